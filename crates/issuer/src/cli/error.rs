@@ -1,0 +1,60 @@
+//! One error type for every command, with stable exit codes.
+
+use facelic_issuer::{KeyFileError, KeyringError, SignError};
+
+/// Exit code: a license was checked and refused (`facelic verify`).
+pub(crate) const EXIT_INVALID_LICENSE: u8 = 1;
+/// Exit code: bad input (an argument, a device code, file contents).
+pub(crate) const EXIT_BAD_INPUT: u8 = 3;
+/// Exit code: a file could not be read or written, or already exists.
+pub(crate) const EXIT_IO: u8 = 4;
+
+/// Everything a command can fail with. The message is one line.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// Bad input from the operator.
+    #[error("{0}")]
+    Input(String),
+    /// A key file problem.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// A keyring problem.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// A license could not be signed.
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    /// The process exit code for this error (see `docs/desk.md`).
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Input(_) | CliError::Sign(_) => EXIT_BAD_INPUT,
+            CliError::Keyring(KeyringError::Key { .. }) => EXIT_BAD_INPUT,
+            CliError::KeyFile(KeyFileError::BadPrivateKey(_)) => EXIT_BAD_INPUT,
+            CliError::KeyFile(_) | CliError::Keyring(_) | CliError::Io { .. } => EXIT_IO,
+        }
+    }
+
+    /// An input error with this message.
+    pub(crate) fn input(message: impl Into<String>) -> Self {
+        CliError::Input(message.into())
+    }
+
+    /// A file error on `path`.
+    pub(crate) fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| CliError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

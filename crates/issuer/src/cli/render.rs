@@ -1,0 +1,72 @@
+//! How licenses are shown: a readable summary, or JSON.
+
+use facelic_issuer::{Binding, License};
+use facelic_verifier::VerifiedLicense;
+use serde_json::{Value, json};
+
+/// A license as a JSON object (the same field names as the license payload, with `_`).
+pub(crate) fn license_json(license: &License) -> Value {
+    let mut obj = json!({
+        "serial": license.serial.to_string(),
+        "kind": license.kind.as_str(),
+        "product": license.product,
+        "features": license.features.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+        "customer_id": license.customer_id,
+        "customer_name": license.customer_name,
+        "order_id": license.order_id,
+        "issued_at": license.issued_at.to_string(),
+        "not_before": license.not_before.to_string(),
+        "not_after": license.not_after.map(|t| t.to_string()),
+    });
+    match &license.binding {
+        Binding::Device(code) => obj["device"] = json!(code.to_string()),
+        Binding::Package { name, cert_sha256 } => {
+            obj["package"] = json!(name);
+            if let Some(cert) = cert_sha256 {
+                obj["cert_sha256"] =
+                    json!(cert.iter().map(|b| format!("{b:02x}")).collect::<String>());
+            }
+        }
+    }
+    obj
+}
+
+/// A verified license as JSON: `{"valid": true, "key_id": ..., "license": {...}}`.
+pub(crate) fn verified_json(verified: &VerifiedLicense) -> Value {
+    json!({
+        "valid": true,
+        "key_id": verified.key_id().to_string(),
+        "license": license_json(verified.license()),
+    })
+}
+
+/// A readable multi-line summary of a license.
+pub(crate) fn license_text(license: &License) -> String {
+    let features: Vec<&str> = license.features.iter().map(|f| f.as_str()).collect();
+    let bound = match &license.binding {
+        Binding::Device(code) => format!("device   {code}"),
+        Binding::Package {
+            name,
+            cert_sha256: None,
+        } => format!("package  {name}"),
+        Binding::Package {
+            name,
+            cert_sha256: Some(_),
+        } => format!("package  {name} (signing certificate pinned)"),
+    };
+    let until = license
+        .not_after
+        .map_or_else(|| "perpetual".to_owned(), |t| t.to_string());
+    format!(
+        "  serial   {}\n  kind     {}\n  product  {} ({})\n  customer {} ({})\n  order    {}\n  {bound}\n  valid    {} to {until}\n  issued   {}",
+        license.serial,
+        license.kind,
+        license.product,
+        features.join(", "),
+        license.customer_name,
+        license.customer_id,
+        license.order_id,
+        license.not_before,
+        license.issued_at,
+    )
+}

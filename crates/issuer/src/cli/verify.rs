@@ -1,0 +1,121 @@
+//! `facelic verify`: check a license file exactly as an app would.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use facelic_issuer::DeviceCode;
+use facelic_verifier::{Context, Verifier};
+
+use super::error::EXIT_INVALID_LICENSE;
+use super::{CliError, clock, render};
+
+/// Arguments of `facelic verify`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The license file (`-` reads standard input).
+    file: PathBuf,
+    /// Trusted public keys: a PEM file, or a directory of `*.pub` files.
+    #[arg(long, value_name = "FILE_OR_DIR")]
+    keyring: PathBuf,
+    /// The device code of the device checking (for device licenses).
+    #[arg(long, value_name = "CODE")]
+    device: Option<String>,
+    /// The package name of the app checking (for platform licenses).
+    #[arg(long, value_name = "NAME")]
+    package: Option<String>,
+    /// SHA-256 of the app's signing certificate (hex; `:` separators allowed).
+    #[arg(long, value_name = "HEX")]
+    cert_sha256: Option<String>,
+    /// Check as of this time (RFC 3339) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    at: Option<String>,
+    /// Print the verdict as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+fn read_license(path: &Path) -> Result<Vec<u8>, CliError> {
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(CliError::io(path))?;
+    } else {
+        bytes = std::fs::read(path).map_err(CliError::io(path))?;
+    }
+    Ok(bytes)
+}
+
+/// Parses a certificate digest as printed by `keytool` or `apksigner`.
+pub(crate) fn parse_cert_digest(text: &str) -> Result<[u8; 32], CliError> {
+    let hex: String = text
+        .chars()
+        .filter(|c| *c != ':')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let bytes = hex.as_bytes();
+    let mut out = [0u8; 32];
+    let ok = bytes.len() == 64
+        && bytes.chunks_exact(2).zip(out.iter_mut()).all(|(pair, o)| {
+            std::str::from_utf8(pair)
+                .ok()
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+                .map(|v| *o = v)
+                .is_some()
+        });
+    ok.then_some(out)
+        .ok_or_else(|| CliError::input(format!("--cert-sha256 {text:?}: expected 64 hex digits")))
+}
+
+pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
+    let keyring = facelic_issuer::keyring::load(&args.keyring)?;
+    let now = match &args.at {
+        Some(at) => clock::parse_time(at, "--at")?,
+        None => clock::now()?,
+    };
+    let mut context = Context::at(now);
+    if let Some(code) = &args.device {
+        let code: DeviceCode = code
+            .parse()
+            .map_err(|e| CliError::input(format!("--device {code:?}: {e}")))?;
+        context = context.device(code);
+    }
+    if let Some(package) = &args.package {
+        context = context.package(package.clone());
+    }
+    if let Some(cert) = &args.cert_sha256 {
+        context = context.signing_cert_sha256(parse_cert_digest(cert)?);
+    }
+    let text = read_license(&args.file)?;
+    match Verifier::new(keyring).verify(&text, &context) {
+        Ok(verified) => {
+            if args.json {
+                println!("{}", render::verified_json(&verified));
+            } else {
+                println!(
+                    "valid: {} license, signed by key {}",
+                    verified.kind,
+                    verified.key_id()
+                );
+                println!("{}", render::license_text(verified.license()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            if args.json {
+                let verdict = serde_json::json!({
+                    "valid": false,
+                    "error": { "code": err.code(), "name": err.name(), "message": err.to_string() },
+                });
+                println!("{verdict}");
+            }
+            eprintln!(
+                "facelic: invalid license: {err} [{} {}]",
+                err.code(),
+                err.name()
+            );
+            Ok(ExitCode::from(EXIT_INVALID_LICENSE))
+        }
+    }
+}

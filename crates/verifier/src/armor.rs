@@ -1,0 +1,178 @@
+//! The license text: ASCII armor around `FL1.<key id>.<payload>.<signature>`.
+//!
+//! ```text
+//! -----BEGIN FACELIC LICENSE-----
+//! Product: face-detect                  <- optional header: untrusted, ignored
+//! Kind: device
+//!
+//! FL1.0f3c9a5e1b2d7c44.c2VyaWFsPTQ5...  <- body, wrapped at 64 columns
+//! ...Zt7Q
+//! -----END FACELIC LICENSE-----
+//! ```
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::error::VerifyError;
+use crate::keys::{KeyId, hex_decode};
+
+/// First line of a license.
+pub const BEGIN: &str = "-----BEGIN FACELIC LICENSE-----";
+/// Last line of a license.
+pub const END: &str = "-----END FACELIC LICENSE-----";
+/// Version tag that starts the body of a format-1 license.
+pub const VERSION_TAG: &str = "FL1";
+/// Domain-separation prefix of the format-1 signed message.
+pub const SIGNING_DOMAIN: &[u8] = b"facelic-license-v1\0";
+/// Largest license text accepted, in bytes.
+pub const MAX_TEXT_LEN: usize = 64 * 1024;
+/// Column at which the encoder wraps the body.
+const WRAP: usize = 64;
+
+/// The parts of a license body, decoded but not yet verified.
+#[derive(Debug)]
+pub(crate) struct Envelope {
+    pub(crate) key_id: KeyId,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) signature: [u8; 64],
+}
+
+/// The exact bytes a format-1 signature covers:
+/// `"facelic-license-v1\0"` ‖ 8-byte key id ‖ payload.
+pub fn signed_message(key_id: KeyId, payload: &[u8]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(SIGNING_DOMAIN.len() + 8 + payload.len());
+    msg.extend_from_slice(SIGNING_DOMAIN);
+    msg.extend_from_slice(&key_id.to_bytes());
+    msg.extend_from_slice(payload);
+    msg
+}
+
+/// Writes a license text from its parts. `header` lines (`Name: value`, printable
+/// ASCII) are written above the body for people to read; verifiers ignore them.
+pub(crate) fn encode(
+    key_id: KeyId,
+    payload: &[u8],
+    signature: &[u8; 64],
+    header: &[(&str, String)],
+) -> String {
+    let body = format!(
+        "{VERSION_TAG}.{key_id}.{}.{}",
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(signature)
+    );
+    let mut out = String::with_capacity(body.len() + 256);
+    out.push_str(BEGIN);
+    out.push('\n');
+    let mut wrote_header = false;
+    for (name, value) in header {
+        let clean: String = value
+            .chars()
+            .filter(|c| c.is_ascii_graphic() || *c == ' ')
+            .collect();
+        out.push_str(&format!("{name}: {}\n", clean.trim()));
+        wrote_header = true;
+    }
+    if wrote_header {
+        out.push('\n');
+    }
+    for chunk in body.as_bytes().chunks(WRAP) {
+        // The body is ASCII, so every chunk is valid UTF-8.
+        out.push_str(core::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(END);
+    out.push('\n');
+    out
+}
+
+/// Finds the armored block in `text` and decodes its body.
+pub(crate) fn decode(text: &[u8]) -> Result<Envelope, VerifyError> {
+    use VerifyError::Malformed;
+    if text.len() > MAX_TEXT_LEN {
+        return Err(Malformed("license text larger than 64 KiB"));
+    }
+    let mut lines = text.split(|&b| b == b'\n').map(trim_line);
+    lines
+        .by_ref()
+        .find(|l| *l == BEGIN.as_bytes())
+        .ok_or(Malformed("no BEGIN FACELIC LICENSE line"))?;
+    let mut body = Vec::with_capacity(text.len());
+    let mut closed = false;
+    for line in lines.by_ref() {
+        if line == END.as_bytes() {
+            closed = true;
+            break;
+        }
+        if line
+            .iter()
+            .any(|&b| !(b.is_ascii_graphic() || b == b' ' || b == b'\t'))
+        {
+            return Err(Malformed("non-printable character inside the license"));
+        }
+        if line.contains(&b':') {
+            if !body.is_empty() {
+                return Err(Malformed("header line after the license body"));
+            }
+        } else {
+            if !line
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            {
+                return Err(Malformed("invalid character in the license body"));
+            }
+            body.extend_from_slice(line);
+        }
+    }
+    if !closed {
+        return Err(Malformed("no END FACELIC LICENSE line"));
+    }
+    let mut parts = body.split(|&b| b == b'.');
+    let tag = parts.next().unwrap_or_default();
+    if tag != VERSION_TAG.as_bytes() {
+        let other_version =
+            tag.len() > 2 && tag.starts_with(b"FL") && tag[2..].iter().all(u8::is_ascii_digit);
+        return Err(if other_version {
+            VerifyError::UnsupportedVersion
+        } else {
+            Malformed("license body does not start with FL1.")
+        });
+    }
+    let (Some(kid), Some(payload), Some(sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Malformed("license body must have four '.'-separated parts"));
+    };
+    let mut key_id = [0u8; 8];
+    if !hex_decode(kid, &mut key_id) {
+        return Err(Malformed("key id is not 16 lower-case hex digits"));
+    }
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| Malformed("payload is not canonical base64url"))?;
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(sig)
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or(Malformed(
+            "signature is not 64 bytes of canonical base64url",
+        ))?;
+    Ok(Envelope {
+        key_id: KeyId(key_id),
+        payload,
+        signature,
+    })
+}
+
+/// Strips a trailing CR and surrounding spaces and tabs (mail clients add them).
+fn trim_line(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start = line
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |p| p + 1);
+    line.get(start..end).unwrap_or_default()
+}

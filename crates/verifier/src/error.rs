@@ -1,0 +1,80 @@
+//! Why a license was refused, with stable numeric codes.
+
+/// Why [`Verifier::verify`](crate::Verifier::verify) refused a license.
+///
+/// Every variant has a stable numeric [`code`](VerifyError::code) and a stable
+/// short [`name`](VerifyError::name); apps may switch on either. New variants
+/// get new codes; codes are never reused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The text is not a well-formed license (the reason says where).
+    #[error("malformed license: {0}")]
+    Malformed(&'static str),
+    /// The license uses a format version this verifier does not know.
+    #[error("unsupported license format version")]
+    UnsupportedVersion,
+    /// The license names a key that is not in the keyring.
+    #[error("license signed by unknown key {0}")]
+    UnknownKey(crate::KeyId),
+    /// The signature does not verify under the named key.
+    #[error("bad signature")]
+    BadSignature,
+    /// The validity window has not started yet (or the license was issued in the future).
+    #[error("license not valid before {0}")]
+    NotYetValid(crate::Timestamp),
+    /// The validity window has ended.
+    #[error("license expired at {0}")]
+    Expired(crate::Timestamp),
+    /// The license is bound to another device (or no device code was given).
+    #[error("license is bound to another device")]
+    WrongDevice,
+    /// The license is bound to another app (or no package name was given).
+    #[error("license is bound to another app package")]
+    WrongPackage,
+    /// The license pins a signing certificate and the app's differs (or none was given).
+    #[error("app signing certificate does not match the license")]
+    WrongCertificate,
+    /// The license's serial is on the revocation list.
+    #[error("license has been revoked")]
+    Revoked,
+    /// The device clock was set back beyond the tolerance.
+    #[error("device clock was set back")]
+    ClockRollback,
+}
+
+impl VerifyError {
+    /// Stable numeric code (1 to 11), the same across every binding.
+    pub fn code(&self) -> u32 {
+        match self {
+            VerifyError::Malformed(_) => 1,
+            VerifyError::UnsupportedVersion => 2,
+            VerifyError::UnknownKey(_) => 3,
+            VerifyError::BadSignature => 4,
+            VerifyError::NotYetValid(_) => 5,
+            VerifyError::Expired(_) => 6,
+            VerifyError::WrongDevice => 7,
+            VerifyError::WrongPackage => 8,
+            VerifyError::WrongCertificate => 9,
+            VerifyError::Revoked => 10,
+            VerifyError::ClockRollback => 11,
+        }
+    }
+
+    /// Stable short name, e.g. `bad-signature`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            VerifyError::Malformed(_) => "malformed",
+            VerifyError::UnsupportedVersion => "unsupported-version",
+            VerifyError::UnknownKey(_) => "unknown-key",
+            VerifyError::BadSignature => "bad-signature",
+            VerifyError::NotYetValid(_) => "not-yet-valid",
+            VerifyError::Expired(_) => "expired",
+            VerifyError::WrongDevice => "wrong-device",
+            VerifyError::WrongPackage => "wrong-package",
+            VerifyError::WrongCertificate => "wrong-certificate",
+            VerifyError::Revoked => "revoked",
+            VerifyError::ClockRollback => "clock-rollback",
+        }
+    }
+}

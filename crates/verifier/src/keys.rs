@@ -1,0 +1,221 @@
+//! Trusted public keys: key ids, SPKI PEM parsing and the keyring.
+
+use core::fmt;
+use core::str::FromStr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
+
+/// Domain-separation prefix of the key-id hash.
+const KEY_ID_DOMAIN: &[u8] = b"facelic-key-id-v1\0";
+/// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the 32 key bytes follow.
+pub(crate) const SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+const PEM_BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
+const PEM_END: &str = "-----END PUBLIC KEY-----";
+/// Largest keyring text accepted, in bytes.
+const MAX_KEYRING_LEN: usize = 256 * 1024;
+
+/// The 8-byte id of an issuer key: the first 8 bytes of
+/// SHA-256(`"facelic-key-id-v1\0"` ‖ 32-byte public key), written as 16
+/// lower-case hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyId(pub(crate) [u8; 8]);
+
+impl KeyId {
+    /// The id of a public key.
+    pub fn of(key: &VerifyingKey) -> Self {
+        let digest = Sha256::new()
+            .chain_update(KEY_ID_DOMAIN)
+            .chain_update(key.as_bytes())
+            .finalize();
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&digest[..8]);
+        Self(id)
+    }
+
+    /// The raw 8 bytes, as they enter the signed message.
+    pub fn to_bytes(self) -> [u8; 8] {
+        self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyId({self})")
+    }
+}
+
+impl FromStr for KeyId {
+    type Err = KeyError;
+
+    /// Parses exactly 16 lower-case hex digits.
+    fn from_str(s: &str) -> Result<Self, KeyError> {
+        let mut id = [0u8; 8];
+        if s.len() != 16 || !hex_decode(s.as_bytes(), &mut id) {
+            return Err(KeyError::BadKeyId);
+        }
+        Ok(Self(id))
+    }
+}
+
+/// Decodes lower-case hex into `out`; false unless `text` is exactly twice as long.
+pub(crate) fn hex_decode(text: &[u8], out: &mut [u8]) -> bool {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    if text.len() != out.len() * 2 {
+        return false;
+    }
+    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
+        match (nibble(pair[0]), nibble(pair[1])) {
+            (Some(hi), Some(lo)) => *byte = hi << 4 | lo,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Why a public key or keyring was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// No `-----BEGIN PUBLIC KEY-----` block was found.
+    #[error("no PUBLIC KEY PEM block found")]
+    NoKey,
+    /// A PEM block is not closed, or its base64 does not decode.
+    #[error("malformed PEM: {0}")]
+    BadPem(&'static str),
+    /// The DER inside is not an Ed25519 SubjectPublicKeyInfo.
+    #[error("not an Ed25519 public key (SubjectPublicKeyInfo, OID 1.3.101.112)")]
+    NotEd25519,
+    /// The 32 bytes are not a valid (canonical, non-small-order) Ed25519 point.
+    #[error("invalid Ed25519 public key")]
+    InvalidKey,
+    /// A key id is not 16 lower-case hex digits.
+    #[error("key id must be 16 lower-case hex digits")]
+    BadKeyId,
+    /// The keyring text is larger than 256 KiB.
+    #[error("keyring larger than 256 KiB")]
+    TooLarge,
+}
+
+/// Parses one public key from the 44-byte DER of an Ed25519 SubjectPublicKeyInfo.
+pub fn public_key_from_spki_der(der: &[u8]) -> Result<VerifyingKey, KeyError> {
+    let raw = der
+        .strip_prefix(&SPKI_PREFIX[..])
+        .filter(|raw| raw.len() == 32)
+        .ok_or(KeyError::NotEd25519)?;
+    let mut bytes = [0u8; 32];
+    bytes.copy_from_slice(raw);
+    let key = VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::InvalidKey)?;
+    if key.is_weak() {
+        return Err(KeyError::InvalidKey);
+    }
+    Ok(key)
+}
+
+/// Writes a public key as an SPKI PEM block (what `openssl pkey -pubout` prints).
+pub fn public_key_to_pem(key: &VerifyingKey) -> String {
+    let mut der = Vec::with_capacity(44);
+    der.extend_from_slice(&SPKI_PREFIX);
+    der.extend_from_slice(key.as_bytes());
+    format!("{PEM_BEGIN}\n{}\n{PEM_END}\n", STANDARD.encode(der))
+}
+
+/// A set of trusted issuer public keys, looked up by key id.
+///
+/// Several keys let the vendor rotate its signing key: licenses signed by an
+/// older key keep verifying as long as its public key stays in the keyring.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    keys: Vec<(KeyId, VerifyingKey)>,
+}
+
+impl Keyring {
+    /// An empty keyring.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses every `PUBLIC KEY` PEM block in `text` (text outside the blocks,
+    /// such as `#` comments, is ignored). At least one key is required.
+    pub fn from_pem(text: &str) -> Result<Self, KeyError> {
+        if text.len() > MAX_KEYRING_LEN {
+            return Err(KeyError::TooLarge);
+        }
+        let mut ring = Self::new();
+        let mut block: Option<String> = None;
+        for line in text.lines().map(str::trim) {
+            match (&mut block, line) {
+                (None, PEM_BEGIN) => block = Some(String::new()),
+                (None, _) => {}
+                (Some(_), PEM_BEGIN) => return Err(KeyError::BadPem("nested BEGIN line")),
+                (Some(b64), PEM_END) => {
+                    let der = STANDARD
+                        .decode(b64.as_bytes())
+                        .map_err(|_| KeyError::BadPem("invalid base64"))?;
+                    ring.add(public_key_from_spki_der(&der)?);
+                    block = None;
+                }
+                (Some(b64), line) => b64.push_str(line),
+            }
+        }
+        if block.is_some() {
+            return Err(KeyError::BadPem("missing END line"));
+        }
+        if ring.keys.is_empty() {
+            return Err(KeyError::NoKey);
+        }
+        Ok(ring)
+    }
+
+    /// Adds a trusted key (a key already present is not added twice) and returns its id.
+    pub fn add(&mut self, key: VerifyingKey) -> KeyId {
+        let id = KeyId::of(&key);
+        if self.get(id).is_none() {
+            self.keys.push((id, key));
+        }
+        id
+    }
+
+    /// The key with this id, if trusted.
+    pub fn get(&self, id: KeyId) -> Option<&VerifyingKey> {
+        self.keys.iter().find(|(k, _)| *k == id).map(|(_, key)| key)
+    }
+
+    /// Ids of the trusted keys, in the order they were added.
+    pub fn ids(&self) -> impl Iterator<Item = KeyId> + '_ {
+        self.keys.iter().map(|(id, _)| *id)
+    }
+
+    /// Number of trusted keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when no key is trusted.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keyring as PEM text: one commented `PUBLIC KEY` block per key.
+    pub fn to_pem(&self) -> String {
+        self.keys
+            .iter()
+            .map(|(id, key)| format!("# facelic key id {id}\n{}", public_key_to_pem(key)))
+            .collect()
+    }
+}

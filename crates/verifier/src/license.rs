@@ -1,0 +1,314 @@
+//! The license itself: what a signed license says.
+
+use core::fmt;
+use core::str::FromStr;
+
+use crate::device::DeviceCode;
+use crate::keys::{KeyId, hex_decode};
+use crate::time::Timestamp;
+
+/// The four kinds of license.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Perpetual, bound to one device code; sold in orders of at least 50 devices.
+    Device,
+    /// Bound to one device code, expires (a 30-day trial of at most 3 devices).
+    DeviceTrial,
+    /// Bound to an Android package name for a term (one year), renewable.
+    Platform,
+    /// Bound to an Android package name for a 30-day trial.
+    PlatformTrial,
+}
+
+impl Kind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [Kind; 4] = [
+        Kind::Device,
+        Kind::DeviceTrial,
+        Kind::Platform,
+        Kind::PlatformTrial,
+    ];
+
+    /// The name used in the license text: `device`, `device-trial`, `platform`, `platform-trial`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Device => "device",
+            Kind::DeviceTrial => "device-trial",
+            Kind::Platform => "platform",
+            Kind::PlatformTrial => "platform-trial",
+        }
+    }
+
+    /// True for the kinds bound to a device code.
+    pub fn is_device_bound(self) -> bool {
+        matches!(self, Kind::Device | Kind::DeviceTrial)
+    }
+
+    /// True for the trial kinds.
+    pub fn is_trial(self) -> bool {
+        matches!(self, Kind::DeviceTrial | Kind::PlatformTrial)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or(())
+    }
+}
+
+/// A capability of the face SDK that a license can grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Feature {
+    /// Face detection, alignment, tracking, best-frame selection, quality score.
+    Detect,
+    /// Infrared liveness.
+    IrLiveness,
+    /// 3D structured-light liveness.
+    Liveness3d,
+    /// Face feature extraction and 1:N search.
+    Search,
+}
+
+impl Feature {
+    /// Every feature, in the canonical order the license text lists them.
+    pub const ALL: [Feature; 4] = [
+        Feature::Detect,
+        Feature::IrLiveness,
+        Feature::Liveness3d,
+        Feature::Search,
+    ];
+
+    /// The name used in the license text: `detect`, `ir-liveness`, `3d-liveness`, `search`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feature::Detect => "detect",
+            Feature::IrLiveness => "ir-liveness",
+            Feature::Liveness3d => "3d-liveness",
+            Feature::Search => "search",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+impl fmt::Display for Feature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Feature {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Feature::ALL.into_iter().find(|k| k.as_str() == s).ok_or(())
+    }
+}
+
+/// A set of [`Feature`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FeatureSet(u8);
+
+impl FeatureSet {
+    /// The empty set.
+    pub fn empty() -> Self {
+        Self(0)
+    }
+
+    /// True when `feature` is in the set.
+    pub fn contains(self, feature: Feature) -> bool {
+        self.0 & feature.bit() != 0
+    }
+
+    /// Adds `feature`.
+    pub fn insert(&mut self, feature: Feature) {
+        self.0 |= feature.bit();
+    }
+
+    /// True when no feature is in the set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The features in canonical order.
+    pub fn iter(self) -> impl Iterator<Item = Feature> {
+        Feature::ALL.into_iter().filter(move |f| self.contains(*f))
+    }
+}
+
+impl FromIterator<Feature> for FeatureSet {
+    fn from_iter<I: IntoIterator<Item = Feature>>(iter: I) -> Self {
+        let mut set = Self::empty();
+        iter.into_iter().for_each(|f| set.insert(f));
+        set
+    }
+}
+
+impl fmt::Display for FeatureSet {
+    /// Comma-separated names in canonical order, e.g. `detect,ir-liveness`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, feature) in self.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(feature.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// The license serial: a UUID, written lower-case with hyphens.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Serial([u8; 16]);
+
+impl Serial {
+    /// A serial from the 16 bytes of a UUID.
+    pub fn from_bytes(bytes: [u8; 16]) -> Self {
+        Self(bytes)
+    }
+
+    /// The 16 bytes of the UUID.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+}
+
+impl fmt::Display for Serial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                f.write_str("-")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Serial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Serial({self})")
+    }
+}
+
+impl FromStr for Serial {
+    type Err = ();
+
+    /// Parses only the canonical form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (lower-case hex).
+    fn from_str(s: &str) -> Result<Self, ()> {
+        let b = s.as_bytes();
+        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
+            return Err(());
+        }
+        let hex: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
+        let mut out = [0u8; 16];
+        hex_decode(&hex, &mut out).then_some(Self(out)).ok_or(())
+    }
+}
+
+/// What a license is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Binding {
+    /// One device, by its device code (kinds `device`, `device-trial`).
+    Device(DeviceCode),
+    /// One Android app (kinds `platform`, `platform-trial`).
+    Package {
+        /// The app's package name (application id), e.g. `com.acme.gate`.
+        name: String,
+        /// SHA-256 of the app's signing certificate, when the license pins it.
+        cert_sha256: Option<[u8; 32]>,
+    },
+}
+
+/// The contents of a license: everything the signature covers except the key id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct License {
+    /// Unique serial number.
+    pub serial: Serial,
+    /// Kind of license.
+    pub kind: Kind,
+    /// Product id from the catalog, e.g. `face-detect`.
+    pub product: String,
+    /// Features the product grants.
+    pub features: FeatureSet,
+    /// Customer id at the license desk.
+    pub customer_id: String,
+    /// Customer name (UTF-8).
+    pub customer_name: String,
+    /// Order id at the license desk.
+    pub order_id: String,
+    /// When the license was signed.
+    pub issued_at: Timestamp,
+    /// Start of the validity window (inclusive).
+    pub not_before: Timestamp,
+    /// End of the validity window (exclusive); `None` means perpetual.
+    pub not_after: Option<Timestamp>,
+    /// The device or app the license is bound to.
+    pub binding: Binding,
+}
+
+impl License {
+    /// True when the license grants `feature`.
+    pub fn allows(&self, feature: Feature) -> bool {
+        self.features.contains(feature)
+    }
+
+    /// The bound device code, for device kinds.
+    pub fn device(&self) -> Option<&DeviceCode> {
+        match &self.binding {
+            Binding::Device(code) => Some(code),
+            Binding::Package { .. } => None,
+        }
+    }
+
+    /// The bound package name, for platform kinds.
+    pub fn package(&self) -> Option<&str> {
+        match &self.binding {
+            Binding::Package { name, .. } => Some(name),
+            Binding::Device(_) => None,
+        }
+    }
+}
+
+/// A license whose signature checked out against a trusted key, and that
+/// passed every check of its verify context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedLicense {
+    pub(crate) key_id: KeyId,
+    pub(crate) license: License,
+}
+
+impl VerifiedLicense {
+    /// Id of the key that signed the license.
+    pub fn key_id(&self) -> KeyId {
+        self.key_id
+    }
+
+    /// The verified contents.
+    pub fn license(&self) -> &License {
+        &self.license
+    }
+
+    /// Takes the verified contents.
+    pub fn into_license(self) -> License {
+        self.license
+    }
+}
+
+impl core::ops::Deref for VerifiedLicense {
+    type Target = License;
+
+    fn deref(&self) -> &License {
+        &self.license
+    }
+}

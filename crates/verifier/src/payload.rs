@@ -1,0 +1,227 @@
+//! The signed payload: `name=value` lines in a fixed order.
+//!
+//! One parser decides what a valid payload is; the encoder writes the
+//! fields and then parses its own output, so nothing can be signed that a
+//! verifier would refuse.
+
+use crate::device::DeviceCode;
+use crate::keys::hex_decode;
+use crate::license::{Binding, Feature, FeatureSet, Kind, License};
+use crate::time::Timestamp;
+
+/// Largest payload accepted, in bytes.
+pub const MAX_PAYLOAD_LEN: usize = 2048;
+/// Longest customer name, in bytes of UTF-8.
+pub const MAX_NAME_LEN: usize = 200;
+/// Longest id (product, customer, order), in bytes.
+pub const MAX_ID_LEN: usize = 64;
+/// Longest Android package name, in bytes.
+pub const MAX_PACKAGE_LEN: usize = 255;
+
+/// Writes the payload bytes of `license`, refusing (with the field at fault)
+/// anything a verifier would not accept back.
+pub(crate) fn encode(license: &License) -> Result<Vec<u8>, &'static str> {
+    let mut out = String::with_capacity(400);
+    let mut field = |name: &str, value: &dyn core::fmt::Display| {
+        out.push_str(name);
+        out.push('=');
+        out.push_str(&value.to_string());
+        out.push('\n');
+    };
+    field("serial", &license.serial);
+    field("kind", &license.kind);
+    field("product", &license.product);
+    field("features", &license.features);
+    field("customer-id", &license.customer_id);
+    field("customer-name", &license.customer_name);
+    field("order-id", &license.order_id);
+    field("issued-at", &license.issued_at);
+    field("not-before", &license.not_before);
+    if let Some(not_after) = license.not_after {
+        field("not-after", &not_after);
+    }
+    match &license.binding {
+        Binding::Device(code) => field("device", code),
+        Binding::Package { name, cert_sha256 } => {
+            field("package", name);
+            if let Some(cert) = cert_sha256 {
+                field("cert-sha256", &Hex(cert));
+            }
+        }
+    }
+    let bytes = out.into_bytes();
+    match decode(&bytes) {
+        Ok(back) if back == *license => Ok(bytes),
+        Ok(_) => Err("a field does not survive encoding (embedded line break?)"),
+        Err(reason) => Err(reason),
+    }
+}
+
+struct Hex<'a>(&'a [u8]);
+
+impl core::fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+/// Reads the lines of a payload one field at a time, in schema order.
+struct Fields<'a> {
+    lines: core::iter::Peekable<core::str::Split<'a, char>>,
+}
+
+impl<'a> Fields<'a> {
+    /// The value of the next line if it is field `name`.
+    fn optional(&mut self, name: &str) -> Result<Option<&'a str>, &'static str> {
+        let Some(line) = self.lines.peek() else {
+            return Ok(None);
+        };
+        let (key, value) = line.split_once('=').ok_or("payload line without '='")?;
+        if key != name {
+            return Ok(None);
+        }
+        self.lines.next();
+        Ok(Some(value))
+    }
+
+    fn required(&mut self, name: &str, missing: &'static str) -> Result<&'a str, &'static str> {
+        self.optional(name)?.ok_or(missing)
+    }
+}
+
+/// Parses payload bytes; `Err` names what is wrong.
+pub(crate) fn decode(bytes: &[u8]) -> Result<License, &'static str> {
+    if bytes.len() > MAX_PAYLOAD_LEN {
+        return Err("payload too large");
+    }
+    let text = core::str::from_utf8(bytes).map_err(|_| "payload is not UTF-8")?;
+    let body = text
+        .strip_suffix('\n')
+        .ok_or("payload must end with a line feed")?;
+    let mut f = Fields {
+        lines: body.split('\n').peekable(),
+    };
+
+    let serial = f
+        .required("serial", "missing serial")?
+        .parse()
+        .map_err(|_| "bad serial")?;
+    let kind: Kind = f
+        .required("kind", "missing kind")?
+        .parse()
+        .map_err(|_| "unknown kind")?;
+    let product = id(f.required("product", "missing product")?, false).ok_or("bad product id")?;
+    let features = features(f.required("features", "missing features")?).ok_or("bad features")?;
+    let customer_id =
+        id(f.required("customer-id", "missing customer-id")?, true).ok_or("bad customer-id")?;
+    let customer_name =
+        name(f.required("customer-name", "missing customer-name")?).ok_or("bad customer-name")?;
+    let order_id = id(f.required("order-id", "missing order-id")?, true).ok_or("bad order-id")?;
+    let issued_at = time(f.required("issued-at", "missing issued-at")?).ok_or("bad issued-at")?;
+    let not_before =
+        time(f.required("not-before", "missing not-before")?).ok_or("bad not-before")?;
+    let not_after = match f.optional("not-after")? {
+        Some(v) => Some(time(v).ok_or("bad not-after")?),
+        None => None,
+    };
+    let binding = if kind.is_device_bound() {
+        let code = f.required("device", "device license without device")?;
+        let parsed: DeviceCode = code.parse().map_err(|_| "bad device code")?;
+        if parsed.to_string() != code {
+            return Err("device code not in canonical form");
+        }
+        Binding::Device(parsed)
+    } else {
+        let name = package(f.required("package", "platform license without package")?)
+            .ok_or("bad package name")?;
+        let cert_sha256 = match f.optional("cert-sha256")? {
+            Some(v) => {
+                let mut digest = [0u8; 32];
+                hex_decode(v.as_bytes(), &mut digest)
+                    .then_some(())
+                    .ok_or("bad cert-sha256")?;
+                Some(digest)
+            }
+            None => None,
+        };
+        Binding::Package { name, cert_sha256 }
+    };
+    if f.lines.next().is_some() {
+        return Err("unexpected or out-of-order payload field");
+    }
+    match (kind, not_after) {
+        (Kind::Device, Some(_)) => return Err("device license must be perpetual (no not-after)"),
+        (Kind::Device, None) => {}
+        (_, None) => return Err("trial and platform licenses need not-after"),
+        (_, Some(end)) if end <= not_before => return Err("not-after must be after not-before"),
+        (_, Some(_)) => {}
+    }
+    Ok(License {
+        serial,
+        kind,
+        product,
+        features,
+        customer_id,
+        customer_name,
+        order_id,
+        issued_at,
+        not_before,
+        not_after,
+        binding,
+    })
+}
+
+/// Product ids: `[a-z0-9][a-z0-9-]*`; desk ids (`wide`) also allow `A-Z`, `.` and `_`.
+fn id(value: &str, wide: bool) -> Option<String> {
+    let ok = |c: u8| {
+        c.is_ascii_lowercase()
+            || c.is_ascii_digit()
+            || c == b'-'
+            || (wide && (c.is_ascii_uppercase() || c == b'.' || c == b'_'))
+    };
+    let b = value.as_bytes();
+    let first_ok = b.first().is_some_and(|&c| c.is_ascii_alphanumeric());
+    (first_ok && b.len() <= MAX_ID_LEN && b.iter().all(|&c| ok(c))).then(|| value.to_owned())
+}
+
+/// Customer names: 1 to 200 bytes of UTF-8 with no control characters and no
+/// leading or trailing white space.
+fn name(value: &str) -> Option<String> {
+    let ok = !value.is_empty()
+        && value.len() <= MAX_NAME_LEN
+        && value.trim() == value
+        && !value.chars().any(char::is_control);
+    ok.then(|| value.to_owned())
+}
+
+/// Android application ids: two or more `.`-separated segments, each
+/// `[A-Za-z][A-Za-z0-9_]*`, at most 255 bytes.
+pub(crate) fn package(value: &str) -> Option<String> {
+    let segment_ok = |s: &str| {
+        let b = s.as_bytes();
+        b.first().is_some_and(u8::is_ascii_alphabetic)
+            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    let ok = value.len() <= MAX_PACKAGE_LEN
+        && value.split('.').count() >= 2
+        && value.split('.').all(segment_ok);
+    ok.then(|| value.to_owned())
+}
+
+fn features(value: &str) -> Option<FeatureSet> {
+    let mut set = FeatureSet::empty();
+    let mut last: Option<Feature> = None;
+    for name in value.split(',') {
+        let feature: Feature = name.parse().ok()?;
+        if last.is_some_and(|l| l >= feature) {
+            return None; // out of canonical order, or repeated
+        }
+        set.insert(feature);
+        last = Some(feature);
+    }
+    Some(set)
+}
+
+fn time(value: &str) -> Option<Timestamp> {
+    Timestamp::parse(value)
+}

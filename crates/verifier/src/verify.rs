@@ -1,0 +1,145 @@
+//! The verifier: a keyring plus the rules, applied to one license text.
+
+use ed25519_dalek::Signature;
+
+use crate::armor;
+use crate::device::DeviceCode;
+use crate::error::VerifyError;
+use crate::keys::Keyring;
+use crate::license::{Binding, VerifiedLicense};
+use crate::payload;
+use crate::time::Timestamp;
+
+/// Default tolerance for a device clock that runs behind the desk's: 24 hours.
+pub const DEFAULT_CLOCK_SKEW_SECS: i64 = 24 * 3600;
+
+/// What the app knows about where it runs: the time, and what it is bound by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    now: Timestamp,
+    device: Option<DeviceCode>,
+    package: Option<String>,
+    cert_sha256: Option<[u8; 32]>,
+}
+
+impl Context {
+    /// A context at `now`, with no device code or package name yet.
+    pub fn at(now: Timestamp) -> Self {
+        Self {
+            now,
+            device: None,
+            package: None,
+            cert_sha256: None,
+        }
+    }
+
+    /// Sets this device's code (required for device licenses).
+    pub fn device(mut self, code: DeviceCode) -> Self {
+        self.device = Some(code);
+        self
+    }
+
+    /// Sets the running app's package name (required for platform licenses).
+    pub fn package(mut self, name: impl Into<String>) -> Self {
+        self.package = Some(name.into());
+        self
+    }
+
+    /// Sets the SHA-256 of the running app's signing certificate (required
+    /// when a platform license pins one).
+    pub fn signing_cert_sha256(mut self, digest: [u8; 32]) -> Self {
+        self.cert_sha256 = Some(digest);
+        self
+    }
+
+    /// The time of this context.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+}
+
+/// Checks license texts against a fixed keyring. Build it once at start-up.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    keyring: Keyring,
+    clock_skew_secs: i64,
+}
+
+impl Verifier {
+    /// A verifier trusting the keys in `keyring`, with the default clock skew.
+    pub fn new(keyring: Keyring) -> Self {
+        Self {
+            keyring,
+            clock_skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+        }
+    }
+
+    /// Sets how far (in seconds, at least 0) `issued-at` and `not-before` may
+    /// lie in the future of the context's `now` before the license counts as
+    /// not yet valid. `not-after` gets no tolerance.
+    pub fn with_clock_skew(mut self, secs: i64) -> Self {
+        self.clock_skew_secs = secs.max(0);
+        self
+    }
+
+    /// The trusted keys.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// Verifies a license text in `context`.
+    ///
+    /// Order of checks: envelope, version, key, signature (`verify_strict`),
+    /// payload, binding (device / package / certificate), validity window.
+    /// Nothing in the payload is parsed before the signature checks out.
+    pub fn verify(
+        &self,
+        text: impl AsRef<[u8]>,
+        context: &Context,
+    ) -> Result<VerifiedLicense, VerifyError> {
+        let envelope = armor::decode(text.as_ref())?;
+        let key = self
+            .keyring
+            .get(envelope.key_id)
+            .ok_or(VerifyError::UnknownKey(envelope.key_id))?;
+        let message = armor::signed_message(envelope.key_id, &envelope.payload);
+        key.verify_strict(&message, &Signature::from_bytes(&envelope.signature))
+            .map_err(|_| VerifyError::BadSignature)?;
+        let license = payload::decode(&envelope.payload).map_err(VerifyError::Malformed)?;
+
+        match &license.binding {
+            Binding::Device(code) => {
+                if context.device.as_ref() != Some(code) {
+                    return Err(VerifyError::WrongDevice);
+                }
+            }
+            Binding::Package { name, cert_sha256 } => {
+                if context.package.as_deref() != Some(name.as_str()) {
+                    return Err(VerifyError::WrongPackage);
+                }
+                if let Some(pinned) = cert_sha256 {
+                    if context.cert_sha256.as_ref() != Some(pinned) {
+                        return Err(VerifyError::WrongCertificate);
+                    }
+                }
+            }
+        }
+
+        let late_now = context.now.saturating_add(self.clock_skew_secs);
+        if license.not_before > late_now {
+            return Err(VerifyError::NotYetValid(license.not_before));
+        }
+        if license.issued_at > late_now {
+            return Err(VerifyError::NotYetValid(license.issued_at));
+        }
+        if let Some(end) = license.not_after {
+            if context.now >= end {
+                return Err(VerifyError::Expired(end));
+            }
+        }
+        Ok(VerifiedLicense {
+            key_id: envelope.key_id,
+            license,
+        })
+    }
+}

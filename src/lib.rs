@@ -1,0 +1,1 @@
+//! Root package of the facelic workspace: owns `tests/` and `benches/`.
