@@ -12,7 +12,10 @@
 //! let keyring = Keyring::from_pem(include_str!("../../../licenses/examples/test-only-issuer.pub"))?;
 //! let verifier = Verifier::new(keyring);
 //! let license = include_str!("../../../licenses/examples/device.lic");
-//! let device: DeviceCode = DeviceCode::derive(&[("android-id", "9774d56d682e549c")])?;
+//! let device = DeviceCode::derive(&[
+//!     ("android-id", "9774d56d682e549c"),
+//!     ("widevine-id", "b3a1c0ffee0ddba11b3a1c0ffee0ddba"),
+//! ])?;
 //! let now = Timestamp::parse("2027-01-01T00:00:00Z").ok_or("bad time")?;
 //! let verified = verifier.verify(license, &Context::at(now).device(device))?;
 //! assert!(verified.allows(facelic_verifier::Feature::Detect));

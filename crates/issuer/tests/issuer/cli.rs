@@ -1,0 +1,215 @@
+//! The `facelic` binary: exit codes, output, refusals.
+
+use assert_cmd::Command;
+
+use crate::vectors::{DEVICE_ATTRS, device_code};
+
+fn facelic() -> Command {
+    let mut cmd = Command::cargo_bin("facelic").unwrap();
+    cmd.env_remove("FACELIC_NOW");
+    cmd
+}
+
+fn examples() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../licenses/examples")
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+#[test]
+fn keys_new_prints_the_key_id_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = facelic()
+        .args(["keys", "new", "--json", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let id = v["key_id"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 16);
+    let key = facelic_issuer::IssuerKey::load(&dir.path().join("issuer.key")).unwrap();
+    assert_eq!(key.key_id().to_string(), id);
+    // Never printed: the private key.
+    let pem = std::fs::read_to_string(dir.path().join("issuer.key")).unwrap();
+    let secret_line = pem.lines().nth(1).unwrap();
+    assert!(!stdout(&out).contains(secret_line) && !stderr(&out).contains(secret_line));
+
+    let again = facelic()
+        .args(["keys", "new", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(4));
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("issuer.key")).unwrap(),
+        pem
+    );
+}
+
+#[test]
+fn device_code_matches_the_library() {
+    let mut cmd = facelic();
+    cmd.arg("device-code");
+    for (name, value) in DEVICE_ATTRS {
+        cmd.arg("--attr").arg(format!("{name}={value}"));
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).trim(), device_code().to_string());
+
+    let bad = facelic()
+        .args(["device-code", "--attr", "Android-ID=1"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(3));
+    assert!(stderr(&bad).contains("invalid device attribute name"));
+    let bad = facelic()
+        .args(["device-code", "--attr", "novalue"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(3));
+}
+
+#[test]
+fn verify_accepts_a_valid_license_and_names_the_reason_otherwise() {
+    let keyring = examples().join("test-only-issuer.pub");
+    let code = device_code().to_string();
+    let ok = facelic()
+        .args([
+            "verify",
+            "--at",
+            "2026-11-15T20:00:00+08:00",
+            "--device",
+            &code,
+            "--keyring",
+        ])
+        .arg(&keyring)
+        .arg(examples().join("device.lic"))
+        .output()
+        .unwrap();
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("valid: device license"));
+
+    let json = facelic()
+        .args([
+            "verify",
+            "--json",
+            "--at",
+            "2026-11-15T12:00:00Z",
+            "--package",
+            "com.acme.gate",
+            "--keyring",
+        ])
+        .arg(&keyring)
+        .arg(examples().join("platform.lic"))
+        .output()
+        .unwrap();
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["license"]["customer_name"], "深圳市某某科技有限公司");
+    assert_eq!(v["license"]["not_after"], "2027-11-01T00:00:00Z");
+
+    let wrong = facelic()
+        .args([
+            "verify",
+            "--json",
+            "--at",
+            "2026-11-15T12:00:00Z",
+            "--package",
+            "com.other.app",
+            "--keyring",
+        ])
+        .arg(&keyring)
+        .arg(examples().join("platform.lic"))
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&wrong)).unwrap();
+    assert_eq!(v["error"]["code"], 8);
+    assert_eq!(stderr(&wrong).lines().count(), 1);
+    assert!(stderr(&wrong).contains("wrong-package"));
+}
+
+#[test]
+fn verify_pins_the_clock_from_facelic_now() {
+    let keyring = examples().join("test-only-issuer.pub");
+    let out = facelic()
+        .env("FACELIC_NOW", "2026-12-05T00:00:00Z")
+        .args([
+            "verify",
+            "--device",
+            &device_code().to_string(),
+            "--keyring",
+        ])
+        .arg(&keyring)
+        .arg(examples().join("device-trial.lic"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("expired"), "{}", stderr(&out));
+}
+
+#[test]
+fn verify_refuses_bad_arguments_with_input_exit_code() {
+    let keyring = examples().join("test-only-issuer.pub");
+    let lic = examples().join("device.lic");
+    for args in [
+        vec!["--device", "7K3M-9QXD-F2RT-HW5X"],
+        vec!["--at", "yesterday"],
+        vec!["--cert-sha256", "abcd"],
+    ] {
+        let out = facelic()
+            .arg("verify")
+            .args(&args)
+            .arg("--keyring")
+            .arg(&keyring)
+            .arg(&lic)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{args:?}");
+    }
+    let missing = facelic()
+        .args(["verify", "--keyring"])
+        .arg(&keyring)
+        .arg("/nonexistent.lic")
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(4));
+    let bad_ring = facelic()
+        .args(["verify", "--keyring"])
+        .arg(&lic)
+        .arg(&lic)
+        .output()
+        .unwrap();
+    assert_eq!(bad_ring.status.code(), Some(3), "{}", stderr(&bad_ring));
+}
+
+#[test]
+fn quickstart_runs_and_shows_each_kind_and_a_refusal() {
+    let out = facelic().arg("quickstart").output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for kind in ["device ", "device-trial", "platform ", "platform-trial"] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(kind))
+            .unwrap_or_else(|| panic!("{kind}: {text}"));
+        assert!(line.contains("valid"), "{line}");
+        assert!(!line.contains("REJECTED"), "{line}");
+    }
+    assert!(text.contains("wrong-device"));
+    assert!(text.contains("bad-signature"));
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the issuer library and the `facelic` binary (one test binary).
+
+mod cli;
+mod keys;
+mod vectors;

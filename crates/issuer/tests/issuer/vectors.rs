@@ -1,0 +1,498 @@
+//! The shared test vectors in `licenses/examples/`.
+//!
+//! This test regenerates every vector and checks the committed files match
+//! byte for byte (Ed25519 signatures are deterministic). After a deliberate
+//! format change, rewrite them with `FACELIC_BLESS=1 cargo test -p facelic-issuer vectors`.
+
+use std::path::{Path, PathBuf};
+
+use facelic_issuer::{Binding, DeviceCode, Feature, IssuerKey, Kind, License, Serial, Timestamp};
+use serde_json::{Value, json};
+
+fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../licenses/examples")
+}
+
+fn seed(start: u8) -> [u8; 32] {
+    core::array::from_fn(|i| start + i as u8)
+}
+
+/// The trusted test-only key (seed 00 01 .. 1f) and an untrusted one (seed 20 21 .. 3f).
+pub(crate) fn test_keys() -> (IssuerKey, IssuerKey) {
+    (
+        IssuerKey::from_seed(&seed(0)),
+        IssuerKey::from_seed(&seed(0x20)),
+    )
+}
+
+fn ts(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+pub(crate) const DEVICE_ATTRS: [(&str, &str); 2] = [
+    ("android-id", "9774d56d682e549c"),
+    ("widevine-id", "b3a1c0ffee0ddba11b3a1c0ffee0ddba"),
+];
+
+pub(crate) fn device_code() -> DeviceCode {
+    DeviceCode::derive(&DEVICE_ATTRS).unwrap()
+}
+
+fn base(n: u8, kind: Kind, not_after: Option<&str>, binding: Binding) -> License {
+    let mut serial = [0u8; 16];
+    serial[6] = 0x40;
+    serial[8] = 0x80;
+    serial[15] = n;
+    License {
+        serial: Serial::from_bytes(serial),
+        kind,
+        product: "ir-liveness-search".into(),
+        features: [Feature::Detect, Feature::IrLiveness, Feature::Search]
+            .into_iter()
+            .collect(),
+        customer_id: "C-000042".into(),
+        customer_name: "Acme Gate Systems".into(),
+        order_id: "O-000007".into(),
+        issued_at: ts("2026-11-01T00:00:00Z"),
+        not_before: ts("2026-11-01T00:00:00Z"),
+        not_after: not_after.map(ts),
+        binding,
+    }
+}
+
+fn package(name: &str, cert: Option<[u8; 32]>) -> Binding {
+    Binding::Package {
+        name: name.into(),
+        cert_sha256: cert,
+    }
+}
+
+pub(crate) const CERT: [u8; 32] = [0xab; 32];
+
+/// Every vector file: (file name, contents).
+fn files() -> Vec<(String, String)> {
+    let (key, other) = test_keys();
+    let dev = Binding::Device(device_code());
+    let device = base(1, Kind::Device, None, dev.clone());
+    let trial = base(
+        2,
+        Kind::DeviceTrial,
+        Some("2026-12-01T00:00:00Z"),
+        dev.clone(),
+    );
+    let mut platform = base(
+        3,
+        Kind::Platform,
+        Some("2027-11-01T00:00:00Z"),
+        package("com.acme.gate", None),
+    );
+    platform.customer_name = "深圳市某某科技有限公司".into();
+    platform.customer_id = "C-000043".into();
+    let ptrial = base(
+        4,
+        Kind::PlatformTrial,
+        Some("2026-12-01T00:00:00Z"),
+        package("com.acme.gate", None),
+    );
+    let pinned = base(
+        5,
+        Kind::Platform,
+        Some("2027-11-01T00:00:00Z"),
+        package("com.acme.gate", Some(CERT)),
+    );
+
+    let device_text = key.sign(&device).unwrap();
+    let mut out = vec![
+        ("test-only-issuer.key".to_owned(), test_private_pem(&key)),
+        ("test-only-issuer.pub".to_owned(), key.public_pem()),
+        ("test-only-other.pub".to_owned(), other.public_pem()),
+        ("device.lic".to_owned(), device_text.clone()),
+        (
+            "device-bare.lic".to_owned(),
+            key.sign_bare(&device).unwrap(),
+        ),
+        ("device-trial.lic".to_owned(), key.sign(&trial).unwrap()),
+        ("platform.lic".to_owned(), key.sign(&platform).unwrap()),
+        ("platform-trial.lic".to_owned(), key.sign(&ptrial).unwrap()),
+        ("platform-pinned.lic".to_owned(), key.sign(&pinned).unwrap()),
+        (
+            "signed-by-other-key.lic".to_owned(),
+            other.sign(&device).unwrap(),
+        ),
+    ];
+    // Payload tampered after signing: one character of the base64 body changed.
+    out.push((
+        "tampered-payload.lic".to_owned(),
+        replace_body_char(&device_text, 40),
+    ));
+    // Signature tampered: one character near the end of the body changed.
+    let sig_pos = body(&device_text).len() - 10;
+    out.push((
+        "tampered-signature.lic".to_owned(),
+        replace_body_char(&device_text, sig_pos),
+    ));
+    // Names the trusted key id but was signed by the other key.
+    let forged = facelic_verifier::encode(&device, key.key_id(), &[], |msg| {
+        use ed25519_dalek::Signer as _;
+        ed25519_dalek::SigningKey::from_bytes(&seed(0x20))
+            .sign(msg)
+            .to_bytes()
+    })
+    .unwrap();
+    out.push(("forged-key-id.lic".to_owned(), forged));
+    out.push((
+        "future-version.lic".to_owned(),
+        key.sign_bare(&device).unwrap().replace("FL1.", "FL2."),
+    ));
+    out.push((
+        "garbage.lic".to_owned(),
+        "this is not a license\n".to_owned(),
+    ));
+    out.push(("vectors.json".to_owned(), manifest(&key)));
+    out
+}
+
+/// The private key file, with a warning that it is public test material.
+fn test_private_pem(key: &IssuerKey) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    key.write_to_dir(dir.path(), false).unwrap();
+    std::fs::read_to_string(dir.path().join("issuer.key")).unwrap()
+}
+
+fn body(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.contains(':') && !l.starts_with("-----") && !l.is_empty())
+        .collect()
+}
+
+/// Changes the body character at `pos` to another base64url character.
+fn replace_body_char(text: &str, pos: usize) -> String {
+    let mut seen = 0;
+    let mut out = String::new();
+    let mut in_body = false;
+    for line in text.lines() {
+        if line.starts_with("FL") {
+            in_body = true;
+        }
+        let is_body = in_body && !line.starts_with("-----");
+        let mut chars: Vec<char> = line.chars().collect();
+        if is_body && pos >= seen && pos < seen + chars.len() {
+            let c = &mut chars[pos - seen];
+            *c = if *c == 'Q' { 'R' } else { 'Q' };
+        }
+        if is_body {
+            seen += chars.len();
+        }
+        out.extend(chars);
+        out.push('\n');
+    }
+    out
+}
+
+fn manifest(key: &IssuerKey) -> String {
+    let code = device_code().to_string();
+    let other_code = DeviceCode::derive(&[("android-id", "0000000000000001")])
+        .unwrap()
+        .to_string();
+    let cert = hex(&CERT);
+    let ok = |kind: &str| json!({ "valid": true, "kind": kind });
+    let err = |code: u32, name: &str| json!({ "valid": false, "code": code, "name": name });
+    let case = |name: &str,
+                license: &str,
+                now: &str,
+                device: Option<&str>,
+                package: Option<&str>,
+                cert: Option<&str>,
+                expect: Value| {
+        json!({
+            "name": name,
+            "license": license,
+            "context": { "now": now, "device": device, "package": package, "cert_sha256": cert },
+            "expect": expect,
+        })
+    };
+    let now = "2026-11-15T12:00:00Z";
+    let cases = vec![
+        case(
+            "device valid",
+            "device.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            ok("device"),
+        ),
+        case(
+            "device valid without header",
+            "device-bare.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            ok("device"),
+        ),
+        case(
+            "device valid long after (perpetual)",
+            "device.lic",
+            "2099-01-01T00:00:00Z",
+            Some(&code),
+            None,
+            None,
+            ok("device"),
+        ),
+        case(
+            "device on another device",
+            "device.lic",
+            now,
+            Some(&other_code),
+            None,
+            None,
+            err(7, "wrong-device"),
+        ),
+        case(
+            "device with no device code",
+            "device.lic",
+            now,
+            None,
+            Some("com.acme.gate"),
+            None,
+            err(7, "wrong-device"),
+        ),
+        case(
+            "device before not-before beyond 24h skew",
+            "device.lic",
+            "2026-10-30T23:59:59Z",
+            Some(&code),
+            None,
+            None,
+            err(5, "not-yet-valid"),
+        ),
+        case(
+            "device before not-before within 24h skew",
+            "device.lic",
+            "2026-10-31T00:00:00Z",
+            Some(&code),
+            None,
+            None,
+            ok("device"),
+        ),
+        case(
+            "device-trial valid",
+            "device-trial.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            ok("device-trial"),
+        ),
+        case(
+            "device-trial last second",
+            "device-trial.lic",
+            "2026-11-30T23:59:59Z",
+            Some(&code),
+            None,
+            None,
+            ok("device-trial"),
+        ),
+        case(
+            "device-trial expired at not-after",
+            "device-trial.lic",
+            "2026-12-01T00:00:00Z",
+            Some(&code),
+            None,
+            None,
+            err(6, "expired"),
+        ),
+        case(
+            "platform valid",
+            "platform.lic",
+            now,
+            None,
+            Some("com.acme.gate"),
+            None,
+            ok("platform"),
+        ),
+        case(
+            "platform wrong package",
+            "platform.lic",
+            now,
+            None,
+            Some("com.acme.gate2"),
+            None,
+            err(8, "wrong-package"),
+        ),
+        case(
+            "platform no package",
+            "platform.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(8, "wrong-package"),
+        ),
+        case(
+            "platform expired",
+            "platform.lic",
+            "2027-11-01T00:00:00Z",
+            None,
+            Some("com.acme.gate"),
+            None,
+            err(6, "expired"),
+        ),
+        case(
+            "platform-trial valid",
+            "platform-trial.lic",
+            now,
+            None,
+            Some("com.acme.gate"),
+            None,
+            ok("platform-trial"),
+        ),
+        case(
+            "platform-trial expired",
+            "platform-trial.lic",
+            "2026-12-02T00:00:00Z",
+            None,
+            Some("com.acme.gate"),
+            None,
+            err(6, "expired"),
+        ),
+        case(
+            "pinned platform, right certificate",
+            "platform-pinned.lic",
+            now,
+            None,
+            Some("com.acme.gate"),
+            Some(&cert),
+            ok("platform"),
+        ),
+        case(
+            "pinned platform, other certificate",
+            "platform-pinned.lic",
+            now,
+            None,
+            Some("com.acme.gate"),
+            Some(&hex(&[0xcd; 32])),
+            err(9, "wrong-certificate"),
+        ),
+        case(
+            "pinned platform, no certificate",
+            "platform-pinned.lic",
+            now,
+            None,
+            Some("com.acme.gate"),
+            None,
+            err(9, "wrong-certificate"),
+        ),
+        case(
+            "tampered payload",
+            "tampered-payload.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(4, "bad-signature"),
+        ),
+        case(
+            "tampered signature",
+            "tampered-signature.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(4, "bad-signature"),
+        ),
+        case(
+            "signed by a key not in the keyring",
+            "signed-by-other-key.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(3, "unknown-key"),
+        ),
+        case(
+            "trusted key id, signed by another key",
+            "forged-key-id.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(4, "bad-signature"),
+        ),
+        case(
+            "future format version",
+            "future-version.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(2, "unsupported-version"),
+        ),
+        case(
+            "garbage",
+            "garbage.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(1, "malformed"),
+        ),
+    ];
+    let manifest = json!({
+        "format": "facelic license format 1 (docs/license-format.md)",
+        "warning": "TEST-ONLY keys: the private key is public. Never trust test-only-issuer.pub in a shipped app.",
+        "keyring": "test-only-issuer.pub",
+        "key_id": key.key_id().to_string(),
+        "clock_skew_secs": facelic_verifier::DEFAULT_CLOCK_SKEW_SECS,
+        "device_codes": [
+            { "attrs": { "android-id": DEVICE_ATTRS[0].1, "widevine-id": DEVICE_ATTRS[1].1 }, "code": code },
+            { "attrs": { "android-id": "0000000000000001" }, "code": other_code },
+            { "attrs": { "android-id": "9774d56d682e549c" }, "code": DeviceCode::derive(&[("android-id", "9774d56d682e549c")]).unwrap().to_string() },
+            { "attrs": { "build.model": "Pixel 9", "build.manufacturer": "Google", "android-id": "a1b2" },
+              "code": DeviceCode::derive(&[("build.model", "Pixel 9"), ("build.manufacturer", "Google"), ("android-id", "a1b2")]).unwrap().to_string() },
+        ],
+        "cases": cases,
+    });
+    serde_json::to_string_pretty(&manifest).unwrap() + "\n"
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn committed_vectors_match_the_generator() {
+    let dir = examples_dir();
+    let bless = std::env::var_os("FACELIC_BLESS").is_some();
+    for (name, contents) in files() {
+        let path = dir.join(&name);
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &contents).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run with FACELIC_BLESS=1 to write)",
+                path.display()
+            )
+        });
+        assert_eq!(
+            committed, contents,
+            "{name} differs from what the generator makes"
+        );
+    }
+}
+
+#[test]
+fn device_license_stays_under_one_kilobyte() {
+    // A long customer name is the worst case; the header clips it.
+    let (key, _) = test_keys();
+    let mut license = base(9, Kind::Device, None, Binding::Device(device_code()));
+    license.customer_name = "Acme Gate Systems International Holdings (Shenzhen) Co., Ltd.".into();
+    let text = key.sign(&license).unwrap();
+    assert!(text.len() < 1024, "{} bytes", text.len());
+    let committed = std::fs::read(examples_dir().join("device.lic")).unwrap();
+    assert!(committed.len() < 1024);
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the verifier (one test binary): the shared vectors,
+//! attacks on the encoding, and every check of every kind.
+
+mod attacks;
+mod kinds;
+mod support;
+mod vectors;

@@ -1,0 +1,68 @@
+//! Signing helpers for tests (the verifier crate itself cannot sign).
+
+use ed25519_dalek::{Signer as _, SigningKey};
+use facelic_verifier::{
+    Binding, DeviceCode, Feature, KeyId, Keyring, Kind, License, Serial, Timestamp,
+};
+
+pub(crate) struct TestKey(pub(crate) SigningKey);
+
+impl TestKey {
+    pub(crate) fn from_seed(byte: u8) -> Self {
+        Self(SigningKey::from_bytes(&[byte; 32]))
+    }
+
+    pub(crate) fn id(&self) -> KeyId {
+        KeyId::of(&self.0.verifying_key())
+    }
+
+    pub(crate) fn keyring(&self) -> Keyring {
+        let mut ring = Keyring::new();
+        ring.add(self.0.verifying_key());
+        ring
+    }
+
+    pub(crate) fn sign(&self, license: &License) -> String {
+        let header = [
+            ("Product", license.product.clone()),
+            ("Kind", license.kind.to_string()),
+        ];
+        facelic_verifier::encode(license, self.id(), &header, |m| self.0.sign(m).to_bytes())
+            .unwrap()
+    }
+}
+
+pub(crate) fn ts(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+pub(crate) fn device(n: u32) -> DeviceCode {
+    DeviceCode::derive(&[("android-id", format!("{n:016x}"))]).unwrap()
+}
+
+pub(crate) const PACKAGE: &str = "com.acme.gate";
+
+/// A license of `kind`, valid 2026-11-01 .. 2026-12-01 (or perpetual for `device`).
+pub(crate) fn license(kind: Kind) -> License {
+    let binding = if kind.is_device_bound() {
+        Binding::Device(device(1))
+    } else {
+        Binding::Package {
+            name: PACKAGE.into(),
+            cert_sha256: None,
+        }
+    };
+    License {
+        serial: Serial::from_bytes([7; 16]),
+        kind,
+        product: "face-detect".into(),
+        features: [Feature::Detect].into_iter().collect(),
+        customer_id: "C-1".into(),
+        customer_name: "Acme".into(),
+        order_id: "O-1".into(),
+        issued_at: ts("2026-11-01T00:00:00Z"),
+        not_before: ts("2026-11-01T00:00:00Z"),
+        not_after: (kind != Kind::Device).then(|| ts("2026-12-01T00:00:00Z")),
+        binding,
+    }
+}
