@@ -1,0 +1,3 @@
+//! End-to-end tests across crates and implementations (one test binary).
+
+mod interop;

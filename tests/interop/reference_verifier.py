@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""An independent facelic license verifier, written from docs/license-format.md alone.
+
+It shares no code with the Rust implementation: the text, payload and
+device-code rules are re-implemented here with the Python standard library,
+and the Ed25519 signature is checked by OpenSSL (`openssl pkeyutl -verify
+-rawin`). Run it over the shared vectors:
+
+    python3 tests/interop/reference_verifier.py licenses/examples/vectors.json
+
+It prints one line per case and exits non-zero if any verdict differs from
+the manifest.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timezone
+
+BEGIN = "-----BEGIN FACELIC LICENSE-----"
+END = "-----END FACELIC LICENSE-----"
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+SKEW = 24 * 3600
+FEATURES = ["detect", "ir-liveness", "3d-liveness", "search"]
+KINDS = ["device", "device-trial", "platform", "platform-trial"]
+
+
+class Refused(Exception):
+    def __init__(self, code, name, why=""):
+        super().__init__(f"{name}: {why}")
+        self.code, self.name = code, name
+
+
+def malformed(why):
+    return Refused(1, "malformed", why)
+
+
+def b64url(text):
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text) or len(text) % 4 == 1:
+        raise malformed("base64url alphabet")
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != text:
+        raise malformed("non-canonical base64url")
+    return raw
+
+
+def parse_time(value):
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", value):
+        raise malformed("time")
+    try:
+        t = datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise malformed("time")
+    if t.year < 1:
+        raise malformed("time")
+    return int(t.timestamp())
+
+
+def luhn32(digits):
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            d = d // 32 + d % 32
+        total += d
+    return (32 - total % 32) % 32
+
+
+def device_code(attrs):
+    h = hashlib.sha256(b"facelic-device-code-v1\0")
+    for name in sorted(attrs):
+        value = attrs[name].encode()
+        h.update(len(name).to_bytes(4, "big") + name.encode() + len(value).to_bytes(4, "big") + value)
+    n = int.from_bytes(h.digest()[:10], "big") >> 5
+    digits = [(n >> (5 * (14 - i))) & 31 for i in range(15)]
+    digits.append(luhn32(digits))
+    s = "".join(ALPHABET[d] for d in digits)
+    return "-".join(s[i:i + 4] for i in range(0, 16, 4))
+
+
+def canonical_device_code(value):
+    if not re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}", value):
+        raise malformed("device code")
+    digits = [ALPHABET.index(c) for c in value.replace("-", "")]
+    if luhn32(digits[:15]) != digits[15]:
+        raise malformed("device check digit")
+    return value
+
+
+def read_armor(data):
+    if len(data) > 65536:
+        raise malformed("too large")
+    lines = [l[:-1] if l.endswith(b"\r") else l for l in data.split(b"\n")]
+    lines = [l.strip(b" \t") for l in lines]
+    try:
+        start = lines.index(BEGIN.encode())
+    except ValueError:
+        raise malformed("no BEGIN")
+    body, closed = b"", False
+    for line in lines[start + 1:]:
+        if line == END.encode():
+            closed = True
+            break
+        if any(not (0x20 <= b <= 0x7E or b == 9) for b in line):
+            raise malformed("non-printable")
+        if not line:
+            continue
+        if b":" in line:
+            if body:
+                raise malformed("header after body")
+            continue
+        if not re.fullmatch(rb"[A-Za-z0-9_.-]+", line):
+            raise malformed("body character")
+        body += line
+    if not closed:
+        raise malformed("no END")
+    parts = body.decode().split(".")
+    if parts[0] != "FL1":
+        if re.fullmatch(r"FL\d+", parts[0]):
+            raise Refused(2, "unsupported-version")
+        raise malformed("version tag")
+    if len(parts) != 4 or not re.fullmatch(r"[0-9a-f]{16}", parts[1]):
+        raise malformed("parts / key id")
+    sig = b64url(parts[3])
+    if len(sig) != 64:
+        raise malformed("signature length")
+    return bytes.fromhex(parts[1]), b64url(parts[2]), sig
+
+
+SCHEMA = [
+    ("serial", True), ("kind", True), ("product", True), ("features", True),
+    ("customer-id", True), ("customer-name", True), ("order-id", True),
+    ("issued-at", True), ("not-before", True), ("not-after", False),
+    ("binding", True), ("cert-sha256", False),
+]
+
+
+def parse_payload(payload):
+    if len(payload) > 2048:
+        raise malformed("payload size")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise malformed("utf-8")
+    if not text.endswith("\n"):
+        raise malformed("final LF")
+    lines = text[:-1].split("\n")
+    fields, i = {}, 0
+    for name, required in SCHEMA:
+        key = name
+        if i < len(lines) and "=" in lines[i]:
+            k, v = lines[i].split("=", 1)
+            if name == "binding" and k in ("device", "package"):
+                key = k
+            if k == key:
+                fields[key] = v
+                i += 1
+                continue
+        if required:
+            raise malformed(f"missing {name}")
+    if i != len(lines):
+        raise malformed("extra field")
+    ident = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+    if not re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", fields["serial"]):
+        raise malformed("serial")
+    if fields["kind"] not in KINDS:
+        raise malformed("kind")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", fields["product"]):
+        raise malformed("product")
+    feats = fields["features"].split(",")
+    if any(f not in FEATURES for f in feats) or [FEATURES.index(f) for f in feats] != sorted({FEATURES.index(f) for f in feats}):
+        raise malformed("features")
+    for k in ("customer-id", "order-id"):
+        if not re.fullmatch(ident, fields[k]):
+            raise malformed(k)
+    name = fields["customer-name"]
+    if not (1 <= len(name.encode()) <= 200) or name.strip() != name or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in name):
+        raise malformed("customer-name")
+    for k in ("issued-at", "not-before", "not-after"):
+        if k in fields:
+            fields[k] = parse_time(fields[k])
+    device_kind = fields["kind"].startswith("device")
+    if device_kind != ("device" in fields) or (device_kind and "cert-sha256" in fields):
+        raise malformed("binding")
+    if device_kind:
+        canonical_device_code(fields["device"])
+    else:
+        seg = r"[A-Za-z][A-Za-z0-9_]*"
+        if len(fields["package"]) > 255 or not re.fullmatch(rf"{seg}(\.{seg})+", fields["package"]):
+            raise malformed("package")
+        if "cert-sha256" in fields and not re.fullmatch(r"[0-9a-f]{64}", fields["cert-sha256"]):
+            raise malformed("cert")
+    if fields["kind"] == "device":
+        if "not-after" in fields:
+            raise malformed("perpetual")
+    elif "not-after" not in fields or fields["not-after"] <= fields["not-before"]:
+        raise malformed("window")
+    return fields
+
+
+def key_id(pem_path):
+    b64 = "".join(l for l in open(pem_path).read().splitlines() if not l.startswith("-----"))
+    der = base64.b64decode(b64)
+    assert der[:12] == bytes.fromhex("302a300506032b6570032100") and len(der) == 44
+    return hashlib.sha256(b"facelic-key-id-v1\0" + der[12:]).digest()[:8]
+
+
+def openssl_verify(pub_path, message, signature):
+    with tempfile.TemporaryDirectory() as d:
+        msg, sig = os.path.join(d, "msg"), os.path.join(d, "sig")
+        open(msg, "wb").write(message)
+        open(sig, "wb").write(signature)
+        r = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pub_path,
+                            "-rawin", "-in", msg, "-sigfile", sig], capture_output=True)
+        return r.returncode == 0
+
+
+def verify(data, keyring, ctx):
+    kid, payload, sig = read_armor(data)
+    if kid not in keyring:
+        raise Refused(3, "unknown-key")
+    if not openssl_verify(keyring[kid], b"facelic-license-v1\0" + kid + payload, sig):
+        raise Refused(4, "bad-signature")
+    f = parse_payload(payload)
+    if "device" in f and ctx.get("device") != f["device"]:
+        raise Refused(7, "wrong-device")
+    if "package" in f:
+        if ctx.get("package") != f["package"]:
+            raise Refused(8, "wrong-package")
+        if "cert-sha256" in f and ctx.get("cert_sha256") != f["cert-sha256"]:
+            raise Refused(9, "wrong-certificate")
+    now = parse_time(ctx["now"])
+    if f["not-before"] > now + SKEW or f["issued-at"] > now + SKEW:
+        raise Refused(5, "not-yet-valid")
+    if "not-after" in f and now >= f["not-after"]:
+        raise Refused(6, "expired")
+    return f
+
+
+def main(manifest_path):
+    base = os.path.dirname(manifest_path)
+    m = json.load(open(manifest_path))
+    pub = os.path.join(base, m["keyring"])
+    keyring = {key_id(pub): pub}
+    failures = 0
+    for v in m["device_codes"]:
+        got = device_code(v["attrs"])
+        ok = got == v["code"]
+        failures += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} device code {got}")
+    for case in m["cases"]:
+        data = open(os.path.join(base, case["license"]), "rb").read()
+        try:
+            f = verify(data, keyring, case["context"])
+            got = {"valid": True, "kind": f["kind"]}
+        except Refused as r:
+            got = {"valid": False, "code": r.code, "name": r.name}
+        ok = got == case["expect"]
+        failures += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {case['name']}: {got}")
+    print(f"{failures} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "licenses/examples/vectors.json"))
