@@ -29,7 +29,42 @@ pub const MAX_TEXT_LEN: usize = 64 * 1024;
 /// Column at which the encoder wraps the body.
 const WRAP: usize = 64;
 
-/// The parts of a license body, decoded but not yet verified.
+/// What kind of signed document an armor holds: its armor lines, version
+/// tag and signature domain. Licenses and revocation lists share the armor
+/// rules and differ only in these.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DocKind {
+    pub(crate) begin: &'static str,
+    pub(crate) end: &'static str,
+    pub(crate) tag: &'static str,
+    pub(crate) domain: &'static [u8],
+    /// Prefix that, followed by digits, marks another version of this document.
+    pub(crate) family: &'static [u8],
+    /// Largest text accepted, in bytes.
+    pub(crate) max_len: usize,
+}
+
+/// A facelic license.
+pub(crate) const LICENSE: DocKind = DocKind {
+    begin: BEGIN,
+    end: END,
+    tag: VERSION_TAG,
+    domain: SIGNING_DOMAIN,
+    family: b"FL",
+    max_len: MAX_TEXT_LEN,
+};
+
+/// A facelic revocation list.
+pub(crate) const REVOCATION_LIST: DocKind = DocKind {
+    begin: "-----BEGIN FACELIC REVOCATION LIST-----",
+    end: "-----END FACELIC REVOCATION LIST-----",
+    tag: "FR1",
+    domain: b"facelic-revocation-list-v1\0",
+    family: b"FR",
+    max_len: 16 * 1024 * 1024,
+};
+
+/// The parts of a document body, decoded but not yet verified.
 #[derive(Debug)]
 pub(crate) struct Envelope {
     pub(crate) key_id: KeyId,
@@ -40,28 +75,35 @@ pub(crate) struct Envelope {
 /// The exact bytes a format-1 signature covers:
 /// `"facelic-license-v1\0"` ‖ 8-byte key id ‖ payload.
 pub fn signed_message(key_id: KeyId, payload: &[u8]) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(SIGNING_DOMAIN.len() + 8 + payload.len());
-    msg.extend_from_slice(SIGNING_DOMAIN);
+    signed_message_for(&LICENSE, key_id, payload)
+}
+
+/// The signed message of any document kind: domain ‖ key id ‖ payload.
+pub(crate) fn signed_message_for(kind: &DocKind, key_id: KeyId, payload: &[u8]) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(kind.domain.len() + 8 + payload.len());
+    msg.extend_from_slice(kind.domain);
     msg.extend_from_slice(&key_id.to_bytes());
     msg.extend_from_slice(payload);
     msg
 }
 
-/// Writes a license text from its parts. `header` lines (`Name: value`, printable
+/// Writes a document's text from its parts. `header` lines (`Name: value`, printable
 /// ASCII) are written above the body for people to read; verifiers ignore them.
 pub(crate) fn encode(
+    kind: &DocKind,
     key_id: KeyId,
     payload: &[u8],
     signature: &[u8; 64],
     header: &[(&str, String)],
 ) -> String {
     let body = format!(
-        "{VERSION_TAG}.{key_id}.{}.{}",
+        "{}.{key_id}.{}.{}",
+        kind.tag,
         URL_SAFE_NO_PAD.encode(payload),
         URL_SAFE_NO_PAD.encode(signature)
     );
     let mut out = String::with_capacity(body.len() + 256);
-    out.push_str(BEGIN);
+    out.push_str(kind.begin);
     out.push('\n');
     let mut wrote_header = false;
     for (name, value) in header {
@@ -80,26 +122,26 @@ pub(crate) fn encode(
         out.push_str(core::str::from_utf8(chunk).unwrap_or_default());
         out.push('\n');
     }
-    out.push_str(END);
+    out.push_str(kind.end);
     out.push('\n');
     out
 }
 
 /// Finds the armored block in `text` and decodes its body.
-pub(crate) fn decode(text: &[u8]) -> Result<Envelope, VerifyError> {
+pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyError> {
     use VerifyError::Malformed;
-    if text.len() > MAX_TEXT_LEN {
-        return Err(Malformed("license text larger than 64 KiB"));
+    if text.len() > kind.max_len {
+        return Err(Malformed("text too large"));
     }
     let mut lines = text.split(|&b| b == b'\n').map(trim_line);
     lines
         .by_ref()
-        .find(|l| *l == BEGIN.as_bytes())
-        .ok_or(Malformed("no BEGIN FACELIC LICENSE line"))?;
+        .find(|l| *l == kind.begin.as_bytes())
+        .ok_or(Malformed("no BEGIN line"))?;
     let mut body = Vec::with_capacity(text.len());
     let mut closed = false;
     for line in lines.by_ref() {
-        if line == END.as_bytes() {
+        if line == kind.end.as_bytes() {
             closed = true;
             break;
         }
@@ -107,40 +149,41 @@ pub(crate) fn decode(text: &[u8]) -> Result<Envelope, VerifyError> {
             .iter()
             .any(|&b| !(b.is_ascii_graphic() || b == b' ' || b == b'\t'))
         {
-            return Err(Malformed("non-printable character inside the license"));
+            return Err(Malformed("non-printable character inside the armor"));
         }
         if line.contains(&b':') {
             if !body.is_empty() {
-                return Err(Malformed("header line after the license body"));
+                return Err(Malformed("header line after the body"));
             }
         } else {
             if !line
                 .iter()
                 .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
             {
-                return Err(Malformed("invalid character in the license body"));
+                return Err(Malformed("invalid character in the body"));
             }
             body.extend_from_slice(line);
         }
     }
     if !closed {
-        return Err(Malformed("no END FACELIC LICENSE line"));
+        return Err(Malformed("no END line"));
     }
     let mut parts = body.split(|&b| b == b'.');
     let tag = parts.next().unwrap_or_default();
-    if tag != VERSION_TAG.as_bytes() {
-        let other_version =
-            tag.len() > 2 && tag.starts_with(b"FL") && tag[2..].iter().all(u8::is_ascii_digit);
+    if tag != kind.tag.as_bytes() {
+        let other_version = tag
+            .strip_prefix(kind.family)
+            .is_some_and(|digits| !digits.is_empty() && digits.iter().all(u8::is_ascii_digit));
         return Err(if other_version {
             VerifyError::UnsupportedVersion
         } else {
-            Malformed("license body does not start with FL1.")
+            Malformed("body does not start with the version tag")
         });
     }
     let (Some(kid), Some(payload), Some(sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(Malformed("license body must have four '.'-separated parts"));
+        return Err(Malformed("body must have four '.'-separated parts"));
     };
     let mut key_id = [0u8; 8];
     if !hex_decode(kid, &mut key_id) {

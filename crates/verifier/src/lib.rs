@@ -38,6 +38,7 @@ mod error;
 mod keys;
 mod license;
 mod payload;
+mod revocation;
 mod time;
 mod verify;
 
@@ -48,6 +49,7 @@ pub use error::VerifyError;
 pub use keys::{KeyError, KeyId, Keyring, public_key_from_spki_der, public_key_to_pem};
 pub use license::{Binding, Feature, FeatureSet, Kind, License, Serial, VerifiedLicense};
 pub use payload::{MAX_ID_LEN, MAX_NAME_LEN, MAX_PACKAGE_LEN, MAX_PAYLOAD_LEN};
+pub use revocation::RevocationList;
 pub use time::Timestamp;
 pub use verify::{Context, DEFAULT_CLOCK_SKEW_SECS, Verifier};
 
@@ -69,7 +71,13 @@ pub fn encode(
 ) -> Result<String, EncodeError> {
     let payload = payload::encode(license).map_err(EncodeError)?;
     let signature = sign(&signed_message(key_id, &payload));
-    Ok(armor::encode(key_id, &payload, &signature, header))
+    Ok(armor::encode(
+        &armor::LICENSE,
+        key_id,
+        &payload,
+        &signature,
+        header,
+    ))
 }
 
 /// Checks an Android application id (package name) the way the payload does:

@@ -8,6 +8,7 @@ use crate::error::VerifyError;
 use crate::keys::Keyring;
 use crate::license::{Binding, VerifiedLicense};
 use crate::payload;
+use crate::revocation::RevocationList;
 use crate::time::Timestamp;
 
 /// Default tolerance for a device clock that runs behind the desk's: 24 hours.
@@ -58,11 +59,27 @@ impl Context {
     }
 }
 
+/// Looks the key up and checks the Ed25519 signature (`verify_strict`) of a
+/// decoded document.
+pub(crate) fn check_signature(
+    keyring: &Keyring,
+    kind: &armor::DocKind,
+    envelope: &armor::Envelope,
+) -> Result<(), VerifyError> {
+    let key = keyring
+        .get(envelope.key_id)
+        .ok_or(VerifyError::UnknownKey(envelope.key_id))?;
+    let message = armor::signed_message_for(kind, envelope.key_id, &envelope.payload);
+    key.verify_strict(&message, &Signature::from_bytes(&envelope.signature))
+        .map_err(|_| VerifyError::BadSignature)
+}
+
 /// Checks license texts against a fixed keyring. Build it once at start-up.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     keyring: Keyring,
     clock_skew_secs: i64,
+    revoked: Option<RevocationList>,
 }
 
 impl Verifier {
@@ -71,7 +88,15 @@ impl Verifier {
         Self {
             keyring,
             clock_skew_secs: DEFAULT_CLOCK_SKEW_SECS,
+            revoked: None,
         }
+    }
+
+    /// Also refuses licenses whose serial is on `list` (with [`VerifyError::Revoked`]).
+    /// Parse the list with [`RevocationList::parse`], which checks its signature.
+    pub fn with_revocation_list(mut self, list: RevocationList) -> Self {
+        self.revoked = Some(list);
+        self
     }
 
     /// Sets how far (in seconds, at least 0) `issued-at` and `not-before` may
@@ -97,15 +122,16 @@ impl Verifier {
         text: impl AsRef<[u8]>,
         context: &Context,
     ) -> Result<VerifiedLicense, VerifyError> {
-        let envelope = armor::decode(text.as_ref())?;
-        let key = self
-            .keyring
-            .get(envelope.key_id)
-            .ok_or(VerifyError::UnknownKey(envelope.key_id))?;
-        let message = armor::signed_message(envelope.key_id, &envelope.payload);
-        key.verify_strict(&message, &Signature::from_bytes(&envelope.signature))
-            .map_err(|_| VerifyError::BadSignature)?;
+        let envelope = armor::decode(&armor::LICENSE, text.as_ref())?;
+        check_signature(&self.keyring, &armor::LICENSE, &envelope)?;
         let license = payload::decode(&envelope.payload).map_err(VerifyError::Malformed)?;
+        if self
+            .revoked
+            .as_ref()
+            .is_some_and(|list| list.contains(&license.serial))
+        {
+            return Err(VerifyError::Revoked);
+        }
 
         match &license.binding {
             Binding::Device(code) => {

@@ -3,5 +3,6 @@
 
 mod attacks;
 mod kinds;
+mod revocation;
 mod support;
 mod vectors;
