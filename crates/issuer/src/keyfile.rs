@@ -108,10 +108,23 @@ impl IssuerKey {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let private = dir.join(PRIVATE_KEY_FILE);
         let public = dir.join(PUBLIC_KEY_FILE);
+        self.write_files(&private, &public, force)?;
+        Ok((private, public))
+    }
+
+    /// Writes the private key to `private` (PKCS#8 PEM, mode 0600) and the
+    /// public key to `public` (SPKI PEM). Refuses if either exists unless
+    /// `force`; with `force` each file is replaced atomically.
+    pub fn write_files(
+        &self,
+        private: &Path,
+        public: &Path,
+        force: bool,
+    ) -> Result<(), KeyFileError> {
         if !force {
-            for path in [&private, &public] {
+            for path in [private, public] {
                 if path.exists() {
-                    return Err(KeyFileError::Exists(path.clone()));
+                    return Err(KeyFileError::Exists(path.to_owned()));
                 }
             }
         }
@@ -123,10 +136,10 @@ impl IssuerKey {
         };
         let pem = pair
             .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|_| KeyFileError::BadPrivateKey(private.clone()))?;
-        write_file(&private, pem.as_bytes(), 0o600, force)?;
-        write_file(&public, self.public_pem().as_bytes(), 0o644, force)?;
-        Ok((private, public))
+            .map_err(|_| KeyFileError::BadPrivateKey(private.to_owned()))?;
+        write_file(private, pem.as_bytes(), 0o600, force)?;
+        write_file(public, self.public_pem().as_bytes(), 0o644, force)?;
+        Ok(())
     }
 
     /// Loads a PKCS#8 PEM private key, refusing files other users can read.

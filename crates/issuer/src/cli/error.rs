@@ -1,5 +1,6 @@
 //! One error type for every command, with stable exit codes.
 
+use facelic_issuer::desk::DeskError;
 use facelic_issuer::{KeyFileError, KeyringError, SignError};
 
 /// Exit code: a license was checked and refused (`facelic verify`).
@@ -8,6 +9,12 @@ pub(crate) const EXIT_INVALID_LICENSE: u8 = 1;
 pub(crate) const EXIT_BAD_INPUT: u8 = 3;
 /// Exit code: a file could not be read or written, or already exists.
 pub(crate) const EXIT_IO: u8 = 4;
+/// Exit code: a licensing or commercial rule refused the operation.
+pub(crate) const EXIT_REFUSED: u8 = 5;
+/// Exit code: the customer, order or license does not exist.
+pub(crate) const EXIT_NOT_FOUND: u8 = 6;
+/// Exit code: the desk is missing, already exists, or its ledger failed.
+pub(crate) const EXIT_DESK: u8 = 7;
 
 /// Everything a command can fail with. The message is one line.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +31,9 @@ pub(crate) enum CliError {
     /// A license could not be signed.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// A desk operation failed.
+    #[error(transparent)]
+    Desk(#[from] DeskError),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -42,6 +52,18 @@ impl CliError {
             CliError::Keyring(KeyringError::Key { .. }) => EXIT_BAD_INPUT,
             CliError::KeyFile(KeyFileError::BadPrivateKey(_)) => EXIT_BAD_INPUT,
             CliError::KeyFile(_) | CliError::Keyring(_) | CliError::Io { .. } => EXIT_IO,
+            CliError::Desk(e) => match e {
+                DeskError::Refused(_) => EXIT_REFUSED,
+                DeskError::NotFound(_) => EXIT_NOT_FOUND,
+                DeskError::Input(_) | DeskError::Catalog { .. } | DeskError::Sign(_) => {
+                    EXIT_BAD_INPUT
+                }
+                DeskError::KeyFile(KeyFileError::BadPrivateKey(_)) => EXIT_BAD_INPUT,
+                DeskError::Io { .. } | DeskError::KeyFile(_) => EXIT_IO,
+                DeskError::NotInitialized(_)
+                | DeskError::AlreadyInitialized(_)
+                | DeskError::Ledger(_) => EXIT_DESK,
+            },
         }
     }
 

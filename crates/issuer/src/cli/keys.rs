@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use facelic_issuer::IssuerKey;
 
-use super::CliError;
+use super::{CliError, Globals, desk, render};
 
 /// `facelic keys` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -23,10 +23,72 @@ pub(crate) enum KeysCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Make a new active signing key for the desk; earlier keys stay in the keyring.
+    Rotate {
+        /// Print the new key as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the desk's keyring (every public key) for apps to embed.
+    Export {
+        /// File to write (replaced atomically).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// List the desk's keys.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-pub(crate) fn run(cmd: KeysCommand) -> Result<ExitCode, CliError> {
+pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliError> {
     match cmd {
+        KeysCommand::Rotate { json } => {
+            let key = desk::open(globals)?.rotate_key()?;
+            if json {
+                return desk::print_json(&key);
+            }
+            println!("{}", key.key_id);
+            eprintln!(
+                "new active signing key {}; run `facelic keys export` and ship the keyring with your apps",
+                key.key_id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Export { out } => {
+            let pem = desk::open(globals)?.keyring_pem()?;
+            facelic_issuer::atomic_write(&out, pem.as_bytes()).map_err(CliError::io(&out))?;
+            eprintln!(
+                "wrote keyring {} ({} key(s))",
+                out.display(),
+                pem.matches("BEGIN PUBLIC KEY").count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::List { json } => {
+            let keys = desk::open(globals)?.keys()?;
+            if json {
+                return desk::print_json(&keys);
+            }
+            let rows = keys
+                .iter()
+                .map(|k| {
+                    vec![
+                        k.key_id.clone(),
+                        k.created_at.clone(),
+                        if k.active {
+                            "active".into()
+                        } else {
+                            "retired".into()
+                        },
+                    ]
+                })
+                .collect();
+            println!("{}", render::table(&["key id", "created", "status"], rows));
+            Ok(ExitCode::SUCCESS)
+        }
         KeysCommand::New { out, force, json } => {
             let key = IssuerKey::generate()?;
             let (private, public) = key.write_to_dir(&out, force)?;

@@ -1,6 +1,22 @@
 //! Command-line parsing, dispatch, and the mapping of errors to exit codes.
 
+/// `println!` that ends the process quietly when stdout is closed (e.g. piped
+/// into `head`) instead of panicking. Shadows std's in every command module.
+macro_rules! println {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` with the same closed-stdout handling.
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!($($arg)*))
+    };
+}
+
 mod clock;
+mod desk;
 mod device_code;
 mod error;
 mod keys;
@@ -8,6 +24,7 @@ mod quickstart;
 mod render;
 mod verify;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -18,28 +35,106 @@ pub(crate) use error::CliError;
 #[derive(Debug, Parser)]
 #[command(name = "facelic", version, about, propagate_version = true)]
 struct Cli {
+    /// The desk directory (ledger, catalog, keys).
+    #[arg(
+        long,
+        global = true,
+        env = "FACELIC_DESK",
+        default_value = "facelic-desk",
+        value_name = "DIR"
+    )]
+    desk: PathBuf,
+    /// Who is acting, for the audit log (default: the OS user).
+    #[arg(long, global = true, env = "FACELIC_OPERATOR", value_name = "NAME")]
+    operator: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Manage issuer signing keys.
+    /// Create a desk: ledger, catalog and a first issuer key.
+    Init(desk::InitArgs),
+    /// Add and list customers.
+    #[command(subcommand)]
+    Customer(desk::CustomerCommand),
+    /// Create, show and list orders.
+    #[command(subcommand)]
+    Order(desk::OrderCommand),
+    /// Issue licenses on an order (devices, or the platform term).
+    Issue(desk::IssueArgs),
+    /// Renew a platform order by one term and issue its license.
+    Renew(desk::RenewArgs),
+    /// Revoke a license.
+    Revoke(desk::RevokeArgs),
+    /// Move a device license's seat to a replacement device.
+    Replace(desk::ReplaceArgs),
+    /// Signed revocation lists.
+    #[command(subcommand)]
+    Crl(desk::CrlCommand),
+    /// List and show licenses.
+    #[command(subcommand)]
+    License(desk::LicenseCommand),
+    /// Show the audit log, newest first.
+    Log(desk::LogArgs),
+    /// Issuer keys: create, rotate, export the keyring.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
     /// Print the device code an app computes from these device attributes.
     DeviceCode(device_code::Args),
     /// Verify a license file, as an app would at start-up.
     Verify(verify::Args),
-    /// Walk through keys, signing and verification in a temporary directory.
+    /// Walk through the desk on a fresh temporary desk.
     Quickstart(quickstart::Args),
+}
+
+/// Global options every desk command needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Globals {
+    pub(crate) desk: PathBuf,
+    pub(crate) operator: String,
+}
+
+fn default_operator() -> String {
+    ["FACELIC_OPERATOR", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Writes to stdout; a closed pipe ends the process with status 0 (nothing
+/// was lost: the reader stopped reading).
+pub(crate) fn write_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("facelic: error: writing to stdout: {e}");
+        std::process::exit(i32::from(error::EXIT_IO));
+    }
 }
 
 /// Runs the command line and returns the process exit code.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
+    let globals = Globals {
+        desk: cli.desk,
+        operator: cli.operator.unwrap_or_else(default_operator),
+    };
     let result = match cli.command {
-        Command::Keys(cmd) => keys::run(cmd),
+        Command::Init(args) => desk::init(&globals, &args),
+        Command::Customer(cmd) => desk::customer(&globals, cmd),
+        Command::Order(cmd) => desk::order(&globals, cmd),
+        Command::Issue(args) => desk::issue(&globals, &args),
+        Command::Renew(args) => desk::renew(&globals, &args),
+        Command::Revoke(args) => desk::revoke(&globals, &args),
+        Command::Replace(args) => desk::replace(&globals, &args),
+        Command::Crl(cmd) => desk::crl(&globals, cmd),
+        Command::License(cmd) => desk::license(&globals, cmd),
+        Command::Log(args) => desk::log(&globals, &args),
+        Command::Keys(cmd) => keys::run(&globals, cmd),
         Command::DeviceCode(args) => device_code::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Quickstart(args) => quickstart::run(&args),

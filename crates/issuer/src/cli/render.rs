@@ -70,3 +70,14 @@ pub(crate) fn license_text(license: &License) -> String {
         license.issued_at,
     )
 }
+
+/// A plain table with a header row.
+pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+    table.set_header(headers.iter().copied());
+    for row in rows {
+        table.add_row(row);
+    }
+    table.to_string()
+}

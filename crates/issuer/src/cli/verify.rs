@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use facelic_issuer::DeviceCode;
-use facelic_verifier::{Context, Verifier};
+use facelic_verifier::{Context, RevocationList, Verifier};
 
 use super::error::EXIT_INVALID_LICENSE;
 use super::{CliError, clock, render};
@@ -27,6 +27,9 @@ pub(crate) struct Args {
     /// SHA-256 of the app's signing certificate (hex; `:` separators allowed).
     #[arg(long, value_name = "HEX")]
     cert_sha256: Option<String>,
+    /// A signed revocation list (`facelic crl export`); revoked licenses are refused.
+    #[arg(long, value_name = "FILE")]
+    crl: Option<PathBuf>,
     /// Check as of this time (RFC 3339) instead of now.
     #[arg(long, value_name = "RFC3339")]
     at: Option<String>,
@@ -87,8 +90,16 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
     if let Some(cert) = &args.cert_sha256 {
         context = context.signing_cert_sha256(parse_cert_digest(cert)?);
     }
+    let mut verifier = Verifier::new(keyring.clone());
+    if let Some(path) = &args.crl {
+        let text = std::fs::read(path).map_err(CliError::io(path))?;
+        let list = RevocationList::parse(&text, &keyring).map_err(|e| {
+            CliError::input(format!("{}: revocation list refused: {e}", path.display()))
+        })?;
+        verifier = verifier.with_revocation_list(list);
+    }
     let text = read_license(&args.file)?;
-    match Verifier::new(keyring).verify(&text, &context) {
+    match verifier.verify(&text, &context) {
         Ok(verified) => {
             if args.json {
                 println!("{}", render::verified_json(&verified));

@@ -1,0 +1,65 @@
+//! The audit trail: one row per change, written in the change's transaction.
+
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+
+use super::{Desk, Result, Session};
+
+/// One audit row.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    /// Row id, ascending with time.
+    pub id: i64,
+    /// When (desk clock).
+    pub at: String,
+    /// Who (operator).
+    pub operator: String,
+    /// What kind of change, e.g. `license.issue`.
+    pub action: String,
+    /// What it changed: a serial, order id, customer id or key id.
+    pub subject: String,
+    /// Details as JSON.
+    pub detail: serde_json::Value,
+}
+
+/// Records one change.
+pub(crate) fn record(
+    tx: &Transaction<'_>,
+    session: &Session,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit (at, operator, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        session.now.to_string(),
+        session.operator,
+        action,
+        subject,
+        detail.to_string()
+    ])?;
+    Ok(())
+}
+
+impl Desk {
+    /// The newest `limit` audit rows, newest first.
+    pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self.read().prepare(
+            "SELECT id, at, operator, action, subject, detail FROM audit ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            let detail: String = r.get(5)?;
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                operator: r.get(2)?,
+                action: r.get(3)?,
+                subject: r.get(4)?,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

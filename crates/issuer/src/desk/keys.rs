@@ -1,0 +1,103 @@
+//! The desk's issuer keys: one active signing key, earlier ones kept.
+
+use rusqlite::{OptionalExtension as _, params};
+use serde::Serialize;
+
+use super::{Desk, DeskError, KEYS_DIR, Result, audit};
+use crate::IssuerKey;
+
+/// A key the desk holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeskKey {
+    /// Key id.
+    pub key_id: String,
+    /// When it was created.
+    pub created_at: String,
+    /// True for the key new licenses are signed with.
+    pub active: bool,
+    /// The public key (SPKI PEM).
+    pub public_pem: String,
+}
+
+impl Desk {
+    /// Makes a new signing key, writes its files (private key 0600) and makes it
+    /// the active key. Earlier keys stay in the keyring.
+    pub(crate) fn add_key(&mut self) -> Result<DeskKey> {
+        let key = IssuerKey::generate()?;
+        let id = key.key_id().to_string();
+        let dir = self.dir.join(KEYS_DIR);
+        std::fs::create_dir_all(&dir).map_err(DeskError::io(&dir))?;
+        key.write_files(
+            &dir.join(format!("{id}.key")),
+            &dir.join(format!("{id}.pub")),
+            false,
+        )?;
+        let public_pem = key.public_pem();
+        self.write(|tx, s| {
+            let previous: Option<String> = tx
+                .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
+                .optional()?;
+            tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
+            tx.execute(
+                "INSERT INTO keys (key_id, public_pem, created_at, active) VALUES (?1, ?2, ?3, 1)",
+                params![id, public_pem, s.now.to_string()],
+            )?;
+            let action = if previous.is_some() {
+                "keys.rotate"
+            } else {
+                "keys.create"
+            };
+            audit::record(
+                tx,
+                s,
+                action,
+                &id,
+                &serde_json::json!({ "previous": previous }),
+            )
+        })?;
+        Ok(DeskKey {
+            key_id: id,
+            created_at: self.now().to_string(),
+            active: true,
+            public_pem,
+        })
+    }
+
+    /// Makes a new active signing key; licenses signed by earlier keys keep
+    /// verifying with the exported keyring.
+    pub fn rotate_key(&mut self) -> Result<DeskKey> {
+        self.add_key()
+    }
+
+    /// Every key, oldest first.
+    pub fn keys(&self) -> Result<Vec<DeskKey>> {
+        let mut stmt = self.read().prepare(
+            "SELECT key_id, created_at, active, public_pem FROM keys ORDER BY created_at, rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(DeskKey {
+                key_id: r.get(0)?,
+                created_at: r.get(1)?,
+                active: r.get(2)?,
+                public_pem: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The keyring apps embed: every public key, oldest first, as PEM.
+    pub fn keyring_pem(&self) -> Result<String> {
+        Ok(self
+            .keys()?
+            .iter()
+            .map(|k| {
+                format!(
+                    "# facelic key id {}{}\n{}",
+                    k.key_id,
+                    if k.active { " (active)" } else { "" },
+                    k.public_pem
+                )
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,265 @@
+//! Orders: per-device purchases, device trials, platform terms and platform trials.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+use serde::Serialize;
+
+use super::time::{add_days, add_months};
+use super::{Desk, DeskError, Result, audit};
+use crate::{Kind, Timestamp};
+
+/// What to order. Build one with the constructor for its kind.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// Customer id or exact name.
+    pub customer: String,
+    /// Product id from the catalog.
+    pub product: String,
+    /// Kind of license the order is for.
+    pub kind: Kind,
+    /// Devices bought (device kinds).
+    pub devices: Option<u64>,
+    /// Android package name (platform kinds).
+    pub package: Option<String>,
+    /// Start of the first platform term (default: now).
+    pub start: Option<Timestamp>,
+}
+
+/// One platform term of an order.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Term {
+    /// 1 for the first term, then one more per renewal.
+    pub seq: i64,
+    /// Start (inclusive).
+    pub starts_at: String,
+    /// End (exclusive).
+    pub ends_at: String,
+    /// When the term was ordered or renewed.
+    pub created_at: String,
+}
+
+/// An order with its seat accounting.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Order {
+    /// Desk id, e.g. `O-000001`.
+    pub id: String,
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer_name: String,
+    /// Product id.
+    pub product: String,
+    /// `device`, `device-trial`, `platform` or `platform-trial`.
+    pub kind: String,
+    /// Devices bought (device kinds).
+    pub devices: Option<u64>,
+    /// Bound package name (platform kinds).
+    pub package: Option<String>,
+    /// When a device trial ends (set by its first license).
+    pub trial_ends_at: Option<String>,
+    /// When the order was created.
+    pub created_at: String,
+    /// Seats taken: licenses on the order, except those whose seat moved to a replacement.
+    pub seats_used: u64,
+    /// Seats left (device kinds).
+    pub seats_free: Option<u64>,
+    /// Platform terms, oldest first.
+    pub terms: Vec<Term>,
+}
+
+impl Order {
+    /// The order's kind.
+    pub fn kind(&self) -> Kind {
+        self.kind.parse().unwrap_or(Kind::Device)
+    }
+}
+
+impl Desk {
+    /// Creates an order after checking it against the catalog's rules.
+    pub fn create_order(&mut self, new: &NewOrder) -> Result<Order> {
+        let customer = self.customer(&new.customer)?;
+        let product = self.catalog.product(&new.product).ok_or_else(|| {
+            DeskError::Input(format!(
+                "unknown product {:?}; the catalog has: {}",
+                new.product,
+                self.catalog.product_ids()
+            ))
+        })?;
+        let rules = self.catalog.rules.clone();
+        let now = self.now();
+        match (new.kind.is_device_bound(), &new.devices, &new.package) {
+            (true, Some(_), None) | (false, None, Some(_)) => {}
+            (true, _, _) => {
+                return Err(DeskError::Input(
+                    "a device order needs a device count and no package".into(),
+                ));
+            }
+            (false, _, _) => {
+                return Err(DeskError::Input(
+                    "a platform order needs a package name and no device count".into(),
+                ));
+            }
+        }
+        if new.kind.is_device_bound() && new.start.is_some() {
+            return Err(DeskError::Input(
+                "--start applies to platform orders only".into(),
+            ));
+        }
+        let devices = new.devices;
+        match (new.kind, devices) {
+            (Kind::Device, Some(n)) if n < rules.device_min_quantity => {
+                return Err(DeskError::Refused(format!(
+                    "a per-device purchase is at least {} devices; this order has {n}",
+                    rules.device_min_quantity
+                )));
+            }
+            (Kind::DeviceTrial, Some(n)) if n == 0 || n > rules.device_trial_max_devices => {
+                return Err(DeskError::Refused(format!(
+                    "a device trial binds 1 to {} devices; this order has {n}",
+                    rules.device_trial_max_devices
+                )));
+            }
+            _ => {}
+        }
+        if let Some(package) = &new.package {
+            if !facelic_verifier::is_valid_package_name(package) {
+                return Err(DeskError::Input(format!(
+                    "{package:?} is not an Android application id (e.g. com.acme.gate: two or more dot-separated segments of letters, digits and _, each starting with a letter)"
+                )));
+            }
+        }
+        let term = match new.kind {
+            Kind::Platform => {
+                let start = new.start.unwrap_or(now);
+                Some((start, add_months(start, rules.platform_term_months)?))
+            }
+            Kind::PlatformTrial => {
+                let start = new.start.unwrap_or(now);
+                Some((start, add_days(start, rules.platform_trial_days)))
+            }
+            _ => None,
+        };
+        let product_id = product.id.clone();
+        let id = self.write(|tx, s| {
+            if new.kind.is_trial() {
+                let earlier: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT id, created_at FROM orders WHERE customer_id = ?1 AND product = ?2 AND kind = ?3",
+                        params![customer.id, product_id, new.kind.as_str()],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((order, at)) = earlier {
+                    return Err(DeskError::Refused(format!(
+                        "{} ({}) already had a {} of {product_id}: order {order} of {at}; one trial per customer and product",
+                        customer.name,
+                        customer.id,
+                        new.kind
+                    )));
+                }
+            }
+            let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM orders", [], |r| r.get(0))?;
+            let id = format!("O-{seq:06}");
+            tx.execute(
+                "INSERT INTO orders (seq, id, customer_id, product, kind, devices, package, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    seq,
+                    id,
+                    customer.id,
+                    product_id,
+                    new.kind.as_str(),
+                    devices.map(|n| n as i64),
+                    new.package,
+                    s.now.to_string()
+                ],
+            )?;
+            if let Some((start, end)) = term {
+                tx.execute(
+                    "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at) VALUES (?1, 1, ?2, ?3, ?4)",
+                    params![id, start.to_string(), end.to_string(), s.now.to_string()],
+                )?;
+            }
+            let detail = serde_json::json!({
+                "customer": customer.id, "product": product_id, "kind": new.kind.as_str(),
+                "devices": devices, "package": new.package,
+                "term": term.map(|(a, b)| [a.to_string(), b.to_string()]),
+            });
+            audit::record(tx, s, "order.new", &id, &detail)?;
+            Ok(id)
+        })?;
+        self.order(&id)
+    }
+
+    /// The order with this id, with its seat accounting and terms.
+    pub fn order(&self, id: &str) -> Result<Order> {
+        load_order(self.read(), id)
+    }
+
+    /// Orders, oldest first; only one customer's when `customer` is given.
+    pub fn orders(&self, customer: Option<&str>) -> Result<Vec<Order>> {
+        let customer_id = customer
+            .map(|c| self.customer(c))
+            .transpose()?
+            .map(|c| c.id);
+        let mut stmt = self
+            .read()
+            .prepare("SELECT id FROM orders WHERE ?1 IS NULL OR customer_id = ?1 ORDER BY seq")?;
+        let ids: Vec<String> = stmt
+            .query_map([customer_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        ids.iter().map(|id| self.order(id)).collect()
+    }
+}
+
+/// Loads an order inside or outside a transaction.
+pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
+    let order = conn
+        .query_row(
+            "SELECT o.id, o.customer_id, c.name, o.product, o.kind, o.devices, o.package, o.trial_ends_at, o.created_at
+             FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
+            [id.trim()],
+            |r| {
+                Ok(Order {
+                    id: r.get(0)?,
+                    customer_id: r.get(1)?,
+                    customer_name: r.get(2)?,
+                    product: r.get(3)?,
+                    kind: r.get(4)?,
+                    devices: r.get::<_, Option<i64>>(5)?.map(|n| n as u64),
+                    package: r.get(6)?,
+                    trial_ends_at: r.get(7)?,
+                    created_at: r.get(8)?,
+                    seats_used: 0,
+                    seats_free: None,
+                    terms: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| DeskError::NotFound(format!("no order {id:?}")))?;
+    let used: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM licenses WHERE order_id = ?1 AND replaced_by IS NULL",
+        [&order.id],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, starts_at, ends_at, created_at FROM terms WHERE order_id = ?1 ORDER BY seq",
+    )?;
+    let terms = stmt
+        .query_map([&order.id], |r| {
+            Ok(Term {
+                seq: r.get(0)?,
+                starts_at: r.get(1)?,
+                ends_at: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let seats_used = used as u64;
+    Ok(Order {
+        seats_used,
+        seats_free: order.devices.map(|n| n.saturating_sub(seats_used)),
+        terms,
+        ..order
+    })
+}

@@ -1,0 +1,121 @@
+//! The ledger schema and its migrations.
+//!
+//! `PRAGMA user_version` records how many migrations have run; opening a
+//! desk runs the missing ones, each in its own transaction.
+
+use rusqlite::Connection;
+
+use super::Result;
+
+/// Migrations in order; never edit one that has shipped, append a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: the initial ledger.
+    r#"
+    CREATE TABLE keys (
+        key_id      TEXT PRIMARY KEY,
+        public_pem  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        active      INTEGER NOT NULL CHECK (active IN (0, 1))
+    );
+    CREATE UNIQUE INDEX keys_one_active ON keys(active) WHERE active = 1;
+
+    CREATE TABLE customers (
+        seq         INTEGER PRIMARY KEY,
+        id          TEXT NOT NULL UNIQUE,
+        name        TEXT NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL
+    );
+
+    CREATE TABLE orders (
+        seq           INTEGER PRIMARY KEY,
+        id            TEXT NOT NULL UNIQUE,
+        customer_id   TEXT NOT NULL REFERENCES customers(id),
+        product       TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('device', 'device-trial', 'platform', 'platform-trial')),
+        devices       INTEGER CHECK (devices IS NULL OR devices > 0),
+        package       TEXT,
+        trial_ends_at TEXT,
+        created_at    TEXT NOT NULL,
+        CHECK ((kind LIKE 'device%') = (devices IS NOT NULL)),
+        CHECK ((kind LIKE 'platform%') = (package IS NOT NULL))
+    );
+    CREATE UNIQUE INDEX orders_one_device_trial ON orders(customer_id, product) WHERE kind = 'device-trial';
+    CREATE UNIQUE INDEX orders_one_platform_trial ON orders(customer_id, product) WHERE kind = 'platform-trial';
+    CREATE INDEX orders_customer ON orders(customer_id);
+
+    CREATE TABLE terms (
+        order_id    TEXT NOT NULL REFERENCES orders(id),
+        seq         INTEGER NOT NULL,
+        starts_at   TEXT NOT NULL,
+        ends_at     TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (order_id, seq),
+        CHECK (ends_at > starts_at)
+    );
+
+    CREATE TABLE licenses (
+        serial        TEXT PRIMARY KEY,
+        order_id      TEXT NOT NULL REFERENCES orders(id),
+        customer_id   TEXT NOT NULL REFERENCES customers(id),
+        product       TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        device        TEXT,
+        package       TEXT,
+        term_seq      INTEGER,
+        key_id        TEXT NOT NULL REFERENCES keys(key_id),
+        issued_at     TEXT NOT NULL,
+        not_before    TEXT NOT NULL,
+        not_after     TEXT,
+        file_name     TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        revoked_at    TEXT,
+        revoke_reason TEXT,
+        replaced_by   TEXT REFERENCES licenses(serial),
+        CHECK ((device IS NULL) != (package IS NULL))
+    );
+    CREATE UNIQUE INDEX licenses_one_live_per_device ON licenses(order_id, device)
+        WHERE device IS NOT NULL AND revoked_at IS NULL;
+    CREATE INDEX licenses_order ON licenses(order_id, replaced_by);
+    CREATE INDEX licenses_customer ON licenses(customer_id, product);
+    CREATE INDEX licenses_product ON licenses(product);
+    CREATE INDEX licenses_not_after ON licenses(not_after) WHERE not_after IS NOT NULL AND revoked_at IS NULL;
+    CREATE INDEX licenses_revoked ON licenses(revoked_at) WHERE revoked_at IS NOT NULL;
+
+    CREATE TABLE audit (
+        id        INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        operator  TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        detail    TEXT NOT NULL
+    );
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Runs the migrations the ledger has not seen yet.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(super::DeskError::Refused(format!(
+            "the ledger has schema version {current}, newer than this facelic ({SCHEMA_VERSION}); upgrade facelic"
+        )));
+    }
+    // Re-read the version inside each write transaction: another process
+    // may have migrated while this one waited for the lock.
+    loop {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let Some(sql) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
+            return Ok(());
+        };
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
