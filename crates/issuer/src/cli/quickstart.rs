@@ -1,137 +1,199 @@
-//! `facelic quickstart`: a guided tour on a fresh temporary directory.
+//! `facelic quickstart`: the desk flow, start to finish, on a fresh temporary desk.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use facelic_issuer::{
-    Binding, DeviceCode, Feature, IssuerKey, Kind, License, Timestamp, new_serial,
-};
-use facelic_verifier::{Context, Verifier};
+use facelic_issuer::desk::{Desk, LicenseFilter, NewOrder, Session};
+use facelic_issuer::{DeviceCode, Kind};
+use facelic_verifier::{Context, Keyring, Verifier};
 
-use super::{CliError, clock};
+use super::{CliError, clock, render};
 
 /// Arguments of `facelic quickstart`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Keep the temporary directory and print its path.
+    /// Keep the temporary desk and print its path.
     #[arg(long)]
     keep: bool,
 }
 
-const DAY: i64 = 86_400;
+fn device(android_id: &str) -> Result<DeviceCode, CliError> {
+    DeviceCode::derive(&[("android-id", android_id)]).map_err(|e| CliError::input(e.to_string()))
+}
 
 pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
     let dir = tempfile::Builder::new()
         .prefix("facelic-quickstart-")
         .tempdir()
-        .map_err(CliError::io(std::path::Path::new("temporary directory")))?;
+        .map_err(CliError::io(Path::new("temporary directory")))?;
+    let desk_dir = dir.path().join("desk");
+    let out = dir.path().join("licenses");
     let now = clock::now()?;
-    println!("facelic quickstart, in {}", dir.path().display());
-
-    let key = IssuerKey::generate()?;
-    let keys_dir = dir.path().join("keys");
-    key.write_to_dir(&keys_dir, false)?;
-    println!("1. made an issuer key pair, key id {}", key.key_id());
+    let session = Session {
+        now,
+        operator: "quickstart".into(),
+    };
     println!(
-        "   {}/issuer.key (PKCS#8 PEM, mode 0600), issuer.pub (SPKI PEM)",
-        keys_dir.display()
+        "facelic quickstart on a fresh desk in {}\n",
+        dir.path().display()
     );
-    let keyring = facelic_issuer::keyring::load(&keys_dir)?;
+
+    let (mut desk, key) = Desk::init(&desk_dir, session)?;
+    println!(
+        "1. facelic init: ledger, catalog ({} products), issuer key {}",
+        desk.catalog().products.len(),
+        key.key_id
+    );
+
+    let customer = desk.add_customer("Acme Gate Systems")?;
+    println!("2. facelic customer add: {} {}", customer.id, customer.name);
+
+    let order = |kind, devices, package: Option<&str>, product: &str| NewOrder {
+        customer: customer.id.clone(),
+        product: product.into(),
+        kind,
+        devices,
+        package: package.map(str::to_owned),
+        start: None,
+    };
+    let bought = desk.create_order(&order(Kind::Device, Some(50), None, "ir-liveness"))?;
+    println!(
+        "3. facelic order new --devices 50: {} ({} of ir-liveness)",
+        bought.id, bought.kind
+    );
+    let too_few = desk.create_order(&order(Kind::Device, Some(49), None, "ir-liveness"));
+    if let Err(e) = too_few {
+        println!("   and --devices 49 is refused: {e}");
+    }
+
+    let fleet: Vec<DeviceCode> = ["9774d56d682e549c", "5a1f0c2e8b7d4e31", "c0ffee00deadbeef"]
+        .into_iter()
+        .map(device)
+        .collect::<Result<_, _>>()?;
+    let report = desk.issue_devices(&bought.id, &fleet, &out, &mut |_, _| {})?;
+    let again = desk.issue_devices(&bought.id, &fleet[..1], &out, &mut |_, _| {})?;
+    let seats = desk.order(&bought.id)?;
+    println!(
+        "4. facelic issue: {} device licenses; issuing one again returns it ({} new); seats {} used, {} free",
+        report.issued.len(),
+        again.issued.len(),
+        seats.seats_used,
+        seats.seats_free.unwrap_or(0)
+    );
+
+    let trial = desk.create_order(&order(
+        Kind::DeviceTrial,
+        Some(2),
+        None,
+        "3d-liveness-search",
+    ))?;
+    let trial_report = desk.issue_devices(
+        &trial.id,
+        &[device("7e57da7a00000001")?],
+        &out,
+        &mut |_, _| {},
+    )?;
+    println!(
+        "5. device trial {}: license until {}",
+        trial.id,
+        trial_report
+            .issued
+            .first()
+            .and_then(|l| l.not_after.clone())
+            .unwrap_or_default()
+    );
+
+    let platform = desk.create_order(&order(
+        Kind::Platform,
+        None,
+        Some("com.acme.gate"),
+        "face-search",
+    ))?;
+    let platform_report = desk.issue_platform(&platform.id, &out)?;
+    println!(
+        "6. platform order {} for com.acme.gate: license until {}",
+        platform.id,
+        platform_report
+            .issued
+            .first()
+            .and_then(|l| l.not_after.clone())
+            .unwrap_or_default()
+    );
+
+    println!("7. an app verifies its license offline with the exported keyring:");
+    let keyring =
+        Keyring::from_pem(&desk.keyring_pem()?).map_err(|e| CliError::input(e.to_string()))?;
     let verifier = Verifier::new(keyring);
-
-    let device = DeviceCode::derive(&[
-        ("android-id", "9774d56d682e549c"),
-        ("widevine-id", "2a6f0e7c"),
-    ])
-    .map_err(|e| CliError::input(e.to_string()))?;
-    println!(
-        "2. a device with android-id=9774d56d682e549c, widevine-id=2a6f0e7c has device code {device}"
-    );
-
-    let package = "com.acme.gate";
-    let cases = [
-        (Kind::Device, None),
-        (Kind::DeviceTrial, Some(30 * DAY)),
-        (Kind::Platform, Some(365 * DAY)),
-        (Kind::PlatformTrial, Some(30 * DAY)),
-    ];
-    println!("3. signed and verified one license of each kind:");
-    let mut device_license = String::new();
-    for (kind, term) in cases {
-        let binding = if kind.is_device_bound() {
-            Binding::Device(device)
-        } else {
-            Binding::Package {
-                name: package.to_owned(),
-                cert_sha256: None,
-            }
-        };
-        let license = License {
-            serial: new_serial(),
-            kind,
-            product: "ir-liveness".into(),
-            features: [Feature::Detect, Feature::IrLiveness].into_iter().collect(),
-            customer_id: "C-0001".into(),
-            customer_name: "Acme Gate Systems".into(),
-            order_id: "O-0001".into(),
-            issued_at: now,
-            not_before: now,
-            not_after: term.map(|secs| now.saturating_add(secs)),
-            binding,
-        };
-        let text = key.sign(&license)?;
-        let path = dir.path().join(format!("{kind}.lic"));
-        std::fs::write(&path, &text).map_err(CliError::io(&path))?;
-        let context = Context::at(now).device(device).package(package);
-        let verdict = match verifier.verify(&text, &context) {
-            Ok(v) => format!(
-                "valid, until {}",
-                v.not_after
-                    .map_or("forever (perpetual)".into(), |t: Timestamp| t.to_string())
-            ),
+    for l in desk.licenses(&LicenseFilter::default())?.iter().rev() {
+        let text = desk.license(&l.serial)?.text.unwrap_or_default();
+        let mut ctx = Context::at(now).package("com.acme.gate");
+        if let Some(code) = &l.device {
+            ctx = ctx
+                .device(code.parse().map_err(|e: facelic_issuer::DeviceCodeError| {
+                    CliError::input(e.to_string())
+                })?);
+        }
+        let verdict = match verifier.verify(&text, &ctx) {
+            Ok(v) => format!("valid ({})", v.features),
             Err(e) => format!("REJECTED: {e}"),
         };
-        println!(
-            "   {:<15} {:>4} bytes  {verdict}",
-            kind.as_str(),
-            text.len()
-        );
-        if kind == Kind::Device {
-            device_license = text;
+        let bound = l
+            .device
+            .clone()
+            .or_else(|| l.package.clone())
+            .unwrap_or_default();
+        println!("   {:<14} {:<19} {verdict}", l.kind, bound);
+    }
+    if let Some(first) = report.issued.first() {
+        let text = desk.license(&first.serial)?.text.unwrap_or_default();
+        let stranger = device("0000000000000001")?;
+        if let Err(e) = verifier.verify(&text, &Context::at(now).device(stranger)) {
+            println!(
+                "   the first device's license on device {stranger}: {e} [{} {}]",
+                e.code(),
+                e.name()
+            );
         }
     }
 
-    println!("4. the device license on another device is refused:");
-    let other = DeviceCode::derive(&[("android-id", "0000000000000001")])
-        .map_err(|e| CliError::input(e.to_string()))?;
-    match verifier.verify(&device_license, &Context::at(now).device(other)) {
-        Err(e) => println!(
-            "   device {other}: {e} (error code {} {})",
-            e.code(),
-            e.name()
-        ),
-        Ok(_) => println!("   device {other}: unexpectedly valid"),
-    }
-    println!("   and so is a copy with one character of its body changed:");
-    let tampered = tamper(&device_license);
-    match verifier.verify(&tampered, &Context::at(now).device(device)) {
-        Err(e) => println!("   {e} (error code {} {})", e.code(), e.name()),
-        Ok(_) => println!("   unexpectedly valid"),
-    }
-
-    println!("\nThe device license as a customer receives it:\n\n{device_license}");
+    println!("\n8. facelic license list:");
+    let rows = desk
+        .licenses(&LicenseFilter::default())?
+        .iter()
+        .map(|l| {
+            vec![
+                l.serial[..8].to_owned(),
+                l.order_id.clone(),
+                l.kind.clone(),
+                l.device
+                    .clone()
+                    .or_else(|| l.package.clone())
+                    .unwrap_or_default(),
+                l.not_after.clone().unwrap_or_else(|| "perpetual".into()),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        render::table(
+            &["serial", "order", "kind", "device / package", "valid until"],
+            rows
+        )
+    );
+    println!(
+        "\nLicense files are in {}; the audit log has {} entries.",
+        out.display(),
+        desk.audit_log(1000)?.len()
+    );
     if args.keep {
         let kept = dir.keep();
-        println!("kept {}", kept.display());
+        println!(
+            "kept {} (try: facelic --desk {} license list)",
+            kept.display(),
+            kept.join("desk").display()
+        );
+    } else {
+        println!("(run with --keep to keep the desk and look around)");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Changes one character in the middle of the license body.
-fn tamper(text: &str) -> String {
-    let body_line = text.lines().rev().nth(2).unwrap_or_default();
-    let mut changed: Vec<char> = body_line.chars().collect();
-    if let Some(c) = changed.get_mut(10) {
-        *c = if *c == 'A' { 'B' } else { 'A' };
-    }
-    text.replacen(body_line, &changed.into_iter().collect::<String>(), 1)
 }

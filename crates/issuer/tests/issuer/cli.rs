@@ -198,18 +198,23 @@ fn verify_refuses_bad_arguments_with_input_exit_code() {
 }
 
 #[test]
-fn quickstart_runs_and_shows_each_kind_and_a_refusal() {
+fn quickstart_walks_the_desk_flow() {
     let out = facelic().arg("quickstart").output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    for kind in ["device ", "device-trial", "platform ", "platform-trial"] {
-        let line = text
-            .lines()
-            .find(|l| l.trim_start().starts_with(kind))
-            .unwrap_or_else(|| panic!("{kind}: {text}"));
-        assert!(line.contains("valid"), "{line}");
-        assert!(!line.contains("REJECTED"), "{line}");
+    for step in [
+        "facelic init",
+        "customer add",
+        "--devices 50",
+        "is refused",
+        "device trial",
+        "platform order",
+        "license list",
+    ] {
+        assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
-    assert!(text.contains("wrong-device"));
-    assert!(text.contains("bad-signature"));
+    let verdicts: Vec<&str> = text.lines().filter(|l| l.contains("valid (")).collect();
+    assert_eq!(verdicts.len(), 5, "{text}");
+    assert!(!text.contains("REJECTED"), "{text}");
+    assert!(text.contains("[7 wrong-device]"), "{text}");
 }

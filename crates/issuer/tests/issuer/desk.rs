@@ -1,0 +1,1082 @@
+//! The desk, end to end through the binary: every rule with its refusal,
+//! seats under concurrency, crash safety, renewals, revocation, key rotation.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use facelic_issuer::DeviceCode;
+use serde_json::Value;
+
+/// A fresh desk in a temporary directory, driven through the binary.
+struct TestDesk {
+    dir: tempfile::TempDir,
+    now: String,
+}
+
+fn code(n: u64) -> String {
+    DeviceCode::derive(&[("android-id", format!("{n:016x}"))])
+        .unwrap()
+        .to_string()
+}
+
+impl TestDesk {
+    fn new() -> Self {
+        let desk = Self {
+            dir: tempfile::tempdir().unwrap(),
+            now: "2026-11-01T00:00:00Z".into(),
+        };
+        desk.ok(&["init"]);
+        desk
+    }
+
+    fn desk(&self) -> PathBuf {
+        self.dir.path().join("desk")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("facelic"));
+        cmd.env("FACELIC_DESK", self.desk())
+            .env("FACELIC_NOW", &self.now)
+            .env("FACELIC_OPERATOR", "tester")
+            .args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.ok(&args)).unwrap()
+    }
+
+    /// Runs a command that must be refused: exit code, one-line message, ledger unchanged.
+    fn refused(&self, args: &[&str], exit: i32, message: &str) {
+        let before = self.counts();
+        let out = self.run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(exit), "{args:?}: {err}");
+        assert!(
+            err.contains(message),
+            "{args:?}: expected {message:?} in {err:?}"
+        );
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "{args:?}: not one line: {err}"
+        );
+        assert_eq!(self.counts(), before, "{args:?} changed the ledger");
+    }
+
+    fn ledger(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.desk().join("ledger.sqlite")).unwrap()
+    }
+
+    /// Row counts of every table, plus a digest of mutable columns.
+    fn counts(&self) -> Vec<(String, i64)> {
+        let db = self.ledger();
+        let mut counts: Vec<(String, i64)> =
+            ["keys", "customers", "orders", "terms", "licenses", "audit"]
+                .iter()
+                .map(|t| {
+                    (
+                        t.to_string(),
+                        db.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                            .unwrap(),
+                    )
+                })
+                .collect();
+        let revoked: i64 = db
+            .query_row("SELECT COUNT(revoked_at) FROM licenses", [], |r| r.get(0))
+            .unwrap();
+        let trials: i64 = db
+            .query_row("SELECT COUNT(trial_ends_at) FROM orders", [], |r| r.get(0))
+            .unwrap();
+        counts.push(("revoked".into(), revoked));
+        counts.push(("trials started".into(), trials));
+        counts
+    }
+
+    fn customer(&self, name: &str) -> String {
+        self.json(&["customer", "add", name])["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn order(&self, args: &[&str]) -> String {
+        let mut all = vec!["order", "new"];
+        all.extend_from_slice(args);
+        self.json(&all)["id"].as_str().unwrap().to_owned()
+    }
+
+    fn issue(&self, order: &str, codes: &[String]) -> Value {
+        let out = self.out();
+        let mut args = vec!["issue", "--order", order, "--out", out.to_str().unwrap()];
+        for c in codes {
+            args.push("--device");
+            args.push(c);
+        }
+        self.json(&args)
+    }
+
+    fn devices_file(&self, name: &str, lines: &[String]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        path
+    }
+
+    fn keyring(&self) -> PathBuf {
+        let path = self.dir.path().join("keyring.pem");
+        self.ok(&["keys", "export", "--out", path.to_str().unwrap()]);
+        path
+    }
+}
+
+fn at(desk: &mut TestDesk, now: &str) {
+    desk.now = now.into();
+}
+
+#[test]
+fn every_rule_refuses_cleanly_and_leaves_the_ledger_unchanged() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme Gate Systems");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+    ]);
+    let trial = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--trial",
+        "--devices",
+        "2",
+    ]);
+    let platform = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-search",
+        "--platform",
+        "com.acme.gate",
+    ]);
+    let ptrial = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-search",
+        "--platform",
+        "com.acme.gate",
+        "--trial",
+    ]);
+    let out = d.out();
+    let out = out.to_str().unwrap();
+
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "face-detect",
+            "--devices",
+            "49",
+        ],
+        5,
+        "at least 50 devices",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "ir-liveness",
+            "--trial",
+            "--devices",
+            "4",
+        ],
+        5,
+        "1 to 3 devices",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "face-detect",
+            "--trial",
+            "--devices",
+            "1",
+        ],
+        5,
+        "one trial per customer and product",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "face-search",
+            "--platform",
+            "com.other",
+            "--trial",
+        ],
+        5,
+        "one trial per customer and product",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "face-detector",
+            "--devices",
+            "50",
+        ],
+        3,
+        "unknown product",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            "Nobody",
+            "--product",
+            "face-detect",
+            "--devices",
+            "50",
+        ],
+        6,
+        "no customer",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "face-detect",
+            "--platform",
+            "gate",
+        ],
+        3,
+        "not an Android application id",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "face-detect",
+            "--platform",
+            "com.1acme.gate",
+        ],
+        3,
+        "not an Android application id",
+    );
+    d.refused(
+        &[
+            "order",
+            "new",
+            "--customer",
+            &c,
+            "--product",
+            "face-detect",
+            "--devices",
+            "60",
+            "--start",
+            "2026-12-01",
+        ],
+        3,
+        "platform orders only",
+    );
+    d.refused(
+        &["customer", "add", "Acme Gate Systems"],
+        5,
+        "already exists",
+    );
+
+    // Seats: a batch larger than the free seats is refused whole.
+    let too_many: Vec<String> = (0..51).map(code).collect();
+    let file = d.devices_file("51.txt", &too_many);
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &order,
+            "--devices-file",
+            file.to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        5,
+        "50 free seat(s) of 50; this needs 51 new",
+    );
+    // A devices file with bad lines is refused whole, every bad line named.
+    let mut lines: Vec<String> = (0..5).map(code).collect();
+    let mut typo = code(99).into_bytes();
+    typo[0] = if typo[0] == b'A' { b'B' } else { b'A' };
+    lines[1] = String::from_utf8(typo).unwrap();
+    lines[3] = "ABCD-EFGH".into();
+    lines.push("# a comment".into());
+    lines.push(String::new());
+    let file = d.devices_file("bad.txt", &lines);
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &order,
+            "--devices-file",
+            file.to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        3,
+        "line 2",
+    );
+    let err = String::from_utf8(
+        d.run(&[
+            "issue",
+            "--order",
+            &order,
+            "--devices-file",
+            file.to_str().unwrap(),
+            "--out",
+            out,
+        ])
+        .stderr,
+    )
+    .unwrap();
+    assert!(
+        err.contains("line 4") && err.contains("check digit") && err.contains("digits"),
+        "{err}"
+    );
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &order,
+            "--device",
+            "7K3M-9QXD-F2RT-HW5U",
+            "--out",
+            out,
+        ],
+        3,
+        "invalid character",
+    );
+    assert!(
+        !d.out().exists() || std::fs::read_dir(d.out()).unwrap().next().is_none(),
+        "files written by a refused batch"
+    );
+
+    // Kind mismatches.
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &platform,
+            "--device",
+            &code(1),
+            "--out",
+            out,
+        ],
+        5,
+        "is a platform order",
+    );
+    d.refused(
+        &["issue", "--order", &order, "--out", out],
+        5,
+        "is a device order",
+    );
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            "O-999999",
+            "--device",
+            &code(1),
+            "--out",
+            out,
+        ],
+        6,
+        "no order",
+    );
+    d.refused(
+        &["renew", "--order", &order, "--out", out],
+        5,
+        "perpetual and are not renewed",
+    );
+    d.refused(
+        &["renew", "--order", &trial, "--out", out],
+        5,
+        "trials cannot be renewed",
+    );
+    d.refused(
+        &["renew", "--order", &ptrial, "--out", out],
+        5,
+        "trials cannot be renewed",
+    );
+
+    // Revocation and replacement rules.
+    let issued = d.issue(&order, &[code(1)]);
+    let serial = issued["issued"][0]["serial"].as_str().unwrap().to_owned();
+    let platform_serial =
+        d.json(&["issue", "--order", &platform, "--out", out])["issued"][0]["serial"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    d.refused(
+        &[
+            "revoke",
+            "00000000-0000-4000-8000-000000000000",
+            "--reason",
+            "x",
+        ],
+        6,
+        "no license",
+    );
+    d.refused(&["revoke", &serial, "--reason", "  "], 3, "needs a reason");
+    d.refused(
+        &[
+            "replace",
+            &platform_serial,
+            "--device",
+            &code(2),
+            "--out",
+            out,
+        ],
+        5,
+        "only device licenses are replaced",
+    );
+    d.refused(
+        &["replace", &serial, "--device", &code(1), "--out", out],
+        3,
+        "same device",
+    );
+    d.ok(&["revoke", &serial, "--reason", "stolen"]);
+    d.refused(
+        &["revoke", &serial, "--reason", "again"],
+        5,
+        "already revoked",
+    );
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &order,
+            "--device",
+            &code(1),
+            "--out",
+            out,
+        ],
+        5,
+        "was revoked",
+    );
+
+    // Trial ended.
+    d.issue(&trial, &[code(10)]);
+    at(&mut d, "2026-12-01T00:00:00Z");
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &trial,
+            "--device",
+            &code(11),
+            "--out",
+            out,
+        ],
+        5,
+        "trial on order",
+    );
+
+    // No desk / desk twice.
+    let other = tempfile::tempdir().unwrap();
+    let out2 = Command::new(assert_cmd::cargo::cargo_bin("facelic"))
+        .args([
+            "--desk",
+            other.path().join("none").to_str().unwrap(),
+            "customer",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out2.status.code(), Some(7));
+    d.refused(&["init"], 7, "already exists");
+}
+
+#[test]
+fn issuing_is_idempotent_and_counts_seats() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "ir-liveness",
+        "--devices",
+        "50",
+    ]);
+    let first = d.issue(&order, &[code(1), code(2)]);
+    assert_eq!(first["issued"].as_array().unwrap().len(), 2);
+    let again = d.issue(&order, &[code(2), code(3)]);
+    assert_eq!(again["issued"].as_array().unwrap().len(), 1);
+    assert_eq!(again["existing"][0]["serial"], first["issued"][1]["serial"]);
+    let show = d.json(&["order", "show", &order]);
+    assert_eq!(
+        (show["seats_used"].as_u64(), show["seats_free"].as_u64()),
+        (Some(3), Some(47))
+    );
+    // Files are named for the device and hold the ledger's text.
+    let file = d.out().join(format!("{order}_{}.lic", code(3)));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let serial = again["issued"][0]["serial"].as_str().unwrap();
+    assert_eq!(
+        d.json(&["license", "show", serial])["text"]
+            .as_str()
+            .unwrap(),
+        text
+    );
+    // No temporary files left behind.
+    assert!(
+        std::fs::read_dir(d.out()).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with('.'))
+    );
+    // The license verifies for its device with the exported keyring.
+    let ring = d.keyring();
+    d.ok(&[
+        "verify",
+        file.to_str().unwrap(),
+        "--keyring",
+        ring.to_str().unwrap(),
+        "--device",
+        &code(3),
+    ]);
+}
+
+#[test]
+fn a_trial_ends_for_every_device_thirty_days_after_its_first_license() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let trial = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "3d-liveness",
+        "--trial",
+        "--devices",
+        "3",
+    ]);
+    let day0 = d.issue(&trial, &[code(1)]);
+    assert_eq!(day0["issued"][0]["not_after"], "2026-12-01T00:00:00Z");
+    at(&mut d, "2026-11-21T00:00:00Z");
+    let day20 = d.issue(&trial, &[code(2), code(3)]);
+    for l in day20["issued"].as_array().unwrap() {
+        assert_eq!(l["not_after"], "2026-12-01T00:00:00Z");
+        assert_eq!(l["kind"], "device-trial");
+    }
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &trial,
+            "--device",
+            &code(4),
+            "--out",
+            d.out().to_str().unwrap(),
+        ],
+        5,
+        "0 free seat(s) of 3",
+    );
+    at(&mut d, "2026-12-01T00:00:00Z");
+    let ring = d.keyring();
+    let file = d.out().join(format!("{trial}_{}.lic", code(2)));
+    let out = d.run(&[
+        "verify",
+        file.to_str().unwrap(),
+        "--keyring",
+        ring.to_str().unwrap(),
+        "--device",
+        &code(2),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expired"));
+}
+
+#[test]
+fn platform_terms_renew_without_gap_or_overlap() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--platform",
+        "com.acme.gate",
+        "--start",
+        "2026-11-10",
+    ]);
+    let out = d.out();
+    let out = out.to_str().unwrap();
+    let first = d.json(&["issue", "--order", &order, "--out", out]);
+    assert_eq!(first["issued"][0]["not_before"], "2026-11-10T00:00:00Z");
+    assert_eq!(first["issued"][0]["not_after"], "2027-11-10T00:00:00Z");
+    // Issuing again returns the same license.
+    let again = d.json(&["issue", "--order", &order, "--out", out]);
+    assert_eq!(again["existing"][0]["serial"], first["issued"][0]["serial"]);
+    // Renewed early: the new term starts exactly where the old ends.
+    at(&mut d, "2027-09-01T00:00:00Z");
+    let renewed = d.json(&["renew", "--order", &order, "--out", out]);
+    assert_eq!(renewed["issued"][0]["not_before"], "2026-11-10T00:00:00Z");
+    assert_eq!(renewed["issued"][0]["not_after"], "2028-11-10T00:00:00Z");
+    let terms = d.json(&["order", "show", &order])["terms"].clone();
+    assert_eq!(terms[1]["starts_at"], terms[0]["ends_at"]);
+    // Lapsed: nothing to issue until renewed; the renewal starts now.
+    at(&mut d, "2029-01-15T12:00:00Z");
+    d.refused(&["issue", "--order", &order, "--out", out], 5, "renew it");
+    let late = d.json(&["renew", "--order", &order, "--out", out]);
+    assert_eq!(late["issued"][0]["not_before"], "2029-01-15T12:00:00Z");
+    assert_eq!(late["issued"][0]["not_after"], "2030-01-15T12:00:00Z");
+    let log = d.json(&["log"]);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "order.renew")
+            .count()
+            == 2
+    );
+    // The license verifies for its package only.
+    let ring = d.keyring();
+    let file = d
+        .out()
+        .join(format!("{order}_com.acme.gate_until-2030-01-15.lic"));
+    d.ok(&[
+        "verify",
+        file.to_str().unwrap(),
+        "--keyring",
+        ring.to_str().unwrap(),
+        "--package",
+        "com.acme.gate",
+    ]);
+    let wrong = d.run(&[
+        "verify",
+        file.to_str().unwrap(),
+        "--keyring",
+        ring.to_str().unwrap(),
+        "--package",
+        "com.acme.gates",
+    ]);
+    assert_eq!(wrong.status.code(), Some(1));
+}
+
+#[test]
+fn replace_moves_the_seat_and_the_revocation_list_stops_the_old_license() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+    ]);
+    let issued = d.issue(&order, &[code(1), code(2)]);
+    let old = issued["issued"][0]["serial"].as_str().unwrap().to_owned();
+    let out = d.out();
+    let replaced = d.json(&[
+        "replace",
+        &old,
+        "--device",
+        &code(9),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let new = replaced["issued"][0]["serial"].as_str().unwrap().to_owned();
+    let show = d.json(&["order", "show", &order]);
+    assert_eq!(show["seats_used"], 2);
+    let old_rec = d.json(&["license", "show", &old]);
+    assert_eq!(old_rec["status"], "replaced");
+    assert_eq!(old_rec["replaced_by"], new);
+
+    let crl = d.dir.path().join("crl.txt");
+    let exported = d.json(&["crl", "export", "--out", crl.to_str().unwrap()]);
+    assert_eq!(exported["revoked"], 1);
+    let ring = d.keyring();
+    let old_file = out.join(format!("{order}_{}.lic", code(1)));
+    let verdict = d.run(&[
+        "verify",
+        old_file.to_str().unwrap(),
+        "--keyring",
+        ring.to_str().unwrap(),
+        "--device",
+        &code(1),
+        "--crl",
+        crl.to_str().unwrap(),
+    ]);
+    assert_eq!(verdict.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&verdict.stderr).contains("[10 revoked]"));
+    let new_file = out.join(format!("{order}_{}.lic", code(9)));
+    d.ok(&[
+        "verify",
+        new_file.to_str().unwrap(),
+        "--keyring",
+        ring.to_str().unwrap(),
+        "--device",
+        &code(9),
+        "--crl",
+        crl.to_str().unwrap(),
+    ]);
+    // A tampered list is refused, not ignored.
+    let tampered = std::fs::read_to_string(&crl)
+        .unwrap()
+        .replacen("FR1.", "FR1.0", 1);
+    std::fs::write(&crl, tampered).unwrap();
+    let bad = d.run(&[
+        "verify",
+        new_file.to_str().unwrap(),
+        "--keyring",
+        ring.to_str().unwrap(),
+        "--device",
+        &code(9),
+        "--crl",
+        crl.to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(3));
+}
+
+#[test]
+fn licenses_issued_before_a_key_rotation_keep_verifying() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+    ]);
+    let before = d.issue(&order, &[code(1)]);
+    let old_key = before["issued"][0]["key_id"].as_str().unwrap().to_owned();
+    let new_key = d.ok(&["keys", "rotate"]).trim().to_owned();
+    assert_ne!(old_key, new_key);
+    let after = d.issue(&order, &[code(2)]);
+    assert_eq!(after["issued"][0]["key_id"], new_key.as_str());
+    let ring = d.keyring();
+    for (n, key) in [(1, &old_key), (2, &new_key)] {
+        let file = d.out().join(format!("{order}_{}.lic", code(n)));
+        let v: Value = serde_json::from_str(&d.ok(&[
+            "verify",
+            file.to_str().unwrap(),
+            "--keyring",
+            ring.to_str().unwrap(),
+            "--device",
+            &code(n),
+            "--json",
+        ]))
+        .unwrap();
+        assert_eq!(v["key_id"], key.as_str());
+    }
+    let keys = d.json(&["keys", "list"]);
+    assert_eq!(keys.as_array().unwrap().len(), 2);
+    // Private keys are 0600 and never printed.
+    use std::os::unix::fs::PermissionsExt as _;
+    for k in [&old_key, &new_key] {
+        let path = d.desk().join("keys").join(format!("{k}.key"));
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[test]
+fn lookups_filter_and_the_log_records_the_operator() {
+    let mut d = TestDesk::new();
+    let a = d.customer("Acme");
+    let b = d.customer("深圳市某某科技有限公司");
+    let oa = d.order(&[
+        "--customer",
+        &a,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+    ]);
+    let ob = d.order(&[
+        "--customer",
+        &b,
+        "--product",
+        "face-search",
+        "--trial",
+        "--devices",
+        "2",
+    ]);
+    d.issue(&oa, &[code(1), code(2)]);
+    d.issue(&ob, &[code(3)]);
+    assert_eq!(
+        d.json(&["license", "list", "--customer", &a])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        d.json(&["license", "list", "--customer", "深圳市某某科技有限公司"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        d.json(&["license", "list", "--product", "face-search"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        d.json(&["license", "list", "--expiring-within", "31d"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        d.json(&["license", "list", "--expiring-within", "29d"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    at(&mut d, "2026-11-02T00:00:00Z");
+    let human = d.ok(&["license", "list"]);
+    assert!(
+        human.contains("| serial") && human.contains("perpetual"),
+        "{human}"
+    );
+    let log = d.json(&["log", "--limit", "100"]);
+    let entries = log.as_array().unwrap();
+    assert!(entries.iter().all(|e| e["operator"] == "tester"));
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "desk.init",
+        "keys.create",
+        "customer.add",
+        "order.new",
+        "license.issue",
+    ] {
+        assert!(actions.contains(&a), "{a} not in {actions:?}");
+    }
+    // The private key never reaches the ledger.
+    let pem = std::fs::read_dir(d.desk().join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "key"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap();
+    let secret = pem.lines().nth(1).unwrap();
+    let dump: Vec<u8> = std::fs::read(d.desk().join("ledger.sqlite")).unwrap();
+    assert!(!String::from_utf8_lossy(&dump).contains(secret));
+}
+
+#[test]
+fn concurrent_desk_processes_never_sell_more_seats_than_bought() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+    ]);
+    let out = d.out();
+    // 12 processes x 5 distinct devices = 60 devices for 50 seats.
+    let children: Vec<_> = (0..12u64)
+        .map(|p| {
+            let mut cmd = d.cmd(&["issue", "--order", &order, "--out", out.to_str().unwrap()]);
+            for i in 0..5 {
+                cmd.arg("--device").arg(code(1000 + p * 5 + i));
+            }
+            cmd.stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ok = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        match out.status.code() {
+            Some(0) => ok += 1,
+            Some(5) => assert!(String::from_utf8_lossy(&out.stderr).contains("free seat")),
+            other => panic!(
+                "unexpected exit {other:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        }
+    }
+    assert_eq!(ok, 10);
+    let count: i64 = d
+        .ledger()
+        .query_row(
+            "SELECT COUNT(*) FROM licenses WHERE order_id = ?1",
+            [&order],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(count, 50);
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 50);
+}
+
+fn integrity(d: &TestDesk) -> String {
+    d.ledger()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "20000",
+    ]);
+    let codes: Vec<String> = (0..6000).map(code).collect();
+    let file = d.devices_file("bulk.txt", &codes);
+    let out = d.out();
+    let mut killed_midway = 0;
+    for delay_ms in [150u64, 300, 600, 1200] {
+        let before: i64 = d
+            .ledger()
+            .query_row("SELECT COUNT(*) FROM licenses", [], |r| r.get(0))
+            .unwrap();
+        let mut child = d
+            .cmd(&[
+                "issue",
+                "--order",
+                &order,
+                "--devices-file",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok(); // SIGKILL
+        child.wait().unwrap();
+        assert_eq!(integrity(&d), "ok");
+        let after: i64 = d
+            .ledger()
+            .query_row("SELECT COUNT(*) FROM licenses", [], |r| r.get(0))
+            .unwrap();
+        let files = std::fs::read_dir(&out)
+            .map(|r| {
+                r.filter(|e| {
+                    !e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with('.')
+                })
+                .count()
+            })
+            .unwrap_or(0);
+        if before == 0 {
+            assert!(
+                after == 0 || after == 6000,
+                "partial batch after kill at {delay_ms} ms: {after}"
+            );
+            if after == 0 && !finished {
+                killed_midway += 1;
+                assert_eq!(files, 0, "license files of an uncommitted batch");
+            }
+        }
+        if after == 6000 {
+            break;
+        }
+    }
+    assert!(
+        killed_midway > 0,
+        "no kill landed inside the batch; raise the batch size"
+    );
+    // Re-running completes the batch (idempotent) and writes every file.
+    let report = d.json(&[
+        "issue",
+        "--order",
+        &order,
+        "--devices-file",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let total =
+        report["issued"].as_array().unwrap().len() + report["existing"].as_array().unwrap().len();
+    assert_eq!(total, 6000);
+    let files = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "lic")
+        })
+        .count();
+    assert_eq!(files, 6000);
+}
