@@ -659,3 +659,26 @@ pub(crate) fn log(globals: &Globals, args: &LogArgs) -> Result<ExitCode, CliErro
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// Arguments of `facelic backup`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BackupArgs {
+    /// New directory to write the backup into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn backup(globals: &Globals, args: &BackupArgs) -> Result<ExitCode, CliError> {
+    open(globals)?.backup(&args.out)?;
+    if args.json {
+        return print_json(&serde_json::json!({ "backup": args.out.display().to_string() }));
+    }
+    println!(
+        "backed up the desk to {} (restore: use it as --desk)",
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

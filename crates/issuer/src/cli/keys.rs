@@ -34,6 +34,9 @@ pub(crate) enum KeysCommand {
         /// File to write (replaced atomically).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// List the desk's keys.
     List {
@@ -57,14 +60,17 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             );
             Ok(ExitCode::SUCCESS)
         }
-        KeysCommand::Export { out } => {
-            let pem = desk::open(globals)?.keyring_pem()?;
+        KeysCommand::Export { out, json } => {
+            let desk = desk::open(globals)?;
+            let pem = desk.keyring_pem()?;
             facelic_issuer::atomic_write(&out, pem.as_bytes()).map_err(CliError::io(&out))?;
-            eprintln!(
-                "wrote keyring {} ({} key(s))",
-                out.display(),
-                pem.matches("BEGIN PUBLIC KEY").count()
-            );
+            let ids: Vec<String> = desk.keys()?.into_iter().map(|k| k.key_id).collect();
+            if json {
+                return desk::print_json(
+                    &serde_json::json!({ "file": out.display().to_string(), "key_ids": ids }),
+                );
+            }
+            eprintln!("wrote keyring {} ({} key(s))", out.display(), ids.len());
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::List { json } => {

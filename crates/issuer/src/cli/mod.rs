@@ -77,6 +77,8 @@ enum Command {
     License(desk::LicenseCommand),
     /// Show the audit log, newest first.
     Log(desk::LogArgs),
+    /// Copy the desk (ledger snapshot, catalog, keys) into a new directory.
+    Backup(desk::BackupArgs),
     /// Issuer keys: create, rotate, export the keyring.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -134,6 +136,7 @@ pub(crate) fn main() -> ExitCode {
         Command::Crl(cmd) => desk::crl(&globals, cmd),
         Command::License(cmd) => desk::license(&globals, cmd),
         Command::Log(args) => desk::log(&globals, &args),
+        Command::Backup(args) => desk::backup(&globals, &args),
         Command::Keys(cmd) => keys::run(&globals, cmd),
         Command::DeviceCode(args) => device_code::run(&args),
         Command::Verify(args) => verify::run(&args),

@@ -14,6 +14,7 @@
 //! killed operation leaves the ledger as it was.
 
 mod audit;
+mod backup;
 mod customers;
 mod error;
 mod issue;

@@ -1080,3 +1080,48 @@ fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
         .count();
     assert_eq!(files, 6000);
 }
+
+#[test]
+fn a_backup_is_a_working_desk() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+    ]);
+    d.issue(&order, &[code(1), code(2)]);
+    let backup = d.dir.path().join("backup");
+    d.ok(&["backup", "--out", backup.to_str().unwrap()]);
+    d.refused(
+        &["backup", "--out", backup.to_str().unwrap()],
+        5,
+        "already exists",
+    );
+    let listed = Command::new(assert_cmd::cargo::cargo_bin("facelic"))
+        .args([
+            "--desk",
+            backup.to_str().unwrap(),
+            "license",
+            "list",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(listed.status.success());
+    let list: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    use std::os::unix::fs::PermissionsExt as _;
+    for entry in std::fs::read_dir(backup.join("keys")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "key") {
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+    }
+}
