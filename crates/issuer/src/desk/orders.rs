@@ -7,6 +7,9 @@ use super::time::{add_days, add_months};
 use super::{Desk, DeskError, Result, audit};
 use crate::{Kind, Timestamp};
 
+/// Most devices one order may have (a guard against typos).
+pub const MAX_DEVICES: u64 = 10_000_000;
+
 /// What to order. Build one with the constructor for its kind.
 #[derive(Debug, Clone)]
 pub struct NewOrder {
@@ -105,6 +108,9 @@ impl Desk {
             ));
         }
         let devices = new.devices;
+        if devices.is_some_and(|n| n > MAX_DEVICES) {
+            return Err(DeskError::Input(format!("at most {MAX_DEVICES} devices per order")));
+        }
         match (new.kind, devices) {
             (Kind::Device, Some(n)) if n < rules.device_min_quantity => {
                 return Err(DeskError::Refused(format!(
