@@ -48,6 +48,80 @@ pub struct Tier {
     pub flat_fee: Decimal,
 }
 
+/// How a quantity is priced across tiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierMode {
+    /// "Tier reached": every unit at the price of the tier the quantity falls in
+    /// (the vendor's rule).
+    Volume,
+    /// Each tier's units at that tier's price.
+    Graduated,
+}
+
+impl TierMode {
+    /// `volume` or `graduated`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierMode::Volume => "volume",
+            TierMode::Graduated => "graduated",
+        }
+    }
+}
+
+/// Who sells, how tax is shown, how documents are numbered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoicing {
+    /// Seller's legal name.
+    pub seller_name: String,
+    /// Seller's address.
+    pub seller_address: String,
+    /// Seller's tax id.
+    pub seller_tax_id: String,
+    /// VAT rate in percent (0 = no tax shown).
+    pub vat_rate: Decimal,
+    /// True when catalog prices already include the tax.
+    pub prices_include_tax: bool,
+    /// Prefix of invoice numbers, e.g. `FL`.
+    pub invoice_prefix: String,
+    /// Prefix of credit-note numbers, e.g. `CN`.
+    pub credit_note_prefix: String,
+}
+
+/// A prepaid pack of API calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pack {
+    /// Calls in the pack.
+    pub calls: u64,
+    /// Price of the pack.
+    pub price: Decimal,
+}
+
+/// A post-paid tier: billed calls up to and including `up_to` (none: and more).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTier {
+    /// Last billed-call count of the tier; `None` for the open last tier.
+    pub up_to: Option<u64>,
+    /// Price per call.
+    pub unit_price: Decimal,
+}
+
+/// A face-API product billed by usage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiProduct {
+    /// Product id, e.g. `api-face-search`.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Calls free each month, used first.
+    pub free_calls_per_month: u64,
+    /// Prepaid packs on sale, smallest first.
+    pub packs: Vec<Pack>,
+    /// Post-paid tiers, ascending.
+    pub postpaid_tiers: Vec<ApiTier>,
+}
+
 /// One product of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
@@ -61,6 +135,8 @@ pub struct Product {
     pub features: FeatureSet,
     /// Fee per platform term (year).
     pub platform_fee: Decimal,
+    /// How device quantities are priced across the tiers.
+    pub tier_mode: TierMode,
     /// Device price tiers, ascending and contiguous.
     pub device_tiers: Vec<Tier>,
 }
@@ -74,6 +150,10 @@ pub struct Catalog {
     pub rules: Rules,
     /// Products, in file order.
     pub products: Vec<Product>,
+    /// Invoicing settings.
+    pub invoicing: Invoicing,
+    /// Face-API products billed by usage.
+    pub api_products: Vec<ApiProduct>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +162,46 @@ struct RawCatalog {
     currency: String,
     rules: RawRules,
     product: Vec<RawProduct>,
+    invoicing: RawInvoicing,
+    #[serde(default)]
+    api_product: Vec<RawApiProduct>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInvoicing {
+    seller_name: String,
+    seller_address: String,
+    seller_tax_id: String,
+    vat_rate: String,
+    prices_include_tax: bool,
+    invoice_prefix: String,
+    credit_note_prefix: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApiProduct {
+    id: String,
+    name_zh: String,
+    name_en: String,
+    free_calls_per_month: u64,
+    packs: Vec<RawPack>,
+    postpaid_tiers: Vec<RawApiTier>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    calls: u64,
+    price: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApiTier {
+    up_to: Option<u64>,
+    unit_price: String,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +222,8 @@ struct RawProduct {
     name_en: String,
     features: Vec<String>,
     platform_fee: String,
+    #[serde(default)]
+    tier_mode: Option<String>,
     device_tiers: Vec<RawTier>,
 }
 
@@ -214,17 +336,120 @@ impl Catalog {
             if tiers.is_empty() {
                 return Err(at("needs at least one device tier".into()));
             }
+            let tier_mode = match p.tier_mode.as_deref() {
+                None | Some("volume") => TierMode::Volume,
+                Some("graduated") => TierMode::Graduated,
+                Some(other) => {
+                    return Err(at(format!(
+                        "tier_mode {other:?} is not volume or graduated"
+                    )));
+                }
+            };
             products.push(Product {
                 id: p.id,
                 name_zh: p.name_zh,
                 name_en: p.name_en,
                 features,
                 platform_fee,
+                tier_mode,
                 device_tiers: tiers,
             });
         }
         if products.is_empty() {
             return Err(err(1, "no products".into()));
+        }
+        let inv = raw.invoicing;
+        let inv_line = find_line(text, "[invoicing]");
+        let vat_rate = rate(&inv.vat_rate).map_err(|m| err(inv_line, format!("vat_rate: {m}")))?;
+        if vat_rate >= Decimal::ONE_HUNDRED {
+            return Err(err(inv_line, "vat_rate is a percentage below 100".into()));
+        }
+        for (name, prefix) in [
+            ("invoice_prefix", &inv.invoice_prefix),
+            ("credit_note_prefix", &inv.credit_note_prefix),
+        ] {
+            if prefix.is_empty()
+                || prefix.len() > 8
+                || !prefix.bytes().all(|c| c.is_ascii_uppercase())
+            {
+                return Err(err(
+                    inv_line,
+                    format!("{name} must be 1 to 8 upper-case letters"),
+                ));
+            }
+        }
+        if inv.invoice_prefix == inv.credit_note_prefix {
+            return Err(err(
+                inv_line,
+                "invoice and credit-note prefixes must differ".into(),
+            ));
+        }
+        let invoicing = Invoicing {
+            seller_name: inv.seller_name,
+            seller_address: inv.seller_address,
+            seller_tax_id: inv.seller_tax_id,
+            vat_rate,
+            prices_include_tax: inv.prices_include_tax,
+            invoice_prefix: inv.invoice_prefix,
+            credit_note_prefix: inv.credit_note_prefix,
+        };
+        let mut api_products: Vec<ApiProduct> = Vec::new();
+        for a in raw.api_product {
+            let line = find_line(text, &format!("\"{}\"", a.id));
+            let at = |message: String| err(line, format!("api product {:?}: {message}", a.id));
+            if !valid_product_id(&a.id) || api_products.iter().any(|q| q.id == a.id) {
+                return Err(at("id invalid or listed twice".into()));
+            }
+            let mut packs = Vec::new();
+            for p in &a.packs {
+                let price = money(&p.price).map_err(|m| at(format!("pack price: {m}")))?;
+                if p.calls == 0 || packs.last().is_some_and(|l: &Pack| l.calls >= p.calls) {
+                    return Err(at("packs must have positive, ascending call counts".into()));
+                }
+                packs.push(Pack {
+                    calls: p.calls,
+                    price,
+                });
+            }
+            let mut tiers: Vec<ApiTier> = Vec::new();
+            let count = a.postpaid_tiers.len();
+            for (i, t) in a.postpaid_tiers.iter().enumerate() {
+                let unit_price = rate(&t.unit_price)
+                    .map_err(|m| at(format!("post-paid tier {}: {m}", i + 1)))?;
+                match (t.up_to, i + 1 == count) {
+                    (None, true) => {}
+                    (None, false) => {
+                        return Err(at("only the last post-paid tier may be open".into()));
+                    }
+                    (Some(_), true) => {
+                        return Err(at("the last post-paid tier must be open (no up_to)".into()));
+                    }
+                    (Some(up), false) => {
+                        if tiers
+                            .last()
+                            .and_then(|l| l.up_to)
+                            .is_some_and(|prev| prev >= up)
+                        {
+                            return Err(at("post-paid tiers must ascend".into()));
+                        }
+                    }
+                }
+                tiers.push(ApiTier {
+                    up_to: t.up_to,
+                    unit_price,
+                });
+            }
+            if tiers.is_empty() {
+                return Err(at("needs post-paid tiers".into()));
+            }
+            api_products.push(ApiProduct {
+                id: a.id.clone(),
+                name_zh: a.name_zh.clone(),
+                name_en: a.name_en.clone(),
+                free_calls_per_month: a.free_calls_per_month,
+                packs,
+                postpaid_tiers: tiers,
+            });
         }
         Ok(Catalog {
             currency: raw.currency,
@@ -236,7 +461,14 @@ impl Catalog {
                 platform_trial_days: r.platform_trial_days,
             },
             products,
+            invoicing,
+            api_products,
         })
+    }
+
+    /// The face-API product with this id.
+    pub fn api_product(&self, id: &str) -> Option<&ApiProduct> {
+        self.api_products.iter().find(|p| p.id == id)
     }
 
     /// The product with this id.
@@ -272,6 +504,18 @@ fn money(text: &str) -> Result<Decimal, String> {
     }
     if value.scale() > 2 {
         return Err(format!("{text:?} has more than two decimal places"));
+    }
+    Ok(value)
+}
+
+/// Parses a non-negative rate (per call, or a percentage) with up to six decimals.
+fn rate(text: &str) -> Result<Decimal, String> {
+    let value =
+        Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not a decimal number"))?;
+    if value.is_sign_negative() || value.scale() > 6 {
+        return Err(format!(
+            "{text:?} must be non-negative with at most six decimals"
+        ));
     }
     Ok(value)
 }

@@ -1,8 +1,16 @@
 //! The facelic product catalog, pricing and invoicing.
 //!
-//! [`Catalog`] loads and validates `licenses/catalog.toml`: the products, the
-//! features each grants, device price tiers, platform fees and the licensing
-//! rules (minimum quantity, trial lengths). Pricing and invoices build on it.
+//! - [`Catalog`] loads and validates `licenses/catalog.toml`: products and the
+//!   features each grants, device price tiers, platform fees, licensing rules,
+//!   invoicing settings and face-API usage prices.
+//! - [`pricing`] prices device purchases ("tier reached" volume or graduated
+//!   tiers, flat fees, discounts) and platform terms, and finds volume cliffs.
+//! - [`usage`] bills face-API calls: free quota, prepaid packs, post-paid tiers.
+//! - [`invoice`] builds invoices and credit notes with tax, and renders them
+//!   as text, JSON, CSV or print-ready HTML.
+//!
+//! All money is [`Decimal`]; every line is rounded half-up to the fen and
+//! totals are sums of rounded lines. No database: the desk stores invoices.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(
@@ -11,6 +19,13 @@
 )]
 
 mod catalog;
+pub mod invoice;
+pub mod money;
+pub mod pricing;
+pub mod usage;
 
-pub use catalog::{Catalog, CatalogError, DEFAULT_CATALOG, Product, Rules, Tier};
+pub use catalog::{
+    ApiProduct, ApiTier, Catalog, CatalogError, DEFAULT_CATALOG, Invoicing, Pack, Product, Rules,
+    Tier, TierMode,
+};
 pub use rust_decimal::Decimal;

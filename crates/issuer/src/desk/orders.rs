@@ -109,7 +109,9 @@ impl Desk {
         }
         let devices = new.devices;
         if devices.is_some_and(|n| n > MAX_DEVICES) {
-            return Err(DeskError::Input(format!("at most {MAX_DEVICES} devices per order")));
+            return Err(DeskError::Input(format!(
+                "at most {MAX_DEVICES} devices per order"
+            )));
         }
         match (new.kind, devices) {
             (Kind::Device, Some(n)) if n < rules.device_min_quantity => {

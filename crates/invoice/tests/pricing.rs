@@ -1,0 +1,259 @@
+//! The price list's worked examples, tier boundaries, rounding and tax,
+//! through the library.
+
+use facelic_invoice::invoice::{Line, tax_line, totals};
+use facelic_invoice::money::format_money;
+use facelic_invoice::pricing::{
+    PricingError, cheaper_quantity, price_devices, price_devices_with, price_platform,
+};
+use facelic_invoice::usage::bill;
+use facelic_invoice::{Catalog, Decimal, TierMode};
+use proptest::prelude::*;
+
+fn catalog() -> Catalog {
+    Catalog::default_catalog().unwrap()
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn devices(product: &str, n: u64) -> Decimal {
+    let c = catalog();
+    price_devices(
+        c.product(product).unwrap(),
+        c.rules.device_min_quantity,
+        n,
+        None,
+    )
+    .unwrap()
+    .amount
+}
+
+#[test]
+fn worked_examples_of_the_price_list() {
+    assert_eq!(format_money(devices("face-detect", 500)), "144,000.00");
+    assert_eq!(format_money(devices("face-search", 4000)), "1,232,000.00");
+    let c = catalog();
+    let platform = price_platform(c.product("face-detect").unwrap(), 1, None).unwrap();
+    assert_eq!(format_money(platform.amount), "300,000.00");
+    assert_eq!(
+        format_money(
+            price_platform(c.product("face-detect").unwrap(), 3, None)
+                .unwrap()
+                .amount
+        ),
+        "900,000.00"
+    );
+}
+
+#[test]
+fn tier_boundaries_of_every_product() {
+    let c = catalog();
+    for p in &c.products {
+        let [t1, t2, t3] = [0, 1, 2].map(|i| p.device_tiers[i].unit_price);
+        for (n, unit) in [(50, t1), (1000, t1), (1001, t2), (5000, t2), (5001, t3)] {
+            let line = price_devices(p, 50, n, None).unwrap();
+            assert_eq!(line.unit_price, unit, "{} x {n}", p.id);
+            assert_eq!(line.amount, Decimal::from(n) * unit, "{} x {n}", p.id);
+        }
+        assert_eq!(
+            price_devices(p, 50, 49, None),
+            Err(PricingError::BelowMinimum {
+                minimum: 50,
+                asked: 49
+            })
+        );
+    }
+    assert_eq!(format_money(devices("face-detect", 1000)), "288,000.00");
+    assert_eq!(format_money(devices("face-detect", 1001)), "238,238.00");
+}
+
+#[test]
+fn volume_cliffs_are_found() {
+    let c = catalog();
+    let p = c.product("face-detect").unwrap();
+    let at_1000 = price_devices(p, 50, 1000, None).unwrap();
+    let cliff = cheaper_quantity(p, 50, &at_1000).unwrap();
+    assert_eq!(
+        (
+            cliff.quantity,
+            format_money(cliff.amount),
+            format_money(cliff.saving)
+        ),
+        (1001, "238,238.00".into(), "49,762.00".into())
+    );
+    // 800 x 288 = 230,400 < 238,238: no cheaper larger quantity.
+    assert_eq!(
+        cheaper_quantity(p, 50, &price_devices(p, 50, 800, None).unwrap()),
+        None
+    );
+    assert_eq!(
+        cheaper_quantity(p, 50, &price_devices(p, 50, 5001, None).unwrap()),
+        None
+    );
+    assert_eq!(
+        cheaper_quantity(p, 50, &price_devices(p, 50, 4900, None).unwrap())
+            .unwrap()
+            .quantity,
+        5001
+    );
+}
+
+#[test]
+fn lines_round_half_up_to_the_fen() {
+    let text = facelic_invoice::DEFAULT_CATALOG.replacen(
+        "unit_price = \"288.00\"",
+        "unit_price = \"100.03\"",
+        1,
+    );
+    let c = Catalog::parse(&text).unwrap();
+    let p = c.product("face-detect").unwrap();
+    // 50 x 100.03 = 5001.50, less 1% = 4951.485: half-up gives .49 (bankers' rounding would give .48).
+    let line = price_devices(p, 50, 50, Some(d("1"))).unwrap();
+    assert_eq!(line.subtotal, d("5001.50"));
+    assert_eq!(line.amount, d("4951.49"));
+    // 20% campaign on 500 face-detect.
+    assert_eq!(
+        devices("face-detect", 500) * d("0.8"),
+        price_devices(
+            catalog().product("face-detect").unwrap(),
+            50,
+            500,
+            Some(d("20"))
+        )
+        .unwrap()
+        .amount
+    );
+}
+
+#[test]
+fn tax_is_per_line_and_totals_sum_rounded_lines() {
+    let mut inv = catalog().invoicing;
+    inv.vat_rate = d("13");
+    inv.prices_include_tax = true;
+    assert_eq!(
+        tax_line(d("144000"), &inv),
+        (d("127433.63"), d("16566.37"), d("144000"))
+    );
+    inv.prices_include_tax = false;
+    assert_eq!(
+        tax_line(d("144000"), &inv),
+        (d("144000"), d("18720.00"), d("162720.00"))
+    );
+    inv.vat_rate = d("6");
+    let line = |amount: &str| {
+        let (net, tax, gross) = tax_line(d(amount), &inv);
+        Line {
+            product: "p".into(),
+            name_zh: "".into(),
+            name_en: "".into(),
+            description: "".into(),
+            tier: "".into(),
+            quantity: 1,
+            unit_price: d(amount),
+            discount_pct: None,
+            net,
+            tax,
+            gross,
+        }
+    };
+    let lines = [line("0.05"), line("0.05"), line("0.05")];
+    // Each line's tax 0.003 rounds to 0.00; the total is the sum of the rounded lines.
+    assert_eq!(totals(&lines).tax, d("0.00"));
+    assert_eq!(totals(&lines).gross, d("0.15"));
+}
+
+#[test]
+fn usage_worked_examples() {
+    let c = catalog();
+    let api = |id: &str| c.api_product(id).unwrap();
+    // 1. 30M face-comparison calls in a year as three 10M packs.
+    let b = bill(api("api-face-comparison"), 30_000_000, &[10_000_000; 3]).unwrap();
+    assert_eq!(format_money(b.total), "91,200.00");
+    // 2. 52M face-search calls in a month with one 50M pack.
+    let b = bill(api("api-face-search"), 52_000_000, &[50_000_000]).unwrap();
+    assert_eq!(
+        (b.postpaid_calls, b.postpaid_unit_price),
+        (1_990_000, Some(d("0.0032")))
+    );
+    assert_eq!(format_money(b.total), "148,868.00");
+    // 3.-5. Post-paid only.
+    assert_eq!(
+        format_money(
+            bill(api("api-facial-landmarks"), 1_000_000, &[])
+                .unwrap()
+                .total
+        ),
+        "1,980.00"
+    );
+    assert_eq!(
+        format_money(
+            bill(api("api-face-comparison"), 3_500_000, &[])
+                .unwrap()
+                .total
+        ),
+        "10,470.00"
+    );
+    assert_eq!(
+        format_money(
+            bill(api("api-static-liveness"), 5_000_000, &[])
+                .unwrap()
+                .total
+        ),
+        "8,483.00"
+    );
+    // Within the free quota: nothing to pay.
+    assert_eq!(
+        bill(api("api-face-search"), 10_000, &[]).unwrap().total,
+        Decimal::ZERO
+    );
+    // Tier reached by billed calls: exactly 3M billed is still the first tier.
+    assert_eq!(
+        bill(api("api-face-search"), 3_010_000, &[])
+            .unwrap()
+            .postpaid_unit_price,
+        Some(d("0.0032"))
+    );
+    assert_eq!(
+        bill(api("api-face-search"), 3_010_001, &[])
+            .unwrap()
+            .postpaid_unit_price,
+        Some(d("0.003"))
+    );
+    assert!(bill(api("api-face-search"), 1, &[2_000_000]).is_err());
+}
+
+proptest! {
+    #[test]
+    fn volume_total_is_quantity_times_reached_unit_price(n in 50u64..20_000, product in 0usize..6) {
+        let c = catalog();
+        let p = &c.products[product];
+        let line = price_devices_with(p, 50, n, TierMode::Volume, None).unwrap();
+        let reached = p.device_tiers.iter().find(|t| n >= t.from && t.to.is_none_or(|to| n <= to)).unwrap();
+        prop_assert_eq!(line.amount, Decimal::from(n) * reached.unit_price);
+    }
+
+    #[test]
+    fn graduated_total_is_the_sum_over_tiers(n in 50u64..20_000, product in 0usize..6) {
+        let c = catalog();
+        let p = &c.products[product];
+        let line = price_devices_with(p, 50, n, TierMode::Graduated, None).unwrap();
+        let mut expected = Decimal::ZERO;
+        for unit in 1..=n {
+            let tier = p.device_tiers.iter().find(|t| unit <= t.to.unwrap_or(u64::MAX)).unwrap();
+            expected += tier.unit_price;
+        }
+        prop_assert_eq!(line.amount, expected);
+        prop_assert_eq!(line.portions.iter().map(|p| p.quantity).sum::<u64>(), n);
+    }
+
+    #[test]
+    fn discounted_lines_are_whole_fen(n in 50u64..20_000, pct in 1u32..10_000) {
+        let c = catalog();
+        let pct = Decimal::new(i64::from(pct), 2);
+        let line = price_devices(c.product("face-search").unwrap(), 50, n, Some(pct)).unwrap();
+        prop_assert!(line.amount.scale() <= 2);
+        prop_assert!(line.amount <= line.subtotal);
+    }
+}
