@@ -54,13 +54,13 @@ pub(super) fn render(inv: &Invoice) -> String {
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>Invoice {reference}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         reference = esc(&inv.reference())
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<header><div><h1>INVOICE 发票</h1>{}</div><table class=\"meta\">\
          <tr><td>Invoice No. 发票号码</td><td><strong id=\"number\">{}</strong></td></tr>\
          <tr><td>Date 日期</td><td>{}</td></tr>\
          <tr><td>Order 订单</td><td>{}</td></tr>\
-         <tr><td>Currency 币种</td><td>{}</td></tr></table></header>\n",
+         <tr><td>Currency 币种</td><td>{}</td></tr></table></header>",
         if inv.number.is_none() {
             "<div class=\"draft\">DRAFT — not a valid invoice</div>"
         } else {
@@ -74,10 +74,10 @@ pub(super) fn render(inv: &Invoice) -> String {
         esc(&inv.order_id),
         esc(&inv.currency),
     );
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<section class=\"parties\"><div><h2>Seller 销售方</h2><strong>{}</strong><br>{}<br>Tax ID {}</div>\
-         <div><h2>Buyer 购买方</h2><strong>{}</strong><br>{}<br>Customer {}</div></section>\n",
+         <div><h2>Buyer 购买方</h2><strong>{}</strong><br>{}<br>Customer {}</div></section>",
         esc(&inv.seller.name),
         esc(&inv.seller.address),
         esc(&inv.seller.id),
