@@ -19,6 +19,7 @@ mod clock;
 mod desk;
 mod device_code;
 mod error;
+mod invoicing;
 mod keys;
 mod quickstart;
 mod render;
@@ -79,6 +80,14 @@ enum Command {
     Log(desk::LogArgs),
     /// Copy the desk (ledger snapshot, catalog, keys) into a new directory.
     Backup(desk::BackupArgs),
+    /// Price a device purchase or platform terms (volume cliffs included).
+    Quote(invoicing::QuoteArgs),
+    /// Bill face-API usage.
+    #[command(subcommand)]
+    Usage(invoicing::UsageCommand),
+    /// Invoices: create from an order, finalize, credit, list, show.
+    #[command(subcommand)]
+    Invoice(invoicing::InvoiceCommand),
     /// Issuer keys: create, rotate, export the keyring.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -137,6 +146,9 @@ pub(crate) fn main() -> ExitCode {
         Command::License(cmd) => desk::license(&globals, cmd),
         Command::Log(args) => desk::log(&globals, &args),
         Command::Backup(args) => desk::backup(&globals, &args),
+        Command::Quote(args) => invoicing::quote(&globals, &args),
+        Command::Usage(cmd) => invoicing::usage(&globals, cmd),
+        Command::Invoice(cmd) => invoicing::invoice(&globals, cmd),
         Command::Keys(cmd) => keys::run(&globals, cmd),
         Command::DeviceCode(args) => device_code::run(&args),
         Command::Verify(args) => verify::run(&args),

@@ -180,6 +180,15 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
             rows
         )
     );
+    let draft = desk.create_invoice(&bought.id, None)?;
+    let invoice = desk.finalize_invoice(&draft.draft_id)?;
+    println!(
+        "\n9. facelic invoice create + finalize: {} for order {}: {} {}",
+        invoice.reference(),
+        bought.id,
+        invoice.currency,
+        facelic_invoice::money::format_money(invoice.totals.gross)
+    );
     println!(
         "\nLicense files are in {}; the audit log has {} entries.",
         out.display(),

@@ -90,6 +90,56 @@ const MIGRATIONS: &[&str] = &[
         detail    TEXT NOT NULL
     );
     "#,
+    // 2: invoices, credit notes and gapless number sequences.
+    r#"
+    CREATE TABLE invoices (
+        seq           INTEGER PRIMARY KEY,
+        draft_id      TEXT NOT NULL UNIQUE,
+        number        TEXT UNIQUE,
+        order_id      TEXT NOT NULL REFERENCES orders(id),
+        status        TEXT NOT NULL CHECK (status IN ('draft', 'final')),
+        created_at    TEXT NOT NULL,
+        finalized_at  TEXT,
+        gross         TEXT NOT NULL,
+        document      TEXT NOT NULL,
+        CHECK ((status = 'final') = (number IS NOT NULL))
+    );
+    CREATE INDEX invoices_order ON invoices(order_id);
+
+    -- What each invoice covers: a device order (term_seq 0) or one platform term.
+    CREATE TABLE invoice_items (
+        draft_id  TEXT NOT NULL REFERENCES invoices(draft_id) ON DELETE CASCADE,
+        order_id  TEXT NOT NULL REFERENCES orders(id),
+        term_seq  INTEGER NOT NULL,
+        PRIMARY KEY (order_id, term_seq)
+    );
+
+    CREATE TABLE credit_notes (
+        number          TEXT PRIMARY KEY,
+        invoice_number  TEXT NOT NULL REFERENCES invoices(number),
+        issued_at       TEXT NOT NULL,
+        amount          TEXT NOT NULL,
+        reason          TEXT NOT NULL
+    );
+    CREATE INDEX credit_notes_invoice ON credit_notes(invoice_number);
+
+    CREATE TABLE sequences (
+        name  TEXT PRIMARY KEY,
+        last  INTEGER NOT NULL
+    );
+
+    CREATE TRIGGER invoices_final_is_immutable BEFORE UPDATE ON invoices WHEN OLD.status = 'final'
+    BEGIN SELECT RAISE(ABORT, 'a finalized invoice cannot be changed'); END;
+    CREATE TRIGGER invoices_final_is_kept BEFORE DELETE ON invoices WHEN OLD.status = 'final'
+    BEGIN SELECT RAISE(ABORT, 'a finalized invoice cannot be deleted'); END;
+    CREATE TRIGGER invoice_items_final_are_kept BEFORE DELETE ON invoice_items
+        WHEN (SELECT status FROM invoices WHERE draft_id = OLD.draft_id) = 'final'
+    BEGIN SELECT RAISE(ABORT, 'a finalized invoice cannot be changed'); END;
+    CREATE TRIGGER credit_notes_are_immutable BEFORE UPDATE ON credit_notes
+    BEGIN SELECT RAISE(ABORT, 'a credit note cannot be changed'); END;
+    CREATE TRIGGER credit_notes_are_kept BEFORE DELETE ON credit_notes
+    BEGIN SELECT RAISE(ABORT, 'a credit note cannot be deleted'); END;
+    "#,
 ];
 
 /// The schema version this build writes.

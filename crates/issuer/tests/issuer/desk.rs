@@ -8,19 +8,19 @@ use facelic_issuer::DeviceCode;
 use serde_json::Value;
 
 /// A fresh desk in a temporary directory, driven through the binary.
-struct TestDesk {
-    dir: tempfile::TempDir,
-    now: String,
+pub(crate) struct TestDesk {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) now: String,
 }
 
-fn code(n: u64) -> String {
+pub(crate) fn code(n: u64) -> String {
     DeviceCode::derive(&[("android-id", format!("{n:016x}"))])
         .unwrap()
         .to_string()
 }
 
 impl TestDesk {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let desk = Self {
             dir: tempfile::tempdir().unwrap(),
             now: "2026-11-01T00:00:00Z".into(),
@@ -29,15 +29,15 @@ impl TestDesk {
         desk
     }
 
-    fn desk(&self) -> PathBuf {
+    pub(crate) fn desk(&self) -> PathBuf {
         self.dir.path().join("desk")
     }
 
-    fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.dir.path().join("out")
     }
 
-    fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("facelic"));
         cmd.env("FACELIC_DESK", self.desk())
             .env("FACELIC_NOW", &self.now)
@@ -46,11 +46,11 @@ impl TestDesk {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(
             out.status.success(),
@@ -60,14 +60,14 @@ impl TestDesk {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let mut args = args.to_vec();
         args.push("--json");
         serde_json::from_str(&self.ok(&args)).unwrap()
     }
 
     /// Runs a command that must be refused: exit code, one-line message, ledger unchanged.
-    fn refused(&self, args: &[&str], exit: i32, message: &str) {
+    pub(crate) fn refused(&self, args: &[&str], exit: i32, message: &str) {
         let before = self.counts();
         let out = self.run(args);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -84,12 +84,12 @@ impl TestDesk {
         assert_eq!(self.counts(), before, "{args:?} changed the ledger");
     }
 
-    fn ledger(&self) -> rusqlite::Connection {
+    pub(crate) fn ledger(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.desk().join("ledger.sqlite")).unwrap()
     }
 
     /// Row counts of every table, plus a digest of mutable columns.
-    fn counts(&self) -> Vec<(String, i64)> {
+    pub(crate) fn counts(&self) -> Vec<(String, i64)> {
         let db = self.ledger();
         let mut counts: Vec<(String, i64)> =
             ["keys", "customers", "orders", "terms", "licenses", "audit"]
@@ -113,20 +113,20 @@ impl TestDesk {
         counts
     }
 
-    fn customer(&self, name: &str) -> String {
+    pub(crate) fn customer(&self, name: &str) -> String {
         self.json(&["customer", "add", name])["id"]
             .as_str()
             .unwrap()
             .to_owned()
     }
 
-    fn order(&self, args: &[&str]) -> String {
+    pub(crate) fn order(&self, args: &[&str]) -> String {
         let mut all = vec!["order", "new"];
         all.extend_from_slice(args);
         self.json(&all)["id"].as_str().unwrap().to_owned()
     }
 
-    fn issue(&self, order: &str, codes: &[String]) -> Value {
+    pub(crate) fn issue(&self, order: &str, codes: &[String]) -> Value {
         let out = self.out();
         let mut args = vec!["issue", "--order", order, "--out", out.to_str().unwrap()];
         for c in codes {
@@ -136,20 +136,20 @@ impl TestDesk {
         self.json(&args)
     }
 
-    fn devices_file(&self, name: &str, lines: &[String]) -> PathBuf {
+    pub(crate) fn devices_file(&self, name: &str, lines: &[String]) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, lines.join("\n")).unwrap();
         path
     }
 
-    fn keyring(&self) -> PathBuf {
+    pub(crate) fn keyring(&self) -> PathBuf {
         let path = self.dir.path().join("keyring.pem");
         self.ok(&["keys", "export", "--out", path.to_str().unwrap()]);
         path
     }
 }
 
-fn at(desk: &mut TestDesk, now: &str) {
+pub(crate) fn at(desk: &mut TestDesk, now: &str) {
     desk.now = now.into();
 }
 

@@ -2,5 +2,6 @@
 
 mod cli;
 mod desk;
+mod invoicing;
 mod keys;
 mod vectors;

@@ -1,0 +1,407 @@
+//! Quotes, usage bills and invoices through the binary.
+
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::desk::{TestDesk, at, code};
+
+fn money(v: &Value) -> String {
+    v.as_str()
+        .unwrap_or_else(|| panic!("not a money string: {v}"))
+        .to_owned()
+}
+
+#[test]
+fn quotes_reproduce_the_price_list() {
+    let d = TestDesk::new();
+    let q = d.json(&["quote", "--product", "face-detect", "--devices", "500"]);
+    assert_eq!(money(&q["quote"]["amount"]), "144000.00");
+    let q = d.json(&["quote", "--product", "face-search", "--devices", "4000"]);
+    assert_eq!(money(&q["quote"]["amount"]), "1232000.00");
+    assert_eq!(q["quote"]["tier"], "1001-5000");
+    let q = d.json(&["quote", "--product", "face-detect", "--platform"]);
+    assert_eq!(money(&q["quote"]["amount"]), "300000.00");
+    let text = d.ok(&["quote", "--product", "face-detect", "--devices", "1000"]);
+    assert!(
+        text.contains("1000 devices: 288,000.00; 1001 devices cost 238,238.00 — 49,762.00 less"),
+        "{text}"
+    );
+    let text = d.ok(&["quote", "--product", "face-search", "--devices", "4000"]);
+    assert!(text.contains("4000 devices: 1,232,000.00 CNY"), "{text}");
+    let text = d.ok(&[
+        "quote",
+        "--product",
+        "face-detect",
+        "--devices",
+        "500",
+        "--discount",
+        "20",
+    ]);
+    assert!(text.contains("115,200.00"), "{text}");
+    d.refused(
+        &["quote", "--product", "face-detect", "--devices", "49"],
+        5,
+        "at least 50 devices",
+    );
+    d.refused(
+        &[
+            "quote",
+            "--product",
+            "face-detect",
+            "--devices",
+            "50",
+            "--discount",
+            "120",
+        ],
+        3,
+        "percentage",
+    );
+    d.refused(
+        &["quote", "--product", "nope", "--devices", "50"],
+        3,
+        "unknown product",
+    );
+    // Works without a desk, on the shipped catalog.
+    let out = Command::new(assert_cmd::cargo::cargo_bin("facelic"))
+        .args([
+            "--desk",
+            "/nonexistent/desk",
+            "quote",
+            "--product",
+            "face-detect",
+            "--devices",
+            "5001",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("5001 devices: 940,188.00"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn usage_bills_reproduce_the_price_list() {
+    let d = TestDesk::new();
+    let cases: [(&str, &str, &[&str], &str); 5] = [
+        (
+            "api-face-comparison",
+            "30M",
+            &["10M", "10M", "10M"],
+            "91200.00",
+        ),
+        ("api-face-search", "52M", &["50M"], "148868.0000"),
+        ("api-facial-landmarks", "1000000", &[], "1980.00"),
+        ("api-face-comparison", "3500000", &[], "10470.00"),
+        ("api-static-liveness", "5M", &[], "8483.00"),
+    ];
+    for (product, calls, packs, total) in cases {
+        let mut args = vec!["usage", "bill", "--product", product, "--calls", calls];
+        for p in packs {
+            args.extend(["--pack", p]);
+        }
+        let bill = d.json(&args);
+        let got: facelic_invoice::Decimal = money(&bill["bill"]["total"]).parse().unwrap();
+        let want: facelic_invoice::Decimal = total.parse().unwrap();
+        assert_eq!(got, want, "{product} {calls}");
+    }
+    let text = d.ok(&[
+        "usage",
+        "bill",
+        "--product",
+        "api-face-search",
+        "--calls",
+        "52M",
+        "--pack",
+        "50M",
+    ]);
+    assert!(text.contains("total 148,868.00 CNY"), "{text}");
+    d.refused(
+        &[
+            "usage",
+            "bill",
+            "--product",
+            "api-face-search",
+            "--calls",
+            "1M",
+            "--pack",
+            "2M",
+        ],
+        3,
+        "sells no pack",
+    );
+}
+
+#[test]
+fn invoices_are_numbered_immutable_and_creditable() {
+    let mut d = TestDesk::new();
+    let c = d.customer("深圳市某某科技有限公司");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "500",
+    ]);
+    let trial = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--trial",
+        "--devices",
+        "2",
+    ]);
+    d.refused(
+        &["invoice", "create", "--order", &trial],
+        5,
+        "trials are not invoiced",
+    );
+    let draft = d.json(&["invoice", "create", "--order", &order]);
+    assert_eq!(money(&draft["totals"]["gross"]), "144000.00");
+    assert_eq!(draft["lines"][0]["tier"], "50-1000");
+    let draft_id = draft["draft_id"].as_str().unwrap().to_owned();
+    d.refused(
+        &["invoice", "create", "--order", &order],
+        5,
+        "already invoiced",
+    );
+    at(&mut d, "2027-01-05T10:00:00Z");
+    let fin = d.json(&["invoice", "finalize", &draft_id]);
+    assert_eq!(fin["number"], "FL-2027-000001");
+    assert_eq!(fin["finalized_at"], "2027-01-05T10:00:00Z");
+    d.refused(&["invoice", "finalize", &draft_id], 5, "already finalized");
+    d.refused(&["invoice", "discard", "FL-2027-000001"], 5, "finalized");
+    // The ledger itself refuses to change a finalized invoice.
+    let db = d.ledger();
+    for sql in [
+        "UPDATE invoices SET gross = '1' WHERE number = 'FL-2027-000001'",
+        "DELETE FROM invoices WHERE number = 'FL-2027-000001'",
+        "DELETE FROM invoice_items",
+    ] {
+        let err = db.execute(sql, []).unwrap_err().to_string();
+        assert!(err.contains("cannot be"), "{sql}: {err}");
+    }
+    // Credit notes: never more than remains.
+    let note = d.json(&[
+        "invoice",
+        "credit",
+        "FL-2027-000001",
+        "--reason",
+        "5 devices returned",
+        "--amount",
+        "1440",
+    ]);
+    assert_eq!(note["number"], "CN-2027-000001");
+    d.refused(
+        &[
+            "invoice",
+            "credit",
+            "FL-2027-000001",
+            "--reason",
+            "x",
+            "--amount",
+            "142560.01",
+        ],
+        5,
+        "142,560.00 left to credit",
+    );
+    let rest = d.json(&[
+        "invoice",
+        "credit",
+        "FL-2027-000001",
+        "--reason",
+        "cancelled",
+    ]);
+    assert_eq!(money(&rest["amount"]), "142560.00");
+    d.refused(
+        &["invoice", "credit", "FL-2027-000001", "--reason", "again"],
+        5,
+        "nothing left",
+    );
+    let shown = d.json(&["invoice", "list"]);
+    assert_eq!(money(&shown[0]["credited"]), "144000.00");
+    // Renderings carry the number, the total and the Chinese product name.
+    for format in ["text", "csv", "html", "json"] {
+        let out = d.ok(&["invoice", "show", "FL-2027-000001", "--format", format]);
+        assert!(out.contains("FL-2027-000001"), "{format}");
+        assert!(out.contains("离线人脸检测 SDK"), "{format}");
+        assert!(
+            out.contains("144,000.00") || out.contains("144000.00"),
+            "{format}: {out}"
+        );
+    }
+}
+
+#[test]
+fn platform_terms_are_invoiced_when_made() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-search",
+        "--platform",
+        "com.acme.gate",
+    ]);
+    let first = d.json(&["invoice", "create", "--order", &order, "--discount", "20"]);
+    assert_eq!(first["lines"].as_array().unwrap().len(), 1);
+    assert_eq!(money(&first["totals"]["gross"]), "360000.00");
+    d.refused(
+        &["invoice", "create", "--order", &order],
+        5,
+        "already invoiced",
+    );
+    at(&mut d, "2027-10-01T00:00:00Z");
+    d.ok(&[
+        "renew",
+        "--order",
+        &order,
+        "--out",
+        d.out().to_str().unwrap(),
+    ]);
+    let second = d.json(&["invoice", "create", "--order", &order]);
+    assert_eq!(second["lines"].as_array().unwrap().len(), 1);
+    assert!(
+        second["lines"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("term 2: 2027-11-01 to 2028-11-01")
+    );
+    assert_eq!(money(&second["totals"]["gross"]), "450000.00");
+}
+
+#[test]
+fn concurrent_finalizers_get_gapless_unique_numbers() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let drafts: Vec<String> = (0..8)
+        .map(|_| {
+            let order = d.order(&[
+                "--customer",
+                &c,
+                "--product",
+                "face-detect",
+                "--devices",
+                "50",
+            ]);
+            d.issue(&order, &[code(1)]);
+            d.json(&["invoice", "create", "--order", &order])["draft_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let children: Vec<_> = drafts
+        .iter()
+        .map(|id| {
+            d.cmd(&["invoice", "finalize", id, "--json"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut numbers: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice::<Value>(&out.stdout).unwrap()["number"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=8).map(|n| format!("FL-2026-{n:06}")).collect();
+    assert_eq!(numbers, expected);
+}
+
+fn have(tool: &str, version_flag: &str) -> bool {
+    let ok = Command::new(tool)
+        .arg(version_flag)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} must be installed in CI"
+        );
+        eprintln!("{tool} not found: skipping");
+    }
+    ok
+}
+
+#[test]
+fn the_html_invoice_prints_to_a_pdf_with_number_total_and_chinese_name() {
+    if !have("chromium", "--version") || !have("pdftotext", "-v") {
+        return;
+    }
+    let d = TestDesk::new();
+    let c = d.customer("深圳市某某科技有限公司");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "3d-liveness-search",
+        "--devices",
+        "1200",
+    ]);
+    let draft = d.json(&["invoice", "create", "--order", &order])["draft_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let number = d.json(&["invoice", "finalize", &draft])["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let html = d.dir.path().join("invoice.html");
+    let pdf = d.dir.path().join("invoice.pdf");
+    d.ok(&[
+        "invoice",
+        "show",
+        &number,
+        "--format",
+        "html",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    let profile = d.dir.path().join("chromium-profile");
+    let status = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success() && pdf.exists(), "chromium did not print");
+    let text = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&number), "{text}");
+    assert!(text.contains("417,600.00"), "{text}"); // 1200 x 348
+    assert!(text.contains("离线人脸3D活体搜索"), "{text}");
+}
