@@ -10,6 +10,8 @@
 //! -----END FACELIC LICENSE-----
 //! ```
 
+#![forbid(unsafe_code)]
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 

@@ -7,6 +7,8 @@
 //! four groups of four: `7K3M-9QXD-F2RT-HW5C`. `docs/license-format.md` gives
 //! the exact derivation.
 
+#![forbid(unsafe_code)]
+
 use core::fmt;
 use core::str::FromStr;
 

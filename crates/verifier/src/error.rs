@@ -1,5 +1,7 @@
 //! Why a license was refused, with stable numeric codes.
 
+#![forbid(unsafe_code)]
+
 /// Why [`Verifier::verify`](crate::Verifier::verify) refused a license.
 ///
 /// Every variant has a stable numeric [`code`](VerifyError::code) and a stable

@@ -1,5 +1,7 @@
 //! Trusted public keys: key ids, SPKI PEM parsing and the keyring.
 
+#![forbid(unsafe_code)]
+
 use core::fmt;
 use core::str::FromStr;
 

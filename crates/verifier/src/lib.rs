@@ -25,7 +25,11 @@
 //!
 //! The format is specified in `docs/license-format.md`; this crate is its
 //! reference implementation, for both reading and (through [`encode`])
-//! writing. It contains no `unsafe` code and never panics on any input.
+//! writing. The core contains no `unsafe` code and never panics on any input.
+//!
+//! Features: `ffi` adds the C ABI ([`ffi`], header `include/facelic.h`),
+//! `jni` the JNI binding for `com.facelic.NativeVerifier` (see
+//! `docs/android.md`). Only those modules use `unsafe`.
 
 #![cfg_attr(
     not(test),
@@ -35,6 +39,7 @@
 mod armor;
 mod device;
 mod error;
+mod guard;
 mod keys;
 mod license;
 mod payload;
@@ -42,10 +47,16 @@ mod revocation;
 mod time;
 mod verify;
 
+#[cfg(feature = "ffi")]
+pub mod ffi;
+#[cfg(feature = "jni")]
+mod jni;
+
 pub use armor::{BEGIN, END, MAX_TEXT_LEN, SIGNING_DOMAIN, VERSION_TAG, signed_message};
 pub use device::{DeviceCode, DeviceCodeError, MAX_ATTR_NAME, MAX_ATTR_VALUE, MAX_ATTRS};
 pub use ed25519_dalek::VerifyingKey;
 pub use error::VerifyError;
+pub use guard::{ClockGuard, DEFAULT_ROLLBACK_TOLERANCE_SECS};
 pub use keys::{KeyError, KeyId, Keyring, public_key_from_spki_der, public_key_to_pem};
 pub use license::{Binding, Feature, FeatureSet, Kind, License, Serial, VerifiedLicense};
 pub use payload::{MAX_ID_LEN, MAX_NAME_LEN, MAX_PACKAGE_LEN, MAX_PAYLOAD_LEN};

@@ -1,5 +1,7 @@
 //! The license itself: what a signed license says.
 
+#![forbid(unsafe_code)]
+
 use core::fmt;
 use core::str::FromStr;
 

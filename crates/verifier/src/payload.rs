@@ -4,6 +4,8 @@
 //! fields and then parses its own output, so nothing can be signed that a
 //! verifier would refuse.
 
+#![forbid(unsafe_code)]
+
 use crate::device::DeviceCode;
 use crate::keys::hex_decode;
 use crate::license::{Binding, Feature, FeatureSet, Kind, License};

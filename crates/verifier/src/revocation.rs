@@ -6,6 +6,8 @@
 //! `issued-at=<time>\n` followed by one `serial=<uuid>\n` per revoked license,
 //! serials in strictly ascending order.
 
+#![forbid(unsafe_code)]
+
 use crate::armor::{self, REVOCATION_LIST};
 use crate::error::VerifyError;
 use crate::keys::{KeyId, Keyring};

@@ -4,6 +4,8 @@
 //! whole seconds, upper-case `T` and `Z`). Nothing else is accepted, so each
 //! instant has exactly one encoding.
 
+#![forbid(unsafe_code)]
+
 use core::fmt;
 
 /// An instant in UTC, as whole seconds since 1970-01-01T00:00:00Z.

@@ -1,5 +1,7 @@
 //! The verifier: a keyring plus the rules, applied to one license text.
 
+#![forbid(unsafe_code)]
+
 use ed25519_dalek::Signature;
 
 use crate::armor;
@@ -110,6 +112,19 @@ impl Verifier {
     /// The trusted keys.
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
+    }
+
+    /// Like [`Verifier::verify`], but first checks `context`'s time against a
+    /// [`ClockGuard`] (refusing a clock set back with [`VerifyError::ClockRollback`])
+    /// and records it.
+    pub fn verify_guarded(
+        &self,
+        text: impl AsRef<[u8]>,
+        context: &Context,
+        guard: &crate::ClockGuard,
+    ) -> Result<VerifiedLicense, VerifyError> {
+        guard.observe(context.now)?;
+        self.verify(text, context)
     }
 
     /// Verifies a license text in `context`.

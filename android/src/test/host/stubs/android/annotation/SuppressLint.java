@@ -1,0 +1,6 @@
+package android.annotation;
+
+/** Host stub. */
+public @interface SuppressLint {
+    String[] value();
+}

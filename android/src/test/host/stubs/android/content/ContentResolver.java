@@ -1,0 +1,4 @@
+package android.content;
+
+/** Host stub. */
+public class ContentResolver {}

@@ -1,0 +1,7 @@
+package android.content.pm;
+
+/** Host stub. */
+public class PackageInfo {
+    public Signature[] signatures;
+    public SigningInfo signingInfo;
+}

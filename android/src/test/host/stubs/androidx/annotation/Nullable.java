@@ -1,0 +1,8 @@
+package androidx.annotation;
+
+import java.lang.annotation.*;
+
+/** Host stub of androidx.annotation.Nullable. */
+@Retention(RetentionPolicy.CLASS)
+@Target({ElementType.METHOD, ElementType.PARAMETER, ElementType.FIELD, ElementType.LOCAL_VARIABLE, ElementType.TYPE_USE})
+public @interface Nullable {}

@@ -1,0 +1,233 @@
+//! The optional clock-rollback guard.
+//!
+//! Offline, the device clock is all a verifier has, and users can set it back
+//! to keep an expiring license alive. The guard keeps, in a small state file
+//! the app provides, the latest time it has seen; when the clock later reads
+//! more than a tolerance before that, verification fails with
+//! [`VerifyError::ClockRollback`] (code 11).
+//!
+//! The state file is authenticated (HMAC-SHA-256 under a key derived from the
+//! binding the app passes, e.g. its package name and device code), so an
+//! edited, truncated or foreign state file is refused with the same error
+//! rather than trusted or silently reset. A *deleted* state file restarts the
+//! guard; it then never accepts a time before the license's signed
+//! `issued-at` (minus the clock skew), so deletion cannot move the clock
+//! before the moment the license was made. Keep the file in app-private
+//! storage (`Context.getNoBackupFilesDir()`), which users cannot edit without
+//! root.
+
+#![forbid(unsafe_code)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, KeyInit, Mac as _};
+use sha2::{Digest, Sha256};
+
+use crate::error::VerifyError;
+use crate::time::Timestamp;
+
+/// Default tolerance for a clock that reads before the latest time seen: 1 hour.
+pub const DEFAULT_ROLLBACK_TOLERANCE_SECS: i64 = 3600;
+/// First line of a state file.
+const MAGIC: &str = "facelic-clock-guard-v1";
+
+/// Remembers the latest trusted time in a state file and refuses clocks set back.
+#[derive(Clone)]
+pub struct ClockGuard {
+    path: PathBuf,
+    key: [u8; 32],
+    tolerance_secs: i64,
+}
+
+impl core::fmt::Debug for ClockGuard {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ClockGuard")
+            .field("path", &self.path)
+            .field("tolerance_secs", &self.tolerance_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClockGuard {
+    /// A guard keeping its state in `path`, authenticated under a key derived
+    /// from `binding` (pass something specific to the installation, e.g. the
+    /// package name and device code; a state file made for another binding
+    /// is refused).
+    pub fn new(path: impl Into<PathBuf>, binding: &[u8]) -> Self {
+        let key: [u8; 32] = Sha256::new()
+            .chain_update(b"facelic-clock-guard-key-v1\0")
+            .chain_update(binding)
+            .finalize()
+            .into();
+        Self {
+            path: path.into(),
+            key,
+            tolerance_secs: DEFAULT_ROLLBACK_TOLERANCE_SECS,
+        }
+    }
+
+    /// Sets how far (seconds, at least 0) the clock may read before the latest
+    /// time seen (clock corrections, NTP adjustments) before it counts as a rollback.
+    pub fn with_tolerance(mut self, secs: i64) -> Self {
+        self.tolerance_secs = secs.max(0);
+        self
+    }
+
+    /// The state file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// HMAC-SHA-256 over the magic line and the time, keyed by the binding.
+    fn mac(&self, latest: i64) -> Hmac<Sha256> {
+        // A key shorter than the block is zero-padded by HMAC itself.
+        let mut key = [0u8; 64];
+        key[..32].copy_from_slice(&self.key);
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&key.into());
+        mac.update(MAGIC.as_bytes());
+        mac.update(&latest.to_be_bytes());
+        mac
+    }
+
+    /// The latest time recorded: `Ok(None)` when there is no state file,
+    /// `Err(ClockRollback)` when it exists but is not an authentic state.
+    pub fn latest(&self) -> Result<Option<Timestamp>, VerifyError> {
+        let text = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(_) => return Err(VerifyError::ClockRollback),
+        };
+        let text = core::str::from_utf8(&text).map_err(|_| VerifyError::ClockRollback)?;
+        let mut lines = text.lines();
+        let (Some(MAGIC), Some(secs), Some(tag), None) =
+            (lines.next(), lines.next(), lines.next(), lines.next())
+        else {
+            return Err(VerifyError::ClockRollback);
+        };
+        let latest: i64 = secs.parse().map_err(|_| VerifyError::ClockRollback)?;
+        let mut expected = [0u8; 32];
+        if !crate::keys::hex_decode(tag.as_bytes(), &mut expected) {
+            return Err(VerifyError::ClockRollback);
+        }
+        // Constant-time comparison of the tags.
+        self.mac(latest)
+            .verify_slice(&expected)
+            .map_err(|_| VerifyError::ClockRollback)?;
+        Timestamp::from_unix(latest)
+            .map(Some)
+            .ok_or(VerifyError::ClockRollback)
+    }
+
+    /// Checks `now` against the recorded time, then records `max(now, recorded)`.
+    pub fn observe(&self, now: Timestamp) -> Result<(), VerifyError> {
+        let latest = self.latest()?;
+        if let Some(latest) = latest {
+            if now.saturating_add(self.tolerance_secs) < latest {
+                return Err(VerifyError::ClockRollback);
+            }
+        }
+        let newest = latest.map_or(now, |l| l.max(now));
+        if latest != Some(newest) {
+            // Availability over strictness: a state file that cannot be
+            // written (full disk) does not stop the app.
+            let _ = self.store(newest);
+        }
+        Ok(())
+    }
+
+    fn store(&self, latest: Timestamp) -> std::io::Result<()> {
+        let tag: String = self
+            .mac(latest.unix())
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let text = format!("{MAGIC}\n{}\n{tag}\n", latest.unix());
+        let dir = match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = dir.join(format!(
+            ".{}.tmp",
+            self.path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    #[test]
+    fn refuses_a_clock_set_back_beyond_the_tolerance() {
+        let dir = tempfile_dir();
+        let guard = ClockGuard::new(dir.join("state"), b"com.acme.gate");
+        guard.observe(ts("2026-11-20T00:00:00Z")).unwrap();
+        guard.observe(ts("2026-11-19T23:30:00Z")).unwrap(); // within 1 h
+        assert_eq!(
+            guard.observe(ts("2026-11-19T22:59:59Z")),
+            Err(VerifyError::ClockRollback)
+        );
+        guard.observe(ts("2026-11-21T00:00:00Z")).unwrap();
+        assert_eq!(guard.latest().unwrap(), Some(ts("2026-11-21T00:00:00Z")));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn tampered_or_foreign_state_is_refused() {
+        let dir = tempfile_dir();
+        let path = dir.join("state");
+        let guard = ClockGuard::new(&path, b"com.acme.gate");
+        guard.observe(ts("2026-11-20T00:00:00Z")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Move the recorded time back by editing the file.
+        let earlier = text.replace(
+            &ts("2026-11-20T00:00:00Z").unix().to_string(),
+            &ts("2026-01-01T00:00:00Z").unix().to_string(),
+        );
+        std::fs::write(&path, earlier).unwrap();
+        assert_eq!(
+            guard.observe(ts("2026-11-20T00:00:00Z")),
+            Err(VerifyError::ClockRollback)
+        );
+        // A state file made for another app is refused too.
+        std::fs::write(&path, &text).unwrap();
+        let other = ClockGuard::new(&path, b"com.other.app");
+        assert_eq!(
+            other.observe(ts("2026-11-20T00:00:00Z")),
+            Err(VerifyError::ClockRollback)
+        );
+        for junk in ["", "facelic-clock-guard-v1\n", "garbage\n1\nab\n"] {
+            std::fs::write(&path, junk).unwrap();
+            assert_eq!(
+                guard.observe(ts("2026-11-20T00:00:00Z")),
+                Err(VerifyError::ClockRollback),
+                "{junk:?}"
+            );
+        }
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "facelic-guard-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}
