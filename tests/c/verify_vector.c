@@ -1,0 +1,117 @@
+/*
+ * A small C program against the committed header: verifies the shared test
+ * vectors through the C ABI. Usage: verify_vector <licenses/examples dir>.
+ * Exits 0 when every check passes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facelic.h"
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                         \
+    do {                                         \
+        if (cond) {                              \
+            printf("ok   ");                     \
+        } else {                                 \
+            printf("FAIL ");                     \
+            failures++;                          \
+        }                                        \
+        printf(__VA_ARGS__);                     \
+        printf("\n");                            \
+    } while (0)
+
+static char *read_file(const char *dir, const char *name, size_t *len) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)size + 1);
+    if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+        perror(path);
+        exit(2);
+    }
+    buf[size] = '\0';
+    fclose(f);
+    if (len) *len = (size_t)size;
+    return buf;
+}
+
+int main(int argc, char **argv) {
+    const char *dir = argc > 1 ? argv[1] : "licenses/examples";
+    const int64_t now = 1794744000; /* 2026-11-15T12:00:00Z */
+
+    /* Device code of the vectors' device, as `facelic device-code` computes it. */
+    const char *names[] = {"android-id", "widevine-id"};
+    const char *values[] = {"9774d56d682e549c", "b3a1c0ffee0ddba11b3a1c0ffee0ddba"};
+    char code[20];
+    int rc = facelic_device_code(names, values, 2, code, sizeof code);
+    CHECK(rc == FACELIC_OK && strcmp(code, "QMAF-H018-2RQD-2S2M") == 0, "device code %s", code);
+    char tiny[8];
+    CHECK(facelic_device_code(names, values, 2, tiny, sizeof tiny) == FACELIC_ERR_BUFFER_TOO_SMALL, "small buffer refused");
+    const char *bad_names[] = {"Bad Name"};
+    CHECK(facelic_device_code(bad_names, values, 1, code, sizeof code) == FACELIC_ERR_DEVICE_ATTRIBUTES,
+          "bad attribute refused: %s", facelic_last_error_message());
+
+    char *pem = read_file(dir, "test-only-issuer.pub", NULL);
+    FacelicVerifier *verifier = NULL;
+    CHECK(facelic_verifier_new("no key", &verifier) == FACELIC_ERR_KEYRING && verifier == NULL, "bad keyring refused");
+    CHECK(facelic_verifier_new(NULL, &verifier) == FACELIC_ERR_ARGUMENT, "NULL keyring refused");
+    rc = facelic_verifier_new(pem, &verifier);
+    CHECK(rc == FACELIC_OK && verifier != NULL, "verifier from the test keyring");
+
+    size_t len = 0;
+    char *text = read_file(dir, "device.lic", &len);
+    FacelicLicense *lic = NULL;
+    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, NULL, &lic);
+    CHECK(rc == FACELIC_OK && lic != NULL, "device.lic verifies (rc %d %s)", rc, facelic_error_name(rc));
+    if (lic) {
+        CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_KIND), "device") == 0, "kind device");
+        CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_PRODUCT), "ir-liveness-search") == 0, "product");
+        CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_SERIAL), "00000000-0000-4000-8000-000000000001") == 0, "serial");
+        CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_KEY_ID), "b60c357d4447607d") == 0, "key id");
+        CHECK(facelic_license_field(lic, FACELIC_FIELD_PACKAGE) == NULL, "no package");
+        CHECK(facelic_license_time(lic, FACELIC_TIME_NOT_AFTER) == FACELIC_NO_TIME, "perpetual");
+        CHECK(facelic_license_time(lic, FACELIC_TIME_NOT_BEFORE) == 1793491200, "not before 2026-11-01");
+        CHECK(facelic_license_allows(lic, "search") && !facelic_license_allows(lic, "3d-liveness"), "features");
+        facelic_license_free(lic);
+    }
+
+    lic = NULL;
+    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, "HG74-DD86-1FCX-VEKC", NULL, NULL, NULL, &lic);
+    CHECK(rc == 7 && lic == NULL && strcmp(facelic_error_name(rc), "wrong-device") == 0, "another device: %d %s", rc,
+          facelic_last_error_message());
+    char *tampered = read_file(dir, "tampered-payload.lic", &len);
+    rc = facelic_verify(verifier, (const uint8_t *)tampered, len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, NULL, &lic);
+    CHECK(rc == 4, "tampered: %d %s", rc, facelic_error_name(rc));
+    rc = facelic_verify(verifier, (const uint8_t *)"garbage", 7, now, NULL, NULL, NULL, NULL, &lic);
+    CHECK(rc == 1, "garbage: %d %s", rc, facelic_error_name(rc));
+    rc = facelic_verify(NULL, (const uint8_t *)"x", 1, now, NULL, NULL, NULL, NULL, &lic);
+    CHECK(rc == FACELIC_ERR_ARGUMENT, "NULL verifier refused");
+
+    char *platform = read_file(dir, "platform.lic", &len);
+    rc = facelic_verify(verifier, (const uint8_t *)platform, len, now, NULL, "com.acme.gate", NULL, NULL, &lic);
+    CHECK(rc == FACELIC_OK, "platform.lic verifies for com.acme.gate");
+    if (rc == FACELIC_OK) {
+        CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_CUSTOMER_NAME), "深圳市某某科技有限公司") == 0, "UTF-8 customer name");
+        facelic_license_free(lic);
+    }
+
+    facelic_verifier_free(verifier);
+    facelic_verifier_free(NULL);
+    facelic_license_free(NULL);
+    free(pem);
+    free(text);
+    free(tampered);
+    free(platform);
+    printf(failures ? "FAILED %d\n" : "PASS\n", failures);
+    return failures ? 1 : 0;
+}
