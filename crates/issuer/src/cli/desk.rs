@@ -307,11 +307,8 @@ fn print_report(report: &facelic_issuer::desk::IssueReport, out: &std::path::Pat
         .map(|l| {
             vec![
                 l.serial.clone(),
-                l.device
-                    .clone()
-                    .or_else(|| l.package.clone())
-                    .unwrap_or_default(),
-                l.not_after.clone().unwrap_or_else(|| "perpetual".into()),
+                render::bound_to(l),
+                render::valid_until(l),
                 l.file_name.clone(),
             ]
         })
@@ -553,38 +550,7 @@ pub(crate) fn license(globals: &Globals, cmd: LicenseCommand) -> Result<ExitCode
             if json {
                 return print_json(&list);
             }
-            let rows = list
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.serial.clone(),
-                        l.status.clone(),
-                        l.order_id.clone(),
-                        l.product.clone(),
-                        l.kind.clone(),
-                        l.device
-                            .clone()
-                            .or_else(|| l.package.clone())
-                            .unwrap_or_default(),
-                        l.not_after.clone().unwrap_or_else(|| "perpetual".into()),
-                    ]
-                })
-                .collect();
-            println!(
-                "{}",
-                render::table(
-                    &[
-                        "serial",
-                        "status",
-                        "order",
-                        "product",
-                        "kind",
-                        "device / package",
-                        "valid until"
-                    ],
-                    rows
-                )
-            );
+            println!("{}", render::licenses_table(&list));
             eprintln!("{} license(s)", list.len());
         }
         LicenseCommand::Show { serial, json } => {

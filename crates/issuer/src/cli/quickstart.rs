@@ -137,11 +137,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
             Ok(v) => format!("valid ({})", v.features),
             Err(e) => format!("REJECTED: {e}"),
         };
-        let bound = l
-            .device
-            .clone()
-            .or_else(|| l.package.clone())
-            .unwrap_or_default();
+        let bound = render::bound_to(l);
         println!("   {:<14} {:<19} {verdict}", l.kind, bound);
     }
     if let Some(first) = report.issued.first() {
@@ -157,28 +153,9 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
     }
 
     println!("\n8. facelic license list:");
-    let rows = desk
-        .licenses(&LicenseFilter::default())?
-        .iter()
-        .map(|l| {
-            vec![
-                l.serial[..8].to_owned(),
-                l.order_id.clone(),
-                l.kind.clone(),
-                l.device
-                    .clone()
-                    .or_else(|| l.package.clone())
-                    .unwrap_or_default(),
-                l.not_after.clone().unwrap_or_else(|| "perpetual".into()),
-            ]
-        })
-        .collect();
     println!(
         "{}",
-        render::table(
-            &["serial", "order", "kind", "device / package", "valid until"],
-            rows
-        )
+        render::licenses_table(&desk.licenses(&LicenseFilter::default())?)
     );
     let draft = desk.create_invoice(&bought.id, None)?;
     let invoice = desk.finalize_invoice(&draft.draft_id)?;

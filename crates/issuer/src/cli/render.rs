@@ -81,3 +81,46 @@ pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
     }
     table.to_string()
 }
+
+/// What a license is bound to: its device code or package name.
+pub(crate) fn bound_to(l: &facelic_issuer::desk::LicenseRecord) -> String {
+    l.device
+        .clone()
+        .or_else(|| l.package.clone())
+        .unwrap_or_default()
+}
+
+/// The end of a license's validity, or `perpetual`.
+pub(crate) fn valid_until(l: &facelic_issuer::desk::LicenseRecord) -> String {
+    l.not_after.clone().unwrap_or_else(|| "perpetual".into())
+}
+
+/// The `license list` table.
+pub(crate) fn licenses_table(list: &[facelic_issuer::desk::LicenseRecord]) -> String {
+    let rows = list
+        .iter()
+        .map(|l| {
+            vec![
+                l.serial.clone(),
+                l.status.clone(),
+                l.order_id.clone(),
+                l.product.clone(),
+                l.kind.clone(),
+                bound_to(l),
+                valid_until(l),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "serial",
+            "status",
+            "order",
+            "product",
+            "kind",
+            "device / package",
+            "valid until",
+        ],
+        rows,
+    )
+}
