@@ -147,21 +147,23 @@ pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyErro
             closed = true;
             break;
         }
-        if line
-            .iter()
-            .any(|&b| !(b.is_ascii_graphic() || b == b' ' || b == b'\t'))
-        {
-            return Err(Malformed("non-printable character inside the armor"));
+        // One pass over the line: classify every byte.
+        let mut header = false;
+        let mut body_chars = true;
+        for &b in line {
+            match CLASS[usize::from(b)] {
+                BODY => {}
+                COLON => header = true,
+                PRINTABLE => body_chars = false,
+                _ => return Err(Malformed("non-printable character inside the armor")),
+            }
         }
-        if line.contains(&b':') {
+        if header {
             if !body.is_empty() {
                 return Err(Malformed("header line after the body"));
             }
         } else {
-            if !line
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            {
+            if !body_chars {
                 return Err(Malformed("invalid character in the body"));
             }
             body.extend_from_slice(line);
@@ -207,6 +209,31 @@ pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyErro
         signature,
     })
 }
+
+/// Byte classes inside the armor: body characters (`A-Z a-z 0-9 - _ .`),
+/// the header marker `:`, other printable ASCII (space and tab included),
+/// and everything else (refused).
+const BODY: u8 = 1;
+const COLON: u8 = 2;
+const PRINTABLE: u8 = 3;
+const CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.' {
+            BODY
+        } else if c == b':' {
+            COLON
+        } else if c.is_ascii_graphic() || c == b' ' || c == b'\t' {
+            PRINTABLE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Strips a trailing CR and surrounding spaces and tabs (mail clients add them).
 fn trim_line(line: &[u8]) -> &[u8] {

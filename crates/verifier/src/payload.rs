@@ -128,10 +128,20 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<License, &'static str> {
     };
     let binding = if kind.is_device_bound() {
         let code = f.required("device", "device license without device")?;
-        let parsed: DeviceCode = code.parse().map_err(|_| "bad device code")?;
-        if parsed.to_string() != code {
+        // Canonical form only: upper-case digits, hyphens after every four.
+        let canonical = code.len() == 19
+            && code.bytes().enumerate().all(|(i, b)| {
+                if i % 5 == 4 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                        || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'L' | b'O' | b'U'))
+                }
+            });
+        if !canonical {
             return Err("device code not in canonical form");
         }
+        let parsed: DeviceCode = code.parse().map_err(|_| "bad device code")?;
         Binding::Device(parsed)
     } else {
         let name = package(f.required("package", "platform license without package")?)

@@ -1,0 +1,226 @@
+//! Criterion benches, each group measuring facelic against its physical limit
+//! in the same run (scripts/bench-report prints the ratios):
+//!
+//! - `verify`: `Verifier::verify` of a device license vs a bare
+//!   `verify_strict` over the same signed bytes with a pre-parsed key;
+//! - `issue_10k`: issuing 10,000 device licenses on one order through the
+//!   desk (ledger rows, audit rows, files) vs signing the same 10,000
+//!   messages in a bare loop;
+//! - `pricing`: 1,000,000 random quantities priced; an invoice for a
+//!   10,000-device order;
+//! - `device_code`: deriving a code from a typical attribute set.
+//!
+//! Quick mode for CI: `cargo bench --bench facelic -- --quick`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use ed25519_dalek::{Signature, Signer as _, SigningKey};
+use facelic_invoice::Catalog;
+use facelic_invoice::pricing::price_devices;
+use facelic_issuer::desk::{Desk, NewOrder, Session};
+use facelic_issuer::{Binding, DeviceCode, Feature, IssuerKey, Kind, License, Timestamp};
+use facelic_verifier::{Context, Keyring, Verifier, signed_message};
+
+const NOW: &str = "2026-11-23T00:00:00Z";
+
+fn now() -> Timestamp {
+    Timestamp::parse(NOW).unwrap_or_else(|| unreachable!())
+}
+
+fn device(n: u64) -> DeviceCode {
+    DeviceCode::derive(&[("android-id", format!("{n:016x}"))]).unwrap_or_else(|_| unreachable!())
+}
+
+fn device_license(n: u64) -> License {
+    License {
+        serial: facelic_issuer::new_serial(),
+        kind: Kind::Device,
+        product: "ir-liveness-search".into(),
+        features: [Feature::Detect, Feature::IrLiveness, Feature::Search]
+            .into_iter()
+            .collect(),
+        customer_id: "C-000042".into(),
+        customer_name: "Acme Gate Systems".into(),
+        order_id: "O-000007".into(),
+        issued_at: now(),
+        not_before: now(),
+        not_after: None,
+        binding: Binding::Device(device(n)),
+    }
+}
+
+fn bench_verify(c: &mut Criterion) {
+    let seed = [7u8; 32];
+    let key = IssuerKey::from_seed(&seed);
+    let text = key.sign(&device_license(1)).unwrap_or_default();
+    let mut ring = Keyring::new();
+    ring.add(key.verifying_key());
+    let verifier = Verifier::new(ring);
+    let context = Context::at(now()).device(device(1));
+    assert!(verifier.verify(&text, &context).is_ok());
+
+    // The same signed bytes, for the bare signature check.
+    let license = device_license(1);
+    let payload_text = key.sign_bare(&license).unwrap_or_default();
+    let signing = SigningKey::from_bytes(&seed);
+    let public = signing.verifying_key();
+    let message = signed_message(key.key_id(), payload_text.as_bytes());
+    let signature: Signature = signing.sign(&message);
+
+    let mut group = c.benchmark_group("verify");
+    group.bench_function("full", |b| {
+        b.iter(|| verifier.verify(black_box(&text), black_box(&context)))
+    });
+    group.bench_function("bare_verify_strict", |b| {
+        b.iter(|| public.verify_strict(black_box(&message), black_box(&signature)))
+    });
+    group.finish();
+}
+
+const BATCH: u64 = 10_000;
+
+fn bench_issue(c: &mut Criterion) {
+    let codes: Vec<DeviceCode> = (0..BATCH).map(device).collect();
+    let seed = [9u8; 32];
+    let key = IssuerKey::from_seed(&seed);
+    let messages: Vec<Vec<u8>> = (0..BATCH)
+        .map(|n| {
+            let payload = key.sign_bare(&device_license(n)).unwrap_or_default();
+            signed_message(key.key_id(), payload.as_bytes())
+        })
+        .collect();
+    let signing = SigningKey::from_bytes(&seed);
+
+    let mut group = c.benchmark_group("issue_10k");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
+    group.bench_function("desk", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
+                let session = Session {
+                    now: now(),
+                    operator: "bench".into(),
+                };
+                let (mut desk, _) = Desk::init(&dir.path().join("desk"), session)
+                    .unwrap_or_else(|_| unreachable!());
+                let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());
+                let order = desk
+                    .create_order(&NewOrder {
+                        customer: customer.id,
+                        product: "face-detect".into(),
+                        kind: Kind::Device,
+                        devices: Some(BATCH),
+                        package: None,
+                        start: None,
+                    })
+                    .unwrap_or_else(|_| unreachable!());
+                (dir, desk, order.id)
+            },
+            |(dir, mut desk, order)| {
+                let report =
+                    desk.issue_devices(&order, &codes, &dir.path().join("out"), &mut |_, _| {});
+                assert_eq!(report.map(|r| r.issued.len()).unwrap_or(0), BATCH as usize);
+                (dir, desk)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("bare_sign", |b| {
+        b.iter(|| {
+            for m in &messages {
+                black_box(signing.sign(black_box(m)));
+            }
+        })
+    });
+    group.finish();
+}
+
+fn bench_pricing(c: &mut Criterion) {
+    let catalog = Catalog::default_catalog().unwrap_or_else(|_| unreachable!());
+    let product = catalog
+        .product("face-search")
+        .unwrap_or_else(|| unreachable!())
+        .clone();
+    // A fixed pseudo-random sequence of quantities (xorshift), 50..=20,000.
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let quantities: Vec<u64> = (0..1_000_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            50 + x % 19_951
+        })
+        .collect();
+    let mut group = c.benchmark_group("pricing");
+    group.sample_size(10);
+    group.bench_function("quote_1m_quantities", |b| {
+        b.iter(|| {
+            for &q in &quantities {
+                black_box(price_devices(&product, 50, black_box(q), None).ok());
+            }
+        })
+    });
+    group.bench_function("invoice_10k_devices", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
+                let session = Session {
+                    now: now(),
+                    operator: "bench".into(),
+                };
+                let (mut desk, _) = Desk::init(&dir.path().join("desk"), session)
+                    .unwrap_or_else(|_| unreachable!());
+                let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());
+                let order = desk
+                    .create_order(&NewOrder {
+                        customer: customer.id,
+                        product: "face-search".into(),
+                        kind: Kind::Device,
+                        devices: Some(BATCH),
+                        package: None,
+                        start: None,
+                    })
+                    .unwrap_or_else(|_| unreachable!());
+                (dir, desk, order.id)
+            },
+            |(dir, mut desk, order)| {
+                let invoice = desk
+                    .create_invoice(&order, None)
+                    .unwrap_or_else(|_| unreachable!());
+                let invoice = desk
+                    .finalize_invoice(&invoice.draft_id)
+                    .unwrap_or_else(|_| unreachable!());
+                black_box(invoice.to_html());
+                (dir, desk)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+fn bench_device_code(c: &mut Criterion) {
+    let attrs = [
+        ("android-id", "9774d56d682e549c"),
+        (
+            "widevine-id",
+            "b3a1c0ffee0ddba11b3a1c0ffee0ddba5e1f0c2e8b7d4e31a2b3c4d5e6f70819",
+        ),
+    ];
+    c.bench_function("device_code/derive", |b| {
+        b.iter(|| DeviceCode::derive(black_box(&attrs)))
+    });
+}
+
+criterion_group!(
+    benches,
+    bench_verify,
+    bench_issue,
+    bench_pricing,
+    bench_device_code
+);
+criterion_main!(benches);
