@@ -136,6 +136,24 @@ fn bench_issue(c: &mut Criterion) {
             }
         })
     });
+    // The file-system floor on this machine: 10,000 license-sized files,
+    // each written to a temporary name and renamed into place.
+    let body = vec![b'x'; 700];
+    group.bench_function("bare_files", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap_or_else(|_| unreachable!()),
+            |dir| {
+                for n in 0..BATCH {
+                    let tmp = dir.path().join(format!(".{n}.tmp"));
+                    std::fs::write(&tmp, &body).unwrap_or_else(|_| unreachable!());
+                    std::fs::rename(&tmp, dir.path().join(format!("{n}.lic")))
+                        .unwrap_or_else(|_| unreachable!());
+                }
+                dir
+            },
+            BatchSize::PerIteration,
+        )
+    });
     group.finish();
 }
 

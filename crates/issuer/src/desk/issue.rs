@@ -9,6 +9,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde::Serialize;
@@ -140,10 +141,30 @@ struct Issuer<'a> {
     key: &'a IssuerKey,
     order: &'a Order,
     features: crate::FeatureSet,
-    out: &'a Path,
+    /// `session.now` as text, formatted once per batch.
+    now_text: String,
+    /// The signing key's id as text.
+    key_id: String,
 }
 
-impl Issuer<'_> {
+impl<'a> Issuer<'a> {
+    fn new(
+        tx: &'a Transaction<'a>,
+        session: &'a Session,
+        batch: &'a Batch,
+        order: &'a Order,
+    ) -> Self {
+        Issuer {
+            tx,
+            session,
+            key: &batch.key,
+            order,
+            features: batch.features,
+            now_text: session.now.to_string(),
+            key_id: batch.key.key_id().to_string(),
+        }
+    }
+
     /// Signs, records and stages one license.
     fn issue(
         &self,
@@ -151,7 +172,7 @@ impl Issuer<'_> {
         not_before: Timestamp,
         not_after: Option<Timestamp>,
         term_seq: Option<i64>,
-    ) -> Result<(LicenseRecord, PendingFile)> {
+    ) -> Result<(LicenseRecord, FileToWrite)> {
         let now = self.session.now;
         let license = License {
             serial: new_serial(),
@@ -173,6 +194,13 @@ impl Issuer<'_> {
             Binding::Package { name, .. } => (None, Some(name.clone())),
         };
         let serial = license.serial.to_string();
+        let now_text = &self.now_text;
+        let not_before_text = if not_before == now {
+            now_text.clone()
+        } else {
+            not_before.to_string()
+        };
+        let not_after_text = not_after.map(|t| t.to_string());
         self.tx
             .prepare_cached(
                 "INSERT INTO licenses (serial, order_id, customer_id, product, kind, device, package, term_seq,
@@ -188,26 +216,91 @@ impl Issuer<'_> {
                 device,
                 package,
                 term_seq,
-                self.key.key_id().to_string(),
-                now.to_string(),
-                not_before.to_string(),
-                not_after.map(|t| t.to_string()),
+                self.key_id,
+                now_text,
+                not_before_text,
+                not_after_text,
                 name,
                 text,
             ])?;
         let detail = serde_json::json!({
             "order": self.order.id, "device": device, "package": package,
-            "not_before": not_before.to_string(), "not_after": not_after.map(|t| t.to_string()),
-            "key_id": self.key.key_id().to_string(),
+            "not_before": not_before_text, "not_after": not_after_text,
+            "key_id": self.key_id,
         });
         audit::record(self.tx, self.session, "license.issue", &serial, &detail)?;
-        let pending = stage(self.out, &name, &text)?;
-        let record = LicenseRecord {
-            text: None,
-            ..load_license(self.tx, &serial, now)?
+        let status = if not_before > now {
+            "not-yet-valid"
+        } else {
+            "active"
         };
-        Ok((record, pending))
+        let record = LicenseRecord {
+            serial,
+            status: status.to_owned(),
+            order_id: self.order.id.clone(),
+            customer_id: self.order.customer_id.clone(),
+            product: self.order.product.clone(),
+            kind: license.kind.as_str().to_owned(),
+            device,
+            package,
+            key_id: self.key_id.clone(),
+            issued_at: now_text.clone(),
+            not_before: not_before_text,
+            not_after: not_after_text,
+            revoked_at: None,
+            revoke_reason: None,
+            replaced_by: None,
+            file_name: name.clone(),
+            text: None,
+        };
+        Ok((record, FileToWrite { name, text }))
     }
+}
+
+/// A license file to write: its name in the output directory and its text.
+pub(crate) struct FileToWrite {
+    name: String,
+    text: String,
+}
+
+/// Runs `f` with a channel to a writer thread that stages license files
+/// while `f` signs and records licenses on this thread, so file I/O overlaps
+/// signing. Returns `f`'s value and the staged files (not yet published);
+/// if `f` or any write fails, nothing stays on disk.
+pub(crate) fn with_file_writer<T>(
+    out: &Path,
+    f: impl FnOnce(&mpsc::SyncSender<FileToWrite>) -> Result<T>,
+) -> Result<(T, Vec<PendingFile>)> {
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::sync_channel::<FileToWrite>(1024);
+        let writer = scope.spawn(move || -> Result<Vec<PendingFile>> {
+            let mut files = Vec::new();
+            for file in receiver {
+                files.push(stage(out, &file.name, &file.text)?);
+            }
+            Ok(files)
+        });
+        let value = f(&sender);
+        drop(sender);
+        let files = writer.join().unwrap_or_else(|_| {
+            Err(DeskError::Io {
+                path: out.to_owned(),
+                source: std::io::Error::other("license file writer failed"),
+            })
+        });
+        // A failed write is the real cause when `f` stopped on a closed channel.
+        let files = files?;
+        Ok((value?, files))
+    })
+}
+
+/// Sends a file to the writer thread; a writer that stopped (a failed write)
+/// is reported when it is joined.
+fn send(sink: &mpsc::SyncSender<FileToWrite>, file: FileToWrite, out: &Path) -> Result<()> {
+    sink.send(file).map_err(|_| DeskError::Io {
+        path: out.to_owned(),
+        source: std::io::Error::other("license file writer stopped"),
+    })
 }
 
 impl Desk {
@@ -239,8 +332,12 @@ impl Desk {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
-        let (report, pending) =
-            self.write(|tx, s| issue_devices_in(tx, s, &batch, order_id, codes, progress))?;
+        let (report, pending) = self.write(|tx, s| {
+            let out = batch.out.clone();
+            with_file_writer(&out, |sink| {
+                issue_devices_in(tx, s, &batch, order_id, codes, progress, sink)
+            })
+        })?;
         Ok(IssueReport {
             files: publish(pending)?,
             ..report
@@ -343,10 +440,11 @@ impl Desk {
                 chain_start = start;
             }
             let package = order.package.clone().unwrap_or_default();
-            let issuer = Issuer { tx, session: s, key: &batch.key, order: &order, features: batch.features, out };
+            let issuer = Issuer::new(tx, s, &batch, &order);
             let binding = Binding::Package { name: package, cert_sha256: None };
             let (record, file) = issuer.issue(binding, chain_start, Some(end), Some(seq))?;
-            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, vec![file]))
+            let staged = stage(out, &file.name, &file.text)?;
+            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, vec![staged]))
         })?;
         Ok(IssueReport {
             files: publish(pending)?,
@@ -359,7 +457,7 @@ impl Desk {
 pub(crate) struct Batch {
     key: IssuerKey,
     features: crate::FeatureSet,
-    out: PathBuf,
+    pub(crate) out: PathBuf,
     trial_days: u32,
 }
 
@@ -372,7 +470,8 @@ pub(crate) fn issue_devices_in(
     order_id: &str,
     codes: &[DeviceCode],
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<(IssueReport, Vec<PendingFile>)> {
+    sink: &mpsc::SyncSender<FileToWrite>,
+) -> Result<IssueReport> {
     let order = load_order(tx, order_id)?;
     let kind = order.kind();
     if !kind.is_device_bound() {
@@ -445,39 +544,28 @@ pub(crate) fn issue_devices_in(
         None
     };
     let out = batch.out.as_path();
-    let issuer = Issuer {
-        tx,
-        session: s,
-        key: &batch.key,
-        order: &order,
-        features: batch.features,
-        out,
-    };
+    let issuer = Issuer::new(tx, s, batch, &order);
     let mut issued = Vec::with_capacity(new_codes.len());
-    let mut pending = Vec::with_capacity(codes.len());
     let total = new_codes.len() as u64;
     for (i, code) in new_codes.into_iter().enumerate() {
         let (record, file) = issuer.issue(Binding::Device(code), s.now, not_after, None)?;
         issued.push(record);
-        pending.push(file);
+        send(sink, file, out)?;
         progress(i as u64 + 1, total);
     }
     for record in &existing {
-        pending.push(stage(
-            out,
-            &record.file_name,
-            record.text.as_deref().unwrap_or_default(),
-        )?);
+        let file = FileToWrite {
+            name: record.file_name.clone(),
+            text: record.text.clone().unwrap_or_default(),
+        };
+        send(sink, file, out)?;
     }
-    Ok((
-        IssueReport {
-            order_id: order.id.clone(),
-            issued,
-            existing,
-            files: Vec::new(),
-        },
-        pending,
-    ))
+    Ok(IssueReport {
+        order_id: order.id.clone(),
+        issued,
+        existing,
+        files: Vec::new(),
+    })
 }
 
 /// The order's terms as (seq, start, end).

@@ -1,6 +1,6 @@
 //! Looking licenses up.
 
-use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use rusqlite::{Connection, OptionalExtension as _, Row};
 use serde::Serialize;
 
 use super::{Desk, DeskError, Result};
@@ -148,20 +148,40 @@ impl Desk {
         let limit = filter
             .limit
             .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        // Only the filters given go into the WHERE clause, so SQLite can use
+        // the matching index (customer, order, product, or not_after).
+        let mut clauses: Vec<&str> = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(c) = customer {
+            clauses.push("customer_id = ?");
+            values.push(c.into());
+        }
+        if let Some(p) = &filter.product {
+            clauses.push("product = ?");
+            values.push(p.clone().into());
+        }
+        if let Some(o) = &filter.order {
+            clauses.push("order_id = ?");
+            values.push(o.trim().to_owned().into());
+        }
+        if let (Some(from), Some(until)) = (from, until) {
+            clauses.push(
+                "not_after IS NOT NULL AND revoked_at IS NULL AND not_after > ? AND not_after <= ?",
+            );
+            values.push(from.into());
+            values.push(until.into());
+        }
+        let condition = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        values.push(limit.into());
         let sql = format!(
-            "SELECT {COLUMNS} FROM licenses
-             WHERE (?1 IS NULL OR customer_id = ?1)
-               AND (?2 IS NULL OR product = ?2)
-               AND (?3 IS NULL OR order_id = ?3)
-               AND (?4 IS NULL OR (not_after IS NOT NULL AND revoked_at IS NULL AND not_after > ?4 AND not_after <= ?5))
-             ORDER BY issued_at DESC, rowid DESC
-             LIMIT ?6"
+            "SELECT {COLUMNS} FROM licenses {condition} ORDER BY issued_at DESC, rowid DESC LIMIT ?"
         );
         let mut stmt = self.read().prepare(&sql)?;
-        let rows = stmt.query_map(
-            params![customer, filter.product, filter.order, from, until, limit],
-            |r| from_row(r, now),
-        )?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| from_row(r, now))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::params;
 
-use super::issue::{IssueReport, issue_devices_in, publish};
+use super::issue::{IssueReport, issue_devices_in, publish, with_file_writer};
 use super::query::{LicenseRecord, load_license};
 use super::{Desk, DeskError, Result, audit};
 use crate::{DeviceCode, Serial, Timestamp};
@@ -78,7 +78,10 @@ impl Desk {
                 "UPDATE licenses SET revoked_at = ?1, revoke_reason = 'replacement', replaced_by = serial WHERE serial = ?2",
                 params![s.now.to_string(), old.serial],
             )?;
-            let (report, pending) = issue_devices_in(tx, s, &batch, &old.order_id, &[new_device], &mut |_, _| {})?;
+            let out = batch.out.clone();
+            let (report, pending) = with_file_writer(&out, |sink| {
+                issue_devices_in(tx, s, &batch, &old.order_id, &[new_device], &mut |_, _| {}, sink)
+            })?;
             let Some(new) = report.issued.first() else {
                 return Err(DeskError::Refused(format!(
                     "device {new_device} already has a license on order {}",
