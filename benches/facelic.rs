@@ -81,6 +81,29 @@ fn bench_verify(c: &mut Criterion) {
 
 const BATCH: u64 = 10_000;
 
+/// A fresh desk (in a temporary directory) with one 10,000-device order of `product`.
+fn desk_with_order(product: &str) -> (tempfile::TempDir, Desk, String) {
+    let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
+    let session = Session {
+        now: now(),
+        operator: "bench".into(),
+    };
+    let (mut desk, _) =
+        Desk::init(&dir.path().join("desk"), session).unwrap_or_else(|_| unreachable!());
+    let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());
+    let order = desk
+        .create_order(&NewOrder {
+            customer: customer.id,
+            product: product.into(),
+            kind: Kind::Device,
+            devices: Some(BATCH),
+            package: None,
+            start: None,
+        })
+        .unwrap_or_else(|_| unreachable!());
+    (dir, desk, order.id)
+}
+
 fn bench_issue(c: &mut Criterion) {
     let codes: Vec<DeviceCode> = (0..BATCH).map(device).collect();
     let seed = [9u8; 32];
@@ -99,27 +122,7 @@ fn bench_issue(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20));
     group.bench_function("desk", |b| {
         b.iter_batched(
-            || {
-                let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
-                let session = Session {
-                    now: now(),
-                    operator: "bench".into(),
-                };
-                let (mut desk, _) = Desk::init(&dir.path().join("desk"), session)
-                    .unwrap_or_else(|_| unreachable!());
-                let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());
-                let order = desk
-                    .create_order(&NewOrder {
-                        customer: customer.id,
-                        product: "face-detect".into(),
-                        kind: Kind::Device,
-                        devices: Some(BATCH),
-                        package: None,
-                        start: None,
-                    })
-                    .unwrap_or_else(|_| unreachable!());
-                (dir, desk, order.id)
-            },
+            || desk_with_order("face-detect"),
             |(dir, mut desk, order)| {
                 let report =
                     desk.issue_devices(&order, &codes, &dir.path().join("out"), &mut |_, _| {});
@@ -184,27 +187,7 @@ fn bench_pricing(c: &mut Criterion) {
     });
     group.bench_function("invoice_10k_devices", |b| {
         b.iter_batched(
-            || {
-                let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
-                let session = Session {
-                    now: now(),
-                    operator: "bench".into(),
-                };
-                let (mut desk, _) = Desk::init(&dir.path().join("desk"), session)
-                    .unwrap_or_else(|_| unreachable!());
-                let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());
-                let order = desk
-                    .create_order(&NewOrder {
-                        customer: customer.id,
-                        product: "face-search".into(),
-                        kind: Kind::Device,
-                        devices: Some(BATCH),
-                        package: None,
-                        start: None,
-                    })
-                    .unwrap_or_else(|_| unreachable!());
-                (dir, desk, order.id)
-            },
+            || desk_with_order("face-search"),
             |(dir, mut desk, order)| {
                 let invoice = desk
                     .create_invoice(&order, None)

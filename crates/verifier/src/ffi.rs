@@ -245,12 +245,7 @@ pub unsafe extern "C" fn facelic_verify(
         }
         let result = match state {
             Some(path) => {
-                let binding = format!(
-                    "{}\0{}",
-                    package.unwrap_or_default(),
-                    device.unwrap_or_default()
-                );
-                verifier.verify_guarded(text, &context, &ClockGuard::new(path, binding.as_bytes()))
+                verifier.verify_guarded(text, &context, &ClockGuard::for_app(path, package, device))
             }
             None => verifier.verify(text, &context),
         };

@@ -67,6 +67,22 @@ impl ClockGuard {
         }
     }
 
+    /// The guard the bindings use for an installed app: keyed by the app's
+    /// package name and device code (either may be absent), so a state file
+    /// copied from another app or device is refused.
+    pub fn for_app(
+        path: impl Into<PathBuf>,
+        package: Option<&str>,
+        device_code: Option<&str>,
+    ) -> Self {
+        let binding = format!(
+            "{}\0{}",
+            package.unwrap_or_default(),
+            device_code.unwrap_or_default()
+        );
+        Self::new(path, binding.as_bytes())
+    }
+
     /// Sets how far (seconds, at least 0) the clock may read before the latest
     /// time seen (clock corrections, NTP adjustments) before it counts as a rollback.
     pub fn with_tolerance(mut self, secs: i64) -> Self {

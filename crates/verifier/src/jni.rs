@@ -163,18 +163,11 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_verify<'caller>(
                     }
                 }
                 let result = match opt_string(env, &clock_state_path)? {
-                    Some(path) => {
-                        let binding = format!(
-                            "{}\0{}",
-                            package.as_deref().unwrap_or_default(),
-                            device.as_deref().unwrap_or_default()
-                        );
-                        verifier.verify_guarded(
-                            text.as_bytes(),
-                            &context,
-                            &ClockGuard::new(path, binding.as_bytes()),
-                        )
-                    }
+                    Some(path) => verifier.verify_guarded(
+                        text.as_bytes(),
+                        &context,
+                        &ClockGuard::for_app(path, package.as_deref(), device.as_deref()),
+                    ),
                     None => verifier.verify(text.as_bytes(), &context),
                 };
                 match result {

@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use crate::desk::{TestDesk, at, code};
+use crate::have;
 
 fn money(v: &Value) -> String {
     v.as_str()
@@ -323,21 +324,6 @@ fn concurrent_finalizers_get_gapless_unique_numbers() {
     numbers.sort();
     let expected: Vec<String> = (1..=8).map(|n| format!("FL-2026-{n:06}")).collect();
     assert_eq!(numbers, expected);
-}
-
-fn have(tool: &str, version_flag: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg(version_flag)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} must be installed in CI"
-        );
-        eprintln!("{tool} not found: skipping");
-    }
-    ok
 }
 
 #[test]

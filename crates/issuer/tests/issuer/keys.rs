@@ -74,24 +74,9 @@ fn garbage_private_key_is_refused() {
     ));
 }
 
-fn openssl_available() -> bool {
-    let found = Command::new("openssl")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openssl must be installed in CI"
-        );
-        eprintln!("openssl not found: skipping");
-    }
-    found
-}
-
 #[test]
 fn openssl_reads_our_keys_and_we_read_openssls() {
-    if !openssl_available() {
+    if !crate::have("openssl", "version") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
