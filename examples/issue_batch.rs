@@ -1,5 +1,6 @@
 //! Issues N device licenses on a fresh desk and prints the time it took
-//! (a profiling aid for the `issue_10k` bench). Usage: issue_batch [N] [DIR].
+//! (a profiling aid for the `issue_10k` bench). Usage: issue_batch [N] [DIR] [zip]:
+//! the licenses go to DIR/out, or with `zip` to the archive DIR/out.zip.
 
 use std::time::Instant;
 
@@ -32,8 +33,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let codes: Vec<DeviceCode> = (0..n)
         .map(|i| DeviceCode::derive(&[("android-id", format!("{i:016x}"))]))
         .collect::<Result<_, _>>()?;
+    let out = match std::env::args().nth(3).as_deref() {
+        Some("zip") => dir.join("out.zip"),
+        _ => dir.join("out"),
+    };
     let start = Instant::now();
-    let report = desk.issue_devices(&order.id, &codes, &dir.join("out"), &mut |_, _| {})?;
+    let report = desk.issue_devices(&order.id, &codes, &out, &mut |_, _| {})?;
     let took = start.elapsed();
     println!(
         "{} licenses in {took:?} ({:?} each) into {}",

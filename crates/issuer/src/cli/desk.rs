@@ -283,8 +283,9 @@ pub(crate) struct IssueArgs {
     /// A file of device codes, one per line; blank lines and `#` comments are skipped.
     #[arg(long, value_name = "FILE")]
     devices_file: Option<PathBuf>,
-    /// Directory to write the license files to (created if missing).
-    #[arg(long, value_name = "DIR")]
+    /// Where the license files go: a directory (created if missing), or a
+    /// new zip archive when the name ends in `.zip` (for large orders).
+    #[arg(long, value_name = "DIR|FILE.zip")]
     out: PathBuf,
     /// Print the result as one JSON object.
     #[arg(long)]
@@ -292,8 +293,13 @@ pub(crate) struct IssueArgs {
 }
 
 fn print_report(report: &facelic_issuer::desk::IssueReport, out: &std::path::Path) {
+    let place = if facelic_issuer::desk::is_archive(out) {
+        "archive"
+    } else {
+        "files in"
+    };
     println!(
-        "order {}: {} new license(s), {} already issued; files in {}",
+        "order {}: {} new license(s), {} already issued; {place} {}",
         report.order_id,
         report.issued.len(),
         report.existing.len(),

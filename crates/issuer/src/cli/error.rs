@@ -62,7 +62,8 @@ impl CliError {
                 DeskError::Io { .. } | DeskError::KeyFile(_) => EXIT_IO,
                 DeskError::NotInitialized(_)
                 | DeskError::AlreadyInitialized(_)
-                | DeskError::Ledger(_) => EXIT_DESK,
+                | DeskError::Ledger(_)
+                | DeskError::Internal(_) => EXIT_DESK,
             },
         }
     }

@@ -49,6 +49,9 @@ pub enum DeskError {
     /// A license could not be signed.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// A worker thread of the desk stopped (a bug; nothing was recorded).
+    #[error("internal error: {0}; nothing was recorded")]
+    Internal(&'static str),
 }
 
 impl DeskError {

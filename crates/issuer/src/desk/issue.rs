@@ -1,22 +1,22 @@
 //! Issuing licenses: device orders (one or thousands of devices at once),
 //! platform orders, and platform renewals.
 //!
-//! A batch is one transaction. License files are first written as hidden
-//! temporary files in the output directory and renamed into place only after
-//! the ledger commit, so a crash leaves either no license of the batch in the
-//! ledger, or all of them (and re-running the same command, which is
+//! A batch is one transaction. Signing threads (one per core) run ahead of
+//! the thread that records licenses in the ledger, and a writer thread
+//! stages their files (see [`super::staging`]): files are published only
+//! after the ledger commit, so a crash leaves either no license of the batch
+//! in the ledger, or all of them (and re-running the same command, which is
 //! idempotent, writes any file the crash left out).
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde::Serialize;
-use tempfile::TempPath;
 
 use super::orders::{Order, load_order};
 use super::query::{LicenseRecord, load_license};
+use super::staging::Staging;
 use super::time::{add_days, add_months};
 use super::{Desk, DeskError, Result, Session, audit};
 use crate::{Binding, DeviceCode, IssuerKey, Kind, License, Timestamp, new_serial};
@@ -31,7 +31,8 @@ pub struct IssueReport {
     /// Licenses that already existed for the requested devices (or term) and
     /// were returned again without taking a seat.
     pub existing: Vec<LicenseRecord>,
-    /// Files written, one per license above.
+    /// Files written: one per license above, or the one zip archive
+    /// holding them when the output is a `.zip` file.
     pub files: Vec<PathBuf>,
 }
 
@@ -76,50 +77,6 @@ pub fn parse_devices_file(text: &str) -> Result<Vec<DeviceCode>> {
     Ok(codes)
 }
 
-/// A license file waiting for the commit before it is renamed into place.
-pub(crate) struct PendingFile {
-    temp: TempPath,
-    path: PathBuf,
-}
-
-/// Writes `text` to a hidden temporary file in `out`, to be renamed to `name`.
-fn stage(out: &Path, name: &str, text: &str) -> Result<PendingFile> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".facelic-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        // License files are not secret: readable like any document.
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut file = builder.tempfile_in(out).map_err(DeskError::io(out))?;
-    file.write_all(text.as_bytes())
-        .map_err(DeskError::io(out))?;
-    Ok(PendingFile {
-        temp: file.into_temp_path(),
-        path: out.join(name),
-    })
-}
-
-/// Renames staged files into place (after the commit).
-pub(crate) fn publish(files: Vec<PendingFile>) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::with_capacity(files.len());
-    for f in files {
-        f.temp.persist(&f.path).map_err(|e| DeskError::Io {
-            path: f.path.clone(),
-            source: std::io::Error::new(
-                e.error.kind(),
-                format!(
-                    "{} (the license is recorded; re-run the command to write its file)",
-                    e.error
-                ),
-            ),
-        })?;
-        written.push(f.path);
-    }
-    Ok(written)
-}
-
 /// The file name an operator looks for: order and device, or order, package and end date.
 fn file_name(order: &str, binding: &Binding, not_after: Option<Timestamp>) -> String {
     match binding {
@@ -134,46 +91,23 @@ fn file_name(order: &str, binding: &Binding, not_after: Option<Timestamp>) -> St
     }
 }
 
-/// Everything needed to sign and record licenses of one order.
-struct Issuer<'a> {
-    tx: &'a Transaction<'a>,
-    session: &'a Session,
+/// Everything needed to sign licenses of one order; shared with the
+/// signing thread, so it holds no ledger handle.
+struct Signer<'a> {
     key: &'a IssuerKey,
     order: &'a Order,
     features: crate::FeatureSet,
-    /// `session.now` as text, formatted once per batch.
-    now_text: String,
-    /// The signing key's id as text.
-    key_id: String,
+    now: Timestamp,
 }
 
-impl<'a> Issuer<'a> {
-    fn new(
-        tx: &'a Transaction<'a>,
-        session: &'a Session,
-        batch: &'a Batch,
-        order: &'a Order,
-    ) -> Self {
-        Issuer {
-            tx,
-            session,
-            key: &batch.key,
-            order,
-            features: batch.features,
-            now_text: session.now.to_string(),
-            key_id: batch.key.key_id().to_string(),
-        }
-    }
-
-    /// Signs, records and stages one license.
-    fn issue(
+impl Signer<'_> {
+    /// A new license of the order, signed: the license and its text.
+    fn sign(
         &self,
         binding: Binding,
         not_before: Timestamp,
         not_after: Option<Timestamp>,
-        term_seq: Option<i64>,
-    ) -> Result<(LicenseRecord, FileToWrite)> {
-        let now = self.session.now;
+    ) -> Result<(License, String)> {
         let license = License {
             serial: new_serial(),
             kind: self.order.kind(),
@@ -182,12 +116,53 @@ impl<'a> Issuer<'a> {
             customer_id: self.order.customer_id.clone(),
             customer_name: self.order.customer_name.clone(),
             order_id: self.order.id.clone(),
-            issued_at: now,
+            issued_at: self.now,
             not_before,
             not_after,
             binding,
         };
         let text = self.key.sign(&license)?;
+        Ok((license, text))
+    }
+}
+
+/// Records signed licenses of one order in the ledger.
+struct Recorder<'a> {
+    tx: &'a Transaction<'a>,
+    session: &'a Session,
+    order: &'a Order,
+    /// `session.now` as text, formatted once per batch.
+    now_text: String,
+    /// The signing key's id as text.
+    key_id: String,
+}
+
+impl<'a> Recorder<'a> {
+    fn new(
+        tx: &'a Transaction<'a>,
+        session: &'a Session,
+        key: &IssuerKey,
+        order: &'a Order,
+    ) -> Self {
+        Recorder {
+            tx,
+            session,
+            order,
+            now_text: session.now.to_string(),
+            key_id: key.key_id().to_string(),
+        }
+    }
+
+    /// Records one signed license (row and audit entry) and returns its
+    /// record and the file to write.
+    fn record(
+        &self,
+        license: &License,
+        text: String,
+        term_seq: Option<i64>,
+    ) -> Result<(LicenseRecord, FileToWrite)> {
+        let now = self.session.now;
+        let (not_before, not_after) = (license.not_before, license.not_after);
         let name = file_name(&self.order.id, &license.binding, not_after);
         let (device, package) = match &license.binding {
             Binding::Device(code) => (Some(code.to_string()), None),
@@ -263,51 +238,101 @@ pub(crate) struct FileToWrite {
     text: String,
 }
 
+/// The writer thread's end of the channel: files travel in chunks, so the
+/// threads hand over work hundreds of licenses at a time.
+pub(crate) type FileSink = mpsc::SyncSender<Vec<FileToWrite>>;
+
+/// Licenses signed, recorded and written per hand-over between threads.
+const CHUNK: usize = 256;
+
 /// Runs `f` with a channel to a writer thread that stages license files
-/// while `f` signs and records licenses on this thread, so file I/O overlaps
-/// signing. Returns `f`'s value and the staged files (not yet published);
-/// if `f` or any write fails, nothing stays on disk.
+/// while `f` signs and records licenses, so file I/O overlaps the rest.
+/// Returns `f`'s value and the staged files (not yet published); if `f` or
+/// any write fails, nothing stays on disk.
 pub(crate) fn with_file_writer<T>(
     out: &Path,
-    f: impl FnOnce(&mpsc::SyncSender<FileToWrite>) -> Result<T>,
-) -> Result<(T, Vec<PendingFile>)> {
+    now: Timestamp,
+    f: impl FnOnce(&FileSink) -> Result<T>,
+) -> Result<(T, Staging)> {
+    let mut staging = Staging::new(out, now)?;
     std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<FileToWrite>(1024);
-        let writer = scope.spawn(move || -> Result<Vec<PendingFile>> {
-            let mut files = Vec::new();
-            for file in receiver {
-                files.push(stage(out, &file.name, &file.text)?);
+        let (sender, receiver) = mpsc::sync_channel::<Vec<FileToWrite>>(8);
+        let writer = scope.spawn(move || -> Result<Staging> {
+            for chunk in receiver {
+                for file in chunk {
+                    staging.write(&file.name, &file.text)?;
+                }
             }
-            Ok(files)
+            Ok(staging)
         });
         let value = f(&sender);
         drop(sender);
-        let files = writer.join().unwrap_or_else(|_| {
+        let staging = writer.join().unwrap_or_else(|_| {
             Err(DeskError::Io {
                 path: out.to_owned(),
                 source: std::io::Error::other("license file writer failed"),
             })
         });
         // A failed write is the real cause when `f` stopped on a closed channel.
-        let files = files?;
-        Ok((value?, files))
+        let staging = staging?;
+        Ok((value?, staging))
     })
 }
 
-/// Sends a file to the writer thread; a writer that stopped (a failed write)
+/// Most threads that sign a batch.
+const MAX_SIGNERS: usize = 8;
+
+/// Applies `sign` to `items` in chunks of [`CHUNK`] on one thread per core
+/// (chunk `k` on thread `k mod n`), and hands the results to `consume` on
+/// this thread, in order, while the signing threads run ahead. Stops at the
+/// first error of either.
+fn sign_ahead<T: Sync, R: Send>(
+    items: &[T],
+    sign: impl Fn(&T) -> Result<R> + Sync,
+    mut consume: impl FnMut(Vec<R>) -> Result<()>,
+) -> Result<()> {
+    let chunks: Vec<&[T]> = items.chunks(CHUNK).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_SIGNERS)
+        .min(chunks.len().max(1));
+    std::thread::scope(|scope| {
+        let signed: Vec<mpsc::Receiver<Result<Vec<R>>>> = (0..threads)
+            .map(|first| {
+                let (to_ledger, from_signer) = mpsc::sync_channel(2);
+                let (sign, chunks) = (&sign, &chunks);
+                scope.spawn(move || {
+                    for chunk in chunks.iter().skip(first).step_by(threads) {
+                        let results = chunk.iter().map(sign).collect();
+                        if to_ledger.send(results).is_err() {
+                            break; // the ledger side stopped on an error
+                        }
+                    }
+                });
+                from_signer
+            })
+            .collect();
+        for k in 0..chunks.len() {
+            let chunk = signed
+                .get(k % threads)
+                .and_then(|from_signer| from_signer.recv().ok())
+                .ok_or(DeskError::Internal("a signing thread stopped"))??;
+            consume(chunk)?;
+        }
+        Ok(())
+    })
+}
+
+/// Sends files to the writer thread; a writer that stopped (a failed write)
 /// is reported when it is joined.
-fn send(sink: &mpsc::SyncSender<FileToWrite>, file: FileToWrite, out: &Path) -> Result<()> {
-    sink.send(file).map_err(|_| DeskError::Io {
+fn send(sink: &FileSink, files: Vec<FileToWrite>, out: &Path) -> Result<()> {
+    sink.send(files).map_err(|_| DeskError::Io {
         path: out.to_owned(),
         source: std::io::Error::other("license file writer stopped"),
     })
 }
 
 impl Desk {
-    fn prepare_out(out: &Path) -> Result<()> {
-        std::fs::create_dir_all(out).map_err(DeskError::io(out))
-    }
-
     fn features_of(&self, product: &str) -> Result<crate::FeatureSet> {
         self.catalog
             .product(product)
@@ -332,21 +357,20 @@ impl Desk {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
-        let (report, pending) = self.write(|tx, s| {
+        let (report, staging) = self.write(|tx, s| {
             let out = batch.out.clone();
-            with_file_writer(&out, |sink| {
+            with_file_writer(&out, s.now, |sink| {
                 issue_devices_in(tx, s, &batch, order_id, codes, progress, sink)
             })
         })?;
         Ok(IssueReport {
-            files: publish(pending)?,
+            files: staging.publish()?,
             ..report
         })
     }
 
     /// What every issue on `order_id` needs: the active key, the product's features, the output directory.
     pub(crate) fn batch(&self, order_id: &str, out: &Path) -> Result<Batch> {
-        Self::prepare_out(out)?;
         let product = load_order(self.read(), order_id)?.product;
         Ok(Batch {
             key: self.signing_key()?,
@@ -372,7 +396,7 @@ impl Desk {
     fn platform_license(&mut self, order_id: &str, out: &Path, renew: bool) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
         let months = self.catalog.rules.platform_term_months;
-        let (report, pending) = self.write(|tx, s| {
+        let (report, staging) = self.write(|tx, s| {
             let mut order = load_order(tx, order_id)?;
             let kind = order.kind();
             if renew && kind != Kind::Platform {
@@ -427,9 +451,10 @@ impl Desk {
                         "the license {serial} of this term was revoked; nothing issued"
                     )));
                 }
-                let file = stage(out, &record.file_name, record.text.as_deref().unwrap_or_default())?;
+                let mut staging = Staging::new(out, s.now)?;
+                staging.write(&record.file_name, record.text.as_deref().unwrap_or_default())?;
                 let record = LicenseRecord { text: None, ..record };
-                return Ok((IssueReport { order_id: order.id.clone(), issued: vec![], existing: vec![record], files: vec![] }, vec![file]));
+                return Ok((IssueReport { order_id: order.id.clone(), issued: vec![], existing: vec![record], files: vec![] }, staging));
             }
             // The license covers the unbroken run of terms that ends with this one.
             let mut chain_start = end;
@@ -440,14 +465,15 @@ impl Desk {
                 chain_start = start;
             }
             let package = order.package.clone().unwrap_or_default();
-            let issuer = Issuer::new(tx, s, &batch, &order);
             let binding = Binding::Package { name: package, cert_sha256: None };
-            let (record, file) = issuer.issue(binding, chain_start, Some(end), Some(seq))?;
-            let staged = stage(out, &file.name, &file.text)?;
-            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, vec![staged]))
+            let (license, text) = batch.signer(&order, s.now).sign(binding, chain_start, Some(end))?;
+            let (record, file) = Recorder::new(tx, s, &batch.key, &order).record(&license, text, Some(seq))?;
+            let mut staging = Staging::new(out, s.now)?;
+            staging.write(&file.name, &file.text)?;
+            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, staging))
         })?;
         Ok(IssueReport {
-            files: publish(pending)?,
+            files: staging.publish()?,
             ..report
         })
     }
@@ -461,6 +487,18 @@ pub(crate) struct Batch {
     trial_days: u32,
 }
 
+impl Batch {
+    /// Signs licenses of `order` issued at `now`.
+    fn signer<'a>(&'a self, order: &'a Order, now: Timestamp) -> Signer<'a> {
+        Signer {
+            key: &self.key,
+            order,
+            features: self.features,
+            now,
+        }
+    }
+}
+
 /// Issues device licenses inside `tx` (see [`Desk::issue_devices`]); the
 /// returned files are published by the caller after the commit.
 pub(crate) fn issue_devices_in(
@@ -470,7 +508,7 @@ pub(crate) fn issue_devices_in(
     order_id: &str,
     codes: &[DeviceCode],
     progress: &mut dyn FnMut(u64, u64),
-    sink: &mpsc::SyncSender<FileToWrite>,
+    sink: &FileSink,
 ) -> Result<IssueReport> {
     let order = load_order(tx, order_id)?;
     let kind = order.kind();
@@ -544,21 +582,36 @@ pub(crate) fn issue_devices_in(
         None
     };
     let out = batch.out.as_path();
-    let issuer = Issuer::new(tx, s, batch, &order);
-    let mut issued = Vec::with_capacity(new_codes.len());
+    let signer = batch.signer(&order, s.now);
+    let recorder = Recorder::new(tx, s, &batch.key, &order);
     let total = new_codes.len() as u64;
-    for (i, code) in new_codes.into_iter().enumerate() {
-        let (record, file) = issuer.issue(Binding::Device(code), s.now, not_after, None)?;
-        issued.push(record);
-        send(sink, file, out)?;
-        progress(i as u64 + 1, total);
-    }
-    for record in &existing {
-        let file = FileToWrite {
-            name: record.file_name.clone(),
-            text: record.text.clone().unwrap_or_default(),
-        };
-        send(sink, file, out)?;
+    let mut issued = Vec::with_capacity(new_codes.len());
+    // Signing threads run ahead while this thread records the signed
+    // licenses and the writer thread writes their files.
+    sign_ahead(
+        &new_codes,
+        |code| signer.sign(Binding::Device(*code), s.now, not_after),
+        |chunk| {
+            let mut files = Vec::with_capacity(chunk.len());
+            for (license, text) in chunk {
+                let (record, file) = recorder.record(&license, text, None)?;
+                issued.push(record);
+                files.push(file);
+            }
+            send(sink, files, out)?;
+            progress(issued.len() as u64, total);
+            Ok(())
+        },
+    )?;
+    for chunk in existing.chunks(CHUNK) {
+        let files = chunk
+            .iter()
+            .map(|record| FileToWrite {
+                name: record.file_name.clone(),
+                text: record.text.clone().unwrap_or_default(),
+            })
+            .collect();
+        send(sink, files, out)?;
     }
     Ok(IssueReport {
         order_id: order.id.clone(),

@@ -24,7 +24,9 @@ mod orders;
 mod query;
 mod revoke;
 mod schema;
+mod staging;
 mod time;
+mod window;
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +42,7 @@ pub use keys::DeskKey;
 pub use orders::{MAX_DEVICES, NewOrder, Order, Term};
 pub use query::{LicenseFilter, LicenseRecord};
 pub use schema::SCHEMA_VERSION;
+pub use staging::is_archive;
 pub use time::parse_duration;
 
 use crate::{IssuerKey, Timestamp};

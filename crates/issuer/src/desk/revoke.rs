@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::params;
 
-use super::issue::{IssueReport, issue_devices_in, publish, with_file_writer};
+use super::issue::{IssueReport, issue_devices_in, with_file_writer};
 use super::query::{LicenseRecord, load_license};
 use super::{Desk, DeskError, Result, audit};
 use crate::{DeviceCode, Serial, Timestamp};
@@ -69,7 +69,7 @@ impl Desk {
             ));
         }
         let batch = self.batch(&old.order_id, out)?;
-        let (report, pending) = self.write(|tx, s| {
+        let (report, staging) = self.write(|tx, s| {
             // Mark the old license revoked and its seat released (replaced_by
             // points at itself until the new serial is known), issue the
             // replacement through the ordinary path, then link the two: one
@@ -79,7 +79,7 @@ impl Desk {
                 params![s.now.to_string(), old.serial],
             )?;
             let out = batch.out.clone();
-            let (report, pending) = with_file_writer(&out, |sink| {
+            let (report, staging) = with_file_writer(&out, s.now, |sink| {
                 issue_devices_in(tx, s, &batch, &old.order_id, &[new_device], &mut |_, _| {}, sink)
             })?;
             let Some(new) = report.issued.first() else {
@@ -94,10 +94,10 @@ impl Desk {
             )?;
             let detail = serde_json::json!({ "new_serial": new.serial, "old_device": old.device, "new_device": new_device.to_string() });
             audit::record(tx, s, "license.replace", &old.serial, &detail)?;
-            Ok((report, pending))
+            Ok((report, staging))
         })?;
         Ok(IssueReport {
-            files: publish(pending)?,
+            files: staging.publish()?,
             ..report
         })
     }

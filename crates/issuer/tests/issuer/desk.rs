@@ -580,6 +580,7 @@ fn issuing_is_idempotent_and_counts_seats() {
             .to_string_lossy()
             .starts_with('.'))
     );
+    assert!(leftovers(d.dir.path()).is_empty());
     // The license verifies for its device with the exported keyring.
     let ring = d.keyring();
     d.ok(&[
@@ -590,6 +591,127 @@ fn issuing_is_idempotent_and_counts_seats() {
         "--device",
         &code(3),
     ]);
+}
+
+/// Names in `dir` that a staged batch could have left behind.
+fn leftovers(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".facelic-"))
+        .collect()
+}
+
+#[test]
+fn a_large_order_is_delivered_as_one_zip_archive() {
+    use std::io::Read as _;
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "60",
+    ]);
+    let codes: Vec<String> = (0..55).map(code).collect();
+    let devices = d.devices_file("devices.txt", &codes);
+    let archive = d.dir.path().join("delivery").join(format!("{order}.zip"));
+    let issue = |archive: &std::path::Path| {
+        d.json(&[
+            "issue",
+            "--order",
+            &order,
+            "--devices-file",
+            devices.to_str().unwrap(),
+            "--out",
+            archive.to_str().unwrap(),
+        ])
+    };
+    let report = issue(&archive);
+    assert_eq!(report["issued"].as_array().unwrap().len(), 55);
+    assert_eq!(
+        report["files"],
+        serde_json::json!([archive.to_str().unwrap()])
+    );
+    assert!(leftovers(archive.parent().unwrap()).is_empty());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&archive).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o644,
+            "license archives are readable documents"
+        );
+    }
+
+    // One entry per device, named like the loose files, holding the ledger's text.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
+    assert_eq!(zip.len(), 55);
+    let ring = d.keyring();
+    for (n, license) in report["issued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .step_by(18)
+    {
+        let device = license["device"].as_str().unwrap();
+        let mut text = String::new();
+        zip.by_name(&format!("{order}_{device}.lic"))
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        let serial = license["serial"].as_str().unwrap();
+        assert_eq!(
+            d.json(&["license", "show", serial])["text"]
+                .as_str()
+                .unwrap(),
+            text
+        );
+        let file = d.dir.path().join(format!("entry-{n}.lic"));
+        std::fs::write(&file, &text).unwrap();
+        d.ok(&[
+            "verify",
+            file.to_str().unwrap(),
+            "--keyring",
+            ring.to_str().unwrap(),
+            "--device",
+            device,
+        ]);
+    }
+
+    // An existing archive is never replaced: refused before anything is recorded.
+    let before = std::fs::read(&archive).unwrap();
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &order,
+            "--device",
+            &code(99),
+            "--out",
+            archive.to_str().unwrap(),
+        ],
+        3,
+        "exists",
+    );
+    assert_eq!(std::fs::read(&archive).unwrap(), before);
+    assert!(leftovers(archive.parent().unwrap()).is_empty());
+
+    // Re-issuing into a new archive returns the existing licenses (no seat taken).
+    let again = d.dir.path().join("delivery").join("again.zip");
+    let report = issue(&again);
+    assert_eq!(report["issued"].as_array().unwrap().len(), 0);
+    assert_eq!(report["existing"].as_array().unwrap().len(), 55);
+    let zip = zip::ZipArchive::new(std::fs::File::open(&again).unwrap()).unwrap();
+    assert_eq!(zip.len(), 55);
+    assert_eq!(
+        d.json(&["order", "show", &order])["seats_used"].as_u64(),
+        Some(55)
+    );
 }
 
 #[test]
