@@ -147,25 +147,20 @@ pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyErro
             closed = true;
             break;
         }
-        // One pass over the line: classify every byte.
-        let mut header = false;
-        let mut body_chars = true;
-        for &b in line {
-            match CLASS[usize::from(b)] {
-                BODY => {}
-                COLON => header = true,
-                PRINTABLE => body_chars = false,
-                _ => return Err(Malformed("non-printable character inside the armor")),
-            }
+        // The classes of the line's bytes, or-ed together (no branch per byte).
+        let classes = line
+            .iter()
+            .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
+        if classes & OTHER != 0 {
+            return Err(Malformed("non-printable character inside the armor"));
         }
-        if header {
+        if classes & COLON != 0 {
             if !body.is_empty() {
                 return Err(Malformed("header line after the body"));
             }
+        } else if classes & PRINTABLE != 0 {
+            return Err(Malformed("invalid character in the body"));
         } else {
-            if !body_chars {
-                return Err(Malformed("invalid character in the body"));
-            }
             body.extend_from_slice(line);
         }
     }
@@ -210,12 +205,13 @@ pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyErro
     })
 }
 
-/// Byte classes inside the armor: body characters (`A-Z a-z 0-9 - _ .`),
-/// the header marker `:`, other printable ASCII (space and tab included),
-/// and everything else (refused).
+/// Byte classes inside the armor, one bit each: body characters
+/// (`A-Z a-z 0-9 - _ .`), the header marker `:`, other printable ASCII (space
+/// and tab included), and everything else (refused).
 const BODY: u8 = 1;
 const COLON: u8 = 2;
-const PRINTABLE: u8 = 3;
+const PRINTABLE: u8 = 4;
+const OTHER: u8 = 8;
 const CLASS: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0usize;
@@ -228,7 +224,7 @@ const CLASS: [u8; 256] = {
         } else if c.is_ascii_graphic() || c == b' ' || c == b'\t' {
             PRINTABLE
         } else {
-            0
+            OTHER
         };
         b += 1;
     }
