@@ -70,8 +70,39 @@ pub(crate) const REVOCATION_LIST: DocKind = DocKind {
 #[derive(Debug)]
 pub(crate) struct Envelope {
     pub(crate) key_id: KeyId,
-    pub(crate) payload: Vec<u8>,
+    /// The signed message: domain ‖ key id ‖ payload (decoded in place).
+    message: Vec<u8>,
+    /// Where the payload starts in `message`.
+    payload_at: usize,
     pub(crate) signature: [u8; 64],
+}
+
+impl Envelope {
+    /// Decodes the base64url `payload` behind the signed-message prefix;
+    /// `None` if it is not canonical base64url.
+    fn new(kind: &DocKind, key_id: KeyId, payload: &[u8], signature: [u8; 64]) -> Option<Self> {
+        let mut message = Vec::with_capacity(kind.domain.len() + 8 + payload.len() / 4 * 3 + 3);
+        message.extend_from_slice(kind.domain);
+        message.extend_from_slice(&key_id.to_bytes());
+        let payload_at = message.len();
+        URL_SAFE_NO_PAD.decode_vec(payload, &mut message).ok()?;
+        Some(Envelope {
+            key_id,
+            message,
+            payload_at,
+            signature,
+        })
+    }
+
+    /// The bytes the signature covers.
+    pub(crate) fn signed_message(&self) -> &[u8] {
+        &self.message
+    }
+
+    /// The payload, not yet verified.
+    pub(crate) fn payload(&self) -> &[u8] {
+        self.message.get(self.payload_at..).unwrap_or_default()
+    }
 }
 
 /// The exact bytes a format-1 signature covers:
@@ -130,22 +161,98 @@ pub(crate) fn encode(
 }
 
 /// Finds the armored block in `text` and decodes its body.
+///
+/// A license as the desk writes it (BEGIN first, header, body lines of
+/// body characters wrapped at 64 columns, END last) takes a fast path that
+/// copies the body lines whole; anything else, and anything the fast path
+/// cannot decode, is read line by line, which gives the precise error. Both
+/// readings yield the same body for every text the fast path accepts.
 pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyError> {
-    use VerifyError::Malformed;
     if text.len() > kind.max_len {
-        return Err(Malformed("text too large"));
+        return Err(VerifyError::Malformed("text too large"));
     }
+    if let Some(envelope) = canonical_body(kind, text).and_then(|body| quick_parts(kind, &body)) {
+        return Ok(envelope);
+    }
+    parts(kind, &body_by_lines(kind, text)?)
+}
+
+/// The parts of a well-formed body, found from its ends: the tag and key id
+/// before the first two dots, the signature after the last one. `None` for
+/// anything [`parts`] would not accept (the payload and signature decoders
+/// refuse a dot, so both readings split the body alike).
+fn quick_parts(kind: &DocKind, body: &[u8]) -> Option<Envelope> {
+    let (tag, rest) = body.split_at_checked(kind.tag.len())?;
+    let rest = rest
+        .strip_prefix(b".")
+        .filter(|_| tag == kind.tag.as_bytes())?;
+    let (kid, rest) = rest.split_at_checked(16)?;
+    let rest = rest.strip_prefix(b".")?;
+    let dot = rest.iter().rposition(|&b| b == b'.')?;
+    let (payload, sig) = (rest.get(..dot)?, rest.get(dot + 1..)?);
+    let mut key_id = [0u8; 8];
+    if !hex_decode(kid, &mut key_id) {
+        return None;
+    }
+    let signature = URL_SAFE_NO_PAD.decode(sig).ok()?.try_into().ok()?;
+    Envelope::new(kind, KeyId(key_id), payload, signature)
+}
+
+/// The body of a text laid out exactly as the encoder writes it, or `None`.
+fn canonical_body(kind: &DocKind, text: &[u8]) -> Option<Vec<u8>> {
+    let rest = text
+        .strip_prefix(kind.begin.as_bytes())?
+        .strip_prefix(b"\n")?;
+    let rest = rest
+        .strip_suffix(b"\n")?
+        .strip_suffix(kind.end.as_bytes())?
+        .strip_suffix(b"\n")?;
+    // Header lines (with a ':') come first; the body starts at the first other line.
+    let mut region = rest;
+    while let Some(newline) = region.iter().position(|&b| b == b'\n') {
+        let line = region.get(..newline)?;
+        let classes = line
+            .iter()
+            .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
+        if classes & COLON == 0 {
+            break;
+        }
+        if classes & OTHER != 0 {
+            return None;
+        }
+        region = region.get(newline + 1..)?;
+    }
+    // The body lines: WRAP columns each, the last one shorter or as long.
+    let region = region.strip_prefix(b"\n").unwrap_or(region);
+    let mut body = Vec::with_capacity(region.len());
+    for line in region.chunks(WRAP + 1) {
+        match line.split_at_checked(WRAP) {
+            Some((full, b"\n")) => body.extend_from_slice(full),
+            Some((last, b"")) => body.extend_from_slice(last),
+            Some(_) => return None,
+            None => body.extend_from_slice(line),
+        }
+    }
+    // Body characters only (so no line feed, END line, space or CR inside).
+    let classes = body
+        .iter()
+        .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
+    (classes == BODY).then_some(body)
+}
+
+/// The body of the armored block, read line by line (lines trimmed of
+/// spaces, tabs and a CR; header lines skipped); errors name the problem.
+fn body_by_lines(kind: &DocKind, text: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    use VerifyError::Malformed;
     let mut lines = text.split(|&b| b == b'\n').map(trim_line);
     lines
         .by_ref()
         .find(|l| *l == kind.begin.as_bytes())
         .ok_or(Malformed("no BEGIN line"))?;
     let mut body = Vec::with_capacity(text.len());
-    let mut closed = false;
     for line in lines.by_ref() {
         if line == kind.end.as_bytes() {
-            closed = true;
-            break;
+            return Ok(body);
         }
         // The classes of the line's bytes, or-ed together (no branch per byte).
         let classes = line
@@ -164,9 +271,12 @@ pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyErro
             body.extend_from_slice(line);
         }
     }
-    if !closed {
-        return Err(Malformed("no END line"));
-    }
+    Err(Malformed("no END line"))
+}
+
+/// Splits a body into its four parts and decodes them.
+fn parts(kind: &DocKind, body: &[u8]) -> Result<Envelope, VerifyError> {
+    use VerifyError::Malformed;
     let mut parts = body.split(|&b| b == b'.');
     let tag = parts.next().unwrap_or_default();
     if tag != kind.tag.as_bytes() {
@@ -188,26 +298,25 @@ pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyErro
     if !hex_decode(kid, &mut key_id) {
         return Err(Malformed("key id is not 16 lower-case hex digits"));
     }
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| Malformed("payload is not canonical base64url"))?;
-    let signature: [u8; 64] = URL_SAFE_NO_PAD
+    let signature: Option<[u8; 64]> = URL_SAFE_NO_PAD
         .decode(sig)
         .ok()
-        .and_then(|s| s.try_into().ok())
-        .ok_or(Malformed(
-            "signature is not 64 bytes of canonical base64url",
-        ))?;
+        .and_then(|s| s.try_into().ok());
+    let envelope = Envelope::new(kind, KeyId(key_id), payload, signature.unwrap_or([0; 64]))
+        .ok_or(Malformed("payload is not canonical base64url"))?;
+    let signature = signature.ok_or(Malformed(
+        "signature is not 64 bytes of canonical base64url",
+    ))?;
     Ok(Envelope {
-        key_id: KeyId(key_id),
-        payload,
         signature,
+        ..envelope
     })
 }
 
 /// Byte classes inside the armor, one bit each: body characters
 /// (`A-Z a-z 0-9 - _ .`), the header marker `:`, other printable ASCII (space
-/// and tab included), and everything else (refused).
+/// and tab included), the line feed (only the fast path sees it), and
+/// everything else (refused).
 const BODY: u8 = 1;
 const COLON: u8 = 2;
 const PRINTABLE: u8 = 4;
@@ -243,4 +352,61 @@ fn trim_line(line: &[u8]) -> &[u8] {
         .rposition(|&b| b != b' ' && b != b'\t')
         .map_or(start, |p| p + 1);
     line.get(start..end).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A license text as the desk writes it (header, body wrapped at 64 columns).
+    fn canonical() -> Vec<u8> {
+        let payload = b"serial=00000000-0000-4000-8000-000000000001\nkind=device\n".repeat(4);
+        encode(
+            &LICENSE,
+            KeyId([0xb6, 0x0c, 0x35, 0x7d, 0x44, 0x47, 0x60, 0x7d]),
+            &payload,
+            &[7u8; 64],
+            &[("Product", "face-detect".into()), ("Kind", "device".into())],
+        )
+        .into_bytes()
+    }
+
+    /// What the line-by-line reading and the general split alone make of `text`.
+    fn by_lines(text: &[u8]) -> Result<Envelope, VerifyError> {
+        parts(&LICENSE, &body_by_lines(&LICENSE, text)?)
+    }
+
+    #[test]
+    fn the_encoder_output_takes_the_fast_path() {
+        let text = canonical();
+        let fast = canonical_body(&LICENSE, &text).expect("fast path");
+        assert_eq!(Some(fast), body_by_lines(&LICENSE, &text).ok());
+    }
+
+    proptest! {
+        /// Whatever is inserted, deleted or replaced, the fast path never
+        /// changes the outcome: `decode` answers as the line reader does.
+        #[test]
+        fn fast_path_agrees_with_the_line_reader(
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, prop::sample::select(
+                b"\n\r\t :.-_=AZaz09\x00\xff-----END FACELIC LICENSE-----".to_vec()
+            )), 0..4)
+        ) {
+            let mut text = canonical();
+            for (at, op, byte) in edits {
+                let i = at.index(text.len() + 1);
+                match op {
+                    0 => text.insert(i, byte),
+                    1 if i < text.len() => { text.remove(i); }
+                    _ if i < text.len() => text[i] = byte,
+                    _ => {}
+                }
+            }
+            let fast = decode(&LICENSE, &text);
+            let slow = by_lines(&text);
+            prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+        }
+    }
 }

@@ -69,21 +69,36 @@ impl core::fmt::Display for Hex<'_> {
 
 /// Reads the lines of a payload one field at a time, in schema order.
 struct Fields<'a> {
-    lines: core::iter::Peekable<core::str::Split<'a, char>>,
+    /// The lines not read yet; `None` once the last line is read.
+    rest: Option<&'a str>,
 }
 
 impl<'a> Fields<'a> {
     /// The value of the next line if it is field `name`.
     fn optional(&mut self, name: &str) -> Result<Option<&'a str>, &'static str> {
-        let Some(line) = self.lines.peek() else {
+        let Some(rest) = self.rest else {
             return Ok(None);
         };
-        let (key, value) = line.split_once('=').ok_or("payload line without '='")?;
-        if key != name {
-            return Ok(None);
+        let key = name.len();
+        if rest.as_bytes().get(key) == Some(&b'=') && rest.as_bytes().starts_with(name.as_bytes()) {
+            let value = rest.get(key + 1..).unwrap_or_default();
+            return Ok(Some(match value.bytes().position(|b| b == b'\n') {
+                Some(end) => {
+                    self.rest = value.get(end + 1..);
+                    value.get(..end).unwrap_or_default()
+                }
+                None => {
+                    self.rest = None;
+                    value
+                }
+            }));
         }
-        self.lines.next();
-        Ok(Some(value))
+        // Another field (or none): the line must still be `key=value`.
+        let line = rest.split('\n').next().unwrap_or_default();
+        if !line.contains('=') {
+            return Err("payload line without '='");
+        }
+        Ok(None)
     }
 
     fn required(&mut self, name: &str, missing: &'static str) -> Result<&'a str, &'static str> {
@@ -100,9 +115,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<License, &'static str> {
     let body = text
         .strip_suffix('\n')
         .ok_or("payload must end with a line feed")?;
-    let mut f = Fields {
-        lines: body.split('\n').peekable(),
-    };
+    let mut f = Fields { rest: Some(body) };
 
     let serial = f
         .required("serial", "missing serial")?
@@ -158,7 +171,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<License, &'static str> {
         };
         Binding::Package { name, cert_sha256 }
     };
-    if f.lines.next().is_some() {
+    if f.rest.is_some() {
         return Err("unexpected or out-of-order payload field");
     }
     match (kind, not_after) {

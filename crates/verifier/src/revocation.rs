@@ -29,9 +29,9 @@ impl RevocationList {
     /// `unknown-key`, `bad-signature`).
     pub fn parse(text: impl AsRef<[u8]>, keyring: &Keyring) -> Result<Self, VerifyError> {
         let envelope = armor::decode(&REVOCATION_LIST, text.as_ref())?;
-        check_signature(keyring, &REVOCATION_LIST, &envelope)?;
+        check_signature(keyring, &envelope)?;
         let (issued_at, serials) =
-            decode_payload(&envelope.payload).map_err(VerifyError::Malformed)?;
+            decode_payload(envelope.payload()).map_err(VerifyError::Malformed)?;
         Ok(Self {
             key_id: envelope.key_id,
             issued_at,

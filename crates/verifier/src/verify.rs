@@ -65,15 +65,16 @@ impl Context {
 /// decoded document.
 pub(crate) fn check_signature(
     keyring: &Keyring,
-    kind: &armor::DocKind,
     envelope: &armor::Envelope,
 ) -> Result<(), VerifyError> {
     let key = keyring
         .get(envelope.key_id)
         .ok_or(VerifyError::UnknownKey(envelope.key_id))?;
-    let message = armor::signed_message_for(kind, envelope.key_id, &envelope.payload);
-    key.verify_strict(&message, &Signature::from_bytes(&envelope.signature))
-        .map_err(|_| VerifyError::BadSignature)
+    key.verify_strict(
+        envelope.signed_message(),
+        &Signature::from_bytes(&envelope.signature),
+    )
+    .map_err(|_| VerifyError::BadSignature)
 }
 
 /// Checks license texts against a fixed keyring. Build it once at start-up.
@@ -138,8 +139,8 @@ impl Verifier {
         context: &Context,
     ) -> Result<VerifiedLicense, VerifyError> {
         let envelope = armor::decode(&armor::LICENSE, text.as_ref())?;
-        check_signature(&self.keyring, &armor::LICENSE, &envelope)?;
-        let license = payload::decode(&envelope.payload).map_err(VerifyError::Malformed)?;
+        check_signature(&self.keyring, &envelope)?;
+        let license = payload::decode(envelope.payload()).map_err(VerifyError::Malformed)?;
         if self
             .revoked
             .as_ref()
