@@ -2,8 +2,7 @@
 //! in the same run (scripts/bench-report prints the ratios):
 //!
 //! - `verify`: `Verifier::verify` of a device license vs a bare
-//!   `verify_strict` over the same signed bytes with a pre-parsed key, and
-//!   the difference of the two measured in pairs;
+//!   `verify_strict` over the same signed bytes with a pre-parsed key;
 //! - `issue_10k`: issuing 10,000 device licenses on one order through the
 //!   desk (ledger rows, audit rows, and one zip archive or 10,000 files) vs
 //!   signing the same 10,000 messages in a bare loop, and vs creating
@@ -15,7 +14,7 @@
 //! Quick mode for CI: `cargo bench --bench facelic -- --quick`.
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, criterion_group, criterion_main};
 use ed25519_dalek::{Signature, Signer as _, SigningKey};
@@ -94,37 +93,6 @@ fn bench_verify(c: &mut Criterion) {
     });
     group.bench_function("bare_verify_strict", |b| {
         b.iter(|| public.verify_strict(black_box(&message), black_box(&signature)))
-    });
-    // What `full` costs beyond the signature check, measured in pairs: each
-    // iteration times one full verify and one bare check back to back, in
-    // alternating order (what runs second is a little slower or faster on
-    // this VM), and adds up the difference. Drift in the host's speed between
-    // the two benches above (several µs on this VM) cancels out.
-    let full = || {
-        let start = Instant::now();
-        let _ = black_box(verifier.verify(black_box(&text), black_box(&context)));
-        start.elapsed()
-    };
-    let bare = || {
-        let start = Instant::now();
-        let _ = black_box(public.verify_strict(black_box(&message), black_box(&signature)));
-        start.elapsed()
-    };
-    group.bench_function("paired_overhead", |b| {
-        b.iter_custom(|iters| {
-            let (mut ours, mut limit) = (Duration::ZERO, Duration::ZERO);
-            for n in 0..iters {
-                if n % 2 == 0 {
-                    ours += full();
-                    limit += bare();
-                } else {
-                    limit += bare();
-                    ours += full();
-                }
-            }
-            // Never zero: criterion refuses a zero measurement.
-            ours.saturating_sub(limit).max(Duration::from_nanos(1))
-        })
     });
     group.finish();
 }

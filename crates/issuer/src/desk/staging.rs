@@ -94,10 +94,13 @@ impl Staging {
 
     fn zip(out: &Path, now: Timestamp) -> Result<Self> {
         if out.exists() {
-            return Err(DeskError::Input(format!(
-                "{} exists; name a new archive (archives are never replaced)",
-                out.display()
-            )));
+            return Err(DeskError::Io {
+                path: out.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "exists; name a new archive (archives are never replaced)",
+                ),
+            });
         }
         let parent = match out.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,

@@ -581,6 +581,16 @@ fn issuing_is_idempotent_and_counts_seats() {
             .starts_with('.'))
     );
     assert!(leftovers(d.dir.path()).is_empty());
+    #[cfg(unix)]
+    {
+        // The output directory (the renamed staging directory) has the
+        // permissions of any directory made here, not the staging 0700.
+        use std::os::unix::fs::PermissionsExt as _;
+        let plain = d.dir.path().join("plain");
+        std::fs::create_dir(&plain).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&d.out()), mode(&plain));
+    }
     // The license verifies for its device with the exported keyring.
     let ring = d.keyring();
     d.ok(&[
@@ -695,8 +705,8 @@ fn a_large_order_is_delivered_as_one_zip_archive() {
             "--out",
             archive.to_str().unwrap(),
         ],
-        3,
-        "exists",
+        4,
+        "exists; name a new archive",
     );
     assert_eq!(std::fs::read(&archive).unwrap(), before);
     assert!(leftovers(archive.parent().unwrap()).is_empty());
