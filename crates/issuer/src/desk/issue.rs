@@ -263,7 +263,7 @@ pub(crate) fn with_file_writer<T>(
                     staging.write(&file.name, &file.text)?;
                 }
             }
-            Ok(staging)
+            staging.sealed()
         });
         let value = f(&sender);
         drop(sender);
@@ -454,7 +454,7 @@ impl Desk {
                 let mut staging = Staging::new(out, s.now)?;
                 staging.write(&record.file_name, record.text.as_deref().unwrap_or_default())?;
                 let record = LicenseRecord { text: None, ..record };
-                return Ok((IssueReport { order_id: order.id.clone(), issued: vec![], existing: vec![record], files: vec![] }, staging));
+                return Ok((IssueReport { order_id: order.id.clone(), issued: vec![], existing: vec![record], files: vec![] }, staging.sealed()?));
             }
             // The license covers the unbroken run of terms that ends with this one.
             let mut chain_start = end;
@@ -470,7 +470,7 @@ impl Desk {
             let (record, file) = Recorder::new(tx, s, &batch.key, &order).record(&license, text, Some(seq))?;
             let mut staging = Staging::new(out, s.now)?;
             staging.write(&file.name, &file.text)?;
-            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, staging))
+            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, staging.sealed()?))
         })?;
         Ok(IssueReport {
             files: staging.publish()?,

@@ -49,6 +49,8 @@ enum Target {
         archive: Box<ZipWriter<Window<NamedTempFile>>>,
         options: SimpleFileOptions,
     },
+    /// A finished archive, waiting to be renamed into place.
+    Sealed(NamedTempFile),
 }
 
 /// Whether an output path names a zip archive (its name ends in `.zip`)
@@ -138,6 +140,11 @@ impl Staging {
     pub(crate) fn write(&mut self, name: &str, text: &str) -> Result<()> {
         let dir = match &mut self.target {
             Target::Dir { dir, .. } => dir.path(),
+            Target::Sealed(_) => {
+                return Err(DeskError::Internal(
+                    "license archive written after it was sealed",
+                ));
+            }
             Target::Zip { archive, options } => {
                 archive
                     .start_file(name, *options)
@@ -163,18 +170,28 @@ impl Staging {
         Ok(())
     }
 
+    /// Completes what is staged (writes the archive's directory), so that a
+    /// full disk stops the batch before the ledger commits.
+    pub(crate) fn sealed(mut self) -> Result<Self> {
+        if let Target::Zip { archive, .. } = self.target {
+            let temp = archive
+                .finish()
+                .map_err(|e| zip_error(&self.out, e))?
+                .into_inner()
+                .map_err(DeskError::io(&self.out))?;
+            self.target = Target::Sealed(temp);
+        }
+        Ok(self)
+    }
+
     /// Moves the files into the output directory (after the commit) and
     /// returns their paths.
     pub(crate) fn publish(self) -> Result<Vec<PathBuf>> {
-        let Staging { out, target, names } = self;
+        let Staging { out, target, names } = self.sealed()?;
         let (dir, whole) = match target {
             Target::Dir { dir, whole } => (dir, whole),
-            Target::Zip { archive, .. } => {
-                let temp = archive
-                    .finish()
-                    .map_err(|e| zip_error(&out, e))?
-                    .into_inner()
-                    .map_err(DeskError::io(&out))?;
+            Target::Zip { .. } => return Err(DeskError::Internal("license archive not sealed")),
+            Target::Sealed(temp) => {
                 // Never replaces an archive that appeared in the meantime.
                 temp.persist_noclobber(&out).map_err(|e| DeskError::Io {
                     path: out.clone(),
