@@ -126,6 +126,21 @@ impl TestDesk {
         self.json(&all)["id"].as_str().unwrap().to_owned()
     }
 
+    /// A new customer named `customer` with a device order of `devices`
+    /// seats of `product`; returns the order id.
+    pub(crate) fn device_order(&self, customer: &str, product: &str, devices: u64) -> String {
+        let c = self.customer(customer);
+        let devices = devices.to_string();
+        self.order(&[
+            "--customer",
+            &c,
+            "--product",
+            product,
+            "--devices",
+            &devices,
+        ])
+    }
+
     pub(crate) fn issue(&self, order: &str, codes: &[String]) -> Value {
         let out = self.out();
         let mut args = vec!["issue", "--order", order, "--out", out.to_str().unwrap()];
@@ -543,15 +558,7 @@ fn every_rule_refuses_cleanly_and_leaves_the_ledger_unchanged() {
 #[test]
 fn issuing_is_idempotent_and_counts_seats() {
     let d = TestDesk::new();
-    let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "ir-liveness",
-        "--devices",
-        "50",
-    ]);
+    let order = d.device_order("Acme", "ir-liveness", 50);
     let first = d.issue(&order, &[code(1), code(2)]);
     assert_eq!(first["issued"].as_array().unwrap().len(), 2);
     let again = d.issue(&order, &[code(2), code(3)]);
@@ -616,15 +623,7 @@ fn leftovers(dir: &std::path::Path) -> Vec<String> {
 fn a_large_order_is_delivered_as_one_zip_archive() {
     use std::io::Read as _;
     let d = TestDesk::new();
-    let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "60",
-    ]);
+    let order = d.device_order("Acme", "face-detect", 60);
     let codes: Vec<String> = (0..55).map(code).collect();
     let devices = d.devices_file("devices.txt", &codes);
     let archive = d.dir.path().join("delivery").join(format!("{order}.zip"));
@@ -844,15 +843,7 @@ fn platform_terms_renew_without_gap_or_overlap() {
 #[test]
 fn replace_moves_the_seat_and_the_revocation_list_stops_the_old_license() {
     let d = TestDesk::new();
-    let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
+    let order = d.device_order("Acme", "face-detect", 50);
     let issued = d.issue(&order, &[code(1), code(2)]);
     let old = issued["issued"][0]["serial"].as_str().unwrap().to_owned();
     let out = d.out();
@@ -920,15 +911,7 @@ fn replace_moves_the_seat_and_the_revocation_list_stops_the_old_license() {
 #[test]
 fn licenses_issued_before_a_key_rotation_keep_verifying() {
     let d = TestDesk::new();
-    let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
+    let order = d.device_order("Acme", "face-detect", 50);
     let before = d.issue(&order, &[code(1)]);
     let old_key = before["issued"][0]["key_id"].as_str().unwrap().to_owned();
     let new_key = d.ok(&["keys", "rotate"]).trim().to_owned();
@@ -1059,15 +1042,7 @@ fn lookups_filter_and_the_log_records_the_operator() {
 #[test]
 fn concurrent_desk_processes_never_sell_more_seats_than_bought() {
     let d = TestDesk::new();
-    let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
+    let order = d.device_order("Acme", "face-detect", 50);
     let out = d.out();
     // 12 processes x 5 distinct devices = 60 devices for 50 seats.
     let children: Vec<_> = (0..12u64)
@@ -1116,15 +1091,7 @@ fn integrity(d: &TestDesk) -> String {
 #[test]
 fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
     let d = TestDesk::new();
-    let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "20000",
-    ]);
+    let order = d.device_order("Acme", "face-detect", 20_000);
     let codes: Vec<String> = (0..6000).map(code).collect();
     let file = d.devices_file("bulk.txt", &codes);
     let out = d.out();
@@ -1216,15 +1183,7 @@ fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
 #[test]
 fn a_backup_is_a_working_desk() {
     let d = TestDesk::new();
-    let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
+    let order = d.device_order("Acme", "face-detect", 50);
     d.issue(&order, &[code(1), code(2)]);
     let backup = d.dir.path().join("backup");
     d.ok(&["backup", "--out", backup.to_str().unwrap()]);

@@ -332,15 +332,7 @@ fn the_html_invoice_prints_to_a_pdf_with_number_total_and_chinese_name() {
         return;
     }
     let d = TestDesk::new();
-    let c = d.customer("深圳市某某科技有限公司");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "3d-liveness-search",
-        "--devices",
-        "1200",
-    ]);
+    let order = d.device_order("深圳市某某科技有限公司", "3d-liveness-search", 1200);
     let draft = d.json(&["invoice", "create", "--order", &order])["draft_id"]
         .as_str()
         .unwrap()
