@@ -4,13 +4,18 @@ import android.content.Context;
 import android.media.MediaDrm;
 import android.provider.Settings;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 /**
  * Runs the app-facing API on a host JVM (with -Xcheck:jni) against the real
@@ -31,6 +36,13 @@ public final class HostTest {
 
     private static String read(Path dir, String name) throws Exception {
         return new String(Files.readAllBytes(dir.resolve(name)), StandardCharsets.UTF_8);
+    }
+
+    private static String readAll(InputStream in) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        for (int n; (n = in.read(buffer)) > 0; ) bytes.write(buffer, 0, n);
+        return new String(bytes.toByteArray(), StandardCharsets.UTF_8);
     }
 
     private interface Call {
@@ -79,6 +91,21 @@ public final class HostTest {
         check(FaceLicense.deviceCode(attrs).equals(expectedCode), "deviceCode(map) agrees");
 
         VerifiedLicense device = FaceLicense.verify(app, read(dir, "device.lic"), keyring);
+        // The zip archive of the order: Java's ZipInputStream (streaming) and
+        // ZipFile (central directory) both read the same license text.
+        String entry = "O-000001_" + expectedCode + ".lic";
+        String streamed = null;
+        int entries = 0;
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(dir.resolve("delivery.zip")))) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; entries++) {
+                if (e.getName().equals(entry)) streamed = readAll(zip);
+            }
+        }
+        check(entries == 2 && read(dir, "device.lic").equals(streamed), "ZipInputStream reads the archive (" + entries + " entries)");
+        try (ZipFile zip = new ZipFile(dir.resolve("delivery.zip").toFile())) {
+            String direct = readAll(zip.getInputStream(zip.getEntry(entry)));
+            check(zip.size() == 2 && FaceLicense.verify(app, direct, keyring).getKind().equals("device"), "ZipFile entry verifies");
+        }
         check(device.getKind().equals("device"), "device license verifies: " + device);
         check(device.getProduct().equals("ir-liveness") && device.allows(VerifiedLicense.IR_LIVENESS)
                 && device.allows(VerifiedLicense.DETECT) && !device.allows(VerifiedLicense.SEARCH), "features " + device.getFeatures());
