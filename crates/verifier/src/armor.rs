@@ -78,20 +78,14 @@ pub(crate) struct Envelope {
 }
 
 impl Envelope {
-    /// Decodes the base64url `payload` behind the signed-message prefix;
-    /// `None` if it is not canonical base64url.
-    fn new(kind: &DocKind, key_id: KeyId, payload: &[u8], signature: [u8; 64]) -> Option<Self> {
-        let mut message = Vec::with_capacity(kind.domain.len() + 8 + payload.len() / 4 * 3 + 3);
-        message.extend_from_slice(kind.domain);
-        message.extend_from_slice(&key_id.to_bytes());
+    /// Decodes the base64url `payload` straight behind the signed-message
+    /// prefix (domain ‖ key id); `None` if it is not canonical base64url.
+    fn decode(kind: &DocKind, key_id: KeyId, payload: &[u8]) -> Option<(Vec<u8>, usize)> {
+        let mut message = signed_message_for(kind, key_id, &[]);
         let payload_at = message.len();
+        message.reserve(payload.len() / 4 * 3 + 3);
         URL_SAFE_NO_PAD.decode_vec(payload, &mut message).ok()?;
-        Some(Envelope {
-            key_id,
-            message,
-            payload_at,
-            signature,
-        })
+        Some((message, payload_at))
     }
 
     /// The bytes the signature covers.
@@ -194,8 +188,26 @@ fn quick_parts(kind: &DocKind, body: &[u8]) -> Option<Envelope> {
     if !hex_decode(kid, &mut key_id) {
         return None;
     }
-    let signature = URL_SAFE_NO_PAD.decode(sig).ok()?.try_into().ok()?;
-    Envelope::new(kind, KeyId(key_id), payload, signature)
+    let signature = decode_signature(sig)?;
+    let (message, payload_at) = Envelope::decode(kind, KeyId(key_id), payload)?;
+    Some(Envelope {
+        key_id: KeyId(key_id),
+        message,
+        payload_at,
+        signature,
+    })
+}
+
+/// A signature: exactly 64 bytes of canonical base64url.
+fn decode_signature(sig: &[u8]) -> Option<[u8; 64]> {
+    URL_SAFE_NO_PAD.decode(sig).ok()?.try_into().ok()
+}
+
+/// The classes of `bytes`, or-ed together (no branch per byte).
+fn classes(bytes: &[u8]) -> u8 {
+    bytes
+        .iter()
+        .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)])
 }
 
 /// The body of a text laid out exactly as the encoder writes it, or `None`.
@@ -210,14 +222,11 @@ fn canonical_body(kind: &DocKind, text: &[u8]) -> Option<Vec<u8>> {
     // Header lines (with a ':') come first; the body starts at the first other line.
     let mut region = rest;
     while let Some(newline) = region.iter().position(|&b| b == b'\n') {
-        let line = region.get(..newline)?;
-        let classes = line
-            .iter()
-            .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
-        if classes & COLON == 0 {
+        let line = classes(region.get(..newline)?);
+        if line & COLON == 0 {
             break;
         }
-        if classes & OTHER != 0 {
+        if line & OTHER != 0 {
             return None;
         }
         region = region.get(newline + 1..)?;
@@ -234,10 +243,7 @@ fn canonical_body(kind: &DocKind, text: &[u8]) -> Option<Vec<u8>> {
         }
     }
     // Body characters only (so no line feed, END line, space or CR inside).
-    let classes = body
-        .iter()
-        .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
-    (classes == BODY).then_some(body)
+    (classes(&body) == BODY).then_some(body)
 }
 
 /// The body of the armored block, read line by line (lines trimmed of
@@ -254,18 +260,15 @@ fn body_by_lines(kind: &DocKind, text: &[u8]) -> Result<Vec<u8>, VerifyError> {
         if line == kind.end.as_bytes() {
             return Ok(body);
         }
-        // The classes of the line's bytes, or-ed together (no branch per byte).
-        let classes = line
-            .iter()
-            .fold(0u8, |seen, &b| seen | CLASS[usize::from(b)]);
-        if classes & OTHER != 0 {
+        let seen = classes(line);
+        if seen & OTHER != 0 {
             return Err(Malformed("non-printable character inside the armor"));
         }
-        if classes & COLON != 0 {
+        if seen & COLON != 0 {
             if !body.is_empty() {
                 return Err(Malformed("header line after the body"));
             }
-        } else if classes & PRINTABLE != 0 {
+        } else if seen & PRINTABLE != 0 {
             return Err(Malformed("invalid character in the body"));
         } else {
             body.extend_from_slice(line);
@@ -298,25 +301,22 @@ fn parts(kind: &DocKind, body: &[u8]) -> Result<Envelope, VerifyError> {
     if !hex_decode(kid, &mut key_id) {
         return Err(Malformed("key id is not 16 lower-case hex digits"));
     }
-    let signature: Option<[u8; 64]> = URL_SAFE_NO_PAD
-        .decode(sig)
-        .ok()
-        .and_then(|s| s.try_into().ok());
-    let envelope = Envelope::new(kind, KeyId(key_id), payload, signature.unwrap_or([0; 64]))
+    let (message, payload_at) = Envelope::decode(kind, KeyId(key_id), payload)
         .ok_or(Malformed("payload is not canonical base64url"))?;
-    let signature = signature.ok_or(Malformed(
+    let signature = decode_signature(sig).ok_or(Malformed(
         "signature is not 64 bytes of canonical base64url",
     ))?;
     Ok(Envelope {
+        key_id: KeyId(key_id),
+        message,
+        payload_at,
         signature,
-        ..envelope
     })
 }
 
 /// Byte classes inside the armor, one bit each: body characters
 /// (`A-Z a-z 0-9 - _ .`), the header marker `:`, other printable ASCII (space
-/// and tab included), the line feed (only the fast path sees it), and
-/// everything else (refused).
+/// and tab included), and everything else (refused).
 const BODY: u8 = 1;
 const COLON: u8 = 2;
 const PRINTABLE: u8 = 4;
