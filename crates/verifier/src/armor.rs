@@ -81,9 +81,8 @@ impl Envelope {
     /// Decodes the base64url `payload` straight behind the signed-message
     /// prefix (domain ‖ key id); `None` if it is not canonical base64url.
     fn decode(kind: &DocKind, key_id: KeyId, payload: &[u8]) -> Option<(Vec<u8>, usize)> {
-        let mut message = signed_message_for(kind, key_id, &[]);
+        let mut message = message_prefix(kind, key_id, payload.len() / 4 * 3 + 3);
         let payload_at = message.len();
-        message.reserve(payload.len() / 4 * 3 + 3);
         URL_SAFE_NO_PAD.decode_vec(payload, &mut message).ok()?;
         Some((message, payload_at))
     }
@@ -107,10 +106,16 @@ pub fn signed_message(key_id: KeyId, payload: &[u8]) -> Vec<u8> {
 
 /// The signed message of any document kind: domain ‖ key id ‖ payload.
 pub(crate) fn signed_message_for(kind: &DocKind, key_id: KeyId, payload: &[u8]) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(kind.domain.len() + 8 + payload.len());
+    let mut msg = message_prefix(kind, key_id, payload.len());
+    msg.extend_from_slice(payload);
+    msg
+}
+
+/// Domain ‖ key id, with room for a payload of `room` bytes after it.
+fn message_prefix(kind: &DocKind, key_id: KeyId, room: usize) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(kind.domain.len() + 8 + room);
     msg.extend_from_slice(kind.domain);
     msg.extend_from_slice(&key_id.to_bytes());
-    msg.extend_from_slice(payload);
     msg
 }
 
