@@ -451,10 +451,9 @@ impl Desk {
                         "the license {serial} of this term was revoked; nothing issued"
                     )));
                 }
-                let mut staging = Staging::new(out, s.now)?;
-                staging.write(&record.file_name, record.text.as_deref().unwrap_or_default())?;
+                let staging = Staging::single(out, s.now, &record.file_name, record.text.as_deref().unwrap_or_default())?;
                 let record = LicenseRecord { text: None, ..record };
-                return Ok((IssueReport { order_id: order.id.clone(), issued: vec![], existing: vec![record], files: vec![] }, staging.sealed()?));
+                return Ok((IssueReport { order_id: order.id.clone(), issued: vec![], existing: vec![record], files: vec![] }, staging));
             }
             // The license covers the unbroken run of terms that ends with this one.
             let mut chain_start = end;
@@ -468,9 +467,8 @@ impl Desk {
             let binding = Binding::Package { name: package, cert_sha256: None };
             let (license, text) = batch.signer(&order, s.now).sign(binding, chain_start, Some(end))?;
             let (record, file) = Recorder::new(tx, s, &batch.key, &order).record(&license, text, Some(seq))?;
-            let mut staging = Staging::new(out, s.now)?;
-            staging.write(&file.name, &file.text)?;
-            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, staging.sealed()?))
+            let staging = Staging::single(out, s.now, &file.name, &file.text)?;
+            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, staging))
         })?;
         Ok(IssueReport {
             files: staging.publish()?,

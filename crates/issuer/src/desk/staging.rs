@@ -33,8 +33,6 @@ pub(crate) struct Staging {
     /// Where the files go.
     out: PathBuf,
     target: Target,
-    /// File names, in the order written.
-    names: Vec<String>,
 }
 
 enum Target {
@@ -44,6 +42,8 @@ enum Target {
         /// Whether `dir` is a sibling of `out` that replaces it (`out` new
         /// or empty) rather than a directory inside `out`.
         whole: bool,
+        /// File names, in the order written.
+        names: Vec<String>,
     },
     Zip {
         archive: Box<ZipWriter<Window<NamedTempFile>>>,
@@ -73,24 +73,21 @@ impl Staging {
             .map_err(DeskError::io(out))?
             .next()
             .is_none();
-        let parent = match out.parent() {
-            Some(p) if p.as_os_str().is_empty() => Some(Path::new(".")),
-            other => other,
-        };
         // A symlinked output directory keeps its link: files go inside it.
         let linked = std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
-        let (home, whole) = match (empty && !linked, parent) {
-            (true, Some(parent)) => (parent, true),
-            _ => (out, false),
-        };
+        let whole = empty && !linked;
+        let home = if whole { parent_dir(out) } else { out };
         let dir = tempfile::Builder::new()
             .prefix(".facelic-")
             .tempdir_in(home)
             .map_err(DeskError::io(home))?;
         Ok(Staging {
             out: out.to_owned(),
-            target: Target::Dir { dir, whole },
-            names: Vec::new(),
+            target: Target::Dir {
+                dir,
+                whole,
+                names: Vec::new(),
+            },
         })
     }
 
@@ -104,10 +101,7 @@ impl Staging {
                 ),
             });
         }
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
+        let parent = parent_dir(out);
         std::fs::create_dir_all(parent).map_err(DeskError::io(parent))?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(".facelic-").suffix(".zip.tmp");
@@ -132,26 +126,30 @@ impl Staging {
                 archive: Box::new(archive),
                 options,
             },
-            names: Vec::new(),
         })
+    }
+
+    /// Stages `out` with one file, sealed: a platform license.
+    pub(crate) fn single(out: &Path, now: Timestamp, name: &str, text: &str) -> Result<Self> {
+        let mut staging = Self::new(out, now)?;
+        staging.write(name, text)?;
+        staging.sealed()
     }
 
     /// Writes one license file under its final name.
     pub(crate) fn write(&mut self, name: &str, text: &str) -> Result<()> {
-        let dir = match &mut self.target {
-            Target::Dir { dir, .. } => dir.path(),
+        let (dir, names) = match &mut self.target {
+            Target::Dir { dir, names, .. } => (dir.path(), names),
             Target::Sealed(_) => {
                 return Err(DeskError::Internal(
                     "license archive written after it was sealed",
                 ));
             }
             Target::Zip { archive, options } => {
-                archive
+                return archive
                     .start_file(name, *options)
                     .and_then(|()| Ok(archive.write_all(text.as_bytes())?))
-                    .map_err(|e| zip_error(&self.out, e))?;
-                self.names.push(name.to_owned());
-                return Ok(());
+                    .map_err(|e| zip_error(&self.out, e));
             }
         };
         let path = dir.join(name);
@@ -166,7 +164,7 @@ impl Staging {
         let mut file = options.open(&path).map_err(DeskError::io(&path))?;
         file.write_all(text.as_bytes())
             .map_err(DeskError::io(&path))?;
-        self.names.push(name.to_owned());
+        names.push(name.to_owned());
         Ok(())
     }
 
@@ -187,18 +185,18 @@ impl Staging {
     /// Moves the files into the output directory (after the commit) and
     /// returns their paths.
     pub(crate) fn publish(self) -> Result<Vec<PathBuf>> {
-        let Staging { out, target, names } = self.sealed()?;
-        let (dir, whole) = match target {
-            Target::Dir { dir, whole } => (dir, whole),
+        let Staging { out, target } = self.sealed()?;
+        let (dir, whole, names) = match target {
+            Target::Dir { dir, whole, names } => (dir, whole, names),
             Target::Zip { .. } => return Err(DeskError::Internal("license archive not sealed")),
             Target::Sealed(temp) => {
                 // Never replaces an archive that appeared in the meantime.
-                temp.persist_noclobber(&out).map_err(|e| DeskError::Io {
-                    path: out.clone(),
-                    source: std::io::Error::new(
-                        e.error.kind(),
-                        format!("{} (the licenses are recorded; re-run the command with a new archive name)", e.error),
-                    ),
+                temp.persist_noclobber(&out).map_err(|e| {
+                    recorded_but_not_written(
+                        &out,
+                        e.error,
+                        "the licenses are recorded; re-run the command with a new archive name",
+                    )
                 })?;
                 return Ok(vec![out]);
             }
@@ -211,15 +209,32 @@ impl Staging {
         }
         for name in &names {
             let to = out.join(name);
-            std::fs::rename(dir.path().join(name), &to).map_err(|e| DeskError::Io {
-                path: to.clone(),
-                source: std::io::Error::new(
-                    e.kind(),
-                    format!("{e} (the license is recorded; re-run the command to write its file)"),
-                ),
+            std::fs::rename(dir.path().join(name), &to).map_err(|e| {
+                recorded_but_not_written(
+                    &to,
+                    e,
+                    "the license is recorded; re-run the command to write its file",
+                )
             })?;
         }
         Ok(paths)
+    }
+}
+
+/// Where staged files go beside `out`: its parent directory, or `.`.
+fn parent_dir(out: &Path) -> &Path {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// A publishing failure after the commit: `path` was not written although
+/// its licenses are recorded; `note` says so and how to get the file.
+fn recorded_but_not_written(path: &Path, e: std::io::Error, note: &str) -> DeskError {
+    DeskError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(e.kind(), format!("{e} ({note})")),
     }
 }
 
