@@ -138,10 +138,10 @@ impl ClockGuard {
     /// Checks `now` against the recorded time, then records `max(now, recorded)`.
     pub fn observe(&self, now: Timestamp) -> Result<(), VerifyError> {
         let latest = self.latest()?;
-        if let Some(latest) = latest {
-            if now.saturating_add(self.tolerance_secs) < latest {
-                return Err(VerifyError::ClockRollback);
-            }
+        if let Some(latest) = latest
+            && now.saturating_add(self.tolerance_secs) < latest
+        {
+            return Err(VerifyError::ClockRollback);
         }
         let newest = latest.map_or(now, |l| l.max(now));
         if latest != Some(newest) {

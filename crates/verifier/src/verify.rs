@@ -159,10 +159,10 @@ impl Verifier {
                 if context.package.as_deref() != Some(name.as_str()) {
                     return Err(VerifyError::WrongPackage);
                 }
-                if let Some(pinned) = cert_sha256 {
-                    if context.cert_sha256.as_ref() != Some(pinned) {
-                        return Err(VerifyError::WrongCertificate);
-                    }
+                if let Some(pinned) = cert_sha256
+                    && context.cert_sha256.as_ref() != Some(pinned)
+                {
+                    return Err(VerifyError::WrongCertificate);
                 }
             }
         }
@@ -174,10 +174,10 @@ impl Verifier {
         if license.issued_at > late_now {
             return Err(VerifyError::NotYetValid(license.issued_at));
         }
-        if let Some(end) = license.not_after {
-            if context.now >= end {
-                return Err(VerifyError::Expired(end));
-            }
+        if let Some(end) = license.not_after
+            && context.now >= end
+        {
+            return Err(VerifyError::Expired(end));
         }
         Ok(VerifiedLicense {
             key_id: envelope.key_id,
