@@ -33,7 +33,14 @@ pub struct Rules {
     pub platform_term_months: u32,
     /// Days a platform trial lasts.
     pub platform_trial_days: u32,
+    /// How many days before the order a platform term may start: a
+    /// contract signed shortly before the desk records it. Further back, the
+    /// customer would pay for time that is gone.
+    pub platform_max_backdate_days: u32,
 }
+
+/// Default of [`Rules::platform_max_backdate_days`]: one month.
+const DEFAULT_MAX_BACKDATE_DAYS: u32 = 31;
 
 /// One device price tier: `from..=to` devices (no `to`: and more) at `unit_price`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,6 +219,12 @@ struct RawRules {
     device_trial_max_devices: u64,
     platform_term_months: u32,
     platform_trial_days: u32,
+    #[serde(default = "default_max_backdate_days")]
+    platform_max_backdate_days: u32,
+}
+
+fn default_max_backdate_days() -> u32 {
+    DEFAULT_MAX_BACKDATE_DAYS
 }
 
 #[derive(Deserialize)]
@@ -459,6 +472,7 @@ impl Catalog {
                 device_trial_max_devices: r.device_trial_max_devices,
                 platform_term_months: r.platform_term_months,
                 platform_trial_days: r.platform_trial_days,
+                platform_max_backdate_days: r.platform_max_backdate_days,
             },
             products,
             invoicing,
@@ -497,8 +511,8 @@ fn valid_product_id(id: &str) -> bool {
 
 /// Parses a non-negative amount with at most two decimal places.
 fn money(text: &str) -> Result<Decimal, String> {
-    let value =
-        Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not a decimal amount"))?;
+    let value = crate::money::parse_decimal(text.trim())
+        .ok_or_else(|| format!("{text:?} is not a decimal amount"))?;
     if value.is_sign_negative() {
         return Err(format!("{text:?} is negative"));
     }
@@ -510,8 +524,8 @@ fn money(text: &str) -> Result<Decimal, String> {
 
 /// Parses a non-negative rate (per call, or a percentage) with up to six decimals.
 fn rate(text: &str) -> Result<Decimal, String> {
-    let value =
-        Decimal::from_str(text.trim()).map_err(|_| format!("{text:?} is not a decimal number"))?;
+    let value = crate::money::parse_decimal(text.trim())
+        .ok_or_else(|| format!("{text:?} is not a decimal number"))?;
     if value.is_sign_negative() || value.scale() > 6 {
         return Err(format!(
             "{text:?} must be non-negative with at most six decimals"

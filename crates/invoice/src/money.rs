@@ -24,13 +24,27 @@ pub fn format_money(amount: Decimal) -> String {
     format!("{}{grouped}.{frac}", if negative { "-" } else { "" })
 }
 
+/// Parses a plain decimal number: an optional `-`, digits, and optionally
+/// `.` and more digits. Nothing else (no exponent such as `1e2`, no `+`,
+/// no spaces, no `NaN`): the one syntax every amount and price is read in.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) if !f.is_empty() => (w, f),
+        Some(_) => return None,
+        None => (unsigned, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    text.parse().ok()
+}
+
 /// Parses a discount percentage: more than 0, at most 100, at most two decimals.
 pub fn parse_percent(text: &str) -> Result<Decimal, String> {
-    let value: Decimal = text
-        .trim()
-        .trim_end_matches('%')
-        .parse()
-        .map_err(|_| format!("{text:?} is not a percentage"))?;
+    let value: Decimal = parse_decimal(text.trim().trim_end_matches('%'))
+        .ok_or_else(|| format!("{text:?} is not a percentage"))?;
     if value <= Decimal::ZERO || value > Decimal::ONE_HUNDRED || value.scale() > 2 {
         return Err(format!(
             "{text:?}: a percentage is more than 0, at most 100, with at most two decimals"
@@ -41,11 +55,8 @@ pub fn parse_percent(text: &str) -> Result<Decimal, String> {
 
 /// Parses an amount of money: positive, at most two decimals, `,` separators allowed.
 pub fn parse_amount(text: &str) -> Result<Decimal, String> {
-    let value: Decimal = text
-        .trim()
-        .replace(',', "")
-        .parse()
-        .map_err(|_| format!("{text:?} is not an amount"))?;
+    let value: Decimal = parse_decimal(&text.trim().replace(',', ""))
+        .ok_or_else(|| format!("{text:?} is not an amount"))?;
     if value <= Decimal::ZERO || value.scale() > 2 {
         return Err(format!(
             "{text:?}: an amount is positive with at most two decimals"
@@ -60,6 +71,20 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn decimals_have_one_plain_syntax() {
+        assert_eq!(parse_decimal("1740.00"), Some(d("1740.00")));
+        assert_eq!(parse_decimal("-3.5"), Some(d("-3.5")));
+        for bad in [
+            "1e2", "1E2", "+1", " 1", "1.", ".5", "", "-", "NaN", "1_000", "0x10",
+        ] {
+            assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+        assert!(parse_amount("1e2").is_err());
+        assert!(parse_amount("1,000.50").is_ok());
+        assert!(parse_percent("1e1").is_err());
     }
 
     #[test]
