@@ -20,7 +20,7 @@ use criterion::{BatchSize, Criterion, SamplingMode, criterion_group, criterion_m
 use ed25519_dalek::{Signature, Signer as _, SigningKey};
 use facelic_invoice::Catalog;
 use facelic_invoice::pricing::price_devices;
-use facelic_issuer::desk::{Desk, NewOrder, Session};
+use facelic_issuer::desk::{Clock, Desk, NewOrder, Session};
 use facelic_issuer::{Binding, DeviceCode, Feature, IssuerKey, Kind, License, Timestamp};
 use facelic_verifier::{Context, Keyring, Verifier};
 
@@ -97,10 +97,7 @@ const BATCH: u64 = 10_000;
 /// A fresh desk (in a temporary directory) with one 10,000-device order of `product`.
 fn desk_with_order(product: &str) -> (tempfile::TempDir, Desk, String) {
     let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
-    let session = Session {
-        now: now(),
-        operator: "bench".into(),
-    };
+    let session = Session::new(Clock::Fixed(now()), "bench").unwrap();
     let (mut desk, _) =
         Desk::init(&dir.path().join("desk"), session).unwrap_or_else(|_| unreachable!());
     let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());

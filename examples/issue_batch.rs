@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use facelic_issuer::desk::{Desk, NewOrder, Session};
+use facelic_issuer::desk::{Clock, Desk, NewOrder, Session};
 use facelic_issuer::{DeviceCode, Kind, Timestamp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,10 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = Timestamp::parse("2026-11-23T00:00:00Z").ok_or("time")?;
     let (mut desk, _) = Desk::init(
         &dir.join("desk"),
-        Session {
-            now,
-            operator: "example".into(),
-        },
+        Session::new(Clock::Fixed(now), "example")?,
     )?;
     let customer = desk.add_customer("Acme")?;
     let order = desk.create_order(&NewOrder {

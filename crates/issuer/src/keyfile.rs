@@ -62,11 +62,9 @@ impl std::fmt::Debug for IssuerKey {
 impl IssuerKey {
     /// A fresh key from the operating system's random source.
     pub fn generate() -> Result<Self, KeyFileError> {
-        let mut seed = [0u8; 32];
-        getrandom::fill(&mut seed).map_err(|e| KeyFileError::Random(e.to_string()))?;
-        let key = Self::from_seed(&seed);
-        seed.fill(0);
-        Ok(key)
+        let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(seed.as_mut_slice()).map_err(|e| KeyFileError::Random(e.to_string()))?;
+        Ok(Self::from_seed(&seed))
     }
 
     /// The key with this 32-byte secret seed (RFC 8032). For tests and vectors.

@@ -1,7 +1,8 @@
 //! The desk's clock: the system time, or `FACELIC_NOW` when set.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike as _};
 use facelic_issuer::Timestamp;
+use facelic_issuer::desk::Clock;
 
 use super::CliError;
 
@@ -12,15 +13,42 @@ pub(crate) const NOW_VAR: &str = "FACELIC_NOW";
 pub(crate) fn parse_time(text: &str, what: &str) -> Result<Timestamp, CliError> {
     let parsed = DateTime::parse_from_rfc3339(text.trim())
         .map_err(|e| CliError::input(format!("{what}: {text:?} is not an RFC 3339 time ({e})")))?;
+    // chrono reads second 60 (a leap second) as the next second; a desk
+    // time is never rounded.
+    if parsed.nanosecond() >= 1_000_000_000 {
+        return Err(CliError::input(format!(
+            "{what}: {text:?} has second 60 (a leap second), which the desk does not record"
+        )));
+    }
     Timestamp::from_unix(parsed.timestamp())
         .ok_or_else(|| CliError::input(format!("{what}: {text:?} is out of range")))
 }
 
-/// Now: `FACELIC_NOW` if set, else the system clock.
-pub(crate) fn now() -> Result<Timestamp, CliError> {
+/// The desk's clock: `FACELIC_NOW` if set, else the system clock.
+pub(crate) fn clock() -> Result<Clock, CliError> {
     match std::env::var(NOW_VAR) {
-        Ok(text) => parse_time(&text, NOW_VAR),
-        Err(_) => Timestamp::from_unix(Utc::now().timestamp())
-            .ok_or_else(|| CliError::input("system clock out of range")),
+        Ok(text) => Ok(Clock::Fixed(parse_time(&text, NOW_VAR)?)),
+        Err(_) => Ok(Clock::System),
+    }
+}
+
+/// Now, by [`clock`].
+pub(crate) fn now() -> Result<Timestamp, CliError> {
+    Ok(clock()?.now()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leap_seconds_are_refused_not_rounded() {
+        assert!(parse_time("2026-12-31T23:59:60Z", "--at").is_err());
+        assert_eq!(
+            parse_time("2026-11-23T09:00:00+08:00", "--at")
+                .unwrap()
+                .to_string(),
+            "2026-11-23T01:00:00Z"
+        );
     }
 }

@@ -19,10 +19,7 @@ pub(crate) fn open(globals: &Globals) -> Result<Desk, CliError> {
 }
 
 pub(crate) fn session(globals: &Globals) -> Result<Session, CliError> {
-    Ok(Session {
-        now: clock::now()?,
-        operator: globals.operator.clone(),
-    })
+    Ok(Session::new(clock::clock()?, &globals.operator)?)
 }
 
 /// Prints `value` as one JSON line.
@@ -105,7 +102,7 @@ pub(crate) fn customer(globals: &Globals, cmd: CustomerCommand) -> Result<ExitCo
             }
             let rows = all
                 .iter()
-                .map(|c| vec![c.id.clone(), c.name.clone(), c.created_at.clone()])
+                .map(|c| vec![c.id.clone(), c.name.clone(), c.created_at.to_string()])
                 .collect();
             println!("{}", render::table(&["id", "name", "added"], rows));
         }
@@ -246,9 +243,9 @@ pub(crate) fn order(globals: &Globals, cmd: OrderCommand) -> Result<ExitCode, Cl
                         o.id.clone(),
                         o.customer_id.clone(),
                         o.product.clone(),
-                        o.kind.clone(),
+                        o.kind.to_string(),
                         seats,
-                        o.created_at.clone(),
+                        o.created_at.to_string(),
                     ]
                 })
                 .collect();
@@ -312,7 +309,7 @@ fn print_report(report: &facelic_issuer::desk::IssueReport, out: &std::path::Pat
         .take(SHOWN)
         .map(|l| {
             vec![
-                l.serial.clone(),
+                l.serial.to_string(),
                 render::bound_to(l),
                 render::valid_until(l),
                 l.file_name.clone(),
@@ -348,8 +345,8 @@ pub(crate) fn issue(globals: &Globals, args: &IssueArgs) -> Result<ExitCode, Cli
         )));
     }
     if let Some(path) = &args.devices_file {
-        let text = std::fs::read_to_string(path).map_err(CliError::io(path))?;
-        let parsed = parse_devices_file(&text)
+        let bytes = std::fs::read(path).map_err(CliError::io(path))?;
+        let parsed = parse_devices_file(&bytes)
             .map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
         codes.extend(parsed);
     }
@@ -478,9 +475,12 @@ pub(crate) fn replace(globals: &Globals, args: &ReplaceArgs) -> Result<ExitCode,
 pub(crate) enum CrlCommand {
     /// Write the signed revocation list of every revoked license.
     Export {
-        /// File to write (replaced atomically).
+        /// File to write (a new file; see --force).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,
@@ -489,8 +489,8 @@ pub(crate) enum CrlCommand {
 
 pub(crate) fn crl(globals: &Globals, cmd: CrlCommand) -> Result<ExitCode, CliError> {
     let mut desk = open(globals)?;
-    let CrlCommand::Export { out, json } = cmd;
-    let count = desk.export_revocation_list(&out)?;
+    let CrlCommand::Export { out, force, json } = cmd;
+    let count = desk.export_revocation_list(&out, force)?;
     if json {
         return print_json(
             &serde_json::json!({ "file": out.display().to_string(), "revoked": count }),
@@ -573,11 +573,7 @@ pub(crate) fn license(globals: &Globals, cmd: LicenseCommand) -> Result<ExitCode
             if let Some(p) = &l.package {
                 println!("  package  {p}");
             }
-            println!(
-                "  valid    {} to {}",
-                l.not_before,
-                l.not_after.as_deref().unwrap_or("perpetual")
-            );
+            println!("  valid    {} to {}", l.not_before, render::valid_until(&l));
             println!("  issued   {} with key {}", l.issued_at, l.key_id);
             if let Some(at) = &l.revoked_at {
                 println!(

@@ -13,8 +13,12 @@ pub(crate) const EXIT_IO: u8 = 4;
 pub(crate) const EXIT_REFUSED: u8 = 5;
 /// Exit code: the customer, order or license does not exist.
 pub(crate) const EXIT_NOT_FOUND: u8 = 6;
-/// Exit code: the desk is missing, already exists, or its ledger failed.
+/// Exit code: the desk is missing, already exists, is newer than this
+/// facelic, or its ledger failed.
 pub(crate) const EXIT_DESK: u8 = 7;
+/// Exit code: the ledger is damaged, empty, missing from its desk, or not a
+/// facelic ledger; restore the desk from a backup.
+pub(crate) const EXIT_DAMAGED: u8 = 8;
 
 /// Everything a command can fail with. The message is one line.
 #[derive(Debug, thiserror::Error)]
@@ -53,19 +57,48 @@ impl CliError {
             CliError::KeyFile(KeyFileError::BadPrivateKey(_)) => EXIT_BAD_INPUT,
             CliError::KeyFile(_) | CliError::Keyring(_) | CliError::Io { .. } => EXIT_IO,
             CliError::Desk(e) => match e {
-                DeskError::Refused(_) => EXIT_REFUSED,
+                DeskError::Refused(_)
+                | DeskError::ClockBehind { .. }
+                | DeskError::TermEnded { .. } => EXIT_REFUSED,
+                DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
                 DeskError::NotFound(_) => EXIT_NOT_FOUND,
                 DeskError::Input(_) | DeskError::Catalog { .. } | DeskError::Sign(_) => {
                     EXIT_BAD_INPUT
                 }
-                DeskError::KeyFile(KeyFileError::BadPrivateKey(_)) => EXIT_BAD_INPUT,
-                DeskError::Io { .. } | DeskError::KeyFile(_) => EXIT_IO,
+                DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
+                | DeskError::KeyMismatch { .. } => EXIT_BAD_INPUT,
+                DeskError::Io { .. } | DeskError::Exists(_) | DeskError::KeyFile(_) => EXIT_IO,
                 DeskError::NotInitialized(_)
                 | DeskError::AlreadyInitialized(_)
+                | DeskError::NewerLedger { .. }
                 | DeskError::Ledger(_)
                 | DeskError::Internal(_) => EXIT_DESK,
             },
         }
+    }
+
+    /// What the operator can do about it, when the CLI knows: appended to
+    /// the one-line message.
+    pub(crate) fn hint(&self) -> Option<String> {
+        let hint = match self {
+            CliError::Desk(DeskError::TermEnded {
+                order,
+                trial: false,
+                ..
+            }) => return Some(format!("renew it with `facelic renew --order {order}`")),
+            CliError::Desk(DeskError::Damaged(_) | DeskError::Corrupt(_)) => Some(
+                "nothing was changed; restore the desk from a backup (a directory written by `facelic backup`: pass it as --desk, or copy it over this desk)",
+            ),
+            CliError::Desk(DeskError::Exists(_)) => Some("pass --force to replace it"),
+            CliError::Desk(DeskError::NewerLedger { .. }) => {
+                Some("upgrade facelic to use this desk")
+            }
+            CliError::Desk(DeskError::ClockBehind { .. }) => {
+                Some("fix the system clock (or FACELIC_NOW) and run the command again")
+            }
+            _ => None,
+        };
+        hint.map(str::to_owned)
     }
 
     /// An input error with this message.

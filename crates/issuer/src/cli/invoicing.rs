@@ -256,9 +256,12 @@ pub(crate) enum InvoiceCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Write to this file instead of stdout.
+        /// Write to this file instead of stdout (a new file; see --force).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
 }
 
@@ -366,6 +369,7 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
             number,
             format,
             out,
+            force,
         } => {
             let inv = desk.invoice(&number)?;
             let text = match format {
@@ -380,8 +384,7 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
             };
             match out {
                 Some(path) => {
-                    facelic_issuer::atomic_write(&path, text.as_bytes())
-                        .map_err(CliError::io(&path))?;
+                    facelic_issuer::desk::write_output(&path, text.as_bytes(), force)?;
                     eprintln!("wrote {}", path.display());
                 }
                 None => print!("{text}"),

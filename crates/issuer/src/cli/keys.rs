@@ -31,9 +31,12 @@ pub(crate) enum KeysCommand {
     },
     /// Write the desk's keyring (every public key) for apps to embed.
     Export {
-        /// File to write (replaced atomically).
+        /// File to write (a new file; see --force).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,
@@ -60,10 +63,10 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             );
             Ok(ExitCode::SUCCESS)
         }
-        KeysCommand::Export { out, json } => {
+        KeysCommand::Export { out, force, json } => {
             let desk = desk::open(globals)?;
             let pem = desk.keyring_pem()?;
-            facelic_issuer::atomic_write(&out, pem.as_bytes()).map_err(CliError::io(&out))?;
+            facelic_issuer::desk::write_output(&out, pem.as_bytes(), force)?;
             let ids: Vec<String> = desk.keys()?.into_iter().map(|k| k.key_id).collect();
             if json {
                 return desk::print_json(

@@ -107,7 +107,7 @@ pub(crate) struct Globals {
 }
 
 fn default_operator() -> String {
-    ["FACELIC_OPERATOR", "USER", "LOGNAME", "USERNAME"]
+    ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
         .unwrap_or_else(|| "unknown".to_owned())
@@ -130,9 +130,14 @@ pub(crate) fn write_stdout(text: &str) {
 /// Runs the command line and returns the process exit code.
 pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
+    // An empty --operator or FACELIC_OPERATOR falls back to the OS user.
+    let operator = cli
+        .operator
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or_else(default_operator);
     let globals = Globals {
         desk: cli.desk,
-        operator: cli.operator.unwrap_or_else(default_operator),
+        operator,
     };
     let result = match cli.command {
         Command::Init(args) => desk::init(&globals, &args),
@@ -157,7 +162,10 @@ pub(crate) fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("facelic: error: {err}");
+            match err.hint() {
+                Some(hint) => eprintln!("facelic: error: {err}; {hint}"),
+                None => eprintln!("facelic: error: {err}"),
+            }
             ExitCode::from(err.exit_code())
         }
     }

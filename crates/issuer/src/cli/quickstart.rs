@@ -28,11 +28,9 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         .map_err(CliError::io(Path::new("temporary directory")))?;
     let desk_dir = dir.path().join("desk");
     let out = dir.path().join("licenses");
-    let now = clock::now()?;
-    let session = Session {
-        now,
-        operator: "quickstart".into(),
-    };
+    let clock = clock::clock()?;
+    let now = clock.now()?;
+    let session = Session::new(clock, "quickstart")?;
     println!(
         "facelic quickstart on a fresh desk in {}\n",
         dir.path().display()
@@ -99,7 +97,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         trial_report
             .issued
             .first()
-            .and_then(|l| l.not_after.clone())
+            .and_then(|l| l.not_after)
+            .map(|t| t.to_string())
             .unwrap_or_default()
     );
 
@@ -116,7 +115,8 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         platform_report
             .issued
             .first()
-            .and_then(|l| l.not_after.clone())
+            .and_then(|l| l.not_after)
+            .map(|t| t.to_string())
             .unwrap_or_default()
     );
 
@@ -125,13 +125,13 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         Keyring::from_pem(&desk.keyring_pem()?).map_err(|e| CliError::input(e.to_string()))?;
     let verifier = Verifier::new(keyring);
     for l in desk.licenses(&LicenseFilter::default())?.iter().rev() {
-        let text = desk.license(&l.serial)?.text.unwrap_or_default();
+        let text = desk
+            .license(&l.serial.to_string())?
+            .text
+            .unwrap_or_default();
         let mut ctx = Context::at(now).package("com.acme.gate");
-        if let Some(code) = &l.device {
-            ctx = ctx
-                .device(code.parse().map_err(|e: facelic_issuer::DeviceCodeError| {
-                    CliError::input(e.to_string())
-                })?);
+        if let Some(code) = l.device {
+            ctx = ctx.device(code);
         }
         let verdict = match verifier.verify(&text, &ctx) {
             Ok(v) => format!("valid ({})", v.features),
@@ -141,7 +141,10 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         println!("   {:<14} {:<19} {verdict}", l.kind, bound);
     }
     if let Some(first) = report.issued.first() {
-        let text = desk.license(&first.serial)?.text.unwrap_or_default();
+        let text = desk
+            .license(&first.serial.to_string())?
+            .text
+            .unwrap_or_default();
         let stranger = device("0000000000000001")?;
         if let Err(e) = verifier.verify(&text, &Context::at(now).device(stranger)) {
             println!(

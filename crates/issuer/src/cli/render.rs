@@ -84,15 +84,17 @@ pub(crate) fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 
 /// What a license is bound to: its device code or package name.
 pub(crate) fn bound_to(l: &facelic_issuer::desk::LicenseRecord) -> String {
-    l.device
-        .clone()
-        .or_else(|| l.package.clone())
-        .unwrap_or_default()
+    match (&l.device, &l.package) {
+        (Some(code), _) => code.to_string(),
+        (None, Some(package)) => package.clone(),
+        (None, None) => String::new(),
+    }
 }
 
 /// The end of a license's validity, or `perpetual`.
 pub(crate) fn valid_until(l: &facelic_issuer::desk::LicenseRecord) -> String {
-    l.not_after.clone().unwrap_or_else(|| "perpetual".into())
+    l.not_after
+        .map_or_else(|| "perpetual".to_owned(), |t| t.to_string())
 }
 
 /// The `license list` table.
@@ -101,11 +103,11 @@ pub(crate) fn licenses_table(list: &[facelic_issuer::desk::LicenseRecord]) -> St
         .iter()
         .map(|l| {
             vec![
-                l.serial.clone(),
-                l.status.clone(),
+                l.serial.to_string(),
+                l.status.to_string(),
                 l.order_id.clone(),
                 l.product.clone(),
-                l.kind.clone(),
+                l.kind.to_string(),
                 bound_to(l),
                 valid_until(l),
             ]

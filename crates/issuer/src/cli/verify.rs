@@ -113,6 +113,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Err(facelic_verifier::VerifyError::WrongDevice) if args.device.is_none() => {
+            Err(CliError::input(
+                "the license is bound to a device and no device code was given (pass --device CODE)",
+            ))
+        }
         Err(err) => {
             if args.json {
                 let verdict = serde_json::json!({

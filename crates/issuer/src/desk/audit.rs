@@ -34,8 +34,8 @@ pub(crate) fn record(
         "INSERT INTO audit (at, operator, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
-        session.now.to_string(),
-        session.operator,
+        session.now().to_string(),
+        session.operator(),
         action,
         subject,
         detail.to_string()

@@ -9,11 +9,8 @@ impl Desk {
     /// snapshot of the ledger (`VACUUM INTO`, safe while other desk processes
     /// run), the catalog, and the keys (private keys stay 0600).
     pub fn backup(&mut self, out: &Path) -> Result<()> {
-        if out.exists() {
-            return Err(DeskError::Refused(format!(
-                "{} already exists; back up into a new directory",
-                out.display()
-            )));
+        if std::fs::symlink_metadata(out).is_ok() {
+            return Err(DeskError::Exists(out.to_owned()));
         }
         std::fs::create_dir_all(out.join(KEYS_DIR)).map_err(DeskError::io(out))?;
         let ledger = out.join(LEDGER_FILE);

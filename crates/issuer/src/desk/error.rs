@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use facelic_invoice::CatalogError;
 
-use crate::{KeyFileError, SignError};
+use crate::{KeyFileError, SignError, Timestamp};
 
 /// Every way a desk operation can fail. Nothing is written when one is returned.
 #[derive(Debug, thiserror::Error)]
@@ -18,15 +18,53 @@ pub enum DeskError {
     /// A commercial or licensing rule refuses the operation.
     #[error("{0}")]
     Refused(String),
+    /// A platform order's term (or a platform trial) has ended.
+    #[error("the {} of order {order} ended at {ended}", if *.trial { "trial" } else { "term" })]
+    TermEnded {
+        /// The order.
+        order: String,
+        /// Whether it is a trial (which cannot be renewed).
+        trial: bool,
+        /// When it ended.
+        ended: Timestamp,
+    },
     /// A customer, order or license that does not exist.
     #[error("{0}")]
     NotFound(String),
     /// Bad input (the message names it).
     #[error("{0}")]
     Input(String),
+    /// The ledger file is missing from a desk, empty, not a facelic ledger,
+    /// or damaged. Nothing was read from it or written to it.
+    #[error("the ledger is damaged or not a facelic ledger: {0}")]
+    Damaged(String),
+    /// The ledger's schema is newer than this build of facelic.
+    #[error("the ledger has schema version {found}, newer than this facelic ({supported})")]
+    NewerLedger {
+        /// The ledger's schema version.
+        found: i64,
+        /// The newest this build reads.
+        supported: i64,
+    },
+    /// A ledger value that does not read as its type (a corrupt row).
+    #[error(transparent)]
+    Corrupt(#[from] CorruptValue),
+    /// The desk clock is earlier than a time the ledger already recorded.
+    #[error(
+        "the desk clock ({now}) is earlier than the latest time in the ledger ({latest}): the clock went backwards; nothing recorded"
+    )]
+    ClockBehind {
+        /// The desk's now.
+        now: Timestamp,
+        /// The latest time the ledger recorded.
+        latest: Timestamp,
+    },
     /// The ledger database failed.
-    #[error("ledger: {0}")]
-    Ledger(#[from] rusqlite::Error),
+    #[error("ledger: {}", ledger_message(.0))]
+    Ledger(rusqlite::Error),
+    /// An output file exists and replacing it was not asked for.
+    #[error("{} already exists", .0.display())]
+    Exists(PathBuf),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -34,6 +72,16 @@ pub enum DeskError {
         path: PathBuf,
         /// The underlying error.
         source: std::io::Error,
+    },
+    /// A key file holds another key than the one its name and the ledger say.
+    #[error("{}: the key file does not match its id: it holds key {found}, the ledger expects {expected}", path.display())]
+    KeyMismatch {
+        /// The key file.
+        path: PathBuf,
+        /// The key id the ledger records.
+        expected: String,
+        /// The key id of the key in the file.
+        found: String,
     },
     /// An issuer key file problem.
     #[error(transparent)]
@@ -60,6 +108,65 @@ impl DeskError {
             path: path.to_owned(),
             source,
         }
+    }
+}
+
+/// A ledger column whose value does not read as its type: names the table,
+/// the row and the column, so a damaged row is found, never read as a default.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("ledger table {table}, row {row}: column {column} holds {value}, which is not {expected}")]
+pub struct CorruptValue {
+    /// The table.
+    pub table: &'static str,
+    /// The row's key (an id or serial).
+    pub row: String,
+    /// The column.
+    pub column: String,
+    /// The value found, quoted (or `NULL`).
+    pub value: String,
+    /// What the column should hold.
+    pub expected: &'static str,
+}
+
+impl From<rusqlite::Error> for DeskError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, DatabaseCorrupt | NotADatabase) =>
+            {
+                DeskError::Damaged(e.to_string())
+            }
+            rusqlite::Error::FromSqlConversionFailure(_, _, inner) => {
+                match inner.downcast::<CorruptValue>() {
+                    Ok(corrupt) => DeskError::Corrupt(*corrupt),
+                    Err(inner) => DeskError::Ledger(rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Null,
+                        inner,
+                    )),
+                }
+            }
+            e => DeskError::Ledger(e),
+        }
+    }
+}
+
+/// A ledger error in one line, without the SQL text some errors carry.
+fn ledger_message(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(f, Some(message)) => {
+            let first = message.lines().next().unwrap_or_default();
+            let short: String = first.chars().take(160).collect();
+            format!("{short} ({:?})", f.code)
+        }
+        rusqlite::Error::SqlInputError { error, msg, .. } => format!("{msg} ({:?})", error.code),
+        other => other
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     }
 }
 

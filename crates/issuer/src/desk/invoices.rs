@@ -8,6 +8,7 @@ use facelic_invoice::invoice::{CreditNote, Invoice, Line, Party, tax_line, total
 use facelic_invoice::pricing::price_devices;
 use facelic_invoice::{Decimal, Product};
 
+use super::fields::{Fields, LedgerText as _};
 use super::orders::load_order;
 use super::{Desk, DeskError, Result, audit};
 
@@ -96,12 +97,12 @@ fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
         )?;
         invoice.credits = stmt
             .query_map([number], |r| {
-                let amount: String = r.get(2)?;
+                let f = Fields::new(r, "credit_notes", "number")?;
                 Ok(CreditNote {
-                    number: r.get(0)?,
-                    issued_at: r.get(1)?,
-                    amount: amount.parse().unwrap_or_default(),
-                    reason: r.get(3)?,
+                    number: f.plain("number")?,
+                    issued_at: f.plain("issued_at")?,
+                    amount: f.get("amount")?,
+                    reason: f.plain("reason")?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -134,7 +135,7 @@ impl Desk {
         let catalog = self.catalog.clone();
         self.write(|tx, s| {
             let order = load_order(tx, order_id)?;
-            let kind = order.kind();
+            let kind = order.kind;
             if kind.is_trial() {
                 return Err(DeskError::Refused(format!("order {} is a {}: trials are not invoiced", order.id, order.kind)));
             }
@@ -166,8 +167,8 @@ impl Desk {
                             "Platform license for {}, term {}: {} to {}",
                             order.package.as_deref().unwrap_or_default(),
                             t.seq,
-                            t.starts_at.get(..10).unwrap_or(&t.starts_at),
-                            t.ends_at.get(..10).unwrap_or(&t.ends_at)
+                            date_of(t.starts_at),
+                            date_of(t.ends_at)
                         ),
                         tier: "per platform, per year".into(),
                         quantity: 1,
@@ -194,7 +195,7 @@ impl Desk {
                 number: None,
                 status: "draft".into(),
                 order_id: order.id.clone(),
-                created_at: s.now.to_string(),
+                created_at: s.now().to_string(),
                 finalized_at: None,
                 seller: Party { name: inv.seller_name.clone(), address: inv.seller_address.clone(), id: inv.seller_tax_id.clone() },
                 buyer: Party { name: order.customer_name.clone(), address: String::new(), id: order.customer_id.clone() },
@@ -208,7 +209,7 @@ impl Desk {
             let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(
                 "INSERT INTO invoices (seq, draft_id, order_id, status, created_at, gross, document) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
-                params![seq, draft_id, order.id, invoice.created_at, invoice.totals.gross.to_string(), doc],
+                params![seq, draft_id, order.id, invoice.created_at, invoice.totals.gross.to_ledger(), doc],
             )?;
             for term in items {
                 tx.execute("INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES (?1, ?2, ?3)", params![draft_id, order.id, term])?;
@@ -230,11 +231,11 @@ impl Desk {
                 return Err(DeskError::Refused(format!("{} is already finalized as {number}; it cannot change", invoice.draft_id)));
             }
             let n = next_in_sequence(tx, "invoice")?;
-            let year = s.now.to_string().get(..4).unwrap_or("0000").to_owned();
+            let year = s.now().to_string().get(..4).unwrap_or("0000").to_owned();
             let number = format!("{prefix}-{year}-{n:06}");
             tx.execute(
                 "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2 WHERE draft_id = ?3 AND status = 'draft'",
-                params![number, s.now.to_string(), invoice.draft_id],
+                params![number, s.now().to_string(), invoice.draft_id],
             )?;
             audit::record(tx, s, "invoice.finalize", &number, &serde_json::json!({ "draft": invoice.draft_id, "gross": invoice.totals.gross.to_string() }))?;
             load_invoice(tx, &number)
@@ -295,11 +296,11 @@ impl Desk {
                 )));
             }
             let n = next_in_sequence(tx, "credit-note")?;
-            let year = s.now.to_string().get(..4).unwrap_or("0000").to_owned();
-            let note = CreditNote { number: format!("{prefix}-{year}-{n:06}"), issued_at: s.now.to_string(), amount, reason: reason.clone() };
+            let year = s.now().to_string().get(..4).unwrap_or("0000").to_owned();
+            let note = CreditNote { number: format!("{prefix}-{year}-{n:06}"), issued_at: s.now().to_string(), amount, reason: reason.clone() };
             tx.execute(
                 "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![note.number, invoice_number, note.issued_at, amount.to_string(), reason],
+                params![note.number, invoice_number, note.issued_at, amount.to_ledger(), reason],
             )?;
             audit::record(tx, s, "invoice.credit", &note.number, &serde_json::json!({ "invoice": invoice_number, "amount": amount.to_string(), "reason": reason }))?;
             Ok(note)
@@ -314,29 +315,42 @@ impl Desk {
     /// Every invoice and draft, oldest first.
     pub fn invoices(&self) -> Result<Vec<InvoiceSummary>> {
         let mut stmt = self.read().prepare(
-            "SELECT i.draft_id, i.number, i.status, i.order_id, c.name, i.gross, IFNULL(i.finalized_at, i.created_at),
-                    (SELECT GROUP_CONCAT(amount, ' ') FROM credit_notes WHERE invoice_number = i.number)
+            "SELECT i.draft_id, i.number, i.status, i.order_id, c.name AS customer, i.gross,
+                    IFNULL(i.finalized_at, i.created_at) AS date
              FROM invoices i JOIN orders o ON o.id = i.order_id JOIN customers c ON c.id = o.customer_id
              ORDER BY i.seq",
         )?;
         let rows = stmt.query_map([], |r| {
-            let gross: String = r.get(5)?;
-            let credits: Option<String> = r.get(7)?;
+            let f = Fields::new(r, "invoices", "draft_id")?;
+            let mut credited = Decimal::ZERO;
+            if let Some(number) = f.plain::<Option<String>>("number")? {
+                let mut credits = self.read().prepare_cached(
+                    "SELECT number, amount FROM credit_notes WHERE invoice_number = ?1",
+                )?;
+                let amounts = credits.query_map([number], |r| {
+                    Fields::new(r, "credit_notes", "number")?.get::<Decimal>("amount")
+                })?;
+                for amount in amounts {
+                    credited += amount?;
+                }
+            }
             Ok(InvoiceSummary {
-                draft_id: r.get(0)?,
-                number: r.get(1)?,
-                status: r.get(2)?,
-                order_id: r.get(3)?,
-                customer: r.get(4)?,
-                gross: gross.parse().unwrap_or_default(),
-                credited: credits
-                    .unwrap_or_default()
-                    .split(' ')
-                    .filter_map(|a| a.parse::<Decimal>().ok())
-                    .sum(),
-                date: r.get(6)?,
+                draft_id: f.plain("draft_id")?,
+                number: f.plain("number")?,
+                status: f.plain("status")?,
+                order_id: f.plain("order_id")?,
+                customer: f.plain("customer")?,
+                gross: f.get("gross")?,
+                credited,
+                date: f.plain("date")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// The calendar date (UTC) of `t`: `YYYY-MM-DD`.
+fn date_of(t: crate::Timestamp) -> String {
+    let text = t.to_string();
+    text.get(..10).unwrap_or(&text).to_owned()
 }

@@ -2,11 +2,16 @@
 //! platform orders, and platform renewals.
 //!
 //! A batch is one transaction. Signing threads (one per core) run ahead of
-//! the thread that records licenses in the ledger, and a writer thread
-//! stages their files (see [`super::staging`]): files are published only
-//! after the ledger commit, so a crash leaves either no license of the batch
-//! in the ledger, or all of them (and re-running the same command, which is
-//! idempotent, writes any file the crash left out).
+//! the thread that records licenses in the ledger; the signed texts stay in
+//! memory until the ledger has committed, and only then are their files
+//! written (see [`super::staging`]). So no signed license reaches the disk
+//! before the ledger knows it: a crash leaves either no license of the batch
+//! anywhere, or all of them in the ledger (and re-running the same command,
+//! which is idempotent, writes any file the crash left out).
+//!
+//! What was revoked stays revoked: a device whose license on an order was
+//! revoked is never licensed on that order again, and a platform license
+//! never covers time a revoked license of its order covered.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -14,9 +19,10 @@ use std::sync::mpsc;
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 
-use super::orders::{Order, load_order};
-use super::query::{LicenseRecord, load_license};
-use super::staging::Staging;
+use super::fields::{LedgerText as _, Text};
+use super::orders::{Order, Term, load_order};
+use super::query::{LicenseRecord, LicenseStatus, load_license};
+use super::staging::{self, LicenseFile};
 use super::time::{add_days, add_months};
 use super::{Desk, DeskError, Result, Session, audit};
 use crate::{Binding, DeviceCode, IssuerKey, Kind, License, Timestamp, new_serial};
@@ -40,12 +46,18 @@ pub struct IssueReport {
 const MAX_LISTED: usize = 20;
 
 /// Reads a devices file: one device code per line; blank lines and `#`
-/// comments are skipped; duplicates count once. Any invalid line refuses the
-/// whole file, naming every bad line.
-pub fn parse_devices_file(text: &str) -> Result<Vec<DeviceCode>> {
+/// comments are skipped; a UTF-8 byte-order mark is ignored; duplicates
+/// count once. Any invalid line (a bad code, or bytes that are not UTF-8)
+/// refuses the whole file, naming every bad line.
+pub fn parse_devices_file(bytes: &[u8]) -> Result<Vec<DeviceCode>> {
+    let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(bytes);
     let mut codes = Vec::new();
     let mut bad = Vec::new();
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let Ok(line) = std::str::from_utf8(line) else {
+            bad.push(format!("line {}: not UTF-8 text", n + 1));
+            continue;
+        };
         let line = line.split('#').next().unwrap_or_default().trim();
         if line.is_empty() {
             continue;
@@ -72,9 +84,14 @@ pub fn parse_devices_file(text: &str) -> Result<Vec<DeviceCode>> {
     if codes.is_empty() {
         return Err(DeskError::Input("no device codes given".into()));
     }
+    Ok(dedup(codes))
+}
+
+/// `codes` without repeats, in first-seen order.
+fn dedup(mut codes: Vec<DeviceCode>) -> Vec<DeviceCode> {
     let mut seen = std::collections::HashSet::new();
     codes.retain(|c| seen.insert(*c));
-    Ok(codes)
+    codes
 }
 
 /// The file name an operator looks for: order and device, or order, package and end date.
@@ -110,7 +127,7 @@ impl Signer<'_> {
     ) -> Result<(License, String)> {
         let license = License {
             serial: new_serial(),
-            kind: self.order.kind(),
+            kind: self.order.kind,
             product: self.order.product.clone(),
             features: self.features,
             customer_id: self.order.customer_id.clone(),
@@ -131,7 +148,7 @@ struct Recorder<'a> {
     tx: &'a Transaction<'a>,
     session: &'a Session,
     order: &'a Order,
-    /// `session.now` as text, formatted once per batch.
+    /// `session.now()` as text, formatted once per batch.
     now_text: String,
     /// The signing key's id as text.
     key_id: String,
@@ -148,34 +165,35 @@ impl<'a> Recorder<'a> {
             tx,
             session,
             order,
-            now_text: session.now.to_string(),
+            now_text: session.now().to_string(),
             key_id: key.key_id().to_string(),
         }
     }
 
     /// Records one signed license (row and audit entry) and returns its
-    /// record and the file to write.
+    /// record and its file (written after the commit).
     fn record(
         &self,
         license: &License,
         text: String,
         term_seq: Option<i64>,
-    ) -> Result<(LicenseRecord, FileToWrite)> {
-        let now = self.session.now;
+    ) -> Result<(LicenseRecord, LicenseFile)> {
+        let now = self.session.now();
         let (not_before, not_after) = (license.not_before, license.not_after);
         let name = file_name(&self.order.id, &license.binding, not_after);
         let (device, package) = match &license.binding {
-            Binding::Device(code) => (Some(code.to_string()), None),
+            Binding::Device(code) => (Some(*code), None),
             Binding::Package { name, .. } => (None, Some(name.clone())),
         };
-        let serial = license.serial.to_string();
+        let serial = license.serial.to_ledger();
         let now_text = &self.now_text;
         let not_before_text = if not_before == now {
             now_text.clone()
         } else {
-            not_before.to_string()
+            not_before.to_ledger()
         };
-        let not_after_text = not_after.map(|t| t.to_string());
+        let not_after_text = not_after.map(|t| t.to_ledger());
+        let device_text = device.map(|d| d.to_ledger());
         self.tx
             .prepare_cached(
                 "INSERT INTO licenses (serial, order_id, customer_id, product, kind, device, package, term_seq,
@@ -187,8 +205,8 @@ impl<'a> Recorder<'a> {
                 self.order.id,
                 self.order.customer_id,
                 self.order.product,
-                license.kind.as_str(),
-                device,
+                Text(&license.kind),
+                device_text,
                 package,
                 term_seq,
                 self.key_id,
@@ -199,85 +217,36 @@ impl<'a> Recorder<'a> {
                 text,
             ])?;
         let detail = serde_json::json!({
-            "order": self.order.id, "device": device, "package": package,
+            "order": self.order.id, "device": device_text, "package": package,
             "not_before": not_before_text, "not_after": not_after_text,
             "key_id": self.key_id,
         });
         audit::record(self.tx, self.session, "license.issue", &serial, &detail)?;
-        let status = if not_before > now {
-            "not-yet-valid"
-        } else {
-            "active"
-        };
         let record = LicenseRecord {
-            serial,
-            status: status.to_owned(),
+            serial: license.serial,
+            status: LicenseStatus::of(false, false, not_before, not_after, now),
             order_id: self.order.id.clone(),
             customer_id: self.order.customer_id.clone(),
             product: self.order.product.clone(),
-            kind: license.kind.as_str().to_owned(),
+            kind: license.kind,
             device,
             package,
             key_id: self.key_id.clone(),
-            issued_at: now_text.clone(),
-            not_before: not_before_text,
-            not_after: not_after_text,
+            issued_at: now,
+            not_before,
+            not_after,
             revoked_at: None,
             revoke_reason: None,
             replaced_by: None,
             file_name: name.clone(),
             text: None,
         };
-        Ok((record, FileToWrite { name, text }))
+        Ok((record, LicenseFile { name, text }))
     }
 }
 
-/// A license file to write: its name in the output directory and its text.
-pub(crate) struct FileToWrite {
-    name: String,
-    text: String,
-}
-
-/// The writer thread's end of the channel: files travel in chunks, so the
-/// threads hand over work hundreds of licenses at a time.
-pub(crate) type FileSink = mpsc::SyncSender<Vec<FileToWrite>>;
-
-/// Licenses signed, recorded and written per hand-over between threads.
+/// Licenses signed and recorded per hand-over between threads.
 const CHUNK: usize = 256;
-
-/// Runs `f` with a channel to a writer thread that stages license files
-/// while `f` signs and records licenses, so file I/O overlaps the rest.
-/// Returns `f`'s value and the staged files (not yet published); if `f` or
-/// any write fails, nothing stays on disk.
-pub(crate) fn with_file_writer<T>(
-    out: &Path,
-    now: Timestamp,
-    f: impl FnOnce(&FileSink) -> Result<T>,
-) -> Result<(T, Staging)> {
-    let mut staging = Staging::new(out, now)?;
-    std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<Vec<FileToWrite>>(8);
-        let writer = scope.spawn(move || -> Result<Staging> {
-            for chunk in receiver {
-                for file in chunk {
-                    staging.write(&file.name, &file.text)?;
-                }
-            }
-            staging.sealed()
-        });
-        let value = f(&sender);
-        drop(sender);
-        let staging = writer.join().unwrap_or_else(|_| {
-            Err(DeskError::Io {
-                path: out.to_owned(),
-                source: std::io::Error::other("license file writer failed"),
-            })
-        });
-        // A failed write is the real cause when `f` stopped on a closed channel.
-        let staging = staging?;
-        Ok((value?, staging))
-    })
-}
 
 /// Most threads that sign a batch.
 const MAX_SIGNERS: usize = 8;
@@ -323,14 +292,9 @@ fn sign_ahead<T: Sync, R: Send>(
     })
 }
 
-/// Sends files to the writer thread; a writer that stopped (a failed write)
-/// is reported when it is joined.
-fn send(sink: &FileSink, files: Vec<FileToWrite>, out: &Path) -> Result<()> {
-    sink.send(files).map_err(|_| DeskError::Io {
-        path: out.to_owned(),
-        source: std::io::Error::other("license file writer stopped"),
-    })
-}
+/// What a transaction of issuing produced: the report, and the files to
+/// write once it has committed.
+pub(crate) type Issued = (IssueReport, Vec<LicenseFile>);
 
 impl Desk {
     fn features_of(&self, product: &str) -> Result<crate::FeatureSet> {
@@ -344,11 +308,13 @@ impl Desk {
             })
     }
 
-    /// Issues licenses on a device order for `codes`, writing one file per
-    /// license into `out`. Devices already bound on the order get their
-    /// existing license back and take no seat. The batch is refused as a whole
-    /// if it needs more seats than are free, or the trial has ended.
-    /// `progress(done, total)` is called after each new license.
+    /// Issues licenses on a device order for `codes` (repeats count once),
+    /// writing one file per license into `out` after the ledger committed.
+    /// Devices already bound on the order get their existing license back
+    /// and take no seat. The batch is refused as a whole if it needs more
+    /// seats than are free, the trial has ended, or a device's license on
+    /// the order was revoked. `progress(done, total)` is called as licenses
+    /// are recorded.
     pub fn issue_devices(
         &mut self,
         order_id: &str,
@@ -357,25 +323,28 @@ impl Desk {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
-        let (report, staging) = self.write(|tx, s| {
-            let out = batch.out.clone();
-            with_file_writer(&out, s.now, |sink| {
-                issue_devices_in(tx, s, &batch, order_id, codes, progress, sink)
-            })
-        })?;
+        let issued =
+            self.write(|tx, s| issue_devices_in(tx, s, &batch, order_id, codes, progress))?;
+        self.publish(issued, out)
+    }
+
+    /// Writes the files of a committed batch and completes its report.
+    pub(crate) fn publish(&self, (report, files): Issued, out: &Path) -> Result<IssueReport> {
         Ok(IssueReport {
-            files: staging.publish()?,
+            files: staging::publish(out, self.now(), &files)?,
             ..report
         })
     }
 
-    /// What every issue on `order_id` needs: the active key, the product's features, the output directory.
+    /// What every issue on `order_id` needs: the active key, the product's
+    /// features, an output that can be written. Checked before anything is
+    /// recorded.
     pub(crate) fn batch(&self, order_id: &str, out: &Path) -> Result<Batch> {
         let product = load_order(self.read(), order_id)?.product;
+        staging::check_output(out)?;
         Ok(Batch {
             key: self.signing_key()?,
             features: self.features_of(&product)?,
-            out: out.to_owned(),
             trial_days: self.catalog.rules.device_trial_days,
         })
     }
@@ -388,7 +357,9 @@ impl Desk {
 
     /// Renews a platform order by one term and issues its license. Renewed
     /// before the current term ends, the new term starts exactly where it
-    /// ends; renewed after it lapsed, the new term starts now.
+    /// ends; renewed after it lapsed, the new term starts now. The license
+    /// covers the unbroken run of terms that ends with the new one, except
+    /// any time a revoked license of the order covered.
     pub fn renew(&mut self, order_id: &str, out: &Path) -> Result<IssueReport> {
         self.platform_license(order_id, out, true)
     }
@@ -396,84 +367,11 @@ impl Desk {
     fn platform_license(&mut self, order_id: &str, out: &Path, renew: bool) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
         let months = self.catalog.rules.platform_term_months;
-        let (report, staging) = self.write(|tx, s| {
-            let mut order = load_order(tx, order_id)?;
-            let kind = order.kind();
-            if renew && kind != Kind::Platform {
-                let why = match kind {
-                    Kind::Device => "device licenses are perpetual and are not renewed",
-                    Kind::DeviceTrial | Kind::PlatformTrial => "trials cannot be renewed; create a platform order",
-                    Kind::Platform => "",
-                };
-                return Err(DeskError::Refused(format!("order {} is a {} order: {why}", order.id, order.kind)));
-            }
-            if kind.is_device_bound() {
-                return Err(DeskError::Refused(format!(
-                    "order {} is a {} order: issue it with --device or --devices-file",
-                    order.id, order.kind
-                )));
-            }
-            let terms = parse_terms(&order)?;
-            let Some(&(last_seq, _, last_end)) = terms.last() else {
-                return Err(DeskError::Refused(format!("order {} has no term", order.id)));
-            };
-            if renew {
-                let start = if s.now < last_end { last_end } else { s.now };
-                let end = add_months(start, months)?;
-                tx.execute(
-                    "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![order.id, last_seq + 1, start.to_string(), end.to_string(), s.now.to_string()],
-                )?;
-                let detail = serde_json::json!({ "term": last_seq + 1, "starts_at": start.to_string(), "ends_at": end.to_string(), "lapsed": s.now >= last_end });
-                audit::record(tx, s, "order.renew", &order.id, &detail)?;
-                order = load_order(tx, order_id)?;
-            }
-            let terms = parse_terms(&order)?;
-            let Some(&(seq, _, end)) = terms.last() else {
-                return Err(DeskError::Refused(format!("order {} has no term", order.id)));
-            };
-            if s.now >= end {
-                let what = if kind.is_trial() { "trial" } else { "term" };
-                let hint = if kind.is_trial() { "" } else { "; renew it with `facelic renew`" };
-                return Err(DeskError::Refused(format!("the {what} of order {} ended at {end}{hint}", order.id)));
-            }
-            let live: Option<String> = tx
-                .query_row(
-                    "SELECT serial FROM licenses WHERE order_id = ?1 AND term_seq = ?2 ORDER BY revoked_at IS NULL DESC LIMIT 1",
-                    params![order.id, seq],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(serial) = live {
-                let record = load_license(tx, &serial, s.now)?;
-                if record.revoked_at.is_some() {
-                    return Err(DeskError::Refused(format!(
-                        "the license {serial} of this term was revoked; nothing issued"
-                    )));
-                }
-                let staging = Staging::single(out, s.now, &record.file_name, record.text.as_deref().unwrap_or_default())?;
-                let record = LicenseRecord { text: None, ..record };
-                return Ok((IssueReport { order_id: order.id.clone(), issued: vec![], existing: vec![record], files: vec![] }, staging));
-            }
-            // The license covers the unbroken run of terms that ends with this one.
-            let mut chain_start = end;
-            for &(_, start, term_end) in terms.iter().rev() {
-                if term_end != chain_start && chain_start != end {
-                    break;
-                }
-                chain_start = start;
-            }
-            let package = order.package.clone().unwrap_or_default();
-            let binding = Binding::Package { name: package, cert_sha256: None };
-            let (license, text) = batch.signer(&order, s.now).sign(binding, chain_start, Some(end))?;
-            let (record, file) = Recorder::new(tx, s, &batch.key, &order).record(&license, text, Some(seq))?;
-            let staging = Staging::single(out, s.now, &file.name, &file.text)?;
-            Ok((IssueReport { order_id: order.id.clone(), issued: vec![record], existing: vec![], files: vec![] }, staging))
+        let issued = self.write(|tx, s| {
+            let renewal = renew.then_some(months);
+            platform_license_in(tx, s, &batch, order_id, renewal)
         })?;
-        Ok(IssueReport {
-            files: staging.publish()?,
-            ..report
-        })
+        self.publish(issued, out)
     }
 }
 
@@ -481,7 +379,6 @@ impl Desk {
 pub(crate) struct Batch {
     key: IssuerKey,
     features: crate::FeatureSet,
-    pub(crate) out: PathBuf,
     trial_days: u32,
 }
 
@@ -497,8 +394,194 @@ impl Batch {
     }
 }
 
+/// Refuses renewing anything but a platform order, and issuing a device
+/// order without devices.
+fn check_platform_order(order: &Order, renew: bool) -> Result<()> {
+    let kind = order.kind;
+    if renew && kind != Kind::Platform {
+        let why = match kind {
+            Kind::Device => "device licenses are perpetual and are not renewed",
+            Kind::DeviceTrial | Kind::PlatformTrial => {
+                "trials cannot be renewed; create a platform order"
+            }
+            Kind::Platform => "",
+        };
+        return Err(DeskError::Refused(format!(
+            "order {} is a {kind} order: {why}",
+            order.id
+        )));
+    }
+    if kind.is_device_bound() {
+        return Err(DeskError::Refused(format!(
+            "order {} is a {kind} order: issue it with --device or --devices-file",
+            order.id
+        )));
+    }
+    Ok(())
+}
+
+/// The start of the unbroken run of terms that ends with the last one.
+fn unbroken_start(terms: &[Term]) -> Option<Timestamp> {
+    let mut iter = terms.iter().rev();
+    let mut start = iter.next()?.starts_at;
+    for term in iter {
+        if term.ends_at != start {
+            break;
+        }
+        start = term.starts_at;
+    }
+    Some(start)
+}
+
+/// The latest end of a revoked license of `order` (`None` when none was revoked).
+fn revoked_until(tx: &Transaction<'_>, order: &str) -> Result<Option<Timestamp>> {
+    let latest: Option<String> = tx.query_row(
+        "SELECT MAX(not_after) FROM licenses WHERE order_id = ?1 AND revoked_at IS NOT NULL",
+        [order],
+        |r| r.get(0),
+    )?;
+    latest
+        .map(|text| {
+            Timestamp::from_ledger(&text).ok_or_else(|| {
+                DeskError::Corrupt(super::CorruptValue {
+                    table: "licenses",
+                    row: format!("of order {order}"),
+                    column: "not_after".into(),
+                    value: format!("{text:?}"),
+                    expected: Timestamp::EXPECTED,
+                })
+            })
+        })
+        .transpose()
+}
+
+/// Issues (or renews, with `renewal` = the term's months) a platform
+/// order's license inside `tx`; its file is written after the commit.
+fn platform_license_in(
+    tx: &Transaction<'_>,
+    s: &Session,
+    batch: &Batch,
+    order_id: &str,
+    renewal: Option<u32>,
+) -> Result<Issued> {
+    let now = s.now();
+    let mut order = load_order(tx, order_id)?;
+    check_platform_order(&order, renewal.is_some())?;
+    let Some(last) = order.terms.last().cloned() else {
+        return Err(DeskError::Refused(format!(
+            "order {} has no term",
+            order.id
+        )));
+    };
+    if let Some(months) = renewal {
+        let start = now.max(last.ends_at);
+        let end = add_months(start, months)?;
+        tx.execute(
+            "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![order.id, last.seq + 1, Text(&start), Text(&end), Text(&now)],
+        )?;
+        let detail = serde_json::json!({
+            "term": last.seq + 1, "starts_at": start.to_ledger(), "ends_at": end.to_ledger(),
+            "lapsed": now >= last.ends_at,
+        });
+        audit::record(tx, s, "order.renew", &order.id, &detail)?;
+        order = load_order(tx, order_id)?;
+    }
+    let Some(term) = order.terms.last().cloned() else {
+        return Err(DeskError::Refused(format!(
+            "order {} has no term",
+            order.id
+        )));
+    };
+    if now >= term.ends_at {
+        return Err(DeskError::TermEnded {
+            order: order.id.clone(),
+            trial: order.kind.is_trial(),
+            ended: term.ends_at,
+        });
+    }
+    let issued: Option<String> = tx
+        .query_row(
+            "SELECT serial FROM licenses WHERE order_id = ?1 AND term_seq = ?2 ORDER BY revoked_at IS NULL DESC LIMIT 1",
+            params![order.id, term.seq],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(serial) = issued {
+        let record = load_license(tx, &serial, now)?;
+        if record.revoked_at.is_some() {
+            return Err(DeskError::Refused(format!(
+                "the license {serial} of this term was revoked; nothing issued"
+            )));
+        }
+        let file = LicenseFile {
+            name: record.file_name.clone(),
+            text: record.text.clone().unwrap_or_default(),
+        };
+        let record = LicenseRecord {
+            text: None,
+            ..record
+        };
+        let report = IssueReport {
+            order_id: order.id.clone(),
+            issued: vec![],
+            existing: vec![record],
+            files: vec![],
+        };
+        return Ok((report, vec![file]));
+    }
+    // The license covers the unbroken run of terms that ends with this one,
+    // but never time that a revoked license of the order covered.
+    let chain_start = unbroken_start(&order.terms).unwrap_or(term.starts_at);
+    let start = match revoked_until(tx, &order.id)? {
+        Some(until) if until > chain_start => until,
+        _ => chain_start,
+    };
+    if start >= term.ends_at {
+        return Err(DeskError::Refused(format!(
+            "a revoked license of order {} covers term {} to its end; nothing issued",
+            order.id, term.seq
+        )));
+    }
+    let package = order.package.clone().unwrap_or_default();
+    let binding = Binding::Package {
+        name: package,
+        cert_sha256: None,
+    };
+    let (license, text) = batch
+        .signer(&order, now)
+        .sign(binding, start, Some(term.ends_at))?;
+    let (record, file) =
+        Recorder::new(tx, s, &batch.key, &order).record(&license, text, Some(term.seq))?;
+    let report = IssueReport {
+        order_id: order.id.clone(),
+        issued: vec![record],
+        existing: vec![],
+        files: vec![],
+    };
+    Ok((report, vec![file]))
+}
+
+/// The license a device holds or held on an order: its serial, and whether
+/// it is live (not revoked). One indexed lookup, whatever the order's size.
+fn device_license(
+    tx: &Transaction<'_>,
+    order: &str,
+    code: &DeviceCode,
+) -> Result<Option<(String, bool)>> {
+    Ok(tx
+        .prepare_cached(DEVICE_LICENSE_SQL)?
+        .query_row(params![order, Text(code)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// See [`device_license`]; served by the `licenses_order_device` index.
+const DEVICE_LICENSE_SQL: &str = "SELECT serial, revoked_at IS NULL AS live FROM licenses
+     WHERE order_id = ?1 AND device = ?2 AND device IS NOT NULL
+     ORDER BY live DESC LIMIT 1";
+
 /// Issues device licenses inside `tx` (see [`Desk::issue_devices`]); the
-/// returned files are published by the caller after the commit.
+/// returned files are written by the caller after the commit.
 pub(crate) fn issue_devices_in(
     tx: &Transaction<'_>,
     s: &Session,
@@ -506,42 +589,28 @@ pub(crate) fn issue_devices_in(
     order_id: &str,
     codes: &[DeviceCode],
     progress: &mut dyn FnMut(u64, u64),
-    sink: &FileSink,
-) -> Result<IssueReport> {
+) -> Result<Issued> {
+    let now = s.now();
     let order = load_order(tx, order_id)?;
-    let kind = order.kind();
+    let kind = order.kind;
     if !kind.is_device_bound() {
         return Err(DeskError::Refused(format!(
-            "order {} is a {} order: issue it with `facelic issue --order {}` (no devices)",
-            order.id, order.kind, order.id
+            "order {} is a {kind} order: it is issued without devices",
+            order.id
         )));
     }
     let mut existing = Vec::new();
     let mut new_codes = Vec::new();
-    for code in codes {
-        let live: Option<String> = tx
-                .prepare_cached(
-                    "SELECT serial FROM licenses WHERE order_id = ?1 AND device = ?2 AND revoked_at IS NULL",
-                )?
-                .query_row(params![order.id, code.to_string()], |r| r.get(0))
-                .optional()?;
-        match live {
-            Some(serial) => existing.push(load_license(tx, &serial, s.now)?),
-            None => {
-                let revoked: Option<String> = tx
-                    .prepare_cached(
-                        "SELECT serial FROM licenses WHERE order_id = ?1 AND device = ?2 LIMIT 1",
-                    )?
-                    .query_row(params![order.id, code.to_string()], |r| r.get(0))
-                    .optional()?;
-                if let Some(serial) = revoked {
-                    return Err(DeskError::Refused(format!(
-                        "device {code} had license {serial} on order {} and it was revoked; nothing issued",
-                        order.id
-                    )));
-                }
-                new_codes.push(*code);
+    for code in dedup(codes.to_vec()) {
+        match device_license(tx, &order.id, &code)? {
+            Some((serial, true)) => existing.push(load_license(tx, &serial, now)?),
+            Some((serial, false)) => {
+                return Err(DeskError::Refused(format!(
+                    "device {code} had license {serial} on order {} and it was revoked; nothing issued",
+                    order.id
+                )));
             }
+            None => new_codes.push(code),
         }
     }
     let free = order.seats_free.unwrap_or(0);
@@ -554,84 +623,116 @@ pub(crate) fn issue_devices_in(
             existing.len()
         )));
     }
-    let not_after = if kind == Kind::DeviceTrial {
-        let end = match &order.trial_ends_at {
-            Some(end) => Timestamp::parse(end).ok_or_else(|| {
-                DeskError::Refused(format!("order {} has a corrupt trial end", order.id))
-            })?,
-            None => add_days(s.now, batch.trial_days),
-        };
-        if !new_codes.is_empty() {
-            if s.now >= end {
-                return Err(DeskError::Refused(format!(
-                    "the trial on order {} ended at {end}; nothing issued",
-                    order.id
-                )));
-            }
-            if order.trial_ends_at.is_none() {
-                tx.execute(
-                    "UPDATE orders SET trial_ends_at = ?1 WHERE id = ?2",
-                    params![end.to_string(), order.id],
-                )?;
-            }
-        }
-        Some(end)
+    let (not_before, not_after) = if kind == Kind::DeviceTrial {
+        trial_window(tx, s, batch, &order, !new_codes.is_empty())?
     } else {
-        None
+        (now, None)
     };
-    let out = batch.out.as_path();
-    let signer = batch.signer(&order, s.now);
+    let signer = batch.signer(&order, now);
     let recorder = Recorder::new(tx, s, &batch.key, &order);
     let total = new_codes.len() as u64;
     let mut issued = Vec::with_capacity(new_codes.len());
-    // Signing threads run ahead while this thread records the signed
-    // licenses and the writer thread writes their files.
+    let mut files = Vec::with_capacity(new_codes.len() + existing.len());
+    // Signing threads run ahead while this thread records the signed licenses.
     sign_ahead(
         &new_codes,
-        |code| signer.sign(Binding::Device(*code), s.now, not_after),
+        |code| signer.sign(Binding::Device(*code), not_before, not_after),
         |chunk| {
-            let mut files = Vec::with_capacity(chunk.len());
             for (license, text) in chunk {
                 let (record, file) = recorder.record(&license, text, None)?;
                 issued.push(record);
                 files.push(file);
             }
-            send(sink, files, out)?;
             progress(issued.len() as u64, total);
             Ok(())
         },
     )?;
-    for chunk in existing.chunks(CHUNK) {
-        let files = chunk
-            .iter()
-            .map(|record| FileToWrite {
-                name: record.file_name.clone(),
-                text: record.text.clone().unwrap_or_default(),
-            })
-            .collect();
-        send(sink, files, out)?;
+    for record in &mut existing {
+        files.push(LicenseFile {
+            name: record.file_name.clone(),
+            text: record.text.take().unwrap_or_default(),
+        });
     }
-    Ok(IssueReport {
+    let report = IssueReport {
         order_id: order.id.clone(),
         issued,
         existing,
         files: Vec::new(),
-    })
+    };
+    Ok((report, files))
 }
 
-/// The order's terms as (seq, start, end).
-fn parse_terms(order: &Order) -> Result<Vec<(i64, Timestamp, Timestamp)>> {
-    order
-        .terms
-        .iter()
-        .map(
-            |t| match (Timestamp::parse(&t.starts_at), Timestamp::parse(&t.ends_at)) {
-                (Some(a), Some(b)) => Ok((t.seq, a, b)),
-                _ => Err(DeskError::Refused(format!(
-                    "order {} has a corrupt term",
-                    order.id
-                ))),
-            },
-        )
-        .collect()
+/// The validity of a device trial's new licenses: from now (never before
+/// the trial's first license) to the trial's end, set by its first license.
+/// Refused once the trial has ended.
+fn trial_window(
+    tx: &Transaction<'_>,
+    s: &Session,
+    batch: &Batch,
+    order: &Order,
+    issuing: bool,
+) -> Result<(Timestamp, Option<Timestamp>)> {
+    let now = s.now();
+    let first: Option<String> = tx.query_row(
+        "SELECT MIN(not_before) FROM licenses WHERE order_id = ?1",
+        [&order.id],
+        |r| r.get(0),
+    )?;
+    let first = first.and_then(|t| Timestamp::from_ledger(&t));
+    let end = match order.trial_ends_at {
+        Some(end) => end,
+        None => add_days(now, batch.trial_days),
+    };
+    if issuing {
+        if now >= end {
+            return Err(DeskError::Refused(format!(
+                "the trial on order {} ended at {end}; nothing issued",
+                order.id
+            )));
+        }
+        if order.trial_ends_at.is_none() {
+            tx.execute(
+                "UPDATE orders SET trial_ends_at = ?1 WHERE id = ?2",
+                params![Text(&end), order.id],
+            )?;
+        }
+    }
+    Ok((first.map_or(now, |start| start.max(now)), Some(end)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_device_lookup_uses_an_index_not_a_scan_of_the_order() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::super::schema::migrate(&mut conn).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {DEVICE_LICENSE_SQL}"))
+            .unwrap()
+            .query_map(params!["O-000001", "QMAF-H018-2RQD-2S2M"], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let plan = plan.join("; ");
+        assert!(
+            plan.contains("USING INDEX licenses_order_device (order_id=? AND device=?)"),
+            "{plan}"
+        );
+    }
+
+    #[test]
+    fn devices_files_name_every_bad_line() {
+        let good = DeviceCode::derive(&[("android-id", "1")])
+            .unwrap()
+            .to_string();
+        let text = format!("\u{FEFF}{good}\n# comment\n\n{good}\n");
+        assert_eq!(parse_devices_file(text.as_bytes()).unwrap().len(), 1);
+        let mut bytes = format!("{good}\nnot-a-code\n").into_bytes();
+        bytes.extend_from_slice(b"\xff\xfe\n");
+        let err = parse_devices_file(&bytes).unwrap_err().to_string();
+        assert!(err.contains("line 2 \"not-a-code\""), "{err}");
+        assert!(err.contains("line 3: not UTF-8 text"), "{err}");
+    }
 }

@@ -40,7 +40,7 @@ impl Desk {
             tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
             tx.execute(
                 "INSERT INTO keys (key_id, public_pem, created_at, active) VALUES (?1, ?2, ?3, 1)",
-                params![id, public_pem, s.now.to_string()],
+                params![id, public_pem, s.now().to_string()],
             )?;
             let action = if previous.is_some() {
                 "keys.rotate"

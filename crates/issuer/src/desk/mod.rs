@@ -11,15 +11,18 @@
 //!
 //! Every change runs in one `BEGIN IMMEDIATE` transaction that also writes
 //! its audit rows, so concurrent desk processes serialise and a failed or
-//! killed operation leaves the ledger as it was.
+//! killed operation leaves the ledger as it was. How the ledger file is
+//! recognised, locked and kept in time order: [`ledger`].
 
 mod audit;
 mod backup;
 mod customers;
 mod error;
+mod fields;
 mod invoices;
 mod issue;
 mod keys;
+pub mod ledger;
 mod orders;
 mod query;
 mod revoke;
@@ -33,14 +36,16 @@ use std::path::{Path, PathBuf};
 use facelic_invoice::Catalog;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use ledger::LOCK_FILE;
+
 pub use audit::AuditEntry;
 pub use customers::Customer;
-pub use error::{DeskError, Result};
+pub use error::{CorruptValue, DeskError, Result};
 pub use invoices::InvoiceSummary;
 pub use issue::{IssueReport, parse_devices_file};
 pub use keys::DeskKey;
 pub use orders::{MAX_DEVICES, NewOrder, Order, Term};
-pub use query::{LicenseFilter, LicenseRecord};
+pub use query::{LicenseFilter, LicenseRecord, LicenseStatus};
 pub use schema::SCHEMA_VERSION;
 pub use staging::is_archive;
 pub use time::parse_duration;
@@ -53,16 +58,64 @@ pub const LEDGER_FILE: &str = "ledger.sqlite";
 pub const CATALOG_FILE: &str = "catalog.toml";
 /// Directory of the issuer keys inside the desk directory.
 pub const KEYS_DIR: &str = "keys";
-/// How long a desk process waits for another one's write transaction.
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Where the desk's "now" comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    /// The system clock, read when the desk opens and again when each write
+    /// takes the writers' lock.
+    System,
+    /// A fixed instant (the CLI's `FACELIC_NOW`), for reproducible runs.
+    Fixed(Timestamp),
+}
+
+impl Clock {
+    /// The clock's current time.
+    pub fn now(self) -> Result<Timestamp> {
+        match self {
+            Clock::Fixed(t) => Ok(t),
+            Clock::System => Timestamp::from_unix(chrono::Utc::now().timestamp())
+                .ok_or_else(|| DeskError::Input("the system clock is out of range".into())),
+        }
+    }
+}
 
 /// Who acts and when: every change is stamped with these.
 #[derive(Debug, Clone)]
 pub struct Session {
-    /// "Now" for every decision (the CLI takes it from `FACELIC_NOW` or the clock).
-    pub now: Timestamp,
+    clock: Clock,
+    now: Timestamp,
+    operator: String,
+}
+
+impl Session {
+    /// A session of `operator` on `clock`. The operator is recorded in the
+    /// audit log, so it must be visible text without control characters
+    /// (a newline could forge a row in `facelic log`).
+    pub fn new(clock: Clock, operator: &str) -> Result<Self> {
+        let operator = operator.trim();
+        if operator.is_empty() || operator.len() > 200 || operator.chars().any(char::is_control) {
+            return Err(DeskError::Input(format!(
+                "operator {operator:?} must be 1 to 200 bytes without control characters"
+            )));
+        }
+        Ok(Session {
+            clock,
+            now: clock.now()?,
+            operator: operator.to_owned(),
+        })
+    }
+
+    /// "Now" for every decision: the time the current write took the
+    /// writers' lock (or the session started, outside a write).
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
     /// The operator recorded in the audit log.
-    pub operator: String,
+    pub fn operator(&self) -> &str {
+        &self.operator
+    }
 }
 
 /// An open license desk.
@@ -78,16 +131,23 @@ impl Desk {
     /// Creates a desk in `dir`: the ledger, a copy of the default catalog
     /// (kept if one is already there and valid) and a first issuer key.
     pub fn init(dir: &Path, session: Session) -> Result<(Self, DeskKey)> {
-        if dir.join(LEDGER_FILE).exists() {
+        if std::fs::symlink_metadata(dir.join(LEDGER_FILE)).is_ok() {
             return Err(DeskError::AlreadyInitialized(dir.to_owned()));
         }
-        std::fs::create_dir_all(dir.join(KEYS_DIR)).map_err(DeskError::io(dir))?;
+        std::fs::create_dir_all(dir).map_err(DeskError::io(dir))?;
+        create_private_dir(&dir.join(KEYS_DIR))?;
         let catalog_path = dir.join(CATALOG_FILE);
         if !catalog_path.exists() {
-            std::fs::write(&catalog_path, facelic_invoice::DEFAULT_CATALOG)
-                .map_err(DeskError::io(&catalog_path))?;
+            write_public_file(&catalog_path, facelic_invoice::DEFAULT_CATALOG.as_bytes())?;
         }
-        let mut desk = Self::open_ledger(dir, session)?;
+        let catalog = load_catalog(dir)?;
+        let conn = ledger::create(dir)?;
+        let mut desk = Self {
+            dir: dir.to_owned(),
+            conn,
+            catalog,
+            session,
+        };
         let key = desk.add_key()?;
         desk.write(|tx, s| {
             audit::record(
@@ -101,27 +161,11 @@ impl Desk {
         Ok((desk, key))
     }
 
-    /// Opens the desk in `dir`.
+    /// Opens the desk in `dir`. A missing, empty, foreign or damaged ledger
+    /// is refused ([`DeskError::Damaged`]); only [`Desk::init`] creates one.
     pub fn open(dir: &Path, session: Session) -> Result<Self> {
-        if !dir.join(LEDGER_FILE).exists() {
-            return Err(DeskError::NotInitialized(dir.to_owned()));
-        }
-        Self::open_ledger(dir, session)
-    }
-
-    fn open_ledger(dir: &Path, session: Session) -> Result<Self> {
-        let catalog_path = dir.join(CATALOG_FILE);
-        let text = std::fs::read_to_string(&catalog_path).map_err(DeskError::io(&catalog_path))?;
-        let catalog = Catalog::parse(&text).map_err(|source| DeskError::Catalog {
-            path: catalog_path,
-            source,
-        })?;
-        let mut conn = Connection::open(dir.join(LEDGER_FILE))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        schema::migrate(&mut conn)?;
+        let conn = ledger::open(dir)?;
+        let catalog = load_catalog(dir)?;
         Ok(Self {
             dir: dir.to_owned(),
             conn,
@@ -145,11 +189,16 @@ impl Desk {
         self.session.now
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only if it succeeds.
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only if it
+    /// succeeds: waits for the writers' lock, takes "now", and refuses a
+    /// clock earlier than the ledger's latest time (see [`ledger`]).
     fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &Session) -> Result<T>) -> Result<T> {
+        let _lock = ledger::WriterLock::acquire(&self.dir)?;
+        self.session.now = self.session.clock.now()?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ledger::check_clock(&tx, self.session.now)?;
         let value = f(&tx, &self.session)?;
         tx.commit()?;
         Ok(value)
@@ -170,8 +219,88 @@ impl Desk {
                     "the desk has no active signing key (run `facelic keys rotate`)".into(),
                 )
             })?;
-        Ok(IssuerKey::load(
-            &self.dir.join(KEYS_DIR).join(format!("{key_id}.key")),
-        )?)
+        let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
+        let key = IssuerKey::load(&path)?;
+        if key.key_id().to_string() != key_id {
+            return Err(DeskError::KeyMismatch {
+                path,
+                expected: key_id,
+                found: key.key_id().to_string(),
+            });
+        }
+        Ok(key)
     }
+}
+
+/// Writes an output file (a keyring, a revocation list, a document)
+/// atomically: a new file, or one replacing an existing file only with
+/// `force` ([`DeskError::Exists`] otherwise).
+pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    use std::io::Write as _;
+    if force {
+        return crate::atomic_write(path, bytes).map_err(DeskError::io(path));
+    }
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(DeskError::Exists(path.to_owned()));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".facelic-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(DeskError::io(dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(DeskError::io(path))?;
+    }
+    tmp.write_all(bytes).map_err(DeskError::io(path))?;
+    tmp.as_file().sync_all().map_err(DeskError::io(path))?;
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            DeskError::Exists(path.to_owned())
+        } else {
+            DeskError::io(path)(e.error)
+        }
+    })?;
+    Ok(())
+}
+
+fn load_catalog(dir: &Path) -> Result<Catalog> {
+    let path = dir.join(CATALOG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(DeskError::io(&path))?;
+    Catalog::parse(&text).map_err(|source| DeskError::Catalog { path, source })
+}
+
+/// Creates `dir` (and its parents) and makes it 0700 whatever the umask:
+/// it holds private keys.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(DeskError::io(dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(DeskError::io(dir))?;
+    }
+    Ok(())
+}
+
+/// Writes a new file readable by everyone (0644 whatever the umask).
+fn write_public_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    let mut file = options.open(path).map_err(DeskError::io(path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(DeskError::io(path))?;
+    }
+    file.write_all(bytes).map_err(DeskError::io(path))
 }

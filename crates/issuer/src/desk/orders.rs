@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
+use super::fields::{Fields, display, display_opt};
 use super::time::{add_days, add_months};
 use super::{Desk, DeskError, Result, audit};
 use crate::{Kind, Timestamp};
@@ -33,11 +34,14 @@ pub struct Term {
     /// 1 for the first term, then one more per renewal.
     pub seq: i64,
     /// Start (inclusive).
-    pub starts_at: String,
+    #[serde(serialize_with = "display")]
+    pub starts_at: Timestamp,
     /// End (exclusive).
-    pub ends_at: String,
+    #[serde(serialize_with = "display")]
+    pub ends_at: Timestamp,
     /// When the term was ordered or renewed.
-    pub created_at: String,
+    #[serde(serialize_with = "display")]
+    pub created_at: Timestamp,
 }
 
 /// An order with its seat accounting.
@@ -52,28 +56,24 @@ pub struct Order {
     /// Product id.
     pub product: String,
     /// `device`, `device-trial`, `platform` or `platform-trial`.
-    pub kind: String,
+    #[serde(serialize_with = "display")]
+    pub kind: Kind,
     /// Devices bought (device kinds).
     pub devices: Option<u64>,
     /// Bound package name (platform kinds).
     pub package: Option<String>,
     /// When a device trial ends (set by its first license).
-    pub trial_ends_at: Option<String>,
+    #[serde(serialize_with = "display_opt")]
+    pub trial_ends_at: Option<Timestamp>,
     /// When the order was created.
-    pub created_at: String,
+    #[serde(serialize_with = "display")]
+    pub created_at: Timestamp,
     /// Seats taken: licenses on the order, except those whose seat moved to a replacement.
     pub seats_used: u64,
     /// Seats left (device kinds).
     pub seats_free: Option<u64>,
     /// Platform terms, oldest first.
     pub terms: Vec<Term>,
-}
-
-impl Order {
-    /// The order's kind.
-    pub fn kind(&self) -> Kind {
-        self.kind.parse().unwrap_or(Kind::Device)
-    }
 }
 
 impl Desk {
@@ -128,12 +128,15 @@ impl Desk {
             }
             _ => {}
         }
-        if let Some(package) = &new.package {
-            if !facelic_verifier::is_valid_package_name(package) {
-                return Err(DeskError::Input(format!(
-                    "{package:?} is not an Android application id (e.g. com.acme.gate: two or more dot-separated segments of letters, digits and _, each starting with a letter)"
-                )));
-            }
+        if let Some(package) = &new.package
+            && !facelic_verifier::is_valid_package_name(package)
+        {
+            return Err(DeskError::Input(format!(
+                "{package:?} is not an Android application id (e.g. com.acme.gate: two or more dot-separated segments of letters, digits and _, each starting with a letter)"
+            )));
+        }
+        if let Some(start) = new.start {
+            check_start(start, now, new.kind, rules.platform_max_backdate_days)?;
         }
         let term = match new.kind {
             Kind::Platform => {
@@ -178,13 +181,13 @@ impl Desk {
                     new.kind.as_str(),
                     devices.map(|n| n as i64),
                     new.package,
-                    s.now.to_string()
+                    s.now().to_string()
                 ],
             )?;
             if let Some((start, end)) = term {
                 tx.execute(
                     "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at) VALUES (?1, 1, ?2, ?3, ?4)",
-                    params![id, start.to_string(), end.to_string(), s.now.to_string()],
+                    params![id, start.to_string(), end.to_string(), s.now().to_string()],
                 )?;
             }
             let detail = serde_json::json!({
@@ -219,24 +222,51 @@ impl Desk {
     }
 }
 
+/// Refuses a platform start that bills time that never was: a term may
+/// start at most `max_backdate_days` before now (a contract signed shortly
+/// before the desk records it), a trial not before now (a trial in the past
+/// would use up the customer's one trial for nothing).
+fn check_start(start: Timestamp, now: Timestamp, kind: Kind, max_backdate_days: u32) -> Result<()> {
+    let earliest = if kind.is_trial() {
+        now
+    } else {
+        now.saturating_add(-i64::from(max_backdate_days) * super::time::DAY)
+    };
+    if start < earliest {
+        let rule = if kind.is_trial() {
+            "a trial starts now or later".to_owned()
+        } else {
+            format!(
+                "a platform term starts at most {max_backdate_days} days before its order (platform_max_backdate_days)"
+            )
+        };
+        return Err(DeskError::Refused(format!(
+            "start {start} is before {earliest}: {rule}"
+        )));
+    }
+    Ok(())
+}
+
 /// Loads an order inside or outside a transaction.
 pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
     let order = conn
         .query_row(
-            "SELECT o.id, o.customer_id, c.name, o.product, o.kind, o.devices, o.package, o.trial_ends_at, o.created_at
+            "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.kind, o.devices,
+                    o.package, o.trial_ends_at, o.created_at
              FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
-            [id.trim()],
+            [id.trim().to_ascii_uppercase()],
             |r| {
+                let f = Fields::new(r, "orders", "id")?;
                 Ok(Order {
-                    id: r.get(0)?,
-                    customer_id: r.get(1)?,
-                    customer_name: r.get(2)?,
-                    product: r.get(3)?,
-                    kind: r.get(4)?,
-                    devices: r.get::<_, Option<i64>>(5)?.map(|n| n as u64),
-                    package: r.get(6)?,
-                    trial_ends_at: r.get(7)?,
-                    created_at: r.get(8)?,
+                    id: f.plain("id")?,
+                    customer_id: f.plain("customer_id")?,
+                    customer_name: f.plain("customer_name")?,
+                    product: f.plain("product")?,
+                    kind: f.get("kind")?,
+                    devices: f.opt_count("devices")?,
+                    package: f.plain("package")?,
+                    trial_ends_at: f.opt("trial_ends_at")?,
+                    created_at: f.get("created_at")?,
                     seats_used: 0,
                     seats_free: None,
                     terms: Vec::new(),
@@ -251,19 +281,21 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, starts_at, ends_at, created_at FROM terms WHERE order_id = ?1 ORDER BY seq",
+        "SELECT order_id || ' term ' || seq AS key, seq, starts_at, ends_at, created_at
+         FROM terms WHERE order_id = ?1 ORDER BY seq",
     )?;
     let terms = stmt
         .query_map([&order.id], |r| {
+            let f = Fields::new(r, "terms", "key")?;
             Ok(Term {
-                seq: r.get(0)?,
-                starts_at: r.get(1)?,
-                ends_at: r.get(2)?,
-                created_at: r.get(3)?,
+                seq: f.plain("seq")?,
+                starts_at: f.get("starts_at")?,
+                ends_at: f.get("ends_at")?,
+                created_at: f.get("created_at")?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let seats_used = used as u64;
+    let seats_used = u64::try_from(used).unwrap_or(0);
     Ok(Order {
         seats_used,
         seats_free: order.devices.map(|n| n.saturating_sub(seats_used)),

@@ -3,16 +3,76 @@
 use rusqlite::{Connection, OptionalExtension as _, Row};
 use serde::Serialize;
 
+use super::fields::{Fields, display, display_opt};
 use super::{Desk, DeskError, Result};
-use crate::Timestamp;
+use crate::{DeviceCode, Kind, Serial, Timestamp};
+
+/// Where a license stands, as of the desk's now. Computed in one place
+/// ([`LicenseStatus::of`]) for lookups and for licenses just issued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum LicenseStatus {
+    /// Valid now.
+    Active,
+    /// Its validity starts later (a renewal issued before its term).
+    NotYetValid,
+    /// Its validity ended.
+    Expired,
+    /// Revoked.
+    Revoked,
+    /// Revoked because its seat moved to a replacement device.
+    Replaced,
+}
+
+impl LicenseStatus {
+    /// The status of a license with these dates and revocation state at `now`.
+    pub fn of(
+        revoked: bool,
+        replaced: bool,
+        not_before: Timestamp,
+        not_after: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Self {
+        if replaced {
+            LicenseStatus::Replaced
+        } else if revoked {
+            LicenseStatus::Revoked
+        } else if not_after.is_some_and(|end| end <= now) {
+            LicenseStatus::Expired
+        } else if not_before > now {
+            LicenseStatus::NotYetValid
+        } else {
+            LicenseStatus::Active
+        }
+    }
+
+    /// The name shown in listings and JSON: `active`, `not-yet-valid`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseStatus::Active => "active",
+            LicenseStatus::NotYetValid => "not-yet-valid",
+            LicenseStatus::Expired => "expired",
+            LicenseStatus::Revoked => "revoked",
+            LicenseStatus::Replaced => "replaced",
+        }
+    }
+}
+
+impl std::fmt::Display for LicenseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// A license as the ledger records it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct LicenseRecord {
     /// Serial (UUID).
-    pub serial: String,
-    /// `active`, `not-yet-valid`, `expired`, `revoked` or `replaced` (as of the desk's now).
-    pub status: String,
+    #[serde(serialize_with = "display")]
+    pub serial: Serial,
+    /// Where it stands as of the desk's now.
+    pub status: LicenseStatus,
     /// Order id.
     pub order_id: String,
     /// Customer id.
@@ -20,25 +80,32 @@ pub struct LicenseRecord {
     /// Product id.
     pub product: String,
     /// Kind of license.
-    pub kind: String,
+    #[serde(serialize_with = "display")]
+    pub kind: Kind,
     /// Bound device code (device kinds).
-    pub device: Option<String>,
+    #[serde(serialize_with = "display_opt")]
+    pub device: Option<DeviceCode>,
     /// Bound package name (platform kinds).
     pub package: Option<String>,
     /// Id of the key that signed it.
     pub key_id: String,
     /// When it was issued.
-    pub issued_at: String,
+    #[serde(serialize_with = "display")]
+    pub issued_at: Timestamp,
     /// Start of validity.
-    pub not_before: String,
+    #[serde(serialize_with = "display")]
+    pub not_before: Timestamp,
     /// End of validity (exclusive); `None` for perpetual.
-    pub not_after: Option<String>,
+    #[serde(serialize_with = "display_opt")]
+    pub not_after: Option<Timestamp>,
     /// When it was revoked.
-    pub revoked_at: Option<String>,
+    #[serde(serialize_with = "display_opt")]
+    pub revoked_at: Option<Timestamp>,
     /// Why it was revoked.
     pub revoke_reason: Option<String>,
     /// Serial of the license that took over its seat.
-    pub replaced_by: Option<String>,
+    #[serde(serialize_with = "display_opt")]
+    pub replaced_by: Option<Serial>,
     /// File name it is written under.
     pub file_name: String,
     /// The license text (only when one license is looked up).
@@ -51,39 +118,34 @@ const COLUMNS: &str =
                        not_before, not_after, revoked_at, revoke_reason, replaced_by, file_name";
 
 fn from_row(r: &Row<'_>, now: Timestamp) -> rusqlite::Result<LicenseRecord> {
-    let not_before: String = r.get(9)?;
-    let not_after: Option<String> = r.get(10)?;
-    let revoked_at: Option<String> = r.get(11)?;
-    let replaced_by: Option<String> = r.get(13)?;
-    let now = now.to_string();
-    let status = if replaced_by.is_some() {
-        "replaced"
-    } else if revoked_at.is_some() {
-        "revoked"
-    } else if not_after.as_deref().is_some_and(|end| end <= now.as_str()) {
-        "expired"
-    } else if not_before.as_str() > now.as_str() {
-        "not-yet-valid"
-    } else {
-        "active"
-    };
+    let f = Fields::new(r, "licenses", "serial")?;
+    let not_before = f.get("not_before")?;
+    let not_after = f.opt("not_after")?;
+    let revoked_at = f.opt("revoked_at")?;
+    let replaced_by = f.opt("replaced_by")?;
     Ok(LicenseRecord {
-        serial: r.get(0)?,
-        status: status.to_owned(),
-        order_id: r.get(1)?,
-        customer_id: r.get(2)?,
-        product: r.get(3)?,
-        kind: r.get(4)?,
-        device: r.get(5)?,
-        package: r.get(6)?,
-        key_id: r.get(7)?,
-        issued_at: r.get(8)?,
+        serial: f.get("serial")?,
+        status: LicenseStatus::of(
+            revoked_at.is_some(),
+            replaced_by.is_some(),
+            not_before,
+            not_after,
+            now,
+        ),
+        order_id: f.plain("order_id")?,
+        customer_id: f.plain("customer_id")?,
+        product: f.plain("product")?,
+        kind: f.get("kind")?,
+        device: f.opt("device")?,
+        package: f.plain("package")?,
+        key_id: f.plain("key_id")?,
+        issued_at: f.get("issued_at")?,
         not_before,
         not_after,
         revoked_at,
-        revoke_reason: r.get(12)?,
+        revoke_reason: f.plain("revoke_reason")?,
         replaced_by,
-        file_name: r.get(14)?,
+        file_name: f.plain("file_name")?,
         text: None,
     })
 }
@@ -101,7 +163,7 @@ pub(crate) fn load_license(
         ))?
         .query_row([&serial], |r| {
             let mut rec = from_row(r, now)?;
-            rec.text = Some(r.get(15)?);
+            rec.text = Some(Fields::new(r, "licenses", "serial")?.plain("text")?);
             Ok(rec)
         })
         .optional()?;

@@ -1,16 +1,24 @@
 //! The ledger schema and its migrations.
 //!
 //! `PRAGMA user_version` records how many migrations have run; opening a
-//! desk runs the missing ones, each in its own transaction.
+//! desk runs the missing ones, each in its own transaction, under the
+//! writers' lock (see [`super::ledger`]).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 
 use super::Result;
 
+/// One schema change: SQL, or SQL followed by a step that fills new columns.
+enum Migration {
+    Sql(&'static str),
+    SqlThen(&'static str, fn(&Transaction<'_>) -> Result<()>),
+}
+
 /// Migrations in order; never edit one that has shipped, append a new one.
-const MIGRATIONS: &[&str] = &[
-    // 1: the initial ledger.
-    r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        // 1: the initial ledger.
+        r#"
     CREATE TABLE keys (
         key_id      TEXT PRIMARY KEY,
         public_pem  TEXT NOT NULL,
@@ -90,8 +98,10 @@ const MIGRATIONS: &[&str] = &[
         detail    TEXT NOT NULL
     );
     "#,
+    ),
     // 2: invoices, credit notes and gapless number sequences.
-    r#"
+    Migration::Sql(
+        r#"
     CREATE TABLE invoices (
         seq           INTEGER PRIMARY KEY,
         draft_id      TEXT NOT NULL UNIQUE,
@@ -140,7 +150,24 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER credit_notes_are_kept BEFORE DELETE ON credit_notes
     BEGIN SELECT RAISE(ABORT, 'a credit note cannot be deleted'); END;
     "#,
+    ),
+    // 3: the facelic application id (a ledger is recognised as one), the
+    // indexes of the clock check and of per-device lookups on large orders,
+    // and customers' normalised name keys (uniqueness beyond spelling).
+    Migration::SqlThen(
+        r#"
+    PRAGMA application_id = 1179403339; -- 0x464C444B, "FLDK": ledger::APPLICATION_ID
+    CREATE INDEX audit_at ON audit(at);
+    CREATE INDEX licenses_order_device ON licenses(order_id, device) WHERE device IS NOT NULL;
+    ALTER TABLE customers ADD COLUMN name_key TEXT;
+    CREATE INDEX customers_name_key ON customers(name_key);
+    "#,
+        super::customers::fill_name_keys,
+    ),
 ];
+
+/// The first schema version whose ledgers carry the application id.
+pub(crate) const STAMPED_FROM: i64 = 3;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -149,23 +176,38 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
-        return Err(super::DeskError::Refused(format!(
-            "the ledger has schema version {current}, newer than this facelic ({SCHEMA_VERSION}); upgrade facelic"
-        )));
+        return Err(super::DeskError::NewerLedger {
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
     }
     // Re-read the version inside each write transaction: another process
     // may have migrated while this one waited for the lock.
     loop {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let Some(sql) = usize::try_from(version)
+        let Some(migration) = usize::try_from(version)
             .ok()
             .and_then(|v| MIGRATIONS.get(v))
         else {
             return Ok(());
         };
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::SqlThen(sql, fill) => {
+                tx.execute_batch(sql)?;
+                fill(&tx)?;
+            }
+        }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_stamped_application_id_is_the_ledgers() {
+        assert_eq!(1_179_403_339, super::super::ledger::APPLICATION_ID);
     }
 }

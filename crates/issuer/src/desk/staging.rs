@@ -1,21 +1,27 @@
-//! License files of one batch: staged before the ledger commit, published
-//! after it, into an output directory or one zip archive.
+//! License files of one batch, written after the ledger committed them,
+//! into an output directory or one zip archive.
+//!
+//! The output is checked before anything is recorded ([`check_output`]);
+//! the files are written only once the ledger knows every license in them
+//! ([`publish`]), so no signed license exists on disk that the ledger does
+//! not know.
 //!
 //! **Directory** (`--out DIR`): files are written under their final names
-//! to a hidden `.facelic-*` directory. When the output directory is new or
-//! empty, the whole staging directory is renamed onto it, so its files
-//! appear at once and publishing costs one rename whatever the batch size;
-//! otherwise each file is renamed into place.
+//! to a hidden `.facelic-*` directory, then moved into place. A new output
+//! directory is the staging directory renamed (all files appear at once);
+//! into an existing directory (empty or not, a mount point such as a USB
+//! stick included) the staging directory is made inside it, so each move is
+//! a rename on the same file system, and the directory keeps its owner and
+//! mode.
 //!
 //! **Zip archive** (`--out FILE.zip`): one file, `<order>_<device>.lic`
 //! entries, written to a hidden temporary file and renamed into place; an
-//! existing archive is never replaced (the batch is refused before anything
-//! is recorded). Creating one archive costs far less than creating thousands
-//! of files, and it is what a large order is delivered as anyway.
+//! existing archive (or anything else at that path, a dangling link too) is
+//! never replaced: the batch is refused before anything is recorded.
 //!
-//! A crash before the commit leaves only hidden `.facelic-*` files, which
-//! can be deleted; after the commit, re-running the (idempotent) command
-//! writes whatever is missing.
+//! A crash while files are written leaves at most a hidden `.facelic-*`
+//! directory or `.zip.tmp` file holding licenses the ledger already
+//! recorded; re-running the (idempotent) command writes whatever is missing.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -28,8 +34,67 @@ use super::window::Window;
 use super::{DeskError, Result};
 use crate::Timestamp;
 
+/// A license file to write: its name in the output and its text.
+pub(crate) struct LicenseFile {
+    /// File name (also the archive entry's name).
+    pub(crate) name: String,
+    /// The license text.
+    pub(crate) text: String,
+}
+
+/// Refuses an output that cannot take a batch, before anything is recorded:
+/// a zip archive path where anything exists (a dangling link included), or
+/// a directory path that is a file.
+pub(crate) fn check_output(out: &Path) -> Result<()> {
+    let exists = std::fs::symlink_metadata(out).is_ok();
+    if is_archive(out) {
+        if exists {
+            return Err(DeskError::Io {
+                path: out.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "exists; name a new archive (archives are never replaced)",
+                ),
+            });
+        }
+    } else if exists && !out.is_dir() {
+        return Err(DeskError::Io {
+            path: out.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "exists and is not a directory",
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Writes the files of a committed batch to `out` (`now` dates archive
+/// entries) and returns the paths written. A failure here leaves the
+/// licenses recorded: the error says so, and how to get the files.
+pub(crate) fn publish(out: &Path, now: Timestamp, files: &[LicenseFile]) -> Result<Vec<PathBuf>> {
+    let write = || -> Result<Vec<PathBuf>> {
+        let mut staging = Staging::new(out, now)?;
+        for file in files {
+            staging.write(&file.name, &file.text)?;
+        }
+        staging.publish()
+    };
+    write().map_err(|e| match e {
+        DeskError::Io { path, source } => {
+            let note = if is_archive(out) {
+                "the licenses are recorded; run the command again with a new archive name"
+            } else {
+                "the licenses are recorded; run the command again to write their files"
+            };
+            recorded_but_not_written(&path, source, note)
+        }
+        other => other,
+    })
+}
+
 /// Files staged for one output (directory or zip archive).
-pub(crate) struct Staging {
+struct Staging {
     /// Where the files go.
     out: PathBuf,
     target: Target,
@@ -39,8 +104,8 @@ enum Target {
     Dir {
         /// The hidden directory holding the files under their final names.
         dir: TempDir,
-        /// Whether `dir` is a sibling of `out` that replaces it (`out` new
-        /// or empty) rather than a directory inside `out`.
+        /// Whether `dir` is a sibling of `out` that becomes it (`out` did
+        /// not exist) rather than a directory inside `out`.
         whole: bool,
         /// File names, in the order written.
         names: Vec<String>,
@@ -64,19 +129,20 @@ impl Staging {
     /// Prepares `out`: a zip archive if its name ends in `.zip` (refused if
     /// it exists), else a directory (created with its parents). `now` dates
     /// archive entries.
-    pub(crate) fn new(out: &Path, now: Timestamp) -> Result<Self> {
+    fn new(out: &Path, now: Timestamp) -> Result<Self> {
         if is_archive(out) {
             return Self::zip(out, now);
         }
-        std::fs::create_dir_all(out).map_err(DeskError::io(out))?;
-        let empty = std::fs::read_dir(out)
-            .map_err(DeskError::io(out))?
-            .next()
-            .is_none();
-        // A symlinked output directory keeps its link: files go inside it.
-        let linked = std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink());
-        let whole = empty && !linked;
-        let home = if whole { parent_dir(out) } else { out };
+        // An existing directory (a symlink to one, or a mount point) is
+        // kept as it is: the files are staged inside it.
+        let whole = std::fs::symlink_metadata(out).is_err();
+        let home = if whole {
+            let parent = parent_dir(out);
+            std::fs::create_dir_all(parent).map_err(DeskError::io(parent))?;
+            parent
+        } else {
+            out
+        };
         let dir = tempfile::Builder::new()
             .prefix(".facelic-")
             .tempdir_in(home)
@@ -92,15 +158,7 @@ impl Staging {
     }
 
     fn zip(out: &Path, now: Timestamp) -> Result<Self> {
-        if out.exists() {
-            return Err(DeskError::Io {
-                path: out.to_owned(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::AlreadyExists,
-                    "exists; name a new archive (archives are never replaced)",
-                ),
-            });
-        }
+        check_output(out)?;
         let parent = parent_dir(out);
         std::fs::create_dir_all(parent).map_err(DeskError::io(parent))?;
         let mut builder = tempfile::Builder::new();
@@ -129,15 +187,8 @@ impl Staging {
         })
     }
 
-    /// Stages `out` with one file, sealed: a platform license.
-    pub(crate) fn single(out: &Path, now: Timestamp, name: &str, text: &str) -> Result<Self> {
-        let mut staging = Self::new(out, now)?;
-        staging.write(name, text)?;
-        staging.sealed()
-    }
-
     /// Writes one license file under its final name.
-    pub(crate) fn write(&mut self, name: &str, text: &str) -> Result<()> {
+    fn write(&mut self, name: &str, text: &str) -> Result<()> {
         let (dir, names) = match &mut self.target {
             Target::Dir { dir, names, .. } => (dir.path(), names),
             Target::Sealed(_) => {
@@ -168,9 +219,8 @@ impl Staging {
         Ok(())
     }
 
-    /// Completes what is staged (writes the archive's directory), so that a
-    /// full disk stops the batch before the ledger commits.
-    pub(crate) fn sealed(mut self) -> Result<Self> {
+    /// Completes what is staged (writes the archive's directory).
+    fn sealed(mut self) -> Result<Self> {
         if let Target::Zip { archive, .. } = self.target {
             let temp = archive
                 .finish()
@@ -182,40 +232,28 @@ impl Staging {
         Ok(self)
     }
 
-    /// Moves the files into the output directory (after the commit) and
-    /// returns their paths.
-    pub(crate) fn publish(self) -> Result<Vec<PathBuf>> {
+    /// Moves the files into the output and returns their paths.
+    fn publish(self) -> Result<Vec<PathBuf>> {
         let Staging { out, target } = self.sealed()?;
         let (dir, whole, names) = match target {
             Target::Dir { dir, whole, names } => (dir, whole, names),
             Target::Zip { .. } => return Err(DeskError::Internal("license archive not sealed")),
             Target::Sealed(temp) => {
                 // Never replaces an archive that appeared in the meantime.
-                temp.persist_noclobber(&out).map_err(|e| {
-                    recorded_but_not_written(
-                        &out,
-                        e.error,
-                        "the licenses are recorded; re-run the command with a new archive name",
-                    )
-                })?;
+                temp.persist_noclobber(&out)
+                    .map_err(|e| DeskError::io(&out)(e.error))?;
                 return Ok(vec![out]);
             }
         };
         let paths = names.iter().map(|n| out.join(n)).collect();
-        if whole && !names.is_empty() && replace_empty_dir(dir.path(), &out) {
+        if whole && become_output(dir.path(), &out) {
             // The staging directory is the output directory now.
             let _ = dir.keep();
             return Ok(paths);
         }
+        std::fs::create_dir_all(&out).map_err(DeskError::io(&out))?;
         for name in &names {
-            let to = out.join(name);
-            std::fs::rename(dir.path().join(name), &to).map_err(|e| {
-                recorded_but_not_written(
-                    &to,
-                    e,
-                    "the license is recorded; re-run the command to write its file",
-                )
-            })?;
+            move_file(&dir.path().join(name), &out.join(name))?;
         }
         Ok(paths)
     }
@@ -246,13 +284,29 @@ fn zip_error(out: &Path, e: zip::result::ZipError) -> DeskError {
     }
 }
 
-/// Renames `staged` onto the empty directory `out` with `out`'s permissions;
-/// false if that is not possible (another process wrote into `out`, or the
-/// platform does not replace directories), so the caller moves file by file.
-fn replace_empty_dir(staged: &Path, out: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(out) else {
-        return false;
-    };
-    std::fs::set_permissions(staged, meta.permissions()).is_ok()
-        && std::fs::rename(staged, out).is_ok()
+/// Renames `staged` to the new directory `out` with a directory's usual
+/// permissions; false if that is not possible (`out` appeared meanwhile),
+/// so the caller moves file by file.
+fn become_output(staged: &Path, out: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if std::fs::set_permissions(staged, std::fs::Permissions::from_mode(0o755)).is_err() {
+            return false;
+        }
+    }
+    std::fs::rename(staged, out).is_ok()
+}
+
+/// Moves a staged file into place: a rename, or a copy and a rename inside
+/// the target's directory where the two are on different file systems.
+fn move_file(from: &Path, to: &Path) -> Result<()> {
+    match std::fs::rename(from, to) {
+        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+            let bytes = std::fs::read(from).map_err(DeskError::io(from))?;
+            crate::atomic_write(to, &bytes).map_err(DeskError::io(to))?;
+            std::fs::remove_file(from).map_err(DeskError::io(from))
+        }
+        other => other.map_err(DeskError::io(to)),
+    }
 }

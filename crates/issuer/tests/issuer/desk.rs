@@ -1189,7 +1189,7 @@ fn a_backup_is_a_working_desk() {
     d.ok(&["backup", "--out", backup.to_str().unwrap()]);
     d.refused(
         &["backup", "--out", backup.to_str().unwrap()],
-        5,
+        4,
         "already exists",
     );
     let listed = Command::new(assert_cmd::cargo::cargo_bin("facelic"))
