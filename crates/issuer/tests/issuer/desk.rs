@@ -1,7 +1,7 @@
 //! The desk, end to end through the binary: every rule with its refusal,
 //! seats under concurrency, crash safety, renewals, revocation, key rotation.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use facelic_issuer::DeviceCode;
@@ -151,6 +151,21 @@ impl TestDesk {
         self.json(&args)
     }
 
+    /// `facelic issue --order ORDER --devices-file FILE --out OUT`, stdout discarded.
+    pub(crate) fn issue_file_cmd(&self, order: &str, file: &Path, out: &Path) -> Command {
+        let mut cmd = self.cmd(&[
+            "issue",
+            "--order",
+            order,
+            "--devices-file",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd
+    }
+
     pub(crate) fn devices_file(&self, name: &str, lines: &[String]) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, lines.join("\n")).unwrap();
@@ -162,6 +177,17 @@ impl TestDesk {
         self.ok(&["keys", "export", "--out", path.to_str().unwrap()]);
         path
     }
+}
+
+/// Starts `cmd`, sends it SIGKILL after `delay_ms`, and says whether it had
+/// finished by then.
+pub(crate) fn kill_after(mut cmd: Command, delay_ms: u64) -> bool {
+    let mut child = cmd.stderr(Stdio::null()).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    let finished = child.try_wait().unwrap().is_some();
+    child.kill().ok(); // SIGKILL
+    child.wait().unwrap();
+    finished
 }
 
 pub(crate) fn at(desk: &mut TestDesk, now: &str) {
@@ -1101,24 +1127,7 @@ fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
             .ledger()
             .query_row("SELECT COUNT(*) FROM licenses", [], |r| r.get(0))
             .unwrap();
-        let mut child = d
-            .cmd(&[
-                "issue",
-                "--order",
-                &order,
-                "--devices-file",
-                file.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let finished = child.try_wait().unwrap().is_some();
-        child.kill().ok(); // SIGKILL
-        child.wait().unwrap();
+        let finished = kill_after(d.issue_file_cmd(&order, &file, &out), delay_ms);
         assert_eq!(integrity(&d), "ok");
         let after: i64 = d
             .ledger()
@@ -1144,6 +1153,9 @@ fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
             if after == 0 && !finished {
                 killed_midway += 1;
                 assert_eq!(files, 0, "license files of an uncommitted batch");
+                // Nor hidden ones: nothing signed reaches the disk before the commit.
+                let found = crate::integrity::every_license_on_disk_is_recorded(&d, d.dir.path());
+                assert_eq!(found, 0, "signed licenses on disk before the commit");
             }
         }
         if after == 6000 {

@@ -4,11 +4,10 @@
 //! what happened. Every test drives the `facelic` binary.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, at, code};
+use crate::desk::{TestDesk, at, code, kill_after};
 
 /// The ledger file of `d`.
 fn ledger_path(d: &TestDesk) -> PathBuf {
@@ -153,19 +152,22 @@ fn a_newer_ledger_is_refused_with_exit_7() {
     );
 }
 
-/// Every `.lic` file and zip entry under `root` (hidden ones included) is a
-/// license the ledger recorded, byte for byte. Returns how many were found.
+/// Every license under `root` — in any file, hidden staging files, torn
+/// temporary archives and zip entries included (entries are stored, so a
+/// license is readable in the archive's bytes) — is one the ledger
+/// recorded, byte for byte. Returns how many licenses were found.
 pub(crate) fn every_license_on_disk_is_recorded(d: &TestDesk, root: &Path) -> usize {
-    let db = d.ledger();
-    let known = |text: &str| -> bool {
-        db.query_row(
-            "SELECT COUNT(*) FROM licenses WHERE text = ?1",
-            [text],
-            |r| r.get::<_, i64>(0),
-        )
+    const BEGIN: &[u8] = b"-----BEGIN FACELIC LICENSE-----";
+    const END: &[u8] = b"-----END FACELIC LICENSE-----";
+    let recorded: std::collections::HashSet<Vec<u8>> = d
+        .ledger()
+        .prepare("SELECT text FROM licenses")
         .unwrap()
-            == 1
-    };
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|t| t.unwrap().trim_end().as_bytes().to_vec())
+        .collect();
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
     let mut found = 0;
     let mut stack = vec![root.to_owned()];
     while let Some(dir) = stack.pop() {
@@ -179,31 +181,19 @@ pub(crate) fn every_license_on_disk_is_recorded(d: &TestDesk, root: &Path) -> us
                 continue;
             }
             let bytes = std::fs::read(&path).unwrap_or_default();
-            if bytes.starts_with(b"-----BEGIN FACELIC LICENSE-----") {
+            let mut rest = &bytes[..];
+            while let Some(start) = find(rest, BEGIN) {
+                let Some(len) = find(&rest[start..], END) else {
+                    break; // a license cut off mid-write is not a license
+                };
+                let block = &rest[start..start + len + END.len()];
                 assert!(
-                    known(&String::from_utf8_lossy(&bytes)),
-                    "{} is not in the ledger",
+                    recorded.contains(block),
+                    "{} holds a license the ledger does not know",
                     path.display()
                 );
                 found += 1;
-            } else if bytes.starts_with(b"PK") {
-                let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
-                    continue; // a torn temporary archive holds no readable entry
-                };
-                for i in 0..zip.len() {
-                    let mut text = String::new();
-                    if let Ok(mut entry) = zip.by_index(i) {
-                        use std::io::Read as _;
-                        if entry.read_to_string(&mut text).is_ok() {
-                            assert!(
-                                known(&text),
-                                "{} entry {i} is not in the ledger",
-                                path.display()
-                            );
-                            found += 1;
-                        }
-                    }
-                }
+                rest = &rest[start + len + END.len()..];
             }
         }
     }
@@ -219,24 +209,7 @@ fn a_kill_before_the_commit_leaves_no_signed_license_anywhere() {
     let archive = d.dir.path().join("fleet.zip");
     let mut killed_inside = 0;
     for delay_ms in [100u64, 250, 500, 900] {
-        let mut child = d
-            .cmd(&[
-                "issue",
-                "--order",
-                &order,
-                "--devices-file",
-                file.to_str().unwrap(),
-                "--out",
-                archive.to_str().unwrap(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let finished = child.try_wait().unwrap().is_some();
-        child.kill().ok();
-        child.wait().unwrap();
+        let finished = kill_after(d.issue_file_cmd(&order, &file, &archive), delay_ms);
         let recorded: i64 = d
             .ledger()
             .query_row("SELECT COUNT(*) FROM licenses", [], |r| r.get(0))
@@ -471,19 +444,7 @@ fn readers_never_wait_and_writers_queue() {
         .enumerate()
         .map(|(p, file)| {
             let out = d.dir.path().join(format!("out-{p}.zip"));
-            d.cmd(&[
-                "issue",
-                "--order",
-                &order,
-                "--devices-file",
-                file.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap()
+            d.issue_file_cmd(&order, file, &out).spawn().unwrap()
         })
         .collect();
     for child in children {
