@@ -7,6 +7,8 @@
 //!   desk (ledger rows, audit rows, and one zip archive or 10,000 files) vs
 //!   signing the same 10,000 messages in a bare loop, and vs creating
 //!   10,000 files (the file-system floor);
+//! - `issue_big_order`: issuing 200 devices onto an order that already holds
+//!   100,000 licenses vs onto a fresh order (issuing is O(new devices));
 //! - `pricing`: 1,000,000 random quantities priced; an invoice for a
 //!   10,000-device order;
 //! - `device_code`: deriving a code from a typical attribute set.
@@ -96,6 +98,11 @@ const BATCH: u64 = 10_000;
 
 /// A fresh desk (in a temporary directory) with one 10,000-device order of `product`.
 fn desk_with_order(product: &str) -> (tempfile::TempDir, Desk, String) {
+    desk_with_devices(product, BATCH)
+}
+
+/// A fresh desk with one order of `devices` seats of `product`.
+fn desk_with_devices(product: &str, devices: u64) -> (tempfile::TempDir, Desk, String) {
     let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
     let session = Session::new(Clock::Fixed(now()), "bench").unwrap();
     let (mut desk, _) =
@@ -106,12 +113,54 @@ fn desk_with_order(product: &str) -> (tempfile::TempDir, Desk, String) {
             customer: customer.id,
             product: product.into(),
             kind: Kind::Device,
-            devices: Some(BATCH),
+            devices: Some(devices),
             package: None,
             start: None,
         })
         .unwrap_or_else(|_| unreachable!());
     (dir, desk, order.id)
+}
+
+/// Licenses an order already holds in `issue_big_order`.
+const HELD: u64 = 100_000;
+/// Devices issued per iteration in `issue_big_order`.
+const NEW: u64 = 200;
+
+fn bench_big_order(c: &mut Criterion) {
+    let seats = facelic_issuer::desk::MAX_DEVICES;
+    let (big_dir, mut big, big_order) = desk_with_devices("face-detect", seats);
+    let held: Vec<DeviceCode> = (0..HELD).map(device).collect();
+    let report = big.issue_devices(
+        &big_order,
+        &held,
+        &big_dir.path().join("held.zip"),
+        &mut |_, _| {},
+    );
+    assert_eq!(report.map(|r| r.issued.len()).unwrap_or(0), HELD as usize);
+    let (fresh_dir, mut fresh, fresh_order) = desk_with_devices("face-detect", seats);
+    let mut group = c.benchmark_group("issue_big_order");
+    group.sample_size(10);
+    let mut next = HELD;
+    for (name, desk, order, dir) in [
+        ("held_100k", &mut big, &big_order, &big_dir),
+        ("fresh", &mut fresh, &fresh_order, &fresh_dir),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    next += NEW;
+                    let codes: Vec<DeviceCode> = (next..next + NEW).map(device).collect();
+                    (codes, dir.path().join(format!("{next}.zip")))
+                },
+                |(codes, out)| {
+                    let report = desk.issue_devices(order, &codes, &out, &mut |_, _| {});
+                    assert_eq!(report.map(|r| r.issued.len()).unwrap_or(0), NEW as usize);
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
+    group.finish();
 }
 
 /// Directories written by the issue benches, kept until the group ends:
@@ -250,6 +299,7 @@ criterion_group!(
     benches,
     bench_verify,
     bench_issue,
+    bench_big_order,
     bench_pricing,
     bench_device_code
 );
