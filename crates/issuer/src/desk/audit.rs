@@ -22,13 +22,26 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
-/// Records one change.
+/// Records one change; `detail` is stored as JSON.
 pub(crate) fn record(
     tx: &Transaction<'_>,
     session: &Session,
     action: &str,
     subject: &str,
-    detail: &serde_json::Value,
+    detail: &impl Serialize,
+) -> Result<()> {
+    let detail = serde_json::to_string(detail)
+        .map_err(|_| super::DeskError::Internal("an audit detail could not be written as JSON"))?;
+    record_json(tx, session, action, subject, &detail)
+}
+
+/// Records one change whose detail is already JSON.
+pub(crate) fn record_json(
+    tx: &Transaction<'_>,
+    session: &Session,
+    action: &str,
+    subject: &str,
+    detail: &str,
 ) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO audit (at, operator, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -38,7 +51,7 @@ pub(crate) fn record(
         session.operator(),
         action,
         subject,
-        detail.to_string()
+        detail
     ])?;
     Ok(())
 }

@@ -109,37 +109,106 @@ fn file_name(order: &str, binding: &Binding, not_after: Option<Timestamp>) -> St
 }
 
 /// Everything needed to sign licenses of one order; shared with the
-/// signing thread, so it holds no ledger handle.
+/// signing threads, so it holds no ledger handle.
 struct Signer<'a> {
     key: &'a IssuerKey,
     order: &'a Order,
     features: crate::FeatureSet,
     now: Timestamp,
+    /// `now` as the ledger writes it, formatted once per batch.
+    now_text: String,
+    /// The signing key's id as text.
+    key_id: String,
+}
+
+/// A license signed and prepared for the ledger on a signing thread: the
+/// thread that records it only binds these values.
+struct Signed {
+    /// The license as the ledger will list it.
+    record: LicenseRecord,
+    /// The signed text.
+    text: String,
+    /// Ledger forms of the row's values.
+    serial: String,
+    device: Option<String>,
+    not_before: String,
+    not_after: Option<String>,
+    /// The audit row's detail, as JSON.
+    detail: String,
 }
 
 impl Signer<'_> {
-    /// A new license of the order, signed: the license and its text.
+    /// A new license of the order, signed and prepared for the ledger.
     fn sign(
         &self,
         binding: Binding,
         not_before: Timestamp,
         not_after: Option<Timestamp>,
-    ) -> Result<(License, String)> {
+    ) -> Result<Signed> {
+        let order = self.order;
         let license = License {
             serial: new_serial(),
-            kind: self.order.kind,
-            product: self.order.product.clone(),
+            kind: order.kind,
+            product: order.product.clone(),
             features: self.features,
-            customer_id: self.order.customer_id.clone(),
-            customer_name: self.order.customer_name.clone(),
-            order_id: self.order.id.clone(),
+            customer_id: order.customer_id.clone(),
+            customer_name: order.customer_name.clone(),
+            order_id: order.id.clone(),
             issued_at: self.now,
             not_before,
             not_after,
             binding,
         };
         let text = self.key.sign(&license)?;
-        Ok((license, text))
+        let file_name = file_name(&order.id, &license.binding, not_after);
+        let (device, package) = match license.binding {
+            Binding::Device(code) => (Some(code), None),
+            Binding::Package { name, .. } => (None, Some(name)),
+        };
+        let device_text = device.map(|d| d.to_ledger());
+        let not_before_text = if not_before == self.now {
+            self.now_text.clone()
+        } else {
+            not_before.to_ledger()
+        };
+        let not_after_text = not_after.map(|t| t.to_ledger());
+        let detail = serde_json::to_string(&IssueDetail {
+            order: &order.id,
+            device: device_text.as_deref(),
+            package: package.as_deref(),
+            not_before: &not_before_text,
+            not_after: not_after_text.as_deref(),
+            key_id: &self.key_id,
+        })
+        .map_err(|_| DeskError::Internal("an audit detail could not be written as JSON"))?;
+        let record = LicenseRecord {
+            serial: license.serial,
+            status: LicenseStatus::of(false, false, not_before, not_after, self.now),
+            order_id: order.id.clone(),
+            customer_id: order.customer_id.clone(),
+            product: order.product.clone(),
+            kind: order.kind,
+            device,
+            package,
+            key_id: self.key_id.clone(),
+            issued_at: self.now,
+            not_before,
+            not_after,
+            revoked_at: None,
+            revoke_reason: None,
+            replaced_by: None,
+            file_name,
+            text: None,
+        };
+        Ok(Signed {
+            serial: license.serial.to_ledger(),
+            record,
+            text,
+            device: device_text,
+            not_before: not_before_text,
+            not_after: not_after_text,
+            detail,
+        })
     }
 }
 
@@ -147,53 +216,25 @@ impl Signer<'_> {
 struct Recorder<'a> {
     tx: &'a Transaction<'a>,
     session: &'a Session,
-    order: &'a Order,
-    /// `session.now()` as text, formatted once per batch.
-    now_text: String,
-    /// The signing key's id as text.
-    key_id: String,
 }
 
-impl<'a> Recorder<'a> {
-    fn new(
-        tx: &'a Transaction<'a>,
-        session: &'a Session,
-        key: &IssuerKey,
-        order: &'a Order,
-    ) -> Self {
-        Recorder {
-            tx,
-            session,
-            order,
-            now_text: session.now().to_string(),
-            key_id: key.key_id().to_string(),
-        }
-    }
-
+impl Recorder<'_> {
     /// Records one signed license (row and audit entry) and returns its
     /// record and its file (written after the commit).
     fn record(
         &self,
-        license: &License,
-        text: String,
+        signed: Signed,
         term_seq: Option<i64>,
     ) -> Result<(LicenseRecord, LicenseFile)> {
-        let now = self.session.now();
-        let (not_before, not_after) = (license.not_before, license.not_after);
-        let name = file_name(&self.order.id, &license.binding, not_after);
-        let (device, package) = match &license.binding {
-            Binding::Device(code) => (Some(*code), None),
-            Binding::Package { name, .. } => (None, Some(name.clone())),
-        };
-        let serial = license.serial.to_ledger();
-        let now_text = &self.now_text;
-        let not_before_text = if not_before == now {
-            now_text.clone()
-        } else {
-            not_before.to_ledger()
-        };
-        let not_after_text = not_after.map(|t| t.to_ledger());
-        let device_text = device.map(|d| d.to_ledger());
+        let Signed {
+            record,
+            text,
+            serial,
+            device,
+            not_before,
+            not_after,
+            detail,
+        } = signed;
         self.tx
             .prepare_cached(
                 "INSERT INTO licenses (serial, order_id, customer_id, product, kind, device, package, term_seq,
@@ -202,51 +243,47 @@ impl<'a> Recorder<'a> {
             )?
             .execute(params![
                 serial,
-                self.order.id,
-                self.order.customer_id,
-                self.order.product,
-                Text(&license.kind),
-                device_text,
-                package,
+                record.order_id,
+                record.customer_id,
+                record.product,
+                Text(&record.kind),
+                device,
+                record.package,
                 term_seq,
-                self.key_id,
-                now_text,
-                not_before_text,
-                not_after_text,
-                name,
+                record.key_id,
+                Text(&record.issued_at),
+                not_before,
+                not_after,
+                record.file_name,
                 text,
             ])?;
-        let detail = serde_json::json!({
-            "order": self.order.id, "device": device_text, "package": package,
-            "not_before": not_before_text, "not_after": not_after_text,
-            "key_id": self.key_id,
-        });
-        audit::record(self.tx, self.session, "license.issue", &serial, &detail)?;
-        let record = LicenseRecord {
-            serial: license.serial,
-            status: LicenseStatus::of(false, false, not_before, not_after, now),
-            order_id: self.order.id.clone(),
-            customer_id: self.order.customer_id.clone(),
-            product: self.order.product.clone(),
-            kind: license.kind,
-            device,
-            package,
-            key_id: self.key_id.clone(),
-            issued_at: now,
-            not_before,
-            not_after,
-            revoked_at: None,
-            revoke_reason: None,
-            replaced_by: None,
-            file_name: name.clone(),
-            text: None,
+        audit::record_json(self.tx, self.session, "license.issue", &serial, &detail)?;
+        let file = LicenseFile {
+            name: record.file_name.clone(),
+            text,
         };
-        Ok((record, LicenseFile { name, text }))
+        Ok((record, file))
     }
+}
+
+/// The audit detail of one issued license (a struct: cheaper than a JSON map
+/// for every license of a large batch).
+#[derive(Serialize)]
+struct IssueDetail<'a> {
+    order: &'a str,
+    device: Option<&'a str>,
+    package: Option<&'a str>,
+    not_before: &'a str,
+    not_after: Option<&'a str>,
+    key_id: &'a str,
 }
 
 /// Licenses signed and recorded per hand-over between threads.
 const CHUNK: usize = 256;
+
+/// Chunks each signing thread may run ahead of the recording thread: enough
+/// to keep signing while the recording thread looks the batch's devices up.
+const AHEAD: usize = 4;
 
 /// Most threads that sign a batch.
 const MAX_SIGNERS: usize = 8;
@@ -268,7 +305,7 @@ fn sign_ahead<T: Sync, R: Send>(
     std::thread::scope(|scope| {
         let signed: Vec<mpsc::Receiver<Result<Vec<R>>>> = (0..threads)
             .map(|first| {
-                let (to_ledger, from_signer) = mpsc::sync_channel(2);
+                let (to_ledger, from_signer) = mpsc::sync_channel(AHEAD);
                 let (sign, chunks) = (&sign, &chunks);
                 scope.spawn(move || {
                     for chunk in chunks.iter().skip(first).step_by(threads) {
@@ -390,6 +427,8 @@ impl Batch {
             order,
             features: self.features,
             now,
+            now_text: now.to_ledger(),
+            key_id: self.key.key_id().to_string(),
         }
     }
 }
@@ -548,11 +587,10 @@ fn platform_license_in(
         name: package,
         cert_sha256: None,
     };
-    let (license, text) = batch
+    let signed = batch
         .signer(&order, now)
         .sign(binding, start, Some(term.ends_at))?;
-    let (record, file) =
-        Recorder::new(tx, s, &batch.key, &order).record(&license, text, Some(term.seq))?;
+    let (record, file) = Recorder { tx, session: s }.record(signed, Some(term.seq))?;
     let report = IssueReport {
         order_id: order.id.clone(),
         issued: vec![record],
@@ -563,25 +601,48 @@ fn platform_license_in(
 }
 
 /// The license a device holds or held on an order: its serial, and whether
-/// it is live (not revoked). One indexed lookup, whatever the order's size.
+/// it is live (not revoked). Two indexed lookups, whatever the order's size:
+/// the live license (unique per device and order), else a revoked one.
 fn device_license(
     tx: &Transaction<'_>,
     order: &str,
     code: &DeviceCode,
+    any_revoked: bool,
 ) -> Result<Option<(String, bool)>> {
-    Ok(tx
-        .prepare_cached(DEVICE_LICENSE_SQL)?
-        .query_row(params![order, Text(code)], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
+    let lookups: &[(&str, bool)] = if any_revoked {
+        &[(LIVE_DEVICE_SQL, true), (REVOKED_DEVICE_SQL, false)]
+    } else {
+        &[(LIVE_DEVICE_SQL, true)]
+    };
+    for &(sql, live) in lookups {
+        let serial: Option<String> = tx
+            .prepare_cached(sql)?
+            .query_row(params![order, Text(code)], |r| r.get(0))
+            .optional()?;
+        if let Some(serial) = serial {
+            return Ok(Some((serial, live)));
+        }
+    }
+    Ok(None)
 }
 
-/// See [`device_license`]; served by the `licenses_order_device` index.
-const DEVICE_LICENSE_SQL: &str = "SELECT serial, revoked_at IS NULL AS live FROM licenses
-     WHERE order_id = ?1 AND device = ?2 AND device IS NOT NULL
-     ORDER BY live DESC LIMIT 1";
+/// A device's live license on an order (index `licenses_one_live_per_device`).
+const LIVE_DEVICE_SQL: &str = "SELECT serial FROM licenses
+     WHERE order_id = ?1 AND device = ?2 AND device IS NOT NULL AND revoked_at IS NULL";
+/// Whether an order has any revoked device license (index `licenses_revoked_device`).
+const ANY_REVOKED_DEVICE_SQL: &str = "SELECT EXISTS (SELECT 1 FROM licenses
+     WHERE order_id = ?1 AND device IS NOT NULL AND revoked_at IS NOT NULL)";
+/// A device's revoked license on an order (index `licenses_revoked_device`).
+const REVOKED_DEVICE_SQL: &str = "SELECT serial FROM licenses
+     WHERE order_id = ?1 AND device = ?2 AND device IS NOT NULL AND revoked_at IS NOT NULL LIMIT 1";
 
 /// Issues device licenses inside `tx` (see [`Desk::issue_devices`]); the
 /// returned files are written by the caller after the commit.
+///
+/// Signing starts at once for every device while this thread looks the
+/// devices up and checks the seats (signing is what takes the time);
+/// licenses signed for devices that turn out to be licensed already are
+/// dropped unrecorded — they never leave memory.
 pub(crate) fn issue_devices_in(
     tx: &Transaction<'_>,
     s: &Session,
@@ -599,54 +660,48 @@ pub(crate) fn issue_devices_in(
             order.id
         )));
     }
-    let mut existing = Vec::new();
-    let mut new_codes = Vec::new();
-    for code in dedup(codes.to_vec()) {
-        match device_license(tx, &order.id, &code)? {
-            Some((serial, true)) => existing.push(load_license(tx, &serial, now)?),
-            Some((serial, false)) => {
-                return Err(DeskError::Refused(format!(
-                    "device {code} had license {serial} on order {} and it was revoked; nothing issued",
-                    order.id
-                )));
-            }
-            None => new_codes.push(code),
-        }
-    }
-    let free = order.seats_free.unwrap_or(0);
-    if new_codes.len() as u64 > free {
-        return Err(DeskError::Refused(format!(
-            "order {} has {free} free seat(s) of {}; this needs {} new (and {} already issued); nothing issued",
-            order.id,
-            order.devices.unwrap_or(0),
-            new_codes.len(),
-            existing.len()
-        )));
-    }
+    let codes = dedup(codes.to_vec());
     let (not_before, not_after) = if kind == Kind::DeviceTrial {
-        trial_window(tx, s, batch, &order, !new_codes.is_empty())?
+        trial_window(tx, batch, &order, now)?
     } else {
         (now, None)
     };
     let signer = batch.signer(&order, now);
-    let recorder = Recorder::new(tx, s, &batch.key, &order);
-    let total = new_codes.len() as u64;
-    let mut issued = Vec::with_capacity(new_codes.len());
-    let mut files = Vec::with_capacity(new_codes.len() + existing.len());
-    // Signing threads run ahead while this thread records the signed licenses.
+    let recorder = Recorder { tx, session: s };
+    // An ended trial signs nothing: the check refuses new devices, and the
+    // devices it already licensed get their licenses back.
+    let ended = not_after.is_some_and(|end| now >= end);
+    let mut checked = match ended {
+        true => Some(check_devices(tx, &order, &codes, not_after, now)?),
+        false => None,
+    };
+    let mut issued = Vec::new();
+    let mut files = Vec::new();
     sign_ahead(
-        &new_codes,
+        if ended { &[] } else { &codes },
         |code| signer.sign(Binding::Device(*code), not_before, not_after),
         |chunk| {
-            for (license, text) in chunk {
-                let (record, file) = recorder.record(&license, text, None)?;
+            let checked = match &mut checked {
+                Some(c) => c,
+                None => checked.insert(check_devices(tx, &order, &codes, not_after, now)?),
+            };
+            for signed in chunk {
+                if signed
+                    .record
+                    .device
+                    .is_some_and(|d| checked.licensed.contains(&d))
+                {
+                    continue; // the device has its license already
+                }
+                let (record, file) = recorder.record(signed, None)?;
                 issued.push(record);
                 files.push(file);
             }
-            progress(issued.len() as u64, total);
+            progress(issued.len() as u64, checked.new);
             Ok(())
         },
     )?;
+    let mut existing = checked.map(|c| c.existing).unwrap_or_default();
     for record in &mut existing {
         files.push(LicenseFile {
             name: record.file_name.clone(),
@@ -662,28 +717,55 @@ pub(crate) fn issue_devices_in(
     Ok((report, files))
 }
 
-/// The validity of a device trial's new licenses: from now (never before
-/// the trial's first license) to the trial's end, set by its first license.
-/// Refused once the trial has ended.
-fn trial_window(
+/// What looking a batch's devices up found.
+struct Checked {
+    /// Licenses the devices already hold on the order.
+    existing: Vec<LicenseRecord>,
+    /// Their devices.
+    licensed: std::collections::HashSet<DeviceCode>,
+    /// How many new licenses the batch issues.
+    new: u64,
+}
+
+/// Looks every device up on the order and checks the batch against the
+/// rules: no device whose license was revoked, enough free seats, a trial
+/// that has not ended (whose end the first license sets).
+fn check_devices(
     tx: &Transaction<'_>,
-    s: &Session,
-    batch: &Batch,
     order: &Order,
-    issuing: bool,
-) -> Result<(Timestamp, Option<Timestamp>)> {
-    let now = s.now();
-    let first: Option<String> = tx.query_row(
-        "SELECT MIN(not_before) FROM licenses WHERE order_id = ?1",
-        [&order.id],
-        |r| r.get(0),
-    )?;
-    let first = first.and_then(|t| Timestamp::from_ledger(&t));
-    let end = match order.trial_ends_at {
-        Some(end) => end,
-        None => add_days(now, batch.trial_days),
-    };
-    if issuing {
+    codes: &[DeviceCode],
+    trial_end: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<Checked> {
+    let mut existing = Vec::new();
+    let mut licensed = std::collections::HashSet::new();
+    let any_revoked: bool = tx.query_row(ANY_REVOKED_DEVICE_SQL, [&order.id], |r| r.get(0))?;
+    for code in codes {
+        match device_license(tx, &order.id, code, any_revoked)? {
+            Some((serial, true)) => {
+                existing.push(load_license(tx, &serial, now)?);
+                licensed.insert(*code);
+            }
+            Some((serial, false)) => {
+                return Err(DeskError::Refused(format!(
+                    "device {code} had license {serial} on order {} and it was revoked; nothing issued",
+                    order.id
+                )));
+            }
+            None => {}
+        }
+    }
+    let new = (codes.len() - existing.len()) as u64;
+    let free = order.seats_free.unwrap_or(0);
+    if new > free {
+        return Err(DeskError::Refused(format!(
+            "order {} has {free} free seat(s) of {}; this needs {new} new (and {} already issued); nothing issued",
+            order.id,
+            order.devices.unwrap_or(0),
+            existing.len()
+        )));
+    }
+    if let (Some(end), true) = (trial_end, new > 0) {
         if now >= end {
             return Err(DeskError::Refused(format!(
                 "the trial on order {} ended at {end}; nothing issued",
@@ -697,6 +779,31 @@ fn trial_window(
             )?;
         }
     }
+    Ok(Checked {
+        existing,
+        licensed,
+        new,
+    })
+}
+
+/// The validity of a device trial's new licenses: from now (never before
+/// the trial's first license) to the trial's end, which the first license
+/// sets (see [`check_devices`]).
+fn trial_window(
+    tx: &Transaction<'_>,
+    batch: &Batch,
+    order: &Order,
+    now: Timestamp,
+) -> Result<(Timestamp, Option<Timestamp>)> {
+    let first: Option<String> = tx.query_row(
+        "SELECT MIN(not_before) FROM licenses WHERE order_id = ?1",
+        [&order.id],
+        |r| r.get(0),
+    )?;
+    let first = first.and_then(|t| Timestamp::from_ledger(&t));
+    let end = order
+        .trial_ends_at
+        .unwrap_or_else(|| add_days(now, batch.trial_days));
     Ok((first.map_or(now, |start| start.max(now)), Some(end)))
 }
 
@@ -705,21 +812,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_device_lookup_uses_an_index_not_a_scan_of_the_order() {
+    fn the_device_lookups_use_indexes_not_a_scan_of_the_order() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         super::super::schema::migrate(&mut conn).unwrap();
-        let plan: Vec<String> = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {DEVICE_LICENSE_SQL}"))
-            .unwrap()
-            .query_map(params!["O-000001", "QMAF-H018-2RQD-2S2M"], |r| r.get(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        let plan = plan.join("; ");
-        assert!(
-            plan.contains("USING INDEX licenses_order_device (order_id=? AND device=?)"),
-            "{plan}"
-        );
+        for (sql, index) in [
+            (LIVE_DEVICE_SQL, "licenses_one_live_per_device"),
+            (REVOKED_DEVICE_SQL, "licenses_revoked_device"),
+            (ANY_REVOKED_DEVICE_SQL, "licenses_revoked_device"),
+        ] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(
+                    rusqlite::params_from_iter(
+                        ["O-000001", "QMAF-H018-2RQD-2S2M"]
+                            .iter()
+                            .take(sql.matches('?').count()),
+                    ),
+                    |r| r.get(3),
+                )
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            let plan = plan.join("; ");
+            assert!(
+                plan.contains(&format!("INDEX {index} (order_id=?")),
+                "{plan}"
+            );
+            assert!(!plan.contains("SCAN licenses"), "{plan}");
+        }
     }
 
     #[test]

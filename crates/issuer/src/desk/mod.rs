@@ -200,6 +200,7 @@ impl Desk {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         ledger::check_clock(&tx, self.session.now)?;
         let value = f(&tx, &self.session)?;
+        ledger::advance_clock(&tx, self.session.now)?;
         tx.commit()?;
         Ok(value)
     }
@@ -269,6 +270,12 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
         }
     })?;
     Ok(())
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        ledger::checkpoint(&self.conn);
+    }
 }
 
 fn load_catalog(dir: &Path) -> Result<Catalog> {

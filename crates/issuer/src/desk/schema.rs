@@ -152,13 +152,19 @@ const MIGRATIONS: &[Migration] = &[
     "#,
     ),
     // 3: the facelic application id (a ledger is recognised as one), the
-    // indexes of the clock check and of per-device lookups on large orders,
+    // desk clock's high-water mark, the index of revoked devices on large orders
+    // (partial: issuing a license never writes to it),
     // and customers' normalised name keys (uniqueness beyond spelling).
     Migration::SqlThen(
         r#"
     PRAGMA application_id = 1179403339; -- 0x464C444B, "FLDK": ledger::APPLICATION_ID
-    CREATE INDEX audit_at ON audit(at);
-    CREATE INDEX licenses_order_device ON licenses(order_id, device) WHERE device IS NOT NULL;
+    CREATE TABLE desk_clock (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        latest  TEXT NOT NULL
+    );
+    INSERT INTO desk_clock (id, latest) SELECT 1, MAX(at) FROM audit HAVING COUNT(*) > 0;
+    CREATE INDEX licenses_revoked_device ON licenses(order_id, device)
+        WHERE device IS NOT NULL AND revoked_at IS NOT NULL;
     ALTER TABLE customers ADD COLUMN name_key TEXT;
     CREATE INDEX customers_name_key ON customers(name_key);
     "#,

@@ -125,8 +125,11 @@ mod tests {
     }
 
     fn op() -> impl Strategy<Value = Op> {
+        // Writes are never empty: after a seek past the end, `Cursor` pads
+        // with zeros even for an empty write, where a file (what the window
+        // stands in for) does not grow; the two agree on every other write.
         prop_oneof![
-            prop::collection::vec(any::<u8>(), 0..3000).prop_map(Op::Write),
+            prop::collection::vec(any::<u8>(), 1..3000).prop_map(Op::Write),
             (0u64..20_000).prop_map(Op::Seek),
             (-3000i64..=0).prop_map(Op::SeekEnd),
             Just(Op::Flush),
