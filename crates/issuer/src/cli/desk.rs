@@ -610,7 +610,7 @@ pub(crate) fn log(globals: &Globals, args: &LogArgs) -> Result<ExitCode, CliErro
         .map(|e| {
             vec![
                 e.id.to_string(),
-                e.at.clone(),
+                e.at.to_string(),
                 e.operator.clone(),
                 e.action.clone(),
                 e.subject.clone(),

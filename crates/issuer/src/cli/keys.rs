@@ -86,7 +86,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 .map(|k| {
                     vec![
                         k.key_id.clone(),
-                        k.created_at.clone(),
+                        k.created_at.to_string(),
                         if k.active {
                             "active".into()
                         } else {

@@ -3,7 +3,9 @@
 use rusqlite::{Transaction, params};
 use serde::Serialize;
 
+use super::fields::Fields;
 use super::{Desk, Result, Session};
+use crate::Timestamp;
 
 /// One audit row.
 #[derive(Debug, Clone, Serialize)]
@@ -11,7 +13,8 @@ pub struct AuditEntry {
     /// Row id, ascending with time.
     pub id: i64,
     /// When (desk clock).
-    pub at: String,
+    #[serde(serialize_with = "super::fields::display")]
+    pub at: Timestamp,
     /// Who (operator).
     pub operator: String,
     /// What kind of change, e.g. `license.issue`.
@@ -63,14 +66,14 @@ impl Desk {
             "SELECT id, at, operator, action, subject, detail FROM audit ORDER BY id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            let detail: String = r.get(5)?;
+            let f = Fields::new(r, "audit", "id")?;
             Ok(AuditEntry {
-                id: r.get(0)?,
-                at: r.get(1)?,
-                operator: r.get(2)?,
-                action: r.get(3)?,
-                subject: r.get(4)?,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::String(detail)),
+                id: f.plain("id")?,
+                at: f.get("at")?,
+                operator: f.plain("operator")?,
+                action: f.plain("action")?,
+                subject: f.plain("subject")?,
+                detail: f.json("detail")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

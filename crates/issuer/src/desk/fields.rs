@@ -178,6 +178,16 @@ impl<'r, 's> Fields<'r, 's> {
         T::column_result(value).map_err(|_| self.corrupt(column, value, plain_expected::<T>()))
     }
 
+    /// A column of JSON text.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self, column: &str) -> rusqlite::Result<T> {
+        let value = self.row.get_ref(column)?;
+        match value {
+            ValueRef::Text(t) => serde_json::from_slice(t)
+                .map_err(|_| self.corrupt(column, value, "a JSON document")),
+            _ => Err(self.corrupt(column, value, "a JSON document")),
+        }
+    }
+
     /// A count or quantity: a non-negative integer.
     pub(crate) fn count(&self, column: &str) -> rusqlite::Result<u64> {
         let value = self.row.get_ref(column)?;

@@ -77,17 +77,18 @@ fn device_lines(
 }
 
 fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
-    let doc: Option<(String, Option<String>, String, Option<String>)> = tx
+    let doc: Option<(Invoice, Option<String>, String, Option<String>)> = tx
         .query_row(
-            "SELECT document, number, status, finalized_at FROM invoices WHERE draft_id = ?1 OR number = ?1",
+            "SELECT draft_id, document, number, status, finalized_at FROM invoices WHERE draft_id = ?1 OR number = ?1",
             [key.trim()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| {
+                let f = Fields::new(r, "invoices", "draft_id")?;
+                Ok((f.json("document")?, f.plain("number")?, f.plain("status")?, f.plain("finalized_at")?))
+            },
         )
         .optional()?;
-    let (doc, number, status, finalized_at) =
+    let (mut invoice, number, status, finalized_at) =
         doc.ok_or_else(|| DeskError::NotFound(format!("no invoice or draft {key:?}")))?;
-    let mut invoice: Invoice = serde_json::from_str(&doc)
-        .map_err(|e| DeskError::Refused(format!("invoice {key} is unreadable: {e}")))?;
     invoice.number = number;
     invoice.status = status;
     invoice.finalized_at = finalized_at;

@@ -12,7 +12,8 @@ pub struct DeskKey {
     /// Key id.
     pub key_id: String,
     /// When it was created.
-    pub created_at: String,
+    #[serde(serialize_with = "super::fields::display")]
+    pub created_at: crate::Timestamp,
     /// True for the key new licenses are signed with.
     pub active: bool,
     /// The public key (SPKI PEM).
@@ -57,7 +58,7 @@ impl Desk {
         })?;
         Ok(DeskKey {
             key_id: id,
-            created_at: self.now().to_string(),
+            created_at: self.now(),
             active: true,
             public_pem,
         })
@@ -75,11 +76,12 @@ impl Desk {
             "SELECT key_id, created_at, active, public_pem FROM keys ORDER BY created_at, rowid",
         )?;
         let rows = stmt.query_map([], |r| {
+            let f = super::fields::Fields::new(r, "keys", "key_id")?;
             Ok(DeskKey {
-                key_id: r.get(0)?,
-                created_at: r.get(1)?,
-                active: r.get(2)?,
-                public_pem: r.get(3)?,
+                key_id: f.plain("key_id")?,
+                created_at: f.get("created_at")?,
+                active: f.plain("active")?,
+                public_pem: f.plain("public_pem")?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -22,6 +22,11 @@ pub(crate) struct Window<W: Write + Seek> {
     pos: u64,
     /// The logical length of the file.
     end: u64,
+    /// Set by the first failed write to `inner`: the output is abandoned
+    /// (its temporary file deleted), so what follows is discarded — in
+    /// particular the zip writer's own attempt to finish the archive when it
+    /// is dropped, which would otherwise print the same error a second time.
+    failed: bool,
 }
 
 impl<W: Write + Seek> Window<W> {
@@ -33,11 +38,15 @@ impl<W: Write + Seek> Window<W> {
             base: 0,
             pos: 0,
             end: 0,
+            failed: false,
         }
     }
 
     /// Writes the window out and returns `inner`.
     pub(crate) fn into_inner(mut self) -> io::Result<W> {
+        if self.failed {
+            return Err(io::Error::other("an earlier write to the file failed"));
+        }
         self.spill()?;
         self.inner.flush()?;
         Ok(self.inner)
@@ -48,10 +57,19 @@ impl<W: Write + Seek> Window<W> {
         if self.buf.is_empty() {
             return Ok(());
         }
-        self.inner.write_all(&self.buf)?;
+        if !self.failed {
+            let written = self.inner.write_all(&self.buf);
+            self.check(written)?;
+        }
         self.base += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
+    }
+
+    /// Passes on the result of an operation on `inner`, remembering a failure.
+    fn check<T>(&mut self, result: io::Result<T>) -> io::Result<T> {
+        self.failed |= result.is_err();
+        result
     }
 
     fn window_end(&self) -> u64 {
@@ -77,12 +95,18 @@ impl<W: Write + Seek> Write for Window<W> {
 
     fn flush(&mut self) -> io::Result<()> {
         self.spill()?;
+        if self.failed {
+            self.base = self.pos;
+            return Ok(());
+        }
         if self.pos != self.base {
             // The new, empty window starts at the cursor.
-            self.inner.seek(SeekFrom::Start(self.pos))?;
+            let sought = self.inner.seek(SeekFrom::Start(self.pos));
+            self.check(sought)?;
             self.base = self.pos;
         }
-        self.inner.flush()
+        let flushed = self.inner.flush();
+        self.check(flushed)
     }
 }
 
@@ -97,7 +121,10 @@ impl<W: Write + Seek> Seek for Window<W> {
         if target < self.base || target > self.window_end() {
             // Outside the window: write it out and open a new one at `target`.
             self.spill()?;
-            self.inner.seek(SeekFrom::Start(target))?;
+            if !self.failed {
+                let sought = self.inner.seek(SeekFrom::Start(target));
+                self.check(sought)?;
+            }
             self.base = target;
         } else if target == self.window_end() && self.buf.len() >= SPILL_AT {
             // At the end of a large window (an entry boundary): pass it on.
@@ -161,6 +188,50 @@ mod tests {
             }
             prop_assert_eq!(plain.into_inner(), window.into_inner().unwrap().into_inner());
         }
+    }
+
+    /// A file that takes `room` bytes, then fails like a full disk.
+    struct Full {
+        room: usize,
+        inner: Cursor<Vec<u8>>,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            if self.inner.get_ref().len() + data.len() > self.room {
+                return Err(io::Error::new(
+                    io::ErrorKind::StorageFull,
+                    "No space left on device",
+                ));
+            }
+            self.inner.write(data)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Seek for Full {
+        fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+            self.inner.seek(to)
+        }
+    }
+
+    #[test]
+    fn after_a_failed_write_the_rest_is_discarded_and_the_file_refused() {
+        let mut window = Window::new(Full {
+            room: 1000,
+            inner: Cursor::new(Vec::new()),
+        });
+        window.write_all(&vec![1u8; SPILL_AT]).unwrap();
+        let err = window.seek(SeekFrom::End(0)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
+        // What follows (a zip writer finishing in its drop) does not fail again...
+        window.write_all(b"central directory").unwrap();
+        window.seek(SeekFrom::Start(0)).unwrap();
+        window.flush().unwrap();
+        // ...and the file is never handed on as if complete.
+        assert!(window.into_inner().is_err());
     }
 
     #[test]

@@ -170,31 +170,27 @@ pub(crate) fn every_license_on_disk_is_recorded(d: &TestDesk, root: &Path) -> us
     let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
     let mut found = 0;
     let mut stack = vec![root.to_owned()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).into_iter().flatten() {
+                stack.push(entry.unwrap().path());
+            }
             continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            let mut rest = &bytes[..];
-            while let Some(start) = find(rest, BEGIN) {
-                let Some(len) = find(&rest[start..], END) else {
-                    break; // a license cut off mid-write is not a license
-                };
-                let block = &rest[start..start + len + END.len()];
-                assert!(
-                    recorded.contains(block),
-                    "{} holds a license the ledger does not know",
-                    path.display()
-                );
-                found += 1;
-                rest = &rest[start + len + END.len()..];
-            }
+        }
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let mut rest = &bytes[..];
+        while let Some(start) = find(rest, BEGIN) {
+            let Some(len) = find(&rest[start..], END) else {
+                break; // a license cut off mid-write is not a license
+            };
+            let block = &rest[start..start + len + END.len()];
+            assert!(
+                recorded.contains(block),
+                "{} holds a license the ledger does not know",
+                path.display()
+            );
+            found += 1;
+            rest = &rest[start + len + END.len()..];
         }
     }
     found
@@ -501,6 +497,8 @@ fn ledger_values_are_read_through_types_never_defaults() {
     .unwrap();
     db.execute("UPDATE invoices SET gross = 'lots'", [])
         .unwrap();
+    db.execute("UPDATE audit SET detail = '{not json' WHERE id = 1", [])
+        .unwrap();
     drop(db);
     let err = fails(
         &d,
@@ -510,6 +508,23 @@ fn ledger_values_are_read_through_types_never_defaults() {
     );
     assert!(err.contains("not a license kind"), "{err}");
     fails(&d, &["invoice", "list"], 8, "column gross holds \"lots\"");
+    fails(
+        &d,
+        &["log"],
+        8,
+        "ledger table audit, row 1: column detail holds",
+    );
+    // The stored invoice document is read through its type as well.
+    let db = d.ledger();
+    db.execute("UPDATE invoices SET gross = '1.00', document = '[]'", [])
+        .unwrap();
+    drop(db);
+    fails(
+        &d,
+        &["invoice", "show", "D-000001"],
+        8,
+        "column document holds \"[]\", which is not a JSON document",
+    );
 }
 
 #[test]
@@ -806,28 +821,46 @@ fn files_and_directories_get_the_modes_they_need() {
     assert!(out.join(format!("{order}_{}.lic", code(1))).exists());
 }
 
+/// A tmpfs of `size` mounted on `dir` (made here), unmounted on drop; `None`
+/// (the test skips) where this machine cannot mount one — never in CI.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &Path, size: &str) -> Option<Self> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must be able to mount a tmpfs"
+            );
+            eprintln!("cannot mount a tmpfs here: skipping");
+            return None;
+        }
+        Some(Tmpfs(dir.to_owned()))
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
 #[test]
 fn publishing_works_across_file_systems() {
-    // An empty directory that is a mount point (a USB stick): needs a tmpfs
-    // mount, which root can make on Linux.
+    // An empty directory that is a mount point (a USB stick).
     let d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 50);
     let stick = d.dir.path().join("stick");
-    std::fs::create_dir(&stick).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
-        .arg(&stick)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must be able to mount a tmpfs"
-        );
-        eprintln!("cannot mount a tmpfs here: skipping");
+    let Some(_mounted) = Tmpfs::mount(&stick, "4m") else {
         return;
-    }
-    let result = d.run(&[
+    };
+    d.ok(&[
         "issue",
         "--order",
         &order,
@@ -838,15 +871,35 @@ fn publishing_works_across_file_systems() {
         "--out",
         stick.to_str().unwrap(),
     ]);
-    let listed: Vec<String> = std::fs::read_dir(&stick)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    let _ = std::process::Command::new("umount").arg(&stick).status();
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert_eq!(listed.len(), 2, "{listed:?}");
+    let listed = std::fs::read_dir(&stick).unwrap().count();
+    assert_eq!(listed, 2);
+}
+
+#[test]
+fn a_full_disk_is_reported_once_and_the_licenses_stay_recorded() {
+    let d = TestDesk::new();
+    let order = d.device_order("Acme", "face-detect", 5000);
+    let codes: Vec<String> = (0..3000).map(code).collect();
+    let file = d.devices_file("fleet.txt", &codes);
+    let small = d.dir.path().join("small");
+    let Some(_mounted) = Tmpfs::mount(&small, "1m") else {
+        return;
+    };
+    let out = d
+        .issue_file_cmd(&order, &file, &small.join("fleet.zip"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(err.contains("the licenses are recorded"), "{err}");
+    assert!(!err.contains("ZipWriter"), "{err}");
+    // Nothing half-written stays behind on the full disk.
+    assert_eq!(std::fs::read_dir(&small).unwrap().count(), 0);
+    // Re-run into a new archive elsewhere: every license, no new seat.
+    let again = d.dir.path().join("fleet.zip");
+    d.issue_file_cmd(&order, &file, &again).output().unwrap();
+    assert_eq!(every_license_on_disk_is_recorded(&d, &again), 3000);
+    assert_eq!(d.json(&["order", "show", &order])["seats_used"], 3000);
 }
