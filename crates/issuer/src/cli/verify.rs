@@ -71,6 +71,19 @@ pub(crate) fn parse_cert_digest(text: &str) -> Result<[u8; 32], CliError> {
         .ok_or_else(|| CliError::input(format!("--cert-sha256 {text:?}: expected 64 hex digits")))
 }
 
+/// Why a revocation list was refused, in revocation-list terms (the
+/// verifier shares its error codes with licenses).
+fn revocation_list_error(e: &facelic_verifier::VerifyError) -> String {
+    use facelic_verifier::VerifyError as E;
+    match e {
+        E::Malformed(why) => format!("not a well-formed revocation list: {why}"),
+        E::UnsupportedVersion => "unsupported revocation list format version".into(),
+        E::UnknownKey(key) => format!("signed by unknown key {key}"),
+        E::BadSignature => "bad signature".into(),
+        other => other.to_string(),
+    }
+}
+
 pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
     let keyring = facelic_issuer::keyring::load(&args.keyring)?;
     let now = match &args.at {
@@ -94,7 +107,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
     if let Some(path) = &args.crl {
         let text = std::fs::read(path).map_err(CliError::io(path))?;
         let list = RevocationList::parse(&text, &keyring).map_err(|e| {
-            CliError::input(format!("{}: revocation list refused: {e}", path.display()))
+            CliError::input(format!(
+                "{}: revocation list refused: {}",
+                path.display(),
+                revocation_list_error(&e)
+            ))
         })?;
         verifier = verifier.with_revocation_list(list);
     }

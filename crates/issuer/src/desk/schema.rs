@@ -180,6 +180,11 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Runs the migrations the ledger has not seen yet.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Runs the migrations up to schema version `target`.
+fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
         return Err(super::DeskError::NewerLedger {
@@ -194,6 +199,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let Some(migration) = usize::try_from(version)
             .ok()
+            .filter(|_| version < target)
             .and_then(|v| MIGRATIONS.get(v))
         else {
             return Ok(());
@@ -212,8 +218,50 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn the_stamped_application_id_is_the_ledgers() {
         assert_eq!(1_179_403_339, super::super::ledger::APPLICATION_ID);
+    }
+
+    #[test]
+    fn a_version_2_ledger_is_upgraded_in_place() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (seq, id, name, created_at) VALUES (1, 'C-000001', 'ACME  Gate', '2026-01-01T00:00:00Z');
+             INSERT INTO audit (at, operator, action, subject, detail) VALUES
+                ('2026-01-01T00:00:00Z', 'a', 'customer.add', 'C-000001', '{}'),
+                ('2026-03-01T00:00:00Z', 'a', 'customer.add', 'C-000001', '{}');",
+        )
+        .unwrap();
+        let app_id = |c: &Connection| -> i32 {
+            c.query_row("PRAGMA application_id", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(app_id(&conn), 0);
+        migrate(&mut conn).unwrap();
+        assert_eq!(app_id(&conn), super::super::ledger::APPLICATION_ID);
+        let key: String = conn
+            .query_row("SELECT name_key FROM customers", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(key, "acme gate");
+        let latest: String = conn
+            .query_row("SELECT latest FROM desk_clock", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(latest, "2026-03-01T00:00:00Z");
+        // Running the migrations again changes nothing.
+        migrate(&mut conn).unwrap();
+    }
+
+    #[test]
+    fn a_fresh_ledger_has_no_clock_mark_yet() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: i64 = conn
+            .query_row("SELECT COUNT(*) FROM desk_clock", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 }
