@@ -93,7 +93,7 @@ public final class HostTest {
         VerifiedLicense device = FaceLicense.verify(app, read(dir, "device.lic"), keyring);
         // The zip archive of the order: Java's ZipInputStream (streaming) and
         // ZipFile (central directory) both read the same license text.
-        String entry = "O-000001_" + expectedCode + ".lic";
+        String entry = "O-000002_" + expectedCode + ".lic";
         String streamed = null;
         int entries = 0;
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(dir.resolve("delivery.zip")))) {
