@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 
 #include "facelic.h"
 
@@ -71,7 +72,7 @@ int main(int argc, char **argv) {
     size_t len = 0;
     char *text = read_file(dir, "device.lic", &len);
     FacelicLicense *lic = NULL;
-    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, NULL, &lic);
+    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
     CHECK(rc == FACELIC_OK && lic != NULL, "device.lic verifies (rc %d %s)", rc, facelic_error_name(rc));
     if (lic) {
         CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_KIND), "device") == 0, "kind device");
@@ -82,23 +83,40 @@ int main(int argc, char **argv) {
         CHECK(facelic_license_time(lic, FACELIC_TIME_NOT_AFTER) == FACELIC_NO_TIME, "perpetual");
         CHECK(facelic_license_time(lic, FACELIC_TIME_NOT_BEFORE) == 1793491200, "not before 2026-11-01");
         CHECK(facelic_license_allows(lic, "search") && !facelic_license_allows(lic, "3d-liveness"), "features");
+        /* Selectors are plain integers: out of range is refused, never undefined. */
+        CHECK(facelic_license_field(lic, -1) == NULL && facelic_license_field(lic, 10) == NULL, "field out of range");
+        CHECK(facelic_license_time(lic, 3) == FACELIC_NO_TIME && facelic_license_time(lic, -7) == FACELIC_NO_TIME,
+              "time selector out of range");
         facelic_license_free(lic);
     }
 
+    /* The same bad input gives the same code as the JNI binding: 20 (invalid-argument). */
+    rc = facelic_verify(verifier, (const uint8_t *)text, len, INT64_MAX, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
+    CHECK(rc == FACELIC_ERR_ARGUMENT, "time out of range: %d %s", rc, facelic_error_name(rc));
+    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, "not-a-code", NULL, NULL, 0, NULL, &lic);
+    CHECK(rc == FACELIC_ERR_ARGUMENT, "bad device code: %d %s", rc, facelic_error_name(rc));
+    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, NULL, NULL, NULL, 2, NULL, &lic);
+    CHECK(rc == FACELIC_ERR_ARGUMENT, "NULL digests with a count: %d", rc);
+    CHECK(strcmp(facelic_error_name(12), "clock-state-unavailable") == 0 &&
+              strcmp(facelic_error_name(13), "device-identity-unavailable") == 0 &&
+              strcmp(facelic_error_name(98), "native-library-unavailable") == 0 &&
+              strcmp(facelic_error_name(1000), "unknown-error") == 0,
+          "error names");
+
     lic = NULL;
-    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, "HG74-DD86-1FCX-VEKC", NULL, NULL, NULL, &lic);
+    rc = facelic_verify(verifier, (const uint8_t *)text, len, now, "HG74-DD86-1FCX-VEKC", NULL, NULL, 0, NULL, &lic);
     CHECK(rc == 7 && lic == NULL && strcmp(facelic_error_name(rc), "wrong-device") == 0, "another device: %d %s", rc,
           facelic_last_error_message());
     char *tampered = read_file(dir, "tampered-payload.lic", &len);
-    rc = facelic_verify(verifier, (const uint8_t *)tampered, len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, NULL, &lic);
+    rc = facelic_verify(verifier, (const uint8_t *)tampered, len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
     CHECK(rc == 4, "tampered: %d %s", rc, facelic_error_name(rc));
-    rc = facelic_verify(verifier, (const uint8_t *)"garbage", 7, now, NULL, NULL, NULL, NULL, &lic);
+    rc = facelic_verify(verifier, (const uint8_t *)"garbage", 7, now, NULL, NULL, NULL, 0, NULL, &lic);
     CHECK(rc == 1, "garbage: %d %s", rc, facelic_error_name(rc));
-    rc = facelic_verify(NULL, (const uint8_t *)"x", 1, now, NULL, NULL, NULL, NULL, &lic);
+    rc = facelic_verify(NULL, (const uint8_t *)"x", 1, now, NULL, NULL, NULL, 0, NULL, &lic);
     CHECK(rc == FACELIC_ERR_ARGUMENT, "NULL verifier refused");
 
     char *platform = read_file(dir, "platform.lic", &len);
-    rc = facelic_verify(verifier, (const uint8_t *)platform, len, now, NULL, "com.acme.gate", NULL, NULL, &lic);
+    rc = facelic_verify(verifier, (const uint8_t *)platform, len, now, NULL, "com.acme.gate", NULL, 0, NULL, &lic);
     CHECK(rc == FACELIC_OK, "platform.lic verifies for com.acme.gate");
     if (rc == FACELIC_OK) {
         CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_CUSTOMER_NAME), "深圳市某某科技有限公司") == 0, "UTF-8 customer name");

@@ -51,73 +51,79 @@
 #define FACELIC_ERR_PANIC 99
 
 /**
+ * Number of text fields (`FACELIC_FIELD_*` is 0 to this minus one).
+ */
+#define FACELIC_FIELD_COUNT 10
+
+/**
  * Value of a time field that is absent (`not_after` of a perpetual license).
  */
 #define FACELIC_NO_TIME INT64_MIN
 
 /**
- * The text fields of a license.
+ * Text field: serial (UUID). Fields are `int32_t` selectors of `facelic_license_field`.
  */
-typedef enum FacelicField {
-  /**
-   * Serial (UUID).
-   */
-  FACELIC_FIELD_SERIAL = 0,
-  /**
-   * `device`, `device-trial`, `platform` or `platform-trial`.
-   */
-  FACELIC_FIELD_KIND = 1,
-  /**
-   * Product id.
-   */
-  FACELIC_FIELD_PRODUCT = 2,
-  /**
-   * Features, comma-separated.
-   */
-  FACELIC_FIELD_FEATURES = 3,
-  /**
-   * Customer id.
-   */
-  FACELIC_FIELD_CUSTOMER_ID = 4,
-  /**
-   * Customer name (UTF-8).
-   */
-  FACELIC_FIELD_CUSTOMER_NAME = 5,
-  /**
-   * Order id.
-   */
-  FACELIC_FIELD_ORDER_ID = 6,
-  /**
-   * Bound device code (device kinds), else NULL.
-   */
-  FACELIC_FIELD_DEVICE = 7,
-  /**
-   * Bound package name (platform kinds), else NULL.
-   */
-  FACELIC_FIELD_PACKAGE = 8,
-  /**
-   * Id of the signing key.
-   */
-  FACELIC_FIELD_KEY_ID = 9,
-} FacelicField;
+#define FACELIC_FIELD_SERIAL 0
 
 /**
- * The time fields of a license, as Unix seconds.
+ * Text field: `device`, `device-trial`, `platform` or `platform-trial`.
  */
-typedef enum FacelicTime {
-  /**
-   * When it was issued.
-   */
-  FACELIC_TIME_ISSUED_AT = 0,
-  /**
-   * Start of validity.
-   */
-  FACELIC_TIME_NOT_BEFORE = 1,
-  /**
-   * End of validity (exclusive); `FACELIC_NO_TIME` when perpetual.
-   */
-  FACELIC_TIME_NOT_AFTER = 2,
-} FacelicTime;
+#define FACELIC_FIELD_KIND 1
+
+/**
+ * Text field: product id.
+ */
+#define FACELIC_FIELD_PRODUCT 2
+
+/**
+ * Text field: features, comma-separated.
+ */
+#define FACELIC_FIELD_FEATURES 3
+
+/**
+ * Text field: customer id.
+ */
+#define FACELIC_FIELD_CUSTOMER_ID 4
+
+/**
+ * Text field: customer name (UTF-8).
+ */
+#define FACELIC_FIELD_CUSTOMER_NAME 5
+
+/**
+ * Text field: order id.
+ */
+#define FACELIC_FIELD_ORDER_ID 6
+
+/**
+ * Text field: bound device code (device kinds), else NULL.
+ */
+#define FACELIC_FIELD_DEVICE 7
+
+/**
+ * Text field: bound package name (platform kinds), else NULL.
+ */
+#define FACELIC_FIELD_PACKAGE 8
+
+/**
+ * Text field: id of the signing key.
+ */
+#define FACELIC_FIELD_KEY_ID 9
+
+/**
+ * Time field: when it was issued. Times are `int32_t` selectors of `facelic_license_time`.
+ */
+#define FACELIC_TIME_ISSUED_AT 0
+
+/**
+ * Time field: start of validity.
+ */
+#define FACELIC_TIME_NOT_BEFORE 1
+
+/**
+ * Time field: end of validity (exclusive); `FACELIC_NO_TIME` when perpetual.
+ */
+#define FACELIC_TIME_NOT_AFTER 2
 
 /**
  * A verified license. Opaque; read it with the `facelic_license_*` functions.
@@ -155,20 +161,22 @@ void facelic_verifier_free(struct FacelicVerifier *verifier);
 /**
  * Verifies a license.
  *
- * `now_unix` is the current time (Unix seconds). `device_code`,
- * `package_name` and `cert_sha256` (32 bytes) describe where the code runs;
- * each may be NULL when unknown (a license bound to it is then refused).
- * `clock_state_path` may name a clock-guard state file (NULL: no guard);
- * the guard's key is derived from the package name and device code.
+ * `now_unix` is the current time (Unix seconds). `device_code` and
+ * `package_name` describe where the code runs; `certs_sha256` points to
+ * `cert_count` SHA-256 digests (32 bytes each) of the app's signing
+ * lineage (a pinned license verifies when its digest is any of them). Each
+ * may be NULL (count 0) when unknown: a license bound to it is then
+ * refused. `clock_state_path` may name a clock-guard state file (NULL: no
+ * guard); the guard is keyed by the package name alone.
  *
  * Returns `FACELIC_OK` and stores the license in `*out` (free it with
- * `facelic_license_free`), or the verifier's error code (1 to 11, see
+ * `facelic_license_free`), or a refusal code (1 to 12, see
  * `facelic_error_name`) or an `FACELIC_ERR_*` code.
  *
  * # Safety
  * `verifier` is valid; `text` points to `text_len` readable bytes; string
- * arguments are NULL or NUL-terminated; `cert_sha256` is NULL or points to
- * 32 bytes; `out` is a valid pointer.
+ * arguments are NULL or NUL-terminated; `certs_sha256` is NULL or points to
+ * `cert_count * 32` bytes; `out` is a valid pointer.
  */
 int32_t facelic_verify(const struct FacelicVerifier *verifier,
                        const uint8_t *text,
@@ -176,7 +184,8 @@ int32_t facelic_verify(const struct FacelicVerifier *verifier,
                        int64_t now_unix,
                        const char *device_code,
                        const char *package_name,
-                       const uint8_t *cert_sha256,
+                       const uint8_t *certs_sha256,
+                       size_t cert_count,
                        const char *clock_state_path,
                        struct FacelicLicense **out);
 
@@ -189,21 +198,24 @@ int32_t facelic_verify(const struct FacelicVerifier *verifier,
 void facelic_license_free(struct FacelicLicense *license);
 
 /**
- * A text field of a license: a NUL-terminated UTF-8 string borrowed from
- * the license (valid until `facelic_license_free`), or NULL when absent.
+ * A text field of a license (`field` is a `FACELIC_FIELD_*`): a
+ * NUL-terminated UTF-8 string borrowed from the license (valid until
+ * `facelic_license_free`), or NULL when absent. A `field` out of range
+ * returns NULL and sets `FACELIC_ERR_ARGUMENT`'s message.
  *
  * # Safety
  * `license` is NULL or a valid license.
  */
-const char *facelic_license_field(const struct FacelicLicense *license, enum FacelicField field);
+const char *facelic_license_field(const struct FacelicLicense *license, int32_t field);
 
 /**
- * A time field of a license in Unix seconds, or `FACELIC_NO_TIME`.
+ * A time field of a license (`which` is a `FACELIC_TIME_*`) in Unix
+ * seconds, or `FACELIC_NO_TIME` when absent or `which` is out of range.
  *
  * # Safety
  * `license` is NULL or a valid license.
  */
-int64_t facelic_license_time(const struct FacelicLicense *license, enum FacelicTime which);
+int64_t facelic_license_time(const struct FacelicLicense *license, int32_t which);
 
 /**
  * True when the license grants `feature` (`detect`, `ir-liveness`, `3d-liveness`, `search`).
@@ -228,7 +240,8 @@ int32_t facelic_device_code(const char *const *names,
                             size_t out_len);
 
 /**
- * The stable name of an error code (`"bad-signature"`, ...), static.
+ * The stable name of an error code (`"bad-signature"`, ...), static;
+ * `"ok"` for 0 and `"unknown-error"` for a number that is no code.
  */
 const char *facelic_error_name(int32_t code);
 

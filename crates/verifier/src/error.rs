@@ -43,40 +43,39 @@ pub enum VerifyError {
     /// The device clock was set back beyond the tolerance.
     #[error("device clock was set back")]
     ClockRollback,
+    /// The clock guard's state file could not be read (an I/O failure, not
+    /// tampering: tampering is [`VerifyError::ClockRollback`]).
+    #[error("clock guard state unavailable: {0}")]
+    ClockStateUnavailable(std::io::ErrorKind),
 }
 
 impl VerifyError {
-    /// Stable numeric code (1 to 11), the same across every binding.
-    pub fn code(&self) -> u32 {
+    /// The stable code of this refusal (see [`ErrorCode`](crate::ErrorCode)).
+    pub fn error_code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode as C;
         match self {
-            VerifyError::Malformed(_) => 1,
-            VerifyError::UnsupportedVersion => 2,
-            VerifyError::UnknownKey(_) => 3,
-            VerifyError::BadSignature => 4,
-            VerifyError::NotYetValid(_) => 5,
-            VerifyError::Expired(_) => 6,
-            VerifyError::WrongDevice => 7,
-            VerifyError::WrongPackage => 8,
-            VerifyError::WrongCertificate => 9,
-            VerifyError::Revoked => 10,
-            VerifyError::ClockRollback => 11,
+            VerifyError::Malformed(_) => C::Malformed,
+            VerifyError::UnsupportedVersion => C::UnsupportedVersion,
+            VerifyError::UnknownKey(_) => C::UnknownKey,
+            VerifyError::BadSignature => C::BadSignature,
+            VerifyError::NotYetValid(_) => C::NotYetValid,
+            VerifyError::Expired(_) => C::Expired,
+            VerifyError::WrongDevice => C::WrongDevice,
+            VerifyError::WrongPackage => C::WrongPackage,
+            VerifyError::WrongCertificate => C::WrongCertificate,
+            VerifyError::Revoked => C::Revoked,
+            VerifyError::ClockRollback => C::ClockRollback,
+            VerifyError::ClockStateUnavailable(_) => C::ClockStateUnavailable,
         }
+    }
+
+    /// Stable numeric code, the same across every binding.
+    pub fn code(&self) -> u32 {
+        self.error_code().code().unsigned_abs()
     }
 
     /// Stable short name, e.g. `bad-signature`.
     pub fn name(&self) -> &'static str {
-        match self {
-            VerifyError::Malformed(_) => "malformed",
-            VerifyError::UnsupportedVersion => "unsupported-version",
-            VerifyError::UnknownKey(_) => "unknown-key",
-            VerifyError::BadSignature => "bad-signature",
-            VerifyError::NotYetValid(_) => "not-yet-valid",
-            VerifyError::Expired(_) => "expired",
-            VerifyError::WrongDevice => "wrong-device",
-            VerifyError::WrongPackage => "wrong-package",
-            VerifyError::WrongCertificate => "wrong-certificate",
-            VerifyError::Revoked => "revoked",
-            VerifyError::ClockRollback => "clock-rollback",
-        }
+        self.error_code().name()
     }
 }

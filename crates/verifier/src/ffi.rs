@@ -7,6 +7,12 @@
 //! valid until that license is freed; `facelic_device_code` writes into a
 //! caller-owned buffer. No allocation crosses the boundary unowned. Every
 //! function catches panics and reports them as `FACELIC_ERR_PANIC`.
+//!
+//! Selectors (`field`, `which`) are plain integers, never C enums: a value
+//! out of range is refused with `FACELIC_ERR_ARGUMENT` instead of being
+//! undefined behaviour. Arguments are read by the code the JNI binding uses
+//! too (`binding.rs`), so both report the same bad input with the same code.
+//! Every code is one of [`ErrorCode`](crate::ErrorCode).
 
 #![allow(unsafe_code)]
 
@@ -14,10 +20,8 @@ use std::cell::RefCell;
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::{
-    ClockGuard, Context, DeviceCode, Feature, Keyring, Timestamp, VerifiedLicense, Verifier,
-    VerifyError,
-};
+use crate::binding::{self, Refusal, Request};
+use crate::{ErrorCode, Feature, Timestamp, VerifiedLicense, Verifier};
 
 /// Success.
 pub const FACELIC_OK: i32 = 0;
@@ -31,6 +35,8 @@ pub const FACELIC_ERR_DEVICE_ATTRIBUTES: i32 = 22;
 pub const FACELIC_ERR_BUFFER_TOO_SMALL: i32 = 23;
 /// A bug in the library (a caught panic).
 pub const FACELIC_ERR_PANIC: i32 = 99;
+/// Number of text fields (`FACELIC_FIELD_*` is 0 to this minus one).
+pub const FACELIC_FIELD_COUNT: i32 = 10;
 /// Value of a time field that is absent (`not_after` of a perpetual license).
 pub const FACELIC_NO_TIME: i64 = i64::MIN;
 
@@ -43,43 +49,33 @@ pub struct FacelicLicense {
     strings: [Option<CString>; 10],
 }
 
-/// The text fields of a license.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub enum FacelicField {
-    /// Serial (UUID).
-    Serial = 0,
-    /// `device`, `device-trial`, `platform` or `platform-trial`.
-    Kind = 1,
-    /// Product id.
-    Product = 2,
-    /// Features, comma-separated.
-    Features = 3,
-    /// Customer id.
-    CustomerId = 4,
-    /// Customer name (UTF-8).
-    CustomerName = 5,
-    /// Order id.
-    OrderId = 6,
-    /// Bound device code (device kinds), else NULL.
-    Device = 7,
-    /// Bound package name (platform kinds), else NULL.
-    Package = 8,
-    /// Id of the signing key.
-    KeyId = 9,
-}
+/// Text field: serial (UUID). Fields are `int32_t` selectors of `facelic_license_field`.
+pub const FACELIC_FIELD_SERIAL: i32 = 0;
+/// Text field: `device`, `device-trial`, `platform` or `platform-trial`.
+pub const FACELIC_FIELD_KIND: i32 = 1;
+/// Text field: product id.
+pub const FACELIC_FIELD_PRODUCT: i32 = 2;
+/// Text field: features, comma-separated.
+pub const FACELIC_FIELD_FEATURES: i32 = 3;
+/// Text field: customer id.
+pub const FACELIC_FIELD_CUSTOMER_ID: i32 = 4;
+/// Text field: customer name (UTF-8).
+pub const FACELIC_FIELD_CUSTOMER_NAME: i32 = 5;
+/// Text field: order id.
+pub const FACELIC_FIELD_ORDER_ID: i32 = 6;
+/// Text field: bound device code (device kinds), else NULL.
+pub const FACELIC_FIELD_DEVICE: i32 = 7;
+/// Text field: bound package name (platform kinds), else NULL.
+pub const FACELIC_FIELD_PACKAGE: i32 = 8;
+/// Text field: id of the signing key.
+pub const FACELIC_FIELD_KEY_ID: i32 = 9;
 
-/// The time fields of a license, as Unix seconds.
-#[repr(C)]
-#[derive(Debug, Clone, Copy)]
-pub enum FacelicTime {
-    /// When it was issued.
-    IssuedAt = 0,
-    /// Start of validity.
-    NotBefore = 1,
-    /// End of validity (exclusive); `FACELIC_NO_TIME` when perpetual.
-    NotAfter = 2,
-}
+/// Time field: when it was issued. Times are `int32_t` selectors of `facelic_license_time`.
+pub const FACELIC_TIME_ISSUED_AT: i32 = 0;
+/// Time field: start of validity.
+pub const FACELIC_TIME_NOT_BEFORE: i32 = 1;
+/// Time field: end of validity (exclusive); `FACELIC_NO_TIME` when perpetual.
+pub const FACELIC_TIME_NOT_AFTER: i32 = 2;
 
 thread_local! {
     static LAST_ERROR: RefCell<CString> = RefCell::new(CString::default());
@@ -114,9 +110,10 @@ unsafe fn opt_str<'a>(ptr: *const c_char) -> Result<Option<&'a str>, i32> {
     })
 }
 
-fn verify_error(e: &VerifyError) -> i32 {
-    set_error(e.to_string());
-    i32::try_from(e.code()).unwrap_or(FACELIC_ERR_PANIC)
+/// Reports a refusal: its message for `facelic_last_error_message`, its code.
+fn refuse(refusal: Refusal) -> i32 {
+    set_error(refusal.message);
+    refusal.code.code()
 }
 
 /// Builds a verifier from a keyring (one or more `PUBLIC KEY` PEM blocks).
@@ -145,17 +142,14 @@ pub unsafe extern "C" fn facelic_verifier_new(
             }
             Err(code) => return code,
         };
-        match Keyring::from_pem(pem) {
-            Ok(ring) => {
-                let boxed = Box::new(FacelicVerifier(Verifier::new(ring)));
+        match binding::verifier(pem) {
+            Ok(verifier) => {
+                let boxed = Box::new(FacelicVerifier(verifier));
                 // SAFETY: `out` is non-NULL and valid per the contract.
                 unsafe { *out = Box::into_raw(boxed) };
                 FACELIC_OK
             }
-            Err(e) => {
-                set_error(format!("keyring: {e}"));
-                FACELIC_ERR_KEYRING
-            }
+            Err(refusal) => refuse(refusal),
         }
     })
 }
@@ -174,20 +168,22 @@ pub unsafe extern "C" fn facelic_verifier_free(verifier: *mut FacelicVerifier) {
 
 /// Verifies a license.
 ///
-/// `now_unix` is the current time (Unix seconds). `device_code`,
-/// `package_name` and `cert_sha256` (32 bytes) describe where the code runs;
-/// each may be NULL when unknown (a license bound to it is then refused).
-/// `clock_state_path` may name a clock-guard state file (NULL: no guard);
-/// the guard's key is derived from the package name and device code.
+/// `now_unix` is the current time (Unix seconds). `device_code` and
+/// `package_name` describe where the code runs; `certs_sha256` points to
+/// `cert_count` SHA-256 digests (32 bytes each) of the app's signing
+/// lineage (a pinned license verifies when its digest is any of them). Each
+/// may be NULL (count 0) when unknown: a license bound to it is then
+/// refused. `clock_state_path` may name a clock-guard state file (NULL: no
+/// guard); the guard is keyed by the package name alone.
 ///
 /// Returns `FACELIC_OK` and stores the license in `*out` (free it with
-/// `facelic_license_free`), or the verifier's error code (1 to 11, see
+/// `facelic_license_free`), or a refusal code (1 to 12, see
 /// `facelic_error_name`) or an `FACELIC_ERR_*` code.
 ///
 /// # Safety
 /// `verifier` is valid; `text` points to `text_len` readable bytes; string
-/// arguments are NULL or NUL-terminated; `cert_sha256` is NULL or points to
-/// 32 bytes; `out` is a valid pointer.
+/// arguments are NULL or NUL-terminated; `certs_sha256` is NULL or points to
+/// `cert_count * 32` bytes; `out` is a valid pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn facelic_verify(
     verifier: *const FacelicVerifier,
@@ -196,7 +192,8 @@ pub unsafe extern "C" fn facelic_verify(
     now_unix: i64,
     device_code: *const c_char,
     package_name: *const c_char,
-    cert_sha256: *const u8,
+    certs_sha256: *const u8,
+    cert_count: usize,
     clock_state_path: *const c_char,
     out: *mut *mut FacelicLicense,
 ) -> i32 {
@@ -210,7 +207,7 @@ pub unsafe extern "C" fn facelic_verify(
         // SAFETY: non-NULL, from facelic_verifier_new.
         let verifier = unsafe { &(*verifier).0 };
         // SAFETY: NULL or NUL-terminated per the contract.
-        let (device, package, state) = match unsafe {
+        let (device, package, clock_state) = match unsafe {
             (
                 opt_str(device_code),
                 opt_str(package_name),
@@ -220,43 +217,35 @@ pub unsafe extern "C" fn facelic_verify(
             (Ok(d), Ok(p), Ok(s)) => (d, p, s),
             _ => return FACELIC_ERR_ARGUMENT,
         };
-        let Some(now) = Timestamp::from_unix(now_unix) else {
-            set_error("now_unix out of range");
-            return FACELIC_ERR_ARGUMENT;
-        };
-        let mut context = Context::at(now);
-        if let Some(code) = device {
-            match code.parse::<DeviceCode>() {
-                Ok(code) => context = context.device(code),
-                Err(e) => {
-                    set_error(format!("device_code: {e}"));
-                    return FACELIC_ERR_ARGUMENT;
-                }
+        let certs = if certs_sha256.is_null() {
+            if cert_count != 0 {
+                set_error("certs_sha256 is NULL but cert_count is not 0");
+                return FACELIC_ERR_ARGUMENT;
             }
-        }
-        if let Some(package) = package {
-            context = context.package(package);
-        }
-        if !cert_sha256.is_null() {
-            let mut digest = [0u8; 32];
-            // SAFETY: non-NULL, 32 readable bytes per the contract.
-            digest.copy_from_slice(unsafe { std::slice::from_raw_parts(cert_sha256, 32) });
-            context = context.signing_cert_sha256(digest);
-        }
-        let result = match state {
-            Some(path) => {
-                verifier.verify_guarded(text, &context, &ClockGuard::for_app(path, package, device))
-            }
-            None => verifier.verify(text, &context),
+            None
+        } else {
+            let Some(len) = cert_count.checked_mul(32) else {
+                set_error("cert_count out of range");
+                return FACELIC_ERR_ARGUMENT;
+            };
+            // SAFETY: non-NULL, `cert_count * 32` readable bytes per the contract.
+            Some(unsafe { std::slice::from_raw_parts(certs_sha256, len) })
         };
-        match result {
+        let request = Request {
+            now_unix,
+            device,
+            package,
+            certs_sha256: certs,
+            clock_state,
+        };
+        match binding::verify(verifier, text, &request) {
             Ok(license) => {
                 let boxed = Box::new(FacelicLicense::new(license));
                 // SAFETY: `out` is non-NULL and valid per the contract.
                 unsafe { *out = Box::into_raw(boxed) };
                 FACELIC_OK
             }
-            Err(e) => verify_error(&e),
+            Err(refusal) => refuse(refusal),
         }
     })
 }
@@ -293,46 +282,60 @@ pub unsafe extern "C" fn facelic_license_free(license: *mut FacelicLicense) {
     }
 }
 
-/// A text field of a license: a NUL-terminated UTF-8 string borrowed from
-/// the license (valid until `facelic_license_free`), or NULL when absent.
+/// A text field of a license (`field` is a `FACELIC_FIELD_*`): a
+/// NUL-terminated UTF-8 string borrowed from the license (valid until
+/// `facelic_license_free`), or NULL when absent. A `field` out of range
+/// returns NULL and sets `FACELIC_ERR_ARGUMENT`'s message.
 ///
 /// # Safety
 /// `license` is NULL or a valid license.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn facelic_license_field(
     license: *const FacelicLicense,
-    field: FacelicField,
+    field: i32,
 ) -> *const c_char {
     if license.is_null() {
         return std::ptr::null();
     }
+    let Some(index) = usize::try_from(field)
+        .ok()
+        .filter(|&i| i < FACELIC_FIELD_COUNT as usize)
+    else {
+        set_error(format!(
+            "field {field} is not a FacelicField (0 to {})",
+            FACELIC_FIELD_COUNT - 1
+        ));
+        return std::ptr::null();
+    };
     // SAFETY: non-NULL and valid per the contract.
     let license = unsafe { &*license };
     license
         .strings
-        .get(field as usize)
+        .get(index)
         .and_then(Option::as_ref)
         .map_or(std::ptr::null(), |s| s.as_ptr())
 }
 
-/// A time field of a license in Unix seconds, or `FACELIC_NO_TIME`.
+/// A time field of a license (`which` is a `FACELIC_TIME_*`) in Unix
+/// seconds, or `FACELIC_NO_TIME` when absent or `which` is out of range.
 ///
 /// # Safety
 /// `license` is NULL or a valid license.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn facelic_license_time(
-    license: *const FacelicLicense,
-    which: FacelicTime,
-) -> i64 {
+pub unsafe extern "C" fn facelic_license_time(license: *const FacelicLicense, which: i32) -> i64 {
     if license.is_null() {
         return FACELIC_NO_TIME;
     }
     // SAFETY: non-NULL and valid per the contract.
     let l = unsafe { (*license).license.license() };
     match which {
-        FacelicTime::IssuedAt => l.issued_at.unix(),
-        FacelicTime::NotBefore => l.not_before.unix(),
-        FacelicTime::NotAfter => l.not_after.map_or(FACELIC_NO_TIME, Timestamp::unix),
+        FACELIC_TIME_ISSUED_AT => l.issued_at.unix(),
+        FACELIC_TIME_NOT_BEFORE => l.not_before.unix(),
+        FACELIC_TIME_NOT_AFTER => l.not_after.map_or(FACELIC_NO_TIME, Timestamp::unix),
+        _ => {
+            set_error(format!("which {which} is not a FACELIC_TIME_* (0 to 2)"));
+            FACELIC_NO_TIME
+        }
     }
 }
 
@@ -389,7 +392,7 @@ pub unsafe extern "C" fn facelic_device_code(
                 }
             }
         }
-        match DeviceCode::derive(&attrs) {
+        match binding::device_code(&attrs) {
             Ok(code) => {
                 let text = code.to_string();
                 if out_len < text.len() + 1 {
@@ -403,36 +406,18 @@ pub unsafe extern "C" fn facelic_device_code(
                 }
                 FACELIC_OK
             }
-            Err(e) => {
-                set_error(e.to_string());
-                FACELIC_ERR_DEVICE_ATTRIBUTES
-            }
+            Err(refusal) => refuse(refusal),
         }
     })
 }
 
-/// The stable name of an error code (`"bad-signature"`, ...), static.
+/// The stable name of an error code (`"bad-signature"`, ...), static;
+/// `"ok"` for 0 and `"unknown-error"` for a number that is no code.
 #[unsafe(no_mangle)]
 pub extern "C" fn facelic_error_name(code: i32) -> *const c_char {
     let name: &'static CStr = match code {
-        0 => c"ok",
-        1 => c"malformed",
-        2 => c"unsupported-version",
-        3 => c"unknown-key",
-        4 => c"bad-signature",
-        5 => c"not-yet-valid",
-        6 => c"expired",
-        7 => c"wrong-device",
-        8 => c"wrong-package",
-        9 => c"wrong-certificate",
-        10 => c"revoked",
-        11 => c"clock-rollback",
-        FACELIC_ERR_ARGUMENT => c"invalid-argument",
-        FACELIC_ERR_KEYRING => c"invalid-keyring",
-        FACELIC_ERR_DEVICE_ATTRIBUTES => c"invalid-device-attributes",
-        FACELIC_ERR_BUFFER_TOO_SMALL => c"buffer-too-small",
-        FACELIC_ERR_PANIC => c"internal-error",
-        _ => c"unknown-error",
+        FACELIC_OK => c"ok",
+        code => ErrorCode::from_code(code).map_or(c"unknown-error", ErrorCode::c_name),
     };
     name.as_ptr()
 }
@@ -442,4 +427,49 @@ pub extern "C" fn facelic_error_name(code: i32) -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn facelic_last_error_message() -> *const c_char {
     LAST_ERROR.with(|e| e.borrow().as_ptr())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_c_constants_are_the_error_codes() {
+        for (constant, code) in [
+            (FACELIC_ERR_ARGUMENT, ErrorCode::Argument),
+            (FACELIC_ERR_KEYRING, ErrorCode::Keyring),
+            (FACELIC_ERR_DEVICE_ATTRIBUTES, ErrorCode::DeviceAttributes),
+            (FACELIC_ERR_BUFFER_TOO_SMALL, ErrorCode::BufferTooSmall),
+            (FACELIC_ERR_PANIC, ErrorCode::Internal),
+        ] {
+            assert_eq!(constant, code.code(), "{code}");
+        }
+        for code in ErrorCode::ALL {
+            // SAFETY: facelic_error_name returns a static NUL-terminated string.
+            let name = unsafe { CStr::from_ptr(facelic_error_name(code.code())) };
+            assert_eq!(name.to_str().unwrap(), code.name());
+        }
+    }
+
+    #[test]
+    fn selectors_out_of_range_are_refused_not_undefined() {
+        let license = FacelicLicense::new(crate::binding::tests_license());
+        for field in [-1, FACELIC_FIELD_COUNT, i32::MAX, i32::MIN] {
+            // SAFETY: a valid license.
+            assert!(
+                unsafe { facelic_license_field(&license, field) }.is_null(),
+                "{field}"
+            );
+        }
+        // SAFETY: a valid license.
+        assert!(!unsafe { facelic_license_field(&license, FACELIC_FIELD_SERIAL) }.is_null());
+        for which in [-1, 3, i32::MAX] {
+            // SAFETY: a valid license.
+            assert_eq!(
+                unsafe { facelic_license_time(&license, which) },
+                FACELIC_NO_TIME,
+                "{which}"
+            );
+        }
+    }
 }

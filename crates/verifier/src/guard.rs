@@ -7,14 +7,32 @@
 //! [`VerifyError::ClockRollback`] (code 11).
 //!
 //! The state file is authenticated (HMAC-SHA-256 under a key derived from the
-//! binding the app passes, e.g. its package name and device code), so an
+//! binding the app passes: the bindings use the package name alone, never
+//! the device code, so a device whose code changes keeps its guard), so an
 //! edited, truncated or foreign state file is refused with the same error
-//! rather than trusted or silently reset. A *deleted* state file restarts the
-//! guard; it then never accepts a time before the license's signed
-//! `issued-at` (minus the clock skew), so deletion cannot move the clock
-//! before the moment the license was made. Keep the file in app-private
-//! storage (`Context.getNoBackupFilesDir()`), which users cannot edit without
-//! root.
+//! rather than trusted or silently reset. A state file that cannot be read
+//! for an I/O reason is [`VerifyError::ClockStateUnavailable`] (code 12),
+//! not a rollback. A *deleted* state file restarts the guard; the verifier
+//! still never accepts a time before the license's signed `issued-at` (minus
+//! the clock skew). Keep the file in app-private storage
+//! (`Context.getNoBackupFilesDir()`), which users cannot edit without root.
+//!
+//! The rules of [`Verifier::verify_guarded`](crate::Verifier::verify_guarded):
+//!
+//! 1. Only licenses that expire are guarded: setting the clock back gains
+//!    nothing on a perpetual license, so it is neither checked nor recorded.
+//! 2. The license is verified first; the guard is consulted only for a
+//!    license that verifies at `now`.
+//! 3. A `now` more than the tolerance before the recorded time is refused.
+//! 4. A `now` after the recorded time is recorded only then (the license
+//!    verified at it), and never beyond the license's `not-after`: a device
+//!    clock wildly in the future (a board whose RTC says 2099) finds the
+//!    license expired and records nothing, so it cannot lock the app out
+//!    once the clock is right again; a clock wrong by less than the
+//!    license's remaining term can hold the guard at most until `not-after`.
+//! 5. State is written to a uniquely named temporary file, synced, and
+//!    renamed over the state file, so concurrent writers never leave a
+//!    reader a truncated file.
 
 #![forbid(unsafe_code)]
 
@@ -68,18 +86,11 @@ impl ClockGuard {
     }
 
     /// The guard the bindings use for an installed app: keyed by the app's
-    /// package name and device code (either may be absent), so a state file
-    /// copied from another app or device is refused.
-    pub fn for_app(
-        path: impl Into<PathBuf>,
-        package: Option<&str>,
-        device_code: Option<&str>,
-    ) -> Self {
-        let binding = format!(
-            "{}\0{}",
-            package.unwrap_or_default(),
-            device_code.unwrap_or_default()
-        );
+    /// package name (which may be absent), so a state file copied from
+    /// another app is refused. Never keyed by the device code: a device
+    /// whose identity reads differently must not turn into a rollback.
+    pub fn for_app(path: impl Into<PathBuf>, package: Option<&str>) -> Self {
+        let binding = format!("facelic-app\0{}", package.unwrap_or_default());
         Self::new(path, binding.as_bytes())
     }
 
@@ -107,12 +118,13 @@ impl ClockGuard {
     }
 
     /// The latest time recorded: `Ok(None)` when there is no state file,
-    /// `Err(ClockRollback)` when it exists but is not an authentic state.
+    /// `Err(ClockRollback)` when it exists but is not an authentic state,
+    /// `Err(ClockStateUnavailable)` when it cannot be read.
     pub fn latest(&self) -> Result<Option<Timestamp>, VerifyError> {
         let text = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(_) => return Err(VerifyError::ClockRollback),
+            Err(e) => return Err(VerifyError::ClockStateUnavailable(e.kind())),
         };
         let text = core::str::from_utf8(&text).map_err(|_| VerifyError::ClockRollback)?;
         let mut lines = text.lines();
@@ -135,21 +147,32 @@ impl ClockGuard {
             .ok_or(VerifyError::ClockRollback)
     }
 
-    /// Checks `now` against the recorded time, then records `max(now, recorded)`.
-    pub fn observe(&self, now: Timestamp) -> Result<(), VerifyError> {
+    /// Checks `now` against the recorded time; returns the recorded time.
+    pub fn check(&self, now: Timestamp) -> Result<Option<Timestamp>, VerifyError> {
         let latest = self.latest()?;
         if let Some(latest) = latest
             && now.saturating_add(self.tolerance_secs) < latest
         {
             return Err(VerifyError::ClockRollback);
         }
-        let newest = latest.map_or(now, |l| l.max(now));
-        if latest != Some(newest) {
-            // Availability over strictness: a state file that cannot be
-            // written (full disk) does not stop the app.
-            let _ = self.store(newest);
+        Ok(latest)
+    }
+
+    /// Checks `now` (see [`check`](Self::check)), then records it if it is
+    /// later than the recorded time.
+    pub fn observe(&self, now: Timestamp) -> Result<(), VerifyError> {
+        let latest = self.check(now)?;
+        if latest.is_none_or(|l| now > l) {
+            self.record(now);
         }
         Ok(())
+    }
+
+    /// Records `time` as the latest trusted time. Availability over
+    /// strictness: a state file that cannot be written (a full disk) does
+    /// not stop the app; the next check reads the previous state.
+    pub(crate) fn record(&self, time: Timestamp) {
+        let _ = self.store(time);
     }
 
     fn store(&self, latest: Timestamp) -> std::io::Result<()> {
@@ -165,18 +188,48 @@ impl ClockGuard {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
-        let tmp = dir.join(format!(
-            ".{}.tmp",
-            self.path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &self.path)
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (tmp, mut file) = unique_temp(&dir, &name)?;
+        let written = file
+            .write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .and_then(|()| std::fs::rename(&tmp, &self.path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
     }
+}
+
+/// A new temporary file beside the state file, named uniquely for this
+/// process, thread and moment (created exclusively: never shared).
+fn unique_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for _ in 0..16 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!(".{name}.{}.{nanos}.{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "no unique temporary name",
+    ))
 }
 
 #[cfg(test)]

@@ -18,12 +18,14 @@
 #![allow(unreachable_pub)]
 
 use jni::errors::ThrowRuntimeExAndDefault;
+use jni::objects::JValue;
 use jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use jni::strings::JNIString;
 use jni::sys::jlong;
-use jni::{Env, EnvUnowned, jni_str};
+use jni::{Env, EnvUnowned, jni_sig, jni_str};
 
-use crate::{ClockGuard, Context, DeviceCode, Keyring, Timestamp, Verifier};
+use crate::Verifier;
+use crate::binding::{self, Request};
 
 type JniResult<T> = jni::errors::Result<T>;
 
@@ -39,6 +41,23 @@ fn throw_illegal(env: &mut Env<'_>, message: String) -> JniResult<()> {
         jni_str!("java/lang/IllegalArgumentException"),
         JNIString::new(message),
     )
+}
+
+/// Throws `com.facelic.LicenseException(code, name, message)`.
+fn throw_license_exception(env: &mut Env<'_>, refusal: &binding::Refusal) -> JniResult<()> {
+    let name = JString::from_str(env, refusal.code.name())?;
+    let message = JString::from_str(env, &refusal.message)?;
+    let exception = env.new_object(
+        jni_str!("com/facelic/LicenseException"),
+        jni_sig!("(ILjava/lang/String;Ljava/lang/String;)V"),
+        &[
+            JValue::Int(refusal.code.code()),
+            JValue::Object(&name),
+            JValue::Object(&message),
+        ],
+    )?;
+    let throwable = env.cast_local::<jni::objects::JThrowable>(exception)?;
+    env.throw(&throwable)
 }
 
 /// A Java string as a Rust string; `None` for null.
@@ -75,10 +94,10 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_create<'caller>(
                 throw_npe(env, "keyring")?;
                 return Ok(0);
             };
-            match Keyring::from_pem(&pem) {
-                Ok(ring) => Ok(Box::into_raw(Box::new(Verifier::new(ring))) as jlong),
-                Err(e) => {
-                    throw_illegal(env, format!("keyring: {e}"))?;
+            match binding::verifier(&pem) {
+                Ok(verifier) => Ok(Box::into_raw(Box::new(verifier)) as jlong),
+                Err(refusal) => {
+                    throw_license_exception(env, &refusal)?;
                     Ok(0)
                 }
             }
@@ -132,44 +151,22 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_verify<'caller>(
                     throw_npe(env, "license text")?;
                     return Ok(JObjectArray::default());
                 };
-                let refuse = |env: &mut Env<'caller>, code: u32, name: &str, message: String| {
-                    string_array(env, &[code.to_string(), name.to_owned(), message])
-                };
-                let Some(now) = Timestamp::from_unix(now_unix) else {
-                    return refuse(env, 1, "malformed", "time out of range".into());
-                };
-                let mut context = Context::at(now);
                 let device = opt_string(env, &device_code)?;
-                if let Some(code) = &device {
-                    match code.parse::<DeviceCode>() {
-                        Ok(code) => context = context.device(code),
-                        Err(e) => {
-                            return refuse(env, 7, "wrong-device", format!("device code: {e}"));
-                        }
-                    }
-                }
                 let package = opt_string(env, &package_name)?;
-                if let Some(p) = &package {
-                    context = context.package(p.clone());
-                }
-                if !cert_sha256.is_null() {
-                    let bytes = env.convert_byte_array(&cert_sha256)?;
-                    match <[u8; 32]>::try_from(bytes.as_slice()) {
-                        Ok(digest) => context = context.signing_cert_sha256(digest),
-                        Err(_) => {
-                            throw_illegal(env, "certSha256 must be 32 bytes".into())?;
-                            return Ok(JObjectArray::default());
-                        }
-                    }
-                }
-                let result = match opt_string(env, &clock_state_path)? {
-                    Some(path) => verifier.verify_guarded(
-                        text.as_bytes(),
-                        &context,
-                        &ClockGuard::for_app(path, package.as_deref(), device.as_deref()),
-                    ),
-                    None => verifier.verify(text.as_bytes(), &context),
+                let clock_state = opt_string(env, &clock_state_path)?;
+                let certs = if cert_sha256.is_null() {
+                    None
+                } else {
+                    Some(env.convert_byte_array(&cert_sha256)?)
                 };
+                let request = Request {
+                    now_unix,
+                    device: device.as_deref(),
+                    package: package.as_deref(),
+                    certs_sha256: certs.as_deref(),
+                    clock_state: clock_state.as_deref(),
+                };
+                let result = binding::verify(verifier, text.as_bytes(), &request);
                 match result {
                     Ok(v) => {
                         let l = v.license();
@@ -193,7 +190,14 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_verify<'caller>(
                         ];
                         string_array(env, &fields)
                     }
-                    Err(e) => refuse(env, e.code(), e.name(), e.to_string()),
+                    Err(refusal) => string_array(
+                        env,
+                        &[
+                            refusal.code.code().to_string(),
+                            refusal.code.name().to_owned(),
+                            refusal.message,
+                        ],
+                    ),
                 }
             },
         )
@@ -219,11 +223,23 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_deviceCode<'caller>(
                 throw_illegal(env, "names and values differ in length".into())?;
                 return Ok(JString::default());
             }
+            // Checked before the loop, which makes two local references per
+            // attribute (freed as it goes): the JVM guarantees only 16.
+            if count > crate::MAX_ATTRS {
+                throw_illegal(
+                    env,
+                    format!("at most {} device attributes", crate::MAX_ATTRS),
+                )?;
+                return Ok(JString::default());
+            }
             let mut attrs = Vec::with_capacity(count);
             for i in 0..count {
                 let name = names.get_element(env, i)?;
                 let value = values.get_element(env, i)?;
-                match (opt_string(env, &name)?, opt_string(env, &value)?) {
+                let pair = (opt_string(env, &name)?, opt_string(env, &value)?);
+                env.delete_local_ref(name);
+                env.delete_local_ref(value);
+                match pair {
                     (Some(n), Some(v)) => attrs.push((n, v)),
                     _ => {
                         throw_npe(env, &format!("attribute {i}"))?;
@@ -231,10 +247,10 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_deviceCode<'caller>(
                     }
                 }
             }
-            match DeviceCode::derive(&attrs) {
+            match binding::device_code(&attrs) {
                 Ok(code) => JString::from_str(env, code.to_string()),
-                Err(e) => {
-                    throw_illegal(env, e.to_string())?;
+                Err(refusal) => {
+                    throw_illegal(env, refusal.message)?;
                     Ok(JString::default())
                 }
             }

@@ -37,6 +37,9 @@
 )]
 
 mod armor;
+#[cfg(any(feature = "ffi", feature = "jni"))]
+mod binding;
+mod codes;
 mod device;
 mod error;
 mod guard;
@@ -53,6 +56,7 @@ pub mod ffi;
 mod jni;
 
 pub use armor::{BEGIN, END, MAX_TEXT_LEN, SIGNING_DOMAIN, VERSION_TAG, signed_message};
+pub use codes::ErrorCode;
 pub use device::{DeviceCode, DeviceCodeError, MAX_ATTR_NAME, MAX_ATTR_VALUE, MAX_ATTRS};
 pub use ed25519_dalek::VerifyingKey;
 pub use error::VerifyError;

@@ -22,7 +22,7 @@ pub struct Context {
     now: Timestamp,
     device: Option<DeviceCode>,
     package: Option<String>,
-    cert_sha256: Option<[u8; 32]>,
+    certs_sha256: Vec<[u8; 32]>,
 }
 
 impl Context {
@@ -32,7 +32,7 @@ impl Context {
             now,
             device: None,
             package: None,
-            cert_sha256: None,
+            certs_sha256: Vec::new(),
         }
     }
 
@@ -51,7 +51,17 @@ impl Context {
     /// Sets the SHA-256 of the running app's signing certificate (required
     /// when a platform license pins one).
     pub fn signing_cert_sha256(mut self, digest: [u8; 32]) -> Self {
-        self.cert_sha256 = Some(digest);
+        self.certs_sha256.push(digest);
+        self
+    }
+
+    /// Adds the SHA-256 digests of every certificate in the running app's
+    /// signing lineage (all current signers, and on Android 9+ the rotation
+    /// history). A license pinning a certificate verifies when the pinned
+    /// digest is any of them (`docs/license-format.md` §7).
+    #[must_use]
+    pub fn signing_certs_sha256(mut self, digests: impl IntoIterator<Item = [u8; 32]>) -> Self {
+        self.certs_sha256.extend(digests);
         self
     }
 
@@ -124,8 +134,17 @@ impl Verifier {
         context: &Context,
         guard: &crate::ClockGuard,
     ) -> Result<VerifiedLicense, VerifyError> {
-        guard.observe(context.now)?;
-        self.verify(text, context)
+        // The rules are in the guard's module docs.
+        let verified = self.verify(text, context)?;
+        let Some(end) = verified.not_after else {
+            return Ok(verified);
+        };
+        let latest = guard.check(context.now)?;
+        let trusted = context.now.min(end);
+        if latest.is_none_or(|l| trusted > l) {
+            guard.record(trusted);
+        }
+        Ok(verified)
     }
 
     /// Verifies a license text in `context`.
@@ -160,7 +179,7 @@ impl Verifier {
                     return Err(VerifyError::WrongPackage);
                 }
                 if let Some(pinned) = cert_sha256
-                    && context.cert_sha256.as_ref() != Some(pinned)
+                    && !context.certs_sha256.contains(pinned)
                 {
                     return Err(VerifyError::WrongCertificate);
                 }
