@@ -116,6 +116,7 @@ fn desk_with_devices(product: &str, devices: u64) -> (tempfile::TempDir, Desk, S
             devices: Some(devices),
             package: None,
             start: None,
+            cert_sha256: None,
         })
         .unwrap_or_else(|_| unreachable!());
     (dir, desk, order.id)

@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         devices: Some(n.max(50)),
         package: None,
         start: None,
+        cert_sha256: None,
     })?;
     let codes: Vec<DeviceCode> = (0..n)
         .map(|i| DeviceCode::derive(&[("android-id", format!("{i:016x}"))]))

@@ -158,6 +158,11 @@ pub(crate) struct NewOrderArgs {
     /// Start of the platform term: YYYY-MM-DD (UTC midnight) or RFC 3339 (default: now).
     #[arg(long, value_name = "DATE")]
     start: Option<String>,
+    /// Pin the app signing certificate (platform orders): SHA-256 as 64 hex
+    /// digits, colons allowed (`apksigner verify --print-certs`, or the Play
+    /// Console's App signing page: pin the Play App Signing certificate).
+    #[arg(long, value_name = "HEX", requires = "platform")]
+    cert_sha256: Option<String>,
     /// Print the created order as one JSON object.
     #[arg(long)]
     json: bool,
@@ -188,6 +193,10 @@ fn print_order(order: &Order) {
     }
     if let Some(package) = &order.package {
         println!("  package  {package}");
+        if let Some(cert) = &order.cert_sha256 {
+            let hex: String = cert.iter().map(|b| format!("{b:02x}")).collect();
+            println!("  pinned   app signing certificate SHA-256 {hex}");
+        }
         for t in &order.terms {
             println!("  term {}   {} to {}", t.seq, t.starts_at, t.ends_at);
         }
@@ -213,6 +222,11 @@ pub(crate) fn order(globals: &Globals, cmd: OrderCommand) -> Result<ExitCode, Cl
                 devices: a.devices,
                 package: a.platform,
                 start: a.start.as_deref().map(parse_date).transpose()?,
+                cert_sha256: a
+                    .cert_sha256
+                    .as_deref()
+                    .map(super::verify::parse_cert_digest)
+                    .transpose()?,
             };
             let order = desk.create_order(&new)?;
             if a.json {

@@ -53,6 +53,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         devices,
         package: package.map(str::to_owned),
         start: None,
+        cert_sha256: None,
     };
     let bought = desk.create_order(&order(Kind::Device, Some(50), None, "ir-liveness"))?;
     println!(

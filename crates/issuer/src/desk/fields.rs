@@ -94,6 +94,41 @@ pub(crate) fn display_opt<T: std::fmt::Display, S: serde::Serializer>(
     }
 }
 
+/// A SHA-256 digest, as 64 lower-case hex digits.
+impl LedgerText for [u8; 32] {
+    const EXPECTED: &'static str = "a SHA-256 digest (64 lower-case hex digits)";
+    fn from_ledger(text: &str) -> Option<Self> {
+        let nibble = |b: u8| match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            _ => None,
+        };
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            *o = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        }
+        Some(out)
+    }
+    fn to_ledger(&self) -> String {
+        self.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// Serializes an optional SHA-256 digest as hex (`null` when absent).
+pub(crate) fn hex_opt<S: serde::Serializer>(
+    value: &Option<[u8; 32]>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(d) => s.serialize_str(&d.to_ledger()),
+        None => s.serialize_none(),
+    }
+}
+
 /// A value written to the ledger in its [`LedgerText`] form.
 pub(crate) struct Text<'a, T: LedgerText>(pub(crate) &'a T);
 

@@ -585,7 +585,7 @@ fn platform_license_in(
     let package = order.package.clone().unwrap_or_default();
     let binding = Binding::Package {
         name: package,
-        cert_sha256: None,
+        cert_sha256: order.cert_sha256,
     };
     let signed = batch
         .signer(&order, now)

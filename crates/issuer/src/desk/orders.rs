@@ -26,6 +26,9 @@ pub struct NewOrder {
     pub package: Option<String>,
     /// Start of the first platform term (default: now).
     pub start: Option<Timestamp>,
+    /// SHA-256 of the app signing certificate every license of a platform
+    /// order pins (the Play App Signing certificate); `None`: not pinned.
+    pub cert_sha256: Option<[u8; 32]>,
 }
 
 /// One platform term of an order.
@@ -62,6 +65,9 @@ pub struct Order {
     pub devices: Option<u64>,
     /// Bound package name (platform kinds).
     pub package: Option<String>,
+    /// The app signing certificate its licenses pin (platform kinds), if any.
+    #[serde(serialize_with = "super::fields::hex_opt")]
+    pub cert_sha256: Option<[u8; 32]>,
     /// When a device trial ends (set by its first license).
     #[serde(serialize_with = "display_opt")]
     pub trial_ends_at: Option<Timestamp>,
@@ -104,7 +110,12 @@ impl Desk {
         }
         if new.kind.is_device_bound() && new.start.is_some() {
             return Err(DeskError::Input(
-                "--start applies to platform orders only".into(),
+                "a start date applies to platform orders only".into(),
+            ));
+        }
+        if new.kind.is_device_bound() && new.cert_sha256.is_some() {
+            return Err(DeskError::Input(
+                "a signing certificate is pinned by platform orders only".into(),
             ));
         }
         let devices = new.devices;
@@ -171,8 +182,8 @@ impl Desk {
             let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM orders", [], |r| r.get(0))?;
             let id = format!("O-{seq:06}");
             tx.execute(
-                "INSERT INTO orders (seq, id, customer_id, product, kind, devices, package, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO orders (seq, id, customer_id, product, kind, devices, package, created_at, cert_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     seq,
                     id,
@@ -181,7 +192,8 @@ impl Desk {
                     new.kind.as_str(),
                     devices.map(|n| n as i64),
                     new.package,
-                    s.now().to_string()
+                    s.now().to_string(),
+                    new.cert_sha256.as_ref().map(super::fields::Text),
                 ],
             )?;
             if let Some((start, end)) = term {
@@ -193,6 +205,7 @@ impl Desk {
             let detail = serde_json::json!({
                 "customer": customer.id, "product": product_id, "kind": new.kind.as_str(),
                 "devices": devices, "package": new.package,
+                "cert_sha256": new.cert_sha256.as_ref().map(super::fields::LedgerText::to_ledger),
                 "term": term.map(|(a, b)| [a.to_string(), b.to_string()]),
             });
             audit::record(tx, s, "order.new", &id, &detail)?;
@@ -252,7 +265,7 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
     let order = conn
         .query_row(
             "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.kind, o.devices,
-                    o.package, o.trial_ends_at, o.created_at
+                    o.package, o.cert_sha256, o.trial_ends_at, o.created_at
              FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
             [id.trim().to_ascii_uppercase()],
             |r| {
@@ -265,6 +278,7 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
                     kind: f.get("kind")?,
                     devices: f.opt_count("devices")?,
                     package: f.plain("package")?,
+                    cert_sha256: f.opt("cert_sha256")?,
                     trial_ends_at: f.opt("trial_ends_at")?,
                     created_at: f.get("created_at")?,
                     seats_used: 0,

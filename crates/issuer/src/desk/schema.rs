@@ -166,6 +166,8 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX licenses_revoked_device ON licenses(order_id, device)
         WHERE device IS NOT NULL AND revoked_at IS NOT NULL;
     ALTER TABLE customers ADD COLUMN name_key TEXT;
+    ALTER TABLE orders ADD COLUMN cert_sha256 TEXT
+        CHECK (cert_sha256 IS NULL OR (length(cert_sha256) = 64 AND kind LIKE 'platform%'));
     CREATE INDEX customers_name_key ON customers(name_key);
     "#,
         super::customers::fill_name_keys,

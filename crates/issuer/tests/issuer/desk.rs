@@ -1228,3 +1228,69 @@ fn a_backup_is_a_working_desk() {
         }
     }
 }
+
+#[test]
+fn a_platform_order_pins_the_app_signing_certificate_in_every_license() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let pinned = "AB:".repeat(31) + "AB";
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--platform",
+        "com.acme.gate",
+        "--cert-sha256",
+        &pinned,
+    ]);
+    let shown = d.json(&["order", "show", &order]);
+    assert_eq!(shown["cert_sha256"], "ab".repeat(32));
+    let out = d.out();
+    d.ok(&["issue", "--order", &order, "--out", out.to_str().unwrap()]);
+    at(&mut d, "2027-10-01T00:00:00Z");
+    d.ok(&["renew", "--order", &order, "--out", out.to_str().unwrap()]);
+    let ring = d.keyring();
+    for file in std::fs::read_dir(&out).unwrap() {
+        let file = file.unwrap().path();
+        let verify = |cert: Option<&str>| {
+            let mut args = vec![
+                "verify",
+                file.to_str().unwrap(),
+                "--keyring",
+                ring.to_str().unwrap(),
+                "--package",
+                "com.acme.gate",
+                "--at",
+                "2027-10-02T00:00:00Z",
+            ];
+            if let Some(cert) = cert {
+                args.extend(["--cert-sha256", cert]);
+            }
+            d.run(&args).status.code()
+        };
+        assert_eq!(verify(Some(&pinned)), Some(0), "{}", file.display());
+        assert_eq!(verify(None), Some(1), "{}", file.display());
+        assert_eq!(
+            verify(Some(&"cd".repeat(32))),
+            Some(1),
+            "{}",
+            file.display()
+        );
+    }
+    // Device orders pin nothing.
+    let device = d.run(&[
+        "order",
+        "new",
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+        "--cert-sha256",
+        &pinned,
+    ]);
+    assert_eq!(device.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&device.stderr).contains("platform orders only"));
+}
