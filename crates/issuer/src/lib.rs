@@ -16,8 +16,8 @@ pub mod keyring;
 mod sign;
 
 pub use facelic_verifier::{
-    Binding, DeviceCode, DeviceCodeError, Feature, FeatureSet, KeyId, Keyring, Kind, License,
-    Serial, Timestamp,
+    Binding, DeviceCode, DeviceCodeError, Feature, FeatureSet, IdentityProfile, KeyId, Keyring,
+    Kind, License, Serial, Timestamp,
 };
 pub use keyfile::{IssuerKey, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE};
 pub use keyring::KeyringError;

@@ -58,6 +58,12 @@ pub enum DeviceCodeError {
     /// The same attribute name was given twice.
     #[error("device attribute {0:?} given twice")]
     DuplicateAttribute(String),
+    /// The attributes are not exactly those of the identity profile.
+    #[error("identity profile {0} needs exactly its attributes (see IdentityProfile::attributes)")]
+    Profile(&'static str),
+    /// No identity profile has this name.
+    #[error("unknown identity profile (android-id, widevine, android-id+widevine)")]
+    UnknownProfile,
 }
 
 impl DeviceCode {
@@ -196,9 +202,102 @@ fn luhn32_check(digits: &[u8]) -> u8 {
     ((32 - sum % 32) % 32) as u8
 }
 
+/// Which device attributes make up a device's identity: an app names its
+/// profile, and the desk's `facelic device-code --profile` checks that the
+/// attributes given are exactly the profile's. What changes each profile's
+/// code, and which to choose, is in `docs/android.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdentityProfile {
+    /// `android-id`: Settings.Secure.ANDROID_ID alone (dedicated devices:
+    /// gates, kiosks, boards without Widevine).
+    AndroidId,
+    /// `widevine`: the MediaDrm Widevine device unique id alone.
+    Widevine,
+    /// `android-id+widevine`: both (phones and tablets).
+    AndroidIdWidevine,
+}
+
+impl IdentityProfile {
+    /// Every profile.
+    pub const ALL: [IdentityProfile; 3] = [
+        IdentityProfile::AndroidId,
+        IdentityProfile::Widevine,
+        IdentityProfile::AndroidIdWidevine,
+    ];
+
+    /// The profile's name, e.g. `android-id+widevine`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IdentityProfile::AndroidId => "android-id",
+            IdentityProfile::Widevine => "widevine",
+            IdentityProfile::AndroidIdWidevine => "android-id+widevine",
+        }
+    }
+
+    /// The attribute names the profile's code is derived from.
+    pub fn attributes(self) -> &'static [&'static str] {
+        match self {
+            IdentityProfile::AndroidId => &["android-id"],
+            IdentityProfile::Widevine => &["widevine-id"],
+            IdentityProfile::AndroidIdWidevine => &["android-id", "widevine-id"],
+        }
+    }
+
+    /// The device code of a profile's attributes: refused unless `attrs`
+    /// names exactly the profile's attributes.
+    pub fn derive<N: AsRef<str>, V: AsRef<[u8]>>(
+        self,
+        attrs: &[(N, V)],
+    ) -> Result<DeviceCode, DeviceCodeError> {
+        let mut given: Vec<&str> = attrs.iter().map(|(n, _)| n.as_ref()).collect();
+        given.sort_unstable();
+        let mut wanted = self.attributes().to_vec();
+        wanted.sort_unstable();
+        if given != wanted {
+            return Err(DeviceCodeError::Profile(self.name()));
+        }
+        DeviceCode::derive(attrs)
+    }
+}
+
+impl fmt::Display for IdentityProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for IdentityProfile {
+    type Err = DeviceCodeError;
+
+    fn from_str(s: &str) -> Result<Self, DeviceCodeError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or(DeviceCodeError::UnknownProfile)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_profile_takes_exactly_its_attributes() {
+        let p = IdentityProfile::AndroidIdWidevine;
+        let both = [("widevine-id", "ab"), ("android-id", "1")];
+        assert_eq!(p.derive(&both).unwrap(), DeviceCode::derive(&both).unwrap());
+        assert_eq!(
+            p.derive(&[("android-id", "1")]),
+            Err(DeviceCodeError::Profile("android-id+widevine"))
+        );
+        assert!(IdentityProfile::AndroidId.derive(&both).is_err());
+        assert_eq!("android-id".parse(), Ok(IdentityProfile::AndroidId));
+        assert_eq!(
+            "androidid".parse::<IdentityProfile>(),
+            Err(DeviceCodeError::UnknownProfile)
+        );
+    }
 
     fn sample() -> DeviceCode {
         DeviceCode::derive(&[("android-id", "9774d56d682e549c")]).unwrap()

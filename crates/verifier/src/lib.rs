@@ -57,7 +57,9 @@ mod jni;
 
 pub use armor::{BEGIN, END, MAX_TEXT_LEN, SIGNING_DOMAIN, VERSION_TAG, signed_message};
 pub use codes::ErrorCode;
-pub use device::{DeviceCode, DeviceCodeError, MAX_ATTR_NAME, MAX_ATTR_VALUE, MAX_ATTRS};
+pub use device::{
+    DeviceCode, DeviceCodeError, IdentityProfile, MAX_ATTR_NAME, MAX_ATTR_VALUE, MAX_ATTRS,
+};
 pub use ed25519_dalek::VerifyingKey;
 pub use error::VerifyError;
 pub use guard::{ClockGuard, DEFAULT_ROLLBACK_TOLERANCE_SECS};

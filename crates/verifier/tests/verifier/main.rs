@@ -2,6 +2,7 @@
 //! attacks on the encoding, and every check of every kind.
 
 mod attacks;
+mod codes;
 mod guard;
 mod kinds;
 mod revocation;

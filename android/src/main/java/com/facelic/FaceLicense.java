@@ -5,6 +5,7 @@ import android.content.Context;
 import android.content.pm.PackageInfo;
 import android.content.pm.PackageManager;
 import android.content.pm.Signature;
+import android.content.pm.SigningInfo;
 import android.media.MediaDrm;
 import android.os.Build;
 import android.provider.Settings;
@@ -12,6 +13,7 @@ import android.provider.Settings;
 import androidx.annotation.NonNull;
 import androidx.annotation.Nullable;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,93 +21,178 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
- * Checks the app's face-SDK license at start-up, offline.
+ * Checks the app's face-SDK license, offline.
  *
  * <pre>
- * VerifiedLicense license = FaceLicense.verify(context, licenseText, keyringPem);
- * if (license.allows(VerifiedLicense.IR_LIVENESS)) { ... }
+ * // Off the main thread: verification reads PackageManager and Settings,
+ * // may open MediaDrm (tens of milliseconds, sometimes seconds on a cold
+ * // DRM service) and syncs the clock guard's file.
+ * FaceLicense.verifyAsync(context, licenseText, keyringPem, clockState,
+ *         IdentityProfile.ANDROID_ID, executor, callback);
  * </pre>
  *
- * The package name and the signing certificate are read from the
- * {@link Context}, and the device code is computed here, so the app cannot
- * pass the wrong ones. Every refusal is a {@link LicenseException} with a
- * stable code.
+ * The package name and the signing certificates are read from the
+ * {@link Context}, and the device code is computed here (only for licenses
+ * bound to a device), so the app cannot pass the wrong ones. Every refusal
+ * and every failure, native ones included, is a {@link LicenseException}
+ * with a stable code.
  */
 public final class FaceLicense {
     /** The Widevine DRM scheme (MediaDrm). */
     private static final UUID WIDEVINE = new UUID(0xEDEF8BA979D64ACEL, 0xA3C827DCD51D21EDL);
 
-    private static volatile String cachedDeviceCode;
+    /** The profile of the overloads that take none: what 0.1 computed on devices with Widevine. */
+    public static final IdentityProfile DEFAULT_PROFILE = IdentityProfile.ANDROID_ID_WIDEVINE;
+
+    /** Codes read in full, per profile. A failed or partial read is never cached. */
+    private static final Map<IdentityProfile, String> CODES = new ConcurrentHashMap<>();
 
     private FaceLicense() {}
 
+    /** The result of {@link #verifyAsync}. */
+    public interface Callback {
+        /** The license verified. */
+        void onVerified(@NonNull VerifiedLicense license);
+
+        /** The license was refused, or could not be checked (see the code). */
+        void onRefused(@NonNull LicenseException error);
+    }
+
     /**
      * Verifies {@code licenseText} against {@code keyring} (the PEM the
-     * license desk exports) for this app and device, now.
+     * license desk exports) for this app, now, with {@link #DEFAULT_PROFILE}
+     * and no clock guard. Blocking: call it off the main thread.
      *
      * @throws LicenseException when the license is refused (see its code)
      * @throws NullPointerException when an argument is null
-     * @throws IllegalArgumentException when the keyring holds no valid key
      */
     @NonNull
     public static VerifiedLicense verify(@NonNull Context context, @NonNull String licenseText,
             @NonNull String keyring) throws LicenseException {
-        return verify(context, licenseText, keyring, null);
+        return verify(context, licenseText, keyring, null, DEFAULT_PROFILE);
     }
 
     /**
      * Like {@link #verify(Context, String, String)}, with the clock-rollback
      * guard keeping its state in {@code clockState} (e.g.
-     * {@code new File(context.getNoBackupFilesDir(), "facelic-clock")}):
-     * a clock set back more than an hour before the latest time seen, or an
-     * edited state file, is refused with {@link LicenseException#CLOCK_ROLLBACK}.
+     * {@code new File(context.getNoBackupFilesDir(), "facelic-clock")}).
      */
     @NonNull
     public static VerifiedLicense verify(@NonNull Context context, @NonNull String licenseText,
             @NonNull String keyring, @Nullable File clockState) throws LicenseException {
-        return verifyAt(context, licenseText, keyring, clockState, System.currentTimeMillis() / 1000L);
+        return verify(context, licenseText, keyring, clockState, DEFAULT_PROFILE);
+    }
+
+    /**
+     * Verifies for this app and device, now, with the device identity of
+     * {@code profile} (read only when the license is bound to a device) and,
+     * when {@code clockState} is given, the clock-rollback guard. Blocking:
+     * call it off the main thread.
+     */
+    @NonNull
+    public static VerifiedLicense verify(@NonNull Context context, @NonNull String licenseText,
+            @NonNull String keyring, @Nullable File clockState, @NonNull IdentityProfile profile)
+            throws LicenseException {
+        return verifyAt(context, licenseText, keyring, clockState, profile, System.currentTimeMillis() / 1000L);
+    }
+
+    /**
+     * {@link #verify(Context, String, String, File, IdentityProfile)} on
+     * {@code executor}, with the result passed to {@code callback} (on the
+     * executor's thread). Never throws for a refusal.
+     */
+    public static void verifyAsync(@NonNull final Context context, @NonNull final String licenseText,
+            @NonNull final String keyring, @Nullable final File clockState, @NonNull final IdentityProfile profile,
+            @NonNull Executor executor, @NonNull final Callback callback) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(callback, "callback");
+        executor.execute(new Runnable() {
+            @Override
+            public void run() {
+                VerifiedLicense license;
+                try {
+                    license = verify(context, licenseText, keyring, clockState, profile);
+                } catch (LicenseException e) {
+                    callback.onRefused(e);
+                    return;
+                } catch (RuntimeException e) {
+                    callback.onRefused(internal(e));
+                    return;
+                }
+                callback.onVerified(license);
+            }
+        });
     }
 
     /** The verification at an explicit time (Unix seconds); for tests. */
     @NonNull
     static VerifiedLicense verifyAt(@NonNull Context context, @NonNull String licenseText,
-            @NonNull String keyring, @Nullable File clockState, long nowUnix) throws LicenseException {
+            @NonNull String keyring, @Nullable File clockState, @NonNull IdentityProfile profile, long nowUnix)
+            throws LicenseException {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(licenseText, "licenseText");
         Objects.requireNonNull(keyring, "keyring");
+        Objects.requireNonNull(profile, "profile");
+        NativeVerifier.ensureLoaded();
         String packageName = context.getPackageName();
-        byte[] cert = signingCertificateSha256(context);
-        String device = deviceCode(context);
-        long handle = NativeVerifier.create(keyring);
+        byte[] certs = signingCertificateDigests(context);
+        String state = clockState == null ? null : clockState.getAbsolutePath();
         try {
-            String[] r = NativeVerifier.verify(handle, licenseText, nowUnix, device, packageName, cert,
-                    clockState == null ? null : clockState.getAbsolutePath());
-            if ("0".equals(r[0])) {
-                return VerifiedLicense.fromNative(r);
+            long handle = NativeVerifier.create(keyring);
+            try {
+                // A platform license needs no device identity: try without it
+                // first, and read the identity only for a device-bound license.
+                String[] r = NativeVerifier.verify(handle, licenseText, nowUnix, null, packageName, certs, state);
+                if (Integer.toString(LicenseException.WRONG_DEVICE).equals(r[0])) {
+                    String device = deviceCode(context, profile);
+                    r = NativeVerifier.verify(handle, licenseText, nowUnix, device, packageName, certs, state);
+                }
+                if ("0".equals(r[0])) {
+                    return VerifiedLicense.fromNative(r);
+                }
+                throw new LicenseException(Integer.parseInt(r[0]), r[1], r[2]);
+            } finally {
+                NativeVerifier.destroy(handle);
             }
-            throw new LicenseException(Integer.parseInt(r[0]), r[1], r[2]);
-        } finally {
-            NativeVerifier.destroy(handle);
+        } catch (LicenseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internal(e);
         }
     }
 
+    private static LicenseException internal(RuntimeException e) {
+        return new LicenseException(LicenseException.INTERNAL_ERROR, "internal-error",
+                "unexpected failure in the license check: " + e);
+    }
+
+    /** This device's code under {@link #DEFAULT_PROFILE}. */
+    @NonNull
+    public static String deviceCode(@NonNull Context context) throws LicenseException {
+        return deviceCode(context, DEFAULT_PROFILE);
+    }
+
     /**
-     * This device's code, from the recommended attributes: {@code android-id}
-     * (Settings.Secure.ANDROID_ID) and {@code widevine-id} (MediaDrm Widevine
-     * device unique id, lower-case hex) where present; if neither is
-     * available, {@code build.manufacturer}, {@code build.model} and
-     * {@code build.fingerprint}. The same attributes give the same code as
-     * {@code facelic device-code}.
+     * This device's code under {@code profile}: the same code as {@code
+     * facelic device-code --profile NAME} with the same attributes.
+     *
+     * @throws LicenseException {@link LicenseException#DEVICE_IDENTITY_UNAVAILABLE}
+     *     (retryable) when an attribute of the profile cannot be read now
      */
     @NonNull
-    public static String deviceCode(@NonNull Context context) {
+    public static String deviceCode(@NonNull Context context, @NonNull IdentityProfile profile)
+            throws LicenseException {
         Objects.requireNonNull(context, "context");
-        String code = cachedDeviceCode;
+        Objects.requireNonNull(profile, "profile");
+        String code = CODES.get(profile);
         if (code == null) {
-            code = deviceCode(deviceAttributes(context));
-            cachedDeviceCode = code;
+            NativeVerifier.ensureLoaded();
+            code = deviceCode(deviceAttributes(context, profile));
+            CODES.put(profile, code);
         }
         return code;
     }
@@ -122,27 +209,33 @@ public final class FaceLicense {
         return NativeVerifier.deviceCode(names, values);
     }
 
-    /** The attributes {@link #deviceCode(Context)} uses on this device. */
+    /**
+     * The attributes of {@code profile} on this device, all of them or an
+     * exception: never a partial set.
+     */
     @NonNull
     @SuppressLint("HardwareIds")
-    public static Map<String, String> deviceAttributes(@NonNull Context context) {
+    public static Map<String, String> deviceAttributes(@NonNull Context context, @NonNull IdentityProfile profile)
+            throws LicenseException {
         Map<String, String> attrs = new LinkedHashMap<>();
-        String androidId = Settings.Secure.getString(context.getContentResolver(), Settings.Secure.ANDROID_ID);
-        if (androidId != null && !androidId.isEmpty()) {
-            attrs.put("android-id", androidId);
-        }
-        String widevine = widevineId();
-        if (widevine != null) {
-            attrs.put("widevine-id", widevine);
-        }
-        if (attrs.isEmpty()) {
-            attrs.put("build.manufacturer", String.valueOf(Build.MANUFACTURER));
-            attrs.put("build.model", String.valueOf(Build.MODEL));
-            attrs.put("build.fingerprint", String.valueOf(Build.FINGERPRINT));
+        for (String name : profile.getAttributes()) {
+            String value;
+            if (name.equals("android-id")) {
+                value = Settings.Secure.getString(context.getContentResolver(), Settings.Secure.ANDROID_ID);
+            } else {
+                value = widevineId();
+            }
+            if (value == null || value.isEmpty()) {
+                throw new LicenseException(LicenseException.DEVICE_IDENTITY_UNAVAILABLE, "device-identity-unavailable",
+                        "device attribute " + name + " of identity profile " + profile.getProfileName()
+                                + " cannot be read now; try again later");
+            }
+            attrs.put(name, value);
         }
         return attrs;
     }
 
+    /** The Widevine device unique id, lower-case hex, or null when it cannot be read now. */
     @Nullable
     private static String widevineId() {
         MediaDrm drm = null;
@@ -151,7 +244,7 @@ public final class FaceLicense {
             byte[] id = drm.getPropertyByteArray(MediaDrm.PROPERTY_DEVICE_UNIQUE_ID);
             return id == null || id.length == 0 ? null : hex(id);
         } catch (Exception | LinkageError e) {
-            return null; // no Widevine on this device
+            return null; // busy, reset, not provisioned, or no Widevine: the caller says so
         } finally {
             if (drm != null) {
                 if (Build.VERSION.SDK_INT >= 28) {
@@ -163,16 +256,26 @@ public final class FaceLicense {
         }
     }
 
-    /** SHA-256 of the app's current signing certificate, or null if unreadable. */
+    /**
+     * SHA-256 digests of every certificate of the app's signing lineage,
+     * concatenated (32 bytes each), or null when none can be read. API 28+:
+     * all current signers when there are several, else the rotation history
+     * (original signer to current); below 28: every signature.
+     */
     @Nullable
     @SuppressWarnings("deprecation")
-    static byte[] signingCertificateSha256(@NonNull Context context) {
+    static byte[] signingCertificateDigests(@NonNull Context context) {
         try {
             PackageManager pm = context.getPackageManager();
             Signature[] signatures;
             if (Build.VERSION.SDK_INT >= 28) {
                 PackageInfo info = pm.getPackageInfo(context.getPackageName(), PackageManager.GET_SIGNING_CERTIFICATES);
-                signatures = info.signingInfo == null ? null : info.signingInfo.getApkContentsSigners();
+                SigningInfo signing = info.signingInfo;
+                if (signing == null) {
+                    return null;
+                }
+                signatures = signing.hasMultipleSigners() ? signing.getApkContentsSigners()
+                        : signing.getSigningCertificateHistory();
             } else {
                 PackageInfo info = pm.getPackageInfo(context.getPackageName(), PackageManager.GET_SIGNATURES);
                 signatures = info.signatures;
@@ -180,7 +283,12 @@ public final class FaceLicense {
             if (signatures == null || signatures.length == 0) {
                 return null;
             }
-            return MessageDigest.getInstance("SHA-256").digest(signatures[0].toByteArray());
+            ByteArrayOutputStream digests = new ByteArrayOutputStream(signatures.length * 32);
+            for (Signature signature : signatures) {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(signature.toByteArray());
+                digests.write(digest, 0, digest.length);
+            }
+            return digests.toByteArray();
         } catch (PackageManager.NameNotFoundException | NoSuchAlgorithmException e) {
             return null;
         }
@@ -194,9 +302,8 @@ public final class FaceLicense {
         return sb.toString();
     }
 
-    /** Package-private for tests: forgets the cached device code. */
+    /** Package-private for tests: forgets the device codes read so far. */
     static void resetDeviceCodeCache() {
-        cachedDeviceCode = null;
+        CODES.clear();
     }
-
 }

@@ -32,6 +32,29 @@ public final class LicenseException extends Exception {
     public static final int REVOKED = 10;
     /** The device clock was set back. */
     public static final int CLOCK_ROLLBACK = 11;
+    /**
+     * The clock guard's state file could not be read (an I/O failure, not
+     * tampering). Retryable.
+     */
+    public static final int CLOCK_STATE_UNAVAILABLE = 12;
+    /**
+     * A device attribute of the identity profile could not be read right now
+     * (the DRM service busy, reset or not provisioned). Retryable: the next
+     * call reads it again; a different code is never computed instead.
+     */
+    public static final int DEVICE_IDENTITY_UNAVAILABLE = 13;
+    /** An argument was invalid (a caller's mistake). */
+    public static final int INVALID_ARGUMENT = 20;
+    /** The keyring holds no valid key. */
+    public static final int INVALID_KEYRING = 21;
+    /** The device attributes make no device code. */
+    public static final int INVALID_DEVICE_ATTRIBUTES = 22;
+    /** An output buffer was too small (C ABI only). */
+    public static final int BUFFER_TOO_SMALL = 23;
+    /** The native library (libfacelic.so) could not be loaded for this ABI. */
+    public static final int NATIVE_LIBRARY_UNAVAILABLE = 98;
+    /** A panic or other unexpected failure inside the native library. */
+    public static final int INTERNAL_ERROR = 99;
 
     private final int code;
     private final String name;
@@ -47,9 +70,17 @@ public final class LicenseException extends Exception {
         this.name = name;
     }
 
-    /** The stable error code (1 to 11). */
+    /** The stable error code (see the constants). */
     public int getCode() {
         return code;
+    }
+
+    /**
+     * True when the same call may succeed later ({@link #CLOCK_STATE_UNAVAILABLE},
+     * {@link #DEVICE_IDENTITY_UNAVAILABLE}): retry, don't treat it as unlicensed.
+     */
+    public boolean isRetryable() {
+        return code == CLOCK_STATE_UNAVAILABLE || code == DEVICE_IDENTITY_UNAVAILABLE;
     }
 
     /** The stable error name, e.g. {@code "expired"}. */

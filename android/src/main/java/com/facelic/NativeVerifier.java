@@ -6,29 +6,43 @@ package com.facelic;
  * (see consumer-rules.pro).
  */
 final class NativeVerifier {
-    static {
-        String path = System.getProperty("facelic.library.path");
-        if (path != null) {
-            System.load(path);
-        } else {
-            System.loadLibrary("facelic");
-        }
-    }
+    /** Why libfacelic.so could not be loaded, or null when it was. */
+    private static final Throwable LOAD_FAILURE = load();
 
     private NativeVerifier() {}
 
-    /** A verifier for the keyring PEM; free with {@link #destroy}. */
-    static native long create(String keyringPem);
+    private static Throwable load() {
+        try {
+            System.loadLibrary("facelic");
+            return null;
+        } catch (UnsatisfiedLinkError | SecurityException e) {
+            return e;
+        }
+    }
+
+    /** Throws {@link LicenseException#NATIVE_LIBRARY_UNAVAILABLE} when the library did not load. */
+    static void ensureLoaded() throws LicenseException {
+        if (LOAD_FAILURE != null) {
+            throw new LicenseException(LicenseException.NATIVE_LIBRARY_UNAVAILABLE, "native-library-unavailable",
+                    "libfacelic.so could not be loaded for this ABI: " + LOAD_FAILURE);
+        }
+    }
+
+    /**
+     * A verifier for the keyring PEM; free with {@link #destroy}. A keyring
+     * without a valid key throws {@link LicenseException#INVALID_KEYRING}.
+     */
+    static native long create(String keyringPem) throws LicenseException;
 
     /** Frees a verifier handle. */
     static native void destroy(long handle);
 
     /**
      * {"0", fields...} when valid, {code, name, message} when refused.
-     * certSha256 and clockStatePath may be null.
+     * certsSha256 (32-byte digests, concatenated) and clockStatePath may be null.
      */
     static native String[] verify(long handle, String license, long nowUnix, String deviceCode,
-            String packageName, byte[] certSha256, String clockStatePath);
+            String packageName, byte[] certsSha256, String clockStatePath);
 
     /** The device code of these attributes (names[i] = values[i]). */
     static native String deviceCode(String[] names, String[] values);

@@ -1,7 +1,10 @@
 package com.facelic;
 
 import android.content.Context;
+import android.content.pm.PackageManager;
+import android.content.pm.Signature;
 import android.media.MediaDrm;
+import android.os.Build;
 import android.provider.Settings;
 
 import java.io.ByteArrayOutputStream;
@@ -85,10 +88,42 @@ public final class HostTest {
         byte[] cert = "host test signing certificate".getBytes(StandardCharsets.UTF_8);
         Context app = new Context("com.acme.gate", cert);
 
-        check(FaceLicense.deviceCode(app).equals(expectedCode), "deviceCode(context) = facelic device-code: " + expectedCode);
-        Map<String, String> attrs = new LinkedHashMap<>(FaceLicense.deviceAttributes(app));
-        check(attrs.size() == 2 && attrs.containsKey("android-id") && attrs.containsKey("widevine-id"), "recommended attributes " + attrs.keySet());
+        // Identity profiles: the same attributes give the code the desk computes
+        // with `facelic device-code --profile android-id+widevine`.
+        check(FaceLicense.deviceCode(app, IdentityProfile.ANDROID_ID_WIDEVINE).equals(expectedCode),
+                "deviceCode(context, android-id+widevine) = facelic device-code --profile: " + expectedCode);
+        Map<String, String> attrs = new LinkedHashMap<>(FaceLicense.deviceAttributes(app, IdentityProfile.ANDROID_ID_WIDEVINE));
+        check(attrs.keySet().toString().equals("[android-id, widevine-id]"), "the profile's attributes " + attrs.keySet());
         check(FaceLicense.deviceCode(attrs).equals(expectedCode), "deviceCode(map) agrees");
+        check(FaceLicense.deviceCode(app, IdentityProfile.ANDROID_ID).equals(read(dir, "android-id-code.txt").trim()),
+                "android-id profile = facelic device-code --profile android-id");
+
+        // MediaDrm throwing on the first call and succeeding on the second:
+        // the error, then the right code, never a third code.
+        FaceLicense.resetDeviceCodeCache();
+        MediaDrm.failures = 1;
+        refused(LicenseException.DEVICE_IDENTITY_UNAVAILABLE, "DRM busy: identity unavailable",
+                () -> FaceLicense.deviceCode(app, IdentityProfile.ANDROID_ID_WIDEVINE));
+        try {
+            FaceLicense.deviceCode(app, IdentityProfile.ANDROID_ID_WIDEVINE);
+        } catch (LicenseException e) {
+            check(e.isRetryable(), "identity unavailable is retryable");
+        }
+        check(FaceLicense.deviceCode(app, IdentityProfile.ANDROID_ID_WIDEVINE).equals(expectedCode), "second read: the right code");
+        // A failed read is not cached: the device license still verifies once DRM answers.
+        FaceLicense.resetDeviceCodeCache();
+        MediaDrm.failures = 1;
+        refused(LicenseException.DEVICE_IDENTITY_UNAVAILABLE, "device license while DRM is busy",
+                () -> FaceLicense.verify(app, read(dir, "device.lic"), keyring));
+        check(FaceLicense.verify(app, read(dir, "device.lic"), keyring).getDevice().equals(expectedCode),
+                "device license verifies once DRM answers");
+        // A platform license reads no device identity at all.
+        FaceLicense.resetDeviceCodeCache();
+        MediaDrm.failures = 1000;
+        MediaDrm.opened = 0;
+        check(FaceLicense.verify(app, read(dir, "platform.lic"), keyring).getKind().equals("platform") && MediaDrm.opened == 0,
+                "platform license verifies with MediaDrm throwing, never opening it (" + MediaDrm.opened + ")");
+        MediaDrm.failures = 0;
 
         VerifiedLicense device = FaceLicense.verify(app, read(dir, "device.lic"), keyring);
         // The zip archive of the order: Java's ZipInputStream (streaming) and
@@ -132,38 +167,103 @@ public final class HostTest {
         throwsType(NullPointerException.class, "null context", () -> FaceLicense.verify(null, text, keyring));
         throwsType(NullPointerException.class, "null license", () -> FaceLicense.verify(app, null, keyring));
         throwsType(NullPointerException.class, "null keyring", () -> FaceLicense.verify(app, text, null));
-        throwsType(IllegalArgumentException.class, "bad keyring", () -> FaceLicense.verify(app, text, "no key here"));
+        refused(LicenseException.INVALID_KEYRING, "bad keyring", () -> FaceLicense.verify(app, text, "no key here"));
         // The native layer itself never crashes on nulls.
         throwsType(NullPointerException.class, "native create(null)", () -> NativeVerifier.create(null));
         long handle = NativeVerifier.create(keyring);
         throwsType(NullPointerException.class, "native verify(null text)", () -> NativeVerifier.verify(handle, null, now, null, null, null, null));
         String[] r = NativeVerifier.verify(handle, text, now, null, null, null, null);
         check(r[0].equals("7"), "native verify without device: " + String.join("|", r));
-        throwsType(IllegalArgumentException.class, "native bad cert length", () -> NativeVerifier.verify(handle, text, now, null, null, new byte[3], null));
+        // Bad arguments get the C ABI's code (20, invalid-argument), read by the same code.
+        String[] badCert = NativeVerifier.verify(handle, text, now, null, null, new byte[3], null);
+        check(badCert[0].equals("20") && badCert[1].equals("invalid-argument"), "native bad cert length: " + String.join("|", badCert));
+        String[] badTime = NativeVerifier.verify(handle, text, Long.MAX_VALUE, null, null, null, null);
+        check(badTime[0].equals("20"), "native time out of range: " + String.join("|", badTime));
+        String[] badDevice = NativeVerifier.verify(handle, text, now, "not-a-code", null, null, null);
+        check(badDevice[0].equals("20"), "native bad device code: " + String.join("|", badDevice));
+        // More attributes than allowed: refused before any local reference is made.
+        String[] manyNames = new String[40];
+        String[] manyValues = new String[40];
+        for (int i = 0; i < manyNames.length; i++) {
+            manyNames[i] = "attr" + i;
+            manyValues[i] = "v";
+        }
+        throwsType(IllegalArgumentException.class, "native deviceCode with 40 attributes", () -> NativeVerifier.deviceCode(manyNames, manyValues));
+        String[] names32 = java.util.Arrays.copyOf(manyNames, 32);
+        String[] values32 = java.util.Arrays.copyOf(manyValues, 32);
+        check(NativeVerifier.deviceCode(names32, values32).length() == 19, "native deviceCode with 32 attributes (locals freed)");
         throwsType(NullPointerException.class, "native deviceCode(null)", () -> NativeVerifier.deviceCode(null, null));
         throwsType(NullPointerException.class, "native deviceCode null value", () -> NativeVerifier.deviceCode(new String[] {"android-id"}, new String[] {null}));
         throwsType(IllegalArgumentException.class, "native deviceCode bad name", () -> NativeVerifier.deviceCode(new String[] {"Bad Name"}, new String[] {"x"}));
         NativeVerifier.destroy(handle);
         NativeVerifier.destroy(0);
 
-        // Clock-rollback guard.
+        // Clock-rollback guard: on the platform license (perpetual licenses are not guarded).
+        String platformText = read(dir, "platform.lic");
         File state = Files.createTempFile("facelic-clock", ".state").toFile();
         state.delete();
-        FaceLicense.verifyAt(app, text, keyring, state, now);
+        IdentityProfile profile = IdentityProfile.ANDROID_ID_WIDEVINE;
+        FaceLicense.verifyAt(app, platformText, keyring, state, profile, now);
         check(state.exists(), "guard writes its state");
-        refused(LicenseException.CLOCK_ROLLBACK, "clock set back a day", () -> FaceLicense.verifyAt(app, text, keyring, state, now - 86400L));
-        FaceLicense.verifyAt(app, text, keyring, state, now - 60L);
+        refused(LicenseException.CLOCK_ROLLBACK, "clock set back a day", () -> FaceLicense.verifyAt(app, platformText, keyring, state, profile, now - 86400L));
+        FaceLicense.verifyAt(app, platformText, keyring, state, profile, now - 60L);
         check(true, "a minute back is within tolerance");
-        Files.write(state.toPath(), read(state.toPath().getParent(), state.getName()).replace(Long.toString(now), Long.toString(now - 864000L)).getBytes(StandardCharsets.UTF_8));
-        refused(LicenseException.CLOCK_ROLLBACK, "edited state file", () -> FaceLicense.verifyAt(app, text, keyring, state, now - 86400L));
-        state.delete();
-
-        // Without Widevine or ANDROID_ID: the documented fall-back attributes.
+        // The device's code changes (a factory reset): the guard stays valid.
+        String stateBefore = read(state.toPath().getParent(), state.getName());
+        Settings.Secure.androidId = "0123456789abcdef";
         FaceLicense.resetDeviceCodeCache();
-        MediaDrm.deviceUniqueId = null;
-        Settings.Secure.androidId = null;
-        check(FaceLicense.deviceAttributes(app).keySet().toString().equals("[build.manufacturer, build.model, build.fingerprint]"), "fall-back attributes");
-        check(!FaceLicense.deviceCode(app).equals(expectedCode), "fall-back code differs");
+        FaceLicense.verifyAt(app, platformText, keyring, state, profile, now + 60L);
+        check(true, "a device-code change leaves the guard valid");
+        Files.write(state.toPath(), stateBefore.replace(Long.toString(now), Long.toString(now - 864000L)).getBytes(StandardCharsets.UTF_8));
+        refused(LicenseException.CLOCK_ROLLBACK, "edited state file", () -> FaceLicense.verifyAt(app, platformText, keyring, state, profile, now - 86400L));
+        // A state file that cannot be read (a directory in its place) is not a rollback.
+        state.delete();
+        check(state.mkdir(), "state path made a directory");
+        refused(LicenseException.CLOCK_STATE_UNAVAILABLE, "unreadable state file", () -> FaceLicense.verifyAt(app, platformText, keyring, state, profile, now));
+        state.delete();
+        Settings.Secure.androidId = "5a1f0c2e8b7d4e31";
+        FaceLicense.resetDeviceCodeCache();
+
+        // The signing certificate, on every API level.
+        Signature original = new Signature("host original signing certificate".getBytes(StandardCharsets.UTF_8));
+        Signature rotated = new Signature("host rotated signing certificate".getBytes(StandardCharsets.UTF_8));
+        Signature stranger = new Signature("someone else's certificate".getBytes(StandardCharsets.UTF_8));
+        String pinnedOriginal = read(dir, "pinned-original.lic");
+        String pinnedRotated = read(dir, "pinned-rotated.lic");
+        Signature[] none = new Signature[0];
+        Context oneSigner = new Context("com.acme.gate", new PackageManager(new Signature[] {rotated}, new Signature[] {rotated}, new Signature[] {rotated}));
+        check(FaceLicense.verify(oneSigner, pinnedRotated, keyring).getKind().equals("platform"), "one signer, pinned to it");
+        refused(LicenseException.WRONG_CERTIFICATE, "one signer, pinned to another", () -> FaceLicense.verify(oneSigner, pinnedOriginal, keyring));
+        // Rotated on API 28+: the lineage holds the original and the rotated key.
+        Context lineage = new Context("com.acme.gate", new PackageManager(new Signature[] {rotated}, new Signature[] {original, rotated}, new Signature[] {original}));
+        check(FaceLicense.verify(lineage, pinnedOriginal, keyring) != null && FaceLicense.verify(lineage, pinnedRotated, keyring) != null,
+                "rotated lineage on API 28+: both pins verify");
+        // Below API 28 the platform reports the original signer.
+        Build.VERSION.SDK_INT = 27;
+        check(FaceLicense.verify(lineage, pinnedOriginal, keyring) != null, "old API path: the original signer verifies");
+        Context severalOld = new Context("com.acme.gate", new PackageManager(none, none, new Signature[] {stranger, rotated}));
+        check(FaceLicense.verify(severalOld, pinnedRotated, keyring) != null, "old API path, several signatures: any of them");
+        Build.VERSION.SDK_INT = 34;
+        // Several current signers (API 28+): all of them count.
+        Context several = new Context("com.acme.gate", new PackageManager(new Signature[] {stranger, rotated}, none, none));
+        check(FaceLicense.verify(several, pinnedRotated, keyring) != null, "multiple signers: any of them");
+        Context noMatch = new Context("com.acme.gate", new PackageManager(new Signature[] {stranger}, new Signature[] {stranger}, new Signature[] {stranger}));
+        refused(LicenseException.WRONG_CERTIFICATE, "no certificate of the lineage matches", () -> FaceLicense.verify(noMatch, pinnedRotated, keyring));
+
+        // Off the main thread: the asynchronous entry point.
+        final VerifiedLicense[] verified = new VerifiedLicense[1];
+        final LicenseException[] refusedAsync = new LicenseException[1];
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+        FaceLicense.Callback callback = new FaceLicense.Callback() {
+            @Override public void onVerified(VerifiedLicense license) { verified[0] = license; }
+            @Override public void onRefused(LicenseException error) { refusedAsync[0] = error; }
+        };
+        FaceLicense.verifyAsync(app, platformText, keyring, null, profile, executor, callback);
+        FaceLicense.verifyAsync(app, read(dir, "expired.lic"), keyring, null, profile, executor, callback);
+        executor.shutdown();
+        check(executor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS), "async calls finished");
+        check(verified[0] != null && verified[0].getKind().equals("platform"), "verifyAsync: verified on the executor");
+        check(refusedAsync[0] != null && refusedAsync[0].getCode() == LicenseException.EXPIRED, "verifyAsync: refusal to the callback");
 
         System.out.println("PASS " + checks + " checks");
     }

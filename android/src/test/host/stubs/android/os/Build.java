@@ -8,6 +8,6 @@ public class Build {
 
     /** Host stub. */
     public static class VERSION {
-        public static final int SDK_INT = 34;
+        public static int SDK_INT = 34;
     }
 }

@@ -1,6 +1,10 @@
 package android.content.pm;
 
-/** Host stub. */
+/**
+ * Host stub. API 28+ answers with {@link SigningInfo} (current signers and
+ * rotation history); below 28, {@code signatures} holds the legacy answer,
+ * which after a key rotation is the original signer.
+ */
 public class PackageManager {
     public static final int GET_SIGNATURES = 64;
     public static final int GET_SIGNING_CERTIFICATES = 134217728;
@@ -10,15 +14,29 @@ public class PackageManager {
         private static final long serialVersionUID = 1L;
     }
 
-    private final byte[] certificate;
+    private final Signature[] signers;
+    private final Signature[] history;
+    private final Signature[] legacy;
 
-    public PackageManager(byte[] certificate) { this.certificate = certificate; }
+    /** One signing certificate, never rotated (none when null). */
+    public PackageManager(byte[] certificate) {
+        this(sigs(certificate), sigs(certificate), sigs(certificate));
+    }
+
+    public PackageManager(Signature[] signers, Signature[] history, Signature[] legacy) {
+        this.signers = signers;
+        this.history = history;
+        this.legacy = legacy;
+    }
+
+    private static Signature[] sigs(byte[] certificate) {
+        return certificate == null ? new Signature[0] : new Signature[] {new Signature(certificate)};
+    }
 
     public PackageInfo getPackageInfo(String packageName, int flags) throws NameNotFoundException {
         PackageInfo info = new PackageInfo();
-        Signature[] sigs = certificate == null ? new Signature[0] : new Signature[] {new Signature(certificate)};
-        info.signatures = sigs;
-        info.signingInfo = new SigningInfo(sigs);
+        info.signatures = legacy.clone();
+        info.signingInfo = new SigningInfo(signers, history);
         return info;
     }
 }
