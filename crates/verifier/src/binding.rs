@@ -42,8 +42,22 @@ pub(crate) struct Request<'a> {
 /// Most certificate digests one request may carry (a lineage is short).
 const MAX_CERTS: usize = 64;
 
-/// Builds a verifier from a keyring PEM.
+/// The keyring compiled into the library (feature `embedded-keyring`).
+#[cfg(feature = "embedded-keyring")]
+const EMBEDDED_KEYRING: &str = env!(
+    "FACELIC_EMBEDDED_KEYRING_PEM",
+    "feature embedded-keyring: set FACELIC_EMBEDDED_KEYRING_PEM to the keyring PEM"
+);
+
+/// Builds a verifier from a keyring PEM — or, when the library was built
+/// with an embedded keyring, from that one: the caller's is then ignored,
+/// so swapping the app's keyring asset cannot make it trust another key.
 pub(crate) fn verifier(keyring_pem: &str) -> Result<Verifier, Refusal> {
+    #[cfg(feature = "embedded-keyring")]
+    let keyring_pem = {
+        let _ = keyring_pem;
+        EMBEDDED_KEYRING
+    };
     Keyring::from_pem(keyring_pem)
         .map(Verifier::new)
         .map_err(|e| Refusal {
