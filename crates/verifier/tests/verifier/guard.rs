@@ -32,17 +32,40 @@ mod tempfile_dir {
     }
 }
 
+/// A verifier, a license of `kind` it trusts, and a guard in a fresh directory.
+struct Fixture {
+    verifier: Verifier,
+    text: String,
+    dir: tempfile_dir::Dir,
+    guard: ClockGuard,
+}
+
+impl Fixture {
+    fn new(kind: Kind) -> Self {
+        let key = TestKey::from_seed(1);
+        let dir = dir();
+        let guard = ClockGuard::for_app(dir.0.join("state"), Some(PACKAGE));
+        Fixture {
+            verifier: Verifier::new(key.keyring()),
+            text: key.sign(&license(kind)),
+            dir,
+            guard,
+        }
+    }
+}
+
 fn at(time: &str) -> Context {
     Context::at(ts(time)).package(PACKAGE).device(device(1))
 }
 
 #[test]
 fn a_wildly_future_clock_records_nothing_and_cannot_lock_the_app_out() {
-    let key = TestKey::from_seed(1);
-    let verifier = Verifier::new(key.keyring());
-    let text = key.sign(&license(Kind::Platform));
-    let d = dir();
-    let guard = ClockGuard::for_app(d.0.join("state"), Some(PACKAGE));
+    let Fixture {
+        verifier,
+        text,
+        dir: _dir,
+        guard,
+    } = Fixture::new(Kind::Platform);
     verifier
         .verify_guarded(&text, &at("2026-11-10T00:00:00Z"), &guard)
         .unwrap();
@@ -67,11 +90,12 @@ fn a_wildly_future_clock_records_nothing_and_cannot_lock_the_app_out() {
 
 #[test]
 fn a_time_is_recorded_only_after_the_license_verified_at_it() {
-    let key = TestKey::from_seed(1);
-    let verifier = Verifier::new(key.keyring());
-    let text = key.sign(&license(Kind::Platform));
-    let d = dir();
-    let guard = ClockGuard::for_app(d.0.join("state"), Some(PACKAGE));
+    let Fixture {
+        verifier,
+        text,
+        dir: _dir,
+        guard,
+    } = Fixture::new(Kind::Platform);
     verifier
         .verify_guarded(&text, &at("2026-11-10T00:00:00Z"), &guard)
         .unwrap();
@@ -87,11 +111,12 @@ fn a_time_is_recorded_only_after_the_license_verified_at_it() {
 
 #[test]
 fn perpetual_licenses_are_not_guarded() {
-    let key = TestKey::from_seed(1);
-    let verifier = Verifier::new(key.keyring());
-    let text = key.sign(&license(Kind::Device));
-    let d = dir();
-    let guard = ClockGuard::for_app(d.0.join("state"), Some(PACKAGE));
+    let Fixture {
+        verifier,
+        text,
+        dir: _dir,
+        guard,
+    } = Fixture::new(Kind::Device);
     guard.observe(ts("2030-01-01T00:00:00Z")).unwrap();
     // Years "back", and it still runs: there is nothing to gain from rolling back.
     verifier
