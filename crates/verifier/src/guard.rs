@@ -48,7 +48,12 @@ use crate::time::Timestamp;
 /// Default tolerance for a clock that reads before the latest time seen: 1 hour.
 pub const DEFAULT_ROLLBACK_TOLERANCE_SECS: i64 = 3600;
 /// First line of a state file.
-const MAGIC: &str = "facelic-clock-guard-v1";
+const MAGIC: &str = "facelic-clock-guard-v2";
+/// First line of a state file written by facelic 0.1, whose key included the
+/// device code: it cannot be authenticated any more, so it reads as absent
+/// (the guard restarts, as after a deletion) rather than as a rollback that
+/// would lock every upgraded app out.
+const MAGIC_V1: &str = "facelic-clock-guard-v1";
 
 /// Remembers the latest trusted time in a state file and refuses clocks set back.
 #[derive(Clone)]
@@ -127,6 +132,9 @@ impl ClockGuard {
             Err(e) => return Err(VerifyError::ClockStateUnavailable(e.kind())),
         };
         let text = core::str::from_utf8(&text).map_err(|_| VerifyError::ClockRollback)?;
+        if text.lines().next() == Some(MAGIC_V1) {
+            return Ok(None);
+        }
         let mut lines = text.lines();
         let (Some(MAGIC), Some(secs), Some(tag), None) =
             (lines.next(), lines.next(), lines.next(), lines.next())
@@ -279,7 +287,7 @@ mod tests {
             other.observe(ts("2026-11-20T00:00:00Z")),
             Err(VerifyError::ClockRollback)
         );
-        for junk in ["", "facelic-clock-guard-v1\n", "garbage\n1\nab\n"] {
+        for junk in ["", "facelic-clock-guard-v2\n", "garbage\n1\nab\n"] {
             std::fs::write(&path, junk).unwrap();
             assert_eq!(
                 guard.observe(ts("2026-11-20T00:00:00Z")),
@@ -287,6 +295,18 @@ mod tests {
                 "{junk:?}"
             );
         }
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_state_file_of_version_1_restarts_the_guard() {
+        let dir = tempfile_dir();
+        let path = dir.join("state");
+        std::fs::write(&path, "facelic-clock-guard-v1\n1893456000\nabcdef\n").unwrap();
+        let guard = ClockGuard::new(&path, b"com.acme.gate");
+        assert_eq!(guard.latest(), Ok(None));
+        guard.observe(ts("2026-11-20T00:00:00Z")).unwrap();
+        assert_eq!(guard.latest().unwrap(), Some(ts("2026-11-20T00:00:00Z")));
         std::fs::remove_dir_all(dir).ok();
     }
 
