@@ -1,5 +1,6 @@
 //! Money: exact decimals, rounded half-up to the fen, written with separators.
 
+use rust_decimal::prelude::ToPrimitive as _;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Rounds half-up to the fen (0.01). Amounts here are never negative except
@@ -65,12 +66,212 @@ pub fn parse_amount(text: &str) -> Result<Decimal, String> {
     Ok(value)
 }
 
+/// An amount of yuan in Chinese upper-case numerals (大写金额), as
+/// documents and bank forms write it: `壹拾肆万肆仟元整`, `壹万零伍元整`,
+/// `叁佰肆拾捌元伍角`, `壹元零伍分`, `零元整`; `负` before a negative amount.
+///
+/// Rules: digits 零壹贰叁肆伍陆柒捌玖 with 拾佰仟 inside groups of four and
+/// 万, 亿, 万亿 between them; one 零 stands for any run of zeros between
+/// non-zero digits (壹亿零壹万, 壹佰万零伍佰), none at the end of a group
+/// or before 元; 整 ends an amount without 角 or 分; a 分 after a zero 角 is
+/// preceded by 零 (壹元零伍分). `None` for more than two decimals or
+/// 10^16 yuan and above.
+pub fn chinese_upper(amount: Decimal) -> Option<String> {
+    const DIGITS: [char; 10] = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'];
+    const IN_GROUP: [&str; 4] = ["", "拾", "佰", "仟"];
+    const GROUPS: [&str; 4] = ["", "万", "亿", "万亿"];
+    if amount.round_dp(2) != amount {
+        return None;
+    }
+    let fen_total = (amount.abs() * Decimal::ONE_HUNDRED).to_u128()?;
+    let (yuan, jiao, fen) = (fen_total / 100, (fen_total / 10) % 10, fen_total % 10);
+    if yuan >= 10_u128.pow(16) {
+        return None;
+    }
+    let mut out = String::new();
+    if amount.is_sign_negative() && fen_total > 0 {
+        out.push('负');
+    }
+    let digits: Vec<u8> = yuan.to_string().bytes().map(|b| b - b'0').collect();
+    let mut zero_pending = false;
+    let mut group_nonzero = false;
+    for (i, &d) in digits.iter().enumerate() {
+        let power = digits.len() - 1 - i;
+        if d == 0 {
+            zero_pending = yuan > 0;
+        } else {
+            if zero_pending && !out.is_empty() && !out.ends_with('负') {
+                out.push('零');
+            }
+            zero_pending = false;
+            out.push(DIGITS[usize::from(d)]);
+            out.push_str(IN_GROUP[power % 4]);
+            group_nonzero = true;
+        }
+        if power.is_multiple_of(4) {
+            if group_nonzero {
+                out.push_str(GROUPS[power / 4]);
+            }
+            group_nonzero = false;
+        }
+    }
+    if yuan > 0 {
+        out.push('元');
+    }
+    match (jiao, fen) {
+        (0, 0) => {
+            if yuan == 0 {
+                out.push_str("零元");
+            }
+            out.push('整');
+        }
+        (j, 0) => {
+            out.push(DIGITS[j as usize]);
+            out.push('角');
+        }
+        (0, f) => {
+            if yuan > 0 {
+                out.push('零');
+            }
+            out.push(DIGITS[f as usize]);
+            out.push('分');
+        }
+        (j, f) => {
+            out.push(DIGITS[j as usize]);
+            out.push('角');
+            out.push(DIGITS[f as usize]);
+            out.push('分');
+        }
+    }
+    Some(out)
+}
+
+/// Serde for amounts of money: written as a string with exactly two
+/// decimals (`"0.00"`, `"1740.00"`), read as any decimal string. Use with
+/// `#[serde(with = "crate::money::amount")]`.
+pub mod amount {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    /// Writes `value` with exactly two decimals.
+    pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{:.2}", value.round_dp(2)))
+    }
+
+    /// Reads a decimal string (or number, as documents written before did).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        <Decimal as serde::Deserialize>::deserialize(d)
+    }
+}
+
+/// Serde for prices per unit: a string with at least two decimals
+/// (`"300.00"`, `"0.0012"`: call prices are finer than the fen).
+pub mod unit_price {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    /// Writes `value` with at least two decimals.
+    pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        let value = value.normalize();
+        if value.scale() < 2 {
+            s.collect_str(&format_args!("{value:.2}"))
+        } else {
+            s.collect_str(&value)
+        }
+    }
+
+    /// Reads a decimal string (or number).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        <Decimal as serde::Deserialize>::deserialize(d)
+    }
+}
+
+/// [`unit_price`] for optional prices (`null` when absent).
+pub mod opt_unit_price {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    /// Writes `value` with at least two decimals, or `null`.
+    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => super::unit_price::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads an optional decimal.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        <Option<Decimal> as serde::Deserialize>::deserialize(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn chinese_upper_case_amounts() {
+        for (amount, words) in [
+            ("0", "零元整"),
+            ("0.00", "零元整"),
+            ("1", "壹元整"),
+            ("10", "壹拾元整"),
+            ("15", "壹拾伍元整"),
+            ("100", "壹佰元整"),
+            ("1005", "壹仟零伍元整"),
+            ("1050", "壹仟零伍拾元整"),
+            ("10005", "壹万零伍元整"),
+            ("14400", "壹万肆仟肆佰元整"),
+            ("144000", "壹拾肆万肆仟元整"),
+            ("300000", "叁拾万元整"),
+            ("1000500", "壹佰万零伍佰元整"),
+            ("1005000", "壹佰万零伍仟元整"),
+            ("1050000", "壹佰零伍万元整"),
+            ("100000000", "壹亿元整"),
+            ("100010000", "壹亿零壹万元整"),
+            ("100005000", "壹亿零伍仟元整"),
+            ("348.5", "叁佰肆拾捌元伍角"),
+            ("348.50", "叁佰肆拾捌元伍角"),
+            ("1.05", "壹元零伍分"),
+            ("100.05", "壹佰元零伍分"),
+            ("10.50", "壹拾元伍角"),
+            ("0.5", "伍角"),
+            ("0.05", "伍分"),
+            ("0.55", "伍角伍分"),
+            ("1234567.89", "壹佰贰拾叁万肆仟伍佰陆拾柒元捌角玖分"),
+            ("-20", "负贰拾元整"),
+            (
+                "9999999999999999.99",
+                "玖仟玖佰玖拾玖万亿玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分",
+            ),
+        ] {
+            assert_eq!(chinese_upper(d(amount)).as_deref(), Some(words), "{amount}");
+        }
+        assert_eq!(chinese_upper(d("1.005")), None);
+        assert_eq!(chinese_upper(d("10000000000000000")), None);
+    }
+
+    #[test]
+    fn json_money_has_exactly_two_decimals() {
+        #[derive(serde::Serialize)]
+        struct M {
+            #[serde(with = "amount")]
+            a: Decimal,
+            #[serde(with = "unit_price")]
+            p: Decimal,
+        }
+        for (a, p, expect) in [
+            ("0", "300", r#"{"a":"0.00","p":"300.00"}"#),
+            ("1740.5", "0.0012", r#"{"a":"1740.50","p":"0.0012"}"#),
+            ("-3.20", "4.50", r#"{"a":"-3.20","p":"4.50"}"#),
+        ] {
+            let json = serde_json::to_string(&M { a: d(a), p: d(p) }).unwrap();
+            assert_eq!(json, expect);
+        }
     }
 
     #[test]

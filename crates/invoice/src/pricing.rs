@@ -30,8 +30,10 @@ pub struct TierPortion {
     /// Units priced at this tier.
     pub quantity: u64,
     /// Price per unit.
+    #[serde(with = "crate::money::unit_price")]
     pub unit_price: Decimal,
     /// Flat fee of the tier (0 if none).
+    #[serde(with = "crate::money::amount")]
     pub flat_fee: Decimal,
 }
 
@@ -45,14 +47,17 @@ pub struct LinePrice {
     /// Label of the tier reached, e.g. `1001-5000`.
     pub tier: String,
     /// Unit price of the tier reached (volume), or the last tier's (graduated).
+    #[serde(with = "crate::money::unit_price")]
     pub unit_price: Decimal,
     /// How the units were priced, tier by tier.
     pub portions: Vec<TierPortion>,
     /// Exact amount before discount.
+    #[serde(with = "crate::money::amount")]
     pub subtotal: Decimal,
     /// Discount in percent, if any.
     pub discount_pct: Option<Decimal>,
     /// The line amount: subtotal less discount, rounded half-up to the fen.
+    #[serde(with = "crate::money::amount")]
     pub amount: Decimal,
 }
 
@@ -159,8 +164,10 @@ pub struct Cliff {
     /// The larger quantity that costs less.
     pub quantity: u64,
     /// Its total.
+    #[serde(with = "crate::money::amount")]
     pub amount: Decimal,
     /// How much less than the quote.
+    #[serde(with = "crate::money::amount")]
     pub saving: Decimal,
 }
 

@@ -38,14 +38,18 @@ pub struct UsageBill {
     /// Packs bought, with their prices.
     pub packs: Vec<(u64, Decimal)>,
     /// Price of the packs.
+    #[serde(with = "crate::money::amount")]
     pub packs_amount: Decimal,
     /// Calls billed post-paid.
     pub postpaid_calls: u64,
     /// Unit price of the post-paid tier reached (None when nothing is post-paid).
+    #[serde(with = "crate::money::opt_unit_price")]
     pub postpaid_unit_price: Option<Decimal>,
     /// Post-paid amount, rounded half-up to the fen.
+    #[serde(with = "crate::money::amount")]
     pub postpaid_amount: Decimal,
     /// Packs plus post-paid.
+    #[serde(with = "crate::money::amount")]
     pub total: Decimal,
 }
 

@@ -133,6 +133,13 @@ pub(super) fn render(inv: &Invoice) -> String {
         esc(&inv.currency),
         format_money(inv.totals.gross)
     );
+    if let Some(words) = crate::money::chinese_upper(inv.totals.gross) {
+        let _ = write!(
+            h,
+            "<tr><td>大写 In words</td><td class=\"num\" id=\"total-in-words\">{}</td></tr>",
+            esc(&words)
+        );
+    }
     for c in &inv.credits {
         let _ = write!(
             h,

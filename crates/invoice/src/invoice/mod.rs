@@ -33,14 +33,18 @@ pub struct Line {
     /// Units.
     pub quantity: u64,
     /// Price per unit as the catalog lists it.
+    #[serde(with = "crate::money::unit_price")]
     pub unit_price: Decimal,
     /// Discount in percent, if any.
     pub discount_pct: Option<Decimal>,
     /// Net amount (excluding tax).
+    #[serde(with = "crate::money::amount")]
     pub net: Decimal,
     /// Tax amount.
+    #[serde(with = "crate::money::amount")]
     pub tax: Decimal,
     /// Gross amount (including tax).
+    #[serde(with = "crate::money::amount")]
     pub gross: Decimal,
 }
 
@@ -63,10 +67,13 @@ pub fn tax_line(amount: Decimal, invoicing: &Invoicing) -> (Decimal, Decimal, De
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Totals {
     /// Sum of line nets.
+    #[serde(with = "crate::money::amount")]
     pub net: Decimal,
     /// Sum of line taxes.
+    #[serde(with = "crate::money::amount")]
     pub tax: Decimal,
     /// Sum of line grosses.
+    #[serde(with = "crate::money::amount")]
     pub gross: Decimal,
 }
 
@@ -87,6 +94,7 @@ pub struct CreditNote {
     /// When it was issued.
     pub issued_at: String,
     /// Gross amount credited.
+    #[serde(with = "crate::money::amount")]
     pub amount: Decimal,
     /// Why.
     pub reason: String,
@@ -197,6 +205,9 @@ impl Invoice {
             self.currency,
             format_money(self.totals.gross)
         ));
+        if let Some(words) = crate::money::chinese_upper(self.totals.gross) {
+            s.push_str(&format!("大写 in words: {words}\n"));
+        }
         for c in &self.credits {
             s.push_str(&format!(
                 "credit note {} of {}: -{} ({})\n",

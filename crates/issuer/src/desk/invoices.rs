@@ -26,8 +26,10 @@ pub struct InvoiceSummary {
     /// Buyer.
     pub customer: String,
     /// Gross total.
+    #[serde(with = "facelic_invoice::money::amount")]
     pub gross: Decimal,
     /// Credited so far.
+    #[serde(with = "facelic_invoice::money::amount")]
     pub credited: Decimal,
     /// Invoice date (finalization), or creation date for drafts.
     pub date: String,
@@ -124,6 +126,20 @@ fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> {
     )?)
 }
 
+/// The next draft number: a sequence of its own (started after the drafts a
+/// ledger already has), so a discarded draft's id is never given again.
+fn next_draft(tx: &Transaction<'_>) -> Result<i64> {
+    tx.execute(
+        "INSERT OR IGNORE INTO sequences (name, last) SELECT 'draft', IFNULL(MAX(seq), 0) FROM invoices",
+        [],
+    )?;
+    Ok(tx.query_row(
+        "UPDATE sequences SET last = last + 1 WHERE name = 'draft' RETURNING last",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 impl Desk {
     /// Makes a draft invoice for an order: a device order's devices at the
     /// tier price, or one line per not-yet-invoiced platform term. Trials are
@@ -189,7 +205,7 @@ impl Desk {
                 }
                 (lines, items)
             };
-            let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM invoices", [], |r| r.get(0))?;
+            let seq = next_draft(tx)?;
             let draft_id = format!("D-{seq:06}");
             let invoice = Invoice {
                 draft_id: draft_id.clone(),

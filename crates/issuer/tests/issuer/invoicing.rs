@@ -383,3 +383,47 @@ fn the_html_invoice_prints_to_a_pdf_with_number_total_and_chinese_name() {
     assert!(text.contains("417,600.00"), "{text}"); // 1200 x 348
     assert!(text.contains("离线人脸3D活体搜索"), "{text}");
 }
+
+#[test]
+fn draft_ids_are_never_reused_and_json_money_has_two_decimals() {
+    let d = TestDesk::new();
+    let order = d.device_order("Acme", "face-detect", 50);
+    let first = d.json(&["invoice", "create", "--order", &order]);
+    assert_eq!(first["draft_id"], "D-000001");
+    d.ok(&["invoice", "discard", "D-000001"]);
+    let second = d.json(&["invoice", "create", "--order", &order]);
+    assert_eq!(
+        second["draft_id"], "D-000002",
+        "a discarded draft's id came back"
+    );
+    // Every amount in the JSON document is a string with exactly two decimals.
+    let shown: Value =
+        serde_json::from_str(&d.ok(&["invoice", "show", "D-000002", "--format", "json"])).unwrap();
+    let two_decimals = |v: &Value| {
+        v.as_str()
+            .is_some_and(|s| s.split_once('.').is_some_and(|(_, f)| f.len() == 2))
+    };
+    for key in ["net", "tax", "gross"] {
+        assert!(
+            two_decimals(&shown["totals"][key]),
+            "totals.{key}: {}",
+            shown["totals"][key]
+        );
+        for line in shown["lines"].as_array().unwrap() {
+            assert!(two_decimals(&line[key]), "line {key}: {}", line[key]);
+        }
+    }
+    // The total in Chinese upper-case numerals, in text and HTML.
+    let text = d.ok(&["invoice", "show", "D-000002"]);
+    let gross = shown["totals"]["gross"].as_str().unwrap();
+    let words = facelic_invoice::money::chinese_upper(gross.parse().unwrap()).unwrap();
+    assert!(text.contains(&format!("大写 in words: {words}")), "{text}");
+    let html = d.ok(&["invoice", "show", "D-000002", "--format", "html"]);
+    assert!(
+        html.contains(&format!("id=\"total-in-words\">{words}<")),
+        "no words in the HTML"
+    );
+    let listed = d.json(&["invoice", "list"]);
+    assert_eq!(listed[0]["credited"], "0.00");
+    assert!(two_decimals(&listed[0]["gross"]), "{}", listed[0]["gross"]);
+}
