@@ -175,6 +175,33 @@ fn parse_date(text: &str) -> Result<facelic_issuer::Timestamp, CliError> {
     clock::parse_time(text, "--start")
 }
 
+/// Points out, on stderr, a device order that would cost less with more
+/// devices (a volume cliff), as `facelic quote` does.
+fn warn_of_volume_cliff(desk: &Desk, order: &Order) {
+    use facelic_invoice::money::format_money;
+    use facelic_invoice::pricing::{cheaper_quantity, price_devices};
+    let (Some(devices), Kind::Device) = (order.devices, order.kind) else {
+        return;
+    };
+    let catalog = desk.catalog();
+    let Some(product) = catalog.product(&order.product) else {
+        return;
+    };
+    let minimum = catalog.rules.device_min_quantity;
+    let Ok(line) = price_devices(product, minimum, devices, None) else {
+        return;
+    };
+    if let Some(cheaper) = cheaper_quantity(product, minimum, &line) {
+        eprintln!(
+            "note: {devices} devices cost {}; {} devices would cost {} — {} less",
+            format_money(line.amount),
+            cheaper.quantity,
+            format_money(cheaper.amount),
+            format_money(cheaper.saving)
+        );
+    }
+}
+
 fn print_order(order: &Order) {
     println!(
         "order {}  {} ({})",
@@ -229,6 +256,7 @@ pub(crate) fn order(globals: &Globals, cmd: OrderCommand) -> Result<ExitCode, Cl
                     .transpose()?,
             };
             let order = desk.create_order(&new)?;
+            warn_of_volume_cliff(&desk, &order);
             if a.json {
                 return print_json(&order);
             }

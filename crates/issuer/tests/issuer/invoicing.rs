@@ -427,3 +427,41 @@ fn draft_ids_are_never_reused_and_json_money_has_two_decimals() {
     assert_eq!(listed[0]["credited"], "0.00");
     assert!(two_decimals(&listed[0]["gross"]), "{}", listed[0]["gross"]);
 }
+
+#[test]
+fn order_new_points_out_a_volume_cliff() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let out = d.run(&[
+        "order",
+        "new",
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "1000",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: 1000 devices cost 288,000.00; 1001 devices would cost 238,238.00 — 49,762.00 less"),
+        "{err}"
+    );
+    // stdout stays the order, as JSON.
+    let order: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(order["devices"], 1000);
+    // No cliff, no note.
+    let plain = d.run(&[
+        "order",
+        "new",
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "500",
+    ]);
+    assert!(plain.status.success() && plain.stderr.is_empty());
+}
