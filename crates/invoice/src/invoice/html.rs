@@ -42,6 +42,8 @@ table.totals { margin-left: auto; margin-top: 5mm; border-collapse: collapse; }
 table.totals td { padding: 1mm 2mm; }
 table.totals tr.grand td { font-size: 13pt; font-weight: bold; border-top: 2px solid #111; }
 .draft { color: #b00; font-weight: bold; }
+table.meta td { white-space: nowrap; }
+.note { font-size: 8pt; color: #555; margin: 1mm 0; }
 footer { margin-top: 10mm; font-size: 8pt; color: #555; }
 "#;
 
@@ -51,18 +53,19 @@ pub(super) fn render(inv: &Invoice) -> String {
     let mut h = String::with_capacity(8 * 1024);
     let _ = write!(
         h,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>Invoice {reference}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>Statement 结算单 {reference}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         reference = esc(&inv.reference())
     );
     let _ = writeln!(
         h,
-        "<header><div><h1>INVOICE 发票</h1>{}</div><table class=\"meta\">\
-         <tr><td>Invoice No. 发票号码</td><td><strong id=\"number\">{}</strong></td></tr>\
+        "<header><div><h1>STATEMENT 结算单</h1>\
+         <p class=\"note\">Not a VAT invoice: the official fapiao (发票) is issued separately. 本结算单不是发票。</p>{}</div><table class=\"meta\">\
+         <tr><td>No. 编号</td><td><strong id=\"number\">{}</strong></td></tr>\
          <tr><td>Date 日期</td><td>{}</td></tr>\
          <tr><td>Order 订单</td><td>{}</td></tr>\
          <tr><td>Currency 币种</td><td>{}</td></tr></table></header>",
         if inv.number.is_none() {
-            "<div class=\"draft\">DRAFT — not a valid invoice</div>"
+            "<div class=\"draft\">DRAFT 草稿 — not yet issued</div>"
         } else {
             ""
         },

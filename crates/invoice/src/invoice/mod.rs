@@ -149,7 +149,10 @@ impl Invoice {
     /// Plain-text rendering.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        s.push_str(&format!("INVOICE {}\n", self.reference()));
+        s.push_str(&format!(
+            "STATEMENT 结算单 {}  (not a VAT invoice: the fapiao 发票 is issued separately)\n",
+            self.reference()
+        ));
         s.push_str(&format!(
             "date      {}\n",
             self.finalized_at.as_deref().unwrap_or("(draft)")

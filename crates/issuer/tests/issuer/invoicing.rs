@@ -382,6 +382,12 @@ fn the_html_invoice_prints_to_a_pdf_with_number_total_and_chinese_name() {
     assert!(text.contains(&number), "{text}");
     assert!(text.contains("417,600.00"), "{text}"); // 1200 x 348
     assert!(text.contains("离线人脸3D活体搜索"), "{text}");
+    // A statement, not the tax authority's 发票.
+    assert!(
+        text.contains("STATEMENT 结算单") && text.contains("Not a VAT invoice"),
+        "{text}"
+    );
+    assert!(!text.contains("INVOICE 发票"), "{text}");
 }
 
 #[test]
