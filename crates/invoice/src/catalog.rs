@@ -92,6 +92,8 @@ pub struct Invoicing {
     pub invoice_prefix: String,
     /// Prefix of credit-note numbers, e.g. `CN`.
     pub credit_note_prefix: String,
+    /// The zone documents are dated in (`time_zone`, default `Asia/Shanghai`).
+    pub time_zone: crate::dates::TimeZone,
 }
 
 /// A prepaid pack of API calls.
@@ -184,6 +186,12 @@ struct RawInvoicing {
     prices_include_tax: bool,
     invoice_prefix: String,
     credit_note_prefix: String,
+    #[serde(default = "default_time_zone")]
+    time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    crate::dates::DEFAULT_TIME_ZONE.to_owned()
 }
 
 #[derive(Deserialize)]
@@ -397,7 +405,17 @@ impl Catalog {
                 "invoice and credit-note prefixes must differ".into(),
             ));
         }
+        let time_zone = crate::dates::TimeZone::named(&inv.time_zone).ok_or_else(|| {
+            err(
+                find_line(text, "time_zone").max(inv_line),
+                format!(
+                    "time_zone {:?} is not an IANA time zone (e.g. Asia/Shanghai)",
+                    inv.time_zone
+                ),
+            )
+        })?;
         let invoicing = Invoicing {
+            time_zone,
             seller_name: inv.seller_name,
             seller_address: inv.seller_address,
             seller_tax_id: inv.seller_tax_id,

@@ -19,6 +19,7 @@
 )]
 
 mod catalog;
+pub mod dates;
 pub mod invoice;
 pub mod money;
 pub mod pricing;

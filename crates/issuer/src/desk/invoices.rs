@@ -212,7 +212,7 @@ impl Desk {
                 number: None,
                 status: "draft".into(),
                 order_id: order.id.clone(),
-                created_at: s.now().to_string(),
+                created_at: catalog.invoicing.time_zone.rfc3339(s.now()),
                 finalized_at: None,
                 seller: Party { name: inv.seller_name.clone(), address: inv.seller_address.clone(), id: inv.seller_tax_id.clone() },
                 buyer: Party { name: order.customer_name.clone(), address: String::new(), id: order.customer_id.clone() },
@@ -238,21 +238,21 @@ impl Desk {
     }
 
     /// Finalizes a draft: gives it the next number of the desk's gapless
-    /// sequence (`FL-<year>-000001`, year of the finalization date). From
-    /// then on the invoice cannot change.
+    /// sequence (`FL-<year>-000001`, year of the finalization date in the
+    /// catalog's time zone). From then on the invoice cannot change.
     pub fn finalize_invoice(&mut self, draft_id: &str) -> Result<Invoice> {
         let prefix = self.catalog.invoicing.invoice_prefix.clone();
+        let zone = self.catalog.invoicing.time_zone;
         self.write(|tx, s| {
             let invoice = load_invoice(tx, draft_id)?;
             if let Some(number) = &invoice.number {
                 return Err(DeskError::Refused(format!("{} is already finalized as {number}; it cannot change", invoice.draft_id)));
             }
             let n = next_in_sequence(tx, "invoice")?;
-            let year = s.now().to_string().get(..4).unwrap_or("0000").to_owned();
-            let number = format!("{prefix}-{year}-{n:06}");
+            let number = format!("{prefix}-{}-{n:06}", zone.year(s.now()));
             tx.execute(
                 "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2 WHERE draft_id = ?3 AND status = 'draft'",
-                params![number, s.now().to_string(), invoice.draft_id],
+                params![number, zone.rfc3339(s.now()), invoice.draft_id],
             )?;
             audit::record(tx, s, "invoice.finalize", &number, &serde_json::json!({ "draft": invoice.draft_id, "gross": invoice.totals.gross.to_string() }))?;
             load_invoice(tx, &number)
@@ -295,6 +295,7 @@ impl Desk {
             return Err(DeskError::Input("a credit note needs a reason".into()));
         }
         let prefix = self.catalog.invoicing.credit_note_prefix.clone();
+        let catalog_zone = self.catalog.invoicing.time_zone;
         self.write(|tx, s| {
             let invoice = load_invoice(tx, number)?;
             let Some(invoice_number) = invoice.number.clone() else {
@@ -313,8 +314,13 @@ impl Desk {
                 )));
             }
             let n = next_in_sequence(tx, "credit-note")?;
-            let year = s.now().to_string().get(..4).unwrap_or("0000").to_owned();
-            let note = CreditNote { number: format!("{prefix}-{year}-{n:06}"), issued_at: s.now().to_string(), amount, reason: reason.clone() };
+            let zone = &catalog_zone;
+            let note = CreditNote {
+                number: format!("{prefix}-{}-{n:06}", zone.year(s.now())),
+                issued_at: zone.rfc3339(s.now()),
+                amount,
+                reason: reason.clone(),
+            };
             tx.execute(
                 "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![note.number, invoice_number, note.issued_at, amount.to_ledger(), reason],

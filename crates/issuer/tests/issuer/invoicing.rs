@@ -172,7 +172,7 @@ fn invoices_are_numbered_immutable_and_creditable() {
     at(&mut d, "2027-01-05T10:00:00Z");
     let fin = d.json(&["invoice", "finalize", &draft_id]);
     assert_eq!(fin["number"], "FL-2027-000001");
-    assert_eq!(fin["finalized_at"], "2027-01-05T10:00:00Z");
+    assert_eq!(fin["finalized_at"], "2027-01-05T18:00:00+08:00");
     d.refused(&["invoice", "finalize", &draft_id], 5, "already finalized");
     d.refused(&["invoice", "discard", "FL-2027-000001"], 5, "finalized");
     // The ledger itself refuses to change a finalized invoice.
@@ -470,4 +470,31 @@ fn order_new_points_out_a_volume_cliff() {
         "500",
     ]);
     assert!(plain.status.success() && plain.stderr.is_empty());
+}
+
+#[test]
+fn documents_are_dated_in_the_desks_time_zone() {
+    let mut d = TestDesk::new();
+    let order = d.device_order("Acme", "face-detect", 50);
+    d.json(&["invoice", "create", "--order", &order]);
+    // 07:30 on 1 January in Beijing is still 2026 in UTC.
+    at(&mut d, "2027-01-01T07:30:00+08:00");
+    let final_ = d.json(&["invoice", "finalize", "D-000001"]);
+    assert_eq!(final_["number"], "FL-2027-000001");
+    let shown: Value =
+        serde_json::from_str(&d.ok(&["invoice", "show", "FL-2027-000001", "--format", "json"]))
+            .unwrap();
+    assert_eq!(shown["finalized_at"], "2027-01-01T07:30:00+08:00");
+    let text = d.ok(&["invoice", "show", "FL-2027-000001"]);
+    assert!(text.contains("2027-01-01"), "{text}");
+    let credit = d.json(&[
+        "invoice",
+        "credit",
+        "FL-2027-000001",
+        "--amount",
+        "100",
+        "--reason",
+        "test",
+    ]);
+    assert_eq!(credit["number"], "CN-2027-000001");
 }
