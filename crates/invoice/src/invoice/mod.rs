@@ -223,10 +223,12 @@ impl Invoice {
         s
     }
 
-    /// CSV rendering: one row per line plus a total row (RFC 4180 quoting).
+    /// CSV rendering: one row per line plus a total row (RFC 4180 quoting),
+    /// starting with a UTF-8 byte-order mark so that Excel reads the Chinese
+    /// text as UTF-8.
     pub fn to_csv(&self) -> String {
         let mut s = String::from(
-            "invoice,date,order,buyer,product,name_zh,name_en,description,tier,quantity,unit_price,discount_pct,net,tax,gross,currency\n",
+            "\u{FEFF}invoice,date,order,buyer,product,name_zh,name_en,description,tier,quantity,unit_price,discount_pct,net,tax,gross,currency\n",
         );
         let date = self.finalized_at.clone().unwrap_or_default();
         for l in &self.lines {

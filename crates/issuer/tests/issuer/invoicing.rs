@@ -227,6 +227,8 @@ fn invoices_are_numbered_immutable_and_creditable() {
     // Renderings carry the number, the total and the Chinese product name.
     for format in ["text", "csv", "html", "json"] {
         let out = d.ok(&["invoice", "show", "FL-2027-000001", "--format", format]);
+        // Excel reads CSV as UTF-8 only with a byte-order mark.
+        assert_eq!(out.starts_with('\u{FEFF}'), format == "csv", "{format}");
         assert!(out.contains("FL-2027-000001"), "{format}");
         assert!(out.contains("离线人脸检测 SDK"), "{format}");
         assert!(
