@@ -1,7 +1,6 @@
 //! Issuer key files: PKCS#8 PEM private key (mode 0600), SPKI PEM public key.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
@@ -157,36 +156,13 @@ impl IssuerKey {
     }
 }
 
-/// Writes `bytes` to `path` with `mode`: with `replace`, through a temporary
-/// file renamed over the old one; without, only if `path` does not exist.
+/// Writes a key file with `mode` (see [`crate::write_file`]).
 fn write_file(path: &Path, bytes: &[u8], mode: u32, replace: bool) -> Result<(), KeyFileError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".facelic-key-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(fs::Permissions::from_mode(mode));
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut tmp = builder.tempfile_in(dir).map_err(io(dir))?;
-    tmp.write_all(bytes).map_err(io(path))?;
-    tmp.as_file().sync_all().map_err(io(path))?;
-    if replace {
-        tmp.persist(path).map_err(|e| KeyFileError::Io {
+    crate::write_file(path, bytes, mode, replace).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => KeyFileError::Exists(path.to_owned()),
+        _ => KeyFileError::Io {
             path: path.to_owned(),
-            source: e.error,
-        })?;
-    } else {
-        tmp.persist_noclobber(path)
-            .map_err(|e| match e.error.kind() {
-                std::io::ErrorKind::AlreadyExists => KeyFileError::Exists(path.to_owned()),
-                _ => KeyFileError::Io {
-                    path: path.to_owned(),
-                    source: e.error,
-                },
-            })?;
-    }
-    Ok(())
+            source: e,
+        },
+    })
 }

@@ -23,20 +23,41 @@ pub use keyfile::{IssuerKey, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE};
 pub use keyring::KeyringError;
 pub use sign::{SignError, new_serial};
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same
-/// directory, synced, then renamed over `path`.
-pub fn atomic_write(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
+/// The directory a file at `path` lives in: its parent, or `.`.
+pub(crate) fn parent_dir(path: &std::path::Path) -> &std::path::Path {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".facelic-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    }
+}
+
+/// Writes `bytes` to `path` atomically, with permission `mode` on Unix: a
+/// temporary file in the same directory, synced, then renamed onto `path` —
+/// over an existing file with `replace`, else only where nothing is
+/// (`ErrorKind::AlreadyExists` otherwise).
+pub(crate) fn write_file(
+    path: &std::path::Path,
+    bytes: &[u8],
+    mode: u32,
+    replace: bool,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".facelic-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut tmp = builder.tempfile_in(parent_dir(path))?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    if replace {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
     Ok(())
 }

@@ -233,43 +233,20 @@ impl Desk {
     }
 }
 
-/// Writes an output file (a keyring, a revocation list, a document)
-/// atomically: a new file, or one replacing an existing file only with
-/// `force` ([`DeskError::Exists`] otherwise).
+/// Writes an output file (a keyring, a revocation list, a document),
+/// readable by everyone, atomically: a new file, or one replacing an
+/// existing file only with `force` ([`DeskError::Exists`] otherwise).
 pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    use std::io::Write as _;
-    if force {
-        return crate::atomic_write(path, bytes).map_err(DeskError::io(path));
-    }
-    if std::fs::symlink_metadata(path).is_ok() {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
         return Err(DeskError::Exists(path.to_owned()));
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".facelic-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(DeskError::io(dir))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(DeskError::io(path))?;
-    }
-    tmp.write_all(bytes).map_err(DeskError::io(path))?;
-    tmp.as_file().sync_all().map_err(DeskError::io(path))?;
-    tmp.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+    crate::write_file(path, bytes, 0o644, force).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
             DeskError::Exists(path.to_owned())
         } else {
-            DeskError::io(path)(e.error)
+            DeskError::io(path)(e)
         }
-    })?;
-    Ok(())
+    })
 }
 
 impl Drop for Desk {

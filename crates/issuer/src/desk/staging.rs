@@ -137,7 +137,7 @@ impl Staging {
         // kept as it is: the files are staged inside it.
         let whole = std::fs::symlink_metadata(out).is_err();
         let home = if whole {
-            let parent = parent_dir(out);
+            let parent = crate::parent_dir(out);
             std::fs::create_dir_all(parent).map_err(DeskError::io(parent))?;
             parent
         } else {
@@ -159,7 +159,7 @@ impl Staging {
 
     fn zip(out: &Path, now: Timestamp) -> Result<Self> {
         check_output(out)?;
-        let parent = parent_dir(out);
+        let parent = crate::parent_dir(out);
         std::fs::create_dir_all(parent).map_err(DeskError::io(parent))?;
         let mut builder = tempfile::Builder::new();
         builder.prefix(".facelic-").suffix(".zip.tmp");
@@ -259,14 +259,6 @@ impl Staging {
     }
 }
 
-/// Where staged files go beside `out`: its parent directory, or `.`.
-fn parent_dir(out: &Path) -> &Path {
-    match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
 /// A publishing failure after the commit: `path` was not written although
 /// its licenses are recorded; `note` says so and how to get the file.
 fn recorded_but_not_written(path: &Path, e: std::io::Error, note: &str) -> DeskError {
@@ -304,7 +296,7 @@ fn move_file(from: &Path, to: &Path) -> Result<()> {
     match std::fs::rename(from, to) {
         Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
             let bytes = std::fs::read(from).map_err(DeskError::io(from))?;
-            crate::atomic_write(to, &bytes).map_err(DeskError::io(to))?;
+            crate::write_file(to, &bytes, 0o644, true).map_err(DeskError::io(to))?;
             std::fs::remove_file(from).map_err(DeskError::io(from))
         }
         other => other.map_err(DeskError::io(to)),
