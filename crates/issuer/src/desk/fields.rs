@@ -75,6 +75,32 @@ impl LedgerText for Decimal {
     }
 }
 
+/// The one value a query returns (an aggregate such as `MAX(not_after)`),
+/// read as `T`; `None` when it is NULL. A value that does not read as `T`
+/// is a [`CorruptValue`] naming `table`, `row` and `column`.
+pub(crate) fn scalar<T: LedgerText>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    (table, row, column): (&'static str, &str, &str),
+) -> super::Result<Option<T>> {
+    let value: Option<String> = conn.query_row(sql, params, |r| r.get(0))?;
+    value
+        .map(|text| {
+            T::from_ledger(&text).ok_or_else(|| {
+                CorruptValue {
+                    table,
+                    row: row.to_owned(),
+                    column: column.to_owned(),
+                    value: format!("{text:?}"),
+                    expected: T::EXPECTED,
+                }
+                .into()
+            })
+        })
+        .transpose()
+}
+
 /// Serializes a value by its `Display` form (timestamps, kinds, serials in JSON output).
 pub(crate) fn display<T: std::fmt::Display, S: serde::Serializer>(
     value: &T,

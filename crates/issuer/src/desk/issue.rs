@@ -19,7 +19,7 @@ use std::sync::mpsc;
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 
-use super::fields::{LedgerText as _, Text};
+use super::fields::{LedgerText as _, Text, scalar};
 use super::orders::{Order, Term, load_order};
 use super::query::{LicenseRecord, LicenseStatus, load_license};
 use super::staging::{self, LicenseFile};
@@ -474,24 +474,12 @@ fn unbroken_start(terms: &[Term]) -> Option<Timestamp> {
 
 /// The latest end of a revoked license of `order` (`None` when none was revoked).
 fn revoked_until(tx: &Transaction<'_>, order: &str) -> Result<Option<Timestamp>> {
-    let latest: Option<String> = tx.query_row(
+    scalar(
+        tx,
         "SELECT MAX(not_after) FROM licenses WHERE order_id = ?1 AND revoked_at IS NOT NULL",
         [order],
-        |r| r.get(0),
-    )?;
-    latest
-        .map(|text| {
-            Timestamp::from_ledger(&text).ok_or_else(|| {
-                DeskError::Corrupt(super::CorruptValue {
-                    table: "licenses",
-                    row: format!("of order {order}"),
-                    column: "not_after".into(),
-                    value: format!("{text:?}"),
-                    expected: Timestamp::EXPECTED,
-                })
-            })
-        })
-        .transpose()
+        ("licenses", &format!("of order {order}"), "not_after"),
+    )
 }
 
 /// Issues (or renews, with `renewal` = the term's months) a platform
@@ -547,7 +535,7 @@ fn platform_license_in(
         )
         .optional()?;
     if let Some(serial) = issued {
-        let record = load_license(tx, &serial, now)?;
+        let mut record = load_license(tx, &serial, now)?;
         if record.revoked_at.is_some() {
             return Err(DeskError::Refused(format!(
                 "the license {serial} of this term was revoked; nothing issued"
@@ -555,11 +543,7 @@ fn platform_license_in(
         }
         let file = LicenseFile {
             name: record.file_name.clone(),
-            text: record.text.clone().unwrap_or_default(),
-        };
-        let record = LicenseRecord {
-            text: None,
-            ..record
+            text: record.text.take().unwrap_or_default(),
         };
         let report = IssueReport {
             order_id: order.id.clone(),
@@ -795,12 +779,12 @@ fn trial_window(
     order: &Order,
     now: Timestamp,
 ) -> Result<(Timestamp, Option<Timestamp>)> {
-    let first: Option<String> = tx.query_row(
+    let first: Option<Timestamp> = scalar(
+        tx,
         "SELECT MIN(not_before) FROM licenses WHERE order_id = ?1",
         [&order.id],
-        |r| r.get(0),
+        ("licenses", &format!("of order {}", order.id), "not_before"),
     )?;
-    let first = first.and_then(|t| Timestamp::from_ledger(&t));
     let end = order
         .trial_ends_at
         .unwrap_or_else(|| add_days(now, batch.trial_days));

@@ -204,21 +204,15 @@ impl Drop for WriterLock {
 
 /// Refuses `now` if the ledger has recorded a later time (see the module docs).
 pub(crate) fn check_clock(tx: &Transaction<'_>, now: Timestamp) -> Result<()> {
-    let latest: Option<String> = tx
-        .query_row("SELECT latest FROM desk_clock WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let latest: Option<Timestamp> = super::fields::scalar(
+        tx,
+        "SELECT MAX(latest) FROM desk_clock",
+        [],
+        ("desk_clock", "1", "latest"),
+    )?;
     let Some(latest) = latest else {
         return Ok(());
     };
-    let latest = Timestamp::from_ledger(&latest).ok_or_else(|| super::CorruptValue {
-        table: "desk_clock",
-        row: "1".into(),
-        column: "latest".into(),
-        value: format!("{latest:?}"),
-        expected: Timestamp::EXPECTED,
-    })?;
     if now < latest {
         return Err(DeskError::ClockBehind { now, latest });
     }

@@ -126,6 +126,20 @@ impl TestDesk {
         self.json(&all)["id"].as_str().unwrap().to_owned()
     }
 
+    /// A device trial of `devices` devices of `product` for customer `customer_id`.
+    pub(crate) fn trial_order(&self, customer_id: &str, product: &str, devices: u64) -> String {
+        let devices = devices.to_string();
+        self.order(&[
+            "--customer",
+            customer_id,
+            "--product",
+            product,
+            "--trial",
+            "--devices",
+            &devices,
+        ])
+    }
+
     /// A new customer named `customer` with a device order of `devices`
     /// seats of `product`; returns the order id.
     pub(crate) fn device_order(&self, customer: &str, product: &str, devices: u64) -> String {
@@ -206,15 +220,7 @@ fn every_rule_refuses_cleanly_and_leaves_the_ledger_unchanged() {
         "--devices",
         "50",
     ]);
-    let trial = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--trial",
-        "--devices",
-        "2",
-    ]);
+    let trial = d.trial_order(&c, "face-detect", 2);
     let platform = d.order(&[
         "--customer",
         &c,
@@ -753,15 +759,7 @@ fn a_large_order_is_delivered_as_one_zip_archive() {
 fn a_trial_ends_for_every_device_thirty_days_after_its_first_license() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
-    let trial = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "3d-liveness",
-        "--trial",
-        "--devices",
-        "3",
-    ]);
+    let trial = d.trial_order(&c, "3d-liveness", 3);
     let day0 = d.issue(&trial, &[code(1)]);
     assert_eq!(day0["issued"][0]["not_after"], "2026-12-01T00:00:00Z");
     at(&mut d, "2026-11-21T00:00:00Z");
@@ -985,15 +983,7 @@ fn lookups_filter_and_the_log_records_the_operator() {
         "--devices",
         "50",
     ]);
-    let ob = d.order(&[
-        "--customer",
-        &b,
-        "--product",
-        "face-search",
-        "--trial",
-        "--devices",
-        "2",
-    ]);
+    let ob = d.trial_order(&b, "face-search", 2);
     d.issue(&oa, &[code(1), code(2)]);
     d.issue(&ob, &[code(3)]);
     assert_eq!(

@@ -315,15 +315,7 @@ fn revoked_coverage_is_never_issued_again() {
 fn the_desk_clock_never_goes_backwards() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
-    let trial = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--trial",
-        "--devices",
-        "3",
-    ]);
+    let trial = d.trial_order(&c, "face-detect", 3);
     let first = d.issue(&trial, &[code(1)]);
     assert_eq!(first["issued"][0]["not_before"], "2026-11-01T00:00:00Z");
     // A desk clock behind the ledger (a wrong system clock, or FACELIC_NOW in
@@ -902,4 +894,31 @@ fn a_full_disk_is_reported_once_and_the_licenses_stay_recorded() {
     d.issue_file_cmd(&order, &file, &again).output().unwrap();
     assert_eq!(every_license_on_disk_is_recorded(&d, &again), 3000);
     assert_eq!(d.json(&["order", "show", &order])["seats_used"], 3000);
+}
+
+#[test]
+fn a_trials_start_is_read_through_its_type() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let trial = d.trial_order(&c, "face-detect", 3);
+    d.issue(&trial, &[code(1)]);
+    d.ledger()
+        .execute("UPDATE licenses SET not_before = 'soon'", [])
+        .unwrap();
+    // The trial's start is not silently taken as "now".
+    let out = d.out();
+    fails(
+        &d,
+        &[
+            "issue",
+            "--order",
+            &trial,
+            "--device",
+            &code(2),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        8,
+        "column not_before holds \"soon\"",
+    );
 }
