@@ -94,6 +94,19 @@ pub struct Invoicing {
     pub credit_note_prefix: String,
     /// The zone documents are dated in (`time_zone`, default `Asia/Shanghai`).
     pub time_zone: crate::dates::TimeZone,
+    /// Seller's phone (`seller_phone`, may be empty).
+    pub seller_phone: String,
+    /// Seller's bank (`seller_bank`, may be empty).
+    pub seller_bank: String,
+    /// Seller's bank account (`seller_account`, may be empty).
+    pub seller_account: String,
+    /// Prefix of saved quote numbers (`quote_prefix`, default `Q`).
+    pub quote_prefix: String,
+    /// Days a saved quote stays valid (`quote_validity_days`, default 30).
+    pub quote_validity_days: u32,
+    /// Days a customer has to pay when its profile names no terms
+    /// (`payment_terms_days`, default 30: net 30).
+    pub payment_terms_days: u32,
 }
 
 /// A prepaid pack of API calls.
@@ -188,6 +201,26 @@ struct RawInvoicing {
     credit_note_prefix: String,
     #[serde(default = "default_time_zone")]
     time_zone: String,
+    #[serde(default)]
+    seller_phone: String,
+    #[serde(default)]
+    seller_bank: String,
+    #[serde(default)]
+    seller_account: String,
+    #[serde(default = "default_quote_prefix")]
+    quote_prefix: String,
+    #[serde(default = "default_thirty")]
+    quote_validity_days: u32,
+    #[serde(default = "default_thirty")]
+    payment_terms_days: u32,
+}
+
+fn default_quote_prefix() -> String {
+    "Q".to_owned()
+}
+
+fn default_thirty() -> u32 {
+    30
 }
 
 fn default_time_zone() -> String {
@@ -388,6 +421,7 @@ impl Catalog {
         for (name, prefix) in [
             ("invoice_prefix", &inv.invoice_prefix),
             ("credit_note_prefix", &inv.credit_note_prefix),
+            ("quote_prefix", &inv.quote_prefix),
         ] {
             if prefix.is_empty()
                 || prefix.len() > 8
@@ -399,11 +433,25 @@ impl Catalog {
                 ));
             }
         }
-        if inv.invoice_prefix == inv.credit_note_prefix {
+        if inv.invoice_prefix == inv.credit_note_prefix
+            || inv.quote_prefix == inv.invoice_prefix
+            || inv.quote_prefix == inv.credit_note_prefix
+        {
             return Err(err(
                 inv_line,
-                "invoice and credit-note prefixes must differ".into(),
+                "invoice, credit-note and quote prefixes must differ".into(),
             ));
+        }
+        for (name, days, least) in [
+            ("quote_validity_days", inv.quote_validity_days, 1),
+            ("payment_terms_days", inv.payment_terms_days, 0),
+        ] {
+            if !(least..=365).contains(&days) {
+                return Err(err(
+                    find_line(text, name).max(inv_line),
+                    format!("{name} must be a number of days up to 365"),
+                ));
+            }
         }
         let time_zone = crate::dates::TimeZone::named(&inv.time_zone).ok_or_else(|| {
             err(
@@ -423,6 +471,12 @@ impl Catalog {
             prices_include_tax: inv.prices_include_tax,
             invoice_prefix: inv.invoice_prefix,
             credit_note_prefix: inv.credit_note_prefix,
+            seller_phone: inv.seller_phone,
+            seller_bank: inv.seller_bank,
+            seller_account: inv.seller_account,
+            quote_prefix: inv.quote_prefix,
+            quote_validity_days: inv.quote_validity_days,
+            payment_terms_days: inv.payment_terms_days,
         };
         let mut api_products: Vec<ApiProduct> = Vec::new();
         for a in raw.api_product {

@@ -6,7 +6,9 @@
 //! `Asia/Shanghai`): an invoice finalized at 07:30 Beijing time on
 //! 1 January is dated 1 January and numbered in the new year.
 
-use chrono::{DateTime, Datelike as _, SecondsFormat};
+use std::fmt;
+
+use chrono::{DateTime, Datelike as _, NaiveDate, SecondsFormat};
 use chrono_tz::Tz;
 
 use facelic_verifier::Timestamp;
@@ -43,7 +45,71 @@ impl TimeZone {
 
     /// The calendar year of `t` in this zone.
     pub fn year(&self, t: Timestamp) -> i32 {
-        self.local(t).map_or(1970, |d| d.year())
+        self.date(t).year()
+    }
+
+    /// The calendar date of `t` in this zone.
+    pub fn date(&self, t: Timestamp) -> Date {
+        Date(self.local(t).map_or(NaiveDate::MIN, |d| d.date_naive()))
+    }
+}
+
+/// A calendar date (`YYYY-MM-DD`) in the desk's time zone: document dates,
+/// due dates, payment dates, quote validity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(NaiveDate);
+
+impl Date {
+    /// Parses `YYYY-MM-DD` (a real calendar date).
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = text.trim();
+        if text.len() != 10 {
+            return None;
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(Date)
+    }
+
+    /// The date `days` later (earlier when negative); saturates at the calendar's ends.
+    pub fn add_days(self, days: i64) -> Date {
+        Date(
+            self.0
+                .checked_add_signed(chrono::TimeDelta::days(days))
+                .unwrap_or(if days < 0 {
+                    NaiveDate::MIN
+                } else {
+                    NaiveDate::MAX
+                }),
+        )
+    }
+
+    /// Whole days from `earlier` to `self` (negative when `earlier` is later).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        (self.0 - earlier.0).num_days()
+    }
+
+    /// The year.
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let text = String::deserialize(d)?;
+        Date::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("{text:?} is not a date (YYYY-MM-DD)")))
     }
 }
 
@@ -66,5 +132,22 @@ mod tests {
         let utc = TimeZone::named("UTC").unwrap();
         assert_eq!(utc.year(t), 2026);
         assert!(TimeZone::named("Mars/Olympus").is_none());
+        assert_eq!(tz.date(t).to_string(), "2027-01-01");
+    }
+
+    #[test]
+    fn dates_parse_strictly_and_count_days() {
+        let d = Date::parse("2027-02-28").unwrap();
+        assert_eq!(d.add_days(1).to_string(), "2027-03-01");
+        assert_eq!(d.add_days(30).days_since(d), 30);
+        for bad in [
+            "2027-02-29",
+            "2027-2-28",
+            "27-02-28",
+            "2027-02-28T00:00:00Z",
+            "",
+        ] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
     }
 }

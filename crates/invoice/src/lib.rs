@@ -6,8 +6,11 @@
 //! - [`pricing`] prices device purchases ("tier reached" volume or graduated
 //!   tiers, flat fees, discounts) and platform terms, and finds volume cliffs.
 //! - [`usage`] bills face-API calls: free quota, prepaid packs, post-paid tiers.
-//! - [`invoice`] builds invoices and credit notes with tax, and renders them
-//!   as text, JSON, CSV or print-ready HTML.
+//! - [`invoice`] builds statements and credit notes with tax, payments and
+//!   settlement, and renders them as text, JSON, CSV or print-ready HTML.
+//! - [`receivables`] ages what customers owe; [`table`] renders tables as
+//!   CSV or `.xlsx`; [`tax_id`] checks unified social credit codes;
+//!   [`dates`] dates documents in the desk's time zone.
 //!
 //! All money is [`Decimal`]; every line is rounded half-up to the fen and
 //! totals are sums of rounded lines. No database: the desk stores invoices.
@@ -23,6 +26,9 @@ pub mod dates;
 pub mod invoice;
 pub mod money;
 pub mod pricing;
+pub mod receivables;
+pub mod table;
+pub mod tax_id;
 pub mod usage;
 
 pub use catalog::{

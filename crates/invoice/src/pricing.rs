@@ -1,7 +1,7 @@
 //! Pricing device purchases and platform terms from the catalog.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Product, Tier, TierMode};
 use crate::money::round_fen;
@@ -23,7 +23,7 @@ pub enum PricingError {
 }
 
 /// The part of a quantity priced at one tier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierPortion {
     /// Tier label, e.g. `1001-5000`.
     pub tier: String,
@@ -38,12 +38,15 @@ pub struct TierPortion {
 }
 
 /// A priced line: quantity, tier(s), discount, amount rounded to the fen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// The desk stores it with an order as the price agreed (JSON), so it reads
+/// back as well as it writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinePrice {
     /// Units.
     pub quantity: u64,
-    /// `volume` or `graduated`.
-    pub mode: &'static str,
+    /// `volume`, `graduated` or `platform`.
+    pub mode: String,
     /// Label of the tier reached, e.g. `1001-5000`.
     pub tier: String,
     /// Unit price of the tier reached (volume), or the last tier's (graduated).
@@ -148,7 +151,7 @@ pub fn price_devices_with(
         .sum();
     Ok(LinePrice {
         quantity,
-        mode: mode.as_str(),
+        mode: mode.as_str().to_owned(),
         tier: tier_label(reached),
         unit_price: reached.unit_price,
         portions,
@@ -187,25 +190,34 @@ pub fn cheaper_quantity(product: &Product, minimum: u64, quote: &LinePrice) -> O
         })
 }
 
-/// Prices `years` platform terms of `product`.
+/// Prices `years` platform terms of `product` at its catalog fee.
 pub fn price_platform(
     product: &Product,
+    years: u32,
+    discount_pct: Option<Decimal>,
+) -> Result<LinePrice, PricingError> {
+    price_platform_at(product.platform_fee, years, discount_pct)
+}
+
+/// Prices `years` platform terms at `fee` per term (an agreed fee).
+pub fn price_platform_at(
+    fee: Decimal,
     years: u32,
     discount_pct: Option<Decimal>,
 ) -> Result<LinePrice, PricingError> {
     if years == 0 {
         return Err(PricingError::NoYears);
     }
-    let subtotal = product.platform_fee * Decimal::from(years);
+    let subtotal = fee * Decimal::from(years);
     Ok(LinePrice {
         quantity: u64::from(years),
-        mode: "platform",
+        mode: "platform".to_owned(),
         tier: "per platform, per year".into(),
-        unit_price: product.platform_fee,
+        unit_price: fee,
         portions: vec![TierPortion {
             tier: "per year".into(),
             quantity: u64::from(years),
-            unit_price: product.platform_fee,
+            unit_price: fee,
             flat_fee: Decimal::ZERO,
         }],
         subtotal,

@@ -145,6 +145,7 @@ fn tax_is_per_line_and_totals_sum_rounded_lines() {
     let line = |amount: &str| {
         let (net, tax, gross) = tax_line(d(amount), &inv);
         Line {
+            kind: facelic_invoice::invoice::LineKind::Item,
             product: "p".into(),
             name_zh: "".into(),
             name_en: "".into(),

@@ -3,23 +3,55 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Invoicing;
-use crate::money::{format_money, round_fen};
+use crate::catalog::{Invoicing, Product};
+use crate::dates::Date;
+use crate::money::round_fen;
+use crate::pricing::LinePrice;
 
-/// A party on an invoice.
+/// A party on a document: the seller (from the catalog) or the buyer (from
+/// the customer's billing profile, as it was when the document was made).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     /// Legal name.
     pub name: String,
-    /// Address or other identification (may be empty).
+    /// Address (may be empty).
     pub address: String,
-    /// Tax id or desk customer id.
+    /// The seller's tax id; the buyer's desk customer id (`C-000001`).
     pub id: String,
+    /// Unified social credit code (统一社会信用代码), if known.
+    #[serde(default)]
+    pub tax_id: String,
+    /// Phone (may be empty).
+    #[serde(default)]
+    pub phone: String,
+    /// Bank (开户行, may be empty).
+    #[serde(default)]
+    pub bank: String,
+    /// Bank account (账号, may be empty).
+    #[serde(default)]
+    pub account: String,
+    /// E-mail (may be empty).
+    #[serde(default)]
+    pub email: String,
+}
+
+/// What a line is: something sold, or the agreed discount on what precedes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineKind {
+    /// Goods or services at a unit price.
+    #[default]
+    Item,
+    /// The discount agreed on the order: a negative amount of its own.
+    Discount,
 }
 
 /// One invoice line, taxed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
+    /// An item, or a discount line.
+    #[serde(default)]
+    pub kind: LineKind,
     /// Product id.
     pub product: String,
     /// Product name in Chinese.
@@ -35,7 +67,9 @@ pub struct Line {
     /// Price per unit as the catalog lists it.
     #[serde(with = "crate::money::unit_price")]
     pub unit_price: Decimal,
-    /// Discount in percent, if any.
+    /// Discount in percent: on a discount line, the agreed discount; on an
+    /// item line of a document made before discounts had lines of their
+    /// own, the discount already taken off its amount.
     pub discount_pct: Option<Decimal>,
     /// Net amount (excluding tax).
     #[serde(with = "crate::money::amount")]
@@ -63,6 +97,60 @@ pub fn tax_line(amount: Decimal, invoicing: &Invoicing) -> (Decimal, Decimal, De
     }
 }
 
+/// The lines of a priced sale: one item line per tier portion at its unit
+/// price (quantity × unit price + flat fee), then, when a discount was
+/// agreed, the discount as a line of its own. The lines sum to exactly
+/// `price.amount` (the quoted amount), tax included: the discount line
+/// carries the difference, so per-line rounding never moves the total.
+pub fn lines_for(
+    product: &Product,
+    price: &LinePrice,
+    describe: impl Fn(u64) -> String,
+    invoicing: &Invoicing,
+) -> Vec<Line> {
+    let mut lines: Vec<Line> = price
+        .portions
+        .iter()
+        .map(|p| {
+            let amount = round_fen(Decimal::from(p.quantity) * p.unit_price + p.flat_fee);
+            let (net, tax, gross) = tax_line(amount, invoicing);
+            Line {
+                kind: LineKind::Item,
+                product: product.id.clone(),
+                name_zh: product.name_zh.clone(),
+                name_en: product.name_en.clone(),
+                description: describe(p.quantity),
+                tier: p.tier.clone(),
+                quantity: p.quantity,
+                unit_price: p.unit_price,
+                discount_pct: None,
+                net,
+                tax,
+                gross,
+            }
+        })
+        .collect();
+    if let Some(pct) = price.discount_pct.filter(|p| !p.is_zero()) {
+        let items = totals(&lines);
+        let (net, tax, gross) = tax_line(price.amount, invoicing);
+        lines.push(Line {
+            kind: LineKind::Discount,
+            product: product.id.clone(),
+            name_zh: product.name_zh.clone(),
+            name_en: product.name_en.clone(),
+            description: format!("Discount {}% as agreed", pct.normalize()),
+            tier: String::new(),
+            quantity: 1,
+            unit_price: gross - items.gross,
+            discount_pct: Some(pct.normalize()),
+            net: net - items.net,
+            tax: tax - items.tax,
+            gross: gross - items.gross,
+        });
+    }
+    lines
+}
+
 /// Totals of an invoice: sums of the rounded lines.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Totals {
@@ -86,12 +174,21 @@ pub fn totals(lines: &[Line]) -> Totals {
     })
 }
 
+/// Net and tax of a gross amount at `rate_pct` percent VAT (tax included).
+pub fn split_gross(gross: Decimal, rate_pct: Decimal) -> (Decimal, Decimal) {
+    if rate_pct.is_zero() {
+        return (gross, Decimal::ZERO);
+    }
+    let net = round_fen(gross / (Decimal::ONE + rate_pct / Decimal::ONE_HUNDRED));
+    (net, gross - net)
+}
+
 /// A credit note against an invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreditNote {
     /// Credit-note number, e.g. `CN-2026-000001`.
     pub number: String,
-    /// When it was issued.
+    /// When it was issued (RFC 3339 in the desk's time zone).
     pub issued_at: String,
     /// Gross amount credited.
     #[serde(with = "crate::money::amount")]
@@ -100,12 +197,158 @@ pub struct CreditNote {
     pub reason: String,
 }
 
-/// An invoice (a draft until it has a number).
+/// A payment received against an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// Desk id, e.g. `P-000001`.
+    pub id: String,
+    /// The day the money arrived.
+    pub date: Date,
+    /// Amount received.
+    #[serde(with = "crate::money::amount")]
+    pub amount: Decimal,
+    /// Bank reference or other note (may be empty).
+    pub reference: String,
+}
+
+/// The official fapiao (发票) the tax system issued for a statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fapiao {
+    /// Fapiao number.
+    pub number: String,
+    /// Fapiao date.
+    pub date: Date,
+}
+
+/// Where an invoice stands with the buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaymentStatus {
+    /// Nothing paid, not yet due.
+    Unpaid,
+    /// Something paid, a balance left, not yet due.
+    PartiallyPaid,
+    /// A balance left after the due date.
+    Overdue,
+    /// Nothing left to pay, and something was paid.
+    Paid,
+    /// Nothing left to pay because credit notes cancelled it.
+    Credited,
+}
+
+impl PaymentStatus {
+    /// `unpaid`, `partially-paid`, `overdue`, `paid` or `credited`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Unpaid => "unpaid",
+            PaymentStatus::PartiallyPaid => "partially-paid",
+            PaymentStatus::Overdue => "overdue",
+            PaymentStatus::Paid => "paid",
+            PaymentStatus::Credited => "credited",
+        }
+    }
+}
+
+impl std::fmt::Display for PaymentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a finalized invoice's buyer still owes, on a given day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settlement {
+    /// Gross credited by credit notes.
+    #[serde(with = "crate::money::amount")]
+    pub credited: Decimal,
+    /// Received in payments.
+    #[serde(with = "crate::money::amount")]
+    pub paid: Decimal,
+    /// Still due: gross less credits less payments.
+    #[serde(with = "crate::money::amount")]
+    pub balance: Decimal,
+    /// Status on `as_of`.
+    pub status: PaymentStatus,
+    /// Days past the due date on `as_of` (0 when not overdue).
+    pub days_overdue: i64,
+    /// The day the status is for.
+    pub as_of: Date,
+}
+
+/// Works out a settlement from the amounts and dates.
+pub fn settle(
+    gross: Decimal,
+    credited: Decimal,
+    paid: Decimal,
+    due_on: Option<Date>,
+    as_of: Date,
+) -> Settlement {
+    let balance = gross - credited - paid;
+    let days_overdue = due_on.map_or(0, |due| as_of.days_since(due).max(0));
+    let status = if balance <= Decimal::ZERO {
+        if paid.is_zero() {
+            PaymentStatus::Credited
+        } else {
+            PaymentStatus::Paid
+        }
+    } else if days_overdue > 0 {
+        PaymentStatus::Overdue
+    } else if paid.is_zero() {
+        PaymentStatus::Unpaid
+    } else {
+        PaymentStatus::PartiallyPaid
+    };
+    Settlement {
+        credited,
+        paid,
+        balance,
+        status,
+        days_overdue: if balance > Decimal::ZERO {
+            days_overdue
+        } else {
+            0
+        },
+        as_of,
+    }
+}
+
+/// The kind of a document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentKind {
+    /// A statement of what the buyer owes (结算单): not the tax authority's fapiao.
+    #[default]
+    Statement,
+    /// A credit note (贷项通知单) against a statement.
+    CreditNote,
+    /// A saved quote (报价单): prices offered until a date.
+    Quote,
+}
+
+impl DocumentKind {
+    /// The title printed on the document.
+    pub fn title(self) -> &'static str {
+        match self {
+            DocumentKind::Statement => "STATEMENT 结算单",
+            DocumentKind::CreditNote => "CREDIT NOTE 贷项通知单",
+            DocumentKind::Quote => "QUOTATION 报价单",
+        }
+    }
+}
+
+/// An invoice (a draft until it has a number), or a credit note shown as a
+/// document of its own.
+///
+/// The ledger stores the document as it was made; credit notes, payments,
+/// the fapiao and the settlement are joined when it is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invoice {
-    /// Draft id, e.g. `D-000001`.
+    /// Statement or credit note.
+    #[serde(default)]
+    pub kind: DocumentKind,
+    /// Draft id, e.g. `D-000001` (a credit note: the credited invoice's draft).
     pub draft_id: String,
-    /// Invoice number once finalized, e.g. `FL-2026-000001`.
+    /// Invoice (or credit-note) number once finalized, e.g. `FL-2026-000001`.
     pub number: Option<String>,
     /// `draft` or `final`.
     pub status: String,
@@ -113,8 +356,29 @@ pub struct Invoice {
     pub order_id: String,
     /// When the draft was made.
     pub created_at: String,
-    /// When it was finalized (the invoice date).
+    /// When it was finalized (the document date).
     pub finalized_at: Option<String>,
+    /// The document date in the desk's time zone (finalization day).
+    #[serde(default)]
+    pub date: Option<Date>,
+    /// A quote: the last day it can be turned into an order.
+    #[serde(default)]
+    pub valid_until: Option<Date>,
+    /// Days the buyer has to pay (net N), from the buyer's profile.
+    #[serde(default)]
+    pub payment_terms_days: Option<u32>,
+    /// Date due: the document date plus the payment terms.
+    #[serde(default)]
+    pub due_on: Option<Date>,
+    /// The fapiao type the buyer asked for, e.g. `增值税专用发票`.
+    #[serde(default)]
+    pub fapiao_type: Option<String>,
+    /// A credit note: the invoice it credits.
+    #[serde(default)]
+    pub credits_invoice: Option<String>,
+    /// A credit note: why.
+    #[serde(default)]
+    pub reason: Option<String>,
     /// Seller.
     pub seller: Party,
     /// Buyer.
@@ -131,12 +395,51 @@ pub struct Invoice {
     pub totals: Totals,
     /// Credit notes issued against it.
     pub credits: Vec<CreditNote>,
+    /// Payments received against it.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    /// The official fapiao, once recorded.
+    #[serde(default)]
+    pub fapiao: Option<Fapiao>,
+    /// What is still due (finalized statements).
+    #[serde(default)]
+    pub settlement: Option<Settlement>,
 }
 
 impl Invoice {
-    /// Gross still open to credit: total less credits.
+    /// Gross credited so far.
+    pub fn credited(&self) -> Decimal {
+        self.credits.iter().map(|c| c.amount).sum()
+    }
+
+    /// Gross received so far.
+    pub fn paid(&self) -> Decimal {
+        self.payments.iter().map(|p| p.amount).sum()
+    }
+
+    /// Gross still open to credit: total less credits (payments can be
+    /// refunded through a credit note, so they do not limit it).
     pub fn creditable(&self) -> Decimal {
-        self.totals.gross - self.credits.iter().map(|c| c.amount).sum::<Decimal>()
+        self.totals.gross - self.credited()
+    }
+
+    /// Still to pay: total less credits less payments.
+    pub fn balance(&self) -> Decimal {
+        self.totals.gross - self.credited() - self.paid()
+    }
+
+    /// Fills in the settlement as of `as_of` (finalized statements only).
+    pub fn settle(&mut self, as_of: Date) {
+        self.settlement =
+            (self.kind == DocumentKind::Statement && self.number.is_some()).then(|| {
+                settle(
+                    self.totals.gross,
+                    self.credited(),
+                    self.paid(),
+                    self.due_on,
+                    as_of,
+                )
+            });
     }
 
     /// The reference printed on the document: the number, or `DRAFT D-…`.
@@ -146,159 +449,95 @@ impl Invoice {
             .unwrap_or_else(|| format!("DRAFT {}", self.draft_id))
     }
 
-    /// Plain-text rendering.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        s.push_str(&format!(
-            "STATEMENT 结算单 {}  (not a VAT invoice: the fapiao 发票 is issued separately)\n",
-            self.reference()
-        ));
-        s.push_str(&format!(
-            "date      {}\n",
-            self.finalized_at.as_deref().unwrap_or("(draft)")
-        ));
-        s.push_str(&format!("order     {}\n", self.order_id));
-        s.push_str(&format!(
-            "seller    {} ({})\n",
-            self.seller.name, self.seller.id
-        ));
-        s.push_str(&format!(
-            "buyer     {} ({})\n\n",
-            self.buyer.name, self.buyer.id
-        ));
-        for (i, l) in self.lines.iter().enumerate() {
-            s.push_str(&format!(
-                "{}. {} / {}\n   {}\n",
-                i + 1,
-                l.name_zh,
-                l.name_en,
-                l.description
-            ));
-            s.push_str(&format!(
-                "   tier {}: {} x {} {}{}\n",
-                l.tier,
-                l.quantity,
-                format_money(l.unit_price),
-                self.currency,
-                l.discount_pct
-                    .map(|p| format!(", less {p}%"))
-                    .unwrap_or_default()
-            ));
-            if self.vat_rate.is_zero() {
-                s.push_str(&format!("   amount {}\n", format_money(l.gross)));
-            } else {
-                s.push_str(&format!(
-                    "   net {}  tax {}  gross {}\n",
-                    format_money(l.net),
-                    format_money(l.tax),
-                    format_money(l.gross)
-                ));
-            }
+    /// The document date as `YYYY-MM-DD`, or `(draft)`.
+    pub fn date_text(&self) -> String {
+        match (&self.date, &self.finalized_at) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(at)) => at.get(..10).unwrap_or(at).to_owned(),
+            (None, None) => "(draft)".to_owned(),
         }
-        if !self.vat_rate.is_zero() {
-            s.push_str(&format!(
-                "\nnet {}  VAT {}%: {}\n",
-                format_money(self.totals.net),
-                self.vat_rate,
-                format_money(self.totals.tax)
-            ));
-        }
-        s.push_str(&format!(
-            "\nTOTAL {} {}\n",
-            self.currency,
-            format_money(self.totals.gross)
-        ));
-        if let Some(words) = crate::money::chinese_upper(self.totals.gross) {
-            s.push_str(&format!("大写 in words: {words}\n"));
-        }
-        for c in &self.credits {
-            s.push_str(&format!(
-                "credit note {} of {}: -{} ({})\n",
-                c.number,
-                c.issued_at,
-                format_money(c.amount),
-                c.reason
-            ));
-        }
-        s
     }
 
-    /// CSV rendering: one row per line plus a total row (RFC 4180 quoting),
+    /// The credit note `note` against this invoice as a document of its own:
+    /// the same parties, one line with its net and tax split at the
+    /// invoice's VAT rate.
+    pub fn credit_note_document(&self, note: &CreditNote, date: Option<Date>) -> Invoice {
+        let (net, tax) = split_gross(note.amount, self.vat_rate);
+        let line = Line {
+            kind: LineKind::Item,
+            product: self
+                .lines
+                .first()
+                .map(|l| l.product.clone())
+                .unwrap_or_default(),
+            name_zh: self
+                .lines
+                .first()
+                .map(|l| l.name_zh.clone())
+                .unwrap_or_default(),
+            name_en: self
+                .lines
+                .first()
+                .map(|l| l.name_en.clone())
+                .unwrap_or_default(),
+            description: format!("Credit against {}: {}", self.reference(), note.reason),
+            tier: String::new(),
+            quantity: 1,
+            unit_price: note.amount,
+            discount_pct: None,
+            net,
+            tax,
+            gross: note.amount,
+        };
+        Invoice {
+            kind: DocumentKind::CreditNote,
+            draft_id: self.draft_id.clone(),
+            number: Some(note.number.clone()),
+            status: "final".into(),
+            order_id: self.order_id.clone(),
+            created_at: note.issued_at.clone(),
+            finalized_at: Some(note.issued_at.clone()),
+            date,
+            valid_until: None,
+            payment_terms_days: None,
+            due_on: None,
+            fapiao_type: self.fapiao_type.clone(),
+            credits_invoice: self.number.clone(),
+            reason: Some(note.reason.clone()),
+            seller: self.seller.clone(),
+            buyer: self.buyer.clone(),
+            currency: self.currency.clone(),
+            vat_rate: self.vat_rate,
+            prices_include_tax: self.prices_include_tax,
+            totals: totals(std::slice::from_ref(&line)),
+            lines: vec![line],
+            credits: Vec::new(),
+            payments: Vec::new(),
+            fapiao: None,
+            settlement: None,
+        }
+    }
+
+    /// Plain-text rendering.
+    pub fn to_text(&self) -> String {
+        render::text(self)
+    }
+
+    /// CSV rendering: one row per line plus a total row carrying the tax
+    /// ids, credits, payments, balance and fapiao (RFC 4180 quoting),
     /// starting with a UTF-8 byte-order mark so that Excel reads the Chinese
     /// text as UTF-8.
     pub fn to_csv(&self) -> String {
-        let mut s = String::from(
-            "\u{FEFF}invoice,date,order,buyer,product,name_zh,name_en,description,tier,quantity,unit_price,discount_pct,net,tax,gross,currency\n",
-        );
-        let date = self.finalized_at.clone().unwrap_or_default();
-        for l in &self.lines {
-            let row = [
-                self.reference(),
-                date.clone(),
-                self.order_id.clone(),
-                self.buyer.name.clone(),
-                l.product.clone(),
-                l.name_zh.clone(),
-                l.name_en.clone(),
-                l.description.clone(),
-                l.tier.clone(),
-                l.quantity.to_string(),
-                l.unit_price.to_string(),
-                l.discount_pct.map(|p| p.to_string()).unwrap_or_default(),
-                format!("{:.2}", l.net),
-                format!("{:.2}", l.tax),
-                format!("{:.2}", l.gross),
-                self.currency.clone(),
-            ];
-            s.push_str(
-                &row.iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            s.push('\n');
-        }
-        let total = [
-            self.reference(),
-            date,
-            self.order_id.clone(),
-            self.buyer.name.clone(),
-            "TOTAL".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            format!("{:.2}", self.totals.net),
-            format!("{:.2}", self.totals.tax),
-            format!("{:.2}", self.totals.gross),
-            self.currency.clone(),
-        ];
-        s.push_str(
-            &total
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        s.push('\n');
-        s
+        render::csv(self)
     }
 
-    /// A self-contained, print-ready A4 HTML page (inline CSS, no network).
+    /// A self-contained, print-ready A4 HTML page (inline CSS, no network):
+    /// the number and "page N of M" on every page, the table header
+    /// repeated, no row split across pages.
     pub fn to_html(&self) -> String {
         crate::invoice::html::render(self)
     }
 }
 
-fn csv_field(field: &str) -> String {
-    if field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field.to_owned()
-    }
-}
-
 mod html;
+mod render;
