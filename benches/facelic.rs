@@ -117,6 +117,8 @@ fn desk_with_devices(product: &str, devices: u64) -> (tempfile::TempDir, Desk, S
             package: None,
             start: None,
             cert_sha256: None,
+            discount_pct: None,
+            quote: None,
         })
         .unwrap_or_else(|_| unreachable!());
     (dir, desk, order.id)
@@ -269,7 +271,7 @@ fn bench_pricing(c: &mut Criterion) {
             || desk_with_order("face-search"),
             |(dir, mut desk, order)| {
                 let invoice = desk
-                    .create_invoice(&order, None)
+                    .create_invoice(&order)
                     .unwrap_or_else(|_| unreachable!());
                 let invoice = desk
                     .finalize_invoice(&invoice.draft_id)

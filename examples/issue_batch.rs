@@ -27,6 +27,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         package: None,
         start: None,
         cert_sha256: None,
+        discount_pct: None,
+        quote: None,
     })?;
     let codes: Vec<DeviceCode> = (0..n)
         .map(|i| DeviceCode::derive(&[("android-id", format!("{i:016x}"))]))

@@ -66,50 +66,6 @@ pub(crate) fn init(globals: &Globals, args: &InitArgs) -> Result<ExitCode, CliEr
     Ok(ExitCode::SUCCESS)
 }
 
-/// `facelic customer` subcommands.
-#[derive(Debug, clap::Subcommand)]
-pub(crate) enum CustomerCommand {
-    /// Add a customer.
-    Add {
-        /// The customer's name (unique at the desk).
-        name: String,
-        /// Print the created customer as one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-    /// List customers.
-    List {
-        /// Print as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-pub(crate) fn customer(globals: &Globals, cmd: CustomerCommand) -> Result<ExitCode, CliError> {
-    let mut desk = open(globals)?;
-    match cmd {
-        CustomerCommand::Add { name, json } => {
-            let c = desk.add_customer(&name)?;
-            if json {
-                return print_json(&c);
-            }
-            println!("{} {}", c.id, c.name);
-        }
-        CustomerCommand::List { json } => {
-            let all = desk.customers()?;
-            if json {
-                return print_json(&all);
-            }
-            let rows = all
-                .iter()
-                .map(|c| vec![c.id.clone(), c.name.clone(), c.created_at.to_string()])
-                .collect();
-            println!("{}", render::table(&["id", "name", "added"], rows));
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// `facelic order` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum OrderCommand {
@@ -138,14 +94,21 @@ pub(crate) enum OrderCommand {
 
 /// Arguments of `facelic order new`.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["devices", "platform"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["devices", "platform", "quote"])))]
 pub(crate) struct NewOrderArgs {
-    /// Customer id or exact name.
-    #[arg(long)]
-    customer: String,
-    /// Product id from the catalog, e.g. face-detect.
-    #[arg(long)]
-    product: String,
+    /// Customer id or exact name (default with --quote: the quote's customer).
+    #[arg(long, required_unless_present = "quote")]
+    customer: Option<String>,
+    /// Product id from the catalog, e.g. face-detect (default with --quote: the quote's).
+    #[arg(long, required_unless_present = "quote")]
+    product: Option<String>,
+    /// Make the order from a saved quote, at its prices (Q-2026-000001);
+    /// device quotes give the devices, platform quotes need --platform.
+    #[arg(long, value_name = "NUMBER", conflicts_with_all = ["trial", "discount"])]
+    quote: Option<String>,
+    /// Percentage discount agreed, e.g. 20; invoices and renewals keep it.
+    #[arg(long, value_name = "PCT")]
+    discount: Option<String>,
     /// Number of devices (per-device purchase or device trial).
     #[arg(long, value_name = "N")]
     devices: Option<u64>,
@@ -161,7 +124,7 @@ pub(crate) struct NewOrderArgs {
     /// Pin the app signing certificate (platform orders): SHA-256 as 64 hex
     /// digits, colons allowed (`apksigner verify --print-certs`, or the Play
     /// Console's App signing page: pin the Play App Signing certificate).
-    #[arg(long, value_name = "HEX", requires = "platform")]
+    #[arg(long, value_name = "HEX")]
     cert_sha256: Option<String>,
     /// Print the created order as one JSON object.
     #[arg(long)]
@@ -225,9 +188,35 @@ fn print_order(order: &Order) {
             println!("  pinned   app signing certificate SHA-256 {hex}");
         }
         for t in &order.terms {
-            println!("  term {}   {} to {}", t.seq, t.starts_at, t.ends_at);
+            let price = t
+                .fee
+                .map(|fee| {
+                    let less = t
+                        .discount_pct
+                        .map(|d| format!(" less {d}%"))
+                        .unwrap_or_default();
+                    format!("  at {}{less}", facelic_invoice::money::format_money(fee))
+                })
+                .unwrap_or_default();
+            println!("  term {}   {} to {}{price}", t.seq, t.starts_at, t.ends_at);
         }
         println!("  licenses {}", order.seats_used);
+    }
+    if let (Some(agreed), true) = (&order.agreed, order.kind.is_device_bound()) {
+        let less = agreed
+            .discount_pct
+            .map(|d| format!(" less {d}%"))
+            .unwrap_or_default();
+        println!(
+            "  agreed   {} at tier {} ({}){less}: {}",
+            agreed.quantity,
+            agreed.tier,
+            facelic_invoice::money::format_money(agreed.unit_price),
+            facelic_invoice::money::format_money(agreed.amount)
+        );
+    }
+    if let Some(q) = &order.quote {
+        println!("  quote    {q}");
     }
     println!("  created  {}", order.created_at);
 }
@@ -242,11 +231,29 @@ pub(crate) fn order(globals: &Globals, cmd: OrderCommand) -> Result<ExitCode, Cl
                 (true, false) => Kind::Platform,
                 (true, true) => Kind::PlatformTrial,
             };
+            let quote = a.quote.as_deref().map(|q| desk.quote(q)).transpose()?;
+            let kind = match &quote {
+                Some(q) if q.devices.is_none() && a.platform.is_none() => {
+                    return Err(CliError::input(format!(
+                        "quote {} is for platform terms: give the app's package with --platform",
+                        q.number
+                    )));
+                }
+                _ => kind,
+            };
             let new = NewOrder {
-                customer: a.customer,
-                product: a.product,
+                customer: a
+                    .customer
+                    .or_else(|| quote.as_ref().map(|q| q.customer_id.clone()))
+                    .unwrap_or_default(),
+                product: a
+                    .product
+                    .or_else(|| quote.as_ref().map(|q| q.product.clone()))
+                    .unwrap_or_default(),
                 kind,
-                devices: a.devices,
+                devices: a.devices.or_else(|| quote.as_ref().and_then(|q| q.devices)),
+                discount_pct: super::invoicing::percent(&a.discount)?,
+                quote: a.quote,
                 package: a.platform,
                 start: a.start.as_deref().map(parse_date).transpose()?,
                 cert_sha256: a
@@ -432,6 +439,12 @@ pub(crate) struct RenewArgs {
     /// Directory to write the new license file to.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Re-price the new term: its platform fee (default: the last term's agreed fee).
+    #[arg(long, value_name = "AMOUNT")]
+    price: Option<String>,
+    /// Re-price the new term's discount in percent, 0 for none (default: the last term's).
+    #[arg(long, value_name = "PCT")]
+    discount: Option<String>,
     /// Print the result as one JSON object.
     #[arg(long)]
     json: bool,
@@ -439,7 +452,22 @@ pub(crate) struct RenewArgs {
 
 pub(crate) fn renew(globals: &Globals, args: &RenewArgs) -> Result<ExitCode, CliError> {
     let mut desk = open(globals)?;
-    let report = desk.renew(&args.order, &args.out)?;
+    let reprice = facelic_issuer::desk::Reprice {
+        fee: args
+            .price
+            .as_deref()
+            .map(|p| {
+                facelic_invoice::money::parse_amount(p)
+                    .map_err(|e| CliError::input(format!("--price {e}")))
+            })
+            .transpose()?,
+        // 0 takes the discount off.
+        discount_pct: match args.discount.as_deref().map(str::trim) {
+            Some("0") => Some(facelic_invoice::Decimal::ZERO),
+            _ => super::invoicing::percent(&args.discount)?,
+        },
+    };
+    let report = desk.renew(&args.order, &args.out, &reprice)?;
     if args.json {
         return print_json(&report);
     }

@@ -1,9 +1,10 @@
-//! Pricing and invoicing commands: quote, usage bill, invoice ...
+//! Pricing commands: quote (and saved quotes), usage bill.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use facelic_invoice::money::{format_money, parse_amount, parse_percent};
+use facelic_issuer::desk::NewQuote;
+
+use facelic_invoice::money::{format_money, parse_percent};
 use facelic_invoice::pricing::{cheaper_quantity, price_devices, price_platform};
 use facelic_invoice::usage::{bill, parse_calls};
 use facelic_invoice::{Catalog, Decimal};
@@ -23,7 +24,8 @@ fn catalog(globals: &Globals) -> Result<Catalog, CliError> {
     Catalog::default_catalog().map_err(|e| CliError::input(e.to_string()))
 }
 
-fn percent(text: &Option<String>) -> Result<Option<Decimal>, CliError> {
+/// Parses an optional `--discount` percentage.
+pub(crate) fn percent(text: &Option<String>) -> Result<Option<Decimal>, CliError> {
     text.as_deref()
         .map(|t| parse_percent(t).map_err(|e| CliError::input(format!("--discount {e}"))))
         .transpose()
@@ -31,11 +33,18 @@ fn percent(text: &Option<String>) -> Result<Option<Decimal>, CliError> {
 
 /// Arguments of `facelic quote`.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["devices", "platform"])))]
+#[command(
+    group(clap::ArgGroup::new("what").required(true).args(["devices", "platform"])),
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub(crate) struct QuoteArgs {
+    /// Saved quotes.
+    #[command(subcommand)]
+    command: Option<QuoteCommand>,
     /// Product id, e.g. face-detect.
-    #[arg(long)]
-    product: String,
+    #[arg(long, required = true)]
+    product: Option<String>,
     /// Number of devices (per-device purchase).
     #[arg(long, value_name = "N")]
     devices: Option<u64>,
@@ -48,17 +57,121 @@ pub(crate) struct QuoteArgs {
     /// Percentage discount, e.g. 20 for a "20% off" campaign.
     #[arg(long, value_name = "PCT")]
     discount: Option<String>,
+    /// Save the quote for a customer under the next quote number (Q-2026-000001).
+    #[arg(long, requires = "customer")]
+    save: bool,
+    /// The customer a saved quote is for (id or name).
+    #[arg(long, requires = "save")]
+    customer: Option<String>,
+    /// Days a saved quote stays valid (default: the catalog's quote_validity_days).
+    #[arg(long, value_name = "DAYS", requires = "save")]
+    valid_days: Option<u32>,
     /// Print the quote as one JSON object.
     #[arg(long)]
     json: bool,
 }
 
+/// `facelic quote` subcommands: saved quotes.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum QuoteCommand {
+    /// Show a saved quote as a document.
+    Show(super::invoices::ShowArgs),
+    /// List saved quotes.
+    List {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn saved_quotes(globals: &Globals, cmd: &QuoteCommand) -> Result<ExitCode, CliError> {
+    let desk = open(globals)?;
+    match cmd {
+        QuoteCommand::Show(show) => {
+            let quote = desk.quote(&show.number)?;
+            super::invoices::show_document(&desk.quote_document(&quote)?, show)
+        }
+        QuoteCommand::List { json } => {
+            let all = desk.quotes()?;
+            if *json {
+                return print_json(&all);
+            }
+            let today = desk.today();
+            let rows = all
+                .iter()
+                .map(|q| {
+                    let state = match (&q.order, today > q.valid_until) {
+                        (Some(order), _) => format!("used by {order}"),
+                        (None, true) => "expired".to_owned(),
+                        (None, false) => "open".to_owned(),
+                    };
+                    vec![
+                        q.number.clone(),
+                        q.customer_name.clone(),
+                        q.product.clone(),
+                        q.devices.map_or_else(
+                            || format!("{} year(s)", q.price.quantity),
+                            |n| format!("{n} devices"),
+                        ),
+                        format_money(q.price.amount),
+                        q.valid_until.to_string(),
+                        state,
+                    ]
+                })
+                .collect();
+            println!(
+                "{}",
+                render::table(
+                    &[
+                        "number",
+                        "customer",
+                        "product",
+                        "quantity",
+                        "amount",
+                        "valid until",
+                        "state"
+                    ],
+                    rows
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn save_quote(globals: &Globals, args: &QuoteArgs, customer: &str) -> Result<ExitCode, CliError> {
+    let mut desk = open(globals)?;
+    let quote = desk.save_quote(&NewQuote {
+        customer: customer.to_owned(),
+        product: args.product.clone().unwrap_or_default(),
+        devices: args.devices,
+        years: args.years,
+        discount_pct: percent(&args.discount)?,
+        valid_days: args.valid_days,
+    })?;
+    if args.json {
+        return print_json(&quote);
+    }
+    print!("{}", desk.quote_document(&quote)?.to_text());
+    eprintln!(
+        "saved quote {}, valid until {}: `facelic order new --quote {}` makes the order at these prices",
+        quote.number, quote.valid_until, quote.number
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn quote(globals: &Globals, args: &QuoteArgs) -> Result<ExitCode, CliError> {
+    if let Some(cmd) = &args.command {
+        return saved_quotes(globals, cmd);
+    }
+    if let (true, Some(customer)) = (args.save, &args.customer) {
+        return save_quote(globals, args, customer);
+    }
     let catalog = catalog(globals)?;
-    let product = catalog.product(&args.product).ok_or_else(|| {
+    let wanted = args.product.as_deref().unwrap_or_default();
+    let product = catalog.product(wanted).ok_or_else(|| {
         CliError::input(format!(
-            "unknown product {:?}; the catalog has: {}",
-            args.product,
+            "unknown product {wanted:?}; the catalog has: {}",
             catalog.product_ids()
         ))
     })?;
@@ -198,198 +311,5 @@ pub(crate) fn usage(globals: &Globals, cmd: UsageCommand) -> Result<ExitCode, Cl
         println!("  post-paid       {:>14} calls", 0);
     }
     println!("total {} {c}", format_money(b.total));
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `facelic invoice` subcommands.
-#[derive(Debug, clap::Subcommand)]
-pub(crate) enum InvoiceCommand {
-    /// Make a draft invoice from a desk order.
-    Create {
-        /// Order id.
-        #[arg(long)]
-        order: String,
-        /// Percentage discount on every line.
-        #[arg(long, value_name = "PCT")]
-        discount: Option<String>,
-        /// Print the draft as one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Give a draft the next invoice number; it cannot change afterwards.
-    Finalize {
-        /// Draft id (D-000001).
-        draft: String,
-        /// Print the invoice as one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Delete a draft.
-    Discard {
-        /// Draft id.
-        draft: String,
-    },
-    /// Issue a credit note against a finalized invoice.
-    Credit {
-        /// Invoice number.
-        number: String,
-        /// Why.
-        #[arg(long)]
-        reason: String,
-        /// Gross amount to credit (default: everything not yet credited).
-        #[arg(long)]
-        amount: Option<String>,
-        /// Print the credit note as one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-    /// List invoices and drafts.
-    List {
-        /// Print as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Show an invoice (or draft).
-    Show {
-        /// Invoice number or draft id.
-        number: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Write to this file instead of stdout (a new file; see --force).
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Replace the --out file if it exists.
-        #[arg(long, requires = "out")]
-        force: bool,
-    },
-}
-
-/// Renderings of an invoice.
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub(crate) enum Format {
-    /// Plain text.
-    Text,
-    /// One JSON object.
-    Json,
-    /// CSV, one row per line and a total row.
-    Csv,
-    /// Print-ready A4 HTML (self-contained).
-    Html,
-}
-
-pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode, CliError> {
-    let mut desk = open(globals)?;
-    match cmd {
-        InvoiceCommand::Create {
-            order,
-            discount,
-            json,
-        } => {
-            let inv = desk.create_invoice(&order, percent(&discount)?)?;
-            if json {
-                return print_json(&inv);
-            }
-            print!("{}", inv.to_text());
-            eprintln!(
-                "draft {}: check it, then `facelic invoice finalize {}`",
-                inv.draft_id, inv.draft_id
-            );
-        }
-        InvoiceCommand::Finalize { draft, json } => {
-            let inv = desk.finalize_invoice(&draft)?;
-            if json {
-                return print_json(&inv);
-            }
-            println!(
-                "{} (was {}): {} {}",
-                inv.reference(),
-                inv.draft_id,
-                inv.currency,
-                format_money(inv.totals.gross)
-            );
-        }
-        InvoiceCommand::Discard { draft } => {
-            desk.discard_draft(&draft)?;
-            println!("discarded {draft}");
-        }
-        InvoiceCommand::Credit {
-            number,
-            reason,
-            amount,
-            json,
-        } => {
-            let amount = amount
-                .as_deref()
-                .map(|a| parse_amount(a).map_err(|e| CliError::input(format!("--amount {e}"))))
-                .transpose()?;
-            let note = desk.credit_invoice(&number, &reason, amount)?;
-            if json {
-                return print_json(&note);
-            }
-            println!(
-                "{} against {number}: -{} ({})",
-                note.number,
-                format_money(note.amount),
-                note.reason
-            );
-        }
-        InvoiceCommand::List { json } => {
-            let all = desk.invoices()?;
-            if json {
-                return print_json(&all);
-            }
-            let rows = all
-                .iter()
-                .map(|i| {
-                    vec![
-                        i.number.clone().unwrap_or_else(|| "-".into()),
-                        i.draft_id.clone(),
-                        i.status.clone(),
-                        i.order_id.clone(),
-                        i.customer.clone(),
-                        format_money(i.gross),
-                        format_money(i.credited),
-                        i.date.clone(),
-                    ]
-                })
-                .collect();
-            println!(
-                "{}",
-                render::table(
-                    &[
-                        "number", "draft", "status", "order", "customer", "gross", "credited",
-                        "date"
-                    ],
-                    rows
-                )
-            );
-        }
-        InvoiceCommand::Show {
-            number,
-            format,
-            out,
-            force,
-        } => {
-            let inv = desk.invoice(&number)?;
-            let text = match format {
-                Format::Text => inv.to_text(),
-                Format::Json => {
-                    serde_json::to_string_pretty(&inv)
-                        .map_err(|e| CliError::input(e.to_string()))?
-                        + "\n"
-                }
-                Format::Csv => inv.to_csv(),
-                Format::Html => inv.to_html(),
-            };
-            match out {
-                Some(path) => {
-                    facelic_issuer::desk::write_output(&path, text.as_bytes(), force)?;
-                    eprintln!("wrote {}", path.display());
-                }
-                None => print!("{text}"),
-            }
-        }
-    }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,11 +16,14 @@ macro_rules! print {
 }
 
 mod clock;
+mod customers;
 mod desk;
 mod device_code;
 mod error;
+mod invoices;
 mod invoicing;
 mod keys;
+mod pdf;
 mod quickstart;
 mod render;
 mod verify;
@@ -56,9 +59,9 @@ struct Cli {
 enum Command {
     /// Create a desk: ledger, catalog and a first issuer key.
     Init(desk::InitArgs),
-    /// Add and list customers.
+    /// Add, list, show customers and edit their billing profiles.
     #[command(subcommand)]
-    Customer(desk::CustomerCommand),
+    Customer(customers::CustomerCommand),
     /// Create, show and list orders.
     #[command(subcommand)]
     Order(desk::OrderCommand),
@@ -80,14 +83,20 @@ enum Command {
     Log(desk::LogArgs),
     /// Copy the desk (ledger snapshot, catalog, keys) into a new directory.
     Backup(desk::BackupArgs),
-    /// Price a device purchase or platform terms (volume cliffs included).
+    /// Price a device purchase or platform terms (volume cliffs included);
+    /// save numbered quotes for customers.
     Quote(invoicing::QuoteArgs),
     /// Bill face-API usage.
     #[command(subcommand)]
     Usage(invoicing::UsageCommand),
-    /// Invoices: create from an order, finalize, credit, list, show.
+    /// Statements: create from an order, finalize, credit, record the fapiao, list, show.
     #[command(subcommand)]
-    Invoice(invoicing::InvoiceCommand),
+    Invoice(invoices::InvoiceCommand),
+    /// Record payments received against invoices.
+    #[command(subcommand)]
+    Payment(invoices::PaymentCommand),
+    /// What customers owe, aged by days past due.
+    Receivables(invoices::ReceivablesArgs),
     /// Issuer keys: create, rotate, export the keyring.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -141,7 +150,7 @@ pub(crate) fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Init(args) => desk::init(&globals, &args),
-        Command::Customer(cmd) => desk::customer(&globals, cmd),
+        Command::Customer(cmd) => customers::customer(&globals, cmd),
         Command::Order(cmd) => desk::order(&globals, cmd),
         Command::Issue(args) => desk::issue(&globals, &args),
         Command::Renew(args) => desk::renew(&globals, &args),
@@ -153,7 +162,9 @@ pub(crate) fn main() -> ExitCode {
         Command::Backup(args) => desk::backup(&globals, &args),
         Command::Quote(args) => invoicing::quote(&globals, &args),
         Command::Usage(cmd) => invoicing::usage(&globals, cmd),
-        Command::Invoice(cmd) => invoicing::invoice(&globals, cmd),
+        Command::Invoice(cmd) => invoices::invoice(&globals, cmd),
+        Command::Payment(cmd) => invoices::payment(&globals, cmd),
+        Command::Receivables(args) => invoices::receivables(&globals, &args),
         Command::Keys(cmd) => keys::run(&globals, cmd),
         Command::DeviceCode(args) => device_code::run(&args),
         Command::Verify(args) => verify::run(&args),

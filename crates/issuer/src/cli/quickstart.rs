@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use facelic_issuer::desk::{Desk, LicenseFilter, NewOrder, Session};
+use facelic_invoice::Decimal;
+use facelic_invoice::money::format_money;
+use facelic_issuer::desk::{Desk, LicenseFilter, NewOrder, NewQuote, ProfileEdit, Session};
 use facelic_issuer::{DeviceCode, Kind};
 use facelic_verifier::{Context, Keyring, Verifier};
 
@@ -44,7 +46,21 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
     );
 
     let customer = desk.add_customer("Acme Gate Systems")?;
-    println!("2. facelic customer add: {} {}", customer.id, customer.name);
+    let customer = desk.edit_customer(
+        &customer.id,
+        &ProfileEdit {
+            legal_name: Some("深圳市艾克米门禁系统有限公司".into()),
+            tax_id: Some("91440300708461136T".into()),
+            payment_terms_days: Some(30),
+            ..ProfileEdit::default()
+        },
+    )?;
+    println!(
+        "2. facelic customer add + edit: {} {} (tax id {}, net 30)",
+        customer.id,
+        customer.name,
+        customer.billing.tax_id.as_deref().unwrap_or_default()
+    );
 
     let order = |kind, devices, package: Option<&str>, product: &str| NewOrder {
         customer: customer.id.clone(),
@@ -54,11 +70,29 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         package: package.map(str::to_owned),
         start: None,
         cert_sha256: None,
+        discount_pct: None,
+        quote: None,
     };
-    let bought = desk.create_order(&order(Kind::Device, Some(50), None, "ir-liveness"))?;
+    let quote = desk.save_quote(&NewQuote {
+        customer: customer.id.clone(),
+        product: "ir-liveness".into(),
+        devices: Some(50),
+        years: 1,
+        discount_pct: Some(Decimal::TEN),
+        valid_days: None,
+    })?;
+    let bought = desk.create_order(&NewOrder {
+        quote: Some(quote.number.clone()),
+        ..order(Kind::Device, Some(50), None, "ir-liveness")
+    })?;
     println!(
-        "3. facelic order new --devices 50: {} ({} of ir-liveness)",
-        bought.id, bought.kind
+        "3. facelic quote --devices 50 --discount 10 --save: {} ({}, valid until {}),\n   then facelic order new --quote {}: {} ({} of ir-liveness at the quoted price)",
+        quote.number,
+        format_money(quote.price.amount),
+        quote.valid_until,
+        quote.number,
+        bought.id,
+        bought.kind
     );
     let too_few = desk.create_order(&order(Kind::Device, Some(49), None, "ir-liveness"));
     if let Err(e) = too_few {
@@ -161,14 +195,43 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         "{}",
         render::licenses_table(&desk.licenses(&LicenseFilter::default())?)
     );
-    let draft = desk.create_invoice(&bought.id, None)?;
+    let draft = desk.create_invoice(&bought.id)?;
     let invoice = desk.finalize_invoice(&draft.draft_id)?;
     println!(
-        "\n9. facelic invoice create + finalize: {} for order {}: {} {}",
+        "\n9. facelic invoice create + finalize: statement {} for order {}: {} {} ({}), due {}",
         invoice.reference(),
         bought.id,
         invoice.currency,
-        facelic_invoice::money::format_money(invoice.totals.gross)
+        format_money(invoice.totals.gross),
+        facelic_invoice::money::chinese_upper(invoice.totals.gross).unwrap_or_default(),
+        invoice.due_on.map(|d| d.to_string()).unwrap_or_default()
+    );
+    let number = invoice.number.clone().unwrap_or_default();
+    let half = facelic_invoice::money::round_fen(invoice.totals.gross / Decimal::TWO);
+    let today = desk.today();
+    let paid = desk.record_payment(&number, half, today, "bank transfer 0001")?;
+    let after = desk.invoice(&number)?;
+    println!(
+        "10. facelic payment record --invoice {number} --amount {}: {}, balance {} ({})",
+        format_money(half),
+        paid.id,
+        after
+            .settlement
+            .as_ref()
+            .map(|s| format_money(s.balance))
+            .unwrap_or_default(),
+        after
+            .settlement
+            .as_ref()
+            .map(|s| s.status.to_string())
+            .unwrap_or_default()
+    );
+    let aging = desk.receivables(None)?;
+    println!(
+        "11. facelic receivables: {} owed by {} customer(s), {} of it not yet due",
+        format_money(aging.total.total),
+        aging.customers.len(),
+        format_money(aging.total.current)
     );
     println!(
         "\nLicense files are in {}; the audit log has {} entries.",

@@ -27,6 +27,208 @@ pub struct Customer {
     /// When the customer was added.
     #[serde(serialize_with = "super::fields::display")]
     pub created_at: Timestamp,
+    /// What finance needs to bill the customer.
+    pub billing: BillingProfile,
+}
+
+/// The fapiao (发票) type a customer wants from the tax system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FapiaoType {
+    /// 增值税普通发票: the ordinary VAT fapiao.
+    Ordinary,
+    /// 增值税专用发票: the special VAT fapiao (input tax deductible); needs the
+    /// buyer's tax id, address, phone, bank and account.
+    Special,
+}
+
+impl FapiaoType {
+    /// `ordinary` or `special`, as the ledger stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FapiaoType::Ordinary => "ordinary",
+            FapiaoType::Special => "special",
+        }
+    }
+
+    /// The name on documents.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FapiaoType::Ordinary => "增值税普通发票 (ordinary)",
+            FapiaoType::Special => "增值税专用发票 (special)",
+        }
+    }
+
+    /// Reads `ordinary`/`special` or the Chinese names (普通发票, 专用发票, 普票, 专票).
+    pub fn parse(text: &str) -> Option<FapiaoType> {
+        match text.trim() {
+            "ordinary" | "普通发票" | "增值税普通发票" | "普票" => {
+                Some(FapiaoType::Ordinary)
+            }
+            "special" | "专用发票" | "增值税专用发票" | "专票" => {
+                Some(FapiaoType::Special)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A customer's billing profile: shown on its documents.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct BillingProfile {
+    /// Legal name on documents (default: the customer's name).
+    pub legal_name: Option<String>,
+    /// Unified social credit code (统一社会信用代码), checked.
+    pub tax_id: Option<String>,
+    /// Registered address.
+    pub address: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Bank (开户行).
+    pub bank: Option<String>,
+    /// Bank account (账号).
+    pub bank_account: Option<String>,
+    /// E-mail for documents.
+    pub email: Option<String>,
+    /// The fapiao type wanted (default ordinary).
+    pub fapiao_type: Option<FapiaoType>,
+    /// Days to pay (default: the catalog's `payment_terms_days`).
+    pub payment_terms_days: Option<u32>,
+}
+
+/// A change to a billing profile: `Some("")` clears a field, `None` keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileEdit {
+    /// Legal name.
+    pub legal_name: Option<String>,
+    /// Unified social credit code.
+    pub tax_id: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Bank.
+    pub bank: Option<String>,
+    /// Bank account.
+    pub bank_account: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Fapiao type (`ordinary`, `special`, or the Chinese names).
+    pub fapiao_type: Option<String>,
+    /// Payment terms in days.
+    pub payment_terms_days: Option<u32>,
+}
+
+/// Longest text of a profile field, in bytes.
+const MAX_FIELD: usize = 200;
+
+/// Checks one edited text field: `None` to clear it.
+fn field(name: &str, text: &str) -> Result<Option<String>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.len() > MAX_FIELD || text.chars().any(char::is_control) {
+        return Err(DeskError::Input(format!(
+            "{name} must be at most {MAX_FIELD} bytes without control characters"
+        )));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+impl BillingProfile {
+    /// This profile with `edit` applied, checked.
+    fn edited(&self, edit: &ProfileEdit) -> Result<BillingProfile> {
+        let mut p = self.clone();
+        let set = |slot: &mut Option<String>, name: &str, value: &Option<String>| -> Result<()> {
+            if let Some(v) = value {
+                *slot = field(name, v)?;
+            }
+            Ok(())
+        };
+        set(&mut p.legal_name, "legal name", &edit.legal_name)?;
+        set(&mut p.address, "address", &edit.address)?;
+        set(&mut p.bank, "bank", &edit.bank)?;
+        set(&mut p.bank_account, "bank account", &edit.bank_account)?;
+        if let Some(v) = &edit.tax_id {
+            p.tax_id = match field("tax id", v)? {
+                None => None,
+                Some(code) => Some(
+                    facelic_invoice::tax_id::check_uscc(&code)
+                        .map_err(|e| DeskError::Input(e.to_string()))?,
+                ),
+            };
+        }
+        if let Some(v) = &edit.phone {
+            p.phone = field("phone", v)?;
+            if let Some(phone) = &p.phone {
+                let digits = phone.chars().filter(char::is_ascii_digit).count();
+                if digits < 5
+                    || !phone
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || " +-()".contains(c))
+                {
+                    return Err(DeskError::Input(format!(
+                        "phone {phone:?} is not a phone number (digits, spaces, + - ( ))"
+                    )));
+                }
+            }
+        }
+        if let Some(v) = &edit.email {
+            p.email = field("e-mail", v)?;
+            if let Some(email) = &p.email {
+                let ok = email.split_once('@').is_some_and(|(user, host)| {
+                    !user.is_empty()
+                        && host.contains('.')
+                        && !host.starts_with('.')
+                        && !host.ends_with('.')
+                }) && !email.contains(char::is_whitespace);
+                if !ok {
+                    return Err(DeskError::Input(format!(
+                        "e-mail {email:?} is not an e-mail address"
+                    )));
+                }
+            }
+        }
+        if let Some(v) = &edit.fapiao_type {
+            p.fapiao_type = match v.trim() {
+                "" => None,
+                t => Some(FapiaoType::parse(t).ok_or_else(|| {
+                    DeskError::Input(format!(
+                        "fapiao type {t:?} is neither ordinary (普通发票) nor special (专用发票)"
+                    ))
+                })?),
+            };
+        }
+        if let Some(days) = edit.payment_terms_days {
+            if days > 365 {
+                return Err(DeskError::Input(format!(
+                    "payment terms of {days} days: at most 365"
+                )));
+            }
+            p.payment_terms_days = Some(days);
+        }
+        if p.fapiao_type == Some(FapiaoType::Special) {
+            let missing: Vec<&str> = [
+                ("tax id", &p.tax_id),
+                ("address", &p.address),
+                ("phone", &p.phone),
+                ("bank", &p.bank),
+                ("bank account", &p.bank_account),
+            ]
+            .into_iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| n)
+            .collect();
+            if !missing.is_empty() {
+                return Err(DeskError::Refused(format!(
+                    "a special VAT fapiao (增值税专用发票) needs the buyer's tax id, address, phone, bank and account; missing: {}",
+                    missing.join(", ")
+                )));
+            }
+        }
+        Ok(p)
+    }
 }
 
 /// Longest customer name, in bytes (the license format's limit).
@@ -66,13 +268,51 @@ pub(crate) fn fill_name_keys(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The columns [`customer_from`] reads.
+const COLUMNS: &str = "id, name, created_at, legal_name, tax_id, address, phone, bank, bank_account, email, fapiao_type, payment_terms_days";
+
 fn customer_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Customer> {
     let f = Fields::new(r, "customers", "id")?;
+    let fapiao_type = match f.plain::<Option<String>>("fapiao_type")?.as_deref() {
+        None => None,
+        Some("ordinary") => Some(FapiaoType::Ordinary),
+        Some("special") => Some(FapiaoType::Special),
+        Some(_) => return Err(f.corrupt_text("fapiao_type", "ordinary or special")),
+    };
+    let payment_terms_days = match f.opt_count("payment_terms_days")? {
+        None => None,
+        Some(days) => Some(
+            u32::try_from(days)
+                .map_err(|_| f.corrupt_text("payment_terms_days", "days up to 365"))?,
+        ),
+    };
     Ok(Customer {
         id: f.plain("id")?,
         name: f.plain("name")?,
         created_at: f.get("created_at")?,
+        billing: BillingProfile {
+            legal_name: f.plain("legal_name")?,
+            tax_id: f.plain("tax_id")?,
+            address: f.plain("address")?,
+            phone: f.plain("phone")?,
+            bank: f.plain("bank")?,
+            bank_account: f.plain("bank_account")?,
+            email: f.plain("email")?,
+            fapiao_type,
+            payment_terms_days,
+        },
     })
+}
+
+/// The customer with this id, read inside or outside a transaction.
+pub(crate) fn load_customer(conn: &rusqlite::Connection, id: &str) -> Result<Customer> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"),
+        [id],
+        customer_from,
+    )
+    .optional()?
+    .ok_or_else(|| DeskError::NotFound(format!("no customer {id:?}")))
 }
 
 impl Desk {
@@ -114,6 +354,7 @@ impl Desk {
                 id: format!("C-{seq:06}"),
                 name: name.to_owned(),
                 created_at: s.now(),
+                billing: BillingProfile::default(),
             };
             tx.execute(
                 "INSERT INTO customers (seq, id, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -130,11 +371,50 @@ impl Desk {
         })
     }
 
+    /// Changes a customer's billing profile (audited with the old and new
+    /// values of every field that changed).
+    pub fn edit_customer(&mut self, id_or_name: &str, edit: &ProfileEdit) -> Result<Customer> {
+        let before = self.customer(id_or_name)?;
+        let after = before.billing.edited(edit)?;
+        let id = before.id.clone();
+        self.write(|tx, s| {
+            let p = &after;
+            tx.execute(
+                "UPDATE customers SET legal_name = ?1, tax_id = ?2, address = ?3, phone = ?4, bank = ?5,
+                        bank_account = ?6, email = ?7, fapiao_type = ?8, payment_terms_days = ?9
+                 WHERE id = ?10",
+                params![
+                    p.legal_name,
+                    p.tax_id,
+                    p.address,
+                    p.phone,
+                    p.bank,
+                    p.bank_account,
+                    p.email,
+                    p.fapiao_type.map(FapiaoType::as_str),
+                    p.payment_terms_days,
+                    id
+                ],
+            )?;
+            let old = serde_json::to_value(&before.billing).unwrap_or_default();
+            let new = serde_json::to_value(p).unwrap_or_default();
+            let changed: serde_json::Map<String, serde_json::Value> = new
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, v)| old.get(k.as_str()) != Some(v))
+                .map(|(k, v)| (k.clone(), serde_json::json!({ "from": old.get(k.as_str()), "to": v })))
+                .collect();
+            audit::record(tx, s, "customer.edit", &id, &serde_json::Value::Object(changed))
+        })?;
+        self.customer(&id)
+    }
+
     /// Every customer, in the order they were added.
     pub fn customers(&self) -> Result<Vec<Customer>> {
         let mut stmt = self
             .read()
-            .prepare("SELECT id, name, created_at FROM customers ORDER BY seq")?;
+            .prepare(&format!("SELECT {COLUMNS} FROM customers ORDER BY seq"))?;
         let rows = stmt.query_map([], customer_from)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -145,8 +425,10 @@ impl Desk {
         let id_or_name = id_or_name.trim();
         self.read()
             .query_row(
-                "SELECT id, name, created_at FROM customers WHERE id = ?1 OR name_key = ?2
-                 ORDER BY id = ?1 DESC LIMIT 1",
+                &format!(
+                    "SELECT {COLUMNS} FROM customers WHERE id = ?1 OR name_key = ?2
+                     ORDER BY id = ?1 DESC LIMIT 1"
+                ),
                 params![id_or_name.to_ascii_uppercase(), name_key(id_or_name)],
                 customer_from,
             )
@@ -173,6 +455,71 @@ mod tests {
             assert_eq!(name_key(twin), key, "{twin:?}");
         }
         assert_ne!(name_key("Acme Gate System"), key);
+    }
+
+    #[test]
+    fn a_special_fapiao_needs_the_whole_profile() {
+        let edit = ProfileEdit {
+            fapiao_type: Some("专用发票".into()),
+            tax_id: Some("91440300708461136T".into()),
+            ..ProfileEdit::default()
+        };
+        let err = BillingProfile::default()
+            .edited(&edit)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("missing: address, phone, bank, bank account"),
+            "{err}"
+        );
+        let full = ProfileEdit {
+            address: Some("深圳市南山区".into()),
+            phone: Some("+86 755 8601 3388".into()),
+            bank: Some("招商银行深圳分行".into()),
+            bank_account: Some("7559 0000 0000 001".into()),
+            ..edit
+        };
+        let p = BillingProfile::default().edited(&full).unwrap();
+        assert_eq!(p.fapiao_type, Some(FapiaoType::Special));
+        // Clearing a field the special fapiao needs is refused too.
+        let clear = ProfileEdit {
+            bank: Some(String::new()),
+            ..ProfileEdit::default()
+        };
+        assert!(p.edited(&clear).is_err());
+    }
+
+    #[test]
+    fn profile_fields_are_checked() {
+        let p = BillingProfile::default();
+        for edit in [
+            ProfileEdit {
+                tax_id: Some("91440300708461136A".into()),
+                ..Default::default()
+            },
+            ProfileEdit {
+                email: Some("finance@".into()),
+                ..Default::default()
+            },
+            ProfileEdit {
+                phone: Some("call me".into()),
+                ..Default::default()
+            },
+            ProfileEdit {
+                fapiao_type: Some("electronic".into()),
+                ..Default::default()
+            },
+            ProfileEdit {
+                payment_terms_days: Some(400),
+                ..Default::default()
+            },
+            ProfileEdit {
+                address: Some("a\u{7}b".into()),
+                ..Default::default()
+            },
+        ] {
+            assert!(p.edited(&edit).is_err(), "{edit:?}");
+        }
     }
 
     #[test]

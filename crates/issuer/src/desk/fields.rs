@@ -75,6 +75,17 @@ impl LedgerText for Decimal {
     }
 }
 
+impl LedgerText for facelic_invoice::dates::Date {
+    const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
+    fn from_ledger(text: &str) -> Option<Self> {
+        let date = facelic_invoice::dates::Date::parse(text)?;
+        (date.to_string() == text).then_some(date)
+    }
+    fn to_ledger(&self) -> String {
+        self.to_string()
+    }
+}
+
 /// The one value a query returns (an aggregate such as `MAX(not_after)`),
 /// read as `T`; `None` when it is NULL. A value that does not read as `T`
 /// is a [`CorruptValue`] naming `table`, `row` and `column`.
@@ -213,6 +224,14 @@ impl<'r, 's> Fields<'r, 's> {
         )
     }
 
+    /// A corrupt-value error for `column` of this row, whatever it holds.
+    pub(crate) fn corrupt_text(&self, column: &str, expected: &'static str) -> rusqlite::Error {
+        match self.row.get_ref(column) {
+            Ok(value) => self.corrupt(column, value, expected),
+            Err(e) => e,
+        }
+    }
+
     /// A typed column that must hold a value.
     pub(crate) fn get<T: LedgerText>(&self, column: &str) -> rusqlite::Result<T> {
         self.opt(column)?
@@ -246,6 +265,17 @@ impl<'r, 's> Fields<'r, 's> {
             ValueRef::Text(t) => serde_json::from_slice(t)
                 .map_err(|_| self.corrupt(column, value, "a JSON document")),
             _ => Err(self.corrupt(column, value, "a JSON document")),
+        }
+    }
+
+    /// A column of JSON text that may be `NULL`.
+    pub(crate) fn opt_json<T: serde::de::DeserializeOwned>(
+        &self,
+        column: &str,
+    ) -> rusqlite::Result<Option<T>> {
+        match self.row.get_ref(column)? {
+            ValueRef::Null => Ok(None),
+            _ => self.json(column).map(Some),
         }
     }
 

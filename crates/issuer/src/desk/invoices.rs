@@ -4,13 +4,18 @@
 use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 
-use facelic_invoice::invoice::{CreditNote, Invoice, Line, Party, tax_line, totals};
-use facelic_invoice::pricing::price_devices;
-use facelic_invoice::{Decimal, Product};
+use facelic_invoice::Decimal;
+use facelic_invoice::dates::Date;
+use facelic_invoice::invoice::{
+    CreditNote, DocumentKind, Invoice, Line, Party, PaymentStatus, lines_for, totals,
+};
+use facelic_invoice::pricing::{price_devices, price_platform_at};
 
-use super::fields::{Fields, LedgerText as _};
+use super::customers::{Customer, FapiaoType, load_customer};
+use super::fields::{Fields, LedgerText as _, Text};
 use super::orders::load_order;
 use super::{Desk, DeskError, Result, audit};
+use crate::Timestamp;
 
 /// A row of `invoice list`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -23,77 +28,85 @@ pub struct InvoiceSummary {
     pub status: String,
     /// Order invoiced.
     pub order_id: String,
+    /// Buyer's customer id.
+    pub customer_id: String,
     /// Buyer.
     pub customer: String,
+    /// Buyer's unified social credit code, as on the document.
+    pub buyer_tax_id: String,
     /// Gross total.
     #[serde(with = "facelic_invoice::money::amount")]
     pub gross: Decimal,
     /// Credited so far.
     #[serde(with = "facelic_invoice::money::amount")]
     pub credited: Decimal,
-    /// Invoice date (finalization), or creation date for drafts.
+    /// Paid so far.
+    #[serde(with = "facelic_invoice::money::amount")]
+    pub paid: Decimal,
+    /// Still due.
+    #[serde(with = "facelic_invoice::money::amount")]
+    pub balance: Decimal,
+    /// Invoice date (finalization), or creation date for drafts (RFC 3339).
     pub date: String,
+    /// Due date (finalized invoices).
+    pub due_on: Option<Date>,
+    /// `unpaid`, `partially-paid`, `overdue`, `paid` or `credited` (finalized invoices).
+    pub payment_status: Option<PaymentStatus>,
+    /// Days past due today.
+    pub days_overdue: i64,
+    /// The official fapiao's number, once recorded.
+    pub fapiao_number: Option<String>,
 }
 
-fn device_lines(
-    product: &Product,
-    quantity: u64,
-    minimum: u64,
-    discount: Option<Decimal>,
-    inv: &facelic_invoice::Invoicing,
-) -> Result<Vec<Line>> {
-    let price = price_devices(product, minimum, quantity, discount)
-        .map_err(|e| DeskError::Refused(e.to_string()))?;
-    let portions = price.portions.len();
-    let mut lines = Vec::with_capacity(portions);
-    for p in &price.portions {
-        let subtotal = Decimal::from(p.quantity) * p.unit_price + p.flat_fee;
-        let amount = facelic_invoice::pricing::discounted(subtotal, discount);
-        let (net, tax, gross) = tax_line(amount, inv);
-        let description = if portions == 1 {
-            format!(
-                "{quantity} device licenses, perpetual ({} pricing)",
-                price.mode
-            )
-        } else {
-            format!(
-                "{} of {quantity} device licenses, perpetual (graduated pricing)",
-                p.quantity
-            )
-        };
-        lines.push(Line {
-            product: product.id.clone(),
-            name_zh: product.name_zh.clone(),
-            name_en: product.name_en.clone(),
-            description,
-            tier: p.tier.clone(),
-            quantity: p.quantity,
-            unit_price: p.unit_price,
-            discount_pct: discount,
-            net,
-            tax,
-            gross,
-        });
+/// The buyer block of a customer's documents, from its billing profile.
+pub(crate) fn buyer(c: &Customer) -> Party {
+    let b = &c.billing;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    Party {
+        name: b.legal_name.clone().unwrap_or_else(|| c.name.clone()),
+        address: text(&b.address),
+        id: c.id.clone(),
+        tax_id: text(&b.tax_id),
+        phone: text(&b.phone),
+        bank: text(&b.bank),
+        account: text(&b.bank_account),
+        email: text(&b.email),
     }
-    Ok(lines)
 }
 
-fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
-    let doc: Option<(Invoice, Option<String>, String, Option<String>)> = tx
+/// Describes a device order's line(s).
+fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> String + '_ {
+    move |n| {
+        if n == total {
+            format!("{n} device licenses, perpetual ({mode} pricing)")
+        } else {
+            format!("{n} of {total} device licenses, perpetual (graduated pricing)")
+        }
+    }
+}
+
+/// Reads an invoice row with its credit notes, payments and fapiao.
+pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
+    let mut invoice: Invoice = tx
         .query_row(
-            "SELECT draft_id, document, number, status, finalized_at FROM invoices WHERE draft_id = ?1 OR number = ?1",
-            [key.trim()],
+            "SELECT draft_id, document, gross, number, status, finalized_at, due_on FROM invoices WHERE draft_id = ?1 OR number = ?1",
+            [key.trim().to_ascii_uppercase()],
             |r| {
                 let f = Fields::new(r, "invoices", "draft_id")?;
-                Ok((f.json("document")?, f.plain("number")?, f.plain("status")?, f.plain("finalized_at")?))
+                let gross: Decimal = f.get("gross")?;
+                let mut invoice: Invoice = f.json("document")?;
+                if gross != invoice.totals.gross {
+                    return Err(f.corrupt_text("gross", "the gross total of the invoice's document"));
+                }
+                invoice.number = f.plain("number")?;
+                invoice.status = f.plain("status")?;
+                invoice.finalized_at = f.plain("finalized_at")?;
+                invoice.due_on = f.opt("due_on")?.or(invoice.due_on);
+                Ok(invoice)
             },
         )
-        .optional()?;
-    let (mut invoice, number, status, finalized_at) =
-        doc.ok_or_else(|| DeskError::NotFound(format!("no invoice or draft {key:?}")))?;
-    invoice.number = number;
-    invoice.status = status;
-    invoice.finalized_at = finalized_at;
+        .optional()?
+        .ok_or_else(|| DeskError::NotFound(format!("no invoice or draft {key:?}")))?;
     if let Some(number) = &invoice.number {
         let mut stmt = tx.prepare_cached(
             "SELECT number, issued_at, amount, reason FROM credit_notes WHERE invoice_number = ?1 ORDER BY number",
@@ -109,12 +122,14 @@ fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        invoice.payments = super::payments::payments_of(tx, number)?;
+        invoice.fapiao = super::payments::fapiao_of(tx, number)?;
     }
     Ok(invoice)
 }
 
 /// Takes the next number of a gapless sequence (inside the caller's transaction).
-fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> {
+pub(crate) fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> {
     tx.execute(
         "INSERT OR IGNORE INTO sequences (name, last) VALUES (?1, 0)",
         [name],
@@ -141,15 +156,13 @@ fn next_draft(tx: &Transaction<'_>) -> Result<i64> {
 }
 
 impl Desk {
-    /// Makes a draft invoice for an order: a device order's devices at the
-    /// tier price, or one line per not-yet-invoiced platform term. Trials are
-    /// never invoiced.
-    pub fn create_invoice(
-        &mut self,
-        order_id: &str,
-        discount_pct: Option<Decimal>,
-    ) -> Result<Invoice> {
+    /// Makes a draft invoice for an order at the prices agreed when it was
+    /// made: a device order's devices at their tier, or one line per
+    /// not-yet-invoiced platform term at that term's fee; an agreed
+    /// discount is a line of its own. Trials are never invoiced.
+    pub fn create_invoice(&mut self, order_id: &str) -> Result<Invoice> {
         let catalog = self.catalog.clone();
+        let seller = self.seller();
         self.write(|tx, s| {
             let order = load_order(tx, order_id)?;
             let kind = order.kind;
@@ -164,37 +177,33 @@ impl Desk {
                 .prepare("SELECT term_seq FROM invoice_items WHERE order_id = ?1")?
                 .query_map([&order.id], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
+            let refused = |e: facelic_invoice::pricing::PricingError| DeskError::Refused(e.to_string());
             let (lines, items): (Vec<Line>, Vec<i64>) = if kind.is_device_bound() {
                 if !invoiced.is_empty() {
                     return Err(DeskError::Refused(format!("order {} is already invoiced", order.id)));
                 }
-                let lines = device_lines(product, order.devices.unwrap_or(0), catalog.rules.device_min_quantity, discount_pct, inv)?;
-                (lines, vec![0])
+                let devices = order.devices.unwrap_or(0);
+                // Orders made before agreements were recorded: the catalog's price.
+                let price = match &order.agreed {
+                    Some(agreed) => agreed.clone(),
+                    None => price_devices(product, catalog.rules.device_min_quantity, devices, None).map_err(refused)?,
+                };
+                (lines_for(product, &price, device_description(devices, &price.mode), inv), vec![0])
             } else {
                 let mut lines = Vec::new();
                 let mut items = Vec::new();
                 for t in order.terms.iter().filter(|t| !invoiced.contains(&t.seq)) {
-                    let amount = facelic_invoice::pricing::discounted(product.platform_fee, discount_pct);
-                    let (net, tax, gross) = tax_line(amount, inv);
-                    lines.push(Line {
-                        product: product.id.clone(),
-                        name_zh: product.name_zh.clone(),
-                        name_en: product.name_en.clone(),
-                        description: format!(
+                    let price = price_platform_at(t.fee.unwrap_or(product.platform_fee), 1, t.discount_pct).map_err(refused)?;
+                    let describe = |_| {
+                        format!(
                             "Platform license for {}, term {}: {} to {}",
                             order.package.as_deref().unwrap_or_default(),
                             t.seq,
                             date_of(t.starts_at),
                             date_of(t.ends_at)
-                        ),
-                        tier: "per platform, per year".into(),
-                        quantity: 1,
-                        unit_price: product.platform_fee,
-                        discount_pct,
-                        net,
-                        tax,
-                        gross,
-                    });
+                        )
+                    };
+                    lines.extend(lines_for(product, &price, describe, inv));
                     items.push(t.seq);
                 }
                 if lines.is_empty() {
@@ -207,21 +216,33 @@ impl Desk {
             };
             let seq = next_draft(tx)?;
             let draft_id = format!("D-{seq:06}");
+            let customer = load_customer(tx, &order.customer_id)?;
             let invoice = Invoice {
+                kind: DocumentKind::Statement,
                 draft_id: draft_id.clone(),
                 number: None,
                 status: "draft".into(),
                 order_id: order.id.clone(),
-                created_at: catalog.invoicing.time_zone.rfc3339(s.now()),
+                created_at: inv.time_zone.rfc3339(s.now()),
                 finalized_at: None,
-                seller: Party { name: inv.seller_name.clone(), address: inv.seller_address.clone(), id: inv.seller_tax_id.clone() },
-                buyer: Party { name: order.customer_name.clone(), address: String::new(), id: order.customer_id.clone() },
+                date: None,
+                valid_until: None,
+                payment_terms_days: Some(terms_of(&customer, inv)),
+                due_on: None,
+                fapiao_type: Some(fapiao_type_of(&customer)),
+                credits_invoice: None,
+                reason: None,
+                seller: seller.clone(),
+                buyer: buyer(&customer),
                 currency: catalog.currency.clone(),
                 vat_rate: inv.vat_rate,
                 prices_include_tax: inv.prices_include_tax,
                 totals: totals(&lines),
                 lines,
                 credits: Vec::new(),
+                payments: Vec::new(),
+                fapiao: None,
+                settlement: None,
             };
             let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(
@@ -231,7 +252,7 @@ impl Desk {
             for term in items {
                 tx.execute("INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES (?1, ?2, ?3)", params![draft_id, order.id, term])?;
             }
-            let detail = serde_json::json!({ "order": order.id, "gross": invoice.totals.gross.to_string(), "discount_pct": discount_pct.map(|d| d.to_string()) });
+            let detail = serde_json::json!({ "order": order.id, "gross": invoice.totals.gross.to_string() });
             audit::record(tx, s, "invoice.create", &draft_id, &detail)?;
             Ok(invoice)
         })
@@ -241,8 +262,10 @@ impl Desk {
     /// sequence (`FL-<year>-000001`, year of the finalization date in the
     /// catalog's time zone). From then on the invoice cannot change.
     pub fn finalize_invoice(&mut self, draft_id: &str) -> Result<Invoice> {
-        let prefix = self.catalog.invoicing.invoice_prefix.clone();
-        let zone = self.catalog.invoicing.time_zone;
+        let inv = self.catalog.invoicing.clone();
+        let prefix = inv.invoice_prefix.clone();
+        let zone = inv.time_zone;
+        let seller = self.seller();
         self.write(|tx, s| {
             let invoice = load_invoice(tx, draft_id)?;
             if let Some(number) = &invoice.number {
@@ -250,12 +273,32 @@ impl Desk {
             }
             let n = next_in_sequence(tx, "invoice")?;
             let number = format!("{prefix}-{}-{n:06}", zone.year(s.now()));
+            // The document as issued: dated today, the buyer as its profile
+            // is now, due after its payment terms.
+            let order = load_order(tx, &invoice.order_id)?;
+            let customer = load_customer(tx, &order.customer_id)?;
+            let date = zone.date(s.now());
+            let terms = terms_of(&customer, &inv);
+            let mut doc = invoice.clone();
+            doc.date = Some(date);
+            doc.payment_terms_days = Some(terms);
+            doc.due_on = Some(date.add_days(i64::from(terms)));
+            doc.buyer = buyer(&customer);
+            doc.seller = seller.clone();
+            doc.fapiao_type = Some(fapiao_type_of(&customer));
+            let text = serde_json::to_string(&doc).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(
-                "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2 WHERE draft_id = ?3 AND status = 'draft'",
-                params![number, zone.rfc3339(s.now()), invoice.draft_id],
+                "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2, due_on = ?3, document = ?4
+                 WHERE draft_id = ?5 AND status = 'draft'",
+                params![number, zone.rfc3339(s.now()), doc.due_on.as_ref().map(Text), text, invoice.draft_id],
             )?;
-            audit::record(tx, s, "invoice.finalize", &number, &serde_json::json!({ "draft": invoice.draft_id, "gross": invoice.totals.gross.to_string() }))?;
-            load_invoice(tx, &number)
+            audit::record(tx, s, "invoice.finalize", &number, &serde_json::json!({
+                "draft": invoice.draft_id, "gross": invoice.totals.gross.to_string(),
+                "due_on": doc.due_on.map(|d| d.to_string()),
+            }))?;
+            let mut invoice = load_invoice(tx, &number)?;
+            invoice.settle(date);
+            Ok(invoice)
         })
     }
 
@@ -330,46 +373,113 @@ impl Desk {
         })
     }
 
-    /// One invoice or draft, by number or draft id, with its credit notes.
+    /// One document by number: an invoice or draft (by number or draft id)
+    /// with its credit notes, payments, fapiao and settlement as of today,
+    /// or a credit note (`CN-…`) as a document of its own.
     pub fn invoice(&self, key: &str) -> Result<Invoice> {
-        load_invoice(self.read(), key)
+        let today = self.today();
+        let credited: Option<(String, String)> = self
+            .read()
+            .query_row(
+                "SELECT invoice_number, number FROM credit_notes WHERE number = ?1",
+                [key.trim().to_ascii_uppercase()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((invoice_number, note_number)) = credited {
+            let invoice = load_invoice(self.read(), &invoice_number)?;
+            let note = invoice
+                .credits
+                .iter()
+                .find(|c| c.number == note_number)
+                .ok_or_else(|| DeskError::NotFound(format!("no credit note {key:?}")))?;
+            let date = Timestamp::parse(&note.issued_at)
+                .map(|t| self.catalog.invoicing.time_zone.date(t))
+                .or_else(|| {
+                    facelic_invoice::dates::Date::parse(
+                        note.issued_at.get(..10).unwrap_or_default(),
+                    )
+                });
+            return Ok(invoice.credit_note_document(note, date));
+        }
+        let mut invoice = load_invoice(self.read(), key)?;
+        invoice.settle(today);
+        Ok(invoice)
     }
 
-    /// Every invoice and draft, oldest first.
+    /// Every invoice and draft, oldest first, settled as of today.
     pub fn invoices(&self) -> Result<Vec<InvoiceSummary>> {
-        let mut stmt = self.read().prepare(
-            "SELECT i.draft_id, i.number, i.status, i.order_id, c.name AS customer, i.gross,
-                    IFNULL(i.finalized_at, i.created_at) AS date
-             FROM invoices i JOIN orders o ON o.id = i.order_id JOIN customers c ON c.id = o.customer_id
-             ORDER BY i.seq",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let f = Fields::new(r, "invoices", "draft_id")?;
-            let mut credited = Decimal::ZERO;
-            if let Some(number) = f.plain::<Option<String>>("number")? {
-                let mut credits = self.read().prepare_cached(
-                    "SELECT number, amount FROM credit_notes WHERE invoice_number = ?1",
-                )?;
-                let amounts = credits.query_map([number], |r| {
-                    Fields::new(r, "credit_notes", "number")?.get::<Decimal>("amount")
-                })?;
-                for amount in amounts {
-                    credited += amount?;
-                }
-            }
-            Ok(InvoiceSummary {
-                draft_id: f.plain("draft_id")?,
-                number: f.plain("number")?,
-                status: f.plain("status")?,
-                order_id: f.plain("order_id")?,
-                customer: f.plain("customer")?,
-                gross: f.get("gross")?,
-                credited,
-                date: f.plain("date")?,
+        let today = self.today();
+        let keys: Vec<String> = self
+            .read()
+            .prepare("SELECT draft_id FROM invoices ORDER BY seq")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        keys.iter()
+            .map(|key| {
+                let mut i = load_invoice(self.read(), key)?;
+                i.settle(today);
+                let settlement = i.settlement.clone();
+                Ok(InvoiceSummary {
+                    draft_id: i.draft_id.clone(),
+                    number: i.number.clone(),
+                    status: i.status.clone(),
+                    order_id: i.order_id.clone(),
+                    customer_id: i.buyer.id.clone(),
+                    customer: i.buyer.name.clone(),
+                    buyer_tax_id: i.buyer.tax_id.clone(),
+                    gross: i.totals.gross,
+                    credited: i.credited(),
+                    paid: i.paid(),
+                    balance: settlement.as_ref().map_or(i.balance(), |s| s.balance),
+                    date: i
+                        .finalized_at
+                        .clone()
+                        .unwrap_or_else(|| i.created_at.clone()),
+                    due_on: i.due_on,
+                    payment_status: settlement.as_ref().map(|s| s.status),
+                    days_overdue: settlement.map_or(0, |s| s.days_overdue),
+                    fapiao_number: i.fapiao.map(|f| f.number),
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
+
+    /// The seller block of documents, from the catalog.
+    pub(crate) fn seller(&self) -> Party {
+        let inv = &self.catalog.invoicing;
+        Party {
+            name: inv.seller_name.clone(),
+            address: inv.seller_address.clone(),
+            id: inv.seller_tax_id.clone(),
+            tax_id: inv.seller_tax_id.clone(),
+            phone: inv.seller_phone.clone(),
+            bank: inv.seller_bank.clone(),
+            account: inv.seller_account.clone(),
+            email: String::new(),
+        }
+    }
+
+    /// Today in the desk's time zone (by the desk's clock).
+    pub fn today(&self) -> facelic_invoice::dates::Date {
+        self.catalog.invoicing.time_zone.date(self.now())
+    }
+}
+
+/// A customer's payment terms in days (its profile's, else the catalog's).
+fn terms_of(c: &Customer, inv: &facelic_invoice::Invoicing) -> u32 {
+    c.billing
+        .payment_terms_days
+        .unwrap_or(inv.payment_terms_days)
+}
+
+/// The fapiao type a customer wants, as documents name it.
+fn fapiao_type_of(c: &Customer) -> String {
+    c.billing
+        .fapiao_type
+        .unwrap_or(FapiaoType::Ordinary)
+        .name_zh()
+        .to_owned()
 }
 
 /// The calendar date (UTC) of `t`: `YYYY-MM-DD`.

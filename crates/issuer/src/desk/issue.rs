@@ -20,12 +20,13 @@ use rusqlite::{OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 
 use super::fields::{LedgerText as _, Text, scalar};
-use super::orders::{Order, Term, load_order};
+use super::orders::{Order, Reprice, Term, load_order};
 use super::query::{LicenseRecord, LicenseStatus, load_license};
 use super::staging::{self, LicenseFile};
 use super::time::{add_days, add_months};
 use super::{Desk, DeskError, Result, Session, audit};
 use crate::{Binding, DeviceCode, IssuerKey, Kind, License, Timestamp, new_serial};
+use facelic_invoice::Decimal;
 
 /// What an issue (or renew, or replace) did.
 #[derive(Debug, Clone, Serialize)]
@@ -389,7 +390,7 @@ impl Desk {
     /// Issues the license of a platform order's current term (or returns the
     /// one already issued for it).
     pub fn issue_platform(&mut self, order_id: &str, out: &Path) -> Result<IssueReport> {
-        self.platform_license(order_id, out, false)
+        self.platform_license(order_id, out, None)
     }
 
     /// Renews a platform order by one term and issues its license. Renewed
@@ -397,15 +398,32 @@ impl Desk {
     /// ends; renewed after it lapsed, the new term starts now. The license
     /// covers the unbroken run of terms that ends with the new one, except
     /// any time a revoked license of the order covered.
-    pub fn renew(&mut self, order_id: &str, out: &Path) -> Result<IssueReport> {
-        self.platform_license(order_id, out, true)
+    ///
+    /// The new term carries the previous term's agreed fee and discount
+    /// unless `reprice` names new ones (audited as a re-pricing).
+    pub fn renew(&mut self, order_id: &str, out: &Path, reprice: &Reprice) -> Result<IssueReport> {
+        if reprice.fee.is_some_and(|f| f < Decimal::ZERO) {
+            return Err(DeskError::Input("a platform fee cannot be negative".into()));
+        }
+        self.platform_license(order_id, out, Some(reprice))
     }
 
-    fn platform_license(&mut self, order_id: &str, out: &Path, renew: bool) -> Result<IssueReport> {
+    fn platform_license(
+        &mut self,
+        order_id: &str,
+        out: &Path,
+        renew: Option<&Reprice>,
+    ) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
         let months = self.catalog.rules.platform_term_months;
+        let product = load_order(self.read(), order_id)?.product;
+        let catalog_fee = self.product(&product)?.platform_fee;
         let issued = self.write(|tx, s| {
-            let renewal = renew.then_some(months);
+            let renewal = renew.map(|reprice| Renewal {
+                months,
+                catalog_fee,
+                reprice,
+            });
             platform_license_in(tx, s, &batch, order_id, renewal)
         })?;
         self.publish(issued, out)
@@ -482,14 +500,22 @@ fn revoked_until(tx: &Transaction<'_>, order: &str) -> Result<Option<Timestamp>>
     )
 }
 
-/// Issues (or renews, with `renewal` = the term's months) a platform
+/// A renewal: the term's length and price.
+struct Renewal<'a> {
+    months: u32,
+    /// The catalog's fee, for orders made before agreements were recorded.
+    catalog_fee: Decimal,
+    reprice: &'a Reprice,
+}
+
+/// Issues (or renews, with `renewal`) a platform
 /// order's license inside `tx`; its file is written after the commit.
 fn platform_license_in(
     tx: &Transaction<'_>,
     s: &Session,
     batch: &Batch,
     order_id: &str,
-    renewal: Option<u32>,
+    renewal: Option<Renewal<'_>>,
 ) -> Result<Issued> {
     let now = s.now();
     let mut order = load_order(tx, order_id)?;
@@ -500,16 +526,27 @@ fn platform_license_in(
             order.id
         )));
     };
-    if let Some(months) = renewal {
+    if let Some(renewal) = renewal {
         let start = now.max(last.ends_at);
-        let end = add_months(start, months)?;
+        let end = add_months(start, renewal.months)?;
+        let fee = renewal
+            .reprice
+            .fee
+            .or(last.fee)
+            .unwrap_or(renewal.catalog_fee);
+        let discount_pct = match renewal.reprice.discount_pct {
+            Some(d) => super::orders::discount(Some(d)),
+            None => last.discount_pct,
+        };
         tx.execute(
-            "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![order.id, last.seq + 1, Text(&start), Text(&end), Text(&now)],
+            "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at, fee, discount_pct) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![order.id, last.seq + 1, Text(&start), Text(&end), Text(&now), Text(&fee), discount_pct.as_ref().map(Text)],
         )?;
         let detail = serde_json::json!({
             "term": last.seq + 1, "starts_at": start.to_ledger(), "ends_at": end.to_ledger(),
             "lapsed": now >= last.ends_at,
+            "fee": fee.to_ledger(), "discount_pct": discount_pct.map(|d| d.to_string()),
+            "repriced": *renewal.reprice != Reprice::default(),
         });
         audit::record(tx, s, "order.renew", &order.id, &detail)?;
         order = load_order(tx, order_id)?;

@@ -1,9 +1,11 @@
 //! Orders: per-device purchases, device trials, platform terms and platform trials.
 
+use facelic_invoice::Decimal;
+use facelic_invoice::pricing::{LinePrice, price_devices, price_platform, price_platform_at};
 use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
-use super::fields::{Fields, display, display_opt};
+use super::fields::{Fields, LedgerText as _, Text, display, display_opt};
 use super::time::{add_days, add_months};
 use super::{Desk, DeskError, Result, audit};
 use crate::{Kind, Timestamp};
@@ -29,6 +31,20 @@ pub struct NewOrder {
     /// SHA-256 of the app signing certificate every license of a platform
     /// order pins (the Play App Signing certificate); `None`: not pinned.
     pub cert_sha256: Option<[u8; 32]>,
+    /// Percentage discount agreed (none: list price).
+    pub discount_pct: Option<Decimal>,
+    /// A saved quote the order takes its product, quantity and prices from.
+    pub quote: Option<String>,
+}
+
+/// A renewal's price: the previous term's agreed fee and discount unless
+/// the operator re-prices explicitly.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reprice {
+    /// New platform fee per term.
+    pub fee: Option<Decimal>,
+    /// New discount in percent (0: none).
+    pub discount_pct: Option<Decimal>,
 }
 
 /// One platform term of an order.
@@ -45,6 +61,12 @@ pub struct Term {
     /// When the term was ordered or renewed.
     #[serde(serialize_with = "display")]
     pub created_at: Timestamp,
+    /// The platform fee agreed for this term (`None`: ordered before the
+    /// desk recorded agreements; invoiced at the catalog's fee).
+    #[serde(with = "facelic_invoice::money::opt_unit_price")]
+    pub fee: Option<Decimal>,
+    /// The discount agreed for this term, in percent.
+    pub discount_pct: Option<Decimal>,
 }
 
 /// An order with its seat accounting.
@@ -80,19 +102,34 @@ pub struct Order {
     pub seats_free: Option<u64>,
     /// Platform terms, oldest first.
     pub terms: Vec<Term>,
+    /// The price agreed when the order was made: the devices at their tier
+    /// (device orders) or one term (platform orders), with the discount.
+    /// `None` for trials and for orders made before the desk recorded
+    /// agreements.
+    pub agreed: Option<LinePrice>,
+    /// The saved quote the order was made from.
+    pub quote: Option<String>,
+}
+
+/// Normalises a percentage discount: 0 is no discount.
+pub(crate) fn discount(pct: Option<Decimal>) -> Option<Decimal> {
+    pct.map(|p| p.normalize()).filter(|p| !p.is_zero())
 }
 
 impl Desk {
     /// Creates an order after checking it against the catalog's rules.
+    ///
+    /// The order records the price agreed now (see [`Order::agreed`]): from
+    /// `new.quote` when given (which must be this customer's, for this
+    /// product and quantity, unused and not expired), else from the catalog
+    /// with `new.discount_pct`. Later catalog edits do not change it.
     pub fn create_order(&mut self, new: &NewOrder) -> Result<Order> {
         let customer = self.customer(&new.customer)?;
-        let product = self.catalog.product(&new.product).ok_or_else(|| {
-            DeskError::Input(format!(
-                "unknown product {:?}; the catalog has: {}",
-                new.product,
-                self.catalog.product_ids()
-            ))
-        })?;
+        let product = self.product(&new.product)?.clone();
+        let quote = new.quote.as_deref().map(|q| self.quote(q)).transpose()?;
+        if let Some(q) = &quote {
+            check_quote_fits(q, new, &customer.id, &customer.name)?;
+        }
         let rules = self.catalog.rules.clone();
         let now = self.now();
         match (new.kind.is_device_bound(), &new.devices, &new.package) {
@@ -149,6 +186,43 @@ impl Desk {
         if let Some(start) = new.start {
             check_start(start, now, new.kind, rules.platform_max_backdate_days)?;
         }
+        let discount_pct = discount(new.discount_pct);
+        if new.kind.is_trial() && discount_pct.is_some() {
+            return Err(DeskError::Input(
+                "a trial is not priced: it takes no discount".into(),
+            ));
+        }
+        if quote.is_some() && discount_pct.is_some() {
+            return Err(DeskError::Input(
+                "an order made from a quote takes the quote's discount".into(),
+            ));
+        }
+        let priced = |e: facelic_invoice::pricing::PricingError| DeskError::Refused(e.to_string());
+        let agreed: Option<LinePrice> = match (new.kind, &quote) {
+            (Kind::Device, Some(q)) => Some(q.price.clone()),
+            (Kind::Platform, Some(q)) => Some(
+                price_platform_at(q.price.unit_price, 1, q.price.discount_pct).map_err(priced)?,
+            ),
+            (Kind::Device, None) => Some(
+                price_devices(
+                    &product,
+                    rules.device_min_quantity,
+                    devices.unwrap_or(0),
+                    discount_pct,
+                )
+                .map_err(priced)?,
+            ),
+            (Kind::Platform, None) => {
+                Some(price_platform(&product, 1, discount_pct).map_err(priced)?)
+            }
+            _ => None,
+        };
+        let agreed_json = agreed
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| DeskError::Input(e.to_string()))?;
+        let zone = self.catalog.invoicing.time_zone;
         let term = match new.kind {
             Kind::Platform => {
                 let start = new.start.unwrap_or(now);
@@ -162,6 +236,10 @@ impl Desk {
         };
         let product_id = product.id.clone();
         let id = self.write(|tx, s| {
+            if let Some(q) = &quote {
+                // Again under the writers' lock: another desk may have used it.
+                super::quotes::load_quote(tx, &q.number, zone)?.check_usable(zone.date(s.now()))?;
+            }
             if new.kind.is_trial() {
                 let earlier: Option<(String, String)> = tx
                     .query_row(
@@ -182,8 +260,8 @@ impl Desk {
             let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM orders", [], |r| r.get(0))?;
             let id = format!("O-{seq:06}");
             tx.execute(
-                "INSERT INTO orders (seq, id, customer_id, product, kind, devices, package, created_at, cert_sha256)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO orders (seq, id, customer_id, product, kind, devices, package, created_at, cert_sha256, agreed, quote_number)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     seq,
                     id,
@@ -194,12 +272,22 @@ impl Desk {
                     new.package,
                     s.now().to_string(),
                     new.cert_sha256.as_ref().map(super::fields::Text),
+                    agreed_json,
+                    quote.as_ref().map(|q| &q.number),
                 ],
             )?;
             if let Some((start, end)) = term {
+                let fee = agreed.as_ref().filter(|_| new.kind == Kind::Platform);
                 tx.execute(
-                    "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at) VALUES (?1, 1, ?2, ?3, ?4)",
-                    params![id, start.to_string(), end.to_string(), s.now().to_string()],
+                    "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at, fee, discount_pct) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        id,
+                        start.to_string(),
+                        end.to_string(),
+                        s.now().to_string(),
+                        fee.map(|a| Text(&a.unit_price)),
+                        fee.and_then(|a| a.discount_pct.as_ref()).map(Text),
+                    ],
                 )?;
             }
             let detail = serde_json::json!({
@@ -207,6 +295,9 @@ impl Desk {
                 "devices": devices, "package": new.package,
                 "cert_sha256": new.cert_sha256.as_ref().map(super::fields::LedgerText::to_ledger),
                 "term": term.map(|(a, b)| [a.to_string(), b.to_string()]),
+                "agreed_amount": agreed.as_ref().map(|a| a.amount.to_ledger()),
+                "discount_pct": agreed.as_ref().and_then(|a| a.discount_pct).map(|d| d.to_string()),
+                "quote": quote.as_ref().map(|q| &q.number),
             });
             audit::record(tx, s, "order.new", &id, &detail)?;
             Ok(id)
@@ -233,6 +324,47 @@ impl Desk {
             .collect::<Result<_, _>>()?;
         ids.iter().map(|id| self.order(id)).collect()
     }
+}
+
+/// Refuses an order that is not what `quote` offered.
+fn check_quote_fits(
+    q: &super::quotes::Quote,
+    new: &NewOrder,
+    customer_id: &str,
+    customer: &str,
+) -> Result<()> {
+    if q.customer_id != customer_id {
+        return Err(DeskError::Refused(format!(
+            "quote {} is for {} ({}), not {customer} ({customer_id})",
+            q.number, q.customer_name, q.customer_id
+        )));
+    }
+    if q.product != new.product.trim() {
+        return Err(DeskError::Refused(format!(
+            "quote {} is for {}, not {}",
+            q.number, q.product, new.product
+        )));
+    }
+    let fits = match new.kind {
+        Kind::Device => q.devices.is_some() && q.devices == new.devices,
+        Kind::Platform => q.devices.is_none(),
+        Kind::DeviceTrial | Kind::PlatformTrial => false,
+    };
+    if !fits {
+        let offered = match q.devices {
+            Some(n) => format!("{n} devices"),
+            None => format!("platform terms ({} year(s))", q.price.quantity),
+        };
+        return Err(DeskError::Refused(format!(
+            "quote {} offers {offered}; this order is a {} order{}",
+            q.number,
+            new.kind,
+            new.devices
+                .map(|n| format!(" of {n} devices"))
+                .unwrap_or_default()
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses a platform start that bills time that never was: a term may
@@ -266,6 +398,7 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
         .query_row(
             "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.kind, o.devices,
                     o.package, o.cert_sha256, o.trial_ends_at, o.created_at
+                    , o.agreed, o.quote_number
              FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
             [id.trim().to_ascii_uppercase()],
             |r| {
@@ -284,6 +417,8 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
                     seats_used: 0,
                     seats_free: None,
                     terms: Vec::new(),
+                    agreed: f.opt_json("agreed")?,
+                    quote: f.plain("quote_number")?,
                 })
             },
         )
@@ -295,7 +430,7 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare_cached(
-        "SELECT order_id || ' term ' || seq AS key, seq, starts_at, ends_at, created_at
+        "SELECT order_id || ' term ' || seq AS key, seq, starts_at, ends_at, created_at, fee, discount_pct
          FROM terms WHERE order_id = ?1 ORDER BY seq",
     )?;
     let terms = stmt
@@ -306,6 +441,8 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
                 starts_at: f.get("starts_at")?,
                 ends_at: f.get("ends_at")?,
                 created_at: f.get("created_at")?,
+                fee: f.opt("fee")?,
+                discount_pct: discount(f.opt("discount_pct")?),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -172,6 +172,74 @@ const MIGRATIONS: &[Migration] = &[
     "#,
         super::customers::fill_name_keys,
     ),
+    // 4: money a finance team can file: the price agreed on each order and
+    // term, saved quotes, customers' billing profiles, payments, and the
+    // official fapiao recorded against a statement. Orders made before keep
+    // NULL agreements and are priced from the catalog when invoiced.
+    Migration::Sql(
+        r#"
+    CREATE TABLE quotes (
+        seq           INTEGER PRIMARY KEY,
+        number        TEXT NOT NULL UNIQUE,
+        customer_id   TEXT NOT NULL REFERENCES customers(id),
+        product       TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('device', 'platform')),
+        devices       INTEGER CHECK (devices IS NULL OR devices > 0),
+        price         TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        valid_until   TEXT NOT NULL,
+        CHECK ((kind = 'device') = (devices IS NOT NULL))
+    );
+    CREATE TRIGGER quotes_are_immutable BEFORE UPDATE ON quotes
+    BEGIN SELECT RAISE(ABORT, 'a saved quote cannot be changed'); END;
+    CREATE TRIGGER quotes_are_kept BEFORE DELETE ON quotes
+    BEGIN SELECT RAISE(ABORT, 'a saved quote cannot be deleted'); END;
+
+    ALTER TABLE orders ADD COLUMN agreed TEXT;
+    ALTER TABLE orders ADD COLUMN quote_number TEXT REFERENCES quotes(number);
+    CREATE UNIQUE INDEX orders_one_per_quote ON orders(quote_number) WHERE quote_number IS NOT NULL;
+    ALTER TABLE terms ADD COLUMN fee TEXT;
+    ALTER TABLE terms ADD COLUMN discount_pct TEXT;
+
+    ALTER TABLE customers ADD COLUMN legal_name TEXT;
+    ALTER TABLE customers ADD COLUMN tax_id TEXT;
+    ALTER TABLE customers ADD COLUMN address TEXT;
+    ALTER TABLE customers ADD COLUMN phone TEXT;
+    ALTER TABLE customers ADD COLUMN bank TEXT;
+    ALTER TABLE customers ADD COLUMN bank_account TEXT;
+    ALTER TABLE customers ADD COLUMN email TEXT;
+    ALTER TABLE customers ADD COLUMN fapiao_type TEXT CHECK (fapiao_type IN ('ordinary', 'special'));
+    ALTER TABLE customers ADD COLUMN payment_terms_days INTEGER CHECK (payment_terms_days BETWEEN 0 AND 365);
+
+    ALTER TABLE invoices ADD COLUMN due_on TEXT;
+
+    CREATE TABLE payments (
+        seq             INTEGER PRIMARY KEY,
+        id              TEXT NOT NULL UNIQUE,
+        invoice_number  TEXT NOT NULL REFERENCES invoices(number),
+        amount          TEXT NOT NULL,
+        paid_on         TEXT NOT NULL,
+        reference       TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL
+    );
+    CREATE INDEX payments_invoice ON payments(invoice_number);
+    CREATE TRIGGER payments_are_immutable BEFORE UPDATE ON payments
+    BEGIN SELECT RAISE(ABORT, 'a recorded payment cannot be changed'); END;
+    CREATE TRIGGER payments_are_kept BEFORE DELETE ON payments
+    BEGIN SELECT RAISE(ABORT, 'a recorded payment cannot be deleted'); END;
+
+    CREATE TABLE fapiao (
+        invoice_number  TEXT PRIMARY KEY REFERENCES invoices(number),
+        number          TEXT NOT NULL,
+        issued_on       TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL
+    );
+    CREATE TRIGGER fapiao_is_immutable BEFORE UPDATE ON fapiao
+    BEGIN SELECT RAISE(ABORT, 'a recorded fapiao cannot be changed'); END;
+    CREATE TRIGGER fapiao_is_kept BEFORE DELETE ON fapiao
+    BEGIN SELECT RAISE(ABORT, 'a recorded fapiao cannot be deleted'); END;
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.

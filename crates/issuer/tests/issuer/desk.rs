@@ -91,23 +91,43 @@ impl TestDesk {
     /// Row counts of every table, plus a digest of mutable columns.
     pub(crate) fn counts(&self) -> Vec<(String, i64)> {
         let db = self.ledger();
-        let mut counts: Vec<(String, i64)> =
-            ["keys", "customers", "orders", "terms", "licenses", "audit"]
-                .iter()
-                .map(|t| {
-                    (
-                        t.to_string(),
-                        db.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
-                            .unwrap(),
-                    )
-                })
-                .collect();
+        let mut counts: Vec<(String, i64)> = [
+            "keys",
+            "customers",
+            "orders",
+            "terms",
+            "licenses",
+            "audit",
+            "invoices",
+            "credit_notes",
+            "quotes",
+            "payments",
+            "fapiao",
+        ]
+        .iter()
+        .map(|t| {
+            (
+                t.to_string(),
+                db.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                    .unwrap(),
+            )
+        })
+        .collect();
         let revoked: i64 = db
             .query_row("SELECT COUNT(revoked_at) FROM licenses", [], |r| r.get(0))
             .unwrap();
         let trials: i64 = db
             .query_row("SELECT COUNT(trial_ends_at) FROM orders", [], |r| r.get(0))
             .unwrap();
+        // Billing profiles change in place: count what is filled in.
+        let profiles: i64 = db
+            .query_row(
+                "SELECT COUNT(tax_id) + COUNT(legal_name) + COUNT(bank) + COUNT(fapiao_type) + COUNT(payment_terms_days) FROM customers",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        counts.push(("profiles".into(), profiles));
         counts.push(("revoked".into(), revoked));
         counts.push(("trials started".into(), trials));
         counts

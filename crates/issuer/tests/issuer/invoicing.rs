@@ -239,7 +239,7 @@ fn invoices_are_numbered_immutable_and_creditable() {
 }
 
 #[test]
-fn platform_terms_are_invoiced_when_made() {
+fn platform_terms_are_invoiced_at_the_agreed_fee_and_renewals_keep_it() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
     let order = d.order(&[
@@ -249,9 +249,15 @@ fn platform_terms_are_invoiced_when_made() {
         "face-search",
         "--platform",
         "com.acme.gate",
+        "--discount",
+        "20",
     ]);
-    let first = d.json(&["invoice", "create", "--order", &order, "--discount", "20"]);
-    assert_eq!(first["lines"].as_array().unwrap().len(), 1);
+    let first = d.json(&["invoice", "create", "--order", &order]);
+    // The term at its fee, then the agreed discount as a line of its own.
+    assert_eq!(first["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(money(&first["lines"][0]["gross"]), "450000.00");
+    assert_eq!(first["lines"][1]["kind"], "discount");
+    assert_eq!(money(&first["lines"][1]["gross"]), "-90000.00");
     assert_eq!(money(&first["totals"]["gross"]), "360000.00");
     d.refused(
         &["invoice", "create", "--order", &order],
@@ -259,22 +265,47 @@ fn platform_terms_are_invoiced_when_made() {
         "already invoiced",
     );
     at(&mut d, "2027-10-01T00:00:00Z");
-    d.ok(&[
-        "renew",
-        "--order",
-        &order,
-        "--out",
-        d.out().to_str().unwrap(),
-    ]);
+    let out = d.out();
+    let out = out.to_str().unwrap();
+    // The renewal keeps the negotiated 20% (the old desk invoiced 450,000.00).
+    d.ok(&["renew", "--order", &order, "--out", out]);
     let second = d.json(&["invoice", "create", "--order", &order]);
-    assert_eq!(second["lines"].as_array().unwrap().len(), 1);
     assert!(
         second["lines"][0]["description"]
             .as_str()
             .unwrap()
             .contains("term 2: 2027-11-01 to 2028-11-01")
     );
-    assert_eq!(money(&second["totals"]["gross"]), "450000.00");
+    assert_eq!(money(&second["totals"]["gross"]), "360000.00");
+    // Re-priced explicitly: a new fee, no discount; audited.
+    d.ok(&[
+        "renew",
+        "--order",
+        &order,
+        "--out",
+        out,
+        "--price",
+        "400000",
+        "--discount",
+        "0",
+    ]);
+    let third = d.json(&["invoice", "create", "--order", &order]);
+    assert_eq!(third["lines"].as_array().unwrap().len(), 1);
+    assert_eq!(money(&third["totals"]["gross"]), "400000.00");
+    let log = d.json(&["log"]);
+    let renewal = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "order.renew")
+        .unwrap();
+    assert_eq!(renewal["detail"]["repriced"], true, "{renewal}");
+    assert_eq!(renewal["detail"]["fee"], "400000.00", "{renewal}");
+    d.refused(
+        &["renew", "--order", &order, "--out", out, "--price=-1"],
+        3,
+        "--price",
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod cli;
 mod desk;
+mod finance;
 mod integrity;
 mod invoicing;
 mod keys;

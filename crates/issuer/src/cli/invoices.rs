@@ -1,0 +1,436 @@
+//! `facelic invoice`, `facelic payment` and `facelic receivables`: the
+//! documents finance files and the money that comes in.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use facelic_invoice::dates::Date;
+use facelic_invoice::invoice::Invoice;
+use facelic_invoice::money::{format_money, parse_amount};
+use facelic_invoice::table::{Cell, Table};
+
+use super::desk::{open, print_json};
+use super::{CliError, Globals, pdf, render};
+
+/// `facelic invoice` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum InvoiceCommand {
+    /// Make a draft statement from a desk order, at the order's agreed prices.
+    Create {
+        /// Order id.
+        #[arg(long)]
+        order: String,
+        /// Print the draft as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a draft the next invoice number and date it; it cannot change afterwards.
+    Finalize {
+        /// Draft id (D-000001).
+        draft: String,
+        /// Print the invoice as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a draft.
+    Discard {
+        /// Draft id.
+        draft: String,
+    },
+    /// Issue a credit note against a finalized invoice.
+    Credit {
+        /// Invoice number.
+        number: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Gross amount to credit (default: everything not yet credited).
+        #[arg(long)]
+        amount: Option<String>,
+        /// Print the credit note as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the official fapiao (发票) the tax system issued for an invoice.
+    RecordFapiao {
+        /// Invoice number (FL-2026-000001).
+        number: String,
+        /// The fapiao's number.
+        #[arg(long = "number", value_name = "FAPIAO")]
+        fapiao: String,
+        /// The fapiao's date (YYYY-MM-DD).
+        #[arg(long)]
+        date: String,
+        /// Print the fapiao as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List invoices and drafts with what is paid and due.
+    List(ListArgs),
+    /// Show an invoice, draft or credit note (CN-…) as a document.
+    Show(ShowArgs),
+}
+
+/// Arguments of `facelic invoice list`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ListArgs {
+    /// Only finalized invoices with a balance due.
+    #[arg(long)]
+    unpaid: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    /// Print as JSON (same as --format json).
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
+    #[command(flatten)]
+    out: Out,
+}
+
+/// Where a document or table goes: stdout, or a new file.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Out {
+    /// Write to this file instead of stdout (a new file; see --force).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Replace the --out file if it exists.
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
+/// Arguments of `invoice show` and `quote show`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ShowArgs {
+    /// Document number (invoice, draft id, credit note or quote).
+    pub(crate) number: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    #[command(flatten)]
+    out: Out,
+}
+
+/// Renderings of a document.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Plain text.
+    Text,
+    /// One JSON object.
+    Json,
+    /// CSV, one row per line and a total row.
+    Csv,
+    /// Print-ready A4 HTML (self-contained).
+    Html,
+    /// A4 PDF printed by headless Chromium (needs --out).
+    Pdf,
+}
+
+/// Renderings of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TableFormat {
+    /// An aligned table.
+    Text,
+    /// JSON.
+    Json,
+    /// CSV (UTF-8 with a byte-order mark, for Excel).
+    Csv,
+    /// An Excel workbook (needs --out).
+    Xlsx,
+}
+
+/// Writes `bytes` to `--out`, or to stdout.
+fn emit(bytes: &[u8], out: &Out) -> Result<ExitCode, CliError> {
+    match &out.out {
+        Some(path) => {
+            facelic_issuer::desk::write_output(path, bytes, out.force)?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => super::write_stdout(&String::from_utf8_lossy(bytes)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders a document in the format asked for.
+pub(crate) fn show_document(doc: &Invoice, args: &ShowArgs) -> Result<ExitCode, CliError> {
+    let bytes = match args.format {
+        Format::Text => doc.to_text().into_bytes(),
+        Format::Json => {
+            (serde_json::to_string_pretty(doc).map_err(|e| CliError::input(e.to_string()))? + "\n")
+                .into_bytes()
+        }
+        Format::Csv => doc.to_csv().into_bytes(),
+        Format::Html => doc.to_html().into_bytes(),
+        Format::Pdf => {
+            if args.out.out.is_none() {
+                return Err(CliError::input(
+                    "a PDF is written to a file: add --out FILE.pdf",
+                ));
+            }
+            pdf::print(&doc.to_html())?
+        }
+    };
+    emit(&bytes, &args.out)
+}
+
+/// Renders a table in the format asked for.
+fn show_table<T: serde::Serialize>(
+    table: &Table,
+    json: &T,
+    format: TableFormat,
+    out: &Out,
+) -> Result<ExitCode, CliError> {
+    let bytes = match format {
+        TableFormat::Text => {
+            let rows = table
+                .rows
+                .iter()
+                .map(|r| r.iter().map(Cell::text).collect())
+                .collect();
+            let columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+            format!("{}\n", render::table(&columns, rows)).into_bytes()
+        }
+        TableFormat::Json => {
+            (serde_json::to_string_pretty(json).map_err(|e| CliError::input(e.to_string()))? + "\n")
+                .into_bytes()
+        }
+        TableFormat::Csv => table.to_csv().into_bytes(),
+        TableFormat::Xlsx => {
+            if out.out.is_none() {
+                return Err(CliError::input(
+                    "a workbook is written to a file: add --out FILE.xlsx",
+                ));
+            }
+            table
+                .to_xlsx()
+                .map_err(|e| CliError::input(e.to_string()))?
+        }
+    };
+    emit(&bytes, out)
+}
+
+/// Parses a `YYYY-MM-DD` date argument.
+pub(crate) fn parse_day(text: &str, flag: &str) -> Result<Date, CliError> {
+    Date::parse(text).ok_or_else(|| {
+        CliError::input(format!(
+            "{flag} {text:?} is not a date (YYYY-MM-DD, a real calendar day)"
+        ))
+    })
+}
+
+fn parse_money(text: &str, flag: &str) -> Result<facelic_invoice::Decimal, CliError> {
+    parse_amount(text).map_err(|e| CliError::input(format!("{flag} {e}")))
+}
+
+pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode, CliError> {
+    let mut desk = open(globals)?;
+    match cmd {
+        InvoiceCommand::Create { order, json } => {
+            let inv = desk.create_invoice(&order)?;
+            if json {
+                return print_json(&inv);
+            }
+            print!("{}", inv.to_text());
+            eprintln!(
+                "draft {}: check it, then `facelic invoice finalize {}`",
+                inv.draft_id, inv.draft_id
+            );
+        }
+        InvoiceCommand::Finalize { draft, json } => {
+            let inv = desk.finalize_invoice(&draft)?;
+            if json {
+                return print_json(&inv);
+            }
+            println!(
+                "{} (was {}): {} {}, due {}",
+                inv.reference(),
+                inv.draft_id,
+                inv.currency,
+                format_money(inv.totals.gross),
+                inv.due_on.map(|d| d.to_string()).unwrap_or_default()
+            );
+        }
+        InvoiceCommand::Discard { draft } => {
+            desk.discard_draft(&draft)?;
+            println!("discarded {draft}");
+        }
+        InvoiceCommand::Credit {
+            number,
+            reason,
+            amount,
+            json,
+        } => {
+            let amount = amount
+                .as_deref()
+                .map(|a| parse_money(a, "--amount"))
+                .transpose()?;
+            let note = desk.credit_invoice(&number, &reason, amount)?;
+            if json {
+                return print_json(&note);
+            }
+            println!(
+                "{} against {number}: -{} ({})",
+                note.number,
+                format_money(note.amount),
+                note.reason
+            );
+        }
+        InvoiceCommand::RecordFapiao {
+            number,
+            fapiao,
+            date,
+            json,
+        } => {
+            let f = desk.record_fapiao(&number, &fapiao, parse_day(&date, "--date")?)?;
+            if json {
+                return print_json(&f);
+            }
+            println!("{number}: fapiao {} of {}", f.number, f.date);
+        }
+        InvoiceCommand::List(args) => {
+            let mut all = desk.invoices()?;
+            if args.unpaid {
+                all.retain(|i| i.number.is_some() && i.balance > facelic_invoice::Decimal::ZERO);
+            }
+            let format = if args.json {
+                TableFormat::Json
+            } else {
+                args.format
+            };
+            let mut table = Table::new(
+                "Invoices 结算单",
+                &[
+                    "number",
+                    "draft",
+                    "status",
+                    "order",
+                    "customer",
+                    "buyer_tax_id",
+                    "date",
+                    "due",
+                    "gross",
+                    "credited",
+                    "paid",
+                    "balance",
+                    "payment",
+                    "fapiao",
+                ],
+            );
+            for i in &all {
+                table.rows.push(vec![
+                    Cell::from(i.number.clone().unwrap_or_else(|| "-".into())),
+                    Cell::from(i.draft_id.clone()),
+                    Cell::from(i.status.clone()),
+                    Cell::from(i.order_id.clone()),
+                    Cell::from(i.customer.clone()),
+                    Cell::from(i.buyer_tax_id.clone()),
+                    Cell::from(i.date.get(..10).unwrap_or(&i.date).to_owned()),
+                    Cell::from(i.due_on),
+                    Cell::Money(i.gross),
+                    Cell::Money(i.credited),
+                    Cell::Money(i.paid),
+                    Cell::Money(i.balance),
+                    Cell::from(
+                        i.payment_status
+                            .map(|s| s.to_string())
+                            .unwrap_or_else(|| "-".into()),
+                    ),
+                    Cell::from(i.fapiao_number.clone().unwrap_or_default()),
+                ]);
+            }
+            return show_table(&table, &all, format, &args.out);
+        }
+        InvoiceCommand::Show(args) => {
+            let doc = desk.invoice(&args.number)?;
+            return show_document(&doc, &args);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `facelic payment` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum PaymentCommand {
+    /// Record money received against a finalized invoice.
+    Record {
+        /// Invoice number.
+        #[arg(long)]
+        invoice: String,
+        /// Amount received.
+        #[arg(long)]
+        amount: String,
+        /// Day the money arrived (YYYY-MM-DD; default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Bank reference or note.
+        #[arg(long, default_value = "")]
+        reference: String,
+        /// Print the payment as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(crate) fn payment(globals: &Globals, cmd: PaymentCommand) -> Result<ExitCode, CliError> {
+    let mut desk = open(globals)?;
+    let PaymentCommand::Record {
+        invoice,
+        amount,
+        date,
+        reference,
+        json,
+    } = cmd;
+    let amount = parse_money(&amount, "--amount")?;
+    let date = match date {
+        Some(d) => parse_day(&d, "--date")?,
+        None => desk.today(),
+    };
+    let payment = desk.record_payment(&invoice, amount, date, &reference)?;
+    if json {
+        return print_json(&payment);
+    }
+    let doc = desk.invoice(&invoice)?;
+    let (balance, status) = doc
+        .settlement
+        .as_ref()
+        .map(|s| (s.balance, s.status.to_string()))
+        .unwrap_or_default();
+    println!(
+        "{} {}: {} received on {}; balance {} ({status})",
+        payment.id,
+        doc.reference(),
+        format_money(payment.amount),
+        payment.date,
+        format_money(balance)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `facelic receivables`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReceivablesArgs {
+    /// The report day (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    #[command(flatten)]
+    out: Out,
+}
+
+pub(crate) fn receivables(globals: &Globals, args: &ReceivablesArgs) -> Result<ExitCode, CliError> {
+    let desk = open(globals)?;
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|d| parse_day(d, "--as-of"))
+        .transpose()?;
+    let aging = desk.receivables(as_of)?;
+    if args.format == TableFormat::Text && args.out.out.is_none() {
+        println!(
+            "receivables as of {} ({}), by days past due",
+            aging.as_of, aging.currency
+        );
+    }
+    show_table(&aging.to_table(), &aging, args.format, &args.out)
+}

@@ -1,0 +1,225 @@
+//! Payments received against finalized invoices, the official fapiao
+//! recorded once the tax system issued it, and the receivables report.
+//!
+//! An invoice's balance is its gross less credit notes less payments; a
+//! payment may never exceed the balance (no overpayment), and payments and
+//! fapiao records are kept forever (ledger triggers refuse changes).
+
+use facelic_invoice::Decimal;
+use facelic_invoice::dates::Date;
+use facelic_invoice::invoice::{Fapiao, Payment};
+use facelic_invoice::money::format_money;
+use facelic_invoice::receivables::{Aging, OpenItem, age};
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use super::fields::{Fields, LedgerText as _, Text};
+use super::{Desk, DeskError, Result, audit};
+
+/// Longest payment reference or fapiao number, in bytes.
+const MAX_REFERENCE: usize = 100;
+
+/// The payments of invoice `number`, oldest first.
+pub(crate) fn payments_of(conn: &Connection, number: &str) -> Result<Vec<Payment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, paid_on, amount, reference FROM payments WHERE invoice_number = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([number], |r| {
+        let f = Fields::new(r, "payments", "id")?;
+        Ok(Payment {
+            id: f.plain("id")?,
+            date: f.get("paid_on")?,
+            amount: f.get("amount")?,
+            reference: f.plain("reference")?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The fapiao recorded for invoice `number`, if any.
+pub(crate) fn fapiao_of(conn: &Connection, number: &str) -> Result<Option<Fapiao>> {
+    Ok(conn
+        .query_row(
+            "SELECT invoice_number, number, issued_on FROM fapiao WHERE invoice_number = ?1",
+            [number],
+            |r| {
+                let f = Fields::new(r, "fapiao", "invoice_number")?;
+                Ok(Fapiao {
+                    number: f.plain("number")?,
+                    date: f.get("issued_on")?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Checks a short free-text reference.
+fn reference(what: &str, text: &str, required: bool) -> Result<String> {
+    let text = text.trim();
+    if (required && text.is_empty())
+        || text.len() > MAX_REFERENCE
+        || text.chars().any(char::is_control)
+    {
+        return Err(DeskError::Input(format!(
+            "{what} must be {} at most {MAX_REFERENCE} bytes without control characters",
+            if required { "1 to" } else { "" }
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+impl Desk {
+    /// Records a payment of `amount` received on `date` against finalized
+    /// invoice `number`. Refused: a draft, a payment dated in the future or
+    /// before the invoice, a zero or negative amount, and an amount above
+    /// the balance due.
+    pub fn record_payment(
+        &mut self,
+        number: &str,
+        amount: Decimal,
+        date: Date,
+        bank_reference: &str,
+    ) -> Result<Payment> {
+        let bank_reference = reference("a payment reference", bank_reference, false)?;
+        if amount <= Decimal::ZERO || amount.scale() > 2 {
+            return Err(DeskError::Input(format!(
+                "a payment is a positive amount in fen, not {amount}"
+            )));
+        }
+        let zone = self.catalog.invoicing.time_zone;
+        let key = number.trim().to_ascii_uppercase();
+        self.write(|tx, s| {
+            let invoice = super::invoices::load_invoice(tx, &key)?;
+            let Some(number) = invoice.number.clone() else {
+                return Err(DeskError::Refused(format!(
+                    "{} is a draft: finalize it before recording payments",
+                    invoice.draft_id
+                )));
+            };
+            let today = zone.date(s.now());
+            if date > today {
+                return Err(DeskError::Refused(format!(
+                    "payment date {date} is in the future (today is {today})"
+                )));
+            }
+            if let Some(issued) = invoice.date
+                && date < issued
+            {
+                return Err(DeskError::Refused(format!(
+                    "payment date {date} is before {number} was issued ({issued})"
+                )));
+            }
+            let balance = invoice.balance();
+            if amount > balance {
+                return Err(DeskError::Refused(format!(
+                    "{number} has {} due; a payment of {} would overpay it",
+                    format_money(balance),
+                    format_money(amount)
+                )));
+            }
+            let seq: i64 =
+                tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM payments", [], |r| r.get(0))?;
+            let payment = Payment {
+                id: format!("P-{seq:06}"),
+                date,
+                amount,
+                reference: bank_reference.clone(),
+            };
+            tx.execute(
+                "INSERT INTO payments (seq, id, invoice_number, amount, paid_on, reference, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![seq, payment.id, number, Text(&amount), Text(&date), payment.reference, Text(&s.now())],
+            )?;
+            audit::record(
+                tx,
+                s,
+                "payment.record",
+                &payment.id,
+                &serde_json::json!({
+                    "invoice": number, "amount": amount.to_ledger(), "date": date.to_string(),
+                    "reference": payment.reference, "balance_after": (balance - amount).to_ledger(),
+                }),
+            )?;
+            Ok(payment)
+        })
+    }
+
+    /// Records the official fapiao the tax system issued for finalized
+    /// invoice `number` (once: a recorded fapiao cannot change).
+    pub fn record_fapiao(
+        &mut self,
+        number: &str,
+        fapiao_number: &str,
+        date: Date,
+    ) -> Result<Fapiao> {
+        let fapiao_number = reference("a fapiao number", fapiao_number, true)?;
+        let zone = self.catalog.invoicing.time_zone;
+        let key = number.trim().to_ascii_uppercase();
+        self.write(|tx, s| {
+            let invoice = super::invoices::load_invoice(tx, &key)?;
+            let Some(number) = invoice.number.clone() else {
+                return Err(DeskError::Refused(format!(
+                    "{} is a draft: the fapiao is recorded against a finalized statement",
+                    invoice.draft_id
+                )));
+            };
+            if let Some(f) = &invoice.fapiao {
+                return Err(DeskError::Refused(format!(
+                    "{number} already has fapiao {} of {}; a recorded fapiao cannot change",
+                    f.number, f.date
+                )));
+            }
+            let today = zone.date(s.now());
+            if date > today {
+                return Err(DeskError::Refused(format!(
+                    "fapiao date {date} is in the future (today is {today})"
+                )));
+            }
+            if let Some(issued) = invoice.date
+                && date < issued
+            {
+                return Err(DeskError::Refused(format!(
+                    "fapiao date {date} is before {number} was issued ({issued})"
+                )));
+            }
+            tx.execute(
+                "INSERT INTO fapiao (invoice_number, number, issued_on, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+                params![number, fapiao_number, Text(&date), Text(&s.now())],
+            )?;
+            audit::record(
+                tx,
+                s,
+                "invoice.fapiao",
+                &number,
+                &serde_json::json!({ "fapiao": fapiao_number, "date": date.to_string() }),
+            )?;
+            Ok(Fapiao {
+                number: fapiao_number.clone(),
+                date,
+            })
+        })
+    }
+
+    /// What customers owe on `as_of` (default today), aged by days past due.
+    pub fn receivables(&self, as_of: Option<Date>) -> Result<Aging> {
+        let as_of = as_of.unwrap_or_else(|| self.today());
+        let mut items = Vec::new();
+        for summary in self.invoices()? {
+            let (Some(number), Some(due_on)) = (summary.number, summary.due_on) else {
+                continue;
+            };
+            if summary.balance <= Decimal::ZERO {
+                continue;
+            }
+            let invoice = self.invoice(&number)?;
+            items.push(OpenItem {
+                customer_id: summary.customer_id,
+                customer: summary.customer,
+                number,
+                date: invoice.date.unwrap_or(due_on),
+                due_on,
+                balance: summary.balance,
+            });
+        }
+        Ok(age(items, as_of, &self.catalog.currency))
+    }
+}

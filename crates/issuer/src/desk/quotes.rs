@@ -1,0 +1,248 @@
+//! Saved quotes (报价单): numbered price offers to one customer, valid for a
+//! number of days, that an order can be made from at the quoted prices.
+
+use facelic_invoice::dates::Date;
+use facelic_invoice::invoice::{DocumentKind, Invoice, lines_for, totals};
+use facelic_invoice::pricing::{LinePrice, price_devices, price_platform};
+use facelic_invoice::{Decimal, Product};
+use rusqlite::{OptionalExtension as _, params};
+use serde::Serialize;
+
+use super::fields::{Fields, LedgerText as _, Text};
+use super::invoices::next_in_sequence;
+use super::{Desk, DeskError, Result, audit};
+use crate::Timestamp;
+
+/// What to quote.
+#[derive(Debug, Clone, Default)]
+pub struct NewQuote {
+    /// Customer id or name.
+    pub customer: String,
+    /// Product id.
+    pub product: String,
+    /// Devices (a per-device quote); `None`: a platform quote.
+    pub devices: Option<u64>,
+    /// Platform years (platform quotes).
+    pub years: u32,
+    /// Percentage discount offered.
+    pub discount_pct: Option<Decimal>,
+    /// Days the quote is valid (default: the catalog's `quote_validity_days`).
+    pub valid_days: Option<u32>,
+}
+
+/// A saved quote.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Quote {
+    /// Number, e.g. `Q-2026-000001`.
+    pub number: String,
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer_name: String,
+    /// Product id.
+    pub product: String,
+    /// `device` or `platform`.
+    pub kind: String,
+    /// Devices (device quotes).
+    pub devices: Option<u64>,
+    /// The price offered: devices at their tier, or platform years.
+    pub price: LinePrice,
+    /// When it was saved.
+    #[serde(serialize_with = "super::fields::display")]
+    pub created_at: Timestamp,
+    /// Its date in the desk's time zone.
+    pub date: Date,
+    /// The last day an order can be made from it.
+    pub valid_until: Date,
+    /// The order made from it, if any.
+    pub order: Option<String>,
+}
+
+impl Quote {
+    /// Whether the quote can still be turned into an order on `today`.
+    pub fn check_usable(&self, today: Date) -> Result<()> {
+        if let Some(order) = &self.order {
+            return Err(DeskError::Refused(format!(
+                "quote {} was already used by order {order}",
+                self.number
+            )));
+        }
+        if today > self.valid_until {
+            return Err(DeskError::Refused(format!(
+                "quote {} expired on {}; save a new quote",
+                self.number, self.valid_until
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Longest validity a quote may be given, in days.
+const MAX_VALID_DAYS: u32 = 365;
+
+/// Loads a quote; its date is its creation's day in `zone`.
+pub(crate) fn load_quote(
+    conn: &rusqlite::Connection,
+    number: &str,
+    zone: facelic_invoice::dates::TimeZone,
+) -> Result<Quote> {
+    conn.query_row(
+        "SELECT q.number, q.customer_id, c.name AS customer_name, q.product, q.kind, q.devices,
+                q.price, q.created_at, q.valid_until,
+                (SELECT id FROM orders WHERE quote_number = q.number) AS used_by
+         FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE q.number = ?1",
+        [number.trim().to_ascii_uppercase()],
+        |r| {
+            let f = Fields::new(r, "quotes", "number")?;
+            let created_at: Timestamp = f.get("created_at")?;
+            Ok(Quote {
+                number: f.plain("number")?,
+                customer_id: f.plain("customer_id")?,
+                customer_name: f.plain("customer_name")?,
+                product: f.plain("product")?,
+                kind: f.plain("kind")?,
+                devices: f.opt_count("devices")?,
+                price: f.json("price")?,
+                created_at,
+                date: zone.date(created_at),
+                valid_until: f.get("valid_until")?,
+                order: f.plain("used_by")?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| DeskError::NotFound(format!("no quote {number:?}")))
+}
+
+impl Desk {
+    /// Prices and saves a quote for a customer under the next number of the
+    /// quote sequence (`Q-<year>-000001`, gapless, year in the desk's time
+    /// zone), valid for `valid_days` (default: the catalog's setting).
+    pub fn save_quote(&mut self, new: &NewQuote) -> Result<Quote> {
+        let customer = self.customer(&new.customer)?;
+        let product = self.product(&new.product)?.clone();
+        let inv = self.catalog.invoicing.clone();
+        let valid_days = new.valid_days.unwrap_or(inv.quote_validity_days);
+        if valid_days == 0 || valid_days > MAX_VALID_DAYS {
+            return Err(DeskError::Input(format!(
+                "a quote is valid for 1 to {MAX_VALID_DAYS} days, not {valid_days}"
+            )));
+        }
+        let discount = super::orders::discount(new.discount_pct);
+        let price = match new.devices {
+            Some(n) => price_devices(
+                &product,
+                self.catalog.rules.device_min_quantity,
+                n,
+                discount,
+            ),
+            None => price_platform(&product, new.years, discount),
+        }
+        .map_err(|e| DeskError::Refused(e.to_string()))?;
+        let zone = inv.time_zone;
+        let number = self.write(|tx, s| {
+            let n = next_in_sequence(tx, "quote")?;
+            let number = format!("{}-{}-{n:06}", inv.quote_prefix, zone.year(s.now()));
+            let today = zone.date(s.now());
+            let valid_until = today.add_days(i64::from(valid_days) - 1);
+            let price_json =
+                serde_json::to_string(&price).map_err(|e| DeskError::Input(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO quotes (seq, number, customer_id, product, kind, devices, price, created_at, valid_until)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    n,
+                    number,
+                    customer.id,
+                    product.id,
+                    if new.devices.is_some() { "device" } else { "platform" },
+                    new.devices.map(|d| d as i64),
+                    price_json,
+                    Text(&s.now()),
+                    Text(&valid_until),
+                ],
+            )?;
+            let detail = serde_json::json!({
+                "customer": customer.id, "product": product.id, "devices": new.devices,
+                "years": new.devices.is_none().then_some(new.years),
+                "amount": price.amount.to_ledger(), "discount_pct": discount.map(|d| d.to_string()),
+                "valid_until": valid_until.to_string(),
+            });
+            audit::record(tx, s, "quote.save", &number, &detail)?;
+            Ok(number)
+        })?;
+        self.quote(&number)
+    }
+
+    /// The saved quote with this number.
+    pub fn quote(&self, number: &str) -> Result<Quote> {
+        load_quote(self.read(), number, self.catalog.invoicing.time_zone)
+    }
+
+    /// Every saved quote, oldest first.
+    pub fn quotes(&self) -> Result<Vec<Quote>> {
+        let numbers: Vec<String> = self
+            .read()
+            .prepare("SELECT number FROM quotes ORDER BY seq")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        numbers.iter().map(|n| self.quote(n)).collect()
+    }
+
+    /// The quote as a document (text, JSON, CSV, HTML like statements).
+    pub fn quote_document(&self, quote: &Quote) -> Result<Invoice> {
+        let product = self.product(&quote.product)?;
+        let customer = self.customer(&quote.customer_id)?;
+        let inv = &self.catalog.invoicing;
+        let describe = |n: u64| match quote.devices {
+            Some(total) if n == total => format!(
+                "{n} device licenses, perpetual ({} pricing)",
+                quote.price.mode
+            ),
+            Some(total) => format!("{n} of {total} device licenses, perpetual (graduated pricing)"),
+            None => format!("Platform license, {n} year(s), renewable"),
+        };
+        let lines = lines_for(product, &quote.price, describe, inv);
+        Ok(Invoice {
+            kind: DocumentKind::Quote,
+            draft_id: String::new(),
+            number: Some(quote.number.clone()),
+            status: if quote.order.is_some() {
+                "used".into()
+            } else {
+                "open".into()
+            },
+            order_id: quote.order.clone().unwrap_or_default(),
+            created_at: inv.time_zone.rfc3339(quote.created_at),
+            finalized_at: Some(inv.time_zone.rfc3339(quote.created_at)),
+            date: Some(quote.date),
+            valid_until: Some(quote.valid_until),
+            payment_terms_days: None,
+            due_on: None,
+            fapiao_type: None,
+            credits_invoice: None,
+            reason: None,
+            seller: self.seller(),
+            buyer: super::invoices::buyer(&customer),
+            currency: self.catalog.currency.clone(),
+            vat_rate: inv.vat_rate,
+            prices_include_tax: inv.prices_include_tax,
+            totals: totals(&lines),
+            lines,
+            credits: Vec::new(),
+            payments: Vec::new(),
+            fapiao: None,
+            settlement: None,
+        })
+    }
+
+    /// The catalog product with this id.
+    pub(crate) fn product(&self, id: &str) -> Result<&Product> {
+        self.catalog.product(id).ok_or_else(|| {
+            DeskError::Input(format!(
+                "unknown product {id:?}; the catalog has: {}",
+                self.catalog.product_ids()
+            ))
+        })
+    }
+}
