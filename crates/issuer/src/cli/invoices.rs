@@ -184,7 +184,14 @@ fn show_table<T: serde::Serialize>(
             let rows = table
                 .rows
                 .iter()
-                .map(|r| r.iter().map(Cell::text).collect())
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match c {
+                            Cell::Money(m) => format_money(*m),
+                            c => c.text(),
+                        })
+                        .collect()
+                })
                 .collect();
             let columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
             format!("{}\n", render::table(&columns, rows)).into_bytes()
