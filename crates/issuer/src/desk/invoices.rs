@@ -393,18 +393,32 @@ impl Desk {
                 .iter()
                 .find(|c| c.number == note_number)
                 .ok_or_else(|| DeskError::NotFound(format!("no credit note {key:?}")))?;
-            let date = Timestamp::parse(&note.issued_at)
-                .map(|t| self.catalog.invoicing.time_zone.date(t))
-                .or_else(|| {
-                    facelic_invoice::dates::Date::parse(
-                        note.issued_at.get(..10).unwrap_or_default(),
-                    )
-                });
+            let date = document_date(&note.issued_at, self.catalog.invoicing.time_zone);
             return Ok(invoice.credit_note_document(note, date));
         }
         let mut invoice = load_invoice(self.read(), key)?;
+        self.date_legacy(&mut invoice);
         invoice.settle(today);
         Ok(invoice)
+    }
+
+    /// Dates a statement finalized before the desk recorded document and
+    /// due dates (ledger schema 3): its date is the finalization's, its due
+    /// date that plus the catalog's `payment_terms_days`.
+    fn date_legacy(&self, invoice: &mut Invoice) {
+        let Some(finalized) = &invoice.finalized_at else {
+            return;
+        };
+        let inv = &self.catalog.invoicing;
+        if invoice.date.is_none() {
+            invoice.date = document_date(finalized, inv.time_zone);
+        }
+        if invoice.due_on.is_none() {
+            invoice.payment_terms_days = Some(inv.payment_terms_days);
+            invoice.due_on = invoice
+                .date
+                .map(|d| d.add_days(i64::from(inv.payment_terms_days)));
+        }
     }
 
     /// Every invoice and draft, oldest first, settled as of today.
@@ -418,6 +432,7 @@ impl Desk {
         keys.iter()
             .map(|key| {
                 let mut i = load_invoice(self.read(), key)?;
+                self.date_legacy(&mut i);
                 i.settle(today);
                 let settlement = i.settlement.clone();
                 Ok(InvoiceSummary {
@@ -464,6 +479,15 @@ impl Desk {
     pub fn today(&self) -> facelic_invoice::dates::Date {
         self.catalog.invoicing.time_zone.date(self.now())
     }
+}
+
+/// The date in `zone` of a stored instant: RFC 3339 in UTC (documents made
+/// before the desk had a time zone) or with the zone's offset (its local
+/// date is the first ten characters).
+fn document_date(at: &str, zone: facelic_invoice::dates::TimeZone) -> Option<Date> {
+    Timestamp::parse(at)
+        .map(|t| zone.date(t))
+        .or_else(|| Date::parse(at.get(..10)?))
 }
 
 /// A customer's payment terms in days (its profile's, else the catalog's).

@@ -838,3 +838,26 @@ fn a_pdf_without_chromium_says_what_to_install() {
     assert!(err.contains("apt-get install chromium"), "{err}");
     assert!(!pdf.exists());
 }
+
+#[test]
+fn statements_from_before_due_dates_are_due_after_the_catalogs_terms() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let number = statement(&d, &c, "50");
+    // What a schema-3 ledger holds: no document date, no due date.
+    d.ledger()
+        .execute_batch(
+            "DROP TRIGGER invoices_final_is_immutable;
+             UPDATE invoices SET due_on = NULL,
+                 document = json_remove(document, '$.date', '$.due_on', '$.payment_terms_days');",
+        )
+        .unwrap();
+    at(&mut d, "2026-12-05T00:00:00Z");
+    let doc: Value =
+        serde_json::from_str(&d.ok(&["invoice", "show", &number, "--format", "json"])).unwrap();
+    assert_eq!(doc["date"], "2026-11-01");
+    assert_eq!(doc["due_on"], "2026-12-01");
+    assert_eq!(doc["settlement"]["status"], "overdue");
+    let aging: Value = serde_json::from_str(&d.ok(&["receivables", "--format", "json"])).unwrap();
+    assert_eq!(money(&aging["total"]["days_1_30"]), "14400.00");
+}
