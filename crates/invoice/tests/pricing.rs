@@ -258,3 +258,18 @@ proptest! {
         prop_assert!(line.amount <= line.subtotal);
     }
 }
+
+#[test]
+fn credit_notes_split_net_and_tax_at_the_statements_rate() {
+    use facelic_invoice::invoice::split_gross;
+    // 13% VAT, tax included: 1,130.00 gross is 1,000.00 net and 130.00 tax.
+    assert_eq!(split_gross(d("1130"), d("13")), (d("1000.00"), d("130.00")));
+    // Rounding goes to the net; the parts always add up to the gross.
+    let (net, tax) = split_gross(d("0.05"), d("6"));
+    assert_eq!((net, tax), (d("0.05"), d("0.00")));
+    let (net, tax) = split_gross(d("1440"), d("6"));
+    assert_eq!(net + tax, d("1440"));
+    assert_eq!(net, d("1358.49"));
+    // No VAT: all net.
+    assert_eq!(split_gross(d("1440"), d("0")), (d("1440"), d("0")));
+}

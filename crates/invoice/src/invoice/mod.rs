@@ -407,6 +407,47 @@ pub struct Invoice {
 }
 
 impl Invoice {
+    /// A new document of `kind` between `seller` and `buyer` with `lines`
+    /// taxed at `vat_rate` percent (`prices_include_tax` as the catalog
+    /// says); everything else empty (a draft without number or dates), for
+    /// the caller to fill in.
+    pub fn new(
+        kind: DocumentKind,
+        (seller, buyer): (Party, Party),
+        currency: &str,
+        vat_rate: Decimal,
+        prices_include_tax: bool,
+        lines: Vec<Line>,
+    ) -> Invoice {
+        Invoice {
+            kind,
+            draft_id: String::new(),
+            number: None,
+            status: "draft".into(),
+            order_id: String::new(),
+            created_at: String::new(),
+            finalized_at: None,
+            date: None,
+            valid_until: None,
+            payment_terms_days: None,
+            due_on: None,
+            fapiao_type: None,
+            credits_invoice: None,
+            reason: None,
+            seller,
+            buyer,
+            currency: currency.to_owned(),
+            vat_rate,
+            prices_include_tax,
+            totals: totals(&lines),
+            lines,
+            credits: Vec::new(),
+            payments: Vec::new(),
+            fapiao: None,
+            settlement: None,
+        }
+    }
+
     /// Gross credited so far.
     pub fn credited(&self) -> Decimal {
         self.credits.iter().map(|c| c.amount).sum()
@@ -498,23 +539,17 @@ impl Invoice {
             created_at: note.issued_at.clone(),
             finalized_at: Some(note.issued_at.clone()),
             date,
-            valid_until: None,
-            payment_terms_days: None,
-            due_on: None,
             fapiao_type: self.fapiao_type.clone(),
             credits_invoice: self.number.clone(),
             reason: Some(note.reason.clone()),
-            seller: self.seller.clone(),
-            buyer: self.buyer.clone(),
-            currency: self.currency.clone(),
-            vat_rate: self.vat_rate,
-            prices_include_tax: self.prices_include_tax,
-            totals: totals(std::slice::from_ref(&line)),
-            lines: vec![line],
-            credits: Vec::new(),
-            payments: Vec::new(),
-            fapiao: None,
-            settlement: None,
+            ..Invoice::new(
+                DocumentKind::CreditNote,
+                (self.seller.clone(), self.buyer.clone()),
+                &self.currency,
+                self.vat_rate,
+                self.prices_include_tax,
+                vec![line],
+            )
         }
     }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{
-    CreditNote, DocumentKind, Invoice, Line, Party, PaymentStatus, lines_for, totals,
+    CreditNote, DocumentKind, Invoice, Line, Party, PaymentStatus, lines_for,
 };
 use facelic_invoice::pricing::{price_devices, price_platform_at};
 
@@ -218,31 +218,19 @@ impl Desk {
             let draft_id = format!("D-{seq:06}");
             let customer = load_customer(tx, &order.customer_id)?;
             let invoice = Invoice {
-                kind: DocumentKind::Statement,
                 draft_id: draft_id.clone(),
-                number: None,
-                status: "draft".into(),
                 order_id: order.id.clone(),
                 created_at: inv.time_zone.rfc3339(s.now()),
-                finalized_at: None,
-                date: None,
-                valid_until: None,
                 payment_terms_days: Some(terms_of(&customer, inv)),
-                due_on: None,
                 fapiao_type: Some(fapiao_type_of(&customer)),
-                credits_invoice: None,
-                reason: None,
-                seller: seller.clone(),
-                buyer: buyer(&customer),
-                currency: catalog.currency.clone(),
-                vat_rate: inv.vat_rate,
-                prices_include_tax: inv.prices_include_tax,
-                totals: totals(&lines),
-                lines,
-                credits: Vec::new(),
-                payments: Vec::new(),
-                fapiao: None,
-                settlement: None,
+                ..Invoice::new(
+                    DocumentKind::Statement,
+                    (seller.clone(), buyer(&customer)),
+                    &catalog.currency,
+                    inv.vat_rate,
+                    inv.prices_include_tax,
+                    lines,
+                )
             };
             let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(

@@ -67,6 +67,27 @@ fn reference(what: &str, text: &str, required: bool) -> Result<String> {
     Ok(text.to_owned())
 }
 
+/// Refuses a `what` dated in the future or before statement `number` was issued.
+fn check_day(
+    what: &str,
+    date: Date,
+    today: Date,
+    number: &str,
+    issued: Option<Date>,
+) -> Result<()> {
+    if date > today {
+        return Err(DeskError::Refused(format!(
+            "{what} date {date} is in the future (today is {today})"
+        )));
+    }
+    match issued {
+        Some(issued) if date < issued => Err(DeskError::Refused(format!(
+            "{what} date {date} is before {number} was issued ({issued})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl Desk {
     /// Records a payment of `amount` received on `date` against finalized
     /// invoice `number`. Refused: a draft, a payment dated in the future or
@@ -95,19 +116,7 @@ impl Desk {
                     invoice.draft_id
                 )));
             };
-            let today = zone.date(s.now());
-            if date > today {
-                return Err(DeskError::Refused(format!(
-                    "payment date {date} is in the future (today is {today})"
-                )));
-            }
-            if let Some(issued) = invoice.date
-                && date < issued
-            {
-                return Err(DeskError::Refused(format!(
-                    "payment date {date} is before {number} was issued ({issued})"
-                )));
-            }
+            check_day("payment", date, zone.date(s.now()), &number, invoice.date)?;
             let balance = invoice.balance();
             if amount > balance {
                 return Err(DeskError::Refused(format!(
@@ -168,19 +177,7 @@ impl Desk {
                     f.number, f.date
                 )));
             }
-            let today = zone.date(s.now());
-            if date > today {
-                return Err(DeskError::Refused(format!(
-                    "fapiao date {date} is in the future (today is {today})"
-                )));
-            }
-            if let Some(issued) = invoice.date
-                && date < issued
-            {
-                return Err(DeskError::Refused(format!(
-                    "fapiao date {date} is before {number} was issued ({issued})"
-                )));
-            }
+            check_day("fapiao", date, zone.date(s.now()), &number, invoice.date)?;
             tx.execute(
                 "INSERT INTO fapiao (invoice_number, number, issued_on, recorded_at) VALUES (?1, ?2, ?3, ?4)",
                 params![number, fapiao_number, Text(&date), Text(&s.now())],

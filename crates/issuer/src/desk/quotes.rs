@@ -2,7 +2,7 @@
 //! number of days, that an order can be made from at the quoted prices.
 
 use facelic_invoice::dates::Date;
-use facelic_invoice::invoice::{DocumentKind, Invoice, lines_for, totals};
+use facelic_invoice::invoice::{DocumentKind, Invoice, lines_for};
 use facelic_invoice::pricing::{LinePrice, price_devices, price_platform};
 use facelic_invoice::{Decimal, Product};
 use rusqlite::{OptionalExtension as _, params};
@@ -203,9 +203,8 @@ impl Desk {
             None => format!("Platform license, {n} year(s), renewable"),
         };
         let lines = lines_for(product, &quote.price, describe, inv);
+        let when = inv.time_zone.rfc3339(quote.created_at);
         Ok(Invoice {
-            kind: DocumentKind::Quote,
-            draft_id: String::new(),
             number: Some(quote.number.clone()),
             status: if quote.order.is_some() {
                 "used".into()
@@ -213,26 +212,18 @@ impl Desk {
                 "open".into()
             },
             order_id: quote.order.clone().unwrap_or_default(),
-            created_at: inv.time_zone.rfc3339(quote.created_at),
-            finalized_at: Some(inv.time_zone.rfc3339(quote.created_at)),
+            created_at: when.clone(),
+            finalized_at: Some(when),
             date: Some(quote.date),
             valid_until: Some(quote.valid_until),
-            payment_terms_days: None,
-            due_on: None,
-            fapiao_type: None,
-            credits_invoice: None,
-            reason: None,
-            seller: self.seller(),
-            buyer: super::invoices::buyer(&customer),
-            currency: self.catalog.currency.clone(),
-            vat_rate: inv.vat_rate,
-            prices_include_tax: inv.prices_include_tax,
-            totals: totals(&lines),
-            lines,
-            credits: Vec::new(),
-            payments: Vec::new(),
-            fapiao: None,
-            settlement: None,
+            ..Invoice::new(
+                DocumentKind::Quote,
+                (self.seller(), super::invoices::buyer(&customer)),
+                &self.catalog.currency,
+                inv.vat_rate,
+                inv.prices_include_tax,
+                lines,
+            )
         })
     }
 

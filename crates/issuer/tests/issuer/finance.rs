@@ -14,8 +14,8 @@ fn money(v: &Value) -> &str {
         .unwrap_or_else(|| panic!("not a money string: {v}"))
 }
 
-/// A finalized statement for a new device order: its number.
-fn statement(d: &TestDesk, customer: &str, devices: &str) -> String {
+/// A draft statement for a new order of `devices` face-detect devices: its id.
+fn draft(d: &TestDesk, customer: &str, devices: &str) -> String {
     let order = d.order(&[
         "--customer",
         customer,
@@ -25,7 +25,12 @@ fn statement(d: &TestDesk, customer: &str, devices: &str) -> String {
         devices,
     ]);
     let draft = d.json(&["invoice", "create", "--order", &order]);
-    let fin = d.json(&["invoice", "finalize", draft["draft_id"].as_str().unwrap()]);
+    draft["draft_id"].as_str().unwrap().to_owned()
+}
+
+/// A finalized statement for a new device order: its number.
+fn statement(d: &TestDesk, customer: &str, devices: &str) -> String {
+    let fin = d.json(&["invoice", "finalize", &draft(d, customer, devices)]);
     fin["number"].as_str().unwrap().to_owned()
 }
 
@@ -323,15 +328,7 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
         )
     };
     assert_eq!(status(&d), ("unpaid".into(), "14400.00".into()));
-    let other = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
-    d.json(&["invoice", "create", "--order", &other]);
+    draft(&d, &c, "50");
     d.refused(
         &[
             "payment",
@@ -607,15 +604,7 @@ fn the_fapiao_is_recorded_once_and_shown_everywhere() {
     let d = TestDesk::new();
     let c = d.customer("Acme");
     let number = statement(&d, &c, "50");
-    let other = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
-    d.json(&["invoice", "create", "--order", &other]);
+    draft(&d, &c, "50");
     d.refused(
         &[
             "invoice",
