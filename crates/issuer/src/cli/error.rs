@@ -26,6 +26,9 @@ pub(crate) enum CliError {
     /// Bad input from the operator.
     #[error("{0}")]
     Input(String),
+    /// A pricing or commercial rule refused what was asked (no desk involved).
+    #[error("{0}")]
+    Refused(String),
     /// A key file problem.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
@@ -53,15 +56,17 @@ impl CliError {
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
             CliError::Input(_) | CliError::Sign(_) => EXIT_BAD_INPUT,
+            CliError::Refused(_) => EXIT_REFUSED,
             CliError::Keyring(KeyringError::Key { .. }) => EXIT_BAD_INPUT,
             CliError::KeyFile(KeyFileError::BadPrivateKey(_)) => EXIT_BAD_INPUT,
             CliError::KeyFile(_) | CliError::Keyring(_) | CliError::Io { .. } => EXIT_IO,
             CliError::Desk(e) => match e {
                 DeskError::Refused(_)
+                | DeskError::PerDevice { .. }
                 | DeskError::ClockBehind { .. }
                 | DeskError::TermEnded { .. } => EXIT_REFUSED,
                 DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
-                DeskError::NotFound(_) => EXIT_NOT_FOUND,
+                DeskError::NotFound(_) | DeskError::NoActiveKey => EXIT_NOT_FOUND,
                 DeskError::Input(_) | DeskError::Catalog { .. } | DeskError::Sign(_) => {
                     EXIT_BAD_INPUT
                 }
@@ -90,6 +95,13 @@ impl CliError {
                 "nothing was changed; restore the desk from a backup (a directory written by `facelic backup`: pass it as --desk, or copy it over this desk)",
             ),
             CliError::Desk(DeskError::Exists(_)) => Some("pass --force to replace it"),
+            CliError::Desk(DeskError::NotInitialized(_)) => {
+                Some("run `facelic init` first, or pass --desk")
+            }
+            CliError::Desk(DeskError::NoActiveKey) => Some("run `facelic keys rotate`"),
+            CliError::Desk(DeskError::PerDevice { .. }) => {
+                Some("issue it with --device or --devices-file")
+            }
             CliError::Desk(DeskError::NewerLedger { .. }) => {
                 Some("upgrade facelic to use this desk")
             }

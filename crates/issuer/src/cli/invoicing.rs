@@ -176,9 +176,7 @@ pub(crate) fn quote(globals: &Globals, args: &QuoteArgs) -> Result<ExitCode, Cli
         ))
     })?;
     let discount = percent(&args.discount)?;
-    let refused = |e: facelic_invoice::pricing::PricingError| {
-        CliError::Desk(facelic_issuer::desk::DeskError::Refused(e.to_string()))
-    };
+    let refused = |e: facelic_invoice::pricing::PricingError| CliError::Refused(e.to_string());
     let (line, cliff) = match args.devices {
         Some(n) => {
             let line = price_devices(product, catalog.rules.device_min_quantity, n, discount)

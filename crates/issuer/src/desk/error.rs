@@ -10,8 +10,19 @@ use crate::{KeyFileError, SignError, Timestamp};
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
     /// No desk at this directory yet.
-    #[error("no desk at {0} (run `facelic init` first, or pass --desk)")]
+    #[error("no desk at {0}")]
     NotInitialized(PathBuf),
+    /// The desk has no active signing key.
+    #[error("the desk has no active signing key")]
+    NoActiveKey,
+    /// A device order's licenses are issued per device, not as one license.
+    #[error("order {order} is a {kind} order: its licenses are issued per device")]
+    PerDevice {
+        /// The order.
+        order: String,
+        /// Its kind (`device` or `device-trial`).
+        kind: crate::Kind,
+    },
     /// `init` on a directory that already holds a desk.
     #[error("a desk already exists at {0}")]
     AlreadyInitialized(PathBuf),

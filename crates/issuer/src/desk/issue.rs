@@ -469,10 +469,10 @@ fn check_platform_order(order: &Order, renew: bool) -> Result<()> {
         )));
     }
     if kind.is_device_bound() {
-        return Err(DeskError::Refused(format!(
-            "order {} is a {kind} order: issue it with --device or --devices-file",
-            order.id
-        )));
+        return Err(DeskError::PerDevice {
+            order: order.id.clone(),
+            kind,
+        });
     }
     Ok(())
 }

@@ -29,9 +29,9 @@ mod query;
 mod quotes;
 mod revoke;
 mod schema;
+mod seek_buffer;
 mod staging;
 mod time;
-mod window;
 
 use std::path::{Path, PathBuf};
 
@@ -218,11 +218,7 @@ impl Desk {
         let key_id: String = self
             .read()
             .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
-            .map_err(|_| {
-                DeskError::NotFound(
-                    "the desk has no active signing key (run `facelic keys rotate`)".into(),
-                )
-            })?;
+            .map_err(|_| DeskError::NoActiveKey)?;
         let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
         let key = IssuerKey::load(&path)?;
         if key.key_id().to_string() != key_id {

@@ -218,3 +218,47 @@ fn quickstart_walks_the_desk_flow() {
     assert!(!text.contains("REJECTED"), "{text}");
     assert!(text.contains("[7 wrong-device]"), "{text}");
 }
+
+#[test]
+fn the_cli_not_the_desk_library_words_the_hints() {
+    let d = crate::desk::TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&[
+        "--customer",
+        &c,
+        "--product",
+        "face-detect",
+        "--devices",
+        "50",
+    ]);
+    let out = d.out();
+    d.refused(
+        &["issue", "--order", &order, "--out", out.to_str().unwrap()],
+        5,
+        "order O-000001 is a device order: its licenses are issued per device; issue it with --device or --devices-file",
+    );
+    let none = d.dir.path().join("nowhere");
+    let run = d
+        .cmd(&["order", "list"])
+        .env("FACELIC_DESK", &none)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(7), "{err}");
+    assert!(
+        err.contains("; run `facelic init` first, or pass --desk"),
+        "{err}"
+    );
+    // The library's own messages name no command or flag.
+    for e in [
+        facelic_issuer::desk::DeskError::NotInitialized(none.clone()),
+        facelic_issuer::desk::DeskError::NoActiveKey,
+        facelic_issuer::desk::DeskError::PerDevice {
+            order: "O-000001".into(),
+            kind: facelic_issuer::Kind::Device,
+        },
+    ] {
+        let text = e.to_string();
+        assert!(!text.contains("facelic ") && !text.contains("--"), "{text}");
+    }
+}
