@@ -2,7 +2,7 @@
 //!
 //! The zip writer goes back to each entry's local header once the entry is
 //! written (to fill in its checksum and sizes). Through a `BufWriter` every
-//! such seek is a flush and two `lseek`s per entry; through [`Window`] the
+//! such seek is a flush and two `lseek`s per entry; through [`SeekBuffer`] the
 //! seeks land in memory and the file sees one large write per mebibyte
 //! (passed on when the writer asks for its position at the end of the data,
 //! which the zip writer does at every entry boundary).
@@ -13,7 +13,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 const SPILL_AT: usize = 1 << 20;
 
 /// Writes to `inner` through an in-memory window `[base, base + buf.len())`.
-pub(crate) struct Window<W: Write + Seek> {
+pub(crate) struct SeekBuffer<W: Write + Seek> {
     inner: W,
     /// The window; `inner`'s cursor is at `base`.
     buf: Vec<u8>,
@@ -29,10 +29,10 @@ pub(crate) struct Window<W: Write + Seek> {
     failed: bool,
 }
 
-impl<W: Write + Seek> Window<W> {
+impl<W: Write + Seek> SeekBuffer<W> {
     /// Wraps `inner`, positioned at its start.
     pub(crate) fn new(inner: W) -> Self {
-        Window {
+        SeekBuffer {
             inner,
             buf: Vec::with_capacity(SPILL_AT + (64 << 10)),
             base: 0,
@@ -77,7 +77,7 @@ impl<W: Write + Seek> Window<W> {
     }
 }
 
-impl<W: Write + Seek> Write for Window<W> {
+impl<W: Write + Seek> Write for SeekBuffer<W> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         let Ok(at) = usize::try_from(self.pos - self.base) else {
             return Err(io::Error::other("window offset overflow"));
@@ -110,7 +110,7 @@ impl<W: Write + Seek> Write for Window<W> {
     }
 }
 
-impl<W: Write + Seek> Seek for Window<W> {
+impl<W: Write + Seek> Seek for SeekBuffer<W> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
         let target = match to {
             SeekFrom::Start(n) => Some(n),
@@ -169,7 +169,7 @@ mod tests {
         #[test]
         fn same_bytes_as_a_plain_file(ops in prop::collection::vec(op(), 0..60)) {
             let mut plain = Cursor::new(Vec::new());
-            let mut window = Window::new(Cursor::new(Vec::new()));
+            let mut window = SeekBuffer::new(Cursor::new(Vec::new()));
             for op in ops {
                 match op {
                     Op::Write(data) => {
@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn after_a_failed_write_the_rest_is_discarded_and_the_file_refused() {
-        let mut window = Window::new(Full {
+        let mut window = SeekBuffer::new(Full {
             room: 1000,
             inner: Cursor::new(Vec::new()),
         });
@@ -236,7 +236,7 @@ mod tests {
 
     #[test]
     fn large_writes_spill_at_entry_boundaries() {
-        let mut window = Window::new(Cursor::new(Vec::new()));
+        let mut window = SeekBuffer::new(Cursor::new(Vec::new()));
         let block = vec![7u8; SPILL_AT];
         window.write_all(&block).unwrap();
         window.seek(SeekFrom::Current(-10)).unwrap();

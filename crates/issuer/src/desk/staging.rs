@@ -30,7 +30,7 @@ use tempfile::{NamedTempFile, TempDir};
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
-use super::window::Window;
+use super::seek_buffer::SeekBuffer;
 use super::{DeskError, Result};
 use crate::Timestamp;
 
@@ -111,7 +111,7 @@ enum Target {
         names: Vec<String>,
     },
     Zip {
-        archive: Box<ZipWriter<Window<NamedTempFile>>>,
+        archive: Box<ZipWriter<SeekBuffer<NamedTempFile>>>,
         options: SimpleFileOptions,
     },
     /// A finished archive, waiting to be renamed into place.
@@ -177,7 +177,7 @@ impl Staging {
         {
             options = options.last_modified_time(time);
         }
-        let archive = ZipWriter::new(Window::new(temp));
+        let archive = ZipWriter::new(SeekBuffer::new(temp));
         Ok(Staging {
             out: out.to_owned(),
             target: Target::Zip {
