@@ -456,10 +456,7 @@ pub(crate) fn renew(globals: &Globals, args: &RenewArgs) -> Result<ExitCode, Cli
         fee: args
             .price
             .as_deref()
-            .map(|p| {
-                facelic_invoice::money::parse_amount(p)
-                    .map_err(|e| CliError::input(format!("--price {e}")))
-            })
+            .map(|p| super::invoices::parse_money(p, "--price"))
             .transpose()?,
         // 0 takes the discount off.
         discount_pct: match args.discount.as_deref().map(str::trim) {

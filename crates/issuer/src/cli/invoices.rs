@@ -224,7 +224,8 @@ pub(crate) fn parse_day(text: &str, flag: &str) -> Result<Date, CliError> {
     })
 }
 
-fn parse_money(text: &str, flag: &str) -> Result<facelic_invoice::Decimal, CliError> {
+/// Parses an amount of money given with `flag`.
+pub(crate) fn parse_money(text: &str, flag: &str) -> Result<facelic_invoice::Decimal, CliError> {
     parse_amount(text).map_err(|e| CliError::input(format!("{flag} {e}")))
 }
 

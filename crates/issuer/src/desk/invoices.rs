@@ -74,8 +74,9 @@ pub(crate) fn buyer(c: &Customer) -> Party {
     }
 }
 
-/// Describes a device order's line(s).
-fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> String + '_ {
+/// Describes the line(s) of `total` devices priced in `mode` (a device
+/// order or a device quote): the whole quantity, or one tier's portion.
+pub(crate) fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> String + '_ {
     move |n| {
         if n == total {
             format!("{n} device licenses, perpetual ({mode} pricing)")
@@ -263,8 +264,8 @@ impl Desk {
             let number = format!("{prefix}-{}-{n:06}", zone.year(s.now()));
             // The document as issued: dated today, the buyer as its profile
             // is now, due after its payment terms.
-            let order = load_order(tx, &invoice.order_id)?;
-            let customer = load_customer(tx, &order.customer_id)?;
+            // The draft's buyer id is the order's customer.
+            let customer = load_customer(tx, &invoice.buyer.id)?;
             let date = zone.date(s.now());
             let terms = terms_of(&customer, &inv);
             let mut doc = invoice.clone();
@@ -411,6 +412,36 @@ impl Desk {
 
     /// Every invoice and draft, oldest first, settled as of today.
     pub fn invoices(&self) -> Result<Vec<InvoiceSummary>> {
+        Ok(self
+            .documents()?
+            .into_iter()
+            .map(|i| InvoiceSummary {
+                draft_id: i.draft_id.clone(),
+                number: i.number.clone(),
+                status: i.status.clone(),
+                order_id: i.order_id.clone(),
+                customer_id: i.buyer.id.clone(),
+                customer: i.buyer.name.clone(),
+                buyer_tax_id: i.buyer.tax_id.clone(),
+                gross: i.totals.gross,
+                credited: i.credited(),
+                paid: i.paid(),
+                balance: i.balance(),
+                date: i
+                    .finalized_at
+                    .clone()
+                    .unwrap_or_else(|| i.created_at.clone()),
+                due_on: i.due_on,
+                payment_status: i.settlement.as_ref().map(|s| s.status),
+                days_overdue: i.settlement.as_ref().map_or(0, |s| s.days_overdue),
+                fapiao_number: i.fapiao.map(|f| f.number),
+            })
+            .collect())
+    }
+
+    /// Every invoice and draft as a document, oldest first, dated and
+    /// settled as of today.
+    pub(crate) fn documents(&self) -> Result<Vec<Invoice>> {
         let today = self.today();
         let keys: Vec<String> = self
             .read()
@@ -422,28 +453,7 @@ impl Desk {
                 let mut i = load_invoice(self.read(), key)?;
                 self.date_legacy(&mut i);
                 i.settle(today);
-                let settlement = i.settlement.clone();
-                Ok(InvoiceSummary {
-                    draft_id: i.draft_id.clone(),
-                    number: i.number.clone(),
-                    status: i.status.clone(),
-                    order_id: i.order_id.clone(),
-                    customer_id: i.buyer.id.clone(),
-                    customer: i.buyer.name.clone(),
-                    buyer_tax_id: i.buyer.tax_id.clone(),
-                    gross: i.totals.gross,
-                    credited: i.credited(),
-                    paid: i.paid(),
-                    balance: settlement.as_ref().map_or(i.balance(), |s| s.balance),
-                    date: i
-                        .finalized_at
-                        .clone()
-                        .unwrap_or_else(|| i.created_at.clone()),
-                    due_on: i.due_on,
-                    payment_status: settlement.as_ref().map(|s| s.status),
-                    days_overdue: settlement.map_or(0, |s| s.days_overdue),
-                    fapiao_number: i.fapiao.map(|f| f.number),
-                })
+                Ok(i)
             })
             .collect()
     }

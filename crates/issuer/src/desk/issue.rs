@@ -384,6 +384,7 @@ impl Desk {
             key: self.signing_key()?,
             features: self.features_of(&product)?,
             trial_days: self.catalog.rules.device_trial_days,
+            platform_fee: self.product(&product)?.platform_fee,
         })
     }
 
@@ -416,14 +417,8 @@ impl Desk {
     ) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
         let months = self.catalog.rules.platform_term_months;
-        let product = load_order(self.read(), order_id)?.product;
-        let catalog_fee = self.product(&product)?.platform_fee;
         let issued = self.write(|tx, s| {
-            let renewal = renew.map(|reprice| Renewal {
-                months,
-                catalog_fee,
-                reprice,
-            });
+            let renewal = renew.map(|reprice| Renewal { months, reprice });
             platform_license_in(tx, s, &batch, order_id, renewal)
         })?;
         self.publish(issued, out)
@@ -435,6 +430,9 @@ pub(crate) struct Batch {
     key: IssuerKey,
     features: crate::FeatureSet,
     trial_days: u32,
+    /// The catalog's platform fee of the order's product: a renewal's fee
+    /// for orders made before agreements were recorded.
+    platform_fee: Decimal,
 }
 
 impl Batch {
@@ -503,8 +501,6 @@ fn revoked_until(tx: &Transaction<'_>, order: &str) -> Result<Option<Timestamp>>
 /// A renewal: the term's length and price.
 struct Renewal<'a> {
     months: u32,
-    /// The catalog's fee, for orders made before agreements were recorded.
-    catalog_fee: Decimal,
     reprice: &'a Reprice,
 }
 
@@ -533,7 +529,7 @@ fn platform_license_in(
             .reprice
             .fee
             .or(last.fee)
-            .unwrap_or(renewal.catalog_fee);
+            .unwrap_or(batch.platform_fee);
         let discount_pct = match renewal.reprice.discount_pct {
             Some(d) => super::orders::discount(Some(d)),
             None => last.discount_pct,

@@ -200,22 +200,22 @@ impl Desk {
     pub fn receivables(&self, as_of: Option<Date>) -> Result<Aging> {
         let as_of = as_of.unwrap_or_else(|| self.today());
         let mut items = Vec::new();
-        for summary in self.invoices()? {
-            let (Some(number), Some(due_on)) = (summary.number, summary.due_on) else {
+        for invoice in self.documents()? {
+            let balance = invoice.balance();
+            let (Some(number), Some(due_on)) = (invoice.number, invoice.due_on) else {
                 continue;
             };
-            if summary.balance <= Decimal::ZERO {
-                continue;
+            let date = invoice.date.unwrap_or(due_on);
+            if balance > Decimal::ZERO {
+                items.push(OpenItem {
+                    customer_id: invoice.buyer.id,
+                    customer: invoice.buyer.name,
+                    number,
+                    date,
+                    due_on,
+                    balance,
+                });
             }
-            let invoice = self.invoice(&number)?;
-            items.push(OpenItem {
-                customer_id: summary.customer_id,
-                customer: summary.customer,
-                number,
-                date: invoice.date.unwrap_or(due_on),
-                due_on,
-                balance: summary.balance,
-            });
         }
         Ok(age(items, as_of, &self.catalog.currency))
     }

@@ -194,15 +194,20 @@ impl Desk {
         let product = self.product(&quote.product)?;
         let customer = self.customer(&quote.customer_id)?;
         let inv = &self.catalog.invoicing;
-        let describe = |n: u64| match quote.devices {
-            Some(total) if n == total => format!(
-                "{n} device licenses, perpetual ({} pricing)",
-                quote.price.mode
+        let lines = match quote.devices {
+            Some(total) => lines_for(
+                product,
+                &quote.price,
+                super::invoices::device_description(total, &quote.price.mode),
+                inv,
             ),
-            Some(total) => format!("{n} of {total} device licenses, perpetual (graduated pricing)"),
-            None => format!("Platform license, {n} year(s), renewable"),
+            None => lines_for(
+                product,
+                &quote.price,
+                |n| format!("Platform license, {n} year(s), renewable"),
+                inv,
+            ),
         };
-        let lines = lines_for(product, &quote.price, describe, inv);
         let when = inv.time_zone.rfc3339(quote.created_at);
         Ok(Invoice {
             number: Some(quote.number.clone()),

@@ -34,6 +34,20 @@ fn statement(d: &TestDesk, customer: &str, devices: &str) -> String {
     fin["number"].as_str().unwrap().to_owned()
 }
 
+/// `payment record --invoice INVOICE --amount AMOUNT` and `more` arguments.
+fn pay<'a>(invoice: &'a str, amount: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "payment",
+        "record",
+        "--invoice",
+        invoice,
+        "--amount",
+        amount,
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 /// Replaces `from` with `to` in the desk's catalog.
 fn edit_catalog(d: &TestDesk, from: &str, to: &str) {
     let path = d.desk().join("catalog.toml");
@@ -330,85 +344,35 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
     assert_eq!(status(&d), ("unpaid".into(), "14400.00".into()));
     draft(&d, &c, "50");
     d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            "D-000002",
-            "--amount",
-            "1",
-        ],
+        &pay("D-000002", "1", &[]),
         5,
         "finalize it before recording payments",
     );
     at(&mut d, "2026-11-10T00:00:00Z");
-    let p = d.json(&[
-        "payment",
-        "record",
-        "--invoice",
+    let p = d.json(&pay(
         &number,
-        "--amount",
         "4400",
-        "--date",
-        "2026-11-09",
-        "--reference",
-        "CMB 20261109-01",
-    ]);
+        &["--date", "2026-11-09", "--reference", "CMB 20261109-01"],
+    ));
     assert_eq!(p["id"], "P-000001");
     assert_eq!(money(&p["amount"]), "4400.00");
     assert_eq!(status(&d), ("partially-paid".into(), "10000.00".into()));
     d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            &number,
-            "--amount",
-            "10000.01",
-        ],
+        &pay(&number, "10000.01", &[]),
         5,
         "has 10,000.00 due; a payment of 10,000.01 would overpay it",
     );
     d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            &number,
-            "--amount",
-            "1",
-            "--date",
-            "2026-11-11",
-        ],
+        &pay(&number, "1", &["--date", "2026-11-11"]),
         5,
         "in the future",
     );
     d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            &number,
-            "--amount",
-            "1",
-            "--date",
-            "2026-10-31",
-        ],
+        &pay(&number, "1", &["--date", "2026-10-31"]),
         5,
         "before FL-2026-000001 was issued",
     );
-    d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            &number,
-            "--amount",
-            "1.001",
-        ],
-        3,
-        "--amount",
-    );
+    d.refused(&pay(&number, "1.001", &[]), 3, "--amount");
     // Past the due date: overdue, and listed as unpaid.
     at(&mut d, "2026-12-05T00:00:00Z");
     assert_eq!(status(&d), ("overdue".into(), "10000.00".into()));
@@ -416,14 +380,7 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
     assert_eq!(unpaid.as_array().unwrap().len(), 1);
     assert_eq!(unpaid[0]["payment_status"], "overdue");
     assert_eq!(unpaid[0]["days_overdue"], 4);
-    d.ok(&[
-        "payment",
-        "record",
-        "--invoice",
-        &number,
-        "--amount",
-        "10000",
-    ]);
+    d.ok(&pay(&number, "10000", &[]));
     assert_eq!(status(&d), ("paid".into(), "0.00".into()));
     assert!(
         d.json(&["invoice", "list", "--unpaid"])
@@ -431,18 +388,7 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
             .unwrap()
             .is_empty()
     );
-    d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            &number,
-            "--amount",
-            "0.01",
-        ],
-        5,
-        "would overpay it",
-    );
+    d.refused(&pay(&number, "0.01", &[]), 5, "would overpay it");
     // The ledger keeps payments as recorded.
     let err = d
         .ledger()
@@ -468,7 +414,7 @@ fn receivables_are_aged_per_customer_as_text_json_csv_and_xlsx() {
     let mid = statement(&d, &beta, "100"); // due the same day
     at(&mut d, "2027-03-01T00:00:00Z");
     let new = statement(&d, &acme, "60"); // due 2027-03-31
-    d.ok(&["payment", "record", "--invoice", &old, "--amount", "400"]);
+    d.ok(&pay(&old, "400", &[]));
     let aging: Value =
         serde_json::from_str(&d.ok(&["receivables", "--format", "json", "--as-of", "2027-03-10"]))
             .unwrap();
@@ -545,14 +491,7 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
     let d = TestDesk::new();
     let c = d.customer("Acme");
     let number = statement(&d, &c, "50");
-    d.ok(&[
-        "payment",
-        "record",
-        "--invoice",
-        &number,
-        "--amount",
-        "4000",
-    ]);
+    d.ok(&pay(&number, "4000", &[]));
     let note = d.json(&[
         "invoice",
         "credit",
@@ -584,18 +523,7 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
     assert_eq!(inv["settlement"]["credited"], "1440.00");
     assert_eq!(inv["settlement"]["balance"], "8960.00");
     // Paid 4,000 of 14,400 less 1,440 credited: at most 8,960 more.
-    d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            &number,
-            "--amount",
-            "8960.01",
-        ],
-        5,
-        "8,960.00 due",
-    );
+    d.refused(&pay(&number, "8960.01", &[]), 5, "8,960.00 due");
     d.refused(&["invoice", "show", "CN-2026-000009"], 6, "CN-2026-000009");
 }
 
