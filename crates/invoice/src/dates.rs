@@ -91,6 +91,80 @@ impl Date {
     pub fn year(self) -> i32 {
         self.0.year()
     }
+
+    /// The same day `n` years later; 29 February becomes 28 February.
+    pub fn add_years(self, n: u32) -> Date {
+        Date(
+            self.0
+                .checked_add_months(chrono::Months::new(n.saturating_mul(12)))
+                .unwrap_or(NaiveDate::MAX),
+        )
+    }
+}
+
+/// A calendar month (`YYYY-MM`): what a usage run bills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    first: Date,
+}
+
+impl Month {
+    /// Parses `YYYY-MM`.
+    pub fn parse(text: &str) -> Option<Month> {
+        let text = text.trim();
+        if text.len() != 7 {
+            return None;
+        }
+        Date::parse(&format!("{text}-01")).map(|first| Month { first })
+    }
+
+    /// The month `day` falls in.
+    pub fn of(day: Date) -> Month {
+        Month {
+            first: Date(day.0.with_day(1).unwrap_or(day.0)),
+        }
+    }
+
+    /// Its first day.
+    pub fn first_day(self) -> Date {
+        self.first
+    }
+
+    /// The month after.
+    pub fn next(self) -> Month {
+        Month {
+            first: Date(
+                self.first
+                    .0
+                    .checked_add_months(chrono::Months::new(1))
+                    .unwrap_or(NaiveDate::MAX),
+            ),
+        }
+    }
+
+    /// Its last day.
+    pub fn last_day(self) -> Date {
+        self.next().first.add_days(-1)
+    }
+
+    /// Its `n`th day (clamped to the month's length).
+    pub fn day(self, n: u32) -> Date {
+        let last = self.last_day();
+        let d = self.first.add_days(i64::from(n.max(1)) - 1);
+        d.min(last)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.first.0.format("%Y-%m"))
+    }
+}
+
+impl serde::Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 impl fmt::Display for Date {
@@ -140,6 +214,23 @@ mod tests {
         let d = Date::parse("2027-02-28").unwrap();
         assert_eq!(d.add_days(1).to_string(), "2027-03-01");
         assert_eq!(d.add_days(30).days_since(d), 30);
+        assert_eq!(
+            Date::parse("2028-02-29").unwrap().add_years(1).to_string(),
+            "2029-02-28"
+        );
+        let m = Month::parse("2028-02").unwrap();
+        assert_eq!(
+            (m.first_day().to_string(), m.last_day().to_string()),
+            ("2028-02-01".into(), "2028-02-29".into())
+        );
+        assert_eq!(m.next().to_string(), "2028-03");
+        assert_eq!(
+            Month::of(Date::parse("2026-12-31").unwrap())
+                .next()
+                .to_string(),
+            "2027-01"
+        );
+        assert!(Month::parse("2026-13").is_none() && Month::parse("2026-1").is_none());
         for bad in [
             "2027-02-29",
             "2027-2-28",

@@ -5,7 +5,8 @@
 //!   invoicing settings and face-API usage prices.
 //! - [`pricing`] prices device purchases ("tier reached" volume or graduated
 //!   tiers, flat fees, discounts) and platform terms, and finds volume cliffs.
-//! - [`usage`] bills face-API calls: free quota, prepaid packs, post-paid tiers.
+//! - [`usage`] bills metered calls (face APIs, face verification) day by
+//!   day: free quota, then prepaid packs, then post-paid tiers.
 //! - [`invoice`] builds statements and credit notes with tax, payments and
 //!   settlement, and renders them as text, JSON, CSV or print-ready HTML.
 //! - [`receivables`] ages what customers owe; [`table`] renders tables as
@@ -32,7 +33,7 @@ pub mod tax_id;
 pub mod usage;
 
 pub use catalog::{
-    ApiProduct, ApiTier, Catalog, CatalogError, DEFAULT_CATALOG, Invoicing, Pack, Product, Rules,
-    Tier, TierMode,
+    ApiProduct, ApiTier, Catalog, CatalogError, Cycle, DEFAULT_CATALOG, DailyTiers, Invoicing,
+    Pack, PriceList, Product, Rules, Tier, TierBasis, TierMode, UsageFamily,
 };
 pub use rust_decimal::Decimal;

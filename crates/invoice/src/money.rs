@@ -15,14 +15,23 @@ pub fn format_money(amount: Decimal) -> String {
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = format!("{:.2}", rounded.abs());
     let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+    format!("{}{}.{frac}", if negative { "-" } else { "" }, group(int))
+}
+
+/// Writes a count with thousands separators: `52,000,000`.
+pub fn group_digits(n: u64) -> String {
+    group(&n.to_string())
+}
+
+fn group(digits: &str) -> String {
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
-    format!("{}{grouped}.{frac}", if negative { "-" } else { "" })
+    grouped
 }
 
 /// Parses a plain decimal number: an optional `-`, digits, and optionally

@@ -161,8 +161,9 @@ pub fn price_devices_with(
     })
 }
 
-/// A volume cliff: buying `quantity` devices would cost `saving` less in total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A volume cliff: buying `quantity` devices (or making `quantity` calls)
+/// would cost `saving` less in total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Cliff {
     /// The larger quantity that costs less.
     pub quantity: u64,

@@ -1,107 +1,526 @@
-//! Billing face-API usage for one month: free quota first, then prepaid
-//! packs, then post-paid "tier reached" pricing of the remaining calls.
+//! Billing metered calls (face APIs, face verification) for one customer
+//! and one month, day by day: each day's calls go to the month's free quota
+//! first, then to the prepaid packs live that day (soonest expiry first),
+//! and the rest is post-paid, priced "tier reached" from the price table in
+//! force that day (the list, or a campaign).
+//!
+//! Pure: the desk passes the calls and the packs' balances in and records
+//! what comes out. See `docs/invoicing.md`, "Metered billing".
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::catalog::ApiProduct;
+use crate::catalog::{ApiProduct, Catalog, Cycle, DailyTiers, PriceList, TierBasis};
+use crate::dates::{Date, Month};
 use crate::money::round_fen;
+use crate::pricing::Cliff;
 
-/// Why a usage bill could not be made.
+/// Why calls could not be billed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UsageError {
-    /// A pack size the product does not sell.
-    #[error("{product} sells no pack of {calls} calls (packs: {sizes})")]
+    /// A product the catalog does not bill by usage.
+    #[error("{0:?} is not a usage-billed product of the catalog")]
+    UnknownProduct(String),
+    /// A pack size the product does not sell on that day.
+    #[error("{product} sells no pack of {calls} calls on {day} (packs: {sizes})")]
     UnknownPack {
         /// The product.
         product: String,
         /// The size asked for.
         calls: u64,
+        /// The day.
+        day: Date,
         /// The sizes on sale.
         sizes: String,
     },
+    /// No price table applies on the day.
+    #[error("{product} has no price on {day}")]
+    NoPrice {
+        /// The product.
+        product: String,
+        /// The day.
+        day: Date,
+    },
+    /// Calls dated outside the month billed.
+    #[error("calls of {day} are not in {month}")]
+    OutsideMonth {
+        /// The day.
+        day: Date,
+        /// The month.
+        month: Month,
+    },
 }
 
-/// One month's bill for one API product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UsageBill {
-    /// The API product.
+/// Calls of one product on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallDay {
+    /// Product id.
     pub product: String,
-    /// Calls made in the month.
+    /// The day (a monthly total is dated the month's first day).
+    pub day: Date,
+    /// Calls.
     pub calls: u64,
-    /// Calls covered by the free quota.
+}
+
+/// A prepaid pack as the month's billing sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackBalance {
+    /// Desk id, e.g. `PK-000001`.
+    pub id: String,
+    /// Product id.
+    pub product: String,
+    /// Day of purchase: the pack covers calls from 00:00 that day.
+    pub bought_on: Date,
+    /// Last day it covers (one year after purchase, less a day).
+    pub last_day: Date,
+    /// Calls left; billing takes from it.
+    pub remaining: u64,
+}
+
+/// Post-paid calls priced from one price table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Charge {
+    /// `list` or the campaign's name.
+    pub price_list: String,
+    /// Post-paid calls priced here.
+    pub calls: u64,
+    /// The tier reached, e.g. `1-3,000,000`.
+    pub tier: String,
+    /// Price per call.
+    #[serde(with = "crate::money::unit_price")]
+    pub unit_price: Decimal,
+    /// Calls × unit price, rounded half-up to the fen.
+    #[serde(with = "crate::money::amount")]
+    pub amount: Decimal,
+}
+
+/// Calls a pack covered over a run of days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackUse {
+    /// The pack.
+    pub pack: String,
+    /// First day covered.
+    pub first_day: Date,
+    /// Last day covered.
+    pub last_day: Date,
+    /// Calls covered.
+    pub calls: u64,
+}
+
+/// One product's calls in one bill, step by step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductUsage {
+    /// Product id.
+    pub product: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Calls made.
+    pub calls: u64,
+    /// Calls the free quota covered.
     pub free_calls: u64,
-    /// Calls covered by prepaid packs.
+    /// Calls packs covered.
     pub pack_calls: u64,
-    /// Prepaid capacity left unused (it expires with the pack, one year after purchase).
-    pub pack_calls_unused: u64,
+    /// Calls left to post-paid.
+    pub postpaid_calls: u64,
+    /// The call count that picked the tier (post-paid calls, or all calls,
+    /// as the family's `tier_basis` says; month to date for some daily bills).
+    pub tier_calls: u64,
+    /// Post-paid calls by price table.
+    pub charges: Vec<Charge>,
+    /// Sum of the charges.
+    #[serde(with = "crate::money::amount")]
+    pub amount: Decimal,
+    /// Which pack covered which days.
+    pub pack_uses: Vec<PackUse>,
+    /// More calls that would have cost less (a tier cliff).
+    pub cliff: Option<Cliff>,
+}
+
+/// One bill: a month, or one day for daily-settled accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodBill {
+    /// First day billed.
+    pub first_day: Date,
+    /// Last day billed.
+    pub last_day: Date,
+    /// A line per product with calls, in catalog order.
+    pub products: Vec<ProductUsage>,
+    /// What is owed.
+    #[serde(with = "crate::money::amount")]
+    pub amount: Decimal,
+}
+
+/// A pack that reached its last day with calls unused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Expiry {
+    /// The pack.
+    pub pack: String,
+    /// Its last day.
+    pub last_day: Date,
+    /// Calls it leaves unused (not billed again, not carried over).
+    pub unused: u64,
+}
+
+/// A customer's month, billed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonthBill {
+    /// The month.
+    pub month: Month,
+    /// Monthly: one bill; daily: one per day with calls.
+    pub cycle: Cycle,
+    /// The bills.
+    pub bills: Vec<PeriodBill>,
+    /// Packs whose last day fell in the month with calls unused.
+    pub expired: Vec<Expiry>,
+}
+
+/// One day's calls of one product, allocated.
+struct Allocated<'a> {
+    day: Date,
+    calls: u64,
+    free: u64,
+    packs: u64,
+    postpaid: u64,
+    prices: &'a PriceList,
+    /// Calls each pack covered this day.
+    uses: Vec<(String, u64)>,
+}
+
+/// Bills `month` of one customer whose account settles `cycle`: `usage`
+/// holds its calls (any order, at most one row per product and day), `packs`
+/// its packs with their balances at the start of the month; their
+/// `remaining` is reduced by what the month used.
+pub fn bill_month(
+    catalog: &Catalog,
+    month: Month,
+    cycle: Cycle,
+    usage: &[CallDay],
+    packs: &mut [PackBalance],
+) -> Result<MonthBill, UsageError> {
+    let mut by_product: BTreeMap<usize, Vec<&CallDay>> = BTreeMap::new();
+    for u in usage {
+        let index = catalog
+            .api_products
+            .iter()
+            .position(|p| p.id == u.product)
+            .ok_or_else(|| UsageError::UnknownProduct(u.product.clone()))?;
+        if Month::of(u.day) != month {
+            return Err(UsageError::OutsideMonth { day: u.day, month });
+        }
+        by_product.entry(index).or_default().push(u);
+    }
+    // Packs are taken soonest expiry first, then oldest, then by id.
+    let mut order: Vec<usize> = (0..packs.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&packs[a], &packs[b]);
+        (a.last_day, a.bought_on, &a.id).cmp(&(b.last_day, b.bought_on, &b.id))
+    });
+    let mut allocated: Vec<(&ApiProduct, Vec<Allocated<'_>>)> = Vec::new();
+    for (index, mut days) in by_product {
+        let product = &catalog.api_products[index];
+        days.sort_by_key(|u| u.day);
+        let mut free_left = product.free_calls_per_month;
+        let mut rows = Vec::with_capacity(days.len());
+        for u in days {
+            let prices = product
+                .prices_on(u.day)
+                .ok_or_else(|| UsageError::NoPrice {
+                    product: product.id.clone(),
+                    day: u.day,
+                })?;
+            let free = u.calls.min(free_left);
+            free_left -= free;
+            let mut left = u.calls - free;
+            let mut uses = Vec::new();
+            for &i in &order {
+                let pack = &mut packs[i];
+                if left == 0 {
+                    break;
+                }
+                if pack.product != product.id
+                    || pack.remaining == 0
+                    || u.day < pack.bought_on
+                    || u.day > pack.last_day
+                {
+                    continue;
+                }
+                let take = left.min(pack.remaining);
+                pack.remaining -= take;
+                left -= take;
+                uses.push((pack.id.clone(), take));
+            }
+            rows.push(Allocated {
+                day: u.day,
+                calls: u.calls,
+                free,
+                packs: u.calls - free - left,
+                postpaid: left,
+                prices,
+                uses,
+            });
+        }
+        allocated.push((product, rows));
+    }
+    let bills = match cycle {
+        Cycle::Monthly => {
+            let products: Vec<ProductUsage> = allocated
+                .iter()
+                .map(|(product, rows)| {
+                    let rows: Vec<&Allocated<'_>> = rows.iter().collect();
+                    let basis = basis_of(product.family.tier_basis, &rows);
+                    priced(product, &rows, basis)
+                })
+                .collect();
+            vec![period(month.first_day(), month.last_day(), products)]
+        }
+        Cycle::Daily => {
+            let mut days: Vec<Date> = allocated
+                .iter()
+                .flat_map(|(_, rows)| rows.iter().map(|r| r.day))
+                .collect();
+            days.sort();
+            days.dedup();
+            days.into_iter()
+                .map(|day| {
+                    let products = allocated
+                        .iter()
+                        .filter_map(|(product, rows)| {
+                            let today: Vec<&Allocated<'_>> =
+                                rows.iter().filter(|r| r.day == day).collect();
+                            if today.is_empty() {
+                                return None;
+                            }
+                            let counted: Vec<&Allocated<'_>> = match product.family.daily_tiers {
+                                DailyTiers::Day => today.clone(),
+                                DailyTiers::MonthToDate => {
+                                    rows.iter().filter(|r| r.day <= day).collect()
+                                }
+                            };
+                            let basis = basis_of(product.family.tier_basis, &counted);
+                            Some(priced(product, &today, basis))
+                        })
+                        .collect();
+                    period(day, day, products)
+                })
+                .collect()
+        }
+    };
+    let expired = packs
+        .iter()
+        .filter(|p| {
+            p.remaining > 0 && month.first_day() <= p.last_day && p.last_day <= month.last_day()
+        })
+        .map(|p| Expiry {
+            pack: p.id.clone(),
+            last_day: p.last_day,
+            unused: p.remaining,
+        })
+        .collect();
+    Ok(MonthBill {
+        month,
+        cycle,
+        bills,
+        expired,
+    })
+}
+
+/// Which pack covered which days: each pack's calls over runs of
+/// consecutive usage days.
+fn pack_runs(rows: &[&Allocated<'_>]) -> Vec<PackUse> {
+    let mut runs: Vec<PackUse> = Vec::new();
+    let mut previous: Option<Date> = None;
+    for r in rows {
+        for (pack, calls) in &r.uses {
+            match runs.iter_mut().rev().find(|u| &u.pack == pack) {
+                Some(run) if Some(run.last_day) == previous => {
+                    run.last_day = r.day;
+                    run.calls += calls;
+                }
+                _ => runs.push(PackUse {
+                    pack: pack.clone(),
+                    first_day: r.day,
+                    last_day: r.day,
+                    calls: *calls,
+                }),
+            }
+        }
+        previous = Some(r.day);
+    }
+    runs
+}
+
+fn basis_of(basis: TierBasis, rows: &[&Allocated<'_>]) -> u64 {
+    rows.iter()
+        .map(|r| match basis {
+            TierBasis::Postpaid => r.postpaid,
+            TierBasis::AllCalls => r.calls,
+        })
+        .sum()
+}
+
+fn period(first_day: Date, last_day: Date, products: Vec<ProductUsage>) -> PeriodBill {
+    PeriodBill {
+        first_day,
+        last_day,
+        amount: products.iter().map(|p| p.amount).sum(),
+        products,
+    }
+}
+
+/// Prices one product's allocated `rows`: post-paid calls grouped by price
+/// table, each at the tier `basis` calls reach in that table.
+fn priced(product: &ApiProduct, rows: &[&Allocated<'_>], basis: u64) -> ProductUsage {
+    let mut groups: Vec<(&PriceList, u64)> = Vec::new();
+    for r in rows.iter().filter(|r| r.postpaid > 0) {
+        match groups.iter_mut().find(|(p, _)| p.name == r.prices.name) {
+            Some((_, calls)) => *calls += r.postpaid,
+            None => groups.push((r.prices, r.postpaid)),
+        }
+    }
+    let charges: Vec<Charge> = groups
+        .iter()
+        .filter_map(|(prices, calls)| {
+            let (n, tier) = prices.tier(basis)?;
+            Some(Charge {
+                price_list: prices.name.clone(),
+                calls: *calls,
+                tier: prices.tier_label(n),
+                unit_price: tier.unit_price,
+                amount: round_fen(Decimal::from(*calls) * tier.unit_price),
+            })
+        })
+        .collect();
+    let calls: u64 = rows.iter().map(|r| r.calls).sum();
+    let postpaid: u64 = rows.iter().map(|r| r.postpaid).sum();
+    let amount: Decimal = charges.iter().map(|c| c.amount).sum();
+    let cliff = match groups.as_slice() {
+        [(prices, _)] => cliff(prices, calls, postpaid, basis, amount),
+        _ => None,
+    };
+    ProductUsage {
+        product: product.id.clone(),
+        name_zh: product.name_zh.clone(),
+        name_en: product.name_en.clone(),
+        calls,
+        free_calls: rows.iter().map(|r| r.free).sum(),
+        pack_calls: rows.iter().map(|r| r.packs).sum(),
+        postpaid_calls: postpaid,
+        tier_calls: basis,
+        charges,
+        amount,
+        pack_uses: pack_runs(rows),
+        cliff,
+    }
+}
+
+/// The first higher tier that would make the bill cheaper had the period
+/// had enough more (post-paid) calls to reach it: `quantity` is the calls
+/// of the period that would cost `amount`.
+fn cliff(
+    prices: &PriceList,
+    calls: u64,
+    postpaid: u64,
+    basis: u64,
+    amount: Decimal,
+) -> Option<Cliff> {
+    let (n, _) = prices.tier(basis)?;
+    prices.postpaid_tiers[n - 1..]
+        .windows(2)
+        .filter_map(|w| {
+            let start = w[0].up_to? + 1;
+            let extra = start - basis;
+            let cost = round_fen(Decimal::from(postpaid + extra) * w[1].unit_price);
+            (cost < amount).then(|| Cliff {
+                quantity: calls + extra,
+                amount: cost,
+                saving: amount - cost,
+            })
+        })
+        .next()
+}
+
+/// A what-if bill for one product's month (`facelic usage bill`): `calls`
+/// made on `day`, with packs of the sizes in `packs` bought that day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Estimate {
+    /// The product line, step by step.
+    pub usage: ProductUsage,
     /// Packs bought, with their prices.
     pub packs: Vec<(u64, Decimal)>,
     /// Price of the packs.
     #[serde(with = "crate::money::amount")]
     pub packs_amount: Decimal,
-    /// Calls billed post-paid.
-    pub postpaid_calls: u64,
-    /// Unit price of the post-paid tier reached (None when nothing is post-paid).
-    #[serde(with = "crate::money::opt_unit_price")]
-    pub postpaid_unit_price: Option<Decimal>,
-    /// Post-paid amount, rounded half-up to the fen.
-    #[serde(with = "crate::money::amount")]
-    pub postpaid_amount: Decimal,
+    /// Pack calls left unused at the end of the month (they stay in the packs until they expire).
+    pub pack_calls_unused: u64,
     /// Packs plus post-paid.
     #[serde(with = "crate::money::amount")]
     pub total: Decimal,
 }
 
-/// Bills `calls` calls of `product` in one month, with `packs` (sizes in calls) bought.
-pub fn bill(product: &ApiProduct, calls: u64, packs: &[u64]) -> Result<UsageBill, UsageError> {
+/// Estimates a month of `calls` calls of `product` made on `day` with packs
+/// of the sizes in `packs` bought that day, at the prices of that day.
+pub fn estimate(
+    catalog: &Catalog,
+    product: &str,
+    calls: u64,
+    packs: &[u64],
+    day: Date,
+) -> Result<Estimate, UsageError> {
+    let api = catalog
+        .api_product(product)
+        .ok_or_else(|| UsageError::UnknownProduct(product.to_owned()))?;
+    let prices = api.prices_on(day).ok_or_else(|| UsageError::NoPrice {
+        product: product.to_owned(),
+        day,
+    })?;
     let mut bought = Vec::with_capacity(packs.len());
-    for &size in packs {
-        let pack = product
-            .packs
-            .iter()
-            .find(|p| p.calls == size)
-            .ok_or_else(|| UsageError::UnknownPack {
-                product: product.id.clone(),
-                calls: size,
-                sizes: product
-                    .packs
-                    .iter()
-                    .map(|p| p.calls.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
+    let mut balances = Vec::with_capacity(packs.len());
+    for (i, &size) in packs.iter().enumerate() {
+        let pack = prices.pack(size).ok_or_else(|| UsageError::UnknownPack {
+            product: product.to_owned(),
+            calls: size,
+            day,
+            sizes: api.pack_sizes_on(day),
+        })?;
         bought.push((pack.calls, pack.price));
+        balances.push(PackBalance {
+            id: format!("pack {}", i + 1),
+            product: product.to_owned(),
+            bought_on: day,
+            last_day: day.add_years(1).add_days(-1),
+            remaining: pack.calls,
+        });
     }
-    let capacity: u64 = bought.iter().map(|(c, _)| *c).sum();
-    let free_calls = calls.min(product.free_calls_per_month);
-    let after_free = calls - free_calls;
-    let pack_calls = after_free.min(capacity);
-    let postpaid_calls = after_free - pack_calls;
-    let packs_amount: Decimal = bought.iter().map(|(_, p)| *p).sum();
-    let tier = (postpaid_calls > 0)
-        .then(|| {
-            product
-                .postpaid_tiers
-                .iter()
-                .find(|t| t.up_to.is_none_or(|up| postpaid_calls <= up))
-        })
-        .flatten();
-    let postpaid_unit_price = tier.map(|t| t.unit_price);
-    let postpaid_amount =
-        round_fen(Decimal::from(postpaid_calls) * postpaid_unit_price.unwrap_or_default());
-    Ok(UsageBill {
-        product: product.id.clone(),
+    let usage = [CallDay {
+        product: product.to_owned(),
+        day,
         calls,
-        free_calls,
-        pack_calls,
-        pack_calls_unused: capacity - pack_calls,
+    }];
+    let month = bill_month(
+        catalog,
+        Month::of(day),
+        Cycle::Monthly,
+        &usage,
+        &mut balances,
+    )?;
+    let line = month
+        .bills
+        .into_iter()
+        .flat_map(|b| b.products)
+        .next()
+        .ok_or_else(|| UsageError::UnknownProduct(product.to_owned()))?;
+    let packs_amount: Decimal = bought.iter().map(|(_, p)| *p).sum();
+    Ok(Estimate {
+        total: packs_amount + line.amount,
+        pack_calls_unused: balances.iter().map(|b| b.remaining).sum(),
+        usage: line,
         packs: bought,
         packs_amount,
-        postpaid_calls,
-        postpaid_unit_price,
-        postpaid_amount,
-        total: packs_amount + postpaid_amount,
     })
 }
 

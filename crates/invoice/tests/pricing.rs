@@ -6,7 +6,7 @@ use facelic_invoice::money::format_money;
 use facelic_invoice::pricing::{
     PricingError, cheaper_quantity, price_devices, price_devices_with, price_platform,
 };
-use facelic_invoice::usage::bill;
+use facelic_invoice::usage::estimate;
 use facelic_invoice::{Catalog, Decimal, TierMode};
 use proptest::prelude::*;
 
@@ -168,61 +168,51 @@ fn tax_is_per_line_and_totals_sum_rounded_lines() {
 #[test]
 fn usage_worked_examples() {
     let c = catalog();
-    let api = |id: &str| c.api_product(id).unwrap();
+    let day = facelic_invoice::dates::Date::parse("2026-11-01").unwrap();
+    let bill = |id: &str, calls: u64, packs: &[u64]| estimate(&c, id, calls, packs, day);
+    let unit = |e: &facelic_invoice::usage::Estimate| e.usage.charges.first().map(|c| c.unit_price);
     // 1. 30M face-comparison calls in a year as three 10M packs.
-    let b = bill(api("api-face-comparison"), 30_000_000, &[10_000_000; 3]).unwrap();
+    let b = bill("api-face-comparison", 30_000_000, &[10_000_000; 3]).unwrap();
     assert_eq!(format_money(b.total), "91,200.00");
     // 2. 52M face-search calls in a month with one 50M pack.
-    let b = bill(api("api-face-search"), 52_000_000, &[50_000_000]).unwrap();
+    let b = bill("api-face-search", 52_000_000, &[50_000_000]).unwrap();
     assert_eq!(
-        (b.postpaid_calls, b.postpaid_unit_price),
+        (b.usage.postpaid_calls, unit(&b)),
         (1_990_000, Some(d("0.0032")))
     );
     assert_eq!(format_money(b.total), "148,868.00");
     // 3.-5. Post-paid only.
-    assert_eq!(
-        format_money(
-            bill(api("api-facial-landmarks"), 1_000_000, &[])
-                .unwrap()
-                .total
-        ),
-        "1,980.00"
-    );
-    assert_eq!(
-        format_money(
-            bill(api("api-face-comparison"), 3_500_000, &[])
-                .unwrap()
-                .total
-        ),
-        "10,470.00"
-    );
-    assert_eq!(
-        format_money(
-            bill(api("api-static-liveness"), 5_000_000, &[])
-                .unwrap()
-                .total
-        ),
-        "8,483.00"
-    );
+    for (id, calls, total) in [
+        ("api-facial-landmarks", 1_000_000, "1,980.00"),
+        ("api-face-comparison", 3_500_000, "10,470.00"),
+        ("api-static-liveness", 5_000_000, "8,483.00"),
+    ] {
+        assert_eq!(
+            format_money(bill(id, calls, &[]).unwrap().total),
+            total,
+            "{id}"
+        );
+    }
     // Within the free quota: nothing to pay.
     assert_eq!(
-        bill(api("api-face-search"), 10_000, &[]).unwrap().total,
+        bill("api-face-search", 10_000, &[]).unwrap().total,
         Decimal::ZERO
     );
-    // Tier reached by billed calls: exactly 3M billed is still the first tier.
+    // Tier reached by billed calls: exactly 3M billed is still the first
+    // tier, and the cliff to the second is pointed out.
+    let at_edge = bill("api-face-detection", 3_010_000, &[]).unwrap();
+    assert_eq!(unit(&at_edge), Some(d("0.0005")));
+    let cliff = at_edge.usage.cliff.clone().unwrap();
     assert_eq!(
-        bill(api("api-face-search"), 3_010_000, &[])
-            .unwrap()
-            .postpaid_unit_price,
-        Some(d("0.0032"))
+        (cliff.quantity, format_money(cliff.amount)),
+        (3_010_001, "1,200.00".into())
     );
+    assert_eq!(format_money(at_edge.total), "1,500.00");
     assert_eq!(
-        bill(api("api-face-search"), 3_010_001, &[])
-            .unwrap()
-            .postpaid_unit_price,
-        Some(d("0.003"))
+        unit(&bill("api-face-detection", 3_010_001, &[]).unwrap()),
+        Some(d("0.0004"))
     );
-    assert!(bill(api("api-face-search"), 1, &[2_000_000]).is_err());
+    assert!(bill("api-face-search", 1, &[2_000_000]).is_err());
 }
 
 proptest! {

@@ -169,6 +169,9 @@ pub(super) fn render(inv: &Invoice) -> String {
             esc(&inv.order_id)
         );
     }
+    if let Some(what) = &inv.billed_for {
+        let _ = write!(h, "<tr><td>For 计费项目</td><td>{}</td></tr>", esc(what));
+    }
     let _ = write!(
         h,
         "<tr><td>Currency 币种</td><td>{}</td></tr>",

@@ -352,8 +352,12 @@ pub struct Invoice {
     pub number: Option<String>,
     /// `draft` or `final`.
     pub status: String,
-    /// The desk order invoiced.
+    /// The desk order invoiced (empty when the document bills no order).
     pub order_id: String,
+    /// What a document that bills no order is for: `usage 2026-11-01 to
+    /// 2026-11-30`, `pack PK-000001`.
+    #[serde(default)]
+    pub billed_for: Option<String>,
     /// When the draft was made.
     pub created_at: String,
     /// When it was finalized (the document date).
@@ -425,6 +429,7 @@ impl Invoice {
             number: None,
             status: "draft".into(),
             order_id: String::new(),
+            billed_for: None,
             created_at: String::new(),
             finalized_at: None,
             date: None,
@@ -536,6 +541,7 @@ impl Invoice {
             number: Some(note.number.clone()),
             status: "final".into(),
             order_id: self.order_id.clone(),
+            billed_for: self.billed_for.clone(),
             created_at: note.issued_at.clone(),
             finalized_at: Some(note.issued_at.clone()),
             date,

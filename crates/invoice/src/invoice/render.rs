@@ -51,6 +51,9 @@ pub(super) fn text(inv: &Invoice) -> String {
     if !inv.order_id.is_empty() {
         let _ = writeln!(s, "order     {}", inv.order_id);
     }
+    if let Some(what) = &inv.billed_for {
+        let _ = writeln!(s, "for       {what}");
+    }
     party(&mut s, "seller", &inv.seller);
     party(&mut s, "buyer", &inv.buyer);
     let _ = writeln!(s, "          customer: {}", inv.buyer.id);
@@ -177,7 +180,9 @@ pub(super) fn csv(inv: &Invoice) -> String {
         kind.to_owned(),
         inv.date.map(|d| d.to_string()).unwrap_or_default(),
         inv.due_on.map(|d| d.to_string()).unwrap_or_default(),
-        inv.order_id.clone(),
+        inv.billed_for
+            .clone()
+            .unwrap_or_else(|| inv.order_id.clone()),
         inv.seller.id.clone(),
         inv.buyer.name.clone(),
         inv.buyer.id.clone(),

@@ -67,9 +67,10 @@ impl CliError {
                 | DeskError::TermEnded { .. } => EXIT_REFUSED,
                 DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
                 DeskError::NotFound(_) | DeskError::NoActiveKey => EXIT_NOT_FOUND,
-                DeskError::Input(_) | DeskError::Catalog { .. } | DeskError::Sign(_) => {
-                    EXIT_BAD_INPUT
-                }
+                DeskError::Input(_)
+                | DeskError::BadLines { .. }
+                | DeskError::Catalog { .. }
+                | DeskError::Sign(_) => EXIT_BAD_INPUT,
                 DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
                 | DeskError::KeyMismatch { .. } => EXIT_BAD_INPUT,
                 DeskError::Io { .. } | DeskError::Exists(_) | DeskError::KeyFile(_) => EXIT_IO,

@@ -1,4 +1,4 @@
-//! Pricing commands: quote (and saved quotes), usage bill.
+//! Pricing commands: quote (and saved quotes).
 
 use std::process::ExitCode;
 
@@ -6,14 +6,13 @@ use facelic_issuer::desk::NewQuote;
 
 use facelic_invoice::money::{format_money, parse_percent};
 use facelic_invoice::pricing::{cheaper_quantity, price_devices, price_platform};
-use facelic_invoice::usage::{bill, parse_calls};
 use facelic_invoice::{Catalog, Decimal};
 
 use super::desk::{open, print_json};
 use super::{CliError, Globals, render};
 
 /// The desk's catalog when there is a desk, else the catalog facelic ships.
-fn catalog(globals: &Globals) -> Result<Catalog, CliError> {
+pub(crate) fn catalog(globals: &Globals) -> Result<Catalog, CliError> {
     if globals
         .desk
         .join(facelic_issuer::desk::LEDGER_FILE)
@@ -236,78 +235,5 @@ pub(crate) fn quote(globals: &Globals, args: &QuoteArgs) -> Result<ExitCode, Cli
         ),
         None => println!("{what}: {} {c}", format_money(line.amount)),
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `facelic usage` subcommands.
-#[derive(Debug, clap::Subcommand)]
-pub(crate) enum UsageCommand {
-    /// Bill one month of face-API calls: free quota, prepaid packs, post-paid tiers.
-    Bill {
-        /// API product id, e.g. api-face-search.
-        #[arg(long)]
-        product: String,
-        /// Calls made in the month (e.g. 52000000 or 52M).
-        #[arg(long)]
-        calls: String,
-        /// A prepaid pack bought, by size (1M, 10M, 50M, 100M; repeatable).
-        #[arg(long = "pack", value_name = "SIZE")]
-        packs: Vec<String>,
-        /// Print the bill as one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-pub(crate) fn usage(globals: &Globals, cmd: UsageCommand) -> Result<ExitCode, CliError> {
-    let UsageCommand::Bill {
-        product,
-        calls,
-        packs,
-        json,
-    } = cmd;
-    let catalog = catalog(globals)?;
-    let api = catalog.api_product(&product).ok_or_else(|| {
-        let ids: Vec<&str> = catalog.api_products.iter().map(|p| p.id.as_str()).collect();
-        CliError::input(format!(
-            "unknown API product {product:?}; the catalog has: {}",
-            ids.join(", ")
-        ))
-    })?;
-    let calls = parse_calls(&calls).map_err(|e| CliError::input(format!("--calls {e}")))?;
-    let packs = packs
-        .iter()
-        .map(|p| parse_calls(p).map_err(|e| CliError::input(format!("--pack {e}"))))
-        .collect::<Result<Vec<_>, _>>()?;
-    let b = bill(api, calls, &packs).map_err(|e| CliError::input(e.to_string()))?;
-    if json {
-        return print_json(&serde_json::json!({ "currency": catalog.currency, "bill": b }));
-    }
-    let c = &catalog.currency;
-    println!(
-        "{} {} / {}: {} calls",
-        api.id, api.name_zh, api.name_en, b.calls
-    );
-    println!("  free quota      {:>14} calls", b.free_calls);
-    for (size, price) in &b.packs {
-        println!(
-            "  prepaid pack    {size:>14} calls  {:>14} {c}",
-            format_money(*price)
-        );
-    }
-    println!(
-        "  from packs      {:>14} calls  ({} unused)",
-        b.pack_calls, b.pack_calls_unused
-    );
-    if let Some(unit) = b.postpaid_unit_price {
-        println!(
-            "  post-paid       {:>14} calls x {unit} = {} {c}",
-            b.postpaid_calls,
-            format_money(b.postpaid_amount)
-        );
-    } else {
-        println!("  post-paid       {:>14} calls", 0);
-    }
-    println!("total {} {c}", format_money(b.total));
     Ok(ExitCode::SUCCESS)
 }

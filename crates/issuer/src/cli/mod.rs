@@ -26,6 +26,7 @@ mod keys;
 mod pdf;
 mod quickstart;
 mod render;
+mod usage;
 mod verify;
 
 use std::path::PathBuf;
@@ -86,9 +87,13 @@ enum Command {
     /// Price a device purchase or platform terms (volume cliffs included);
     /// save numbered quotes for customers.
     Quote(invoicing::QuoteArgs),
-    /// Bill face-API usage.
+    /// Metered calls: estimate, activate a family, import calls, run a
+    /// month's bills, explain a bill.
     #[command(subcommand)]
-    Usage(invoicing::UsageCommand),
+    Usage(usage::UsageCommand),
+    /// Prepaid packs of calls: buy, list balances, refund.
+    #[command(subcommand)]
+    Pack(usage::PackCommand),
     /// Statements: create from an order, finalize, credit, record the fapiao, list, show.
     #[command(subcommand)]
     Invoice(invoices::InvoiceCommand),
@@ -161,7 +166,8 @@ pub(crate) fn main() -> ExitCode {
         Command::Log(args) => desk::log(&globals, &args),
         Command::Backup(args) => desk::backup(&globals, &args),
         Command::Quote(args) => invoicing::quote(&globals, &args),
-        Command::Usage(cmd) => invoicing::usage(&globals, cmd),
+        Command::Usage(cmd) => usage::usage(&globals, cmd),
+        Command::Pack(cmd) => usage::pack(&globals, cmd),
         Command::Invoice(cmd) => invoices::invoice(&globals, cmd),
         Command::Payment(cmd) => invoices::payment(&globals, cmd),
         Command::Receivables(args) => invoices::receivables(&globals, &args),

@@ -315,6 +315,24 @@ pub(crate) fn load_customer(conn: &rusqlite::Connection, id: &str) -> Result<Cus
     .ok_or_else(|| DeskError::NotFound(format!("no customer {id:?}")))
 }
 
+/// The customer with this id or name (see [`Desk::customer`]), if any.
+pub(crate) fn find_customer(
+    conn: &rusqlite::Connection,
+    id_or_name: &str,
+) -> Result<Option<Customer>> {
+    let id_or_name = id_or_name.trim();
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {COLUMNS} FROM customers WHERE id = ?1 OR name_key = ?2
+                 ORDER BY id = ?1 DESC LIMIT 1"
+            ),
+            params![id_or_name.to_ascii_uppercase(), name_key(id_or_name)],
+            customer_from,
+        )
+        .optional()?)
+}
+
 impl Desk {
     /// Adds a customer. The name must be 1 to 200 bytes without control
     /// characters (surrounding white space is trimmed), must not read like a
@@ -422,18 +440,8 @@ impl Desk {
     /// The customer with this id (`C-000001`) or name (in any spelling with
     /// the same name key).
     pub fn customer(&self, id_or_name: &str) -> Result<Customer> {
-        let id_or_name = id_or_name.trim();
-        self.read()
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM customers WHERE id = ?1 OR name_key = ?2
-                     ORDER BY id = ?1 DESC LIMIT 1"
-                ),
-                params![id_or_name.to_ascii_uppercase(), name_key(id_or_name)],
-                customer_from,
-            )
-            .optional()?
-            .ok_or_else(|| DeskError::NotFound(format!("no customer {id_or_name:?}")))
+        find_customer(self.read(), id_or_name)?
+            .ok_or_else(|| DeskError::NotFound(format!("no customer {:?}", id_or_name.trim())))
     }
 }
 

@@ -29,6 +29,14 @@ pub enum DeskError {
     /// A commercial or licensing rule refuses the operation.
     #[error("{0}")]
     Refused(String),
+    /// An input file has bad lines; nothing of it was used.
+    #[error("{file}: {} bad line{}, nothing imported: {}", .lines.len(), if .lines.len() == 1 { "" } else { "s" }, bad_lines(.lines))]
+    BadLines {
+        /// The file.
+        file: String,
+        /// Each bad line (1-based) and what is wrong with it.
+        lines: Vec<(usize, String)>,
+    },
     /// A platform order's term (or a platform trial) has ended.
     #[error("the {} of order {order} ended at {ended}", if *.trial { "trial" } else { "term" })]
     TermEnded {
@@ -183,3 +191,11 @@ fn ledger_message(e: &rusqlite::Error) -> String {
 
 /// Shorthand for desk results.
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;
+
+fn bad_lines(lines: &[(usize, String)]) -> String {
+    lines
+        .iter()
+        .map(|(n, why)| format!("line {n}: {why}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}

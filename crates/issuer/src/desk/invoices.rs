@@ -26,8 +26,10 @@ pub struct InvoiceSummary {
     pub number: Option<String>,
     /// `draft` or `final`.
     pub status: String,
-    /// Order invoiced.
+    /// Order invoiced (empty for pack sales and usage bills).
     pub order_id: String,
+    /// What a statement that bills no order is for (`pack PK-000001`, `usage …`).
+    pub billed_for: Option<String>,
     /// Buyer's customer id.
     pub customer_id: String,
     /// Buyer.
@@ -326,40 +328,8 @@ impl Desk {
         if reason.is_empty() {
             return Err(DeskError::Input("a credit note needs a reason".into()));
         }
-        let prefix = self.catalog.invoicing.credit_note_prefix.clone();
-        let catalog_zone = self.catalog.invoicing.time_zone;
-        self.write(|tx, s| {
-            let invoice = load_invoice(tx, number)?;
-            let Some(invoice_number) = invoice.number.clone() else {
-                return Err(DeskError::Refused(format!("{} is a draft: discard or change it instead of crediting", invoice.draft_id)));
-            };
-            let open = invoice.creditable();
-            let amount = amount.unwrap_or(open);
-            if amount <= Decimal::ZERO || open <= Decimal::ZERO {
-                return Err(DeskError::Refused(format!("{invoice_number} has nothing left to credit")));
-            }
-            if amount > open {
-                return Err(DeskError::Refused(format!(
-                    "{invoice_number} has {} left to credit; {} is more",
-                    facelic_invoice::money::format_money(open),
-                    facelic_invoice::money::format_money(amount)
-                )));
-            }
-            let n = next_in_sequence(tx, "credit-note")?;
-            let zone = &catalog_zone;
-            let note = CreditNote {
-                number: format!("{prefix}-{}-{n:06}", zone.year(s.now())),
-                issued_at: zone.rfc3339(s.now()),
-                amount,
-                reason: reason.clone(),
-            };
-            tx.execute(
-                "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![note.number, invoice_number, note.issued_at, amount.to_ledger(), reason],
-            )?;
-            audit::record(tx, s, "invoice.credit", &note.number, &serde_json::json!({ "invoice": invoice_number, "amount": amount.to_string(), "reason": reason }))?;
-            Ok(note)
-        })
+        let invoicing = self.catalog.invoicing.clone();
+        self.write(|tx, s| credit(tx, s, &invoicing, number, &reason, amount))
     }
 
     /// One document by number: an invoice or draft (by number or draft id)
@@ -420,6 +390,7 @@ impl Desk {
                 number: i.number.clone(),
                 status: i.status.clone(),
                 order_id: i.order_id.clone(),
+                billed_for: i.billed_for.clone(),
                 customer_id: i.buyer.id.clone(),
                 customer: i.buyer.name.clone(),
                 buyer_tax_id: i.buyer.tax_id.clone(),
@@ -486,6 +457,130 @@ fn document_date(at: &str, zone: facelic_invoice::dates::TimeZone) -> Option<Dat
     Timestamp::parse(at)
         .map(|t| zone.date(t))
         .or_else(|| Date::parse(at.get(..10)?))
+}
+
+/// Issues a credit note of `amount` (default: all that is left) against
+/// finalized invoice `number`, inside the caller's transaction.
+pub(crate) fn credit(
+    tx: &Transaction<'_>,
+    s: &super::Session,
+    invoicing: &facelic_invoice::Invoicing,
+    number: &str,
+    reason: &str,
+    amount: Option<Decimal>,
+) -> Result<CreditNote> {
+    let invoice = load_invoice(tx, number)?;
+    let Some(invoice_number) = invoice.number.clone() else {
+        return Err(DeskError::Refused(format!(
+            "{} is a draft: discard or change it instead of crediting",
+            invoice.draft_id
+        )));
+    };
+    let open = invoice.creditable();
+    let amount = amount.unwrap_or(open);
+    if amount <= Decimal::ZERO || open <= Decimal::ZERO {
+        return Err(DeskError::Refused(format!(
+            "{invoice_number} has nothing left to credit"
+        )));
+    }
+    if amount > open {
+        return Err(DeskError::Refused(format!(
+            "{invoice_number} has {} left to credit; {} is more",
+            facelic_invoice::money::format_money(open),
+            facelic_invoice::money::format_money(amount)
+        )));
+    }
+    let n = next_in_sequence(tx, "credit-note")?;
+    let zone = invoicing.time_zone;
+    let note = CreditNote {
+        number: format!(
+            "{}-{}-{n:06}",
+            invoicing.credit_note_prefix,
+            zone.year(s.now())
+        ),
+        issued_at: zone.rfc3339(s.now()),
+        amount,
+        reason: reason.to_owned(),
+    };
+    tx.execute(
+        "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![note.number, invoice_number, note.issued_at, amount.to_ledger(), reason],
+    )?;
+    audit::record(
+        tx,
+        s,
+        "invoice.credit",
+        &note.number,
+        &serde_json::json!({ "invoice": invoice_number, "amount": amount.to_string(), "reason": reason }),
+    )?;
+    Ok(note)
+}
+
+/// Issues a statement that needs no draft (a pack sale, a usage bill):
+/// numbered now in the invoice sequence, dated `date` (its number's year is
+/// that date's), due after the buyer's terms, billing `billed_for`.
+pub(crate) fn issue_statement(
+    tx: &Transaction<'_>,
+    s: &super::Session,
+    (catalog, seller): (&facelic_invoice::Catalog, &Party),
+    customer: &Customer,
+    date: Date,
+    billed_for: String,
+    lines: Vec<Line>,
+) -> Result<Invoice> {
+    let inv = &catalog.invoicing;
+    let seq = next_draft(tx)?;
+    let n = next_in_sequence(tx, "invoice")?;
+    let number = format!("{}-{}-{n:06}", inv.invoice_prefix, date.year());
+    let terms = terms_of(customer, inv);
+    let now = inv.time_zone.rfc3339(s.now());
+    let mut invoice = Invoice {
+        draft_id: format!("D-{seq:06}"),
+        number: Some(number.clone()),
+        status: "final".into(),
+        billed_for: Some(billed_for),
+        created_at: now.clone(),
+        finalized_at: Some(now),
+        date: Some(date),
+        payment_terms_days: Some(terms),
+        due_on: Some(date.add_days(i64::from(terms))),
+        fapiao_type: Some(fapiao_type_of(customer)),
+        ..Invoice::new(
+            DocumentKind::Statement,
+            (seller.clone(), buyer(customer)),
+            &catalog.currency,
+            inv.vat_rate,
+            inv.prices_include_tax,
+            lines,
+        )
+    };
+    let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, document, due_on)
+         VALUES (?1, ?2, ?3, 'final', ?4, ?5, ?6, ?7, ?8)",
+        params![
+            seq,
+            invoice.draft_id,
+            number,
+            invoice.created_at,
+            invoice.finalized_at,
+            invoice.totals.gross.to_ledger(),
+            doc,
+            invoice.due_on.as_ref().map(Text)
+        ],
+    )?;
+    audit::record(
+        tx,
+        s,
+        "invoice.issue",
+        &number,
+        &serde_json::json!({
+            "for": invoice.billed_for, "customer": customer.id,
+            "gross": invoice.totals.gross.to_string(), "date": date.to_string(),
+        }),
+    )?;
+    invoice.settle(date);
+    Ok(invoice)
 }
 
 /// A customer's payment terms in days (its profile's, else the catalog's).

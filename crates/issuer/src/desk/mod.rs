@@ -24,6 +24,7 @@ mod issue;
 mod keys;
 pub mod ledger;
 mod orders;
+mod packs;
 mod payments;
 mod query;
 mod quotes;
@@ -32,6 +33,7 @@ mod schema;
 mod seek_buffer;
 mod staging;
 mod time;
+mod usage;
 
 use std::path::{Path, PathBuf};
 
@@ -47,11 +49,13 @@ pub use invoices::InvoiceSummary;
 pub use issue::{IssueReport, parse_devices_file};
 pub use keys::DeskKey;
 pub use orders::{MAX_DEVICES, NewOrder, Order, Reprice, Term};
+pub use packs::{NewPack, PackFilter, PackOrigin, PackRecord, PackStatus};
 pub use query::{LicenseFilter, LicenseRecord, LicenseStatus};
 pub use quotes::{NewQuote, Quote};
 pub use schema::SCHEMA_VERSION;
 pub use staging::is_archive;
 pub use time::parse_duration;
+pub use usage::{BilledPeriod, ImportReport, UsageAccount, UsageMonth};
 
 use crate::{IssuerKey, Timestamp};
 

@@ -4,14 +4,17 @@
 //! desk runs the missing ones, each in its own transaction, under the
 //! writers' lock (see [`super::ledger`]).
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OptionalExtension as _, Transaction};
 
 use super::Result;
 
-/// One schema change: SQL, or SQL followed by a step that fills new columns.
+/// One schema change: SQL, SQL followed by a step that fills new columns,
+/// or SQL that rebuilds tables (run with foreign-key enforcement off, as
+/// SQLite's documented table rebuild requires, and checked before commit).
 enum Migration {
     Sql(&'static str),
     SqlThen(&'static str, fn(&Transaction<'_>) -> Result<()>),
+    Rebuild(&'static str),
 }
 
 /// Migrations in order; never edit one that has shipped, append a new one.
@@ -240,6 +243,126 @@ const MIGRATIONS: &[Migration] = &[
     BEGIN SELECT RAISE(ABORT, 'a recorded fapiao cannot be deleted'); END;
     "#,
     ),
+    // 5: metered billing. Invoices may bill something other than an order
+    // (a pack sale, a usage bill): `order_id` becomes optional, so the table
+    // is rebuilt. Then usage accounts (activation and settlement cycle per
+    // product family), prepaid packs, imported calls, usage bills and which
+    // pack covered which calls.
+    Migration::Rebuild(
+        r#"
+    DROP TRIGGER invoice_items_final_are_kept;
+    CREATE TABLE invoices_v5 (
+        seq           INTEGER PRIMARY KEY,
+        draft_id      TEXT NOT NULL UNIQUE,
+        number        TEXT UNIQUE,
+        order_id      TEXT REFERENCES orders(id),
+        status        TEXT NOT NULL CHECK (status IN ('draft', 'final')),
+        created_at    TEXT NOT NULL,
+        finalized_at  TEXT,
+        gross         TEXT NOT NULL,
+        document      TEXT NOT NULL,
+        due_on        TEXT,
+        CHECK ((status = 'final') = (number IS NOT NULL))
+    );
+    INSERT INTO invoices_v5 (seq, draft_id, number, order_id, status, created_at, finalized_at, gross, document, due_on)
+        SELECT seq, draft_id, number, order_id, status, created_at, finalized_at, gross, document, due_on FROM invoices;
+    DROP TABLE invoices;
+    ALTER TABLE invoices_v5 RENAME TO invoices;
+    CREATE INDEX invoices_order ON invoices(order_id);
+    CREATE TRIGGER invoices_final_is_immutable BEFORE UPDATE ON invoices WHEN OLD.status = 'final'
+    BEGIN SELECT RAISE(ABORT, 'a finalized invoice cannot be changed'); END;
+    CREATE TRIGGER invoices_final_is_kept BEFORE DELETE ON invoices WHEN OLD.status = 'final'
+    BEGIN SELECT RAISE(ABORT, 'a finalized invoice cannot be deleted'); END;
+    CREATE TRIGGER invoice_items_final_are_kept BEFORE DELETE ON invoice_items
+        WHEN (SELECT status FROM invoices WHERE draft_id = OLD.draft_id) = 'final'
+    BEGIN SELECT RAISE(ABORT, 'a finalized invoice cannot be changed'); END;
+
+    CREATE TABLE usage_accounts (
+        customer_id   TEXT NOT NULL REFERENCES customers(id),
+        family        TEXT NOT NULL,
+        activated_on  TEXT NOT NULL,
+        cycle         TEXT NOT NULL CHECK (cycle IN ('monthly', 'daily')),
+        recorded_at   TEXT NOT NULL,
+        PRIMARY KEY (customer_id, family)
+    );
+    CREATE TRIGGER usage_accounts_are_immutable BEFORE UPDATE ON usage_accounts
+    BEGIN SELECT RAISE(ABORT, 'an activation cannot be changed'); END;
+    CREATE TABLE packs (
+        seq           INTEGER PRIMARY KEY,
+        id            TEXT NOT NULL UNIQUE,
+        customer_id   TEXT NOT NULL REFERENCES customers(id),
+        product       TEXT NOT NULL,
+        calls         INTEGER NOT NULL CHECK (calls > 0),
+        price         TEXT NOT NULL,
+        price_list    TEXT NOT NULL,
+        bought_on     TEXT NOT NULL,
+        last_day      TEXT NOT NULL,
+        origin        TEXT NOT NULL CHECK (origin IN ('sale', 'trial')),
+        invoice       TEXT REFERENCES invoices(number),
+        recorded_at   TEXT NOT NULL,
+        refunded_at   TEXT,
+        refund_note   TEXT REFERENCES credit_notes(number),
+        CHECK (last_day > bought_on),
+        CHECK ((origin = 'sale') = (invoice IS NOT NULL))
+    );
+    CREATE INDEX packs_customer ON packs(customer_id, product);
+    CREATE TRIGGER packs_keep_their_terms BEFORE UPDATE ON packs
+        WHEN NEW.id IS NOT OLD.id OR NEW.customer_id IS NOT OLD.customer_id OR NEW.product IS NOT OLD.product
+          OR NEW.calls IS NOT OLD.calls OR NEW.price IS NOT OLD.price OR NEW.bought_on IS NOT OLD.bought_on
+          OR NEW.last_day IS NOT OLD.last_day OR NEW.invoice IS NOT OLD.invoice OR OLD.refunded_at IS NOT NULL
+    BEGIN SELECT RAISE(ABORT, 'a pack cannot be changed, only refunded once'); END;
+    CREATE TRIGGER packs_are_kept BEFORE DELETE ON packs
+    BEGIN SELECT RAISE(ABORT, 'a pack cannot be deleted'); END;
+    -- Calls per customer, product and day; `period` is the day, or the month
+    -- (YYYY-MM) for a monthly total.
+    CREATE TABLE usage (
+        customer_id   TEXT NOT NULL REFERENCES customers(id),
+        product       TEXT NOT NULL,
+        period        TEXT NOT NULL,
+        month         TEXT NOT NULL,
+        calls         INTEGER NOT NULL CHECK (calls >= 0),
+        imported_at   TEXT NOT NULL,
+        PRIMARY KEY (customer_id, product, period)
+    );
+    CREATE INDEX usage_month ON usage(month, customer_id);
+    CREATE TABLE usage_bills (
+        seq           INTEGER PRIMARY KEY,
+        customer_id   TEXT NOT NULL REFERENCES customers(id),
+        month         TEXT NOT NULL,
+        first_day     TEXT NOT NULL,
+        last_day      TEXT NOT NULL,
+        cycle         TEXT NOT NULL CHECK (cycle IN ('monthly', 'daily')),
+        amount        TEXT NOT NULL,
+        invoice       TEXT REFERENCES invoices(number),
+        detail        TEXT NOT NULL,
+        billed_at     TEXT NOT NULL,
+        UNIQUE (customer_id, cycle, first_day)
+    );
+    CREATE INDEX usage_bills_month ON usage_bills(customer_id, month);
+    CREATE TRIGGER usage_bills_are_immutable BEFORE UPDATE ON usage_bills
+    BEGIN SELECT RAISE(ABORT, 'a usage bill cannot be changed'); END;
+    CREATE TRIGGER usage_bills_are_kept BEFORE DELETE ON usage_bills
+    BEGIN SELECT RAISE(ABORT, 'a usage bill cannot be deleted'); END;
+    CREATE TABLE pack_uses (
+        pack_id       TEXT NOT NULL REFERENCES packs(id),
+        bill_seq      INTEGER NOT NULL REFERENCES usage_bills(seq),
+        first_day     TEXT NOT NULL,
+        last_day      TEXT NOT NULL,
+        calls         INTEGER NOT NULL CHECK (calls > 0)
+    );
+    CREATE INDEX pack_uses_pack ON pack_uses(pack_id);
+    CREATE TRIGGER pack_uses_are_immutable BEFORE UPDATE ON pack_uses
+    BEGIN SELECT RAISE(ABORT, 'a pack use cannot be changed'); END;
+    CREATE TRIGGER pack_uses_are_kept BEFORE DELETE ON pack_uses
+    BEGIN SELECT RAISE(ABORT, 'a pack use cannot be deleted'); END;
+    CREATE TABLE pack_expiries (
+        pack_id       TEXT PRIMARY KEY REFERENCES packs(id),
+        last_day      TEXT NOT NULL,
+        unused        INTEGER NOT NULL CHECK (unused > 0),
+        bill_seq      INTEGER NOT NULL REFERENCES usage_bills(seq)
+    );
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.
@@ -265,6 +388,30 @@ fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
     // Re-read the version inside each write transaction: another process
     // may have migrated while this one waited for the lock.
     loop {
+        let next = conn
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .ok()
+            .and_then(|v| usize::try_from(v).ok())
+            .and_then(|v| MIGRATIONS.get(v));
+        // Enforcement can only be switched outside a transaction.
+        let rebuild = matches!(next, Some(Migration::Rebuild(_)));
+        if rebuild {
+            conn.pragma_update(None, "foreign_keys", "OFF")?;
+        }
+        let outcome = migrate_one(conn, target);
+        if rebuild {
+            conn.pragma_update(None, "foreign_keys", "ON")?;
+        }
+        if !outcome? {
+            return Ok(());
+        }
+    }
+}
+
+/// Runs the next migration below `target` in its own transaction; false
+/// when there was none to run.
+fn migrate_one(conn: &mut Connection, target: i64) -> Result<bool> {
+    {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let Some(migration) = usize::try_from(version)
@@ -272,7 +419,7 @@ fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
             .filter(|_| version < target)
             .and_then(|v| MIGRATIONS.get(v))
         else {
-            return Ok(());
+            return Ok(false);
         };
         match migration {
             Migration::Sql(sql) => tx.execute_batch(sql)?,
@@ -280,9 +427,29 @@ fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
                 tx.execute_batch(sql)?;
                 fill(&tx)?;
             }
+            Migration::Rebuild(sql) => {
+                let enforced: bool = tx.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+                if enforced {
+                    // Another process migrated while this one waited: the
+                    // next migration is not the one enforcement was
+                    // switched off for. Go round again.
+                    return Ok(true);
+                }
+                tx.execute_batch(sql)?;
+                let broken: Option<String> = tx
+                    .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+                    .optional()?;
+                if let Some(table) = broken {
+                    return Err(super::DeskError::Damaged(format!(
+                        "upgrading the ledger to schema {} found a dangling reference in table {table}",
+                        version + 1
+                    )));
+                }
+            }
         }
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
+        Ok(true)
     }
 }
 
@@ -323,6 +490,64 @@ mod tests {
         assert_eq!(latest, "2026-03-01T00:00:00Z");
         // Running the migrations again changes nothing.
         migrate(&mut conn).unwrap();
+    }
+
+    #[test]
+    fn a_version_4_ledger_keeps_its_invoices_through_the_rebuild() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        migrate_to(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (seq, id, name, created_at) VALUES (1, 'C-000001', 'Acme', '2026-01-01T00:00:00Z');
+             INSERT INTO orders (seq, id, customer_id, product, kind, devices, created_at)
+                 VALUES (1, 'O-000001', 'C-000001', 'face-detect', 'device', 50, '2026-01-01T00:00:00Z');
+             INSERT INTO invoices (seq, draft_id, number, order_id, status, created_at, finalized_at, gross, document, due_on)
+                 VALUES (1, 'D-000001', 'FL-2026-000001', 'O-000001', 'final', 't', 't', '14400.00', '{}', '2026-02-01');
+             INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES ('D-000001', 'O-000001', 0);
+             INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason)
+                 VALUES ('CN-2026-000001', 'FL-2026-000001', 't', '1.00', 'r');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let row: (String, String, String) = conn
+            .query_row("SELECT number, order_id, due_on FROM invoices", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "FL-2026-000001".into(),
+                "O-000001".into(),
+                "2026-02-01".into()
+            )
+        );
+        // The immutability triggers and foreign keys came through.
+        let changed = conn.execute("UPDATE invoices SET gross = '1.00'", []);
+        assert!(
+            changed
+                .unwrap_err()
+                .to_string()
+                .contains("cannot be changed")
+        );
+        let removed = conn.execute("DELETE FROM invoice_items", []);
+        assert!(
+            removed
+                .unwrap_err()
+                .to_string()
+                .contains("cannot be changed")
+        );
+        let dangling = conn.execute(
+            "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES ('CN-2', 'FL-X', 't', '1.00', 'r')",
+            [],
+        );
+        assert!(dangling.is_err(), "foreign keys are enforced again");
+        // Invoices that bill no order are now possible.
+        conn.execute(
+            "INSERT INTO invoices (seq, draft_id, status, created_at, gross, document) VALUES (2, 'D-000002', 'draft', 't', '0.00', '{}')",
+            [],
+        )
+        .unwrap();
     }
 
     #[test]

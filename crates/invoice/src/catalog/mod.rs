@@ -7,8 +7,14 @@ use facelic_verifier::{Feature, FeatureSet};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+mod metered;
+
+pub use metered::{
+    ApiProduct, ApiTier, Cycle, DailyTiers, Pack, PriceList, TierBasis, UsageFamily,
+};
+
 /// The catalog shipped with facelic (`licenses/catalog.toml`).
-pub const DEFAULT_CATALOG: &str = include_str!("../../../licenses/catalog.toml");
+pub const DEFAULT_CATALOG: &str = include_str!("../../../../licenses/catalog.toml");
 
 /// Why a catalog was refused. The message names the line where it can.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -107,41 +113,9 @@ pub struct Invoicing {
     /// Days a customer has to pay when its profile names no terms
     /// (`payment_terms_days`, default 30: net 30).
     pub payment_terms_days: u32,
-}
-
-/// A prepaid pack of API calls.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pack {
-    /// Calls in the pack.
-    pub calls: u64,
-    /// Price of the pack.
-    pub price: Decimal,
-}
-
-/// A post-paid tier: billed calls up to and including `up_to` (none: and more).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiTier {
-    /// Last billed-call count of the tier; `None` for the open last tier.
-    pub up_to: Option<u64>,
-    /// Price per call.
-    pub unit_price: Decimal,
-}
-
-/// A face-API product billed by usage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiProduct {
-    /// Product id, e.g. `api-face-search`.
-    pub id: String,
-    /// Chinese name.
-    pub name_zh: String,
-    /// English name.
-    pub name_en: String,
-    /// Calls free each month, used first.
-    pub free_calls_per_month: u64,
-    /// Prepaid packs on sale, smallest first.
-    pub packs: Vec<Pack>,
-    /// Post-paid tiers, ascending.
-    pub postpaid_tiers: Vec<ApiTier>,
+    /// Day of the next month a monthly usage bill is dated
+    /// (`usage_bill_day`, 1 to 28, default 1).
+    pub usage_bill_day: u32,
 }
 
 /// One product of the catalog.
@@ -174,8 +148,10 @@ pub struct Catalog {
     pub products: Vec<Product>,
     /// Invoicing settings.
     pub invoicing: Invoicing,
-    /// Face-API products billed by usage.
+    /// Products billed by usage (face APIs, face verification).
     pub api_products: Vec<ApiProduct>,
+    /// The rules families of usage-billed products share.
+    pub usage_families: Vec<UsageFamily>,
 }
 
 #[derive(Deserialize)]
@@ -186,7 +162,9 @@ struct RawCatalog {
     product: Vec<RawProduct>,
     invoicing: RawInvoicing,
     #[serde(default)]
-    api_product: Vec<RawApiProduct>,
+    usage_family: Vec<metered::RawFamily>,
+    #[serde(default)]
+    api_product: Vec<metered::RawApiProduct>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +191,12 @@ struct RawInvoicing {
     quote_validity_days: u32,
     #[serde(default = "default_thirty")]
     payment_terms_days: u32,
+    #[serde(default = "default_bill_day")]
+    usage_bill_day: u32,
+}
+
+fn default_bill_day() -> u32 {
+    1
 }
 
 fn default_quote_prefix() -> String {
@@ -225,31 +209,6 @@ fn default_thirty() -> u32 {
 
 fn default_time_zone() -> String {
     crate::dates::DEFAULT_TIME_ZONE.to_owned()
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawApiProduct {
-    id: String,
-    name_zh: String,
-    name_en: String,
-    free_calls_per_month: u64,
-    packs: Vec<RawPack>,
-    postpaid_tiers: Vec<RawApiTier>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPack {
-    calls: u64,
-    price: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawApiTier {
-    up_to: Option<u64>,
-    unit_price: String,
 }
 
 #[derive(Deserialize)]
@@ -453,6 +412,12 @@ impl Catalog {
                 ));
             }
         }
+        if !(1..=28).contains(&inv.usage_bill_day) {
+            return Err(err(
+                find_line(text, "usage_bill_day").max(inv_line),
+                "usage_bill_day must be 1 to 28 (a day every month has)".into(),
+            ));
+        }
         let time_zone = crate::dates::TimeZone::named(&inv.time_zone).ok_or_else(|| {
             err(
                 find_line(text, "time_zone").max(inv_line),
@@ -477,65 +442,10 @@ impl Catalog {
             quote_prefix: inv.quote_prefix,
             quote_validity_days: inv.quote_validity_days,
             payment_terms_days: inv.payment_terms_days,
+            usage_bill_day: inv.usage_bill_day,
         };
-        let mut api_products: Vec<ApiProduct> = Vec::new();
-        for a in raw.api_product {
-            let line = find_line(text, &format!("\"{}\"", a.id));
-            let at = |message: String| err(line, format!("api product {:?}: {message}", a.id));
-            if !valid_product_id(&a.id) || api_products.iter().any(|q| q.id == a.id) {
-                return Err(at("id invalid or listed twice".into()));
-            }
-            let mut packs = Vec::new();
-            for p in &a.packs {
-                let price = money(&p.price).map_err(|m| at(format!("pack price: {m}")))?;
-                if p.calls == 0 || packs.last().is_some_and(|l: &Pack| l.calls >= p.calls) {
-                    return Err(at("packs must have positive, ascending call counts".into()));
-                }
-                packs.push(Pack {
-                    calls: p.calls,
-                    price,
-                });
-            }
-            let mut tiers: Vec<ApiTier> = Vec::new();
-            let count = a.postpaid_tiers.len();
-            for (i, t) in a.postpaid_tiers.iter().enumerate() {
-                let unit_price = rate(&t.unit_price)
-                    .map_err(|m| at(format!("post-paid tier {}: {m}", i + 1)))?;
-                match (t.up_to, i + 1 == count) {
-                    (None, true) => {}
-                    (None, false) => {
-                        return Err(at("only the last post-paid tier may be open".into()));
-                    }
-                    (Some(_), true) => {
-                        return Err(at("the last post-paid tier must be open (no up_to)".into()));
-                    }
-                    (Some(up), false) => {
-                        if tiers
-                            .last()
-                            .and_then(|l| l.up_to)
-                            .is_some_and(|prev| prev >= up)
-                        {
-                            return Err(at("post-paid tiers must ascend".into()));
-                        }
-                    }
-                }
-                tiers.push(ApiTier {
-                    up_to: t.up_to,
-                    unit_price,
-                });
-            }
-            if tiers.is_empty() {
-                return Err(at("needs post-paid tiers".into()));
-            }
-            api_products.push(ApiProduct {
-                id: a.id.clone(),
-                name_zh: a.name_zh.clone(),
-                name_en: a.name_en.clone(),
-                free_calls_per_month: a.free_calls_per_month,
-                packs,
-                postpaid_tiers: tiers,
-            });
-        }
+        let usage_families = metered::families(text, raw.usage_family)?;
+        let api_products = metered::products(text, raw.api_product, &usage_families)?;
         Ok(Catalog {
             currency: raw.currency,
             rules: Rules {
@@ -549,10 +459,11 @@ impl Catalog {
             products,
             invoicing,
             api_products,
+            usage_families,
         })
     }
 
-    /// The face-API product with this id.
+    /// The usage-billed product with this id.
     pub fn api_product(&self, id: &str) -> Option<&ApiProduct> {
         self.api_products.iter().find(|p| p.id == id)
     }

@@ -1,0 +1,480 @@
+//! Products billed by usage (`[[api_product]]`) and the rules their
+//! families share (`[[usage_family]]`): free quota, trial packs, list and
+//! campaign prices, refunds, reminders and the settlement cycle.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::{CatalogError, find_line, money, rate, valid_product_id};
+use crate::dates::Date;
+use crate::money::group_digits;
+
+/// A prepaid pack of calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pack {
+    /// Calls in the pack.
+    pub calls: u64,
+    /// Price of the pack.
+    pub price: Decimal,
+}
+
+/// A post-paid tier: billed calls up to and including `up_to` (none: and more).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTier {
+    /// Last call count of the tier; `None` for the open last tier.
+    pub up_to: Option<u64>,
+    /// Price per call.
+    pub unit_price: Decimal,
+}
+
+/// One price table of a metered product: the list prices, or a campaign's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceList {
+    /// `list`, or the campaign's name.
+    pub name: String,
+    /// First day the table applies (none: always, for a list without a start).
+    pub from: Option<Date>,
+    /// Last day the table applies (none: until further notice).
+    pub to: Option<Date>,
+    /// Packs on sale, smallest first (empty: post-paid only).
+    pub packs: Vec<Pack>,
+    /// Post-paid tiers, ascending, the last one open.
+    pub postpaid_tiers: Vec<ApiTier>,
+}
+
+impl PriceList {
+    /// True when the table applies on `day`.
+    pub fn covers(&self, day: Date) -> bool {
+        self.from.is_none_or(|f| f <= day) && self.to.is_none_or(|t| day <= t)
+    }
+
+    /// The post-paid tier `calls` calls reach, with its 1-based position.
+    pub fn tier(&self, calls: u64) -> Option<(usize, &ApiTier)> {
+        self.postpaid_tiers
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.up_to.is_none_or(|up| calls <= up))
+            .map(|(i, t)| (i + 1, t))
+    }
+
+    /// The label of tier `n` (1-based): `1-3,000,000`, `3,000,001-15,000,000`, `> 15,000,000`.
+    pub fn tier_label(&self, n: usize) -> String {
+        let start = n
+            .checked_sub(2)
+            .and_then(|i| self.postpaid_tiers.get(i))
+            .and_then(|t| t.up_to)
+            .unwrap_or(0);
+        match self
+            .postpaid_tiers
+            .get(n.wrapping_sub(1))
+            .and_then(|t| t.up_to)
+        {
+            Some(up) => format!("{}-{}", group_digits(start + 1), group_digits(up)),
+            None => format!("> {}", group_digits(start)),
+        }
+    }
+
+    /// The pack of `calls` calls, if this table sells one.
+    pub fn pack(&self, calls: u64) -> Option<&Pack> {
+        self.packs.iter().find(|p| p.calls == calls)
+    }
+}
+
+/// What decides a post-paid tier (pricing-reference 4.5 item 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TierBasis {
+    /// The calls billed post-paid, after free quota and packs (section 3's rule).
+    Postpaid,
+    /// Every call of the period, however it was paid.
+    AllCalls,
+}
+
+/// How a daily-settled account's tier is found (pricing-reference 4.5 item 8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DailyTiers {
+    /// Each day's bill stands alone: the day's calls pick the tier.
+    Day,
+    /// The month so far, this day included, picks the tier for the day's calls.
+    MonthToDate,
+}
+
+/// How often an account's post-paid usage is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cycle {
+    /// One bill a month.
+    Monthly,
+    /// One bill per day with usage.
+    Daily,
+}
+
+impl Cycle {
+    /// `monthly` or `daily`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cycle::Monthly => "monthly",
+            Cycle::Daily => "daily",
+        }
+    }
+
+    /// Parses `monthly` or `daily`.
+    pub fn parse(text: &str) -> Option<Cycle> {
+        match text {
+            "monthly" => Some(Cycle::Monthly),
+            "daily" => Some(Cycle::Daily),
+            _ => None,
+        }
+    }
+}
+
+/// The rules a family of metered products shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageFamily {
+    /// Family id, e.g. `kyc` (empty for products that name no family).
+    pub id: String,
+    /// What the family sells, for people.
+    pub name: String,
+    /// Days after purchase (inclusive) a wholly unused pack may be refunded; 0: never.
+    pub pack_refund_days: u32,
+    /// Remaining share (percent) of the last pack below which a balance is low; none: no reminder.
+    pub low_balance_percent: Option<u32>,
+    /// Accounts activated on or after this day settle daily; none: every account monthly.
+    pub daily_settlement_from: Option<Date>,
+    /// What picks a post-paid tier.
+    pub tier_basis: TierBasis,
+    /// How daily-settled accounts find their tier.
+    pub daily_tiers: DailyTiers,
+}
+
+impl UsageFamily {
+    /// The rules of products that name no family: monthly, no refunds, no
+    /// reminders, tiers by post-paid calls, bills dated the 1st.
+    fn unnamed() -> Self {
+        UsageFamily {
+            id: String::new(),
+            name: String::new(),
+            pack_refund_days: 0,
+            low_balance_percent: None,
+            daily_settlement_from: None,
+            tier_basis: TierBasis::Postpaid,
+            daily_tiers: DailyTiers::Day,
+        }
+    }
+
+    /// How an account activated on `activated_on` settles.
+    pub fn cycle_for(&self, activated_on: Option<Date>) -> Cycle {
+        match (self.daily_settlement_from, activated_on) {
+            (Some(from), Some(on)) if on >= from => Cycle::Daily,
+            _ => Cycle::Monthly,
+        }
+    }
+}
+
+/// A product billed by usage: a face API, or a face-verification (人脸核身) label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiProduct {
+    /// Product id, e.g. `api-face-search`.
+    pub id: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// The family's shared rules.
+    pub family: UsageFamily,
+    /// Calls free each month, used first.
+    pub free_calls_per_month: u64,
+    /// Calls of the one-off trial pack a customer gets when it activates the family (0: none).
+    pub trial_calls: u64,
+    /// List prices.
+    pub list: PriceList,
+    /// Campaign prices, each for its own days; on those days they replace the list.
+    pub campaigns: Vec<PriceList>,
+}
+
+impl ApiProduct {
+    /// The price table for calls made (or packs bought) on `day`: the
+    /// campaign running that day, else the list, if it applies yet.
+    pub fn prices_on(&self, day: Date) -> Option<&PriceList> {
+        self.campaigns
+            .iter()
+            .find(|c| c.covers(day))
+            .or_else(|| self.list.covers(day).then_some(&self.list))
+    }
+
+    /// Pack sizes on sale on `day`, comma-separated (for messages).
+    pub fn pack_sizes_on(&self, day: Date) -> String {
+        self.prices_on(day).map_or_else(String::new, |p| {
+            p.packs
+                .iter()
+                .map(|p| p.calls.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFamily {
+    id: String,
+    name: String,
+    #[serde(default)]
+    pack_refund_days: u32,
+    low_balance_percent: Option<u32>,
+    daily_settlement_from: Option<String>,
+    #[serde(default)]
+    tier_basis: Option<String>,
+    #[serde(default)]
+    daily_tiers: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawApiProduct {
+    id: String,
+    name_zh: String,
+    name_en: String,
+    family: Option<String>,
+    #[serde(default)]
+    free_calls_per_month: u64,
+    #[serde(default)]
+    trial_calls: u64,
+    list_from: Option<String>,
+    #[serde(default)]
+    packs: Vec<RawPack>,
+    postpaid_tiers: Vec<RawApiTier>,
+    #[serde(default)]
+    campaign: Vec<RawCampaign>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    name: String,
+    from: String,
+    to: Option<String>,
+    #[serde(default)]
+    packs: Vec<RawPack>,
+    postpaid_tiers: Vec<RawApiTier>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPack {
+    calls: u64,
+    price: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawApiTier {
+    up_to: Option<u64>,
+    unit_price: String,
+}
+
+fn day(text: &str, what: &str) -> Result<Date, String> {
+    Date::parse(text).ok_or_else(|| format!("{what} {text:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// Validates the families.
+pub(super) fn families(text: &str, raw: Vec<RawFamily>) -> Result<Vec<UsageFamily>, CatalogError> {
+    let mut out: Vec<UsageFamily> = Vec::with_capacity(raw.len());
+    for f in raw {
+        let line = find_line(text, &format!("\"{}\"", f.id));
+        let at = |message: String| CatalogError {
+            line,
+            message: format!("usage family {:?}: {message}", f.id),
+        };
+        if !valid_product_id(&f.id) || out.iter().any(|o| o.id == f.id) {
+            return Err(at("id invalid or listed twice".into()));
+        }
+        if f.low_balance_percent
+            .is_some_and(|p| !(1..=99).contains(&p))
+        {
+            return Err(at("low_balance_percent must be 1 to 99".into()));
+        }
+        if f.pack_refund_days > 365 {
+            return Err(at("pack_refund_days must be at most 365".into()));
+        }
+        let tier_basis = match f.tier_basis.as_deref() {
+            None | Some("postpaid") => TierBasis::Postpaid,
+            Some("all-calls") => TierBasis::AllCalls,
+            Some(other) => {
+                return Err(at(format!(
+                    "tier_basis {other:?} is not postpaid or all-calls"
+                )));
+            }
+        };
+        let daily_tiers = match f.daily_tiers.as_deref() {
+            None | Some("day") => DailyTiers::Day,
+            Some("month-to-date") => DailyTiers::MonthToDate,
+            Some(other) => {
+                return Err(at(format!(
+                    "daily_tiers {other:?} is not day or month-to-date"
+                )));
+            }
+        };
+        let daily_settlement_from = f
+            .daily_settlement_from
+            .as_deref()
+            .map(|t| day(t, "daily_settlement_from"))
+            .transpose()
+            .map_err(at)?;
+        out.push(UsageFamily {
+            id: f.id,
+            name: f.name,
+            pack_refund_days: f.pack_refund_days,
+            low_balance_percent: f.low_balance_percent,
+            daily_settlement_from,
+            tier_basis,
+            daily_tiers,
+        });
+    }
+    Ok(out)
+}
+
+/// Validates the metered products against `families`.
+pub(super) fn products(
+    text: &str,
+    raw: Vec<RawApiProduct>,
+    families: &[UsageFamily],
+) -> Result<Vec<ApiProduct>, CatalogError> {
+    let mut out: Vec<ApiProduct> = Vec::with_capacity(raw.len());
+    for a in raw {
+        let line = find_line(text, &format!("\"{}\"", a.id));
+        let at = |message: String| CatalogError {
+            line,
+            message: format!("api product {:?}: {message}", a.id),
+        };
+        if !valid_product_id(&a.id) || out.iter().any(|q| q.id == a.id) {
+            return Err(at("id invalid or listed twice".into()));
+        }
+        let family = match &a.family {
+            None => UsageFamily::unnamed(),
+            Some(id) => families
+                .iter()
+                .find(|f| &f.id == id)
+                .cloned()
+                .ok_or_else(|| at(format!("family {id:?} is not a [[usage_family]]")))?,
+        };
+        let list_from = a
+            .list_from
+            .as_deref()
+            .map(|t| day(t, "list_from"))
+            .transpose()
+            .map_err(at)?;
+        let list = price_list(
+            "list".into(),
+            (list_from, None),
+            &a.packs,
+            &a.postpaid_tiers,
+        )
+        .map_err(at)?;
+        let mut campaigns: Vec<PriceList> = Vec::with_capacity(a.campaign.len());
+        for c in &a.campaign {
+            let name = c.name.trim();
+            let in_campaign = |m: String| at(format!("campaign {name:?}: {m}"));
+            if name.is_empty() || name == "list" {
+                return Err(at("a campaign needs a name other than \"list\"".into()));
+            }
+            let from = day(&c.from, "from").map_err(in_campaign)?;
+            let to =
+                c.to.as_deref()
+                    .map(|t| day(t, "to"))
+                    .transpose()
+                    .map_err(in_campaign)?;
+            if to.is_some_and(|t| t < from) {
+                return Err(in_campaign("ends before it starts".into()));
+            }
+            let table = price_list(
+                name.to_owned(),
+                (Some(from), to),
+                &c.packs,
+                &c.postpaid_tiers,
+            )
+            .map_err(in_campaign)?;
+            if let Some(other) = campaigns.iter().find(|o| overlap(o, &table)) {
+                return Err(in_campaign(format!(
+                    "overlaps campaign {:?}: one day has one price",
+                    other.name
+                )));
+            }
+            campaigns.push(table);
+        }
+        out.push(ApiProduct {
+            id: a.id,
+            name_zh: a.name_zh,
+            name_en: a.name_en,
+            family,
+            free_calls_per_month: a.free_calls_per_month,
+            trial_calls: a.trial_calls,
+            list,
+            campaigns,
+        });
+    }
+    Ok(out)
+}
+
+fn overlap(a: &PriceList, b: &PriceList) -> bool {
+    let starts_before_end = |x: &PriceList, y: &PriceList| match (x.from, y.to) {
+        (Some(f), Some(t)) => f <= t,
+        _ => true,
+    };
+    starts_before_end(a, b) && starts_before_end(b, a)
+}
+
+fn price_list(
+    name: String,
+    (from, to): (Option<Date>, Option<Date>),
+    raw_packs: &[RawPack],
+    raw_tiers: &[RawApiTier],
+) -> Result<PriceList, String> {
+    let mut packs: Vec<Pack> = Vec::with_capacity(raw_packs.len());
+    for p in raw_packs {
+        let price = money(&p.price).map_err(|m| format!("pack price: {m}"))?;
+        if p.calls == 0 || packs.last().is_some_and(|l| l.calls >= p.calls) {
+            return Err("packs must have positive, ascending call counts".into());
+        }
+        packs.push(Pack {
+            calls: p.calls,
+            price,
+        });
+    }
+    let mut tiers: Vec<ApiTier> = Vec::with_capacity(raw_tiers.len());
+    let count = raw_tiers.len();
+    for (i, t) in raw_tiers.iter().enumerate() {
+        let unit_price =
+            rate(&t.unit_price).map_err(|m| format!("post-paid tier {}: {m}", i + 1))?;
+        match (t.up_to, i + 1 == count) {
+            (None, true) => {}
+            (None, false) => return Err("only the last post-paid tier may be open".into()),
+            (Some(_), true) => return Err("the last post-paid tier must be open (no up_to)".into()),
+            (Some(up), false) => {
+                if up == 0
+                    || tiers
+                        .last()
+                        .and_then(|l| l.up_to)
+                        .is_some_and(|prev| prev >= up)
+                {
+                    return Err("post-paid tiers must ascend".into());
+                }
+            }
+        }
+        tiers.push(ApiTier {
+            up_to: t.up_to,
+            unit_price,
+        });
+    }
+    if tiers.is_empty() {
+        return Err("needs post-paid tiers".into());
+    }
+    Ok(PriceList {
+        name,
+        from,
+        to,
+        packs,
+        postpaid_tiers: tiers,
+    })
+}

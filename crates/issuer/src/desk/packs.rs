@@ -1,0 +1,553 @@
+//! Prepaid packs of metered calls: bought (and invoiced) or given as a
+//! new customer's trial, consumed by usage runs, refunded under the
+//! product family's rule, expired one year after purchase.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+use serde::Serialize;
+
+use facelic_invoice::dates::Date;
+use facelic_invoice::invoice::{Line, LineKind, tax_line};
+use facelic_invoice::usage::PackBalance;
+use facelic_invoice::{ApiProduct, Decimal};
+
+use super::fields::{Fields, LedgerText as _};
+use super::usage::{account, refuse_billed};
+use super::{Desk, DeskError, Result, audit};
+
+/// Where a pack came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackOrigin {
+    /// Sold, with a statement.
+    Sale,
+    /// A new customer's free trial (no statement).
+    Trial,
+}
+
+/// Where a pack stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PackStatus {
+    /// Calls left, not expired.
+    Active,
+    /// Every call used.
+    Exhausted,
+    /// Past its last day; what was left is lost.
+    Expired,
+    /// Refunded by a credit note.
+    Refunded,
+}
+
+impl PackStatus {
+    /// `active`, `exhausted`, `expired` or `refunded`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackStatus::Active => "active",
+            PackStatus::Exhausted => "exhausted",
+            PackStatus::Expired => "expired",
+            PackStatus::Refunded => "refunded",
+        }
+    }
+}
+
+/// A pack as `pack list` shows it. Balances are as of the last usage run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackRecord {
+    /// Desk id, e.g. `PK-000001`.
+    pub id: String,
+    /// Owner's customer id.
+    pub customer_id: String,
+    /// Product id.
+    pub product: String,
+    /// Calls bought.
+    pub calls: u64,
+    /// Calls used by billed usage.
+    pub used: u64,
+    /// Calls left (0 once expired or refunded).
+    pub remaining: u64,
+    /// Price paid.
+    #[serde(with = "facelic_invoice::money::amount")]
+    pub price: Decimal,
+    /// The price table it was sold from (`list`, a campaign, `agreed`, `trial`).
+    pub price_list: String,
+    /// Purchase day: it covers calls from 00:00 that day.
+    pub bought_on: Date,
+    /// Last day it covers.
+    pub last_day: Date,
+    /// Sale or trial.
+    pub origin: PackOrigin,
+    /// Its statement (sales).
+    pub invoice: Option<String>,
+    /// Status today.
+    pub status: PackStatus,
+    /// Calls lost when it expired.
+    pub expired_unused: u64,
+    /// The credit note that refunded it.
+    pub refund_note: Option<String>,
+    /// True when this pack is the last of its customer's and product's live
+    /// packs and what they have left is below the family's reminder share.
+    pub low: bool,
+}
+
+/// A pack to buy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPack {
+    /// Customer id or name.
+    pub customer: String,
+    /// Product id.
+    pub product: String,
+    /// Calls (a size the product sells that day).
+    pub calls: u64,
+    /// Purchase day (default today).
+    pub date: Option<Date>,
+    /// An agreed price instead of the catalog's.
+    pub price: Option<Decimal>,
+}
+
+/// What `pack list` shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackFilter {
+    /// One customer (id or name).
+    pub customer: Option<String>,
+    /// Only packs whose balance is low (see [`PackRecord::low`]).
+    pub low: bool,
+    /// Only active packs whose last day is within this many days.
+    pub expiring_within: Option<u32>,
+}
+
+/// The first day after a pack bought on `day` stops covering calls, less a
+/// day: one natural year.
+pub(crate) fn last_day_of_pack(day: Date) -> Date {
+    day.add_years(1).add_days(-1)
+}
+
+const COLUMNS: &str =
+    "p.id, p.customer_id, p.product, p.calls, p.price, p.price_list, p.bought_on, p.last_day,
+     p.origin, p.invoice, p.refund_note,
+     (SELECT IFNULL(SUM(u.calls), 0) FROM pack_uses u WHERE u.pack_id = p.id) AS used,
+     (SELECT unused FROM pack_expiries e WHERE e.pack_id = p.id) AS expired";
+
+fn pack_from(r: &rusqlite::Row<'_>, today: Date) -> rusqlite::Result<PackRecord> {
+    let f = Fields::new(r, "packs", "id")?;
+    let calls = f.count("calls")?;
+    let used = f.count("used")?;
+    let last_day: Date = f.get("last_day")?;
+    let refund_note: Option<String> = f.plain("refund_note")?;
+    let origin = match f.plain::<String>("origin")?.as_str() {
+        "sale" => PackOrigin::Sale,
+        "trial" => PackOrigin::Trial,
+        _ => return Err(f.corrupt_text("origin", "sale or trial")),
+    };
+    let left = calls.saturating_sub(used);
+    let status = if refund_note.is_some() {
+        PackStatus::Refunded
+    } else if left == 0 {
+        PackStatus::Exhausted
+    } else if today > last_day {
+        PackStatus::Expired
+    } else {
+        PackStatus::Active
+    };
+    let recorded_expiry = f.opt_count("expired")?;
+    Ok(PackRecord {
+        id: f.plain("id")?,
+        customer_id: f.plain("customer_id")?,
+        product: f.plain("product")?,
+        calls,
+        used,
+        remaining: if status == PackStatus::Active {
+            left
+        } else {
+            0
+        },
+        price: f.get("price")?,
+        price_list: f.plain("price_list")?,
+        bought_on: f.get("bought_on")?,
+        last_day,
+        origin,
+        invoice: f.plain("invoice")?,
+        status,
+        expired_unused: match status {
+            PackStatus::Expired => recorded_expiry.unwrap_or(left),
+            _ => 0,
+        },
+        refund_note,
+        low: false,
+    })
+}
+
+/// A customer's packs of the products in `products` that can still cover
+/// calls on or after `from`, with their balances (for a usage run).
+pub(crate) fn balances(
+    conn: &Connection,
+    customer_id: &str,
+    products: &[&str],
+    from: Date,
+) -> Result<Vec<PackBalance>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM packs p WHERE p.customer_id = ?1 AND p.refund_note IS NULL AND p.last_day >= ?2 ORDER BY p.seq"
+    ))?;
+    let rows = stmt
+        .query_map(params![customer_id, from.to_ledger()], |r| {
+            pack_from(r, from)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|p| products.contains(&p.product.as_str()))
+        .map(|p| PackBalance {
+            remaining: p.calls - p.used,
+            id: p.id,
+            product: p.product,
+            bought_on: p.bought_on,
+            last_day: p.last_day,
+        })
+        .collect())
+}
+
+/// Records a pack (inside the caller's transaction) and returns its id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_pack(
+    tx: &rusqlite::Transaction<'_>,
+    s: &super::Session,
+    customer_id: &str,
+    product: &str,
+    calls: u64,
+    (price, price_list): (Decimal, &str),
+    bought_on: Date,
+    invoice: Option<&str>,
+) -> Result<String> {
+    let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM packs", [], |r| {
+        r.get(0)
+    })?;
+    let id = format!("PK-{seq:06}");
+    let calls_sql =
+        i64::try_from(calls).map_err(|_| DeskError::Input(format!("{calls} calls is too many")))?;
+    tx.execute(
+        "INSERT INTO packs (seq, id, customer_id, product, calls, price, price_list, bought_on, last_day, origin, invoice, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            seq,
+            id,
+            customer_id,
+            product,
+            calls_sql,
+            price.to_ledger(),
+            price_list,
+            bought_on.to_ledger(),
+            last_day_of_pack(bought_on).to_ledger(),
+            if invoice.is_some() { "sale" } else { "trial" },
+            invoice,
+            s.now().to_ledger()
+        ],
+    )?;
+    audit::record(
+        tx,
+        s,
+        if invoice.is_some() {
+            "pack.buy"
+        } else {
+            "pack.trial"
+        },
+        &id,
+        &serde_json::json!({
+            "customer": customer_id, "product": product, "calls": calls,
+            "price": price.to_string(), "price_list": price_list,
+            "bought_on": bought_on.to_string(), "invoice": invoice,
+        }),
+    )?;
+    Ok(id)
+}
+
+/// The statement line of a pack sale.
+fn pack_line(
+    product: &ApiProduct,
+    id: &str,
+    calls: u64,
+    (price, price_list): (Decimal, &str),
+    bought_on: Date,
+    invoicing: &facelic_invoice::Invoicing,
+) -> Line {
+    let (net, tax, gross) = tax_line(price, invoicing);
+    Line {
+        kind: LineKind::Item,
+        product: product.id.clone(),
+        name_zh: product.name_zh.clone(),
+        name_en: product.name_en.clone(),
+        description: format!(
+            "Prepaid pack {id}: {calls} calls, valid {bought_on} to {} ({price_list} price)",
+            last_day_of_pack(bought_on)
+        ),
+        tier: String::new(),
+        quantity: 1,
+        unit_price: price,
+        discount_pct: None,
+        net,
+        tax,
+        gross,
+    }
+}
+
+impl Desk {
+    /// Buys a pack: the size must be on sale on its purchase day (the
+    /// campaign's price that day, or the list's), unless a price was
+    /// agreed; the day may not be in the future nor within usage already
+    /// billed (a pack never offsets billed usage). A family that needs an
+    /// activation must have it by that day. Issues the pack's statement.
+    pub fn buy_pack(
+        &mut self,
+        new: &NewPack,
+    ) -> Result<(PackRecord, facelic_invoice::invoice::Invoice)> {
+        let catalog = self.catalog.clone();
+        let seller = self.seller();
+        let today = self.today();
+        let customer = self.customer(&new.customer)?;
+        let product = catalog.api_product(&new.product).ok_or_else(|| {
+            DeskError::NotFound(format!("no usage-billed product {:?}", new.product))
+        })?;
+        let day = new.date.unwrap_or(today);
+        if day > today {
+            return Err(DeskError::Refused(format!(
+                "a pack bought on {day} is in the future (today is {today})"
+            )));
+        }
+        let prices = product
+            .prices_on(day)
+            .ok_or_else(|| DeskError::Refused(format!("{} has no price on {day}", product.id)))?;
+        if prices.packs.is_empty() {
+            return Err(DeskError::Refused(format!(
+                "{} is post-paid only: it sells no packs",
+                product.id
+            )));
+        }
+        let catalog_price = prices.pack(new.calls).ok_or_else(|| {
+            DeskError::Refused(format!(
+                "{} sells no pack of {} calls on {day} (packs: {})",
+                product.id,
+                new.calls,
+                product.pack_sizes_on(day)
+            ))
+        })?;
+        let (price, price_list) = match new.price {
+            Some(p) => (p, "agreed".to_owned()),
+            None => (catalog_price.price, prices.name.clone()),
+        };
+        if price <= Decimal::ZERO || price.scale() > 2 {
+            return Err(DeskError::Input(format!(
+                "a pack's price is a positive amount in fen, not {price}"
+            )));
+        }
+        self.write(|tx, s| {
+            check_account(tx, &customer.id, product, day)?;
+            refuse_billed(tx, &customer.id, day, "a pack bought on")?;
+            // The statement first: the pack row names it.
+            let next: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM packs", [], |r| {
+                r.get(0)
+            })?;
+            let id = format!("PK-{next:06}");
+            let line = pack_line(
+                product,
+                &id,
+                new.calls,
+                (price, &price_list),
+                day,
+                &catalog.invoicing,
+            );
+            let invoice = super::invoices::issue_statement(
+                tx,
+                s,
+                (&catalog, &seller),
+                &customer,
+                today,
+                format!("pack {id}"),
+                vec![line],
+            )?;
+            let id = insert_pack(
+                tx,
+                s,
+                &customer.id,
+                &product.id,
+                new.calls,
+                (price, &price_list),
+                day,
+                invoice.number.as_deref(),
+            )?;
+            let record = load_pack(tx, &id, today)?;
+            Ok((record, invoice))
+        })
+    }
+
+    /// Refunds a pack by a credit note for its whole price: only a sold
+    /// pack, not used at all (no billed calls, and no calls on or after its
+    /// purchase day waiting to be billed), within the family's
+    /// `pack_refund_days` of its purchase (inclusive).
+    pub fn refund_pack(
+        &mut self,
+        id: &str,
+        reason: &str,
+    ) -> Result<(PackRecord, facelic_invoice::invoice::CreditNote)> {
+        let catalog = self.catalog.clone();
+        let today = self.today();
+        let reason = reason.trim().to_owned();
+        if reason.is_empty() {
+            return Err(DeskError::Input("a refund needs a reason".into()));
+        }
+        self.write(|tx, s| {
+            let pack = load_pack(tx, id, today)?;
+            let product = catalog
+                .api_product(&pack.product)
+                .ok_or_else(|| DeskError::Refused(format!("product {} is not in the desk catalog", pack.product)))?;
+            let days = product.family.pack_refund_days;
+            let family = if product.family.id.is_empty() { product.id.clone() } else { product.family.id.clone() };
+            let refuse = |why: String| Err(DeskError::Refused(format!("{} cannot be refunded: {why}", pack.id)));
+            if pack.status == PackStatus::Refunded {
+                return refuse(format!("it was refunded by {}", pack.refund_note.clone().unwrap_or_default()));
+            }
+            let Some(invoice) = pack.invoice.clone() else {
+                return refuse("it is a free trial pack".into());
+            };
+            if days == 0 {
+                return refuse(format!("{family} packs are never refunded (pack_refund_days = 0)"));
+            }
+            let age = today.days_since(pack.bought_on);
+            if age > i64::from(days) {
+                return refuse(format!(
+                    "{family} packs are refunded within {days} days of purchase; it was bought on {} ({age} days ago)",
+                    pack.bought_on
+                ));
+            }
+            if pack.used > 0 {
+                return refuse(format!("{} of its calls were used", pack.used));
+            }
+            let waiting: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 AND calls > 0
+                 AND (period >= ?3 OR (length(period) = 7 AND period >= substr(?3, 1, 7)))",
+                params![pack.customer_id, pack.product, pack.bought_on.to_ledger()],
+                |r| r.get(0),
+            )?;
+            if waiting > 0 {
+                return refuse(format!(
+                    "calls of {} made since its purchase are imported and may use it",
+                    pack.product
+                ));
+            }
+            let note = super::invoices::credit(
+                tx,
+                s,
+                &catalog.invoicing,
+                &invoice,
+                &format!("Refund of pack {}: {reason}", pack.id),
+                Some(pack.price),
+            )?;
+            tx.execute(
+                "UPDATE packs SET refunded_at = ?1, refund_note = ?2 WHERE id = ?3",
+                params![s.now().to_ledger(), note.number, pack.id],
+            )?;
+            audit::record(tx, s, "pack.refund", &pack.id, &serde_json::json!({
+                "credit_note": note.number, "amount": pack.price.to_string(), "reason": reason,
+            }))?;
+            Ok((load_pack(tx, &pack.id, today)?, note))
+        })
+    }
+
+    /// Packs, oldest first, with balances as of the last usage run.
+    pub fn packs(&self, filter: &PackFilter) -> Result<Vec<PackRecord>> {
+        let today = self.today();
+        let customer = filter
+            .customer
+            .as_deref()
+            .map(|c| self.customer(c))
+            .transpose()?;
+        let mut stmt = self.read().prepare(&format!(
+            "SELECT {COLUMNS} FROM packs p WHERE ?1 IS NULL OR p.customer_id = ?1 ORDER BY p.seq"
+        ))?;
+        let mut packs = stmt
+            .query_map([customer.as_ref().map(|c| c.id.clone())], |r| {
+                pack_from(r, today)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        self.mark_low(&mut packs);
+        Ok(packs
+            .into_iter()
+            .filter(|p| !filter.low || p.low)
+            .filter(|p| {
+                filter.expiring_within.is_none_or(|days| {
+                    p.status == PackStatus::Active && p.last_day <= today.add_days(i64::from(days))
+                })
+            })
+            .collect())
+    }
+
+    /// Flags the last live pack of each customer and product whose packs
+    /// have less left than the family's `low_balance_percent` of it (none
+    /// left: exhausted). Only the last pack reminds, as the vendor's does.
+    fn mark_low(&self, packs: &mut [PackRecord]) {
+        let mut groups: Vec<(String, String)> = packs
+            .iter()
+            .map(|p| (p.customer_id.clone(), p.product.clone()))
+            .collect();
+        groups.sort();
+        groups.dedup();
+        for (customer, product) in groups {
+            let Some(percent) = self
+                .catalog
+                .api_product(&product)
+                .and_then(|p| p.family.low_balance_percent)
+            else {
+                continue;
+            };
+            let live = |p: &&mut PackRecord| {
+                p.customer_id == customer
+                    && p.product == product
+                    && matches!(p.status, PackStatus::Active | PackStatus::Exhausted)
+            };
+            let left: u64 = packs.iter_mut().filter(live).map(|p| p.remaining).sum();
+            if let Some(last) = packs.iter_mut().filter(live).max_by(|a, b| {
+                (a.last_day, a.bought_on, &a.id).cmp(&(b.last_day, b.bought_on, &b.id))
+            }) {
+                last.low = u128::from(left) * 100 < u128::from(percent) * u128::from(last.calls);
+            }
+        }
+    }
+}
+
+/// One pack by id.
+fn load_pack(conn: &Connection, id: &str, today: Date) -> Result<PackRecord> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM packs p WHERE p.id = ?1"),
+        [id.trim().to_ascii_uppercase()],
+        |r| pack_from(r, today),
+    )
+    .optional()?
+    .ok_or_else(|| DeskError::NotFound(format!("no pack {id:?}")))
+}
+
+/// Refuses calls or packs of `product` on `day` for a customer whose
+/// family needs an activation it does not have by then.
+pub(crate) fn check_account(
+    conn: &Connection,
+    customer_id: &str,
+    product: &ApiProduct,
+    day: Date,
+) -> Result<()> {
+    if !needs_activation(product) {
+        return Ok(());
+    }
+    match account(conn, customer_id, &product.family.id)? {
+        Some(a) if a.activated_on <= day => Ok(()),
+        Some(a) => Err(DeskError::Refused(format!(
+            "{customer_id} activated {} on {}, after {day}",
+            product.family.id, a.activated_on
+        ))),
+        None => Err(DeskError::Refused(format!(
+            "{customer_id} has not activated {} ({}), needed for {}",
+            product.family.id, product.family.name, product.id
+        ))),
+    }
+}
+
+/// True when the product's family depends on when a customer started: a
+/// trial pack, or settlement that depends on the activation date.
+pub(crate) fn needs_activation(product: &ApiProduct) -> bool {
+    product.family.daily_settlement_from.is_some() || product.trial_calls > 0
+}

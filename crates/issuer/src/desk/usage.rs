@@ -1,0 +1,882 @@
+//! Metered usage: activations (a family's start date, trial packs and
+//! settlement cycle per customer), call imports, monthly usage runs that
+//! become statements, and the explanation of a bill.
+//!
+//! A customer's usage is billed month by month, in order, each month once:
+//! imports are refused on days already billed, and a pack never covers
+//! billed days. See `docs/invoicing.md`, "Metered billing".
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use serde::Serialize;
+
+use facelic_invoice::dates::{Date, Month};
+use facelic_invoice::invoice::{Line, LineKind, tax_line};
+use facelic_invoice::usage::{CallDay, Expiry, PeriodBill, ProductUsage, bill_month};
+use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
+
+use super::customers::{Customer, load_customer};
+use super::fields::{Fields, LedgerText as _};
+use super::packs::{balances, check_account, insert_pack, needs_activation};
+use super::{Desk, DeskError, Result, audit};
+use facelic_invoice::money::group_digits as calls_text;
+
+/// A customer's start with a family of metered products.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsageAccount {
+    /// Customer id.
+    pub customer_id: String,
+    /// Family id, e.g. `kyc`.
+    pub family: String,
+    /// The day the customer activated the family.
+    pub activated_on: Date,
+    /// How its post-paid usage is billed (fixed by the activation day).
+    pub cycle: Cycle,
+    /// Trial packs given on activation.
+    pub trial_packs: Vec<String>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Data lines read.
+    pub rows: usize,
+    /// New customer/product/day rows.
+    pub added: usize,
+    /// Rows whose calls changed (each audited with the old and new count).
+    pub corrected: usize,
+    /// Rows already in the ledger with the same calls.
+    pub unchanged: usize,
+}
+
+/// One statement (or nil bill) a usage run made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BilledPeriod {
+    /// Customer id.
+    pub customer_id: String,
+    /// Monthly or daily.
+    pub cycle: Cycle,
+    /// The bill, step by step.
+    pub bill: PeriodBill,
+    /// Its statement; none when nothing was owed.
+    pub invoice: Option<String>,
+    /// The statement's date.
+    pub date: Date,
+}
+
+/// A customer's month, billed or not yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsageMonth {
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer: String,
+    /// The month.
+    pub month: Month,
+    /// False: what a run would bill now (a preview).
+    pub billed: bool,
+    /// The bills.
+    pub bills: Vec<BilledPeriod>,
+    /// Packs whose last day fell in the month with calls unused.
+    pub expired: Vec<Expiry>,
+}
+
+/// The activation of `family` by a customer, if any.
+pub(crate) fn account(
+    conn: &Connection,
+    customer_id: &str,
+    family: &str,
+) -> Result<Option<UsageAccount>> {
+    Ok(conn
+        .query_row(
+            "SELECT customer_id, family, activated_on, cycle FROM usage_accounts WHERE customer_id = ?1 AND family = ?2",
+            params![customer_id, family],
+            |r| {
+                let f = Fields::new(r, "usage_accounts", "customer_id")?;
+                let cycle: String = f.plain("cycle")?;
+                Ok(UsageAccount {
+                    customer_id: f.plain("customer_id")?,
+                    family: f.plain("family")?,
+                    activated_on: f.get("activated_on")?,
+                    cycle: Cycle::parse(&cycle).ok_or_else(|| f.corrupt_text("cycle", "monthly or daily"))?,
+                    trial_packs: Vec::new(),
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The last day of a customer's billed usage, if any.
+pub(crate) fn billed_through(conn: &Connection, customer_id: &str) -> Result<Option<Date>> {
+    super::fields::scalar(
+        conn,
+        "SELECT MAX(last_day) FROM usage_bills WHERE customer_id = ?1",
+        [customer_id],
+        ("usage_bills", customer_id, "last_day"),
+    )
+}
+
+/// Refuses a pack starting on `day` (`what`: "a pack bought on") when the
+/// customer's usage is billed up to or past it: packs never offset billed
+/// usage.
+pub(crate) fn refuse_billed(
+    conn: &Connection,
+    customer_id: &str,
+    day: Date,
+    what: &str,
+) -> Result<()> {
+    match billed_through(conn, customer_id)? {
+        Some(billed) if day <= billed => Err(DeskError::Refused(format!(
+            "{customer_id}'s usage is billed up to {billed}: {what} {day} would offset billed usage"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// One parsed line of a usage file.
+struct UsageRow {
+    line: usize,
+    customer_id: String,
+    product: String,
+    /// The day, or the month's first day for a monthly total.
+    day: Date,
+    monthly: bool,
+    calls: u64,
+}
+
+impl UsageRow {
+    fn period(&self) -> String {
+        if self.monthly {
+            Month::of(self.day).to_string()
+        } else {
+            self.day.to_string()
+        }
+    }
+}
+
+impl Desk {
+    /// Records that a customer activated a family of metered products on
+    /// `on`: fixes its settlement cycle (daily when the family settles
+    /// accounts activated from a date on daily) and gives its trial packs.
+    /// Once only.
+    pub fn activate_usage(
+        &mut self,
+        customer: &str,
+        family: &str,
+        on: Date,
+    ) -> Result<UsageAccount> {
+        let catalog = self.catalog.clone();
+        let today = self.today();
+        let customer = self.customer(customer)?;
+        let fam = catalog
+            .usage_families
+            .iter()
+            .find(|f| f.id == family)
+            .ok_or_else(|| {
+                DeskError::NotFound(format!(
+                    "no usage family {family:?} (the catalog has: {})",
+                    catalog
+                        .usage_families
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        if on > today {
+            return Err(DeskError::Refused(format!(
+                "an activation on {on} is in the future (today is {today})"
+            )));
+        }
+        let cycle = fam.cycle_for(Some(on));
+        self.write(|tx, s| {
+            if let Some(a) = account(tx, &customer.id, family)? {
+                return Err(DeskError::Refused(format!(
+                    "{} activated {family} on {}; an activation is recorded once",
+                    customer.id, a.activated_on
+                )));
+            }
+            refuse_billed(tx, &customer.id, on, "trial packs from")?;
+            tx.execute(
+                "INSERT INTO usage_accounts (customer_id, family, activated_on, cycle, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![customer.id, family, on.to_ledger(), cycle.as_str(), s.now().to_ledger()],
+            )?;
+            audit::record(tx, s, "usage.activate", &customer.id, &serde_json::json!({
+                "family": family, "activated_on": on.to_string(), "cycle": cycle.as_str(),
+            }))?;
+            let mut trial_packs = Vec::new();
+            for p in catalog.api_products.iter().filter(|p| p.family.id == family && p.trial_calls > 0) {
+                trial_packs.push(insert_pack(tx, s, &customer.id, &p.id, p.trial_calls, (Decimal::ZERO, "trial"), on, None)?);
+            }
+            Ok(UsageAccount {
+                customer_id: customer.id.clone(),
+                family: family.to_owned(),
+                activated_on: on,
+                cycle,
+                trial_packs,
+            })
+        })
+    }
+
+    /// Imports calls from CSV text: a header naming `customer`, `product`,
+    /// `calls` and either `day` (YYYY-MM-DD) or `month` (YYYY-MM, the
+    /// vendor's monthly totals). Every line is checked first; one bad line
+    /// refuses the whole file ([`DeskError::BadLines`] names each). Rows are
+    /// keyed by customer, product and day (or month): the same file twice
+    /// changes nothing; a row with other calls replaces the old count,
+    /// audited.
+    pub fn import_usage(&mut self, file: &str, text: &str) -> Result<ImportReport> {
+        let catalog = self.catalog.clone();
+        let today = self.today();
+        let bad = |lines: Vec<(usize, String)>| DeskError::BadLines {
+            file: file.to_owned(),
+            lines,
+        };
+        let records = parse_usage_csv(text).map_err(bad)?;
+        self.write(|tx, s| {
+            let rows = check_rows(tx, &catalog, today, records).map_err(bad)?;
+            let mut report = ImportReport { rows: rows.len(), added: 0, corrected: 0, unchanged: 0 };
+            let now = s.now().to_ledger();
+            let mut find = tx.prepare_cached("SELECT calls FROM usage WHERE customer_id = ?1 AND product = ?2 AND period = ?3")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO usage (customer_id, product, period, month, calls, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE usage SET calls = ?4, imported_at = ?5 WHERE customer_id = ?1 AND product = ?2 AND period = ?3",
+            )?;
+            for r in &rows {
+                let period = r.period();
+                let calls = i64::try_from(r.calls).unwrap_or(i64::MAX);
+                let old: Option<i64> = find
+                    .query_row(params![r.customer_id, r.product, period], |row| row.get(0))
+                    .optional()?;
+                match old {
+                    None => {
+                        insert.execute(params![r.customer_id, r.product, period, Month::of(r.day).to_string(), calls, now])?;
+                        report.added += 1;
+                    }
+                    Some(old) if old == calls => report.unchanged += 1,
+                    Some(old) => {
+                        update.execute(params![r.customer_id, r.product, period, calls, now])?;
+                        audit::record(tx, s, "usage.correct", &r.customer_id, &serde_json::json!({
+                            "file": file, "line": r.line, "product": r.product, "period": period,
+                            "old_calls": old, "calls": calls,
+                        }))?;
+                        report.corrected += 1;
+                    }
+                }
+            }
+            if report.added + report.corrected > 0 {
+                audit::record(tx, s, "usage.import", file, &report)?;
+            }
+            Ok(report)
+        })
+    }
+
+    /// Bills `month` for one customer or for every customer with unbilled
+    /// calls in it: free quota, packs, post-paid tiers. A monthly-settled
+    /// customer gets one statement dated `usage_bill_day` of the next
+    /// month; a daily-settled one a statement per day with calls, dated the
+    /// day after. Nothing owed: the bill is recorded without a statement.
+    /// Refused: a month not over (or its bill day not come), a month
+    /// already billed, or an earlier month of the customer left unbilled.
+    pub fn run_usage(&mut self, month: Month, customer: Option<&str>) -> Result<Vec<BilledPeriod>> {
+        let catalog = self.catalog.clone();
+        let seller = self.seller();
+        let today = self.today();
+        let bill_date = month.next().day(catalog.invoicing.usage_bill_day);
+        if today < bill_date {
+            return Err(DeskError::Refused(format!(
+                "{month} is billed from {bill_date} (today is {today})"
+            )));
+        }
+        let only = customer.map(|c| self.customer(c)).transpose()?;
+        self.write(|tx, s| {
+            let key = month.to_string();
+            let with_calls: Vec<String> = tx
+                .prepare("SELECT DISTINCT customer_id FROM usage WHERE month = ?1 AND (?2 IS NULL OR customer_id = ?2) ORDER BY customer_id")?
+                .query_map(params![key, only.as_ref().map(|c| c.id.clone())], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut todo = Vec::new();
+            let mut done = Vec::new();
+            for id in with_calls {
+                let billed: Option<String> = tx
+                    .query_row(
+                        "SELECT IFNULL(invoice, '(nothing owed)') FROM usage_bills WHERE customer_id = ?1 AND month = ?2 ORDER BY seq LIMIT 1",
+                        params![id, key],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match billed {
+                    Some(invoice) => done.push(format!("{id} ({invoice})")),
+                    None => todo.push(id),
+                }
+            }
+            if todo.is_empty() {
+                return Err(DeskError::Refused(if done.is_empty() {
+                    format!("no calls imported for {month}{}", only.as_ref().map(|c| format!(" of {}", c.id)).unwrap_or_default())
+                } else {
+                    format!("{month} is already billed: {}", done.join(", "))
+                }));
+            }
+            let mut out = Vec::new();
+            for id in todo {
+                let earlier: Option<String> = tx
+                    .query_row(
+                        "SELECT MIN(u.month) FROM usage u WHERE u.customer_id = ?1 AND u.month < ?2
+                         AND NOT EXISTS (SELECT 1 FROM usage_bills b WHERE b.customer_id = u.customer_id AND b.month = u.month)",
+                        params![id, key],
+                        |r| r.get(0),
+                    )?;
+                if let Some(earlier) = earlier {
+                    return Err(DeskError::Refused(format!(
+                        "{id}'s calls of {earlier} are not billed yet: run {earlier} first"
+                    )));
+                }
+                let customer = load_customer(tx, &id)?;
+                out.extend(bill_customer(tx, s, (&catalog, &seller), &customer, month, bill_date)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// A customer's month explained: the bills a run recorded, or, when
+    /// the month is not billed yet, what a run would bill now.
+    pub fn usage_month(&self, customer: &str, month: Month) -> Result<UsageMonth> {
+        let customer = self.customer(customer)?;
+        let conn = self.read();
+        let mut stmt = conn.prepare(
+            "SELECT seq, cycle, detail, invoice, billed_at FROM usage_bills WHERE customer_id = ?1 AND month = ?2 ORDER BY seq",
+        )?;
+        let mut bills = Vec::new();
+        let mut seqs = Vec::new();
+        for row in stmt.query_map(params![customer.id, month.to_string()], |r| {
+            let f = Fields::new(r, "usage_bills", "seq")?;
+            let cycle: String = f.plain("cycle")?;
+            Ok((
+                f.plain::<i64>("seq")?,
+                Cycle::parse(&cycle).ok_or_else(|| f.corrupt_text("cycle", "monthly or daily"))?,
+                f.json::<PeriodBill>("detail")?,
+                f.plain::<Option<String>>("invoice")?,
+            ))
+        })? {
+            let (seq, cycle, bill, invoice) = row?;
+            let date = match &invoice {
+                Some(n) => super::invoices::load_invoice(conn, n)?.date,
+                None => None,
+            }
+            .unwrap_or_else(|| bill_day(cycle, month, &bill, &self.catalog));
+            seqs.push(seq);
+            bills.push(BilledPeriod {
+                customer_id: customer.id.clone(),
+                cycle,
+                bill,
+                invoice,
+                date,
+            });
+        }
+        if !bills.is_empty() {
+            let mut expired = Vec::new();
+            for seq in seqs {
+                let mut stmt = conn.prepare_cached("SELECT pack_id, last_day, unused FROM pack_expiries WHERE bill_seq = ?1 ORDER BY pack_id")?;
+                for e in stmt.query_map([seq], |r| {
+                    let f = Fields::new(r, "pack_expiries", "pack_id")?;
+                    Ok(Expiry {
+                        pack: f.plain("pack_id")?,
+                        last_day: f.get("last_day")?,
+                        unused: f.count("unused")?,
+                    })
+                })? {
+                    expired.push(e?);
+                }
+            }
+            return Ok(UsageMonth {
+                customer_id: customer.id.clone(),
+                customer: customer.name.clone(),
+                month,
+                billed: true,
+                bills,
+                expired,
+            });
+        }
+        let mut preview = Vec::new();
+        let mut expired = Vec::new();
+        for (_, (cycle, calls)) in calls_by_cycle(conn, &self.catalog, &customer.id, month)? {
+            let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
+            let mut packs = balances(conn, &customer.id, &products, month.first_day())?;
+            let billed = bill_month(&self.catalog, month, cycle, &calls, &mut packs)
+                .map_err(|e| DeskError::Refused(e.to_string()))?;
+            expired.extend(billed.expired);
+            for bill in billed.bills {
+                let date = bill_day(cycle, month, &bill, &self.catalog);
+                preview.push(BilledPeriod {
+                    customer_id: customer.id.clone(),
+                    cycle,
+                    bill,
+                    invoice: None,
+                    date,
+                });
+            }
+        }
+        Ok(UsageMonth {
+            customer_id: customer.id.clone(),
+            customer: customer.name.clone(),
+            month,
+            billed: false,
+            bills: preview,
+            expired,
+        })
+    }
+}
+
+/// The date of a bill: a monthly bill's is the bill day of the next month,
+/// a daily bill's the day after its calls.
+fn bill_day(cycle: Cycle, month: Month, bill: &PeriodBill, catalog: &Catalog) -> Date {
+    match cycle {
+        Cycle::Monthly => month.next().day(catalog.invoicing.usage_bill_day),
+        Cycle::Daily => bill.last_day.add_days(1),
+    }
+}
+
+/// A customer's calls of `month`, grouped by the settlement cycle of each
+/// product's family for this customer.
+fn calls_by_cycle(
+    conn: &Connection,
+    catalog: &Catalog,
+    customer_id: &str,
+    month: Month,
+) -> Result<BTreeMap<&'static str, (Cycle, Vec<CallDay>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT product, period, calls FROM usage WHERE customer_id = ?1 AND month = ?2 ORDER BY product, period",
+    )?;
+    let rows = stmt
+        .query_map(params![customer_id, month.to_string()], |r| {
+            let f = Fields::new(r, "usage", "period")?;
+            let period: String = f.plain("period")?;
+            let day = if period.len() == 7 {
+                Some(month.first_day())
+            } else {
+                Date::from_ledger(&period)
+            }
+            .ok_or_else(|| f.corrupt_text("period", "a day (YYYY-MM-DD) or month (YYYY-MM)"))?;
+            Ok(CallDay {
+                product: f.plain("product")?,
+                day,
+                calls: f.count("calls")?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut groups: BTreeMap<&'static str, (Cycle, Vec<CallDay>)> = BTreeMap::new();
+    let mut cycles: HashMap<String, Cycle> = HashMap::new();
+    for call in rows {
+        let product = catalog.api_product(&call.product).ok_or_else(|| {
+            DeskError::Refused(format!(
+                "{customer_id} has calls of {}, which is not in the desk catalog",
+                call.product
+            ))
+        })?;
+        let cycle = match cycles.get(&product.family.id) {
+            Some(c) => *c,
+            None => {
+                let c = account(conn, customer_id, &product.family.id)?
+                    .map_or(Cycle::Monthly, |a| a.cycle);
+                cycles.insert(product.family.id.clone(), c);
+                c
+            }
+        };
+        groups
+            .entry(cycle.as_str())
+            .or_insert_with(|| (cycle, Vec::new()))
+            .1
+            .push(call);
+    }
+    Ok(groups)
+}
+
+/// Bills one customer's month and records it.
+fn bill_customer(
+    tx: &Transaction<'_>,
+    s: &super::Session,
+    (catalog, seller): (&Catalog, &facelic_invoice::invoice::Party),
+    customer: &Customer,
+    month: Month,
+    monthly_date: Date,
+) -> Result<Vec<BilledPeriod>> {
+    let mut out = Vec::new();
+    for (_, (cycle, calls)) in calls_by_cycle(tx, catalog, &customer.id, month)? {
+        let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
+        let mut packs = balances(tx, &customer.id, &products, month.first_day())?;
+        let billed = bill_month(catalog, month, cycle, &calls, &mut packs)
+            .map_err(|e| DeskError::Refused(e.to_string()))?;
+        let mut last_seq = None;
+        for bill in billed.bills {
+            let date = match cycle {
+                Cycle::Monthly => monthly_date,
+                Cycle::Daily => bill.last_day.add_days(1),
+            };
+            let invoice = if bill.amount > Decimal::ZERO {
+                let lines = bill
+                    .products
+                    .iter()
+                    .flat_map(|p| usage_lines(catalog, p, &bill))
+                    .collect();
+                let what = if bill.first_day == bill.last_day {
+                    format!("usage {}", bill.first_day)
+                } else {
+                    format!("usage {} to {}", bill.first_day, bill.last_day)
+                };
+                super::invoices::issue_statement(
+                    tx,
+                    s,
+                    (catalog, seller),
+                    customer,
+                    date,
+                    what,
+                    lines,
+                )?
+                .number
+            } else {
+                None
+            };
+            let detail =
+                serde_json::to_string(&bill).map_err(|e| DeskError::Input(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle, amount, invoice, detail, billed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    customer.id, month.to_string(), bill.first_day.to_ledger(), bill.last_day.to_ledger(),
+                    cycle.as_str(), bill.amount.to_ledger(), invoice, detail, s.now().to_ledger()
+                ],
+            )?;
+            let seq = tx.last_insert_rowid();
+            for p in &bill.products {
+                for u in &p.pack_uses {
+                    tx.execute(
+                        "INSERT INTO pack_uses (pack_id, bill_seq, first_day, last_day, calls) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![u.pack, seq, u.first_day.to_ledger(), u.last_day.to_ledger(), i64::try_from(u.calls).unwrap_or(i64::MAX)],
+                    )?;
+                }
+            }
+            audit::record(
+                tx,
+                s,
+                "usage.bill",
+                &customer.id,
+                &serde_json::json!({
+                    "month": month.to_string(), "first_day": bill.first_day.to_string(), "last_day": bill.last_day.to_string(),
+                    "cycle": cycle.as_str(), "amount": bill.amount.to_string(), "invoice": invoice,
+                }),
+            )?;
+            last_seq = Some(seq);
+            out.push(BilledPeriod {
+                customer_id: customer.id.clone(),
+                cycle,
+                bill,
+                invoice,
+                date,
+            });
+        }
+        if let Some(seq) = last_seq {
+            for e in &billed.expired {
+                tx.execute(
+                    "INSERT INTO pack_expiries (pack_id, last_day, unused, bill_seq) VALUES (?1, ?2, ?3, ?4)",
+                    params![e.pack, e.last_day.to_ledger(), i64::try_from(e.unused).unwrap_or(i64::MAX), seq],
+                )?;
+                audit::record(
+                    tx,
+                    s,
+                    "pack.expire",
+                    &e.pack,
+                    &serde_json::json!({ "last_day": e.last_day.to_string(), "unused": e.unused }),
+                )?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A usage bill's lines for one product: one per price table charged, or
+/// one line of nothing owed when free calls and packs covered everything.
+fn usage_lines(catalog: &Catalog, p: &ProductUsage, bill: &PeriodBill) -> Vec<Line> {
+    let period = if bill.first_day == bill.last_day {
+        bill.first_day.to_string()
+    } else {
+        Month::of(bill.first_day).to_string()
+    };
+    let head = format!(
+        "{period}: {} calls = {} free + {} from packs + {} post-paid",
+        calls_text(p.calls),
+        calls_text(p.free_calls),
+        calls_text(p.pack_calls),
+        calls_text(p.postpaid_calls)
+    );
+    let line =
+        |description: String, tier: String, quantity: u64, unit: Decimal, amount: Decimal| {
+            let (net, tax, gross) = tax_line(amount, &catalog.invoicing);
+            Line {
+                kind: LineKind::Item,
+                product: p.product.clone(),
+                name_zh: p.name_zh.clone(),
+                name_en: p.name_en.clone(),
+                description,
+                tier,
+                quantity,
+                unit_price: unit,
+                discount_pct: None,
+                net,
+                tax,
+                gross,
+            }
+        };
+    if p.charges.is_empty() {
+        return vec![line(head, String::new(), 0, Decimal::ZERO, Decimal::ZERO)];
+    }
+    p.charges
+        .iter()
+        .map(|c| {
+            let description = if c.price_list == "list" {
+                head.clone()
+            } else {
+                format!("{head} ({} price)", c.price_list)
+            };
+            line(description, c.tier.clone(), c.calls, c.unit_price, c.amount)
+        })
+        .collect()
+}
+
+/// Splits CSV text into usage rows; every line that does not parse is named.
+fn parse_usage_csv(text: &str) -> std::result::Result<Vec<UsageRow>, Vec<(usize, String)>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| vec![(1, e.to_string())])?
+        .clone();
+    let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(customer), Some(product), Some(calls)) =
+        (column("customer"), column("product"), column("calls"))
+    else {
+        return Err(vec![(
+            1,
+            "the header must name customer, product, calls and day or month".into(),
+        )]);
+    };
+    let when = match (column("day"), column("month")) {
+        (Some(d), None) => (d, false),
+        (None, Some(m)) => (m, true),
+        _ => {
+            return Err(vec![(
+                1,
+                "the header must name exactly one of day (YYYY-MM-DD) or month (YYYY-MM)".into(),
+            )]);
+        }
+    };
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e
+                    .position()
+                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+                bad.push((line, e.to_string()));
+                continue;
+            }
+        };
+        let line = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() != header.len() {
+            bad.push((
+                line,
+                format!("{} fields, the header has {}", record.len(), header.len()),
+            ));
+            continue;
+        }
+        let field = |i: usize| record.get(i).unwrap_or_default();
+        let day = if when.1 {
+            Month::parse(field(when.0)).map(Month::first_day)
+        } else {
+            Date::parse(field(when.0))
+        };
+        let Some(day) = day else {
+            bad.push((
+                line,
+                format!(
+                    "{:?} is not a {}",
+                    field(when.0),
+                    if when.1 {
+                        "month (YYYY-MM)"
+                    } else {
+                        "day (YYYY-MM-DD)"
+                    }
+                ),
+            ));
+            continue;
+        };
+        let count = field(calls);
+        let Some(count) = count
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| count.parse::<u64>().ok())
+            .flatten()
+            .filter(|n| i64::try_from(*n).is_ok())
+        else {
+            bad.push((
+                line,
+                format!("calls {count:?} is not a whole number of calls"),
+            ));
+            continue;
+        };
+        rows.push(UsageRow {
+            line,
+            customer_id: field(customer).to_owned(),
+            product: field(product).to_owned(),
+            day,
+            monthly: when.1,
+            calls: count,
+        });
+    }
+    if bad.is_empty() { Ok(rows) } else { Err(bad) }
+}
+
+/// Checks every row against the ledger and the catalog; resolves customer
+/// names to ids.
+fn check_rows(
+    tx: &Transaction<'_>,
+    catalog: &Catalog,
+    today: Date,
+    mut rows: Vec<UsageRow>,
+) -> std::result::Result<Vec<UsageRow>, Vec<(usize, String)>> {
+    let mut bad = Vec::new();
+    let mut customers: HashMap<String, Option<String>> = HashMap::new();
+    let mut billed: HashMap<String, Option<Date>> = HashMap::new();
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut shapes: HashMap<(String, String, Month), (bool, usize)> = HashMap::new();
+    let fail = |e: DeskError| e.to_string();
+    for r in &mut rows {
+        let mut problem = || -> std::result::Result<(), String> {
+            let id = match customers.get(&r.customer_id) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = super::customers::find_customer(tx, &r.customer_id)
+                        .map_err(fail)?
+                        .map(|c| c.id);
+                    customers.insert(r.customer_id.clone(), id.clone());
+                    id
+                }
+            };
+            let id = id.ok_or_else(|| format!("no customer {:?}", r.customer_id))?;
+            r.customer_id = id;
+            let product: &ApiProduct = catalog.api_product(&r.product).ok_or_else(|| {
+                format!(
+                    "{:?} is not a usage-billed product of the catalog",
+                    r.product
+                )
+            })?;
+            let last = if r.monthly {
+                Month::of(r.day).last_day()
+            } else {
+                r.day
+            };
+            if last > today && (!r.monthly || r.day > today) {
+                return Err(format!(
+                    "{} is in the future (today is {today})",
+                    r.period()
+                ));
+            }
+            if product.prices_on(r.day).is_none() {
+                return Err(format!("{} has no price on {}", product.id, r.day));
+            }
+            if needs_activation(product) {
+                check_account(
+                    tx,
+                    &r.customer_id,
+                    product,
+                    if r.monthly { last } else { r.day },
+                )
+                .map_err(fail)?;
+                if r.monthly
+                    && account(tx, &r.customer_id, &product.family.id)
+                        .map_err(fail)?
+                        .is_some_and(|a| a.cycle == Cycle::Daily)
+                {
+                    return Err(format!(
+                        "{} settles {} daily: import its calls by day, not as a monthly total",
+                        r.customer_id, product.family.id
+                    ));
+                }
+            }
+            let through = match billed.get(&r.customer_id) {
+                Some(b) => *b,
+                None => {
+                    let b = billed_through(tx, &r.customer_id).map_err(fail)?;
+                    billed.insert(r.customer_id.clone(), b);
+                    b
+                }
+            };
+            if let Some(through) = through.filter(|t| r.day <= *t) {
+                return Err(format!(
+                    "{}'s usage is billed up to {through}; {} cannot change",
+                    r.customer_id,
+                    r.period()
+                ));
+            }
+            let key = (r.customer_id.clone(), r.product.clone(), r.period());
+            if let Some(first) = seen.insert(key, r.line) {
+                return Err(format!(
+                    "repeats line {first} ({}, {}, {})",
+                    r.customer_id,
+                    r.product,
+                    r.period()
+                ));
+            }
+            let month = Month::of(r.day);
+            let shape = (r.customer_id.clone(), r.product.clone(), month);
+            match shapes.get(&shape) {
+                Some((monthly, line)) if *monthly != r.monthly => {
+                    return Err(format!(
+                        "line {line} has {} calls of {month} by {}; a month is imported by day or as one total, not both",
+                        r.product,
+                        if *monthly { "monthly total" } else { "day" }
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    shapes.insert(shape, (r.monthly, r.line));
+                    let other: i64 = tx
+                        .query_row(
+                            "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 AND month = ?3 AND (length(period) = 7) != ?4",
+                            params![r.customer_id, r.product, month.to_string(), r.monthly],
+                            |row| row.get(0),
+                        )
+                        .map_err(|e| e.to_string())?;
+                    if other > 0 {
+                        return Err(format!(
+                            "the ledger has {} calls of {month} {}; a month is imported by day or as one total, not both",
+                            r.product,
+                            if r.monthly {
+                                "by day"
+                            } else {
+                                "as a monthly total"
+                            }
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        };
+        if let Err(why) = problem() {
+            bad.push((r.line, why));
+        }
+    }
+    if bad.is_empty() { Ok(rows) } else { Err(bad) }
+}
