@@ -103,6 +103,12 @@ impl TestDesk {
             "quotes",
             "payments",
             "fapiao",
+            "usage_accounts",
+            "packs",
+            "usage",
+            "usage_bills",
+            "pack_uses",
+            "pack_expiries",
         ]
         .iter()
         .map(|t| {
@@ -128,6 +134,15 @@ impl TestDesk {
             )
             .unwrap();
         counts.push(("profiles".into(), profiles));
+        // Imported calls change in place; packs are refunded in place.
+        let calls: i64 = db
+            .query_row("SELECT IFNULL(SUM(calls), 0) FROM usage", [], |r| r.get(0))
+            .unwrap();
+        let refunded: i64 = db
+            .query_row("SELECT COUNT(refunded_at) FROM packs", [], |r| r.get(0))
+            .unwrap();
+        counts.push(("calls".into(), calls));
+        counts.push(("refunded packs".into(), refunded));
         counts.push(("revoked".into(), revoked));
         counts.push(("trials started".into(), trials));
         counts

@@ -482,7 +482,7 @@ fn receivables_are_aged_per_customer_as_text_json_csv_and_xlsx() {
         list.to_str().unwrap(),
     ]);
     let csv = d.ok(&["invoice", "list", "--format", "csv"]);
-    assert!(csv.contains("number,draft,status,order,customer,buyer_tax_id,date,due,gross,credited,paid,balance,payment,fapiao"), "{csv}");
+    assert!(csv.contains("number,draft,status,for,customer,buyer_tax_id,date,due,gross,credited,paid,balance,payment,fapiao"), "{csv}");
     assert!(csv.contains("FL-2026-000001,D-000001,final,O-000001,Acme,,2026-11-01,2026-12-01,14400.00,0.00,400.00,14000.00,overdue,"), "{csv}");
 }
 

@@ -6,6 +6,7 @@ mod finance;
 mod integrity;
 mod invoicing;
 mod keys;
+mod usage;
 mod vectors;
 
 /// True when `tool` runs (`tool version_flag` exits 0). In CI (`CI` set) a
