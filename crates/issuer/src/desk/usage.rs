@@ -233,9 +233,17 @@ impl Desk {
             file: file.to_owned(),
             lines,
         };
-        let records = parse_usage_csv(text).map_err(bad)?;
+        let (records, unreadable) = parse_usage_csv(text).map_err(bad)?;
         self.write(|tx, s| {
-            let rows = check_rows(tx, &catalog, today, records).map_err(bad)?;
+            let rows = match check_rows(tx, &catalog, today, records) {
+                Ok(rows) if unreadable.is_empty() => rows,
+                Ok(_) => return Err(bad(unreadable)),
+                Err(mut wrong) => {
+                    wrong.extend(unreadable);
+                    wrong.sort();
+                    return Err(bad(wrong));
+                }
+            };
             let mut report = ImportReport { rows: rows.len(), added: 0, corrected: 0, unchanged: 0 };
             let now = s.now().to_ledger();
             let mut find = tx.prepare_cached("SELECT calls FROM usage WHERE customer_id = ?1 AND product = ?2 AND period = ?3")?;
@@ -645,8 +653,12 @@ fn usage_lines(catalog: &Catalog, p: &ProductUsage, bill: &PeriodBill) -> Vec<Li
         .collect()
 }
 
-/// Splits CSV text into usage rows; every line that does not parse is named.
-fn parse_usage_csv(text: &str) -> std::result::Result<Vec<UsageRow>, Vec<(usize, String)>> {
+/// Lines of a file and what is wrong with each.
+type BadLines = Vec<(usize, String)>;
+
+/// Splits CSV text into usage rows and the lines that do not parse (a bad
+/// header fails the whole file).
+fn parse_usage_csv(text: &str) -> std::result::Result<(Vec<UsageRow>, BadLines), BadLines> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -745,7 +757,7 @@ fn parse_usage_csv(text: &str) -> std::result::Result<Vec<UsageRow>, Vec<(usize,
             calls: count,
         });
     }
-    if bad.is_empty() { Ok(rows) } else { Err(bad) }
+    Ok((rows, bad))
 }
 
 /// Checks every row against the ledger and the catalog; resolves customer
@@ -755,7 +767,7 @@ fn check_rows(
     catalog: &Catalog,
     today: Date,
     mut rows: Vec<UsageRow>,
-) -> std::result::Result<Vec<UsageRow>, Vec<(usize, String)>> {
+) -> std::result::Result<Vec<UsageRow>, BadLines> {
     let mut bad = Vec::new();
     let mut customers: HashMap<String, Option<String>> = HashMap::new();
     let mut billed: HashMap<String, Option<Date>> = HashMap::new();

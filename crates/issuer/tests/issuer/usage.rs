@@ -437,3 +437,307 @@ fn the_tier_basis_is_a_catalog_setting() {
     assert_eq!(sum(&[paid[0].clone(), aug]).to_string(), "7500.00");
     assert_eq!(sum(&[paid[1].clone(), sep]).to_string(), "10375.00");
 }
+
+#[test]
+fn packs_cover_calls_from_their_purchase_day_only() {
+    let d = TestDesk::new();
+    let mid = d.customer("Mid Month");
+    let stacked = d.customer("Stacked");
+    let late = d.customer("Late Buyer");
+    // Bought on the 15th: covers the 15th onwards, never the first half.
+    buy(&d, &mid, "api-face-search", "1M", "2026-09-15");
+    let mut days = rows(&mid, "api-face-search", 1..=30, "2026-09", 100_000);
+    // Two stacked packs bought at different dates expire separately: the
+    // older one (soonest expiry) is used first and lapses on 2026-10-09.
+    let older = buy(&d, &stacked, "api-face-detection", "1M", "2025-10-10");
+    let newer = buy(&d, &stacked, "api-face-detection", "1M", "2026-01-20");
+    assert_eq!(older["pack"]["last_day"], "2026-10-09");
+    assert_eq!(newer["pack"]["last_day"], "2027-01-19");
+    days.extend(rows(
+        &stacked,
+        "api-face-detection",
+        1..=31,
+        "2026-10",
+        50_000,
+    ));
+    // Calls before a pack's day stay post-paid.
+    days.push(format!("{late},api-face-search,2026-09-05,500000"));
+    daily(&d, "days.csv", &days);
+    buy(&d, &late, "api-face-search", "1M", "2026-09-10");
+
+    let sep = run(&d, "2026-09");
+    // 3M calls: 10,000 free, 1M from the pack (15th-24th), 1.99M post-paid.
+    assert_eq!(one(&sep, &mid), "6368.00");
+    let show = d.ok(&["usage", "show", "--customer", &mid, "--month", "2026-09"]);
+    assert!(
+        show.contains("1,000,000 calls  (2026-09-15 to 2026-09-24)"),
+        "{show}"
+    );
+    assert_eq!(
+        one(&sep, &late),
+        "1568.00",
+        "490,000 × 0.0032: the pack came later"
+    );
+
+    let oct = run(&d, "2026-10");
+    // 1.55M calls: 10,000 free; the older pack 440,000 (1st-9th); the newer
+    // 1,000,000 (10th-29th); 100,000 post-paid × 0.0005.
+    assert_eq!(one(&oct, &stacked), "50.00");
+    let uses = &oct[0]["bill"]["products"][0]["pack_uses"];
+    let got: Vec<(String, String, String, u64)> = uses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["pack"].as_str().unwrap().into(),
+                u["first_day"].as_str().unwrap().into(),
+                u["last_day"].as_str().unwrap().into(),
+                u["calls"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let (old_id, new_id) = (
+        older["pack"]["id"].as_str().unwrap(),
+        newer["pack"]["id"].as_str().unwrap(),
+    );
+    assert_eq!(
+        got,
+        [
+            (
+                old_id.to_owned(),
+                "2026-10-01".to_owned(),
+                "2026-10-09".to_owned(),
+                440_000
+            ),
+            (
+                new_id.to_owned(),
+                "2026-10-10".into(),
+                "2026-10-29".into(),
+                1_000_000
+            ),
+        ]
+    );
+    let list = d.json(&["pack", "list", "--customer", &stacked]);
+    let status: Vec<(&str, u64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["status"].as_str().unwrap(),
+                p["expired_unused"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(status, [("expired", 560_000), ("exhausted", 0)]);
+    // A pack dated within billed usage would offset it: refused.
+    d.refused(
+        &[
+            "pack",
+            "buy",
+            "--customer",
+            &late,
+            "--product",
+            "api-face-search",
+            "--size",
+            "1M",
+            "--date",
+            "2026-09-20",
+        ],
+        5,
+        "billed up to 2026-09-30",
+    );
+    // And billed days cannot be imported again.
+    let path = d.dir.path().join("again.csv");
+    std::fs::write(
+        &path,
+        format!("customer,product,day,calls\n{late},api-face-search,2026-09-05,1\n"),
+    )
+    .unwrap();
+    d.refused(&["usage", "import", path.to_str().unwrap()], 3, "line 2: ");
+}
+
+#[test]
+fn refunds_follow_each_familys_rule() {
+    let mut d = TestDesk::new();
+    at(&mut d, "2026-11-10T00:00:00Z");
+    let c = d.customer("Refund Co");
+    // Face-API packs are never refunded.
+    let api = buy(&d, &c, "api-face-search", "1M", "2026-11-10");
+    let api_id = api["pack"]["id"].as_str().unwrap();
+    d.refused(
+        &["pack", "refund", api_id, "--reason", "changed mind"],
+        5,
+        "face-api packs are never refunded",
+    );
+    // 人脸核身 packs: wholly unused, within 7 days inclusive.
+    let a = activate(&d, &c, "kyc", "2026-11-01");
+    assert_eq!(a["cycle"], "daily");
+    let trial = a["trial_packs"][0].as_str().unwrap().to_owned();
+    d.refused(
+        &["pack", "refund", &trial, "--reason", "x"],
+        5,
+        "free trial pack",
+    );
+    let on_time = buy(&d, &c, "kyc-id-check", "1000", "2026-11-03");
+    let too_old = buy(&d, &c, "kyc-id-check", "10000", "2026-11-02");
+    let used = buy(&d, &c, "kyc-bankcard-check", "1000", "2026-11-03");
+    daily(
+        &d,
+        "k.csv",
+        &[format!("{c},kyc-bankcard-check,2026-11-04,10")],
+    );
+    d.refused(
+        &[
+            "pack",
+            "refund",
+            too_old["pack"]["id"].as_str().unwrap(),
+            "--reason",
+            "x",
+        ],
+        5,
+        "refunded within 7 days of purchase; it was bought on 2026-11-02 (8 days ago)",
+    );
+    d.refused(
+        &[
+            "pack",
+            "refund",
+            used["pack"]["id"].as_str().unwrap(),
+            "--reason",
+            "x",
+        ],
+        5,
+        "may use it",
+    );
+    let refund = d.json(&[
+        "pack",
+        "refund",
+        on_time["pack"]["id"].as_str().unwrap(),
+        "--reason",
+        "ordered by mistake",
+    ]);
+    assert_eq!(refund["pack"]["status"], "refunded");
+    assert_eq!(refund["credit_note"]["amount"], "300.00");
+    let number = on_time["invoice"]["number"].as_str().unwrap();
+    let doc: Value =
+        serde_json::from_str(&d.ok(&["invoice", "show", number, "--format", "json"])).unwrap();
+    assert_eq!(doc["settlement"]["status"], "credited");
+    d.refused(
+        &[
+            "pack",
+            "refund",
+            on_time["pack"]["id"].as_str().unwrap(),
+            "--reason",
+            "x",
+        ],
+        5,
+        "was refunded",
+    );
+    // Low balances and expiries are listed.
+    let low = d.json(&["pack", "list", "--low"]);
+    assert!(low.as_array().unwrap().is_empty(), "{low}");
+    let expiring = d.json(&["pack", "list", "--expiring-within", "30d"]);
+    assert!(expiring.as_array().unwrap().is_empty(), "{expiring}");
+}
+
+#[test]
+fn a_month_of_fifty_customers_is_imported_and_billed_once() {
+    let mut d = TestDesk::new();
+    let products = [
+        "api-face-detection",
+        "api-facial-landmarks",
+        "api-face-comparison",
+        "api-face-verification",
+        "api-face-search",
+        "api-person-group",
+        "api-static-liveness",
+    ];
+    let customers: Vec<String> = (0..50)
+        .map(|i| d.customer(&format!("Customer {i:02}")))
+        .collect();
+    let mut lines = Vec::new();
+    for (i, c) in customers.iter().enumerate() {
+        for (j, p) in products.iter().enumerate() {
+            lines.extend(rows(c, p, 1..=30, "2026-10", (i * 7 + j) as u64 * 1_000));
+        }
+    }
+    assert_eq!(lines.len(), 50 * 7 * 30);
+    let first = daily(&d, "big.csv", &lines);
+    assert_eq!(
+        (first["rows"].as_u64(), first["added"].as_u64()),
+        (Some(10_500), Some(10_500))
+    );
+    let before = d.counts();
+    let again = daily(&d, "big.csv", &lines);
+    assert_eq!(
+        (again["unchanged"].as_u64(), again["added"].as_u64()),
+        (Some(10_500), Some(0))
+    );
+    assert_eq!(d.counts(), before, "the same import twice changes nothing");
+    // A bad line refuses the whole file, every bad line named.
+    let mut bad = lines.clone();
+    bad[99] = format!("{},api-face-search,2026-10-31,12x", customers[0]);
+    bad[4_000] = format!("{},api-teleport,2026-10-03,5", customers[1]);
+    bad.push(lines[7].clone());
+    let path = d.dir.path().join("bad.csv");
+    std::fs::write(
+        &path,
+        format!("customer,product,day,calls\n{}\n", bad.join("\n")),
+    )
+    .unwrap();
+    d.refused(
+        &["usage", "import", path.to_str().unwrap()],
+        3,
+        "line 101: calls \"12x\"",
+    );
+    let err =
+        String::from_utf8(d.run(&["usage", "import", path.to_str().unwrap()]).stderr).unwrap();
+    assert!(err.contains("3 bad lines, nothing imported"), "{err}");
+    assert!(
+        err.contains("line 4002: \"api-teleport\" is not a usage-billed product"),
+        "{err}"
+    );
+    assert!(err.contains("line 10502: repeats line 9"), "{err}");
+    // A corrected file replaces the days it names, audited.
+    let fix = vec![format!("{},api-face-search,2026-10-05,777", customers[3])];
+    let report = daily(&d, "fix.csv", &fix);
+    assert_eq!(report["corrected"].as_u64(), Some(1));
+    let log = d.ok(&["log"]);
+    assert!(log.contains("usage.correct"), "{log}");
+    // Billed once: one statement per customer with calls to pay for.
+    at(&mut d, "2026-11-02T00:00:00Z");
+    let bills = run(&d, "2026-10");
+    assert_eq!(bills.len(), 50);
+    assert!(bills.iter().all(|b| b["invoice"].is_string()));
+    // Customer 49's static liveness: 349,000 calls a day, 10,470,000 in the
+    // month, 10,460,000 post-paid at the 3M-15M tier: × 0.0017.
+    let last = bills
+        .iter()
+        .find(|b| b["customer_id"] == customers[49].as_str())
+        .unwrap();
+    let liveness = &last["bill"]["products"][6];
+    assert_eq!(
+        (liveness["product"].as_str(), liveness["amount"].as_str()),
+        (Some("api-static-liveness"), Some("17782.00"))
+    );
+    d.refused(
+        &["usage", "run", "--month", "2026-10"],
+        5,
+        "2026-10 is already billed",
+    );
+    d.refused(
+        &["usage", "run", "--month", "2026-11"],
+        5,
+        "2026-11 is billed from 2026-12-01",
+    );
+    d.refused(
+        &[
+            "usage",
+            "import",
+            d.dir.path().join("fix.csv").to_str().unwrap(),
+        ],
+        3,
+        "billed up to 2026-10-31",
+    );
+}
