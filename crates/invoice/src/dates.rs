@@ -92,6 +92,11 @@ impl Date {
         self.0.year()
     }
 
+    /// The day of the month (1 to 31).
+    pub fn day_of_month(self) -> u32 {
+        self.0.day()
+    }
+
     /// The same day `n` years later; 29 February becomes 28 February.
     pub fn add_years(self, n: u32) -> Date {
         Date(

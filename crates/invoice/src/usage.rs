@@ -74,10 +74,22 @@ pub struct PackBalance {
     pub product: String,
     /// Day of purchase: the pack covers calls from 00:00 that day.
     pub bought_on: Date,
-    /// Last day it covers (one year after purchase, less a day).
+    /// Last day it covers ([`last_day_of_pack`]).
     pub last_day: Date,
     /// Calls left; billing takes from it.
     pub remaining: u64,
+}
+
+/// The last day a pack bought on `day` covers: one natural year, the day
+/// before the purchase date's anniversary (bought 2026-03-15: through
+/// 2027-03-14; bought on 29 February: through 28 February).
+pub fn last_day_of_pack(day: Date) -> Date {
+    let anniversary = day.add_years(1);
+    if anniversary.day_of_month() == day.day_of_month() {
+        anniversary.add_days(-1)
+    } else {
+        anniversary
+    }
 }
 
 /// Post-paid calls priced from one price table.
@@ -492,7 +504,7 @@ pub fn estimate(
             id: format!("pack {}", i + 1),
             product: product.to_owned(),
             bought_on: day,
-            last_day: day.add_years(1).add_days(-1),
+            last_day: last_day_of_pack(day),
             remaining: pack.calls,
         });
     }
@@ -537,4 +549,100 @@ pub fn parse_calls(text: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(factor))
         .ok_or_else(|| format!("{text:?} is not a call count (e.g. 52000000, 52M, 3.5M is not allowed: write 3500K)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_pack_lasts_one_natural_year() {
+        assert_eq!(last_day_of_pack(day("2026-03-15")), day("2027-03-14"));
+        assert_eq!(last_day_of_pack(day("2028-02-29")), day("2029-02-28"));
+        assert_eq!(last_day_of_pack(day("2027-03-01")), day("2028-02-29"));
+    }
+
+    fn catalog_with(family_line: &str, to: &str) -> Catalog {
+        let text = crate::catalog::DEFAULT_CATALOG
+            .replacen("daily_tiers = \"day\"", family_line, 1)
+            .replace(
+                "from = \"2021-02-01\"\n",
+                &format!("from = \"2021-02-01\"\nto = \"{to}\"\n"),
+            );
+        Catalog::parse(&text).unwrap()
+    }
+
+    #[test]
+    fn a_month_spanning_a_campaigns_end_is_charged_at_both_prices() {
+        let c = catalog_with("daily_tiers = \"day\"", "2026-08-15");
+        let calls: Vec<CallDay> = (1..=31)
+            .map(|d| CallDay {
+                product: "kyc-wechat-liveness-verification".into(),
+                day: day(&format!("2026-08-{d:02}")),
+                calls: 1_000,
+            })
+            .collect();
+        let m = bill_month(
+            &c,
+            Month::parse("2026-08").unwrap(),
+            Cycle::Monthly,
+            &calls,
+            &mut [],
+        )
+        .unwrap();
+        let line = &m.bills[0].products[0];
+        // 31,000 calls reach 1万<调用量≤10万: 15 days at 0.76, 16 at 0.95.
+        let charged: Vec<(String, u64, String)> = line
+            .charges
+            .iter()
+            .map(|c| (c.price_list.clone(), c.calls, c.amount.to_string()))
+            .collect();
+        assert_eq!(
+            charged,
+            [
+                (
+                    "限时8折优惠起 (001 L9-L10)".to_owned(),
+                    15_000,
+                    "11400.00".to_owned()
+                ),
+                ("list".to_owned(), 16_000, "15200.00".to_owned()),
+            ]
+        );
+        assert_eq!(line.tier_calls, 31_000);
+    }
+
+    #[test]
+    fn daily_tiers_by_the_day_or_the_month_so_far() {
+        let calls: Vec<CallDay> = (1..=3)
+            .map(|d| CallDay {
+                product: "kyc-general-liveness-comparison".into(),
+                day: day(&format!("2026-08-{d:02}")),
+                calls: 600,
+            })
+            .collect();
+        let month = Month::parse("2026-08").unwrap();
+        let amounts = |family_line: &str| -> Vec<String> {
+            let c = catalog_with(family_line, "2021-12-31");
+            bill_month(&c, month, Cycle::Daily, &calls, &mut [])
+                .unwrap()
+                .bills
+                .iter()
+                .map(|b| b.amount.to_string())
+                .collect()
+        };
+        // 600 calls a day: 0.15 each by the day; from the second day the
+        // month so far (1,200, then 1,800) reaches the 0.13 tier.
+        assert_eq!(
+            amounts("daily_tiers = \"day\""),
+            ["90.00", "90.00", "90.00"]
+        );
+        assert_eq!(
+            amounts("daily_tiers = \"month-to-date\""),
+            ["90.00", "78.00", "78.00"]
+        );
+    }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{Line, LineKind, tax_line};
-use facelic_invoice::usage::PackBalance;
+use facelic_invoice::usage::{PackBalance, last_day_of_pack};
 use facelic_invoice::{ApiProduct, Decimal};
 
 use super::fields::{Fields, LedgerText as _};
@@ -113,12 +113,6 @@ pub struct PackFilter {
     pub low: bool,
     /// Only active packs whose last day is within this many days.
     pub expiring_within: Option<u32>,
-}
-
-/// The first day after a pack bought on `day` stops covering calls, less a
-/// day: one natural year.
-pub(crate) fn last_day_of_pack(day: Date) -> Date {
-    day.add_years(1).add_days(-1)
 }
 
 const COLUMNS: &str =
