@@ -529,6 +529,7 @@ fn find_line(text: &str, needle: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dates::Date as Dates;
 
     #[test]
     fn shipped_catalog_matches_the_price_list() {
@@ -644,5 +645,51 @@ mod tests {
         assert!(dup.message.contains("twice"), "{dup}");
         let min = broken("{ from = 50, to = 1000", "{ from = 40, to = 1000");
         assert!(min.message.contains("must start at 50"), "{min}");
+    }
+
+    #[test]
+    fn usage_families_and_campaigns_are_checked() {
+        let family = broken("family = \"kyc\"", "family = \"kcy\"");
+        assert!(
+            family.message.contains("\"kcy\" is not a [[usage_family]]"),
+            "{family}"
+        );
+        let overlap = broken(
+            "[[api_product.campaign]]\n",
+            "[[api_product.campaign]]\nname = \"b\"\nfrom = \"2022-01-01\"\npostpaid_tiers = [{ unit_price = \"1\" }]\n\n[[api_product.campaign]]\n",
+        );
+        assert!(
+            overlap.message.contains("overlaps campaign \"b\""),
+            "{overlap}"
+        );
+        let backwards = broken(
+            "from = \"2021-02-01\"\n",
+            "from = \"2021-02-01\"\nto = \"2021-01-31\"\n",
+        );
+        assert!(
+            backwards.message.contains("ends before it starts"),
+            "{backwards}"
+        );
+        let basis = broken("tier_basis = \"postpaid\"", "tier_basis = \"most\"");
+        assert!(
+            basis.message.contains("not postpaid or all-calls"),
+            "{basis}"
+        );
+        let day = broken("usage_bill_day = 1", "usage_bill_day = 31");
+        assert!(day.message.contains("1 to 28"), "{day}");
+        let c = Catalog::default_catalog().unwrap();
+        assert_eq!(c.api_products.len(), 7 + 15);
+        let kyc = c.api_product("kyc-wechat-liveness-verification").unwrap();
+        assert_eq!(
+            kyc.family.cycle_for(Dates::parse("2023-01-04")),
+            Cycle::Daily
+        );
+        assert_eq!(
+            kyc.family.cycle_for(Dates::parse("2023-01-03")),
+            Cycle::Monthly
+        );
+        assert!(kyc.prices_on(Dates::parse("2021-01-31").unwrap()).is_none());
+        assert_eq!(kyc.list.tier_label(3), "10,001-100,000");
+        assert_eq!(kyc.list.tier_label(5), "> 200,000");
     }
 }
