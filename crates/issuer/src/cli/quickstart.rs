@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use facelic_invoice::Decimal;
 use facelic_invoice::money::format_money;
-use facelic_issuer::desk::{Desk, LicenseFilter, NewOrder, NewQuote, ProfileEdit, Session};
+use facelic_issuer::desk::{
+    Desk, LicenseFilter, NewOrder, NewPack, NewQuote, ProfileEdit, Session,
+};
 use facelic_issuer::{DeviceCode, Kind};
 use facelic_verifier::{Context, Keyring, Verifier};
 
@@ -232,6 +234,46 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         format_money(aging.total.total),
         aging.customers.len(),
         format_money(aging.total.current)
+    );
+    // Metered calls: last month's face-search calls against a pack.
+    let this_month = facelic_invoice::dates::Month::of(today);
+    let last_month = facelic_invoice::dates::Month::of(this_month.first_day().add_days(-1));
+    let first = last_month.first_day();
+    let (pack, _) = desk.buy_pack(&NewPack {
+        customer: customer.id.clone(),
+        product: "api-face-search".into(),
+        calls: 1_000_000,
+        date: Some(first),
+        price: None,
+    })?;
+    let calls: String = (0..20)
+        .map(|d| {
+            format!(
+                "{},api-face-search,{},60000\n",
+                customer.id,
+                first.add_days(d)
+            )
+        })
+        .collect();
+    let report = desk.import_usage("calls.csv", &format!("customer,product,day,calls\n{calls}"))?;
+    let bills = desk.run_usage(last_month, Some(&customer.id))?;
+    println!(
+        "12. facelic pack buy + usage import ({} days of calls) + usage run --month {last_month}: {} covered {} calls; usage statement {} for {}",
+        report.rows,
+        pack.id,
+        facelic_invoice::money::group_digits(
+            bills
+                .iter()
+                .flat_map(|b| &b.bill.products)
+                .map(|p| p.pack_calls)
+                .sum::<u64>()
+        ),
+        bills
+            .iter()
+            .filter_map(|b| b.invoice.clone())
+            .collect::<Vec<_>>()
+            .join(", "),
+        format_money(bills.iter().map(|b| b.bill.amount).sum())
     );
     println!(
         "\nLicense files are in {}; the audit log has {} entries.",
