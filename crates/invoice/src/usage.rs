@@ -536,7 +536,13 @@ pub fn estimate(
     })
 }
 
-/// Parses a call count: digits with optional `,`/`_` separators and a `K`, `M` suffix.
+/// The most calls one count may hold (a day's calls, a pack, an estimate):
+/// a trillion. Far above any real figure, and small enough that no sum
+/// over a month of products can overflow.
+pub const MAX_CALLS: u64 = 1_000_000_000_000;
+
+/// Parses a call count: digits with optional `,`/`_` separators and a `K`,
+/// `M` suffix, at most [`MAX_CALLS`].
 pub fn parse_calls(text: &str) -> Result<u64, String> {
     let t = text.trim().replace([',', '_'], "");
     let (number, factor) = match t.chars().last() {
@@ -548,7 +554,8 @@ pub fn parse_calls(text: &str) -> Result<u64, String> {
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(factor))
-        .ok_or_else(|| format!("{text:?} is not a call count (e.g. 52000000, 52M, 3.5M is not allowed: write 3500K)"))
+        .filter(|n| *n <= MAX_CALLS)
+        .ok_or_else(|| format!("{text:?} is not a call count of at most 1,000,000,000,000 (e.g. 52000000, 52M, 3.5M is not allowed: write 3500K)"))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use facelic_invoice::dates::{Date, Month};
 use facelic_invoice::invoice::{Line, LineKind, tax_line};
-use facelic_invoice::usage::{CallDay, Expiry, PeriodBill, ProductUsage, bill_month};
+use facelic_invoice::usage::{CallDay, Expiry, MAX_CALLS, PeriodBill, ProductUsage, bill_month};
 use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
 
 use super::customers::{Customer, load_customer};
@@ -740,11 +740,11 @@ fn parse_usage_csv(text: &str) -> std::result::Result<(Vec<UsageRow>, BadLines),
             .all(|b| b.is_ascii_digit())
             .then(|| count.parse::<u64>().ok())
             .flatten()
-            .filter(|n| i64::try_from(*n).is_ok())
+            .filter(|n| *n <= MAX_CALLS)
         else {
             bad.push((
                 line,
-                format!("calls {count:?} is not a whole number of calls"),
+                format!("calls {count:?} is not a whole number of calls up to 1,000,000,000,000"),
             ));
             continue;
         };

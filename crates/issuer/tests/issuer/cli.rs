@@ -219,7 +219,10 @@ fn quickstart_walks_the_desk_flow() {
     assert!(text.contains("[7 wrong-device]"), "{text}");
     // 20 days × 60,000 face-search calls: 10,000 free, 1M from the pack,
     // 190,000 post-paid × 0.0032.
-    assert!(text.contains("covered 1,000,000 calls; usage statement FL-"), "{text}");
+    assert!(
+        text.contains("covered 1,000,000 calls; usage statement FL-"),
+        "{text}"
+    );
     assert!(text.contains(" for 608.00"), "{text}");
 }
 

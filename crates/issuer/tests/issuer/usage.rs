@@ -411,11 +411,10 @@ fn the_tier_basis_is_a_catalog_setting() {
     let text = std::fs::read_to_string(&path).unwrap();
     let setting = "tier_basis = \"postpaid\"        # 4.5 item 7";
     assert!(text.contains(setting));
-    std::fs::write(
-        &path,
-        text.replace(setting, "tier_basis = \"all-calls\"       # 4.5 item 7"),
-    )
-    .unwrap();
+    let text = text.replace(setting, "tier_basis = \"all-calls\"       # 4.5 item 7");
+    // Monthly bills dated the 3rd of the next month instead of the 1st.
+    let text = text.replace("usage_bill_day = 1 ", "usage_bill_day = 3 ");
+    std::fs::write(&path, text).unwrap();
     let c = d.customer("Reading B");
     activate(&d, &c, "kyc", "2021-03-01");
     let general = "kyc-general-liveness-verification";
@@ -433,7 +432,9 @@ fn the_tier_basis_is_a_catalog_setting() {
     }
     daily(&d, "b.csv", &days);
     let aug = one(&run(&d, "2026-08"), &c);
-    let sep = one(&run(&d, "2026-09"), &c);
+    let sep_bills = run(&d, "2026-09");
+    assert_eq!(sep_bills[0]["date"], "2026-10-03");
+    let sep = one(&sep_bills, &c);
     assert_eq!(sum(&[paid[0].clone(), aug]).to_string(), "7500.00");
     assert_eq!(sum(&[paid[1].clone(), sep]).to_string(), "10375.00");
 }
@@ -531,6 +532,32 @@ fn packs_cover_calls_from_their_purchase_day_only() {
         })
         .collect();
     assert_eq!(status, [("expired", 560_000), ("exhausted", 0)]);
+    // Reminders: an exhausted last pack is low (below face-api's 15%);
+    // the late buyer's pack, untouched, is not, and lasts to 2027-09-09.
+    let low: Vec<String> = d
+        .json(&["pack", "list", "--low"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["customer_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(low, [mid.clone(), stacked.clone()]);
+    let soon = d.json(&["pack", "list", "--expiring-within", "365d"]);
+    let soon: Vec<&str> = soon
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["customer_id"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(soon, [late.as_str()]);
+    assert!(
+        d.json(&["pack", "list", "--expiring-within", "30"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // A pack dated within billed usage would offset it: refused.
     d.refused(
         &[
@@ -680,6 +707,10 @@ fn a_month_of_fifty_customers_is_imported_and_billed_once() {
     bad[99] = format!("{},api-face-search,2026-10-31,12x", customers[0]);
     bad[4_000] = format!("{},api-teleport,2026-10-03,5", customers[1]);
     bad.push(lines[7].clone());
+    bad.push(format!(
+        "{},api-face-search,2026-10-31,18446744073709551615",
+        customers[2]
+    ));
     let path = d.dir.path().join("bad.csv");
     std::fs::write(
         &path,
@@ -693,7 +724,13 @@ fn a_month_of_fifty_customers_is_imported_and_billed_once() {
     );
     let err =
         String::from_utf8(d.run(&["usage", "import", path.to_str().unwrap()]).stderr).unwrap();
-    assert!(err.contains("3 bad lines, nothing imported"), "{err}");
+    assert!(err.contains("4 bad lines, nothing imported"), "{err}");
+    assert!(
+        err.contains(
+            "line 10503: calls \"18446744073709551615\" is not a whole number of calls up to"
+        ),
+        "{err}"
+    );
     assert!(
         err.contains("line 4002: \"api-teleport\" is not a usage-billed product"),
         "{err}"
