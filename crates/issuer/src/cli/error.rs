@@ -20,6 +20,56 @@ pub(crate) const EXIT_DESK: u8 = 7;
 /// facelic ledger; restore the desk from a backup.
 pub(crate) const EXIT_DAMAGED: u8 = 8;
 
+/// Exit code: the command line did not parse (clap's own code).
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+/// Every exit code of `facelic` and what it means: the table of
+/// `docs/desk.md`, "Exit codes", is tested against this list.
+pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
+    (0, "success"),
+    (
+        EXIT_INVALID_LICENSE,
+        "`verify`: the license was checked and is not valid",
+    ),
+    (
+        EXIT_USAGE,
+        "usage error (unknown command or flag, missing argument)",
+    ),
+    (
+        EXIT_BAD_INPUT,
+        "bad input: an argument, a device code, a devices file, a usage file (every bad line named), a catalog, a revocation list",
+    ),
+    (
+        EXIT_IO,
+        "a file could not be read or written, or already exists (pass `--force` where offered)",
+    ),
+    (
+        EXIT_REFUSED,
+        "refused by a rule: seats, minimum quantity, trials, renewals, revocations, backdated starts, billed usage, pack refunds, a desk clock behind the ledger",
+    ),
+    (
+        EXIT_NOT_FOUND,
+        "not found: customer, order, license, invoice or pack",
+    ),
+    (
+        EXIT_DESK,
+        "desk problem: no desk, desk already exists, a ledger newer than this facelic, ledger error, internal error (a worker thread stopped; nothing recorded)",
+    ),
+    (
+        EXIT_DAMAGED,
+        "the ledger is damaged: missing from its desk, empty, not a facelic ledger, or a row that does not read as its type; restore from a backup",
+    ),
+];
+
+/// The exit codes as `facelic --help` ends with them.
+pub(crate) fn exit_codes_help() -> String {
+    let mut text = String::from("Exit codes:\n");
+    for (code, meaning) in EXIT_CODES {
+        text.push_str(&format!("  {code}  {}\n", meaning.replace('`', "")));
+    }
+    text
+}
+
 /// Everything a command can fail with. The message is one line.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
@@ -125,5 +175,39 @@ impl CliError {
             path: path.display().to_string(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_list_every_exit_code_as_the_code_does() {
+        let docs = include_str!("../../../../docs/desk.md");
+        let section = docs
+            .split("## Exit codes")
+            .nth(1)
+            .expect("docs/desk.md has an exit-code table");
+        let rows: Vec<(u8, &str)> = section
+            .lines()
+            .skip_while(|l| !l.starts_with("| 0 "))
+            .take_while(|l| l.starts_with('|'))
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                Some((cells.first()?.parse().ok()?, *cells.get(1)?))
+            })
+            .collect();
+        assert_eq!(
+            rows, EXIT_CODES,
+            "docs/desk.md's exit codes differ from cli/error.rs"
+        );
+        let mut codes: Vec<u8> = EXIT_CODES.iter().map(|(c, _)| *c).collect();
+        codes.dedup();
+        assert_eq!(
+            codes,
+            (0..=8).collect::<Vec<u8>>(),
+            "one row per code, in order"
+        );
     }
 }

@@ -32,7 +32,7 @@ mod verify;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 pub(crate) use error::CliError;
 
@@ -143,7 +143,11 @@ pub(crate) fn write_stdout(text: &str) {
 
 /// Runs the command line and returns the process exit code.
 pub(crate) fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `--help` ends with the exit codes, from the one list of them.
+    let matches = Cli::command()
+        .after_long_help(error::exit_codes_help())
+        .get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // An empty --operator or FACELIC_OPERATOR falls back to the OS user.
     let operator = cli
         .operator
