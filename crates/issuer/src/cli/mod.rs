@@ -1,14 +1,15 @@
 //! Command-line parsing, dispatch, and the mapping of errors to exit codes.
 
-/// `println!` that ends the process quietly when stdout is closed (e.g. piped
-/// into `head`) instead of panicking. Shadows std's in every command module.
+/// `println!` whose failure to write (stdout closed, e.g. piped into `head`)
+/// unwinds to [`main`], which ends the command there (see [`write_stdout`]).
+/// Shadows std's in every command module.
 macro_rules! println {
     ($($arg:tt)*) => {
         $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))
     };
 }
 
-/// `print!` with the same closed-stdout handling.
+/// `print!` with the same stdout handling.
 macro_rules! print {
     ($($arg:tt)*) => {
         $crate::cli::write_stdout(&format!($($arg)*))
@@ -127,22 +128,52 @@ fn default_operator() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-/// Writes to stdout; a closed pipe ends the process with status 0 (nothing
-/// was lost: the reader stopped reading).
+/// Why stdout could not be written: carried by the unwind from
+/// [`write_stdout`] to [`main`].
+enum StdoutFailed {
+    /// The reader went away (`| head`): nothing was lost, exit 0.
+    Closed,
+    /// Anything else (a full disk behind a redirect): exit code 4.
+    Error(std::io::Error),
+}
+
+/// Writes to stdout. When that fails, unwinds to [`main`] with a
+/// [`StdoutFailed`] payload: the command stops there, its destructors run
+/// (a temporary desk is removed, an open ledger closed), and `main` turns
+/// it into the exit code — once, for every command.
 pub(crate) fn write_stdout(text: &str) {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("facelic: error: writing to stdout: {e}");
-        std::process::exit(i32::from(error::EXIT_IO));
+        drop(out);
+        std::panic::resume_unwind(Box::new(if e.kind() == std::io::ErrorKind::BrokenPipe {
+            StdoutFailed::Closed
+        } else {
+            StdoutFailed::Error(e)
+        }));
+    }
+}
+
+/// Runs the command line, turning a failure to write stdout (see
+/// [`write_stdout`]) into its exit code.
+pub(crate) fn main() -> ExitCode {
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) => match payload.downcast::<StdoutFailed>() {
+            Ok(failed) => match *failed {
+                StdoutFailed::Closed => ExitCode::SUCCESS,
+                StdoutFailed::Error(e) => {
+                    eprintln!("facelic: error: writing to stdout: {e}");
+                    ExitCode::from(error::EXIT_IO)
+                }
+            },
+            Err(other) => std::panic::resume_unwind(other),
+        },
     }
 }
 
 /// Runs the command line and returns the process exit code.
-pub(crate) fn main() -> ExitCode {
+fn run() -> ExitCode {
     // `--help` ends with the exit codes, from the one list of them.
     let matches = Cli::command()
         .after_long_help(error::exit_codes_help())

@@ -227,6 +227,27 @@ fn quickstart_walks_the_desk_flow() {
 }
 
 #[test]
+fn a_closed_stdout_ends_the_command_quietly_and_cleans_up() {
+    // The reader goes away at once (`facelic quickstart | head -0`): the
+    // command ends with status 0, says nothing, and its temporary desk is
+    // removed (before, it exited on the spot and left the desk behind).
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("facelic"))
+        .arg("quickstart")
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), err.as_ref()), (Some(0), ""));
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
 fn the_cli_not_the_desk_library_words_the_hints() {
     let d = crate::desk::TestDesk::new();
     let c = d.customer("Acme");
