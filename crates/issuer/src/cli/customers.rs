@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use facelic_issuer::desk::{Customer, ProfileEdit};
 
-use super::desk::{open, print_json};
 use super::{CliError, Globals, render};
+use super::{open, print_json};
 
 /// `facelic customer` subcommands.
 #[derive(Debug, clap::Subcommand)]

@@ -9,8 +9,8 @@ use facelic_invoice::invoice::Invoice;
 use facelic_invoice::money::{format_money, parse_amount};
 use facelic_invoice::table::{Cell, Table};
 
-use super::desk::{open, print_json};
 use super::{CliError, Globals, pdf, render};
+use super::{open, print_json};
 
 /// `facelic invoice` subcommands.
 #[derive(Debug, clap::Subcommand)]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use facelic_issuer::IssuerKey;
 
-use super::{CliError, Globals, desk, render};
+use super::{CliError, Globals, open, print_json, render};
 
 /// `facelic keys` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -52,9 +52,9 @@ pub(crate) enum KeysCommand {
 pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliError> {
     match cmd {
         KeysCommand::Rotate { json } => {
-            let key = desk::open(globals)?.rotate_key()?;
+            let key = open(globals)?.rotate_key()?;
             if json {
-                return desk::print_json(&key);
+                return print_json(&key);
             }
             println!("{}", key.key_id);
             eprintln!(
@@ -64,12 +64,12 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Export { out, force, json } => {
-            let desk = desk::open(globals)?;
+            let desk = open(globals)?;
             let pem = desk.keyring_pem()?;
             facelic_issuer::desk::write_output(&out, pem.as_bytes(), force)?;
             let ids: Vec<String> = desk.keys()?.into_iter().map(|k| k.key_id).collect();
             if json {
-                return desk::print_json(
+                return print_json(
                     &serde_json::json!({ "file": out.display().to_string(), "key_ids": ids }),
                 );
             }
@@ -77,9 +77,9 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::List { json } => {
-            let keys = desk::open(globals)?.keys()?;
+            let keys = open(globals)?.keys()?;
             if json {
-                return desk::print_json(&keys);
+                return print_json(&keys);
             }
             let rows = keys
                 .iter()

@@ -16,16 +16,19 @@ macro_rules! print {
     };
 }
 
+mod admin;
 mod clock;
 mod customers;
-mod desk;
 mod device_code;
 mod error;
 mod invoices;
-mod invoicing;
+mod issuing;
 mod keys;
+mod licenses;
+mod orders;
 mod pdf;
 mod quickstart;
+mod quotes;
 mod render;
 mod usage;
 mod verify;
@@ -60,34 +63,34 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Create a desk: ledger, catalog and a first issuer key.
-    Init(desk::InitArgs),
+    Init(admin::InitArgs),
     /// Add, list, show customers and edit their billing profiles.
     #[command(subcommand)]
     Customer(customers::CustomerCommand),
     /// Create, show and list orders.
     #[command(subcommand)]
-    Order(desk::OrderCommand),
+    Order(orders::OrderCommand),
     /// Issue licenses on an order (devices, or the platform term).
-    Issue(desk::IssueArgs),
+    Issue(issuing::IssueArgs),
     /// Renew a platform order by one term and issue its license.
-    Renew(desk::RenewArgs),
+    Renew(issuing::RenewArgs),
     /// Revoke a license.
-    Revoke(desk::RevokeArgs),
+    Revoke(licenses::RevokeArgs),
     /// Move a device license's seat to a replacement device.
-    Replace(desk::ReplaceArgs),
+    Replace(issuing::ReplaceArgs),
     /// Signed revocation lists.
     #[command(subcommand)]
-    Crl(desk::CrlCommand),
+    Crl(licenses::CrlCommand),
     /// List and show licenses.
     #[command(subcommand)]
-    License(desk::LicenseCommand),
+    License(licenses::LicenseCommand),
     /// Show the audit log, newest first.
-    Log(desk::LogArgs),
+    Log(admin::LogArgs),
     /// Copy the desk (ledger snapshot, catalog, keys) into a new directory.
-    Backup(desk::BackupArgs),
+    Backup(admin::BackupArgs),
     /// Price a device purchase or platform terms (volume cliffs included);
     /// save numbered quotes for customers.
-    Quote(invoicing::QuoteArgs),
+    Quote(quotes::QuoteArgs),
     /// Metered calls: estimate, activate a family, import calls, run a
     /// month's bills, explain a bill.
     #[command(subcommand)]
@@ -112,6 +115,42 @@ enum Command {
     Verify(verify::Args),
     /// Walk through the desk on a fresh temporary desk.
     Quickstart(quickstart::Args),
+}
+
+/// Opens the desk of `globals` with the session clock and operator.
+pub(crate) fn open(globals: &Globals) -> Result<facelic_issuer::desk::Desk, CliError> {
+    Ok(facelic_issuer::desk::Desk::open(
+        &globals.desk,
+        session(globals)?,
+    )?)
+}
+
+/// The session of a desk command: the clock and the operator.
+pub(crate) fn session(globals: &Globals) -> Result<facelic_issuer::desk::Session, CliError> {
+    Ok(facelic_issuer::desk::Session::new(
+        clock::clock()?,
+        &globals.operator,
+    )?)
+}
+
+/// The desk's catalog when there is a desk, else the catalog facelic ships.
+pub(crate) fn catalog(globals: &Globals) -> Result<facelic_invoice::Catalog, CliError> {
+    if globals
+        .desk
+        .join(facelic_issuer::desk::LEDGER_FILE)
+        .exists()
+    {
+        return Ok(open(globals)?.catalog().clone());
+    }
+    facelic_invoice::Catalog::default_catalog().map_err(|e| CliError::input(e.to_string()))
+}
+
+/// Prints `value` as one JSON line.
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<ExitCode, CliError> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| CliError::input(format!("cannot render JSON: {e}")))?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Global options every desk command needs.
@@ -189,18 +228,18 @@ fn run() -> ExitCode {
         operator,
     };
     let result = match cli.command {
-        Command::Init(args) => desk::init(&globals, &args),
+        Command::Init(args) => admin::init(&globals, &args),
         Command::Customer(cmd) => customers::customer(&globals, cmd),
-        Command::Order(cmd) => desk::order(&globals, cmd),
-        Command::Issue(args) => desk::issue(&globals, &args),
-        Command::Renew(args) => desk::renew(&globals, &args),
-        Command::Revoke(args) => desk::revoke(&globals, &args),
-        Command::Replace(args) => desk::replace(&globals, &args),
-        Command::Crl(cmd) => desk::crl(&globals, cmd),
-        Command::License(cmd) => desk::license(&globals, cmd),
-        Command::Log(args) => desk::log(&globals, &args),
-        Command::Backup(args) => desk::backup(&globals, &args),
-        Command::Quote(args) => invoicing::quote(&globals, &args),
+        Command::Order(cmd) => orders::order(&globals, cmd),
+        Command::Issue(args) => issuing::issue(&globals, &args),
+        Command::Renew(args) => issuing::renew(&globals, &args),
+        Command::Revoke(args) => licenses::revoke(&globals, &args),
+        Command::Replace(args) => issuing::replace(&globals, &args),
+        Command::Crl(cmd) => licenses::crl(&globals, cmd),
+        Command::License(cmd) => licenses::license(&globals, cmd),
+        Command::Log(args) => admin::log(&globals, &args),
+        Command::Backup(args) => admin::backup(&globals, &args),
+        Command::Quote(args) => quotes::quote(&globals, &args),
         Command::Usage(cmd) => usage::usage(&globals, cmd),
         Command::Pack(cmd) => usage::pack(&globals, cmd),
         Command::Invoice(cmd) => invoices::invoice(&globals, cmd),

@@ -9,10 +9,8 @@ use facelic_invoice::money::{format_money, group_digits as calls};
 use facelic_invoice::usage::{ProductUsage, estimate, parse_calls};
 use facelic_issuer::desk::{NewPack, PackFilter, PackRecord, UsageMonth};
 
-use super::desk::{open, print_json};
 use super::invoices::{parse_day, parse_money};
-use super::invoicing::catalog;
-use super::{CliError, Globals, clock, render};
+use super::{CliError, Globals, catalog, clock, open, print_json, render};
 
 /// `facelic usage` subcommands.
 #[derive(Debug, clap::Subcommand)]

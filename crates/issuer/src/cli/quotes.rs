@@ -1,27 +1,14 @@
-//! Pricing commands: quote (and saved quotes).
+//! `facelic quote`: price a purchase, save numbered quotes, show and list them.
 
 use std::process::ExitCode;
 
 use facelic_issuer::desk::NewQuote;
 
+use facelic_invoice::Decimal;
 use facelic_invoice::money::{format_money, parse_percent};
 use facelic_invoice::pricing::{cheaper_quantity, price_devices, price_platform};
-use facelic_invoice::{Catalog, Decimal};
 
-use super::desk::{open, print_json};
-use super::{CliError, Globals, render};
-
-/// The desk's catalog when there is a desk, else the catalog facelic ships.
-pub(crate) fn catalog(globals: &Globals) -> Result<Catalog, CliError> {
-    if globals
-        .desk
-        .join(facelic_issuer::desk::LEDGER_FILE)
-        .exists()
-    {
-        return Ok(open(globals)?.catalog().clone());
-    }
-    Catalog::default_catalog().map_err(|e| CliError::input(e.to_string()))
-}
+use super::{CliError, Globals, catalog, open, print_json, render};
 
 /// Parses an optional `--discount` percentage.
 pub(crate) fn percent(text: &Option<String>) -> Result<Option<Decimal>, CliError> {

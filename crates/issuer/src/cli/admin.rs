@@ -1,0 +1,107 @@
+//! Desk administration: `facelic init`, `log` and `backup`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use facelic_issuer::desk::Desk;
+
+use super::{CliError, Globals, open, print_json, render, session};
+
+/// Arguments of `facelic init`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct InitArgs {
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn init(globals: &Globals, args: &InitArgs) -> Result<ExitCode, CliError> {
+    let (desk, key) = Desk::init(&globals.desk, session(globals)?)?;
+    if args.json {
+        return print_json(&serde_json::json!({
+            "desk": desk.dir().display().to_string(),
+            "key_id": key.key_id,
+            "schema_version": facelic_issuer::desk::SCHEMA_VERSION,
+        }));
+    }
+    println!("created desk {}", desk.dir().display());
+    println!(
+        "  ledger   {}",
+        desk.dir().join(facelic_issuer::desk::LEDGER_FILE).display()
+    );
+    println!(
+        "  catalog  {} ({} products)",
+        desk.dir()
+            .join(facelic_issuer::desk::CATALOG_FILE)
+            .display(),
+        desk.catalog().products.len()
+    );
+    println!(
+        "  key id   {} (private key in keys/, mode 0600)",
+        key.key_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `facelic log`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LogArgs {
+    /// How many entries, newest first.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// Print as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn log(globals: &Globals, args: &LogArgs) -> Result<ExitCode, CliError> {
+    let desk = open(globals)?;
+    let entries = desk.audit_log(args.limit)?;
+    if args.json {
+        return print_json(&entries);
+    }
+    let rows = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                e.at.to_string(),
+                e.operator.clone(),
+                e.action.clone(),
+                e.subject.clone(),
+                e.detail.to_string(),
+            ]
+        })
+        .collect();
+    println!(
+        "{}",
+        render::table(
+            &["#", "at", "operator", "action", "subject", "detail"],
+            rows
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `facelic backup`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BackupArgs {
+    /// New directory to write the backup into.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn backup(globals: &Globals, args: &BackupArgs) -> Result<ExitCode, CliError> {
+    open(globals)?.backup(&args.out)?;
+    if args.json {
+        return print_json(&serde_json::json!({ "backup": args.out.display().to_string() }));
+    }
+    println!(
+        "backed up the desk to {} (restore: use it as --desk)",
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
