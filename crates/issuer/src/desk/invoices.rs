@@ -224,16 +224,7 @@ impl Desk {
                 draft_id: draft_id.clone(),
                 order_id: order.id.clone(),
                 created_at: inv.time_zone.rfc3339(s.now()),
-                payment_terms_days: Some(terms_of(&customer, inv)),
-                fapiao_type: Some(fapiao_type_of(&customer)),
-                ..Invoice::new(
-                    DocumentKind::Statement,
-                    (seller.clone(), buyer(&customer)),
-                    &catalog.currency,
-                    inv.vat_rate,
-                    inv.prices_include_tax,
-                    lines,
-                )
+                ..statement_for(&catalog, &seller, &customer, lines)
             };
             let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(
@@ -516,6 +507,29 @@ pub(crate) fn credit(
     Ok(note)
 }
 
+/// A statement to `customer` of `lines` in the catalog's currency and tax,
+/// with the customer's payment terms and fapiao type; no number or dates.
+fn statement_for(
+    catalog: &facelic_invoice::Catalog,
+    seller: &Party,
+    customer: &Customer,
+    lines: Vec<Line>,
+) -> Invoice {
+    let inv = &catalog.invoicing;
+    Invoice {
+        payment_terms_days: Some(terms_of(customer, inv)),
+        fapiao_type: Some(fapiao_type_of(customer)),
+        ..Invoice::new(
+            DocumentKind::Statement,
+            (seller.clone(), buyer(customer)),
+            &catalog.currency,
+            inv.vat_rate,
+            inv.prices_include_tax,
+            lines,
+        )
+    }
+}
+
 /// Issues a statement that needs no draft (a pack sale, a usage bill):
 /// numbered now in the invoice sequence, dated `date` (its number's year is
 /// that date's), due after the buyer's terms, billing `billed_for`.
@@ -542,17 +556,8 @@ pub(crate) fn issue_statement(
         created_at: now.clone(),
         finalized_at: Some(now),
         date: Some(date),
-        payment_terms_days: Some(terms),
         due_on: Some(date.add_days(i64::from(terms))),
-        fapiao_type: Some(fapiao_type_of(customer)),
-        ..Invoice::new(
-            DocumentKind::Statement,
-            (seller.clone(), buyer(customer)),
-            &catalog.currency,
-            inv.vat_rate,
-            inv.prices_include_tax,
-            lines,
-        )
+        ..statement_for(catalog, seller, customer, lines)
     };
     let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
     tx.execute(
