@@ -92,6 +92,13 @@ pub fn last_day_of_pack(day: Date) -> Date {
     }
 }
 
+/// The order packs are taken in (ascending): soonest last day first, then
+/// the oldest purchase, then the lowest id. The last pack in this order is
+/// the one a low-balance reminder is about.
+pub fn consumption_order(last_day: Date, bought_on: Date, id: &str) -> (Date, Date, &str) {
+    (last_day, bought_on, id)
+}
+
 /// Post-paid calls priced from one price table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Charge {
@@ -167,6 +174,17 @@ pub struct PeriodBill {
     pub amount: Decimal,
 }
 
+impl PeriodBill {
+    /// The days it bills: `2026-10-05`, or `2026-10-01 to 2026-10-31`.
+    pub fn period_text(&self) -> String {
+        if self.first_day == self.last_day {
+            self.first_day.to_string()
+        } else {
+            format!("{} to {}", self.first_day, self.last_day)
+        }
+    }
+}
+
 /// A pack that reached its last day with calls unused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Expiry {
@@ -226,11 +244,14 @@ pub fn bill_month(
         }
         by_product.entry(index).or_default().push(u);
     }
-    // Packs are taken soonest expiry first, then oldest, then by id.
     let mut order: Vec<usize> = (0..packs.len()).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&packs[a], &packs[b]);
-        (a.last_day, a.bought_on, &a.id).cmp(&(b.last_day, b.bought_on, &b.id))
+        consumption_order(a.last_day, a.bought_on, &a.id).cmp(&consumption_order(
+            b.last_day,
+            b.bought_on,
+            &b.id,
+        ))
     });
     let mut allocated: Vec<(&ApiProduct, Vec<Allocated<'_>>)> = Vec::new();
     for (index, mut days) in by_product {

@@ -101,7 +101,9 @@ pub enum DailyTiers {
 }
 
 /// How often an account's post-paid usage is billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cycle {
     /// One bill a month.

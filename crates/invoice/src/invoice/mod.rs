@@ -82,6 +82,37 @@ pub struct Line {
     pub gross: Decimal,
 }
 
+impl Line {
+    /// An item line: `quantity` units of the product named `(id, name_zh,
+    /// name_en)` at `unit_price`, for `amount` (already rounded to the fen),
+    /// taxed as `invoicing` says.
+    pub fn item(
+        (id, name_zh, name_en): (&str, &str, &str),
+        description: String,
+        tier: String,
+        quantity: u64,
+        unit_price: Decimal,
+        amount: Decimal,
+        invoicing: &Invoicing,
+    ) -> Line {
+        let (net, tax, gross) = tax_line(amount, invoicing);
+        Line {
+            kind: LineKind::Item,
+            product: id.to_owned(),
+            name_zh: name_zh.to_owned(),
+            name_en: name_en.to_owned(),
+            description,
+            tier,
+            quantity,
+            unit_price,
+            discount_pct: None,
+            net,
+            tax,
+            gross,
+        }
+    }
+}
+
 /// Net, tax and gross of a line whose catalog amount (already rounded) is `amount`.
 pub fn tax_line(amount: Decimal, invoicing: &Invoicing) -> (Decimal, Decimal, Decimal) {
     let rate = invoicing.vat_rate / Decimal::ONE_HUNDRED;
@@ -112,22 +143,15 @@ pub fn lines_for(
         .portions
         .iter()
         .map(|p| {
-            let amount = round_fen(Decimal::from(p.quantity) * p.unit_price + p.flat_fee);
-            let (net, tax, gross) = tax_line(amount, invoicing);
-            Line {
-                kind: LineKind::Item,
-                product: product.id.clone(),
-                name_zh: product.name_zh.clone(),
-                name_en: product.name_en.clone(),
-                description: describe(p.quantity),
-                tier: p.tier.clone(),
-                quantity: p.quantity,
-                unit_price: p.unit_price,
-                discount_pct: None,
-                net,
-                tax,
-                gross,
-            }
+            Line::item(
+                (&product.id, &product.name_zh, &product.name_en),
+                describe(p.quantity),
+                p.tier.clone(),
+                p.quantity,
+                p.unit_price,
+                round_fen(Decimal::from(p.quantity) * p.unit_price + p.flat_fee),
+                invoicing,
+            )
         })
         .collect();
     if let Some(pct) = price.discount_pct.filter(|p| !p.is_zero()) {

@@ -258,7 +258,7 @@ pub(crate) fn usage(globals: &Globals, cmd: UsageCommand) -> Result<ExitCode, Cl
                 .map(|b| {
                     vec![
                         b.customer_id.clone(),
-                        period(&b.bill),
+                        b.bill.period_text(),
                         b.cycle.as_str().to_owned(),
                         b.invoice.clone().unwrap_or_else(|| "(nothing owed)".into()),
                         b.date.to_string(),
@@ -296,14 +296,6 @@ pub(crate) fn usage(globals: &Globals, cmd: UsageCommand) -> Result<ExitCode, Cl
             print!("{}", explain(&m, &desk.catalog().currency));
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-fn period(b: &facelic_invoice::usage::PeriodBill) -> String {
-    if b.first_day == b.last_day {
-        b.first_day.to_string()
-    } else {
-        format!("{} to {}", b.first_day, b.last_day)
     }
 }
 
@@ -383,7 +375,7 @@ fn explain(m: &UsageMonth, c: &str) -> String {
         let _ = writeln!(
             s,
             "{} ({}), dated {}: {}",
-            period(&b.bill),
+            b.bill.period_text(),
             b.cycle.as_str(),
             b.date,
             statement

@@ -75,6 +75,16 @@ impl LedgerText for Decimal {
     }
 }
 
+impl LedgerText for facelic_invoice::Cycle {
+    const EXPECTED: &'static str = "a settlement cycle (monthly or daily)";
+    fn from_ledger(text: &str) -> Option<Self> {
+        facelic_invoice::Cycle::parse(text)
+    }
+    fn to_ledger(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
 impl LedgerText for facelic_invoice::dates::Date {
     const EXPECTED: &'static str = "a date (YYYY-MM-DD)";
     fn from_ledger(text: &str) -> Option<Self> {

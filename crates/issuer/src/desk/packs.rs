@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::dates::Date;
-use facelic_invoice::invoice::{Line, LineKind, tax_line};
-use facelic_invoice::usage::{PackBalance, last_day_of_pack};
+use facelic_invoice::invoice::Line;
+use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack};
 use facelic_invoice::{ApiProduct, Decimal};
 
 use super::fields::{Fields, LedgerText as _};
@@ -199,7 +199,16 @@ pub(crate) fn balances(
         .collect())
 }
 
-/// Records a pack (inside the caller's transaction) and returns its id.
+/// The sequence number and id (`PK-000001`) the next pack recorded gets.
+fn next_pack(conn: &Connection) -> Result<(i64, String)> {
+    let seq: i64 = conn.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM packs", [], |r| {
+        r.get(0)
+    })?;
+    Ok((seq, format!("PK-{seq:06}")))
+}
+
+/// Records a pack (inside the caller's transaction) with the id
+/// [`next_pack`] gives, and returns that id.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_pack(
     tx: &rusqlite::Transaction<'_>,
@@ -211,10 +220,7 @@ pub(crate) fn insert_pack(
     bought_on: Date,
     invoice: Option<&str>,
 ) -> Result<String> {
-    let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM packs", [], |r| {
-        r.get(0)
-    })?;
-    let id = format!("PK-{seq:06}");
+    let (seq, id) = next_pack(tx)?;
     let calls_sql =
         i64::try_from(calls).map_err(|_| DeskError::Input(format!("{calls} calls is too many")))?;
     tx.execute(
@@ -262,24 +268,18 @@ fn pack_line(
     bought_on: Date,
     invoicing: &facelic_invoice::Invoicing,
 ) -> Line {
-    let (net, tax, gross) = tax_line(price, invoicing);
-    Line {
-        kind: LineKind::Item,
-        product: product.id.clone(),
-        name_zh: product.name_zh.clone(),
-        name_en: product.name_en.clone(),
-        description: format!(
+    Line::item(
+        (&product.id, &product.name_zh, &product.name_en),
+        format!(
             "Prepaid pack {id}: {calls} calls, valid {bought_on} to {} ({price_list} price)",
             last_day_of_pack(bought_on)
         ),
-        tier: String::new(),
-        quantity: 1,
-        unit_price: price,
-        discount_pct: None,
-        net,
-        tax,
-        gross,
-    }
+        String::new(),
+        1,
+        price,
+        price,
+        invoicing,
+    )
 }
 
 impl Desk {
@@ -335,10 +335,7 @@ impl Desk {
             check_account(tx, &customer.id, product, day)?;
             refuse_billed(tx, &customer.id, day, "a pack bought on")?;
             // The statement first: the pack row names it.
-            let next: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM packs", [], |r| {
-                r.get(0)
-            })?;
-            let id = format!("PK-{next:06}");
+            let (_, id) = next_pack(tx)?;
             let line = pack_line(
                 product,
                 &id,
@@ -497,7 +494,11 @@ impl Desk {
             };
             let left: u64 = packs.iter_mut().filter(live).map(|p| p.remaining).sum();
             if let Some(last) = packs.iter_mut().filter(live).max_by(|a, b| {
-                (a.last_day, a.bought_on, &a.id).cmp(&(b.last_day, b.bought_on, &b.id))
+                consumption_order(a.last_day, a.bought_on, &a.id).cmp(&consumption_order(
+                    b.last_day,
+                    b.bought_on,
+                    &b.id,
+                ))
             }) {
                 last.low = u128::from(left) * 100 < u128::from(percent) * u128::from(last.calls);
             }

@@ -12,8 +12,10 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 
 use facelic_invoice::dates::{Date, Month};
-use facelic_invoice::invoice::{Line, LineKind, tax_line};
-use facelic_invoice::usage::{CallDay, Expiry, MAX_CALLS, PeriodBill, ProductUsage, bill_month};
+use facelic_invoice::invoice::Line;
+use facelic_invoice::usage::{
+    CallDay, Expiry, MAX_CALLS, MonthBill, PeriodBill, ProductUsage, bill_month,
+};
 use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
 
 use super::customers::{Customer, load_customer};
@@ -94,12 +96,11 @@ pub(crate) fn account(
             params![customer_id, family],
             |r| {
                 let f = Fields::new(r, "usage_accounts", "customer_id")?;
-                let cycle: String = f.plain("cycle")?;
                 Ok(UsageAccount {
                     customer_id: f.plain("customer_id")?,
                     family: f.plain("family")?,
                     activated_on: f.get("activated_on")?,
-                    cycle: Cycle::parse(&cycle).ok_or_else(|| f.corrupt_text("cycle", "monthly or daily"))?,
+                    cycle: f.get("cycle")?,
                     trial_packs: Vec::new(),
                 })
             },
@@ -200,7 +201,7 @@ impl Desk {
             refuse_billed(tx, &customer.id, on, "trial packs from")?;
             tx.execute(
                 "INSERT INTO usage_accounts (customer_id, family, activated_on, cycle, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![customer.id, family, on.to_ledger(), cycle.as_str(), s.now().to_ledger()],
+                params![customer.id, family, on.to_ledger(), cycle.to_ledger(), s.now().to_ledger()],
             )?;
             audit::record(tx, s, "usage.activate", &customer.id, &serde_json::json!({
                 "family": family, "activated_on": on.to_string(), "cycle": cycle.as_str(),
@@ -293,7 +294,7 @@ impl Desk {
         let catalog = self.catalog.clone();
         let seller = self.seller();
         let today = self.today();
-        let bill_date = month.next().day(catalog.invoicing.usage_bill_day);
+        let bill_date = monthly_bill_date(month, &catalog);
         if today < bill_date {
             return Err(DeskError::Refused(format!(
                 "{month} is billed from {bill_date} (today is {today})"
@@ -343,7 +344,7 @@ impl Desk {
                     )));
                 }
                 let customer = load_customer(tx, &id)?;
-                out.extend(bill_customer(tx, s, (&catalog, &seller), &customer, month, bill_date)?);
+                out.extend(bill_customer(tx, s, (&catalog, &seller), &customer, month)?);
             }
             Ok(out)
         })
@@ -361,10 +362,9 @@ impl Desk {
         let mut seqs = Vec::new();
         for row in stmt.query_map(params![customer.id, month.to_string()], |r| {
             let f = Fields::new(r, "usage_bills", "seq")?;
-            let cycle: String = f.plain("cycle")?;
             Ok((
                 f.plain::<i64>("seq")?,
-                Cycle::parse(&cycle).ok_or_else(|| f.corrupt_text("cycle", "monthly or daily"))?,
+                f.get::<Cycle>("cycle")?,
                 f.json::<PeriodBill>("detail")?,
                 f.plain::<Option<String>>("invoice")?,
             ))
@@ -384,8 +384,9 @@ impl Desk {
                 date,
             });
         }
-        if !bills.is_empty() {
-            let mut expired = Vec::new();
+        let billed = !bills.is_empty();
+        let mut expired = Vec::new();
+        if billed {
             for seq in seqs {
                 let mut stmt = conn.prepare_cached("SELECT pack_id, last_day, unused FROM pack_expiries WHERE bill_seq = ?1 ORDER BY pack_id")?;
                 for e in stmt.query_map([seq], |r| {
@@ -399,50 +400,42 @@ impl Desk {
                     expired.push(e?);
                 }
             }
-            return Ok(UsageMonth {
-                customer_id: customer.id.clone(),
-                customer: customer.name.clone(),
-                month,
-                billed: true,
-                bills,
-                expired,
-            });
-        }
-        let mut preview = Vec::new();
-        let mut expired = Vec::new();
-        for (_, (cycle, calls)) in calls_by_cycle(conn, &self.catalog, &customer.id, month)? {
-            let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
-            let mut packs = balances(conn, &customer.id, &products, month.first_day())?;
-            let billed = bill_month(&self.catalog, month, cycle, &calls, &mut packs)
-                .map_err(|e| DeskError::Refused(e.to_string()))?;
-            expired.extend(billed.expired);
-            for bill in billed.bills {
-                let date = bill_day(cycle, month, &bill, &self.catalog);
-                preview.push(BilledPeriod {
-                    customer_id: customer.id.clone(),
-                    cycle,
-                    bill,
-                    invoice: None,
-                    date,
-                });
+        } else {
+            for (cycle, month_bill) in bill_calls(conn, &self.catalog, &customer.id, month)? {
+                expired.extend(month_bill.expired);
+                for bill in month_bill.bills {
+                    let date = bill_day(cycle, month, &bill, &self.catalog);
+                    bills.push(BilledPeriod {
+                        customer_id: customer.id.clone(),
+                        cycle,
+                        bill,
+                        invoice: None,
+                        date,
+                    });
+                }
             }
         }
         Ok(UsageMonth {
             customer_id: customer.id.clone(),
             customer: customer.name.clone(),
             month,
-            billed: false,
-            bills: preview,
+            billed,
+            bills,
             expired,
         })
     }
 }
 
-/// The date of a bill: a monthly bill's is the bill day of the next month,
-/// a daily bill's the day after its calls.
+/// The date of a monthly bill: `usage_bill_day` of the next month.
+fn monthly_bill_date(month: Month, catalog: &Catalog) -> Date {
+    month.next().day(catalog.invoicing.usage_bill_day)
+}
+
+/// The date of a bill: a monthly bill's is [`monthly_bill_date`], a daily
+/// bill's the day after its calls.
 fn bill_day(cycle: Cycle, month: Month, bill: &PeriodBill, catalog: &Catalog) -> Date {
     match cycle {
-        Cycle::Monthly => month.next().day(catalog.invoicing.usage_bill_day),
+        Cycle::Monthly => monthly_bill_date(month, catalog),
         Cycle::Daily => bill.last_day.add_days(1),
     }
 }
@@ -454,7 +447,7 @@ fn calls_by_cycle(
     catalog: &Catalog,
     customer_id: &str,
     month: Month,
-) -> Result<BTreeMap<&'static str, (Cycle, Vec<CallDay>)>> {
+) -> Result<BTreeMap<Cycle, Vec<CallDay>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT product, period, calls FROM usage WHERE customer_id = ?1 AND month = ?2 ORDER BY product, period",
     )?;
@@ -475,7 +468,7 @@ fn calls_by_cycle(
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut groups: BTreeMap<&'static str, (Cycle, Vec<CallDay>)> = BTreeMap::new();
+    let mut groups: BTreeMap<Cycle, Vec<CallDay>> = BTreeMap::new();
     let mut cycles: HashMap<String, Cycle> = HashMap::new();
     for call in rows {
         let product = catalog.api_product(&call.product).ok_or_else(|| {
@@ -493,13 +486,30 @@ fn calls_by_cycle(
                 c
             }
         };
-        groups
-            .entry(cycle.as_str())
-            .or_insert_with(|| (cycle, Vec::new()))
-            .1
-            .push(call);
+        groups.entry(cycle).or_default().push(call);
     }
     Ok(groups)
+}
+
+/// Bills a customer's month with its packs' balances now, per settlement
+/// cycle (nothing recorded): what a run records, and what `usage show`
+/// previews.
+fn bill_calls(
+    conn: &Connection,
+    catalog: &Catalog,
+    customer_id: &str,
+    month: Month,
+) -> Result<Vec<(Cycle, MonthBill)>> {
+    calls_by_cycle(conn, catalog, customer_id, month)?
+        .into_iter()
+        .map(|(cycle, calls)| {
+            let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
+            let mut packs = balances(conn, customer_id, &products, month.first_day())?;
+            let billed = bill_month(catalog, month, cycle, &calls, &mut packs)
+                .map_err(|e| DeskError::Refused(e.to_string()))?;
+            Ok((cycle, billed))
+        })
+        .collect()
 }
 
 /// Bills one customer's month and records it.
@@ -509,31 +519,19 @@ fn bill_customer(
     (catalog, seller): (&Catalog, &facelic_invoice::invoice::Party),
     customer: &Customer,
     month: Month,
-    monthly_date: Date,
 ) -> Result<Vec<BilledPeriod>> {
     let mut out = Vec::new();
-    for (_, (cycle, calls)) in calls_by_cycle(tx, catalog, &customer.id, month)? {
-        let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
-        let mut packs = balances(tx, &customer.id, &products, month.first_day())?;
-        let billed = bill_month(catalog, month, cycle, &calls, &mut packs)
-            .map_err(|e| DeskError::Refused(e.to_string()))?;
+    for (cycle, billed) in bill_calls(tx, catalog, &customer.id, month)? {
         let mut last_seq = None;
         for bill in billed.bills {
-            let date = match cycle {
-                Cycle::Monthly => monthly_date,
-                Cycle::Daily => bill.last_day.add_days(1),
-            };
+            let date = bill_day(cycle, month, &bill, catalog);
             let invoice = if bill.amount > Decimal::ZERO {
                 let lines = bill
                     .products
                     .iter()
                     .flat_map(|p| usage_lines(catalog, p, &bill))
                     .collect();
-                let what = if bill.first_day == bill.last_day {
-                    format!("usage {}", bill.first_day)
-                } else {
-                    format!("usage {} to {}", bill.first_day, bill.last_day)
-                };
+                let what = format!("usage {}", bill.period_text());
                 super::invoices::issue_statement(
                     tx,
                     s,
@@ -554,7 +552,7 @@ fn bill_customer(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     customer.id, month.to_string(), bill.first_day.to_ledger(), bill.last_day.to_ledger(),
-                    cycle.as_str(), bill.amount.to_ledger(), invoice, detail, s.now().to_ledger()
+                    cycle.to_ledger(), bill.amount.to_ledger(), invoice, detail, s.now().to_ledger()
                 ],
             )?;
             let seq = tx.last_insert_rowid();
@@ -621,21 +619,15 @@ fn usage_lines(catalog: &Catalog, p: &ProductUsage, bill: &PeriodBill) -> Vec<Li
     );
     let line =
         |description: String, tier: String, quantity: u64, unit: Decimal, amount: Decimal| {
-            let (net, tax, gross) = tax_line(amount, &catalog.invoicing);
-            Line {
-                kind: LineKind::Item,
-                product: p.product.clone(),
-                name_zh: p.name_zh.clone(),
-                name_en: p.name_en.clone(),
+            Line::item(
+                (&p.product, &p.name_zh, &p.name_en),
                 description,
                 tier,
                 quantity,
-                unit_price: unit,
-                discount_pct: None,
-                net,
-                tax,
-                gross,
-            }
+                unit,
+                amount,
+                &catalog.invoicing,
+            )
         };
     if p.charges.is_empty() {
         return vec![line(head, String::new(), 0, Decimal::ZERO, Decimal::ZERO)];
