@@ -1,0 +1,234 @@
+//! Issuing on platform orders: the license of the current term, and
+//! renewals that add a term. What was revoked stays revoked: a platform
+//! license never covers time a revoked license of its order covered.
+
+use std::path::Path;
+
+use rusqlite::{OptionalExtension as _, Transaction, params};
+
+use super::fields::{LedgerText as _, Text, scalar};
+use super::issue::{IssueReport, Issued};
+use super::orders::{Order, Reprice, Term, load_order};
+use super::query::load_license;
+use super::signing::{Batch, Recorder};
+use super::staging::LicenseFile;
+use super::time::add_months;
+use super::{Desk, DeskError, Result, Session, audit};
+use crate::{Binding, Kind, Timestamp};
+use facelic_invoice::Decimal;
+
+impl Desk {
+    /// Issues the license of a platform order's current term (or returns the
+    /// one already issued for it).
+    pub fn issue_platform(&mut self, order_id: &str, out: &Path) -> Result<IssueReport> {
+        self.platform_license(order_id, out, None)
+    }
+
+    /// Renews a platform order by one term and issues its license. Renewed
+    /// before the current term ends, the new term starts exactly where it
+    /// ends; renewed after it lapsed, the new term starts now. The license
+    /// covers the unbroken run of terms that ends with the new one, except
+    /// any time a revoked license of the order covered.
+    ///
+    /// The new term carries the previous term's agreed fee and discount
+    /// unless `reprice` names new ones (audited as a re-pricing).
+    pub fn renew(&mut self, order_id: &str, out: &Path, reprice: &Reprice) -> Result<IssueReport> {
+        if reprice.fee.is_some_and(|f| f < Decimal::ZERO) {
+            return Err(DeskError::Input("a platform fee cannot be negative".into()));
+        }
+        self.platform_license(order_id, out, Some(reprice))
+    }
+
+    fn platform_license(
+        &mut self,
+        order_id: &str,
+        out: &Path,
+        renew: Option<&Reprice>,
+    ) -> Result<IssueReport> {
+        let batch = self.batch(order_id, out)?;
+        let months = self.catalog.rules.platform_term_months;
+        let issued = self.write(|tx, s| {
+            let renewal = renew.map(|reprice| Renewal { months, reprice });
+            platform_license_in(tx, s, &batch, order_id, renewal)
+        })?;
+        self.publish(issued, out)
+    }
+}
+
+/// Refuses renewing anything but a platform order, and issuing a device
+/// order without devices.
+fn check_platform_order(order: &Order, renew: bool) -> Result<()> {
+    let kind = order.kind;
+    if renew && kind != Kind::Platform {
+        let why = match kind {
+            Kind::Device => "device licenses are perpetual and are not renewed",
+            Kind::DeviceTrial | Kind::PlatformTrial => {
+                "trials cannot be renewed; create a platform order"
+            }
+            Kind::Platform => "",
+        };
+        return Err(DeskError::Refused(format!(
+            "order {} is a {kind} order: {why}",
+            order.id
+        )));
+    }
+    if kind.is_device_bound() {
+        return Err(DeskError::PerDevice {
+            order: order.id.clone(),
+            kind,
+        });
+    }
+    Ok(())
+}
+
+/// The start of the unbroken run of terms that ends with the last one.
+fn unbroken_start(terms: &[Term]) -> Option<Timestamp> {
+    let mut iter = terms.iter().rev();
+    let mut start = iter.next()?.starts_at;
+    for term in iter {
+        if term.ends_at != start {
+            break;
+        }
+        start = term.starts_at;
+    }
+    Some(start)
+}
+
+/// The latest end of a revoked license of `order` (`None` when none was revoked).
+fn revoked_until(tx: &Transaction<'_>, order: &str) -> Result<Option<Timestamp>> {
+    scalar(
+        tx,
+        "SELECT MAX(not_after) FROM licenses WHERE order_id = ?1 AND revoked_at IS NOT NULL",
+        [order],
+        ("licenses", &format!("of order {order}"), "not_after"),
+    )
+}
+
+/// A renewal: the term's length and price.
+struct Renewal<'a> {
+    months: u32,
+    reprice: &'a Reprice,
+}
+
+/// Issues (or renews, with `renewal`) a platform
+/// order's license inside `tx`; its file is written after the commit.
+fn platform_license_in(
+    tx: &Transaction<'_>,
+    s: &Session,
+    batch: &Batch,
+    order_id: &str,
+    renewal: Option<Renewal<'_>>,
+) -> Result<Issued> {
+    let now = s.now();
+    let mut order = load_order(tx, order_id)?;
+    check_platform_order(&order, renewal.is_some())?;
+    let Some(last) = order.terms.last().cloned() else {
+        return Err(DeskError::Refused(format!(
+            "order {} has no term",
+            order.id
+        )));
+    };
+    if let Some(renewal) = renewal {
+        let start = now.max(last.ends_at);
+        let end = add_months(start, renewal.months)?;
+        let fee = renewal
+            .reprice
+            .fee
+            .or(last.fee)
+            .unwrap_or(batch.platform_fee);
+        let discount_pct = match renewal.reprice.discount_pct {
+            Some(d) => super::orders::discount(Some(d)),
+            None => last.discount_pct,
+        };
+        tx.execute(
+            "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at, fee, discount_pct) \
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                order.id,
+                last.seq + 1,
+                Text(&start),
+                Text(&end),
+                Text(&now),
+                Text(&fee),
+                discount_pct.as_ref().map(Text)
+            ],
+        )?;
+        let detail = serde_json::json!({
+            "term": last.seq + 1, "starts_at": start.to_ledger(), "ends_at": end.to_ledger(),
+            "lapsed": now >= last.ends_at,
+            "fee": fee.to_ledger(), "discount_pct": discount_pct.map(|d| d.to_string()),
+            "repriced": *renewal.reprice != Reprice::default(),
+        });
+        audit::record(tx, s, "order.renew", &order.id, &detail)?;
+        order = load_order(tx, order_id)?;
+    }
+    let Some(term) = order.terms.last().cloned() else {
+        return Err(DeskError::Refused(format!(
+            "order {} has no term",
+            order.id
+        )));
+    };
+    if now >= term.ends_at {
+        return Err(DeskError::TermEnded {
+            order: order.id.clone(),
+            trial: order.kind.is_trial(),
+            ended: term.ends_at,
+        });
+    }
+    let issued: Option<String> = tx
+        .query_row(
+            "SELECT serial FROM licenses WHERE order_id = ?1 AND term_seq = ?2 ORDER BY \
+                revoked_at IS NULL DESC LIMIT 1",
+            params![order.id, term.seq],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(serial) = issued {
+        let mut record = load_license(tx, &serial, now)?;
+        if record.revoked_at.is_some() {
+            return Err(DeskError::Refused(format!(
+                "the license {serial} of this term was revoked; nothing issued"
+            )));
+        }
+        let file = LicenseFile {
+            name: record.file_name.clone(),
+            text: record.text.take().unwrap_or_default(),
+        };
+        let report = IssueReport {
+            order_id: order.id.clone(),
+            issued: vec![],
+            existing: vec![record],
+            files: vec![],
+        };
+        return Ok((report, vec![file]));
+    }
+    // The license covers the unbroken run of terms that ends with this one,
+    // but never time that a revoked license of the order covered.
+    let chain_start = unbroken_start(&order.terms).unwrap_or(term.starts_at);
+    let start = match revoked_until(tx, &order.id)? {
+        Some(until) if until > chain_start => until,
+        _ => chain_start,
+    };
+    if start >= term.ends_at {
+        return Err(DeskError::Refused(format!(
+            "a revoked license of order {} covers term {} to its end; nothing issued",
+            order.id, term.seq
+        )));
+    }
+    let package = order.package.clone().unwrap_or_default();
+    let binding = Binding::Package {
+        name: package,
+        cert_sha256: order.cert_sha256,
+    };
+    let signed = batch
+        .signer(&order, now)
+        .sign(binding, start, Some(term.ends_at))?;
+    let (record, file) = Recorder { tx, session: s }.record(signed, Some(term.seq))?;
+    let report = IssueReport {
+        order_id: order.id.clone(),
+        issued: vec![record],
+        existing: vec![],
+        files: vec![],
+    };
+    Ok((report, vec![file]))
+}
