@@ -221,7 +221,8 @@ proptest! {
         let c = catalog();
         let p = &c.products[product];
         let line = price_devices_with(p, 50, n, TierMode::Volume, None).unwrap();
-        let reached = p.device_tiers.iter().find(|t| n >= t.from && t.to.is_none_or(|to| n <= to)).unwrap();
+        let reaches = |t: &&facelic_invoice::Tier| n >= t.from && t.to.is_none_or(|to| n <= to);
+        let reached = p.device_tiers.iter().find(reaches).unwrap();
         prop_assert_eq!(line.amount, Decimal::from(n) * reached.unit_price);
     }
 

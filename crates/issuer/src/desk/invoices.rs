@@ -92,14 +92,17 @@ pub(crate) fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> Stri
 pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
     let mut invoice: Invoice = tx
         .query_row(
-            "SELECT draft_id, document, gross, number, status, finalized_at, due_on FROM invoices WHERE draft_id = ?1 OR number = ?1",
+            "SELECT draft_id, document, gross, number, status, finalized_at, due_on FROM invoices \
+                WHERE draft_id = ?1 OR number = ?1",
             [key.trim().to_ascii_uppercase()],
             |r| {
                 let f = Fields::new(r, "invoices", "draft_id")?;
                 let gross: Decimal = f.get("gross")?;
                 let mut invoice: Invoice = f.json("document")?;
                 if gross != invoice.totals.gross {
-                    return Err(f.corrupt_text("gross", "the gross total of the invoice's document"));
+                    return Err(
+                        f.corrupt_text("gross", "the gross total of the invoice's document")
+                    );
                 }
                 invoice.number = f.plain("number")?;
                 invoice.status = f.plain("status")?;
@@ -112,7 +115,8 @@ pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoi
         .ok_or_else(|| DeskError::NotFound(format!("no invoice or draft {key:?}")))?;
     if let Some(number) = &invoice.number {
         let mut stmt = tx.prepare_cached(
-            "SELECT number, issued_at, amount, reason FROM credit_notes WHERE invoice_number = ?1 ORDER BY number",
+            "SELECT number, issued_at, amount, reason FROM credit_notes WHERE invoice_number = ?1 \
+                ORDER BY number",
         )?;
         invoice.credits = stmt
             .query_map([number], |r| {
@@ -148,7 +152,8 @@ pub(crate) fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> 
 /// ledger already has), so a discarded draft's id is never given again.
 fn next_draft(tx: &Transaction<'_>) -> Result<i64> {
     tx.execute(
-        "INSERT OR IGNORE INTO sequences (name, last) SELECT 'draft', IFNULL(MAX(seq), 0) FROM invoices",
+        "INSERT OR IGNORE INTO sequences (name, last) SELECT 'draft', IFNULL(MAX(seq), 0) FROM \
+            invoices",
         [],
     )?;
     Ok(tx.query_row(
@@ -170,33 +175,49 @@ impl Desk {
             let order = load_order(tx, order_id)?;
             let kind = order.kind;
             if kind.is_trial() {
-                return Err(DeskError::Refused(format!("order {} is a {}: trials are not invoiced", order.id, order.kind)));
+                return Err(DeskError::Refused(format!(
+"order {} is a {}: trials are not invoiced",
+order.id, order.kind
+)));
             }
             let product = catalog
                 .product(&order.product)
-                .ok_or_else(|| DeskError::Refused(format!("product {} is not in the desk catalog", order.product)))?;
+                .ok_or_else(|| {
+DeskError::Refused(format!(
+"product {} is not in the desk catalog",
+order.product
+))
+})?;
             let inv = &catalog.invoicing;
             let invoiced: Vec<i64> = tx
                 .prepare("SELECT term_seq FROM invoice_items WHERE order_id = ?1")?
                 .query_map([&order.id], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
-            let refused = |e: facelic_invoice::pricing::PricingError| DeskError::Refused(e.to_string());
+            let refused =
+|e: facelic_invoice::pricing::PricingError| DeskError::Refused(e.to_string());
             let (lines, items): (Vec<Line>, Vec<i64>) = if kind.is_device_bound() {
                 if !invoiced.is_empty() {
-                    return Err(DeskError::Refused(format!("order {} is already invoiced", order.id)));
+                    return Err(DeskError::Refused(format!(
+"order {} is already invoiced",
+order.id
+)));
                 }
                 let devices = order.devices.unwrap_or(0);
                 // Orders made before agreements were recorded: the catalog's price.
                 let price = match &order.agreed {
                     Some(agreed) => agreed.clone(),
-                    None => price_devices(product, catalog.rules.device_min_quantity, devices, None).map_err(refused)?,
+                    None => {
+price_devices(product, catalog.rules.device_min_quantity, devices, None)
+.map_err(refused)?
+}
                 };
                 (lines_for(product, &price, device_description(devices, &price.mode), inv), vec![0])
             } else {
                 let mut lines = Vec::new();
                 let mut items = Vec::new();
                 for t in order.terms.iter().filter(|t| !invoiced.contains(&t.seq)) {
-                    let price = price_platform_at(t.fee.unwrap_or(product.platform_fee), 1, t.discount_pct).map_err(refused)?;
+                    let fee = t.fee.unwrap_or(product.platform_fee);
+let price = price_platform_at(fee, 1, t.discount_pct).map_err(refused)?;
                     let describe = |_| {
                         format!(
                             "Platform license for {}, term {}: {} to {}",
@@ -228,13 +249,23 @@ impl Desk {
             };
             let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(
-                "INSERT INTO invoices (seq, draft_id, order_id, status, created_at, gross, document) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
-                params![seq, draft_id, order.id, invoice.created_at, invoice.totals.gross.to_ledger(), doc],
+                "INSERT INTO invoices (seq, draft_id, order_id, status, created_at, gross, \
+                    document) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
+                params![
+seq,
+draft_id,
+order.id,
+invoice.created_at,
+invoice.totals.gross.to_ledger(),
+doc
+],
             )?;
             for term in items {
-                tx.execute("INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES (?1, ?2, ?3)", params![draft_id, order.id, term])?;
+                tx.execute("INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES (?1, \
+                    ?2, ?3)", params![draft_id, order.id, term])?;
             }
-            let detail = serde_json::json!({ "order": order.id, "gross": invoice.totals.gross.to_string() });
+            let gross = invoice.totals.gross.to_string();
+let detail = serde_json::json!({ "order": order.id, "gross": gross });
             audit::record(tx, s, "invoice.create", &draft_id, &detail)?;
             Ok(invoice)
         })
@@ -251,7 +282,11 @@ impl Desk {
         self.write(|tx, s| {
             let invoice = load_invoice(tx, draft_id)?;
             if let Some(number) = &invoice.number {
-                return Err(DeskError::Refused(format!("{} is already finalized as {number}; it cannot change", invoice.draft_id)));
+                return Err(DeskError::Refused(format!(
+                    "{} is already finalized as {number}; it \
+                    cannot change",
+                    invoice.draft_id
+                )));
             }
             let n = next_in_sequence(tx, "invoice")?;
             let number = format!("{prefix}-{}-{n:06}", zone.year(s.now()));
@@ -270,14 +305,27 @@ impl Desk {
             doc.fapiao_type = Some(fapiao_type_of(&customer));
             let text = serde_json::to_string(&doc).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(
-                "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2, due_on = ?3, document = ?4
+                "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2, due_on = \
+                    ?3, document = ?4
                  WHERE draft_id = ?5 AND status = 'draft'",
-                params![number, zone.rfc3339(s.now()), doc.due_on.as_ref().map(Text), text, invoice.draft_id],
+                params![
+                    number,
+                    zone.rfc3339(s.now()),
+                    doc.due_on.as_ref().map(Text),
+                    text,
+                    invoice.draft_id
+                ],
             )?;
-            audit::record(tx, s, "invoice.finalize", &number, &serde_json::json!({
-                "draft": invoice.draft_id, "gross": invoice.totals.gross.to_string(),
-                "due_on": doc.due_on.map(|d| d.to_string()),
-            }))?;
+            audit::record(
+                tx,
+                s,
+                "invoice.finalize",
+                &number,
+                &serde_json::json!({
+                    "draft": invoice.draft_id, "gross": invoice.totals.gross.to_string(),
+                    "due_on": doc.due_on.map(|d| d.to_string()),
+                }),
+            )?;
             let mut invoice = load_invoice(tx, &number)?;
             invoice.settle(date);
             Ok(invoice)
@@ -494,15 +542,26 @@ pub(crate) fn credit(
         reason: reason.to_owned(),
     };
     tx.execute(
-        "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![note.number, invoice_number, note.issued_at, amount.to_ledger(), reason],
+        "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES (?1, \
+            ?2, ?3, ?4, ?5)",
+        params![
+            note.number,
+            invoice_number,
+            note.issued_at,
+            amount.to_ledger(),
+            reason
+        ],
     )?;
     audit::record(
         tx,
         s,
         "invoice.credit",
         &note.number,
-        &serde_json::json!({ "invoice": invoice_number, "amount": amount.to_string(), "reason": reason }),
+        &serde_json::json!({
+        "invoice": invoice_number,
+        "amount": amount.to_string(),
+        "reason": reason,
+        }),
     )?;
     Ok(note)
 }
@@ -561,7 +620,8 @@ pub(crate) fn issue_statement(
     };
     let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
     tx.execute(
-        "INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, document, due_on)
+        "INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, \
+            document, due_on)
          VALUES (?1, ?2, ?3, 'final', ?4, ?5, ?6, ?7, ?8)",
         params![
             seq,

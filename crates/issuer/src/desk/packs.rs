@@ -179,7 +179,8 @@ pub(crate) fn balances(
     from: Date,
 ) -> Result<Vec<PackBalance>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM packs p WHERE p.customer_id = ?1 AND p.refund_note IS NULL AND p.last_day >= ?2 ORDER BY p.seq"
+        "SELECT {COLUMNS} FROM packs p WHERE p.customer_id = ?1 AND p.refund_note IS NULL AND \
+            p.last_day >= ?2 ORDER BY p.seq"
     ))?;
     let rows = stmt
         .query_map(params![customer_id, from.to_ledger()], |r| {
@@ -224,7 +225,8 @@ pub(crate) fn insert_pack(
     let calls_sql =
         i64::try_from(calls).map_err(|_| DeskError::Input(format!("{calls} calls is too many")))?;
     tx.execute(
-        "INSERT INTO packs (seq, id, customer_id, product, calls, price, price_list, bought_on, last_day, origin, invoice, recorded_at)
+        "INSERT INTO packs (seq, id, customer_id, product, calls, price, price_list, bought_on, \
+            last_day, origin, invoice, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             seq,
@@ -385,25 +387,43 @@ impl Desk {
         }
         self.write(|tx, s| {
             let pack = load_pack(tx, id, today)?;
-            let product = catalog
-                .api_product(&pack.product)
-                .ok_or_else(|| DeskError::Refused(format!("product {} is not in the desk catalog", pack.product)))?;
+            let product = catalog.api_product(&pack.product).ok_or_else(|| {
+                DeskError::Refused(format!(
+                    "product {} is not in the desk catalog",
+                    pack.product
+                ))
+            })?;
             let days = product.family.pack_refund_days;
-            let family = if product.family.id.is_empty() { product.id.clone() } else { product.family.id.clone() };
-            let refuse = |why: String| Err(DeskError::Refused(format!("{} cannot be refunded: {why}", pack.id)));
+            let family = if product.family.id.is_empty() {
+                product.id.clone()
+            } else {
+                product.family.id.clone()
+            };
+            let refuse = |why: String| {
+                Err(DeskError::Refused(format!(
+                    "{} cannot be refunded: {why}",
+                    pack.id
+                )))
+            };
             if pack.status == PackStatus::Refunded {
-                return refuse(format!("it was refunded by {}", pack.refund_note.clone().unwrap_or_default()));
+                return refuse(format!(
+                    "it was refunded by {}",
+                    pack.refund_note.clone().unwrap_or_default()
+                ));
             }
             let Some(invoice) = pack.invoice.clone() else {
                 return refuse("it is a free trial pack".into());
             };
             if days == 0 {
-                return refuse(format!("{family} packs are never refunded (pack_refund_days = 0)"));
+                return refuse(format!(
+                    "{family} packs are never refunded (pack_refund_days = 0)"
+                ));
             }
             let age = today.days_since(pack.bought_on);
             if age > i64::from(days) {
                 return refuse(format!(
-                    "{family} packs are refunded within {days} days of purchase; it was bought on {} ({age} days ago)",
+                    "{family} packs are refunded within {days} days of purchase; it was bought on \
+                        {} ({age} days ago)",
                     pack.bought_on
                 ));
             }
@@ -434,9 +454,15 @@ impl Desk {
                 "UPDATE packs SET refunded_at = ?1, refund_note = ?2 WHERE id = ?3",
                 params![s.now().to_ledger(), note.number, pack.id],
             )?;
-            audit::record(tx, s, "pack.refund", &pack.id, &serde_json::json!({
-                "credit_note": note.number, "amount": pack.price.to_string(), "reason": reason,
-            }))?;
+            audit::record(
+                tx,
+                s,
+                "pack.refund",
+                &pack.id,
+                &serde_json::json!({
+                    "credit_note": note.number, "amount": pack.price.to_string(), "reason": reason,
+                }),
+            )?;
             Ok((load_pack(tx, &pack.id, today)?, note))
         })
     }

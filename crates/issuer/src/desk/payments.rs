@@ -126,7 +126,9 @@ impl Desk {
                 )));
             }
             let seq: i64 =
-                tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM payments", [], |r| r.get(0))?;
+                tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM payments", [], |r| {
+                    r.get(0)
+                })?;
             let payment = Payment {
                 id: format!("P-{seq:06}"),
                 date,
@@ -134,9 +136,18 @@ impl Desk {
                 reference: bank_reference.clone(),
             };
             tx.execute(
-                "INSERT INTO payments (seq, id, invoice_number, amount, paid_on, reference, recorded_at)
+                "INSERT INTO payments (seq, id, invoice_number, amount, paid_on, reference, \
+                    recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![seq, payment.id, number, Text(&amount), Text(&date), payment.reference, Text(&s.now())],
+                params![
+                    seq,
+                    payment.id,
+                    number,
+                    Text(&amount),
+                    Text(&date),
+                    payment.reference,
+                    Text(&s.now())
+                ],
             )?;
             audit::record(
                 tx,
@@ -179,7 +190,8 @@ impl Desk {
             }
             check_day("fapiao", date, zone.date(s.now()), &number, invoice.date)?;
             tx.execute(
-                "INSERT INTO fapiao (invoice_number, number, issued_on, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO fapiao (invoice_number, number, issued_on, recorded_at) VALUES (?1, \
+                    ?2, ?3, ?4)",
                 params![number, fapiao_number, Text(&date), Text(&s.now())],
             )?;
             audit::record(

@@ -92,7 +92,8 @@ pub(crate) fn account(
 ) -> Result<Option<UsageAccount>> {
     Ok(conn
         .query_row(
-            "SELECT customer_id, family, activated_on, cycle FROM usage_accounts WHERE customer_id = ?1 AND family = ?2",
+            "SELECT customer_id, family, activated_on, cycle FROM usage_accounts WHERE \
+                customer_id = ?1 AND family = ?2",
             params![customer_id, family],
             |r| {
                 let f = Fields::new(r, "usage_accounts", "customer_id")?;
@@ -200,15 +201,41 @@ impl Desk {
             }
             refuse_billed(tx, &customer.id, on, "trial packs from")?;
             tx.execute(
-                "INSERT INTO usage_accounts (customer_id, family, activated_on, cycle, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![customer.id, family, on.to_ledger(), cycle.to_ledger(), s.now().to_ledger()],
+                "INSERT INTO usage_accounts (customer_id, family, activated_on, cycle, \
+                    recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    customer.id,
+                    family,
+                    on.to_ledger(),
+                    cycle.to_ledger(),
+                    s.now().to_ledger()
+                ],
             )?;
-            audit::record(tx, s, "usage.activate", &customer.id, &serde_json::json!({
-                "family": family, "activated_on": on.to_string(), "cycle": cycle.as_str(),
-            }))?;
+            audit::record(
+                tx,
+                s,
+                "usage.activate",
+                &customer.id,
+                &serde_json::json!({
+                    "family": family, "activated_on": on.to_string(), "cycle": cycle.as_str(),
+                }),
+            )?;
             let mut trial_packs = Vec::new();
-            for p in catalog.api_products.iter().filter(|p| p.family.id == family && p.trial_calls > 0) {
-                trial_packs.push(insert_pack(tx, s, &customer.id, &p.id, p.trial_calls, (Decimal::ZERO, "trial"), on, None)?);
+            for p in catalog
+                .api_products
+                .iter()
+                .filter(|p| p.family.id == family && p.trial_calls > 0)
+            {
+                trial_packs.push(insert_pack(
+                    tx,
+                    s,
+                    &customer.id,
+                    &p.id,
+                    p.trial_calls,
+                    (Decimal::ZERO, "trial"),
+                    on,
+                    None,
+                )?);
             }
             Ok(UsageAccount {
                 customer_id: customer.id.clone(),
@@ -245,14 +272,22 @@ impl Desk {
                     return Err(bad(wrong));
                 }
             };
-            let mut report = ImportReport { rows: rows.len(), added: 0, corrected: 0, unchanged: 0 };
+            let mut report = ImportReport {
+rows: rows.len(),
+added: 0,
+corrected: 0,
+unchanged: 0,
+};
             let now = s.now().to_ledger();
-            let mut find = tx.prepare_cached("SELECT calls FROM usage WHERE customer_id = ?1 AND product = ?2 AND period = ?3")?;
+            let mut find = tx.prepare_cached("SELECT calls FROM usage WHERE customer_id = ?1 AND \
+                product = ?2 AND period = ?3")?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO usage (customer_id, product, period, month, calls, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO usage (customer_id, product, period, month, calls, imported_at) \
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             let mut update = tx.prepare_cached(
-                "UPDATE usage SET calls = ?4, imported_at = ?5 WHERE customer_id = ?1 AND product = ?2 AND period = ?3",
+                "UPDATE usage SET calls = ?4, imported_at = ?5 WHERE customer_id = ?1 AND product \
+                    = ?2 AND period = ?3",
             )?;
             for r in &rows {
                 let period = r.period();
@@ -262,7 +297,8 @@ impl Desk {
                     .optional()?;
                 match old {
                     None => {
-                        insert.execute(params![r.customer_id, r.product, period, Month::of(r.day).to_string(), calls, now])?;
+                        let month = Month::of(r.day).to_string();
+insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                         report.added += 1;
                     }
                     Some(old) if old == calls => report.unchanged += 1,
@@ -304,7 +340,8 @@ impl Desk {
         self.write(|tx, s| {
             let key = month.to_string();
             let with_calls: Vec<String> = tx
-                .prepare("SELECT DISTINCT customer_id FROM usage WHERE month = ?1 AND (?2 IS NULL OR customer_id = ?2) ORDER BY customer_id")?
+                .prepare("SELECT DISTINCT customer_id FROM usage WHERE month = ?1 AND (?2 IS NULL \
+                    OR customer_id = ?2) ORDER BY customer_id")?
                 .query_map(params![key, only.as_ref().map(|c| c.id.clone())], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             let mut todo = Vec::new();
@@ -312,7 +349,8 @@ impl Desk {
             for id in with_calls {
                 let billed: Option<String> = tx
                     .query_row(
-                        "SELECT IFNULL(invoice, '(nothing owed)') FROM usage_bills WHERE customer_id = ?1 AND month = ?2 ORDER BY seq LIMIT 1",
+                        "SELECT IFNULL(invoice, '(nothing owed)') FROM usage_bills WHERE \
+                            customer_id = ?1 AND month = ?2 ORDER BY seq LIMIT 1",
                         params![id, key],
                         |r| r.get(0),
                     )
@@ -323,18 +361,21 @@ impl Desk {
                 }
             }
             if todo.is_empty() {
-                return Err(DeskError::Refused(if done.is_empty() {
-                    format!("no calls imported for {month}{}", only.as_ref().map(|c| format!(" of {}", c.id)).unwrap_or_default())
+                let why = if done.is_empty() {
+                    let of = only.as_ref().map(|c| format!(" of {}", c.id));
+                    format!("no calls imported for {month}{}", of.unwrap_or_default())
                 } else {
                     format!("{month} is already billed: {}", done.join(", "))
-                }));
+                };
+                return Err(DeskError::Refused(why));
             }
             let mut out = Vec::new();
             for id in todo {
                 let earlier: Option<String> = tx
                     .query_row(
                         "SELECT MIN(u.month) FROM usage u WHERE u.customer_id = ?1 AND u.month < ?2
-                         AND NOT EXISTS (SELECT 1 FROM usage_bills b WHERE b.customer_id = u.customer_id AND b.month = u.month)",
+                         AND NOT EXISTS (SELECT 1 FROM usage_bills b
+                                         WHERE b.customer_id = u.customer_id AND b.month = u.month)",
                         params![id, key],
                         |r| r.get(0),
                     )?;
@@ -356,7 +397,8 @@ impl Desk {
         let customer = self.customer(customer)?;
         let conn = self.read();
         let mut stmt = conn.prepare(
-            "SELECT seq, cycle, detail, invoice, billed_at FROM usage_bills WHERE customer_id = ?1 AND month = ?2 ORDER BY seq",
+            "SELECT seq, cycle, detail, invoice, billed_at FROM usage_bills WHERE customer_id = \
+                ?1 AND month = ?2 ORDER BY seq",
         )?;
         let mut bills = Vec::new();
         let mut seqs = Vec::new();
@@ -388,7 +430,10 @@ impl Desk {
         let mut expired = Vec::new();
         if billed {
             for seq in seqs {
-                let mut stmt = conn.prepare_cached("SELECT pack_id, last_day, unused FROM pack_expiries WHERE bill_seq = ?1 ORDER BY pack_id")?;
+                let mut stmt = conn.prepare_cached(
+                    "SELECT pack_id, last_day, unused FROM \
+                    pack_expiries WHERE bill_seq = ?1 ORDER BY pack_id",
+                )?;
                 for e in stmt.query_map([seq], |r| {
                     let f = Fields::new(r, "pack_expiries", "pack_id")?;
                     Ok(Expiry {
@@ -449,7 +494,8 @@ fn calls_by_cycle(
     month: Month,
 ) -> Result<BTreeMap<Cycle, Vec<CallDay>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT product, period, calls FROM usage WHERE customer_id = ?1 AND month = ?2 ORDER BY product, period",
+        "SELECT product, period, calls FROM usage WHERE customer_id = ?1 AND month = ?2 ORDER BY \
+            product, period",
     )?;
     let rows = stmt
         .query_map(params![customer_id, month.to_string()], |r| {
@@ -548,19 +594,34 @@ fn bill_customer(
             let detail =
                 serde_json::to_string(&bill).map_err(|e| DeskError::Input(e.to_string()))?;
             tx.execute(
-                "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle, amount, invoice, detail, billed_at)
+                "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle, amount, \
+                    invoice, detail, billed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
-                    customer.id, month.to_string(), bill.first_day.to_ledger(), bill.last_day.to_ledger(),
-                    cycle.to_ledger(), bill.amount.to_ledger(), invoice, detail, s.now().to_ledger()
+                    customer.id,
+                    month.to_string(),
+                    bill.first_day.to_ledger(),
+                    bill.last_day.to_ledger(),
+                    cycle.to_ledger(),
+                    bill.amount.to_ledger(),
+                    invoice,
+                    detail,
+                    s.now().to_ledger()
                 ],
             )?;
             let seq = tx.last_insert_rowid();
             for p in &bill.products {
                 for u in &p.pack_uses {
                     tx.execute(
-                        "INSERT INTO pack_uses (pack_id, bill_seq, first_day, last_day, calls) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![u.pack, seq, u.first_day.to_ledger(), u.last_day.to_ledger(), i64::try_from(u.calls).unwrap_or(i64::MAX)],
+                        "INSERT INTO pack_uses (pack_id, bill_seq, first_day, last_day, calls) \
+                            VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![
+                            u.pack,
+                            seq,
+                            u.first_day.to_ledger(),
+                            u.last_day.to_ledger(),
+                            i64::try_from(u.calls).unwrap_or(i64::MAX)
+                        ],
                     )?;
                 }
             }
@@ -570,7 +631,9 @@ fn bill_customer(
                 "usage.bill",
                 &customer.id,
                 &serde_json::json!({
-                    "month": month.to_string(), "first_day": bill.first_day.to_string(), "last_day": bill.last_day.to_string(),
+                    "month": month.to_string(),
+                "first_day": bill.first_day.to_string(),
+                "last_day": bill.last_day.to_string(),
                     "cycle": cycle.as_str(), "amount": bill.amount.to_string(), "invoice": invoice,
                 }),
             )?;
@@ -586,8 +649,14 @@ fn bill_customer(
         if let Some(seq) = last_seq {
             for e in &billed.expired {
                 tx.execute(
-                    "INSERT INTO pack_expiries (pack_id, last_day, unused, bill_seq) VALUES (?1, ?2, ?3, ?4)",
-                    params![e.pack, e.last_day.to_ledger(), i64::try_from(e.unused).unwrap_or(i64::MAX), seq],
+                    "INSERT INTO pack_expiries (pack_id, last_day, unused, bill_seq) VALUES (?1, \
+                        ?2, ?3, ?4)",
+                    params![
+                        e.pack,
+                        e.last_day.to_ledger(),
+                        i64::try_from(e.unused).unwrap_or(i64::MAX),
+                        seq
+                    ],
                 )?;
                 audit::record(
                     tx,
@@ -848,7 +917,8 @@ fn check_rows(
             match shapes.get(&shape) {
                 Some((monthly, line)) if *monthly != r.monthly => {
                     return Err(format!(
-                        "line {line} has {} calls of {month} by {}; a month is imported by day or as one total, not both",
+                        "line {line} has {} calls of {month} by {}; a month is imported by day or \
+                            as one total, not both",
                         r.product,
                         if *monthly { "monthly total" } else { "day" }
                     ));
@@ -858,14 +928,16 @@ fn check_rows(
                     shapes.insert(shape, (r.monthly, r.line));
                     let other: i64 = tx
                         .query_row(
-                            "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 AND month = ?3 AND (length(period) = 7) != ?4",
+                            "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 \
+                                AND month = ?3 AND (length(period) = 7) != ?4",
                             params![r.customer_id, r.product, month.to_string(), r.monthly],
                             |row| row.get(0),
                         )
                         .map_err(|e| e.to_string())?;
                     if other > 0 {
                         return Err(format!(
-                            "the ledger has {} calls of {month} {}; a month is imported by day or as one total, not both",
+                            "the ledger has {} calls of {month} {}; a month is imported by day or \
+                                as one total, not both",
                             r.product,
                             if r.monthly {
                                 "by day"

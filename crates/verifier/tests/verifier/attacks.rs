@@ -146,7 +146,10 @@ proptest! {
     }
 
     #[test]
-    fn random_edits_of_a_valid_license_never_verify_as_another(pos in 0usize..700, byte in any::<u8>()) {
+    fn random_edits_of_a_valid_license_never_verify_as_another(
+        pos in 0usize..700,
+        byte in any::<u8>(),
+    ) {
         let (verifier, ctx, text) = setup();
         let original = verifier.verify(&text, &ctx).unwrap();
         let mut edited = text.into_bytes();
