@@ -1,6 +1,6 @@
 //! Signing licenses into their text form.
 
-use facelic_verifier::{Binding, EncodeError, License, Serial};
+use facelic_verifier::{EncodeError, License, Serial};
 
 use crate::IssuerKey;
 
@@ -54,9 +54,11 @@ fn header(license: &License) -> Vec<(&'static str, String)> {
         ("Kind", license.kind.to_string()),
         ("Customer", clip(customer)),
     ];
-    match &license.binding {
-        Binding::Device(code) => lines.push(("Device", code.to_string())),
-        Binding::Package { name, .. } => lines.push(("Package", clip(name))),
+    if let Some(code) = license.device() {
+        lines.push(("Device", code.to_string()));
+    }
+    if let Some(name) = license.package() {
+        lines.push(("Package", clip(name)));
     }
     let until = license
         .not_after

@@ -19,15 +19,15 @@ use crate::error::VerifyError;
 use crate::keys::{KeyId, hex_decode};
 
 /// First line of a license.
-pub const BEGIN: &str = "-----BEGIN FACELIC LICENSE-----";
+pub(crate) const BEGIN: &str = "-----BEGIN FACELIC LICENSE-----";
 /// Last line of a license.
-pub const END: &str = "-----END FACELIC LICENSE-----";
+pub(crate) const END: &str = "-----END FACELIC LICENSE-----";
 /// Version tag that starts the body of a format-1 license.
-pub const VERSION_TAG: &str = "FL1";
+pub(crate) const VERSION_TAG: &str = "FL1";
 /// Domain-separation prefix of the format-1 signed message.
-pub const SIGNING_DOMAIN: &[u8] = b"facelic-license-v1\0";
+pub(crate) const SIGNING_DOMAIN: &[u8] = b"facelic-license-v1\0";
 /// Largest license text accepted, in bytes.
-pub const MAX_TEXT_LEN: usize = 64 * 1024;
+pub(crate) const MAX_TEXT_LEN: usize = 64 * 1024;
 /// Column at which the encoder wraps the body.
 const WRAP: usize = 64;
 
@@ -100,11 +100,13 @@ impl Envelope {
 
 /// The exact bytes a format-1 signature covers:
 /// `"facelic-license-v1\0"` ‖ 8-byte key id ‖ payload.
-pub fn signed_message(key_id: KeyId, payload: &[u8]) -> Vec<u8> {
+#[cfg(any(test, feature = "encode"))]
+pub(crate) fn signed_message(key_id: KeyId, payload: &[u8]) -> Vec<u8> {
     signed_message_for(&LICENSE, key_id, payload)
 }
 
 /// The signed message of any document kind: domain ‖ key id ‖ payload.
+#[cfg(any(test, feature = "encode"))]
 pub(crate) fn signed_message_for(kind: &DocKind, key_id: KeyId, payload: &[u8]) -> Vec<u8> {
     let mut msg = message_prefix(kind, key_id, payload.len());
     msg.extend_from_slice(payload);
@@ -121,6 +123,7 @@ fn message_prefix(kind: &DocKind, key_id: KeyId, room: usize) -> Vec<u8> {
 
 /// Writes a document's text from its parts. `header` lines (`Name: value`, printable
 /// ASCII) are written above the body for people to read; verifiers ignore them.
+#[cfg(any(test, feature = "encode"))]
 pub(crate) fn encode(
     kind: &DocKind,
     key_id: KeyId,

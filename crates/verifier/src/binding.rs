@@ -113,10 +113,10 @@ pub(crate) fn verify(
 pub(crate) fn device_code<N: AsRef<str>, V: AsRef<[u8]>>(
     attrs: &[(N, V)],
 ) -> Result<DeviceCode, Refusal> {
-    if attrs.len() > crate::MAX_ATTRS {
+    if attrs.len() > crate::device::MAX_ATTRS {
         return Err(Refusal {
             code: ErrorCode::DeviceAttributes,
-            message: format!("at most {} device attributes", crate::MAX_ATTRS),
+            message: format!("at most {} device attributes", crate::device::MAX_ATTRS),
         });
     }
     DeviceCode::derive(attrs).map_err(|e| Refusal {
@@ -193,7 +193,7 @@ mod tests {
             assert_eq!(err.code, ErrorCode::Argument, "{request:?}: {err:?}");
         }
         assert_eq!(verifier("junk").unwrap_err().code, ErrorCode::Keyring);
-        let too_many: Vec<(String, String)> = (0..=crate::MAX_ATTRS)
+        let too_many: Vec<(String, String)> = (0..=crate::device::MAX_ATTRS)
             .map(|i| (format!("a{i}"), "v".into()))
             .collect();
         assert_eq!(

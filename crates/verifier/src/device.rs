@@ -21,11 +21,11 @@ const DOMAIN: &[u8] = b"facelic-device-code-v1\0";
 /// Number of base32 data digits (75 bits).
 const DATA_DIGITS: usize = 15;
 /// Longest attribute name, in bytes.
-pub const MAX_ATTR_NAME: usize = 64;
+pub(crate) const MAX_ATTR_NAME: usize = 64;
 /// Longest attribute value, in bytes.
-pub const MAX_ATTR_VALUE: usize = 1024;
+pub(crate) const MAX_ATTR_VALUE: usize = 1024;
 /// Most attributes one derivation takes.
-pub const MAX_ATTRS: usize = 32;
+pub(crate) const MAX_ATTRS: usize = 32;
 
 /// A device code: 16 Crockford base32 digits, the last one a check digit.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,6 +33,7 @@ pub struct DeviceCode([u8; 16]);
 
 /// Why a device code or a set of device attributes was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeviceCodeError {
     /// The text has a character outside Crockford base32 and `-`.
     #[error("device code has an invalid character {0:?}")]
@@ -72,6 +73,16 @@ impl DeviceCode {
     /// The order of `attrs` does not matter; names must be unique, match
     /// `[a-z0-9][a-z0-9._-]{0,63}`, and values must be 1 to 1024 bytes,
     /// used exactly as given (no trimming, no case folding).
+    ///
+    /// ```
+    /// use facelic_verifier::{DeviceCode, DeviceCodeError};
+    /// let a = DeviceCode::derive(&[("android-id", "9774d56d682e549c")])?;
+    /// let b: DeviceCode = a.to_string().parse()?; // XXXX-XXXX-XXXX-XXXX
+    /// assert_eq!(a, b);
+    /// let none: &[(&str, &str)] = &[];
+    /// assert_eq!(DeviceCode::derive(none), Err(DeviceCodeError::NoAttributes));
+    /// # Ok::<(), DeviceCodeError>(())
+    /// ```
     pub fn derive<N: AsRef<str>, V: AsRef<[u8]>>(
         attrs: &[(N, V)],
     ) -> Result<Self, DeviceCodeError> {

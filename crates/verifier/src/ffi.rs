@@ -12,7 +12,7 @@
 //! out of range is refused with `FACELIC_ERR_ARGUMENT` instead of being
 //! undefined behaviour. Arguments are read by the code the JNI binding uses
 //! too (`binding.rs`), so both report the same bad input with the same code.
-//! Every code is one of [`ErrorCode`](crate::ErrorCode).
+//! Every code is one of [`crate::ErrorCode`].
 
 #![allow(unsafe_code)]
 

@@ -101,6 +101,7 @@ impl ClockGuard {
 
     /// Sets how far (seconds, at least 0) the clock may read before the latest
     /// time seen (clock corrections, NTP adjustments) before it counts as a rollback.
+    #[must_use]
     pub fn with_tolerance(mut self, secs: i64) -> Self {
         self.tolerance_secs = secs.max(0);
         self

@@ -225,10 +225,10 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_deviceCode<'caller>(
             }
             // Checked before the loop, which makes two local references per
             // attribute (freed as it goes): the JVM guarantees only 16.
-            if count > crate::MAX_ATTRS {
+            if count > crate::device::MAX_ATTRS {
                 throw_illegal(
                     env,
-                    format!("at most {} device attributes", crate::MAX_ATTRS),
+                    format!("at most {} device attributes", crate::device::MAX_ATTRS),
                 )?;
                 return Ok(JString::default());
             }

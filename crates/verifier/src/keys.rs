@@ -93,6 +93,7 @@ pub(crate) fn hex_decode(text: &[u8], out: &mut [u8]) -> bool {
 
 /// Why a public key or keyring was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// No `-----BEGIN PUBLIC KEY-----` block was found.
     #[error("no PUBLIC KEY PEM block found")]
@@ -115,7 +116,7 @@ pub enum KeyError {
 }
 
 /// Parses one public key from the 44-byte DER of an Ed25519 SubjectPublicKeyInfo.
-pub fn public_key_from_spki_der(der: &[u8]) -> Result<VerifyingKey, KeyError> {
+pub(crate) fn public_key_from_spki_der(der: &[u8]) -> Result<VerifyingKey, KeyError> {
     let raw = der
         .strip_prefix(&SPKI_PREFIX[..])
         .filter(|raw| raw.len() == 32)

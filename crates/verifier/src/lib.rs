@@ -55,39 +55,75 @@ pub mod ffi;
 #[cfg(feature = "jni")]
 mod jni;
 
-pub use armor::{BEGIN, END, MAX_TEXT_LEN, SIGNING_DOMAIN, VERSION_TAG, signed_message};
 pub use codes::ErrorCode;
-pub use device::{
-    DeviceCode, DeviceCodeError, IdentityProfile, MAX_ATTR_NAME, MAX_ATTR_VALUE, MAX_ATTRS,
-};
+pub use device::{DeviceCode, DeviceCodeError, IdentityProfile};
 pub use ed25519_dalek::VerifyingKey;
 pub use error::VerifyError;
 pub use guard::{ClockGuard, DEFAULT_ROLLBACK_TOLERANCE_SECS};
-pub use keys::{KeyError, KeyId, Keyring, public_key_from_spki_der, public_key_to_pem};
-pub use license::{Binding, Feature, FeatureSet, Kind, License, Serial, VerifiedLicense};
-pub use payload::{MAX_ID_LEN, MAX_NAME_LEN, MAX_PACKAGE_LEN, MAX_PAYLOAD_LEN};
+pub use keys::{KeyError, KeyId, Keyring, public_key_to_pem};
+pub use license::{
+    Binding, Feature, FeatureSet, Kind, License, ParseError, Serial, VerifiedLicense,
+};
+/// Longest `customer-name` a license holds, in bytes (an issuer checks names
+/// against it before it signs).
+#[cfg(feature = "encode")]
+pub use payload::MAX_NAME_LEN;
 pub use revocation::RevocationList;
 pub use time::Timestamp;
 pub use verify::{Context, DEFAULT_CLOCK_SKEW_SECS, Verifier};
 
-/// A license that cannot be encoded: the reason names the field at fault.
+/// A license that cannot be encoded: [`EncodeError::reason`] names the
+/// field at fault.
+#[cfg(feature = "encode")]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot encode license: {0}")]
-pub struct EncodeError(pub &'static str);
+#[error("cannot encode license: {reason}")]
+#[non_exhaustive]
+pub struct EncodeError {
+    /// What is wrong, e.g. "customer-name is empty or too long".
+    pub reason: &'static str,
+}
 
-/// Encodes and signs a license, returning its text.
+/// Encodes and signs a license, returning its text. Needs the `encode`
+/// feature, which only an issuer enables.
 ///
-/// `sign` receives the exact message to sign ([`signed_message`]) and must
-/// return its Ed25519 signature under the key whose id is `key_id`. `header`
-/// lines are written above the body for people to read; verifiers ignore them.
+/// `sign` receives the exact message to sign (`docs/license-format.md`,
+/// "Signature": the domain, the key id, the payload) and must return its
+/// Ed25519 signature under the key whose id is `key_id`. `header` lines are
+/// written above the body for people to read; verifiers ignore them.
+///
+/// ```
+/// use ed25519_dalek::{Signer as _, SigningKey};
+/// use facelic_verifier::{Binding, Feature, KeyId, Kind, License, Serial, Timestamp};
+///
+/// let key = SigningKey::from_bytes(&[7; 32]);
+/// let now = Timestamp::parse("2026-11-24T00:00:00Z").unwrap();
+/// let license = License {
+///     serial: Serial::from_bytes([1; 16]),
+///     kind: Kind::Platform,
+///     product: "face-detect".into(),
+///     features: [Feature::Detect].into_iter().collect(),
+///     customer_id: "C-000001".into(),
+///     customer_name: "Acme Gate".into(),
+///     order_id: "O-000001".into(),
+///     issued_at: now,
+///     not_before: now,
+///     not_after: Some(now.saturating_add(365 * 86_400)),
+///     binding: Binding::Package { name: "com.acme.gate".into(), cert_sha256: None },
+/// };
+/// let key_id = KeyId::of(&key.verifying_key());
+/// let text = facelic_verifier::encode(&license, key_id, &[], |m| key.sign(m).to_bytes())?;
+/// assert!(text.starts_with("-----BEGIN FACELIC LICENSE-----"));
+/// # Ok::<(), facelic_verifier::EncodeError>(())
+/// ```
+#[cfg(feature = "encode")]
 pub fn encode(
     license: &License,
     key_id: KeyId,
     header: &[(&str, String)],
     sign: impl FnOnce(&[u8]) -> [u8; 64],
 ) -> Result<String, EncodeError> {
-    let payload = payload::encode(license).map_err(EncodeError)?;
-    let signature = sign(&signed_message(key_id, &payload));
+    let payload = payload::encode(license).map_err(|reason| EncodeError { reason })?;
+    let signature = sign(&armor::signed_message(key_id, &payload));
     Ok(armor::encode(
         &armor::LICENSE,
         key_id,

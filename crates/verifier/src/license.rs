@@ -9,8 +9,25 @@ use crate::device::DeviceCode;
 use crate::keys::{KeyId, hex_decode};
 use crate::time::Timestamp;
 
+/// Text that names no license kind, feature or serial (the error of their
+/// `FromStr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Not `device`, `device-trial`, `platform` or `platform-trial`.
+    #[error("not a license kind (device, device-trial, platform, platform-trial)")]
+    Kind,
+    /// Not `detect`, `ir-liveness`, `3d-liveness` or `search`.
+    #[error("not a feature (detect, ir-liveness, 3d-liveness, search)")]
+    Feature,
+    /// Not a serial in its canonical form (lower-case hex, 8-4-4-4-12).
+    #[error("not a license serial (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, lower-case hex)")]
+    Serial,
+}
+
 /// The four kinds of license.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// Perpetual, bound to one device code; sold in orders of at least 50 devices.
     Device,
@@ -59,15 +76,26 @@ impl fmt::Display for Kind {
 }
 
 impl FromStr for Kind {
-    type Err = ();
+    type Err = ParseError;
 
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s).ok_or(())
+    /// Reads a kind's name ([`Kind::as_str`]).
+    ///
+    /// ```
+    /// use facelic_verifier::{Kind, ParseError};
+    /// assert_eq!("device-trial".parse(), Ok(Kind::DeviceTrial));
+    /// assert_eq!("perpetual".parse::<Kind>(), Err(ParseError::Kind));
+    /// ```
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or(ParseError::Kind)
     }
 }
 
 /// A capability of the face SDK that a license can grant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Feature {
     /// Face detection, alignment, tracking, best-frame selection, quality score.
     Detect,
@@ -110,10 +138,14 @@ impl fmt::Display for Feature {
 }
 
 impl FromStr for Feature {
-    type Err = ();
+    type Err = ParseError;
 
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Feature::ALL.into_iter().find(|k| k.as_str() == s).ok_or(())
+    /// Reads a feature's name ([`Feature::as_str`]).
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        Feature::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or(ParseError::Feature)
     }
 }
 
@@ -204,22 +236,33 @@ impl fmt::Debug for Serial {
 }
 
 impl FromStr for Serial {
-    type Err = ();
+    type Err = ParseError;
 
     /// Parses only the canonical form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (lower-case hex).
-    fn from_str(s: &str) -> Result<Self, ()> {
+    ///
+    /// ```
+    /// use facelic_verifier::{ParseError, Serial};
+    /// let serial: Serial = "0192a7c4-5e1b-7cc3-9d2e-51f0a8b3c4d5".parse()?;
+    /// assert_eq!(serial.to_string(), "0192a7c4-5e1b-7cc3-9d2e-51f0a8b3c4d5");
+    /// assert_eq!("0192A7C4-5E1B-7CC3-9D2E-51F0A8B3C4D5".parse::<Serial>(), Err(ParseError::Serial));
+    /// # Ok::<(), ParseError>(())
+    /// ```
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         let b = s.as_bytes();
         if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
-            return Err(());
+            return Err(ParseError::Serial);
         }
         let hex: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
         let mut out = [0u8; 16];
-        hex_decode(&hex, &mut out).then_some(Self(out)).ok_or(())
+        hex_decode(&hex, &mut out)
+            .then_some(Self(out))
+            .ok_or(ParseError::Serial)
     }
 }
 
 /// What a license is bound to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Binding {
     /// One device, by its device code (kinds `device`, `device-trial`).
     Device(DeviceCode),
@@ -267,16 +310,37 @@ impl License {
 
     /// The bound device code, for device kinds.
     pub fn device(&self) -> Option<&DeviceCode> {
-        match &self.binding {
+        self.binding.device()
+    }
+
+    /// The bound package name, for platform kinds.
+    pub fn package(&self) -> Option<&str> {
+        self.binding.package()
+    }
+}
+
+impl Binding {
+    /// The device code, for a device binding.
+    pub fn device(&self) -> Option<&DeviceCode> {
+        match self {
             Binding::Device(code) => Some(code),
             Binding::Package { .. } => None,
         }
     }
 
-    /// The bound package name, for platform kinds.
+    /// The package name, for a package binding.
     pub fn package(&self) -> Option<&str> {
-        match &self.binding {
+        match self {
             Binding::Package { name, .. } => Some(name),
+            Binding::Device(_) => None,
+        }
+    }
+
+    /// The pinned signing certificate's SHA-256, for a package binding
+    /// that pins one.
+    pub fn cert_sha256(&self) -> Option<&[u8; 32]> {
+        match self {
+            Binding::Package { cert_sha256, .. } => cert_sha256.as_ref(),
             Binding::Device(_) => None,
         }
     }

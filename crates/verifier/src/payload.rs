@@ -12,16 +12,18 @@ use crate::license::{Binding, Feature, FeatureSet, Kind, License};
 use crate::time::Timestamp;
 
 /// Largest payload accepted, in bytes.
-pub const MAX_PAYLOAD_LEN: usize = 2048;
+pub(crate) const MAX_PAYLOAD_LEN: usize = 2048;
 /// Longest customer name, in bytes of UTF-8.
+#[cfg_attr(not(feature = "encode"), allow(unreachable_pub))]
 pub const MAX_NAME_LEN: usize = 200;
 /// Longest id (product, customer, order), in bytes.
-pub const MAX_ID_LEN: usize = 64;
+pub(crate) const MAX_ID_LEN: usize = 64;
 /// Longest Android package name, in bytes.
-pub const MAX_PACKAGE_LEN: usize = 255;
+pub(crate) const MAX_PACKAGE_LEN: usize = 255;
 
 /// Writes the payload bytes of `license`, refusing (with the field at fault)
 /// anything a verifier would not accept back.
+#[cfg(any(test, feature = "encode"))]
 pub(crate) fn encode(license: &License) -> Result<Vec<u8>, &'static str> {
     let mut out = String::with_capacity(400);
     let mut field = |name: &str, value: &dyn core::fmt::Display| {
@@ -59,8 +61,11 @@ pub(crate) fn encode(license: &License) -> Result<Vec<u8>, &'static str> {
     }
 }
 
+/// Bytes written as lower-case hex.
+#[cfg(any(test, feature = "encode"))]
 struct Hex<'a>(&'a [u8]);
 
+#[cfg(any(test, feature = "encode"))]
 impl core::fmt::Display for Hex<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))

@@ -61,7 +61,8 @@ impl RevocationList {
 
     /// Encodes and signs a revocation list (`sign` gets the exact message and
     /// returns the Ed25519 signature of the key `key_id`). Serials are sorted
-    /// and de-duplicated.
+    /// and de-duplicated. Needs the `encode` feature (the issuer's).
+    #[cfg(feature = "encode")]
     pub fn encode(
         issued_at: Timestamp,
         serials: &[Serial],

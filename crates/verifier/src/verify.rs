@@ -37,12 +37,14 @@ impl Context {
     }
 
     /// Sets this device's code (required for device licenses).
+    #[must_use]
     pub fn device(mut self, code: DeviceCode) -> Self {
         self.device = Some(code);
         self
     }
 
     /// Sets the running app's package name (required for platform licenses).
+    #[must_use]
     pub fn package(mut self, name: impl Into<String>) -> Self {
         self.package = Some(name.into());
         self
@@ -50,6 +52,7 @@ impl Context {
 
     /// Sets the SHA-256 of the running app's signing certificate (required
     /// when a platform license pins one).
+    #[must_use]
     pub fn signing_cert_sha256(mut self, digest: [u8; 32]) -> Self {
         self.certs_sha256.push(digest);
         self
@@ -107,6 +110,7 @@ impl Verifier {
 
     /// Also refuses licenses whose serial is on `list` (with [`VerifyError::Revoked`]).
     /// Parse the list with [`RevocationList::parse`], which checks its signature.
+    #[must_use]
     pub fn with_revocation_list(mut self, list: RevocationList) -> Self {
         self.revoked = Some(list);
         self
@@ -115,6 +119,7 @@ impl Verifier {
     /// Sets how far (in seconds, at least 0) `issued-at` and `not-before` may
     /// lie in the future of the context's `now` before the license counts as
     /// not yet valid. `not-after` gets no tolerance.
+    #[must_use]
     pub fn with_clock_skew(mut self, secs: i64) -> Self {
         self.clock_skew_secs = secs.max(0);
         self
@@ -126,8 +131,27 @@ impl Verifier {
     }
 
     /// Like [`Verifier::verify`], but first checks `context`'s time against a
-    /// [`ClockGuard`] (refusing a clock set back with [`VerifyError::ClockRollback`])
+    /// [`ClockGuard`](crate::ClockGuard) (refusing a clock set back with [`VerifyError::ClockRollback`])
     /// and records it.
+    ///
+    /// ```
+    /// use facelic_verifier::{ClockGuard, Context, Keyring, Timestamp, Verifier, VerifyError};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let pem = include_str!("../../../licenses/examples/test-only-issuer.pub");
+    /// let verifier = Verifier::new(Keyring::from_pem(pem)?);
+    /// let license = include_str!("../../../licenses/examples/platform.lic");
+    /// let dir = std::env::temp_dir().join(format!("facelic-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let guard = ClockGuard::for_app(dir.join("clock"), Some("com.acme.gate"));
+    /// let at = |t| Context::at(Timestamp::parse(t).unwrap()).package("com.acme.gate");
+    /// verifier.verify_guarded(license, &at("2027-03-01T00:00:00Z"), &guard)?;
+    /// // A clock set back by a month is refused, even inside the validity window.
+    /// let back = verifier.verify_guarded(license, &at("2027-02-01T00:00:00Z"), &guard);
+    /// assert_eq!(back.unwrap_err(), VerifyError::ClockRollback);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn verify_guarded(
         &self,
         text: impl AsRef<[u8]>,

@@ -294,7 +294,7 @@ impl Catalog {
             let mut features = FeatureSet::empty();
             for f in &p.features {
                 features.insert(
-                    Feature::from_str(f).map_err(|()| at(format!("unknown feature {f:?}")))?,
+                    Feature::from_str(f).map_err(|_| at(format!("unknown feature {f:?}")))?,
                 );
             }
             if features.is_empty() {

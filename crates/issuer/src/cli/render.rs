@@ -1,6 +1,6 @@
 //! How licenses are shown: a readable summary, or JSON.
 
-use facelic_issuer::{Binding, License};
+use facelic_issuer::License;
 use facelic_verifier::VerifiedLicense;
 use serde_json::{Value, json};
 
@@ -18,15 +18,15 @@ pub(crate) fn license_json(license: &License) -> Value {
         "not_before": license.not_before.to_string(),
         "not_after": license.not_after.map(|t| t.to_string()),
     });
-    match &license.binding {
-        Binding::Device(code) => obj["device"] = json!(code.to_string()),
-        Binding::Package { name, cert_sha256 } => {
-            obj["package"] = json!(name);
-            if let Some(cert) = cert_sha256 {
-                obj["cert_sha256"] =
-                    json!(cert.iter().map(|b| format!("{b:02x}")).collect::<String>());
-            }
-        }
+    let binding = &license.binding;
+    if let Some(code) = binding.device() {
+        obj["device"] = json!(code.to_string());
+    }
+    if let Some(name) = binding.package() {
+        obj["package"] = json!(name);
+    }
+    if let Some(cert) = binding.cert_sha256() {
+        obj["cert_sha256"] = json!(cert.iter().map(|b| format!("{b:02x}")).collect::<String>());
     }
     obj
 }
@@ -43,16 +43,14 @@ pub(crate) fn verified_json(verified: &VerifiedLicense) -> Value {
 /// A readable multi-line summary of a license.
 pub(crate) fn license_text(license: &License) -> String {
     let features: Vec<&str> = license.features.iter().map(|f| f.as_str()).collect();
-    let bound = match &license.binding {
-        Binding::Device(code) => format!("device   {code}"),
-        Binding::Package {
-            name,
-            cert_sha256: None,
-        } => format!("package  {name}"),
-        Binding::Package {
-            name,
-            cert_sha256: Some(_),
-        } => format!("package  {name} (signing certificate pinned)"),
+    let binding = &license.binding;
+    let pinned = match binding.cert_sha256() {
+        Some(_) => " (signing certificate pinned)",
+        None => "",
+    };
+    let bound = match (binding.device(), binding.package()) {
+        (Some(code), _) => format!("device   {code}"),
+        (None, name) => format!("package  {}{pinned}", name.unwrap_or_default()),
     };
     let until = license
         .not_after

@@ -40,7 +40,7 @@ pub(crate) enum UsageCommand {
         /// Customer id or name.
         #[arg(long)]
         customer: String,
-        /// Family id from the catalog's [[usage_family]], e.g. kyc.
+        /// Family id from the catalog's `[[usage_family]]`, e.g. kyc.
         #[arg(long)]
         family: String,
         /// Activation day (default today).

@@ -348,7 +348,8 @@ fn check_quote_fits(
     let fits = match new.kind {
         Kind::Device => q.devices.is_some() && q.devices == new.devices,
         Kind::Platform => q.devices.is_none(),
-        Kind::DeviceTrial | Kind::PlatformTrial => false,
+        // Trials are never quoted (nor any kind a later format adds).
+        _ => false,
     };
     if !fits {
         let offered = match q.devices {

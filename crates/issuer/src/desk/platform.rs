@@ -60,12 +60,10 @@ impl Desk {
 fn check_platform_order(order: &Order, renew: bool) -> Result<()> {
     let kind = order.kind;
     if renew && kind != Kind::Platform {
-        let why = match kind {
-            Kind::Device => "device licenses are perpetual and are not renewed",
-            Kind::DeviceTrial | Kind::PlatformTrial => {
-                "trials cannot be renewed; create a platform order"
-            }
-            Kind::Platform => "",
+        let why = if kind.is_trial() {
+            "trials cannot be renewed; create a platform order"
+        } else {
+            "device licenses are perpetual and are not renewed"
         };
         return Err(DeskError::Refused(format!(
             "order {} is a {kind} order: {why}",

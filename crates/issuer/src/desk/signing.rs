@@ -18,16 +18,15 @@ use facelic_invoice::Decimal;
 
 /// The file name an operator looks for: order and device, or order, package and end date.
 fn file_name(order: &str, binding: &Binding, not_after: Option<Timestamp>) -> String {
-    match binding {
-        Binding::Device(code) => format!("{order}_{code}.lic"),
-        Binding::Package { name, .. } => {
-            let until = not_after.map(|t| t.to_string()).unwrap_or_default();
-            format!(
-                "{order}_{name}_until-{}.lic",
-                until.get(..10).unwrap_or("perpetual")
-            )
-        }
+    if let Some(code) = binding.device() {
+        return format!("{order}_{code}.lic");
     }
+    let name = binding.package().unwrap_or_default();
+    let until = not_after.map(|t| t.to_string()).unwrap_or_default();
+    format!(
+        "{order}_{name}_until-{}.lic",
+        until.get(..10).unwrap_or("perpetual")
+    )
 }
 
 /// Everything needed to sign licenses of one order; shared with the
@@ -83,10 +82,8 @@ impl Signer<'_> {
         };
         let text = self.key.sign(&license)?;
         let file_name = file_name(&order.id, &license.binding, not_after);
-        let (device, package) = match license.binding {
-            Binding::Device(code) => (Some(code), None),
-            Binding::Package { name, .. } => (None, Some(name)),
-        };
+        let device = license.device().copied();
+        let package = license.package().map(str::to_owned);
         let device_text = device.map(|d| d.to_ledger());
         let not_before_text = if not_before == self.now {
             self.now_text.clone()

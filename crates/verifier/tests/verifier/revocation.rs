@@ -89,7 +89,7 @@ fn a_list_signed_with_the_license_domain_does_not_verify() {
         .unwrap();
     let wrong_sig = key
         .0
-        .sign(&facelic_verifier::signed_message(key.id(), &payload))
+        .sign(&[&b"facelic-license-v1\0"[..], &key.id().to_bytes(), &payload].concat())
         .to_bytes();
     let forged = format!(
         "-----BEGIN FACELIC REVOCATION LIST-----\nFR1.{}.{}.{}\n-----END FACELIC REVOCATION LIST-----\n",
