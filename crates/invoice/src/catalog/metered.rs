@@ -5,7 +5,10 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{CatalogError, find_line, money, rate, valid_product_id};
+use toml::Spanned;
+
+use super::CatalogError;
+use super::sections::{Source, money, rate, valid_product_id};
 use crate::dates::Date;
 use crate::money::group_digits;
 
@@ -220,35 +223,32 @@ impl ApiProduct {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFamily {
-    id: String,
+    id: Spanned<String>,
     name: String,
-    #[serde(default)]
-    pack_refund_days: u32,
-    low_balance_percent: Option<u32>,
-    daily_settlement_from: Option<String>,
-    #[serde(default)]
-    tier_basis: Option<String>,
-    #[serde(default)]
-    daily_tiers: Option<String>,
+    pack_refund_days: Option<Spanned<u32>>,
+    low_balance_percent: Option<Spanned<u32>>,
+    daily_settlement_from: Option<Spanned<String>>,
+    tier_basis: Option<Spanned<String>>,
+    daily_tiers: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawApiProduct {
-    id: String,
+    id: Spanned<String>,
     name_zh: String,
     name_en: String,
-    family: Option<String>,
+    family: Option<Spanned<String>>,
     #[serde(default)]
     free_calls_per_month: u64,
     #[serde(default)]
     trial_calls: u64,
-    list_from: Option<String>,
+    list_from: Option<Spanned<String>>,
     #[serde(default)]
     packs: Vec<RawPack>,
     postpaid_tiers: Vec<RawApiTier>,
     #[serde(default)]
-    campaign: Vec<RawCampaign>,
+    campaign: Vec<Spanned<RawCampaign>>,
 }
 
 #[derive(Deserialize)]
@@ -280,55 +280,68 @@ fn day(text: &str, what: &str) -> Result<Date, String> {
     Date::parse(text).ok_or_else(|| format!("{what} {text:?} is not a date (YYYY-MM-DD)"))
 }
 
-/// Validates the families.
-pub(super) fn families(text: &str, raw: Vec<RawFamily>) -> Result<Vec<UsageFamily>, CatalogError> {
+/// Checks every `[[usage_family]]`: a valid, unique id and settings in
+/// range; a refusal names the line of the setting at fault.
+pub(super) fn families(
+    src: Source<'_>,
+    raw: Vec<Spanned<RawFamily>>,
+) -> Result<Vec<UsageFamily>, CatalogError> {
     let mut out: Vec<UsageFamily> = Vec::with_capacity(raw.len());
     for f in raw {
-        let line = find_line(text, &format!("\"{}\"", f.id));
-        let at = |message: String| CatalogError {
+        let f = f.into_inner();
+        let id = f.id.get_ref().clone();
+        let at = |line: usize, message: String| CatalogError {
             line,
-            message: format!("usage family {:?}: {message}", f.id),
+            message: format!("usage family {id:?}: {message}"),
         };
-        if !valid_product_id(&f.id) || out.iter().any(|o| o.id == f.id) {
-            return Err(at("id invalid or listed twice".into()));
+        if !valid_product_id(&id) || out.iter().any(|o| o.id == id) {
+            return Err(at(src.line(&f.id), "id invalid or listed twice".into()));
         }
-        if f.low_balance_percent
-            .is_some_and(|p| !(1..=99).contains(&p))
+        if let Some(p) = f.low_balance_percent.as_ref()
+            && !(1..=99).contains(p.get_ref())
         {
-            return Err(at("low_balance_percent must be 1 to 99".into()));
+            let why = "low_balance_percent must be 1 to 99".into();
+            return Err(at(src.line(p), why));
         }
-        if f.pack_refund_days > 365 {
-            return Err(at("pack_refund_days must be at most 365".into()));
+        if let Some(d) = f.pack_refund_days.as_ref()
+            && *d.get_ref() > 365
+        {
+            let why = "pack_refund_days must be at most 365".into();
+            return Err(at(src.line(d), why));
         }
-        let tier_basis = match f.tier_basis.as_deref() {
-            None | Some("postpaid") => TierBasis::Postpaid,
-            Some("all-calls") => TierBasis::AllCalls,
-            Some(other) => {
-                return Err(at(format!(
-                    "tier_basis {other:?} is not postpaid or all-calls"
-                )));
-            }
+        let tier_basis = match &f.tier_basis {
+            None => TierBasis::Postpaid,
+            Some(basis) => match basis.get_ref().as_str() {
+                "postpaid" => TierBasis::Postpaid,
+                "all-calls" => TierBasis::AllCalls,
+                other => {
+                    let why = format!("tier_basis {other:?} is not postpaid or all-calls");
+                    return Err(at(src.line(basis), why));
+                }
+            },
         };
-        let daily_tiers = match f.daily_tiers.as_deref() {
-            None | Some("day") => DailyTiers::Day,
-            Some("month-to-date") => DailyTiers::MonthToDate,
-            Some(other) => {
-                return Err(at(format!(
-                    "daily_tiers {other:?} is not day or month-to-date"
-                )));
-            }
+        let daily_tiers = match &f.daily_tiers {
+            None => DailyTiers::Day,
+            Some(tiers) => match tiers.get_ref().as_str() {
+                "day" => DailyTiers::Day,
+                "month-to-date" => DailyTiers::MonthToDate,
+                other => {
+                    let why = format!("daily_tiers {other:?} is not day or month-to-date");
+                    return Err(at(src.line(tiers), why));
+                }
+            },
         };
-        let daily_settlement_from = f
-            .daily_settlement_from
-            .as_deref()
-            .map(|t| day(t, "daily_settlement_from"))
-            .transpose()
-            .map_err(at)?;
+        let daily_settlement_from = match &f.daily_settlement_from {
+            None => None,
+            Some(from) => Some(
+                day(from.get_ref(), "daily_settlement_from").map_err(|m| at(src.line(from), m))?,
+            ),
+        };
         out.push(UsageFamily {
-            id: f.id,
+            id,
             name: f.name,
-            pack_refund_days: f.pack_refund_days,
-            low_balance_percent: f.low_balance_percent,
+            pack_refund_days: f.pack_refund_days.map_or(0, Spanned::into_inner),
+            low_balance_percent: f.low_balance_percent.map(Spanned::into_inner),
             daily_settlement_from,
             tier_basis,
             daily_tiers,
@@ -339,34 +352,40 @@ pub(super) fn families(text: &str, raw: Vec<RawFamily>) -> Result<Vec<UsageFamil
 
 /// Validates the metered products against `families`.
 pub(super) fn products(
-    text: &str,
-    raw: Vec<RawApiProduct>,
+    src: Source<'_>,
+    raw: Vec<Spanned<RawApiProduct>>,
     families: &[UsageFamily],
 ) -> Result<Vec<ApiProduct>, CatalogError> {
     let mut out: Vec<ApiProduct> = Vec::with_capacity(raw.len());
     for a in raw {
-        let line = find_line(text, &format!("\"{}\"", a.id));
-        let at = |message: String| CatalogError {
+        let a = a.into_inner();
+        let id = a.id.get_ref().clone();
+        let at_line = |line: usize, message: String| CatalogError {
             line,
-            message: format!("api product {:?}: {message}", a.id),
+            message: format!("api product {id:?}: {message}"),
         };
-        if !valid_product_id(&a.id) || out.iter().any(|q| q.id == a.id) {
+        let id_line = src.line(&a.id);
+        let at = |message: String| at_line(id_line, message);
+        if !valid_product_id(&id) || out.iter().any(|q| q.id == id) {
             return Err(at("id invalid or listed twice".into()));
         }
         let family = match &a.family {
             None => UsageFamily::unnamed(),
-            Some(id) => families
+            Some(name) => families
                 .iter()
-                .find(|f| &f.id == id)
+                .find(|f| &f.id == name.get_ref())
                 .cloned()
-                .ok_or_else(|| at(format!("family {id:?} is not a [[usage_family]]")))?,
+                .ok_or_else(|| {
+                    let why = format!("family {:?} is not a [[usage_family]]", name.get_ref());
+                    at_line(src.line(name), why)
+                })?,
         };
-        let list_from = a
-            .list_from
-            .as_deref()
-            .map(|t| day(t, "list_from"))
-            .transpose()
-            .map_err(at)?;
+        let list_from = match &a.list_from {
+            None => None,
+            Some(from) => {
+                Some(day(from.get_ref(), "list_from").map_err(|m| at_line(src.line(from), m))?)
+            }
+        };
         let list = price_list(
             "list".into(),
             (list_from, None),
@@ -375,11 +394,15 @@ pub(super) fn products(
         )
         .map_err(at)?;
         let mut campaigns: Vec<PriceList> = Vec::with_capacity(a.campaign.len());
-        for c in &a.campaign {
+        for spanned in &a.campaign {
+            let c = spanned.get_ref();
             let name = c.name.trim();
-            let in_campaign = |m: String| at(format!("campaign {name:?}: {m}"));
+            let line = src.line(spanned);
+            let in_campaign = |m: String| at_line(line, format!("campaign {name:?}: {m}"));
             if name.is_empty() || name == "list" {
-                return Err(at("a campaign needs a name other than \"list\"".into()));
+                return Err(in_campaign(
+                    "a campaign needs a name other than \"list\"".into(),
+                ));
             }
             let from = day(&c.from, "from").map_err(in_campaign)?;
             let to =
@@ -406,7 +429,7 @@ pub(super) fn products(
             campaigns.push(table);
         }
         out.push(ApiProduct {
-            id: a.id,
+            id,
             name_zh: a.name_zh,
             name_en: a.name_en,
             family,

@@ -1,13 +1,13 @@
 //! The product catalog (`licenses/catalog.toml`): products, features, prices
 //! and the licensing rules, validated on load.
 
-use std::str::FromStr;
-
-use facelic_verifier::{Feature, FeatureSet};
+use facelic_verifier::FeatureSet;
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
 mod metered;
+mod sections;
+
+use sections::{RawCatalog, Source};
 
 pub use metered::{
     ApiProduct, ApiTier, Cycle, DailyTiers, Pack, PriceList, TierBasis, UsageFamily,
@@ -20,7 +20,7 @@ pub const DEFAULT_CATALOG: &str = include_str!("../../../../licenses/catalog.tom
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("catalog line {line}: {message}")]
 pub struct CatalogError {
-    /// 1-based line of the problem (the product's `id` line for product errors).
+    /// 1-based line of the value at fault (from the TOML parser's spans).
     pub line: usize,
     /// What is wrong.
     pub message: String,
@@ -154,308 +154,31 @@ pub struct Catalog {
     pub usage_families: Vec<UsageFamily>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCatalog {
-    currency: String,
-    rules: RawRules,
-    product: Vec<RawProduct>,
-    invoicing: RawInvoicing,
-    #[serde(default)]
-    usage_family: Vec<metered::RawFamily>,
-    #[serde(default)]
-    api_product: Vec<metered::RawApiProduct>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInvoicing {
-    seller_name: String,
-    seller_address: String,
-    seller_tax_id: String,
-    vat_rate: String,
-    prices_include_tax: bool,
-    invoice_prefix: String,
-    credit_note_prefix: String,
-    #[serde(default = "default_time_zone")]
-    time_zone: String,
-    #[serde(default)]
-    seller_phone: String,
-    #[serde(default)]
-    seller_bank: String,
-    #[serde(default)]
-    seller_account: String,
-    #[serde(default = "default_quote_prefix")]
-    quote_prefix: String,
-    #[serde(default = "default_thirty")]
-    quote_validity_days: u32,
-    #[serde(default = "default_thirty")]
-    payment_terms_days: u32,
-    #[serde(default = "default_bill_day")]
-    usage_bill_day: u32,
-}
-
-fn default_bill_day() -> u32 {
-    1
-}
-
-fn default_quote_prefix() -> String {
-    "Q".to_owned()
-}
-
-fn default_thirty() -> u32 {
-    30
-}
-
-fn default_time_zone() -> String {
-    crate::dates::DEFAULT_TIME_ZONE.to_owned()
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRules {
-    device_min_quantity: u64,
-    device_trial_days: u32,
-    device_trial_max_devices: u64,
-    platform_term_months: u32,
-    platform_trial_days: u32,
-    #[serde(default = "default_max_backdate_days")]
-    platform_max_backdate_days: u32,
-}
-
-fn default_max_backdate_days() -> u32 {
-    DEFAULT_MAX_BACKDATE_DAYS
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProduct {
-    id: String,
-    name_zh: String,
-    name_en: String,
-    features: Vec<String>,
-    platform_fee: String,
-    #[serde(default)]
-    tier_mode: Option<String>,
-    device_tiers: Vec<RawTier>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTier {
-    from: u64,
-    to: Option<u64>,
-    unit_price: String,
-    flat_fee: Option<String>,
-}
-
 impl Catalog {
     /// The catalog shipped with facelic.
     pub fn default_catalog() -> Result<Self, CatalogError> {
         Self::parse(DEFAULT_CATALOG)
     }
 
-    /// Parses and validates catalog TOML.
+    /// Parses and validates catalog TOML. A refusal names the line of the
+    /// value at fault.
     pub fn parse(text: &str) -> Result<Self, CatalogError> {
         let raw: RawCatalog = toml::from_str(text).map_err(|e| CatalogError {
-            line: e.span().map_or(1, |s| line_of(text, s.start)),
+            line: e.span().map_or(1, |s| sections::line_of(text, s.start)),
             message: e.message().to_owned(),
         })?;
-        let err = |line: usize, message: String| CatalogError { line, message };
-        let rules_line = find_line(text, "[rules]");
-        let r = raw.rules;
-        if r.device_min_quantity == 0 || r.device_trial_max_devices == 0 {
-            return Err(err(rules_line, "device quantities must be positive".into()));
+        let src = Source(text);
+        if raw.currency.get_ref().trim().is_empty() {
+            return Err(src.error(&raw.currency, "currency is empty"));
         }
-        if r.device_trial_days == 0 || r.platform_trial_days == 0 || r.platform_term_months == 0 {
-            return Err(err(
-                rules_line,
-                "trial days and term months must be positive".into(),
-            ));
-        }
-        if raw.currency.trim().is_empty() {
-            return Err(err(find_line(text, "currency"), "currency is empty".into()));
-        }
-        let mut products: Vec<Product> = Vec::with_capacity(raw.product.len());
-        for p in raw.product {
-            let line = find_line(text, &format!("\"{}\"", p.id));
-            let at = |message: String| err(line, format!("product {:?}: {message}", p.id));
-            if !valid_product_id(&p.id) {
-                return Err(at(
-                    "id must be [a-z0-9][a-z0-9-]*, at most 64 characters".into()
-                ));
-            }
-            if products.iter().any(|q| q.id == p.id) {
-                return Err(at("listed twice".into()));
-            }
-            if p.name_zh.trim().is_empty() || p.name_en.trim().is_empty() {
-                return Err(at("name_zh and name_en are required".into()));
-            }
-            let mut features = FeatureSet::empty();
-            for f in &p.features {
-                features.insert(
-                    Feature::from_str(f).map_err(|_| at(format!("unknown feature {f:?}")))?,
-                );
-            }
-            if features.is_empty() {
-                return Err(at("grants no feature".into()));
-            }
-            let platform_fee =
-                money(&p.platform_fee).map_err(|m| at(format!("platform_fee: {m}")))?;
-            let mut tiers = Vec::with_capacity(p.device_tiers.len());
-            let mut expect_from = r.device_min_quantity;
-            let count = p.device_tiers.len();
-            for (i, t) in p.device_tiers.into_iter().enumerate() {
-                let n = i + 1;
-                if t.from != expect_from {
-                    return Err(at(format!(
-                        "tier {n} starts at {} but must start at {expect_from} (tiers start at the minimum quantity, ascending, no gaps or overlaps)",
-                        t.from
-                    )));
-                }
-                match t.to {
-                    Some(to) if to < t.from => {
-                        return Err(at(format!("tier {n} ends before it starts")));
-                    }
-                    Some(to) if n == count => {
-                        return Err(at(format!(
-                            "last tier must be open (no `to`), but ends at {to}"
-                        )));
-                    }
-                    Some(to) => expect_from = to + 1,
-                    None if n != count => {
-                        return Err(at(format!(
-                            "only the last tier may be open; tier {n} has no `to`"
-                        )));
-                    }
-                    None => {}
-                }
-                let unit_price =
-                    money(&t.unit_price).map_err(|m| at(format!("tier {n} unit_price: {m}")))?;
-                if unit_price.is_zero() {
-                    return Err(at(format!("tier {n} unit_price must be positive")));
-                }
-                let flat_fee = match &t.flat_fee {
-                    Some(fee) => money(fee).map_err(|m| at(format!("tier {n} flat_fee: {m}")))?,
-                    None => Decimal::ZERO,
-                };
-                tiers.push(Tier {
-                    from: t.from,
-                    to: t.to,
-                    unit_price,
-                    flat_fee,
-                });
-            }
-            if tiers.is_empty() {
-                return Err(at("needs at least one device tier".into()));
-            }
-            let tier_mode = match p.tier_mode.as_deref() {
-                None | Some("volume") => TierMode::Volume,
-                Some("graduated") => TierMode::Graduated,
-                Some(other) => {
-                    return Err(at(format!(
-                        "tier_mode {other:?} is not volume or graduated"
-                    )));
-                }
-            };
-            products.push(Product {
-                id: p.id,
-                name_zh: p.name_zh,
-                name_en: p.name_en,
-                features,
-                platform_fee,
-                tier_mode,
-                device_tiers: tiers,
-            });
-        }
-        if products.is_empty() {
-            return Err(err(1, "no products".into()));
-        }
-        let inv = raw.invoicing;
-        let inv_line = find_line(text, "[invoicing]");
-        let vat_rate = rate(&inv.vat_rate).map_err(|m| err(inv_line, format!("vat_rate: {m}")))?;
-        if vat_rate >= Decimal::ONE_HUNDRED {
-            return Err(err(inv_line, "vat_rate is a percentage below 100".into()));
-        }
-        for (name, prefix) in [
-            ("invoice_prefix", &inv.invoice_prefix),
-            ("credit_note_prefix", &inv.credit_note_prefix),
-            ("quote_prefix", &inv.quote_prefix),
-        ] {
-            if prefix.is_empty()
-                || prefix.len() > 8
-                || !prefix.bytes().all(|c| c.is_ascii_uppercase())
-            {
-                return Err(err(
-                    inv_line,
-                    format!("{name} must be 1 to 8 upper-case letters"),
-                ));
-            }
-        }
-        if inv.invoice_prefix == inv.credit_note_prefix
-            || inv.quote_prefix == inv.invoice_prefix
-            || inv.quote_prefix == inv.credit_note_prefix
-        {
-            return Err(err(
-                inv_line,
-                "invoice, credit-note and quote prefixes must differ".into(),
-            ));
-        }
-        for (name, days, least) in [
-            ("quote_validity_days", inv.quote_validity_days, 1),
-            ("payment_terms_days", inv.payment_terms_days, 0),
-        ] {
-            if !(least..=365).contains(&days) {
-                return Err(err(
-                    find_line(text, name).max(inv_line),
-                    format!("{name} must be a number of days up to 365"),
-                ));
-            }
-        }
-        if !(1..=28).contains(&inv.usage_bill_day) {
-            return Err(err(
-                find_line(text, "usage_bill_day").max(inv_line),
-                "usage_bill_day must be 1 to 28 (a day every month has)".into(),
-            ));
-        }
-        let time_zone = crate::dates::TimeZone::named(&inv.time_zone).ok_or_else(|| {
-            err(
-                find_line(text, "time_zone").max(inv_line),
-                format!(
-                    "time_zone {:?} is not an IANA time zone (e.g. Asia/Shanghai)",
-                    inv.time_zone
-                ),
-            )
-        })?;
-        let invoicing = Invoicing {
-            time_zone,
-            seller_name: inv.seller_name,
-            seller_address: inv.seller_address,
-            seller_tax_id: inv.seller_tax_id,
-            vat_rate,
-            prices_include_tax: inv.prices_include_tax,
-            invoice_prefix: inv.invoice_prefix,
-            credit_note_prefix: inv.credit_note_prefix,
-            seller_phone: inv.seller_phone,
-            seller_bank: inv.seller_bank,
-            seller_account: inv.seller_account,
-            quote_prefix: inv.quote_prefix,
-            quote_validity_days: inv.quote_validity_days,
-            payment_terms_days: inv.payment_terms_days,
-            usage_bill_day: inv.usage_bill_day,
-        };
-        let usage_families = metered::families(text, raw.usage_family)?;
-        let api_products = metered::products(text, raw.api_product, &usage_families)?;
+        let rules = sections::rules(src, raw.rules)?;
+        let products = sections::products(src, raw.product, &rules)?;
+        let invoicing = sections::invoicing(src, raw.invoicing)?;
+        let usage_families = metered::families(src, raw.usage_family)?;
+        let api_products = metered::products(src, raw.api_product, &usage_families)?;
         Ok(Catalog {
-            currency: raw.currency,
-            rules: Rules {
-                device_min_quantity: r.device_min_quantity,
-                device_trial_days: r.device_trial_days,
-                device_trial_max_devices: r.device_trial_max_devices,
-                platform_term_months: r.platform_term_months,
-                platform_trial_days: r.platform_trial_days,
-                platform_max_backdate_days: r.platform_max_backdate_days,
-            },
+            currency: raw.currency.into_inner(),
+            rules,
             products,
             invoicing,
             api_products,
@@ -483,53 +206,11 @@ impl Catalog {
     }
 }
 
-fn valid_product_id(id: &str) -> bool {
-    let b = id.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-}
-
-/// Parses a non-negative amount with at most two decimal places.
-fn money(text: &str) -> Result<Decimal, String> {
-    let value = crate::money::parse_decimal(text.trim())
-        .ok_or_else(|| format!("{text:?} is not a decimal amount"))?;
-    if value.is_sign_negative() {
-        return Err(format!("{text:?} is negative"));
-    }
-    if value.scale() > 2 {
-        return Err(format!("{text:?} has more than two decimal places"));
-    }
-    Ok(value)
-}
-
-/// Parses a non-negative rate (per call, or a percentage) with up to six decimals.
-fn rate(text: &str) -> Result<Decimal, String> {
-    let value = crate::money::parse_decimal(text.trim())
-        .ok_or_else(|| format!("{text:?} is not a decimal number"))?;
-    if value.is_sign_negative() || value.scale() > 6 {
-        return Err(format!(
-            "{text:?} must be non-negative with at most six decimals"
-        ));
-    }
-    Ok(value)
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset)
-        .map_or(1, |s| s.matches('\n').count() + 1)
-}
-
-fn find_line(text: &str, needle: &str) -> usize {
-    text.find(needle).map_or(1, |o| line_of(text, o))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::dates::Date as Dates;
+    use std::str::FromStr;
 
     #[test]
     fn shipped_catalog_matches_the_price_list() {
@@ -601,6 +282,12 @@ mod tests {
         }
     }
 
+    /// The 1-based line of the first occurrence of `needle` in `text`.
+    fn line_with(text: &str, needle: &str) -> usize {
+        let at = text.find(needle).expect("needle in text");
+        text[..at].matches('\n').count() + 1
+    }
+
     fn broken(from: &str, to: &str) -> CatalogError {
         let text = DEFAULT_CATALOG.replacen(from, to, 1);
         assert_ne!(text, DEFAULT_CATALOG, "pattern {from:?} not found");
@@ -611,7 +298,10 @@ mod tests {
     fn invalid_catalogs_are_refused_with_the_line() {
         let gap = broken("{ from = 1001, to = 5000", "{ from = 1002, to = 5000");
         assert!(gap.message.contains("tier 2 starts at 1002"), "{gap}");
-        assert_eq!(gap.line, find_line(DEFAULT_CATALOG, "\"face-detect\""));
+        assert_eq!(
+            gap.line,
+            line_with(DEFAULT_CATALOG, "{ from = 1001, to = 5000")
+        );
         let overlap = broken("{ from = 1001, to = 5000", "{ from = 900, to = 5000");
         assert!(overlap.message.contains("tier 2"), "{overlap}");
         let closed = broken(
@@ -638,13 +328,67 @@ mod tests {
         let syntax = broken("[rules]", "[rules");
         assert_eq!(
             syntax.line,
-            find_line(DEFAULT_CATALOG, "[rules"),
+            line_with(DEFAULT_CATALOG, "[rules"),
             "{syntax}"
         );
         let dup = broken("id = \"ir-liveness\"\n", "id = \"face-detect\"\n");
         assert!(dup.message.contains("twice"), "{dup}");
         let min = broken("{ from = 50, to = 1000", "{ from = 40, to = 1000");
         assert!(min.message.contains("must start at 50"), "{min}");
+    }
+
+    /// Each refusal names the line of the value at fault, found from the
+    /// parser's spans: an id that also appears in a comment above, or in
+    /// another section, does not move it.
+    #[test]
+    fn refusals_name_the_line_of_the_value_at_fault() {
+        let commented = format!(
+            "# \"face-detect\" and \"face-liveness-ir\" are our best sellers\n{}",
+            DEFAULT_CATALOG.replacen("{ from = 1001, to = 5000", "{ from = 1002, to = 5000", 1)
+        );
+        let err = Catalog::parse(&commented).unwrap_err();
+        assert!(err.message.contains("tier 2 starts at 1002"), "{err}");
+        assert_eq!(
+            err.line,
+            line_with(&commented, "{ from = 1002, to = 5000"),
+            "{err}"
+        );
+        for (from, to, at) in [
+            (
+                "vat_rate = \"0\"",
+                "vat_rate = \"100\"",
+                "vat_rate = \"100\"",
+            ),
+            (
+                "device_trial_days = 30",
+                "device_trial_days = 0",
+                "device_trial_days = 0",
+            ),
+            (
+                "features = [\"detect\"]",
+                "features = [\"fly\"]",
+                "features = [\"fly\"]",
+            ),
+            (
+                "usage_bill_day = 1",
+                "usage_bill_day = 29",
+                "usage_bill_day = 29",
+            ),
+            (
+                "tier_basis = \"postpaid\"",
+                "tier_basis = \"most\"",
+                "tier_basis = \"most\"",
+            ),
+            ("family = \"kyc\"", "family = \"kcy\"", "family = \"kcy\""),
+            ("currency = \"CNY\"", "currency = \" \"", "currency = \" \""),
+        ] {
+            let text = DEFAULT_CATALOG.replacen(from, to, 1);
+            assert_ne!(text, DEFAULT_CATALOG, "pattern {from:?} not found");
+            let Err(err) = Catalog::parse(&text) else {
+                panic!("{to} was accepted");
+            };
+            assert_eq!(err.line, line_with(&text, at), "{to}: {err}");
+        }
     }
 
     #[test]
