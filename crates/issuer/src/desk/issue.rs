@@ -131,6 +131,7 @@ impl Desk {
 
     /// Writes the files of a committed batch and completes its report.
     pub(crate) fn publish(&self, (report, files): Issued, out: &Path) -> Result<IssueReport> {
+        super::pause::at(super::pause::Point::Committed);
         Ok(IssueReport {
             files: staging::publish(out, self.now(), &files)?,
             ..report

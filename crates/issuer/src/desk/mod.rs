@@ -25,6 +25,7 @@ mod keys;
 pub mod ledger;
 mod orders;
 mod packs;
+mod pause;
 mod payments;
 mod platform;
 mod query;

@@ -243,6 +243,7 @@ pub(super) fn sign_ahead<T: Sync, R: Send>(
                 .and_then(|from_signer| from_signer.recv().ok())
                 .ok_or(DeskError::Internal("a signing thread stopped"))??;
             consume(chunk)?;
+            super::pause::at(super::pause::Point::ChunkRecorded(k + 1));
         }
         Ok(())
     })

@@ -228,15 +228,31 @@ impl TestDesk {
     }
 }
 
-/// Starts `cmd`, sends it SIGKILL after `delay_ms`, and says whether it had
-/// finished by then.
-pub(crate) fn kill_after(mut cmd: Command, delay_ms: u64) -> bool {
-    let mut child = cmd.stderr(Stdio::null()).spawn().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-    let finished = child.try_wait().unwrap().is_some();
-    child.kill().ok(); // SIGKILL
-    child.wait().unwrap();
-    finished
+/// Runs `cmd` until it reaches `point` of an issue (`chunk-N`: its N-th
+/// chunk of licenses is recorded but not committed; `committed`: no file is
+/// written yet), where the desk's test hook pauses it, then sends it SIGKILL.
+/// Deterministic: no guessed delay, whatever the machine's speed.
+pub(crate) fn kill_at(mut cmd: Command, point: &str) {
+    use std::io::BufRead as _;
+    let mut child = cmd
+        .env("FACELIC_TEST_PAUSE", point)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        if line == format!("paused at {point}") {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            return;
+        }
+        said.push(line);
+    }
+    let status = child.wait().unwrap();
+    panic!("the command ended ({status}) without reaching {point}: {said:?}");
 }
 
 pub(crate) fn at(desk: &mut TestDesk, now: &str) {
@@ -1146,52 +1162,35 @@ fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
     let codes: Vec<String> = (0..6000).map(code).collect();
     let file = d.devices_file("bulk.txt", &codes);
     let out = d.out();
-    let mut killed_midway = 0;
-    for delay_ms in [150u64, 300, 600, 1200] {
-        let before: i64 = d
-            .ledger()
+    let licenses = || -> i64 {
+        d.ledger()
             .query_row("SELECT COUNT(*) FROM licenses", [], |r| r.get(0))
-            .unwrap();
-        let finished = kill_after(d.issue_file_cmd(&order, &file, &out), delay_ms);
-        assert_eq!(integrity(&d), "ok");
-        let after: i64 = d
-            .ledger()
-            .query_row("SELECT COUNT(*) FROM licenses", [], |r| r.get(0))
-            .unwrap();
-        let files = std::fs::read_dir(&out)
-            .map(|r| {
-                r.filter(|e| {
-                    !e.as_ref()
-                        .unwrap()
-                        .file_name()
-                        .to_string_lossy()
-                        .starts_with('.')
-                })
-                .count()
+            .unwrap()
+    };
+    let lic_files = || {
+        std::fs::read_dir(&out).map_or(0, |r| {
+            r.filter(|e| {
+                let path = e.as_ref().unwrap().path();
+                path.extension().is_some_and(|x| x == "lic")
             })
-            .unwrap_or(0);
-        if before == 0 {
-            assert!(
-                after == 0 || after == 6000,
-                "partial batch after kill at {delay_ms} ms: {after}"
-            );
-            if after == 0 && !finished {
-                killed_midway += 1;
-                assert_eq!(files, 0, "license files of an uncommitted batch");
-                // Nor hidden ones: nothing signed reaches the disk before the commit.
-                let found = crate::integrity::every_license_on_disk_is_recorded(&d, d.dir.path());
-                assert_eq!(found, 0, "signed licenses on disk before the commit");
-            }
-        }
-        if after == 6000 {
-            break;
-        }
-    }
-    assert!(
-        killed_midway > 0,
-        "no kill landed inside the batch; raise the batch size"
-    );
-    // Re-running completes the batch (idempotent) and writes every file.
+            .count()
+        })
+    };
+    // Killed with 3 of its 24 chunks recorded: nothing recorded, nothing
+    // on disk, not even in the hidden staging directory.
+    kill_at(d.issue_file_cmd(&order, &file, &out), "chunk-3");
+    assert_eq!(integrity(&d), "ok");
+    assert_eq!(licenses(), 0, "a partial batch was committed");
+    assert_eq!(lic_files(), 0, "license files of an uncommitted batch");
+    let found = crate::integrity::every_license_on_disk_is_recorded(&d, d.dir.path());
+    assert_eq!(found, 0, "signed licenses on disk before the commit");
+    // Killed right after the commit: all 6000 recorded, no file written yet.
+    kill_at(d.issue_file_cmd(&order, &file, &out), "committed");
+    assert_eq!(integrity(&d), "ok");
+    assert_eq!(licenses(), 6000);
+    assert_eq!(lic_files(), 0);
+    // Re-running completes the delivery (idempotent: no seat taken twice)
+    // and writes every file.
     let report = d.json(&[
         "issue",
         "--order",
@@ -1201,20 +1200,10 @@ fn a_bulk_issue_killed_midway_leaves_all_or_nothing() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let total =
-        report["issued"].as_array().unwrap().len() + report["existing"].as_array().unwrap().len();
-    assert_eq!(total, 6000);
-    let files = std::fs::read_dir(&out)
-        .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "lic")
-        })
-        .count();
-    assert_eq!(files, 6000);
+    assert_eq!(report["issued"].as_array().unwrap().len(), 0);
+    assert_eq!(report["existing"].as_array().unwrap().len(), 6000);
+    assert_eq!(licenses(), 6000);
+    assert_eq!(lic_files(), 6000);
 }
 
 #[test]

@@ -1,0 +1,46 @@
+//! A hook for the crash tests, in debug builds only: with
+//! `FACELIC_TEST_PAUSE=chunk-N` an issue stops after recording its N-th
+//! chunk of licenses (inside the transaction), with `FACELIC_TEST_PAUSE=committed`
+//! after the commit and before any file is written. It prints
+//! `paused at <point>` on stderr and waits to be killed, so a test can send
+//! SIGKILL at a known point instead of after a guessed delay. Release builds
+//! compile the hook to nothing.
+
+/// The environment variable that names the point to pause at.
+#[cfg(debug_assertions)]
+const PAUSE_VAR: &str = "FACELIC_TEST_PAUSE";
+
+/// A point an issue passes: the crash tests can pause it there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Point {
+    /// The `n`-th chunk (from 1) of a batch is recorded, not committed.
+    ChunkRecorded(usize),
+    /// The batch is committed; no file is written yet.
+    Committed,
+}
+
+/// Pauses for good at `point` if `FACELIC_TEST_PAUSE` names it (debug
+/// builds only).
+#[cfg(debug_assertions)]
+pub(crate) fn at(point: Point) {
+    let Ok(wanted) = std::env::var(PAUSE_VAR) else {
+        return;
+    };
+    let name = match point {
+        Point::ChunkRecorded(n) => format!("chunk-{n}"),
+        Point::Committed => "committed".to_owned(),
+    };
+    if wanted == name {
+        use std::io::Write as _;
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "paused at {name}");
+        let _ = err.flush();
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
+/// Release builds: no hook.
+#[cfg(not(debug_assertions))]
+pub(crate) fn at(_point: Point) {}
