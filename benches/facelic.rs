@@ -23,7 +23,7 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey};
 use facelic_invoice::Catalog;
 use facelic_invoice::pricing::price_devices;
 use facelic_issuer::desk::{Clock, Desk, NewOrder, Session};
-use facelic_issuer::{Binding, DeviceCode, Feature, IssuerKey, Kind, License, Timestamp};
+use facelic_issuer::{Binding, DeviceCode, IssuerKey, Kind, License, Timestamp};
 use facelic_verifier::{Context, Keyring, Verifier};
 
 const NOW: &str = "2026-11-23T00:00:00Z";
@@ -36,21 +36,15 @@ fn device(n: u64) -> DeviceCode {
     DeviceCode::derive(&[("android-id", format!("{n:016x}"))]).unwrap_or_else(|_| unreachable!())
 }
 
+#[path = "../tests/support/fixtures.rs"]
+mod fixtures;
+
 fn device_license(n: u64) -> License {
     License {
         serial: facelic_issuer::new_serial(),
-        kind: Kind::Device,
-        product: "ir-liveness-search".into(),
-        features: [Feature::Detect, Feature::IrLiveness, Feature::Search]
-            .into_iter()
-            .collect(),
-        customer_id: "C-000042".into(),
-        customer_name: "Acme Gate Systems".into(),
-        order_id: "O-000007".into(),
         issued_at: now(),
         not_before: now(),
-        not_after: None,
-        binding: Binding::Device(device(n)),
+        ..fixtures::license(Kind::Device, Binding::Device(device(n)))
     }
 }
 

@@ -6,27 +6,13 @@ use std::process::Command;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use facelic_issuer::{Binding, DeviceCode, Feature, IssuerKey, Kind, License, Serial, Timestamp};
+use facelic_issuer::{Binding, DeviceCode, IssuerKey, Kind, License, Serial, Timestamp};
 use facelic_verifier::{Context, Verifier};
+
+use crate::fixtures::{have, license};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// True when `tool` runs; in CI (`CI` set) a missing tool is a failure, not a skip.
-fn have(tool: &str, arg: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} must be installed in CI"
-        );
-        eprintln!("{tool} not found: skipping");
-    }
-    ok
 }
 
 #[test]
@@ -52,20 +38,13 @@ fn python_reference_verifier_agrees_on_every_vector() {
     );
 }
 
+/// A fixture license with a fresh serial and a Chinese customer name (the
+/// other implementations must read UTF-8 as the desk writes it).
 fn sample(binding: Binding, kind: Kind) -> License {
-    let t = Timestamp::parse("2026-11-01T00:00:00Z").unwrap();
     License {
         serial: facelic_issuer::new_serial(),
-        kind,
-        product: "3d-liveness".into(),
-        features: [Feature::Detect, Feature::Liveness3d].into_iter().collect(),
-        customer_id: "C-9".into(),
         customer_name: "北京某科技有限公司 (Beijing)".into(),
-        order_id: "O-9".into(),
-        issued_at: t,
-        not_before: t,
-        not_after: (kind != Kind::Device).then(|| t.saturating_add(30 * 86_400)),
-        binding,
+        ..license(kind, binding)
     }
 }
 

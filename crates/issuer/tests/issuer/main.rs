@@ -9,19 +9,7 @@ mod keys;
 mod usage;
 mod vectors;
 
-/// True when `tool` runs (`tool version_flag` exits 0). In CI (`CI` set) a
-/// missing tool fails the test instead of skipping it.
-pub(crate) fn have(tool: &str, version_flag: &str) -> bool {
-    let ok = std::process::Command::new(tool)
-        .arg(version_flag)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} must be installed in CI"
-        );
-        eprintln!("{tool} not found: skipping");
-    }
-    ok
-}
+#[path = "../../../../tests/support/fixtures.rs"]
+mod fixtures;
+
+pub(crate) use fixtures::have;

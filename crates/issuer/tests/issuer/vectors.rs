@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use facelic_issuer::{Binding, DeviceCode, Feature, IssuerKey, Kind, License, Serial, Timestamp};
+use facelic_issuer::{Binding, DeviceCode, IssuerKey, Kind, License, Serial, Timestamp};
 use serde_json::{Value, json};
 
 fn examples_dir() -> PathBuf {
@@ -45,18 +45,8 @@ fn base(n: u8, kind: Kind, not_after: Option<&str>, binding: Binding) -> License
     serial[15] = n;
     License {
         serial: Serial::from_bytes(serial),
-        kind,
-        product: "ir-liveness-search".into(),
-        features: [Feature::Detect, Feature::IrLiveness, Feature::Search]
-            .into_iter()
-            .collect(),
-        customer_id: "C-000042".into(),
-        customer_name: "Acme Gate Systems".into(),
-        order_id: "O-000007".into(),
-        issued_at: ts("2026-11-01T00:00:00Z"),
-        not_before: ts("2026-11-01T00:00:00Z"),
         not_after: not_after.map(ts),
-        binding,
+        ..crate::fixtures::license(kind, binding)
     }
 }
 

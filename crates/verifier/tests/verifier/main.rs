@@ -8,3 +8,6 @@ mod kinds;
 mod revocation;
 mod support;
 mod vectors;
+
+#[path = "../../../../tests/support/fixtures.rs"]
+mod fixtures;

@@ -54,15 +54,8 @@ pub(crate) fn license(kind: Kind) -> License {
     };
     License {
         serial: Serial::from_bytes([7; 16]),
-        kind,
         product: "face-detect".into(),
         features: [Feature::Detect].into_iter().collect(),
-        customer_id: "C-1".into(),
-        customer_name: "Acme".into(),
-        order_id: "O-1".into(),
-        issued_at: ts("2026-11-01T00:00:00Z"),
-        not_before: ts("2026-11-01T00:00:00Z"),
-        not_after: (kind != Kind::Device).then(|| ts("2026-12-01T00:00:00Z")),
-        binding,
+        ..crate::fixtures::license(kind, binding)
     }
 }
