@@ -251,14 +251,7 @@ fn a_closed_stdout_ends_the_command_quietly_and_cleans_up() {
 fn the_cli_not_the_desk_library_words_the_hints() {
     let d = crate::desk::TestDesk::new();
     let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
+    let order = d.order(&c, "face-detect", &["--devices", "50"]);
     let out = d.out();
     d.refused(
         &["issue", "--order", &order, "--out", out.to_str().unwrap()],

@@ -67,10 +67,11 @@ impl TestDesk {
     }
 
     /// Runs a command that must be refused: exit code, one-line message, ledger unchanged.
-    pub(crate) fn refused(&self, args: &[&str], exit: i32, message: &str) {
-        let before = self.counts();
+    /// Runs a command that must fail with `exit` and one line of stderr
+    /// containing `message`; returns that line.
+    pub(crate) fn fails(&self, args: &[&str], exit: i32, message: &str) -> String {
         let out = self.run(args);
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(exit), "{args:?}: {err}");
         assert!(
             err.contains(message),
@@ -81,6 +82,13 @@ impl TestDesk {
             1,
             "{args:?}: not one line: {err}"
         );
+        err
+    }
+
+    /// [`TestDesk::fails`], and the ledger is unchanged.
+    pub(crate) fn refused(&self, args: &[&str], exit: i32, message: &str) {
+        let before = self.counts();
+        self.fails(args, exit, message);
         assert_eq!(self.counts(), before, "{args:?} changed the ledger");
     }
 
@@ -155,24 +163,20 @@ impl TestDesk {
             .to_owned()
     }
 
-    pub(crate) fn order(&self, args: &[&str]) -> String {
-        let mut all = vec!["order", "new"];
-        all.extend_from_slice(args);
-        self.json(&all)["id"].as_str().unwrap().to_owned()
+    /// `facelic order new --customer CUSTOMER --product PRODUCT` with `rest`
+    /// (`--devices N`, `--platform PKG`, `--trial`, ...); returns the order id.
+    pub(crate) fn order(&self, customer: &str, product: &str, rest: &[&str]) -> String {
+        let head = ["order", "new", "--customer", customer, "--product", product];
+        self.json(&[&head[..], rest].concat())["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// A device trial of `devices` devices of `product` for customer `customer_id`.
     pub(crate) fn trial_order(&self, customer_id: &str, product: &str, devices: u64) -> String {
         let devices = devices.to_string();
-        self.order(&[
-            "--customer",
-            customer_id,
-            "--product",
-            product,
-            "--trial",
-            "--devices",
-            &devices,
-        ])
+        self.order(customer_id, product, &["--trial", "--devices", &devices])
     }
 
     /// A new customer named `customer` with a device order of `devices`
@@ -180,14 +184,7 @@ impl TestDesk {
     pub(crate) fn device_order(&self, customer: &str, product: &str, devices: u64) -> String {
         let c = self.customer(customer);
         let devices = devices.to_string();
-        self.order(&[
-            "--customer",
-            &c,
-            "--product",
-            product,
-            "--devices",
-            &devices,
-        ])
+        self.order(&c, product, &["--devices", &devices])
     }
 
     pub(crate) fn issue(&self, order: &str, codes: &[String]) -> Value {
@@ -219,6 +216,19 @@ impl TestDesk {
         let path = self.dir.path().join(name);
         std::fs::write(&path, lines.join("\n")).unwrap();
         path
+    }
+
+    /// Runs `facelic verify FILE --keyring RING` with `rest` (e.g. `--device
+    /// CODE`, `--crl FILE`).
+    pub(crate) fn verify(&self, file: &Path, ring: &Path, rest: &[&str]) -> Output {
+        let (file, ring) = (file.to_str().unwrap(), ring.to_str().unwrap());
+        self.run(&[&["verify", file, "--keyring", ring], rest].concat())
+    }
+
+    /// [`TestDesk::verify`] that must succeed; its stdout.
+    pub(crate) fn verify_ok(&self, file: &Path, ring: &Path, rest: &[&str]) -> String {
+        let (file, ring) = (file.to_str().unwrap(), ring.to_str().unwrap());
+        self.ok(&[&["verify", file, "--keyring", ring], rest].concat())
     }
 
     pub(crate) fn keyring(&self) -> PathBuf {
@@ -255,6 +265,13 @@ pub(crate) fn kill_at(mut cmd: Command, point: &str) {
     panic!("the command ended ({status}) without reaching {point}: {said:?}");
 }
 
+/// Asserts that `path` is readable by its owner only (mode 0600).
+pub(crate) fn assert_private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{}", path.display());
+}
+
 pub(crate) fn at(desk: &mut TestDesk, now: &str) {
     desk.now = now.into();
 }
@@ -263,32 +280,14 @@ pub(crate) fn at(desk: &mut TestDesk, now: &str) {
 fn every_rule_refuses_cleanly_and_leaves_the_ledger_unchanged() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme Gate Systems");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
+    let order = d.order(&c, "face-detect", &["--devices", "50"]);
     let trial = d.trial_order(&c, "face-detect", 2);
-    let platform = d.order(&[
-        "--customer",
+    let platform = d.order(&c, "face-search", &["--platform", "com.acme.gate"]);
+    let ptrial = d.order(
         &c,
-        "--product",
         "face-search",
-        "--platform",
-        "com.acme.gate",
-    ]);
-    let ptrial = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-search",
-        "--platform",
-        "com.acme.gate",
-        "--trial",
-    ]);
+        &["--platform", "com.acme.gate", "--trial"],
+    );
     let out = d.out();
     let out = out.to_str().unwrap();
 
@@ -683,14 +682,7 @@ fn issuing_is_idempotent_and_counts_seats() {
     }
     // The license verifies for its device with the exported keyring.
     let ring = d.keyring();
-    d.ok(&[
-        "verify",
-        file.to_str().unwrap(),
-        "--keyring",
-        ring.to_str().unwrap(),
-        "--device",
-        &code(3),
-    ]);
+    d.verify_ok(&file, &ring, &["--device", &code(3)]);
 }
 
 /// Names in `dir` that a staged batch could have left behind.
@@ -765,14 +757,7 @@ fn a_large_order_is_delivered_as_one_zip_archive() {
         );
         let file = d.dir.path().join(format!("entry-{n}.lic"));
         std::fs::write(&file, &text).unwrap();
-        d.ok(&[
-            "verify",
-            file.to_str().unwrap(),
-            "--keyring",
-            ring.to_str().unwrap(),
-            "--device",
-            device,
-        ]);
+        d.verify_ok(&file, &ring, &["--device", device]);
     }
 
     // An existing archive is never replaced: refused before anything is recorded.
@@ -835,14 +820,7 @@ fn a_trial_ends_for_every_device_thirty_days_after_its_first_license() {
     at(&mut d, "2026-12-01T00:00:00Z");
     let ring = d.keyring();
     let file = d.out().join(format!("{trial}_{}.lic", code(2)));
-    let out = d.run(&[
-        "verify",
-        file.to_str().unwrap(),
-        "--keyring",
-        ring.to_str().unwrap(),
-        "--device",
-        &code(2),
-    ]);
+    let out = d.verify(&file, &ring, &["--device", &code(2)]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expired"));
 }
@@ -851,16 +829,11 @@ fn a_trial_ends_for_every_device_thirty_days_after_its_first_license() {
 fn platform_terms_renew_without_gap_or_overlap() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
+    let order = d.order(
         &c,
-        "--product",
         "face-detect",
-        "--platform",
-        "com.acme.gate",
-        "--start",
-        "2026-11-10",
-    ]);
+        &["--platform", "com.acme.gate", "--start", "2026-11-10"],
+    );
     let out = d.out();
     let out = out.to_str().unwrap();
     let first = d.json(&["issue", "--order", &order, "--out", out]);
@@ -896,22 +869,8 @@ fn platform_terms_renew_without_gap_or_overlap() {
     let file = d
         .out()
         .join(format!("{order}_com.acme.gate_until-2030-01-15.lic"));
-    d.ok(&[
-        "verify",
-        file.to_str().unwrap(),
-        "--keyring",
-        ring.to_str().unwrap(),
-        "--package",
-        "com.acme.gate",
-    ]);
-    let wrong = d.run(&[
-        "verify",
-        file.to_str().unwrap(),
-        "--keyring",
-        ring.to_str().unwrap(),
-        "--package",
-        "com.acme.gates",
-    ]);
+    d.verify_ok(&file, &ring, &["--package", "com.acme.gate"]);
+    let wrong = d.verify(&file, &ring, &["--package", "com.acme.gates"]);
     assert_eq!(wrong.status.code(), Some(1));
 }
 
@@ -942,44 +901,29 @@ fn replace_moves_the_seat_and_the_revocation_list_stops_the_old_license() {
     assert_eq!(exported["revoked"], 1);
     let ring = d.keyring();
     let old_file = out.join(format!("{order}_{}.lic", code(1)));
-    let verdict = d.run(&[
-        "verify",
-        old_file.to_str().unwrap(),
-        "--keyring",
-        ring.to_str().unwrap(),
-        "--device",
-        &code(1),
-        "--crl",
-        crl.to_str().unwrap(),
-    ]);
+    let verdict = d.verify(
+        &old_file,
+        &ring,
+        &["--device", &code(1), "--crl", crl.to_str().unwrap()],
+    );
     assert_eq!(verdict.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&verdict.stderr).contains("[10 revoked]"));
     let new_file = out.join(format!("{order}_{}.lic", code(9)));
-    d.ok(&[
-        "verify",
-        new_file.to_str().unwrap(),
-        "--keyring",
-        ring.to_str().unwrap(),
-        "--device",
-        &code(9),
-        "--crl",
-        crl.to_str().unwrap(),
-    ]);
+    d.verify_ok(
+        &new_file,
+        &ring,
+        &["--device", &code(9), "--crl", crl.to_str().unwrap()],
+    );
     // A tampered list is refused, not ignored.
     let tampered = std::fs::read_to_string(&crl)
         .unwrap()
         .replacen("FR1.", "FR1.0", 1);
     std::fs::write(&crl, tampered).unwrap();
-    let bad = d.run(&[
-        "verify",
-        new_file.to_str().unwrap(),
-        "--keyring",
-        ring.to_str().unwrap(),
-        "--device",
-        &code(9),
-        "--crl",
-        crl.to_str().unwrap(),
-    ]);
+    let bad = d.verify(
+        &new_file,
+        &ring,
+        &["--device", &code(9), "--crl", crl.to_str().unwrap()],
+    );
     assert_eq!(bad.status.code(), Some(3));
 }
 
@@ -996,28 +940,17 @@ fn licenses_issued_before_a_key_rotation_keep_verifying() {
     let ring = d.keyring();
     for (n, key) in [(1, &old_key), (2, &new_key)] {
         let file = d.out().join(format!("{order}_{}.lic", code(n)));
-        let v: Value = serde_json::from_str(&d.ok(&[
-            "verify",
-            file.to_str().unwrap(),
-            "--keyring",
-            ring.to_str().unwrap(),
-            "--device",
-            &code(n),
-            "--json",
-        ]))
-        .unwrap();
+        let v: Value =
+            serde_json::from_str(&d.verify_ok(&file, &ring, &["--device", &code(n), "--json"]))
+                .unwrap();
         assert_eq!(v["key_id"], key.as_str());
     }
     let keys = d.json(&["keys", "list"]);
     assert_eq!(keys.as_array().unwrap().len(), 2);
     // Private keys are 0600 and never printed.
-    use std::os::unix::fs::PermissionsExt as _;
     for k in [&old_key, &new_key] {
         let path = d.desk().join("keys").join(format!("{k}.key"));
-        assert_eq!(
-            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert_private(&path);
     }
 }
 
@@ -1026,14 +959,7 @@ fn lookups_filter_and_the_log_records_the_operator() {
     let mut d = TestDesk::new();
     let a = d.customer("Acme");
     let b = d.customer("深圳市某某科技有限公司");
-    let oa = d.order(&[
-        "--customer",
-        &a,
-        "--product",
-        "face-detect",
-        "--devices",
-        "50",
-    ]);
+    let oa = d.order(&a, "face-detect", &["--devices", "50"]);
     let ob = d.trial_order(&b, "face-search", 2);
     d.issue(&oa, &[code(1), code(2)]);
     d.issue(&ob, &[code(3)]);
@@ -1231,14 +1157,10 @@ fn a_backup_is_a_working_desk() {
     assert!(listed.status.success());
     let list: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
-    use std::os::unix::fs::PermissionsExt as _;
     for entry in std::fs::read_dir(backup.join("keys")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "key") {
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
+            assert_private(&path);
         }
     }
 }
@@ -1248,16 +1170,11 @@ fn a_platform_order_pins_the_app_signing_certificate_in_every_license() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
     let pinned = "AB:".repeat(31) + "AB";
-    let order = d.order(&[
-        "--customer",
+    let order = d.order(
         &c,
-        "--product",
         "face-detect",
-        "--platform",
-        "com.acme.gate",
-        "--cert-sha256",
-        &pinned,
-    ]);
+        &["--platform", "com.acme.gate", "--cert-sha256", &pinned],
+    );
     let shown = d.json(&["order", "show", &order]);
     assert_eq!(shown["cert_sha256"], "ab".repeat(32));
     let out = d.out();

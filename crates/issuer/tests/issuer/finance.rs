@@ -16,14 +16,7 @@ fn money(v: &Value) -> &str {
 
 /// A draft statement for a new order of `devices` face-detect devices: its id.
 fn draft(d: &TestDesk, customer: &str, devices: &str) -> String {
-    let order = d.order(&[
-        "--customer",
-        customer,
-        "--product",
-        "face-detect",
-        "--devices",
-        devices,
-    ]);
+    let order = d.order(customer, "face-detect", &["--devices", devices]);
     let draft = d.json(&["invoice", "create", "--order", &order]);
     draft["draft_id"].as_str().unwrap().to_owned()
 }
@@ -60,16 +53,7 @@ fn edit_catalog(d: &TestDesk, from: &str, to: &str) {
 fn agreed_prices_survive_a_catalog_edit() {
     let d = TestDesk::new();
     let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "500",
-        "--discount",
-        "10",
-    ]);
+    let order = d.order(&c, "face-detect", &["--devices", "500", "--discount", "10"]);
     let shown = d.json(&["order", "show", &order]);
     assert_eq!(money(&shown["agreed"]["amount"]), "129600.00");
     // The list price of 50-1000 face-detect devices goes from 288 to 300.
@@ -87,14 +71,7 @@ fn agreed_prices_survive_a_catalog_edit() {
     assert_eq!(money(&lines[1]["gross"]), "-14400.00");
     assert_eq!(money(&draft["totals"]["gross"]), "129600.00");
     // A later order takes the new list price.
-    let later = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "500",
-    ]);
+    let later = d.order(&c, "face-detect", &["--devices", "500"]);
     let draft = d.json(&["invoice", "create", "--order", &later]);
     assert_eq!(money(&draft["totals"]["gross"]), "150000.00");
     // The discount is its own line on every rendering.
@@ -630,14 +607,7 @@ fn a_45_line_statement_prints_page_by_page() {
     }
     let d = TestDesk::new();
     let c = d.customer("深圳市某某科技有限公司");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--platform",
-        "com.acme.gate",
-    ]);
+    let order = d.order(&c, "face-detect", &["--platform", "com.acme.gate"]);
     // 45 terms not yet invoiced: one statement of 45 lines.
     let out = d.out();
     for _ in 0..44 {

@@ -14,35 +14,13 @@ fn ledger_path(d: &TestDesk) -> PathBuf {
     d.desk().join("ledger.sqlite")
 }
 
-/// Runs `args` and checks exit code, a one-line message containing `message`.
-fn fails(d: &TestDesk, args: &[&str], exit: i32, message: &str) -> String {
-    let out = d.run(args);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(exit), "{args:?}: {err}");
-    assert!(
-        err.contains(message),
-        "{args:?}: expected {message:?} in {err:?}"
-    );
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{args:?}: not one line: {err}"
-    );
-    err
-}
-
 fn platform_order(d: &TestDesk, customer: &str, start: &str) -> String {
     let c = d.customer(customer);
-    d.order(&[
-        "--customer",
+    d.order(
         &c,
-        "--product",
         "face-detect",
-        "--platform",
-        "com.acme.gate",
-        "--start",
-        start,
-    ])
+        &["--platform", "com.acme.gate", "--start", start],
+    )
 }
 
 #[test]
@@ -107,7 +85,7 @@ fn a_damaged_or_foreign_ledger_is_refused_never_restarted() {
                 "50",
             ],
         ] {
-            let err = fails(&d, args, 8, message);
+            let err = d.fails(args, 8, message);
             assert!(
                 err.contains("restore the desk from a backup"),
                 "{what}: {err}"
@@ -121,7 +99,7 @@ fn a_damaged_or_foreign_ledger_is_refused_never_restarted() {
         }
         // Only init creates a ledger, and not over an existing file.
         if bytes.is_some() {
-            fails(&d, &["init"], 7, "already exists");
+            d.fails(&["init"], 7, "already exists");
         }
     }
     // Restored from the good bytes, the desk carries on where it was.
@@ -144,8 +122,7 @@ fn a_newer_ledger_is_refused_with_exit_7() {
     d.ledger()
         .execute_batch("PRAGMA user_version = 99")
         .unwrap();
-    fails(
-        &d,
+    d.fails(
         &["customer", "list"],
         7,
         "schema version 99, newer than this facelic",
@@ -257,18 +234,18 @@ fn revoked_coverage_is_never_issued_again() {
         .join(format!("{order}_com.acme.gate_until-2028-11-01.lic"));
     let ring = d.keyring();
     let verify = |at: &str| {
-        d.run(&[
-            "verify",
-            file.to_str().unwrap(),
-            "--keyring",
-            ring.to_str().unwrap(),
-            "--package",
-            "com.acme.gate",
-            "--crl",
-            crl.to_str().unwrap(),
-            "--at",
-            at,
-        ])
+        d.verify(
+            &file,
+            &ring,
+            &[
+                "--package",
+                "com.acme.gate",
+                "--crl",
+                crl.to_str().unwrap(),
+                "--at",
+                at,
+            ],
+        )
         .status
         .code()
     };
@@ -459,8 +436,7 @@ fn the_revocation_list_is_complete_or_not_written() {
     .unwrap();
     drop(db);
     let crl = d.dir.path().join("crl.txt");
-    let err = fails(
-        &d,
+    let err = d.fails(
         &["crl", "export", "--out", crl.to_str().unwrap()],
         8,
         "column serial holds \"not-a-serial\"",
@@ -487,16 +463,14 @@ fn ledger_values_are_read_through_types_never_defaults() {
     db.execute("UPDATE audit SET detail = '{not json' WHERE id = 1", [])
         .unwrap();
     drop(db);
-    let err = fails(
-        &d,
+    let err = d.fails(
         &["order", "show", &order],
         8,
         "ledger table orders, row O-000001: column kind holds \"perpetual\"",
     );
     assert!(err.contains("not a license kind"), "{err}");
-    fails(&d, &["invoice", "list"], 8, "column gross holds \"lots\"");
-    fails(
-        &d,
+    d.fails(&["invoice", "list"], 8, "column gross holds \"lots\"");
+    d.fails(
         &["log"],
         8,
         "ledger table audit, row 1: column detail holds",
@@ -506,8 +480,7 @@ fn ledger_values_are_read_through_types_never_defaults() {
     db.execute("UPDATE invoices SET gross = '1.00', document = '[]'", [])
         .unwrap();
     drop(db);
-    fails(
-        &d,
+    d.fails(
         &["invoice", "show", "D-000001"],
         8,
         "column document holds \"[]\", which is not a JSON document",
@@ -709,8 +682,7 @@ fn refusals_say_what_happened() {
     // verify without --device on a device license names what is missing.
     let lic = out.join(format!("{order}_{}.lic", code(1)));
     let ring = d.keyring();
-    fails(
-        &d,
+    d.fails(
         &[
             "verify",
             lic.to_str().unwrap(),
@@ -723,8 +695,7 @@ fn refusals_say_what_happened() {
     // A bad revocation list is spoken of as a revocation list.
     let bad_crl = d.dir.path().join("bad-crl.txt");
     std::fs::write(&bad_crl, "-----BEGIN FACELIC LICENSE-----\nnope\n").unwrap();
-    let crl_err = fails(
-        &d,
+    let crl_err = d.fails(
         &[
             "verify",
             lic.to_str().unwrap(),
@@ -743,8 +714,7 @@ fn refusals_say_what_happened() {
         "{crl_err}"
     );
     // 1e2 is not an amount.
-    fails(
-        &d,
+    d.fails(
         &[
             "invoice",
             "credit",
@@ -902,8 +872,7 @@ fn a_trials_start_is_read_through_its_type() {
         .unwrap();
     // The trial's start is not silently taken as "now".
     let out = d.out();
-    fails(
-        &d,
+    d.fails(
         &[
             "issue",
             "--order",

@@ -138,23 +138,8 @@ fn usage_bills_reproduce_the_price_list() {
 fn invoices_are_numbered_immutable_and_creditable() {
     let mut d = TestDesk::new();
     let c = d.customer("深圳市某某科技有限公司");
-    let order = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "500",
-    ]);
-    let trial = d.order(&[
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--trial",
-        "--devices",
-        "2",
-    ]);
+    let order = d.order(&c, "face-detect", &["--devices", "500"]);
+    let trial = d.order(&c, "face-detect", &["--trial", "--devices", "2"]);
     d.refused(
         &["invoice", "create", "--order", &trial],
         5,
@@ -242,16 +227,11 @@ fn invoices_are_numbered_immutable_and_creditable() {
 fn platform_terms_are_invoiced_at_the_agreed_fee_and_renewals_keep_it() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
-    let order = d.order(&[
-        "--customer",
+    let order = d.order(
         &c,
-        "--product",
         "face-search",
-        "--platform",
-        "com.acme.gate",
-        "--discount",
-        "20",
-    ]);
+        &["--platform", "com.acme.gate", "--discount", "20"],
+    );
     let first = d.json(&["invoice", "create", "--order", &order]);
     // The term at its fee, then the agreed discount as a line of its own.
     assert_eq!(first["lines"].as_array().unwrap().len(), 2);
@@ -314,14 +294,7 @@ fn concurrent_finalizers_get_gapless_unique_numbers() {
     let c = d.customer("Acme");
     let drafts: Vec<String> = (0..8)
         .map(|_| {
-            let order = d.order(&[
-                "--customer",
-                &c,
-                "--product",
-                "face-detect",
-                "--devices",
-                "50",
-            ]);
+            let order = d.order(&c, "face-detect", &["--devices", "50"]);
             d.issue(&order, &[code(1)]);
             d.json(&["invoice", "create", "--order", &order])["draft_id"]
                 .as_str()
