@@ -46,6 +46,17 @@ impl TestDesk {
         cmd
     }
 
+    /// The same desk, in this process, through the library, at the test's
+    /// time and as the same operator as [`TestDesk::cmd`]: for setting up
+    /// what a test is not about (orders, renewals) without spawning the
+    /// binary once per step.
+    pub(crate) fn library(&self) -> facelic_issuer::desk::Desk {
+        use facelic_issuer::desk::{Clock, Desk, Session};
+        let now = facelic_issuer::Timestamp::parse(&self.now).unwrap();
+        let session = Session::new(Clock::Fixed(now), "tester").unwrap();
+        Desk::open(&self.desk(), session).unwrap()
+    }
+
     pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
     }

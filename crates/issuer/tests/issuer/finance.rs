@@ -610,9 +610,11 @@ fn a_45_line_statement_prints_page_by_page() {
     let order = d.order(&c, "face-detect", &["--platform", "com.acme.gate"]);
     // 45 terms not yet invoiced: one statement of 45 lines.
     let out = d.out();
+    let mut desk = d.library();
     for _ in 0..44 {
-        d.ok(&["renew", "--order", &order, "--out", out.to_str().unwrap()]);
+        desk.renew(&order, &out, &Default::default()).unwrap();
     }
+    drop(desk);
     let draft = d.json(&["invoice", "create", "--order", &order]);
     assert_eq!(draft["lines"].as_array().unwrap().len(), 45);
     let pdf = d.dir.path().join("draft.pdf");

@@ -680,9 +680,11 @@ fn a_month_of_fifty_customers_is_imported_and_billed_once() {
         "api-person-group",
         "api-static-liveness",
     ];
+    let mut desk = d.library();
     let customers: Vec<String> = (0..50)
-        .map(|i| d.customer(&format!("Customer {i:02}")))
+        .map(|i| desk.add_customer(&format!("Customer {i:02}")).unwrap().id)
         .collect();
+    drop(desk);
     let mut lines = Vec::new();
     for (i, c) in customers.iter().enumerate() {
         for (j, p) in products.iter().enumerate() {
