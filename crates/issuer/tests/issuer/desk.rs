@@ -1,10 +1,14 @@
 //! The desk, end to end through the binary: every rule with its refusal,
 //! seats under concurrency, crash safety, renewals, revocation, key rotation.
+//! Set-up a test is not about (customers, device orders, issuing) goes
+//! through the library in this process ([`TestDesk::library`]); what the
+//! test is about goes through the binary.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use facelic_issuer::DeviceCode;
+use facelic_issuer::desk::NewOrder;
+use facelic_issuer::{DeviceCode, Kind};
 use serde_json::Value;
 
 /// A fresh desk in a temporary directory, driven through the binary.
@@ -167,11 +171,10 @@ impl TestDesk {
         counts
     }
 
+    /// Adds a customer through the library (set-up; `customer add` itself
+    /// is tested through the binary); returns its id.
     pub(crate) fn customer(&self, name: &str) -> String {
-        self.json(&["customer", "add", name])["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.library().add_customer(name).unwrap().id
     }
 
     /// `facelic order new --customer CUSTOMER --product PRODUCT` with `rest`
@@ -184,28 +187,49 @@ impl TestDesk {
             .to_owned()
     }
 
-    /// A device trial of `devices` devices of `product` for customer `customer_id`.
+    /// A device trial of `devices` devices of `product` for customer
+    /// `customer_id` (through the library, like the helpers below).
     pub(crate) fn trial_order(&self, customer_id: &str, product: &str, devices: u64) -> String {
-        let devices = devices.to_string();
-        self.order(customer_id, product, &["--trial", "--devices", &devices])
+        self.device_bound_order(customer_id, product, Kind::DeviceTrial, devices)
     }
 
     /// A new customer named `customer` with a device order of `devices`
     /// seats of `product`; returns the order id.
     pub(crate) fn device_order(&self, customer: &str, product: &str, devices: u64) -> String {
         let c = self.customer(customer);
-        let devices = devices.to_string();
-        self.order(&c, product, &["--devices", &devices])
+        self.device_bound_order(&c, product, Kind::Device, devices)
     }
 
+    fn device_bound_order(
+        &self,
+        customer: &str,
+        product: &str,
+        kind: Kind,
+        devices: u64,
+    ) -> String {
+        let new = NewOrder {
+            customer: customer.into(),
+            product: product.into(),
+            kind,
+            devices: Some(devices),
+            package: None,
+            start: None,
+            cert_sha256: None,
+            discount_pct: None,
+            quote: None,
+        };
+        self.library().create_order(&new).unwrap().id
+    }
+
+    /// Issues licenses for `codes` on `order` into [`TestDesk::out`] through
+    /// the library; the report as `facelic issue --json` prints it.
     pub(crate) fn issue(&self, order: &str, codes: &[String]) -> Value {
-        let out = self.out();
-        let mut args = vec!["issue", "--order", order, "--out", out.to_str().unwrap()];
-        for c in codes {
-            args.push("--device");
-            args.push(c);
-        }
-        self.json(&args)
+        let codes: Vec<DeviceCode> = codes.iter().map(|c| c.parse().unwrap()).collect();
+        let report = self
+            .library()
+            .issue_devices(order, &codes, &self.out(), &mut |_, _| {})
+            .unwrap();
+        serde_json::to_value(report).unwrap()
     }
 
     /// `facelic issue --order ORDER --devices-file FILE --out OUT`, stdout discarded.
