@@ -104,15 +104,8 @@ fn desk_with_devices(product: &str, devices: u64) -> (tempfile::TempDir, Desk, S
     let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());
     let order = desk
         .create_order(&NewOrder {
-            customer: customer.id,
-            product: product.into(),
-            kind: Kind::Device,
             devices: Some(devices),
-            package: None,
-            start: None,
-            cert_sha256: None,
-            discount_pct: None,
-            quote: None,
+            ..NewOrder::new(customer.id, product, Kind::Device)
         })
         .unwrap_or_else(|_| unreachable!());
     (dir, desk, order.id)

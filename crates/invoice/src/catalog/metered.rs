@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::CatalogError;
-use super::sections::{Source, money, rate, valid_product_id};
+use super::sections::{Source, money, one_of, rate, valid_product_id};
 use crate::dates::Date;
 use crate::money::group_digits;
 
@@ -309,28 +309,18 @@ pub(super) fn families(
             let why = "pack_refund_days must be at most 365".into();
             return Err(at(src.line(d), why));
         }
-        let tier_basis = match &f.tier_basis {
-            None => TierBasis::Postpaid,
-            Some(basis) => match basis.get_ref().as_str() {
-                "postpaid" => TierBasis::Postpaid,
-                "all-calls" => TierBasis::AllCalls,
-                other => {
-                    let why = format!("tier_basis {other:?} is not postpaid or all-calls");
-                    return Err(at(src.line(basis), why));
-                }
-            },
-        };
-        let daily_tiers = match &f.daily_tiers {
-            None => DailyTiers::Day,
-            Some(tiers) => match tiers.get_ref().as_str() {
-                "day" => DailyTiers::Day,
-                "month-to-date" => DailyTiers::MonthToDate,
-                other => {
-                    let why = format!("daily_tiers {other:?} is not day or month-to-date");
-                    return Err(at(src.line(tiers), why));
-                }
-            },
-        };
+        let bases = [
+            ("postpaid", TierBasis::Postpaid),
+            ("all-calls", TierBasis::AllCalls),
+        ];
+        let tier_basis = one_of(src, f.tier_basis.as_ref(), "tier_basis", &bases)
+            .map_err(|(line, message)| at(line, message))?;
+        let days = [
+            ("day", DailyTiers::Day),
+            ("month-to-date", DailyTiers::MonthToDate),
+        ];
+        let daily_tiers = one_of(src, f.daily_tiers.as_ref(), "daily_tiers", &days)
+            .map_err(|(line, message)| at(line, message))?;
         let daily_settlement_from = match &f.daily_settlement_from {
             None => None,
             Some(from) => Some(

@@ -41,6 +41,25 @@ impl Source<'_> {
     }
 }
 
+/// Reads a setting that names one of `choices`; absent, the first choice.
+/// A refusal is (line, message) naming the setting and every choice.
+pub(super) fn one_of<T: Copy>(
+    src: Source<'_>,
+    value: Option<&Spanned<String>>,
+    name: &str,
+    choices: &[(&str, T)],
+) -> Result<T, (usize, String)> {
+    let Some(value) = value else {
+        return Ok(choices[0].1);
+    };
+    if let Some((_, choice)) = choices.iter().find(|(text, _)| *text == value.get_ref()) {
+        return Ok(*choice);
+    }
+    let names: Vec<&str> = choices.iter().map(|(text, _)| *text).collect();
+    let message = format!("{name} {:?} is not {}", value.get_ref(), names.join(" or "));
+    Err((src.line(value), message))
+}
+
 /// The 1-based line of byte `offset` of `text`.
 pub(super) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
@@ -188,19 +207,12 @@ pub(super) fn products(
         }
         let platform_fee = money(p.platform_fee.get_ref())
             .map_err(|m| at(src.line(&p.platform_fee), format!("platform_fee: {m}")))?;
-        let tier_mode = match &p.tier_mode {
-            None => TierMode::Volume,
-            Some(mode) => match mode.get_ref().as_str() {
-                "volume" => TierMode::Volume,
-                "graduated" => TierMode::Graduated,
-                other => {
-                    return Err(at(
-                        src.line(mode),
-                        format!("tier_mode {other:?} is not volume or graduated"),
-                    ));
-                }
-            },
-        };
+        let modes = [
+            ("volume", TierMode::Volume),
+            ("graduated", TierMode::Graduated),
+        ];
+        let tier_mode = one_of(src, p.tier_mode.as_ref(), "tier_mode", &modes)
+            .map_err(|(line, message)| at(line, message))?;
         let device_tiers = tiers(src, &p.device_tiers, rules.device_min_quantity)
             .map_err(|(line, message)| at(line, message))?;
         products.push(Product {

@@ -65,15 +65,9 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
     );
 
     let order = |kind, devices, package: Option<&str>, product: &str| NewOrder {
-        customer: customer.id.clone(),
-        product: product.into(),
-        kind,
         devices,
         package: package.map(str::to_owned),
-        start: None,
-        cert_sha256: None,
-        discount_pct: None,
-        quote: None,
+        ..NewOrder::new(customer.id.clone(), product, kind)
     };
     let quote = desk.save_quote(&NewQuote {
         customer: customer.id.clone(),

@@ -37,6 +37,24 @@ pub struct NewOrder {
     pub quote: Option<String>,
 }
 
+impl NewOrder {
+    /// An order of `kind` of `product` for `customer`, with nothing else
+    /// set (no devices, package, start, pin, discount or quote).
+    pub fn new(customer: impl Into<String>, product: impl Into<String>, kind: Kind) -> Self {
+        NewOrder {
+            customer: customer.into(),
+            product: product.into(),
+            kind,
+            devices: None,
+            package: None,
+            start: None,
+            cert_sha256: None,
+            discount_pct: None,
+            quote: None,
+        }
+    }
+}
+
 /// A renewal's price: the previous term's agreed fee and discount unless
 /// the operator re-prices explicitly.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -208,15 +208,8 @@ impl TestDesk {
         devices: u64,
     ) -> String {
         let new = NewOrder {
-            customer: customer.into(),
-            product: product.into(),
-            kind,
             devices: Some(devices),
-            package: None,
-            start: None,
-            cert_sha256: None,
-            discount_pct: None,
-            quote: None,
+            ..NewOrder::new(customer, product, kind)
         };
         self.library().create_order(&new).unwrap().id
     }
