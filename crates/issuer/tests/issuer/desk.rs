@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use facelic_issuer::desk::NewOrder;
+use facelic_issuer::desk::{Clock, Desk, NewOrder, Session};
 use facelic_issuer::{DeviceCode, Kind};
 use serde_json::Value;
 
@@ -29,8 +29,16 @@ impl TestDesk {
             dir: tempfile::tempdir().unwrap(),
             now: "2026-11-01T00:00:00Z".into(),
         };
-        desk.ok(&["init"]);
+        // Through the library: `facelic init` itself is tested by the
+        // quickstart and the refusal tests.
+        let session = Session::new(Clock::Fixed(desk.time()), "tester").unwrap();
+        Desk::init(&desk.desk(), session).unwrap();
         desk
+    }
+
+    /// The test's time, [`TestDesk::now`], as a timestamp.
+    fn time(&self) -> facelic_issuer::Timestamp {
+        facelic_issuer::Timestamp::parse(&self.now).unwrap()
     }
 
     pub(crate) fn desk(&self) -> PathBuf {
@@ -54,10 +62,8 @@ impl TestDesk {
     /// time and as the same operator as [`TestDesk::cmd`]: for setting up
     /// what a test is not about (orders, renewals) without spawning the
     /// binary once per step.
-    pub(crate) fn library(&self) -> facelic_issuer::desk::Desk {
-        use facelic_issuer::desk::{Clock, Desk, Session};
-        let now = facelic_issuer::Timestamp::parse(&self.now).unwrap();
-        let session = Session::new(Clock::Fixed(now), "tester").unwrap();
+    pub(crate) fn library(&self) -> Desk {
+        let session = Session::new(Clock::Fixed(self.time()), "tester").unwrap();
         Desk::open(&self.desk(), session).unwrap()
     }
 
@@ -177,9 +183,29 @@ impl TestDesk {
         self.library().add_customer(name).unwrap().id
     }
 
-    /// `facelic order new --customer CUSTOMER --product PRODUCT` with `rest`
-    /// (`--devices N`, `--platform PKG`, `--trial`, ...); returns the order id.
+    /// An order as `facelic order new --customer CUSTOMER --product PRODUCT`
+    /// with `rest` makes it; returns the order id. The plain forms
+    /// (`--devices N`, `--trial --devices N`, `--platform PKG`, `--platform
+    /// PKG --trial`) are made through the library; any other flag goes
+    /// through the binary.
     pub(crate) fn order(&self, customer: &str, product: &str, rest: &[&str]) -> String {
+        let plain = match rest {
+            ["--devices", n] => Some((Kind::Device, n.parse().ok(), None)),
+            ["--trial", "--devices", n] => Some((Kind::DeviceTrial, n.parse().ok(), None)),
+            ["--platform", pkg] => Some((Kind::Platform, None, Some(pkg.to_string()))),
+            ["--platform", pkg, "--trial"] => {
+                Some((Kind::PlatformTrial, None, Some(pkg.to_string())))
+            }
+            _ => None,
+        };
+        if let Some((kind, devices, package)) = plain {
+            let new = NewOrder {
+                devices,
+                package,
+                ..NewOrder::new(customer, product, kind)
+            };
+            return self.library().create_order(&new).unwrap().id;
+        }
         let head = ["order", "new", "--customer", customer, "--product", product];
         self.json(&[&head[..], rest].concat())["id"]
             .as_str()
@@ -187,31 +213,20 @@ impl TestDesk {
             .to_owned()
     }
 
-    /// A device trial of `devices` devices of `product` for customer
-    /// `customer_id` (through the library, like the helpers below).
+    /// A device trial of `devices` devices of `product` for customer `customer_id`.
     pub(crate) fn trial_order(&self, customer_id: &str, product: &str, devices: u64) -> String {
-        self.device_bound_order(customer_id, product, Kind::DeviceTrial, devices)
+        self.order(
+            customer_id,
+            product,
+            &["--trial", "--devices", &devices.to_string()],
+        )
     }
 
     /// A new customer named `customer` with a device order of `devices`
     /// seats of `product`; returns the order id.
     pub(crate) fn device_order(&self, customer: &str, product: &str, devices: u64) -> String {
         let c = self.customer(customer);
-        self.device_bound_order(&c, product, Kind::Device, devices)
-    }
-
-    fn device_bound_order(
-        &self,
-        customer: &str,
-        product: &str,
-        kind: Kind,
-        devices: u64,
-    ) -> String {
-        let new = NewOrder {
-            devices: Some(devices),
-            ..NewOrder::new(customer, product, kind)
-        };
-        self.library().create_order(&new).unwrap().id
+        self.order(&c, product, &["--devices", &devices.to_string()])
     }
 
     /// Issues licenses for `codes` on `order` into [`TestDesk::out`] through
