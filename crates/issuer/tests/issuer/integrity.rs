@@ -134,6 +134,18 @@ fn a_newer_ledger_is_refused_with_exit_7() {
 /// license is readable in the archive's bytes) — is one the ledger
 /// recorded, byte for byte. Returns how many licenses were found.
 pub(crate) fn every_license_on_disk_is_recorded(d: &TestDesk, root: &Path) -> usize {
+    licenses_recorded(d, root, false)
+}
+
+/// [`every_license_on_disk_is_recorded`] without the ledger's own files:
+/// once licenses are committed, SQLite stores a long text across pages, so
+/// the BEGIN line of one license can pair with the END line of another
+/// 200 KB further on (seen with 1,000 licenses), a block no row holds.
+fn licenses_outside_the_ledger_are_recorded(d: &TestDesk, root: &Path) -> usize {
+    licenses_recorded(d, root, true)
+}
+
+fn licenses_recorded(d: &TestDesk, root: &Path, skip_ledger: bool) -> usize {
     const BEGIN: &[u8] = b"-----BEGIN FACELIC LICENSE-----";
     const END: &[u8] = b"-----END FACELIC LICENSE-----";
     let recorded: std::collections::HashSet<Vec<u8>> = d
@@ -152,6 +164,12 @@ pub(crate) fn every_license_on_disk_is_recorded(d: &TestDesk, root: &Path) -> us
             for entry in std::fs::read_dir(&path).into_iter().flatten() {
                 stack.push(entry.unwrap().path());
             }
+            continue;
+        }
+        let in_ledger = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("ledger.sqlite"));
+        if skip_ledger && in_ledger {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap_or_default();
@@ -177,12 +195,12 @@ pub(crate) fn every_license_on_disk_is_recorded(d: &TestDesk, root: &Path) -> us
 fn a_kill_before_the_commit_leaves_no_signed_license_anywhere() {
     let d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 20_000);
-    let codes: Vec<String> = (0..6000).map(code).collect();
+    let codes: Vec<String> = (0..1000).map(code).collect(); // four chunks
     let file = d.devices_file("bulk.txt", &codes);
     let archive = d.dir.path().join("fleet.zip");
     // Into a zip archive, killed after each of the first, a middle and the
     // last chunk: nothing recorded, and no signed license anywhere on disk.
-    for point in ["chunk-1", "chunk-12", "chunk-24"] {
+    for point in ["chunk-1", "chunk-2", "chunk-4"] {
         kill_at(d.issue_file_cmd(&order, &file, &archive), point);
         let recorded: i64 = d
             .ledger()
@@ -191,7 +209,8 @@ fn a_kill_before_the_commit_leaves_no_signed_license_anywhere() {
         assert_eq!(recorded, 0, "killed at {point}");
         assert_eq!(every_license_on_disk_is_recorded(&d, d.dir.path()), 0);
     }
-    // A completed run records everything; whatever is on disk is known.
+    // A completed run records everything; whatever is on disk outside the
+    // ledger is known.
     let fresh = d.dir.path().join("fleet-2.zip");
     d.ok(&[
         "issue",
@@ -202,7 +221,7 @@ fn a_kill_before_the_commit_leaves_no_signed_license_anywhere() {
         "--out",
         fresh.to_str().unwrap(),
     ]);
-    assert!(every_license_on_disk_is_recorded(&d, d.dir.path()) >= 6000);
+    assert!(licenses_outside_the_ledger_are_recorded(&d, d.dir.path()) >= 1000);
 }
 
 #[test]
