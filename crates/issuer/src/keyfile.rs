@@ -1,4 +1,10 @@
 //! Issuer key files: PKCS#8 PEM private key (mode 0600), SPKI PEM public key.
+//!
+//! A private key file is either plain (`PRIVATE KEY`) or protected by a
+//! passphrase (`ENCRYPTED PRIVATE KEY`: PKCS#8 `EncryptedPrivateKeyInfo`,
+//! PBES2 with scrypt, N = 2^14, r = 8, p = 1, and AES-256-CBC; what
+//! `openssl pkey -passin` reads). The passphrase is asked for only when a
+//! protected key is opened, through a [`PassphraseSource`].
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,6 +43,81 @@ pub enum KeyFileError {
     /// The operating system's random source failed.
     #[error("no randomness available: {0}")]
     Random(String),
+    /// The key file is protected and no passphrase was given.
+    #[error("{0}: the key is protected by a passphrase and none was given")]
+    NeedsPassphrase(PathBuf),
+    /// The passphrase does not open the key file.
+    #[error("{0}: the passphrase does not open this key (wrong passphrase, or a damaged file)")]
+    WrongPassphrase(PathBuf),
+    /// A passphrase that cannot protect a key.
+    #[error("a passphrase must be at least {min} characters (got {got})")]
+    WeakPassphrase {
+        /// Fewest characters accepted.
+        min: usize,
+        /// Characters given.
+        got: usize,
+    },
+    /// The passphrase could not be read (from the terminal or the named
+    /// environment variable).
+    #[error("the passphrase could not be read: {0}")]
+    PassphraseUnavailable(String),
+}
+
+/// The PEM label of a passphrase-protected PKCS#8 key.
+const ENCRYPTED_LABEL: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+
+/// A passphrase that protects key files. Held in memory that is wiped on
+/// drop; `Debug` never shows it.
+pub struct Passphrase(zeroize::Zeroizing<String>);
+
+impl Passphrase {
+    /// Fewest characters a new passphrase may have.
+    pub const MIN_CHARS: usize = 12;
+
+    /// A passphrase for opening a key (any non-empty text; a trailing line
+    /// break, as a terminal or a file gives it, is not part of it).
+    pub fn new(text: impl Into<String>) -> Self {
+        let mut text = zeroize::Zeroizing::new(text.into());
+        while text.ends_with(['\n', '\r']) {
+            text.pop();
+        }
+        Passphrase(text)
+    }
+
+    /// A passphrase for protecting a key: refused below [`Self::MIN_CHARS`].
+    pub fn new_for_protecting(text: impl Into<String>) -> Result<Self, KeyFileError> {
+        let passphrase = Self::new(text);
+        let got = passphrase.0.chars().count();
+        if got < Self::MIN_CHARS {
+            return Err(KeyFileError::WeakPassphrase {
+                min: Self::MIN_CHARS,
+                got,
+            });
+        }
+        Ok(passphrase)
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(..)")
+    }
+}
+
+/// Where the passphrase of a protected key comes from, asked for only when
+/// such a key is opened (`path` names the file). The desk's caller decides:
+/// an environment variable, a terminal prompt, a test's constant.
+pub type PassphraseSource =
+    std::sync::Arc<dyn Fn(&Path) -> Result<Passphrase, KeyFileError> + Send + Sync>;
+
+/// True when the PEM text at `path` holds a passphrase-protected key.
+pub fn is_protected(path: &Path) -> Result<bool, KeyFileError> {
+    let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(io(path))?);
+    Ok(text.contains(ENCRYPTED_LABEL))
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyFileError + '_ {
@@ -139,21 +220,76 @@ impl IssuerKey {
         Ok(())
     }
 
-    /// Loads a PKCS#8 PEM private key, refusing files other users can read.
-    pub fn load(path: &Path) -> Result<Self, KeyFileError> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = fs::metadata(path).map_err(io(path))?.permissions().mode();
-            if mode & 0o077 != 0 {
-                return Err(KeyFileError::TooOpen(path.to_owned()));
-            }
+    /// Writes the public key (SPKI PEM, mode 0644) to `path`; refuses an
+    /// existing file unless `replace`.
+    pub fn write_public(&self, path: &Path, replace: bool) -> Result<(), KeyFileError> {
+        write_file(path, self.public_pem().as_bytes(), 0o644, replace)
+    }
+
+    /// Writes the private key to `private`, protected by `passphrase`
+    /// (PKCS#8 `EncryptedPrivateKeyInfo`, mode 0600). Refuses an existing
+    /// file unless `replace`; a replacement is atomic.
+    pub fn write_protected(
+        &self,
+        private: &Path,
+        passphrase: &Passphrase,
+        replace: bool,
+    ) -> Result<(), KeyFileError> {
+        if !replace && private.exists() {
+            return Err(KeyFileError::Exists(private.to_owned()));
         }
+        let pair = KeypairBytes {
+            secret_key: self.signing.to_bytes(),
+            public_key: None,
+        };
+        let pem = pair
+            .to_pkcs8_encrypted_pem(passphrase.as_bytes(), LineEnding::LF)
+            .map_err(|e| KeyFileError::Random(e.to_string()))?;
+        write_file(private, pem.as_bytes(), 0o600, replace)
+    }
+
+    /// Loads a private key file, plain or protected; the passphrase of a
+    /// protected one comes from `passphrase` (called only then). Refuses
+    /// files other users can read.
+    pub fn load_with(path: &Path, passphrase: &PassphraseSource) -> Result<Self, KeyFileError> {
+        check_private_mode(path)?;
         let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(io(path))?);
-        let signing = SigningKey::from_pkcs8_pem(&text)
+        if !text.contains(ENCRYPTED_LABEL) {
+            return Self::from_plain_pem(path, &text);
+        }
+        let passphrase = passphrase(path)?;
+        let signing = SigningKey::from_pkcs8_encrypted_pem(&text, passphrase.as_bytes())
+            .map_err(|_| KeyFileError::WrongPassphrase(path.to_owned()))?;
+        Ok(Self { signing })
+    }
+
+    /// Loads a plain PKCS#8 PEM private key, refusing files other users can
+    /// read; a protected key is refused with [`KeyFileError::NeedsPassphrase`]
+    /// (see [`IssuerKey::load_with`]).
+    pub fn load(path: &Path) -> Result<Self, KeyFileError> {
+        let none: PassphraseSource =
+            std::sync::Arc::new(|path| Err(KeyFileError::NeedsPassphrase(path.to_owned())));
+        Self::load_with(path, &none)
+    }
+
+    fn from_plain_pem(path: &Path, text: &str) -> Result<Self, KeyFileError> {
+        let signing = SigningKey::from_pkcs8_pem(text)
             .map_err(|_| KeyFileError::BadPrivateKey(path.to_owned()))?;
         Ok(Self { signing })
     }
+}
+
+/// Refuses a private key file that group or others can read.
+fn check_private_mode(path: &Path) -> Result<(), KeyFileError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = fs::metadata(path).map_err(io(path))?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Err(KeyFileError::TooOpen(path.to_owned()));
+        }
+    }
+    Ok(())
 }
 
 /// Writes a key file with `mode` (see [`crate::write_file`]).

@@ -19,7 +19,10 @@ pub use facelic_verifier::{
     Binding, DeviceCode, DeviceCodeError, Feature, FeatureSet, IdentityProfile, KeyId, Keyring,
     Kind, License, Serial, Timestamp,
 };
-pub use keyfile::{IssuerKey, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE};
+pub use keyfile::{
+    IssuerKey, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, Passphrase, PassphraseSource,
+    is_protected,
+};
 pub use keyring::KeyringError;
 pub use sign::{SignError, new_serial};
 

@@ -10,13 +10,23 @@ use super::{CliError, Globals, open, print_json, render, session};
 /// Arguments of `facelic init`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct InitArgs {
+    /// Protect the first key's file with a passphrase (from
+    /// --passphrase-env, or typed twice at the terminal).
+    #[arg(long)]
+    protect: bool,
     /// Print the result as one JSON object.
     #[arg(long)]
     json: bool,
 }
 
 pub(crate) fn init(globals: &Globals, args: &InitArgs) -> Result<ExitCode, CliError> {
-    let (desk, key) = Desk::init(&globals.desk, session(globals)?)?;
+    let passphrase = match args.protect {
+        true => Some(super::passphrase::new_passphrase(
+            globals.passphrase_env.as_deref(),
+        )?),
+        false => None,
+    };
+    let (desk, key) = Desk::init_with(&globals.desk, session(globals)?, passphrase.as_ref())?;
     if args.json {
         return print_json(&serde_json::json!({
             "desk": desk.dir().display().to_string(),

@@ -19,6 +19,9 @@ pub(crate) const EXIT_DESK: u8 = 7;
 /// Exit code: the ledger is damaged, empty, missing from its desk, or not a
 /// facelic ledger; restore the desk from a backup.
 pub(crate) const EXIT_DAMAGED: u8 = 8;
+/// Exit code: the signing key could not be opened: it is protected and its
+/// passphrase is missing, wrong or unreadable.
+pub(crate) const EXIT_KEY: u8 = 9;
 
 /// Exit code: the command line did not parse (clap's own code).
 pub(crate) const EXIT_USAGE: u8 = 2;
@@ -59,6 +62,10 @@ pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
         EXIT_DAMAGED,
         "the ledger is damaged: missing from its desk, empty, not a facelic ledger, or a row that does not read as its type; restore from a backup",
     ),
+    (
+        EXIT_KEY,
+        "the signing key could not be opened: its passphrase is missing, wrong or unreadable (nothing recorded)",
+    ),
 ];
 
 /// The exit codes as `facelic --help` ends with them.
@@ -68,6 +75,17 @@ pub(crate) fn exit_codes_help() -> String {
         text.push_str(&format!("  {code}  {}\n", meaning.replace('`', "")));
     }
     text
+}
+
+/// True for a key that stays locked: no passphrase, a wrong one, one that
+/// could not be read.
+fn locked(e: &KeyFileError) -> bool {
+    matches!(
+        e,
+        KeyFileError::NeedsPassphrase(_)
+            | KeyFileError::WrongPassphrase(_)
+            | KeyFileError::PassphraseUnavailable(_)
+    )
 }
 
 /// Everything a command can fail with. The message is one line.
@@ -108,7 +126,9 @@ impl CliError {
             CliError::Input(_) | CliError::Sign(_) => EXIT_BAD_INPUT,
             CliError::Refused(_) => EXIT_REFUSED,
             CliError::Keyring(KeyringError::Key { .. }) => EXIT_BAD_INPUT,
-            CliError::KeyFile(KeyFileError::BadPrivateKey(_)) => EXIT_BAD_INPUT,
+            CliError::KeyFile(KeyFileError::BadPrivateKey(_))
+            | CliError::KeyFile(KeyFileError::WeakPassphrase { .. }) => EXIT_BAD_INPUT,
+            CliError::KeyFile(e) | CliError::Desk(DeskError::KeyFile(e)) if locked(e) => EXIT_KEY,
             CliError::KeyFile(_) | CliError::Keyring(_) | CliError::Io { .. } => EXIT_IO,
             CliError::Desk(e) => match e {
                 DeskError::Refused(_)
@@ -159,6 +179,10 @@ impl CliError {
             CliError::Desk(DeskError::ClockBehind { .. }) => {
                 Some("fix the system clock (or FACELIC_NOW) and run the command again")
             }
+            CliError::KeyFile(KeyFileError::NeedsPassphrase(_))
+            | CliError::Desk(DeskError::KeyFile(KeyFileError::NeedsPassphrase(_))) => Some(
+                "name the environment variable that holds it with --passphrase-env VAR, or run on a terminal to be asked",
+            ),
             _ => None,
         };
         hint.map(str::to_owned)
@@ -204,10 +228,10 @@ mod tests {
         );
         let mut codes: Vec<u8> = EXIT_CODES.iter().map(|(c, _)| *c).collect();
         codes.dedup();
+        let contiguous: Vec<u8> = (0..).take(codes.len()).collect();
         assert_eq!(
-            codes,
-            (0..=8).collect::<Vec<u8>>(),
-            "one row per code, in order"
+            codes, contiguous,
+            "one row per code, in order, none skipped"
         );
     }
 }

@@ -25,7 +25,19 @@ pub(crate) enum KeysCommand {
     },
     /// Make a new active signing key for the desk; earlier keys stay in the keyring.
     Rotate {
+        /// Protect the new key's file with a passphrase (from
+        /// --passphrase-env, or typed twice at the terminal).
+        #[arg(long)]
+        protect: bool,
         /// Print the new key as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Protect every plain private key of the desk with a passphrase (from
+    /// --passphrase-env, or typed twice at the terminal). Protected keys are
+    /// left as they are.
+    Protect {
+        /// Print the keys protected as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -51,8 +63,12 @@ pub(crate) enum KeysCommand {
 
 pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliError> {
     match cmd {
-        KeysCommand::Rotate { json } => {
-            let key = open(globals)?.rotate_key()?;
+        KeysCommand::Rotate { protect, json } => {
+            let mut desk = open(globals)?;
+            let key = match protect {
+                true => desk.rotate_key_protected(&new_passphrase(globals)?)?,
+                false => desk.rotate_key()?,
+            };
             if json {
                 return print_json(&key);
             }
@@ -60,6 +76,22 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             eprintln!(
                 "new active signing key {}; run `facelic keys export` and ship the keyring with your apps",
                 key.key_id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Protect { json } => {
+            let mut desk = open(globals)?;
+            let passphrase = new_passphrase(globals)?;
+            let protected = desk.protect_keys(&passphrase)?;
+            if json {
+                return print_json(&serde_json::json!({ "protected": protected }));
+            }
+            for id in &protected {
+                println!("{id}");
+            }
+            eprintln!(
+                "protected {} key(s) with the passphrase; keep it apart from the desk and its backups",
+                protected.len()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -121,4 +153,11 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// A new passphrase for protecting keys (see `cli/passphrase.rs`).
+fn new_passphrase(globals: &Globals) -> Result<facelic_issuer::Passphrase, CliError> {
+    Ok(super::passphrase::new_passphrase(
+        globals.passphrase_env.as_deref(),
+    )?)
 }

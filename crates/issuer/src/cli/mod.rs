@@ -26,6 +26,7 @@ mod issuing;
 mod keys;
 mod licenses;
 mod orders;
+mod passphrase;
 mod pdf;
 mod quickstart;
 mod quotes;
@@ -56,6 +57,11 @@ struct Cli {
     /// Who is acting, for the audit log (default: the OS user).
     #[arg(long, global = true, env = "FACELIC_OPERATOR", value_name = "NAME")]
     operator: Option<String>,
+    /// Read the passphrase of protected keys from this environment variable
+    /// (default: ask on the terminal). The passphrase itself is never an
+    /// argument.
+    #[arg(long, global = true, value_name = "VAR")]
+    passphrase_env: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -127,10 +133,11 @@ pub(crate) fn open(globals: &Globals) -> Result<facelic_issuer::desk::Desk, CliE
 
 /// The session of a desk command: the clock and the operator.
 pub(crate) fn session(globals: &Globals) -> Result<facelic_issuer::desk::Session, CliError> {
-    Ok(facelic_issuer::desk::Session::new(
-        clock::clock()?,
-        &globals.operator,
-    )?)
+    let source = passphrase::source(globals.passphrase_env.as_deref());
+    Ok(
+        facelic_issuer::desk::Session::new(clock::clock()?, &globals.operator)?
+            .with_passphrase(source),
+    )
 }
 
 /// The desk's catalog when there is a desk, else the catalog facelic ships.
@@ -158,6 +165,8 @@ pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<ExitCode, Cli
 pub(crate) struct Globals {
     pub(crate) desk: PathBuf,
     pub(crate) operator: String,
+    /// `--passphrase-env`: where protected keys' passphrase comes from.
+    pub(crate) passphrase_env: Option<String>,
 }
 
 fn default_operator() -> String {
@@ -226,6 +235,7 @@ fn run() -> ExitCode {
     let globals = Globals {
         desk: cli.desk,
         operator,
+        passphrase_env: cli.passphrase_env,
     };
     let result = match cli.command {
         Command::Init(args) => admin::init(&globals, &args),

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::{Desk, DeskError, KEYS_DIR, Result, audit};
-use crate::IssuerKey;
+use crate::{IssuerKey, Passphrase};
 
 /// A key the desk holds.
 #[derive(Debug, Clone, Serialize)]
@@ -21,18 +21,23 @@ pub struct DeskKey {
 }
 
 impl Desk {
-    /// Makes a new signing key, writes its files (private key 0600) and makes it
-    /// the active key. Earlier keys stay in the keyring.
-    pub(crate) fn add_key(&mut self) -> Result<DeskKey> {
+    /// Makes a new signing key, writes its files (private key 0600,
+    /// protected by `protect` when given) and makes it the active key.
+    /// Earlier keys stay in the keyring.
+    pub(crate) fn add_key(&mut self, protect: Option<&Passphrase>) -> Result<DeskKey> {
         let key = IssuerKey::generate()?;
         let id = key.key_id().to_string();
         let dir = self.dir.join(KEYS_DIR);
         std::fs::create_dir_all(&dir).map_err(DeskError::io(&dir))?;
-        key.write_files(
-            &dir.join(format!("{id}.key")),
-            &dir.join(format!("{id}.pub")),
-            false,
-        )?;
+        let (private, public) = (dir.join(format!("{id}.key")), dir.join(format!("{id}.pub")));
+        match protect {
+            // The secret never touches the disk in clear.
+            Some(passphrase) => {
+                key.write_protected(&private, passphrase, false)?;
+                key.write_public(&public, false)?;
+            }
+            None => key.write_files(&private, &public, false)?,
+        }
         let public_pem = key.public_pem();
         self.write(|tx, s| {
             let previous: Option<String> = tx
@@ -67,7 +72,44 @@ impl Desk {
     /// Makes a new active signing key; licenses signed by earlier keys keep
     /// verifying with the exported keyring.
     pub fn rotate_key(&mut self) -> Result<DeskKey> {
-        self.add_key()
+        self.add_key(None)
+    }
+
+    /// [`Desk::rotate_key`], the new key's file protected by `passphrase`.
+    pub fn rotate_key_protected(&mut self, passphrase: &Passphrase) -> Result<DeskKey> {
+        self.add_key(Some(passphrase))
+    }
+
+    /// Protects every plain private key file of the desk with `passphrase`
+    /// (each replaced in one rename); keys already protected are left as
+    /// they are. Returns the ids of the keys it protected; audited.
+    pub fn protect_keys(&mut self, passphrase: &Passphrase) -> Result<Vec<String>> {
+        let dir = self.dir.join(KEYS_DIR);
+        let mut protected = Vec::new();
+        for key in self.keys()? {
+            let path = dir.join(format!("{}.key", key.key_id));
+            if crate::is_protected(&path)? {
+                continue;
+            }
+            let loaded = IssuerKey::load(&path)?;
+            if loaded.key_id().to_string() != key.key_id {
+                return Err(DeskError::KeyMismatch {
+                    path,
+                    expected: key.key_id,
+                    found: loaded.key_id().to_string(),
+                });
+            }
+            protected.push(key.key_id);
+            loaded.write_protected(&path, passphrase, true)?;
+        }
+        if !protected.is_empty() {
+            let ids = protected.clone();
+            self.write(|tx, s| {
+                let detail = serde_json::json!({ "keys": ids });
+                audit::record(tx, s, "keys.protect", &ids.join(","), &detail)
+            })?;
+        }
+        Ok(protected)
     }
 
     /// Every key, oldest first.

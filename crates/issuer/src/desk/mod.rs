@@ -91,11 +91,27 @@ impl Clock {
 }
 
 /// Who acts and when: every change is stamped with these.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Session {
     clock: Clock,
     now: Timestamp,
     operator: String,
+    /// Where the passphrase of a protected signing key comes from.
+    passphrase: Option<crate::PassphraseSource>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("clock", &self.clock)
+            .field("now", &self.now)
+            .field("operator", &self.operator)
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "(a source)"),
+            )
+            .finish()
+    }
 }
 
 impl Session {
@@ -113,7 +129,16 @@ impl Session {
             clock,
             now: clock.now()?,
             operator: operator.to_owned(),
+            passphrase: None,
         })
+    }
+
+    /// This session, opening a passphrase-protected signing key with the
+    /// passphrase `source` gives (asked for only when such a key is used).
+    #[must_use]
+    pub fn with_passphrase(mut self, source: crate::PassphraseSource) -> Self {
+        self.passphrase = Some(source);
+        self
     }
 
     /// "Now" for every decision: the time the current write took the
@@ -141,6 +166,16 @@ impl Desk {
     /// Creates a desk in `dir`: the ledger, a copy of the default catalog
     /// (kept if one is already there and valid) and a first issuer key.
     pub fn init(dir: &Path, session: Session) -> Result<(Self, DeskKey)> {
+        Self::init_with(dir, session, None)
+    }
+
+    /// [`Desk::init`], with the first key's file protected by `protect`
+    /// when given.
+    pub fn init_with(
+        dir: &Path,
+        session: Session,
+        protect: Option<&crate::Passphrase>,
+    ) -> Result<(Self, DeskKey)> {
         if std::fs::symlink_metadata(dir.join(LEDGER_FILE)).is_ok() {
             return Err(DeskError::AlreadyInitialized(dir.to_owned()));
         }
@@ -158,7 +193,7 @@ impl Desk {
             catalog,
             session,
         };
-        let key = desk.add_key()?;
+        let key = desk.add_key(protect)?;
         desk.write(|tx, s| {
             audit::record(
                 tx,
@@ -227,7 +262,10 @@ impl Desk {
             .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
             .map_err(|_| DeskError::NoActiveKey)?;
         let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
-        let key = IssuerKey::load(&path)?;
+        let key = match &self.session.passphrase {
+            Some(source) => IssuerKey::load_with(&path, source)?,
+            None => IssuerKey::load(&path)?,
+        };
         if key.key_id().to_string() != key_id {
             return Err(DeskError::KeyMismatch {
                 path,

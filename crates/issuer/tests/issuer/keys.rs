@@ -3,7 +3,7 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::process::Command;
 
-use facelic_issuer::{IssuerKey, KeyFileError};
+use facelic_issuer::{IssuerKey, KeyFileError, Passphrase};
 
 #[test]
 fn private_key_is_0600_and_loads_back() {
@@ -115,4 +115,229 @@ fn openssl_reads_our_keys_and_we_read_openssls() {
     let ring =
         facelic_verifier::Keyring::from_pem(&String::from_utf8(pubout.stdout).unwrap()).unwrap();
     assert_eq!(ring.ids().next(), Some(loaded.key_id()));
+}
+
+/// A source that always gives `text`.
+fn give(text: &'static str) -> facelic_issuer::PassphraseSource {
+    std::sync::Arc::new(move |_: &std::path::Path| Ok(Passphrase::new(text)))
+}
+
+const PASS: &str = "correct horse battery staple";
+
+#[test]
+fn a_protected_key_opens_only_with_its_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = [0x3c; 32];
+    let key = IssuerKey::from_seed(&seed);
+    let path = dir.path().join("issuer.key");
+    let pass = Passphrase::new_for_protecting(PASS).unwrap();
+    key.write_protected(&path, &pass, false).unwrap();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"),
+        "{text}"
+    );
+    // Neither the seed nor the plain PKCS#8 body is in the file.
+    let plain = tempfile::tempdir().unwrap();
+    let (plain_key, _) = key.write_to_dir(plain.path(), false).unwrap();
+    let plain_body: String = std::fs::read_to_string(plain_key)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    assert!(!text.contains(&plain_body));
+    assert!(!std::fs::read(&path).unwrap().windows(32).any(|w| w == seed));
+    // The right passphrase opens it; none, or a wrong one, is refused by name.
+    let opened = IssuerKey::load_with(&path, &give(PASS)).unwrap();
+    assert_eq!(opened.key_id(), key.key_id());
+    assert!(matches!(
+        IssuerKey::load(&path),
+        Err(KeyFileError::NeedsPassphrase(_))
+    ));
+    assert!(matches!(
+        IssuerKey::load_with(&path, &give("correct horse battery stapler")),
+        Err(KeyFileError::WrongPassphrase(_))
+    ));
+    // A trailing line break (a terminal's, a file's) is not part of it.
+    assert!(IssuerKey::load_with(&path, &give("correct horse battery staple\n")).is_ok());
+    // Never over an existing file without asking; short passphrases refused.
+    assert!(matches!(
+        key.write_protected(&path, &pass, false),
+        Err(KeyFileError::Exists(_))
+    ));
+    assert!(matches!(
+        Passphrase::new_for_protecting("short"),
+        Err(KeyFileError::WeakPassphrase { min: 12, got: 5 })
+    ));
+    assert_eq!(format!("{pass:?}"), "Passphrase(..)");
+}
+
+#[test]
+fn openssl_reads_a_protected_key_with_the_passphrase_and_not_without() {
+    if !crate::have("openssl", "version") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = IssuerKey::generate().unwrap();
+    let path = dir.path().join("issuer.key");
+    key.write_protected(&path, &Passphrase::new_for_protecting(PASS).unwrap(), false)
+        .unwrap();
+    let pubout = |pass: &str| {
+        Command::new("openssl")
+            .args(["pkey", "-pubout", "-passin", &format!("pass:{pass}"), "-in"])
+            .arg(&path)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let ok = pubout(PASS);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(String::from_utf8(ok.stdout).unwrap(), key.public_pem());
+    assert!(!pubout("wrong passphrase!").status.success());
+    assert!(!pubout("").status.success());
+    // And what OpenSSL protects (PBES2, scrypt), facelic opens.
+    let theirs = dir.path().join("openssl.key");
+    let st = Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-aes-256-cbc", "-pass"])
+        .arg(format!("pass:{PASS}"))
+        .arg("-out")
+        .arg(&theirs)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    std::fs::set_permissions(&theirs, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(IssuerKey::load_with(&theirs, &give(PASS)).is_ok());
+    assert!(matches!(
+        IssuerKey::load_with(&theirs, &give("wrong passphrase!")),
+        Err(KeyFileError::WrongPassphrase(_))
+    ));
+}
+
+/// A desk command with the passphrase in `DESK_PASS` (when given) and
+/// `--passphrase-env DESK_PASS`.
+fn with_pass(d: &crate::desk::TestDesk, pass: Option<&str>, args: &[&str]) -> std::process::Output {
+    let mut cmd = d.cmd(&[&["--passphrase-env", "DESK_PASS"], args].concat());
+    match pass {
+        Some(p) => cmd.env("DESK_PASS", p),
+        None => cmd.env_remove("DESK_PASS"),
+    };
+    cmd.stdin(std::process::Stdio::null()).output().unwrap()
+}
+
+/// The `&str` arguments of owned ones.
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_desk_with_protected_keys_signs_only_with_the_passphrase() {
+    let d = crate::desk::TestDesk::new();
+    let order = d.device_order("Acme", "face-detect", 50);
+    let out = d.out();
+    let issue = |code: &str| -> Vec<String> {
+        let out = out.to_str().unwrap();
+        ["issue", "--order", &order, "--device", code, "--out", out]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    // Protect the plain key the desk was made with.
+    let protected = with_pass(&d, Some(PASS), &["keys", "protect", "--json"]);
+    assert!(protected.status.success(), "{protected:?}");
+    let ids: serde_json::Value = serde_json::from_slice(&protected.stdout).unwrap();
+    let key_id = ids["protected"][0].as_str().unwrap().to_owned();
+    let key_file = d.desk().join("keys").join(format!("{key_id}.key"));
+    assert!(facelic_issuer::is_protected(&key_file).unwrap());
+    // Refused without it, with a wrong one, or when the variable is unset:
+    // exit 9, one line, nothing recorded.
+    let code1 = crate::desk::code(1);
+    let before = d.counts();
+    for (pass, says) in [
+        (None, "DESK_PASS is not set"),
+        (Some("not the passphrase"), "does not open this key"),
+        (Some(""), "DESK_PASS is empty"),
+    ] {
+        let out = with_pass(&d, pass, &args(&issue(&code1)));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(9), "{err}");
+        assert!(err.contains(says), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert_eq!(d.counts(), before);
+    }
+    // Without --passphrase-env and without a terminal: named, with the way out.
+    let err = d.run(&args(&issue(&code1)));
+    let text = String::from_utf8_lossy(&err.stderr);
+    assert_eq!(err.status.code(), Some(9), "{text}");
+    assert!(text.contains("--passphrase-env"), "{text}");
+    // Commands that sign nothing need no passphrase.
+    d.ok(&["customer", "list"]);
+    d.ok(&[
+        "keys",
+        "export",
+        "--out",
+        d.dir.path().join("ring.pem").to_str().unwrap(),
+    ]);
+    // With it, licenses are issued and verify.
+    let issued = with_pass(&d, Some(PASS), &args(&issue(&code1)));
+    assert!(
+        issued.status.success(),
+        "{}",
+        String::from_utf8_lossy(&issued.stderr)
+    );
+    let file = out.join(format!("{order}_{code1}.lic"));
+    let ring = d.dir.path().join("ring.pem");
+    d.verify_ok(&file, &ring, &["--device", &code1]);
+    // A rotated key can be protected from the start; already protected keys
+    // are left alone by `keys protect`.
+    let rotated = with_pass(&d, Some(PASS), &["keys", "rotate", "--protect", "--json"]);
+    assert!(rotated.status.success(), "{rotated:?}");
+    let again = with_pass(&d, Some(PASS), &["keys", "protect", "--json"]);
+    let again: serde_json::Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(again["protected"], serde_json::json!([]));
+    // A backup keeps the keys protected.
+    let backup = d.dir.path().join("backup");
+    d.ok(&["backup", "--out", backup.to_str().unwrap()]);
+    for entry in std::fs::read_dir(backup.join("keys")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "key") {
+            assert!(facelic_issuer::is_protected(&path).unwrap(), "{path:?}");
+        }
+    }
+    // The passphrase is nowhere: not in the ledger, the log, any output.
+    let log = d.ok(&["log", "--json"]);
+    assert!(log.contains("keys.protect"));
+    for bytes in [
+        std::fs::read(d.desk().join("ledger.sqlite")).unwrap(),
+        log.into_bytes(),
+        protected.stdout,
+        protected.stderr,
+        issued.stdout,
+        issued.stderr,
+    ] {
+        assert!(!bytes.windows(PASS.len()).any(|w| w == PASS.as_bytes()));
+    }
+}
+
+#[test]
+fn a_short_passphrase_protects_nothing() {
+    let d = crate::desk::TestDesk::new();
+    let before = std::fs::read(d.desk().join("keys")).ok();
+    let out = with_pass(&d, Some("too short"), &["keys", "protect"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("at least 12 characters"), "{err}");
+    assert_eq!(std::fs::read(d.desk().join("keys")).ok(), before);
+    for entry in std::fs::read_dir(d.desk().join("keys")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "key") {
+            assert!(!facelic_issuer::is_protected(&path).unwrap());
+        }
+    }
 }
