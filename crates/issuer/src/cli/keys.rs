@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use facelic_issuer::IssuerKey;
+use facelic_issuer::{IssuerKey, KeyFileError};
 
 use super::{CliError, Globals, open, print_json, render};
 
@@ -19,6 +19,10 @@ pub(crate) enum KeysCommand {
         /// unless its public key is kept in the apps' keyring.
         #[arg(long)]
         force: bool,
+        /// Protect the private key file with a passphrase (from
+        /// --passphrase-env, or typed twice at the terminal).
+        #[arg(long)]
+        protect: bool,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,
@@ -130,9 +134,32 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             println!("{}", render::table(&["key id", "created", "status"], rows));
             Ok(ExitCode::SUCCESS)
         }
-        KeysCommand::New { out, force, json } => {
+        KeysCommand::New {
+            out,
+            force,
+            protect,
+            json,
+        } => {
             let key = IssuerKey::generate()?;
-            let (private, public) = key.write_to_dir(&out, force)?;
+            let (private, public) = match protect {
+                true => {
+                    let passphrase = new_passphrase(globals)?;
+                    std::fs::create_dir_all(&out).map_err(|e| CliError::Io {
+                        path: out.display().to_string(),
+                        source: e,
+                    })?;
+                    let private = out.join(facelic_issuer::PRIVATE_KEY_FILE);
+                    let public = out.join(facelic_issuer::PUBLIC_KEY_FILE);
+                    let existing = [&private, &public].into_iter().find(|p| p.exists());
+                    if let Some(existing) = existing.filter(|_| !force) {
+                        return Err(KeyFileError::Exists(existing.clone()).into());
+                    }
+                    key.write_protected(&private, &passphrase, force)?;
+                    key.write_public(&public, force)?;
+                    (private, public)
+                }
+                false => key.write_to_dir(&out, force)?,
+            };
             if json {
                 println!(
                     "{}",

@@ -341,3 +341,48 @@ fn a_short_passphrase_protects_nothing() {
         }
     }
 }
+
+#[test]
+fn keys_new_protect_writes_a_protected_pair_and_never_overwrites() {
+    let d = crate::desk::TestDesk::new();
+    let dir = d.dir.path().join("root");
+    let out = with_pass(
+        &d,
+        Some(PASS),
+        &[
+            "keys",
+            "new",
+            "--protect",
+            "--out",
+            dir.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let private = dir.join("issuer.key");
+    assert!(facelic_issuer::is_protected(&private).unwrap());
+    let key = IssuerKey::load_with(&private, &give(PASS)).unwrap();
+    assert_eq!(made["key_id"], key.key_id().to_string());
+    assert_eq!(
+        std::fs::read_to_string(dir.join("issuer.pub")).unwrap(),
+        key.public_pem()
+    );
+    let before = std::fs::read(&private).unwrap();
+    let again = with_pass(
+        &d,
+        Some(PASS),
+        &["keys", "new", "--protect", "--out", dir.to_str().unwrap()],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(std::fs::read(&private).unwrap(), before);
+}
