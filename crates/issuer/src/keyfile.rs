@@ -183,10 +183,21 @@ impl IssuerKey {
         dir: &Path,
         force: bool,
     ) -> Result<(PathBuf, PathBuf), KeyFileError> {
+        self.write_to_dir_with(dir, None, force)
+    }
+
+    /// [`IssuerKey::write_to_dir`], the private key protected by `protect`
+    /// when given (see [`IssuerKey::write_files_with`]).
+    pub fn write_to_dir_with(
+        &self,
+        dir: &Path,
+        protect: Option<&Passphrase>,
+        force: bool,
+    ) -> Result<(PathBuf, PathBuf), KeyFileError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let private = dir.join(PRIVATE_KEY_FILE);
         let public = dir.join(PUBLIC_KEY_FILE);
-        self.write_files(&private, &public, force)?;
+        self.write_files_with(&private, &public, protect, force)?;
         Ok((private, public))
     }
 
@@ -199,6 +210,19 @@ impl IssuerKey {
         public: &Path,
         force: bool,
     ) -> Result<(), KeyFileError> {
+        self.write_files_with(private, public, None, force)
+    }
+
+    /// [`IssuerKey::write_files`], the private key protected by `protect`
+    /// when given: written encrypted directly, so the secret never touches
+    /// the disk in clear. Both files are checked before either is written.
+    pub fn write_files_with(
+        &self,
+        private: &Path,
+        public: &Path,
+        protect: Option<&Passphrase>,
+        force: bool,
+    ) -> Result<(), KeyFileError> {
         if !force {
             for path in [private, public] {
                 if path.exists() {
@@ -206,24 +230,28 @@ impl IssuerKey {
                 }
             }
         }
-        // PKCS#8 v1 (no embedded public key): the form `openssl genpkey` writes
-        // and every OpenSSL 3 reads; ed25519-dalek's default v2 is not.
-        let pair = KeypairBytes {
-            secret_key: self.signing.to_bytes(),
-            public_key: None,
-        };
-        let pem = pair
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|_| KeyFileError::BadPrivateKey(private.to_owned()))?;
-        write_file(private, pem.as_bytes(), 0o600, force)?;
+        match protect {
+            Some(passphrase) => self.write_protected(private, passphrase, force)?,
+            None => {
+                let pem = self
+                    .pkcs8_v1()
+                    .to_pkcs8_pem(LineEnding::LF)
+                    .map_err(|_| KeyFileError::BadPrivateKey(private.to_owned()))?;
+                write_file(private, pem.as_bytes(), 0o600, force)?;
+            }
+        }
         write_file(public, self.public_pem().as_bytes(), 0o644, force)?;
         Ok(())
     }
 
-    /// Writes the public key (SPKI PEM, mode 0644) to `path`; refuses an
-    /// existing file unless `replace`.
-    pub fn write_public(&self, path: &Path, replace: bool) -> Result<(), KeyFileError> {
-        write_file(path, self.public_pem().as_bytes(), 0o644, replace)
+    /// The key as PKCS#8 v1 (no embedded public key): the form `openssl
+    /// genpkey` writes and every OpenSSL 3 reads; ed25519-dalek's default v2
+    /// is not.
+    fn pkcs8_v1(&self) -> KeypairBytes {
+        KeypairBytes {
+            secret_key: self.signing.to_bytes(),
+            public_key: None,
+        }
     }
 
     /// Writes the private key to `private`, protected by `passphrase`
@@ -238,11 +266,8 @@ impl IssuerKey {
         if !replace && private.exists() {
             return Err(KeyFileError::Exists(private.to_owned()));
         }
-        let pair = KeypairBytes {
-            secret_key: self.signing.to_bytes(),
-            public_key: None,
-        };
-        let pem = pair
+        let pem = self
+            .pkcs8_v1()
             .to_pkcs8_encrypted_pem(passphrase.as_bytes(), LineEnding::LF)
             .map_err(|e| KeyFileError::Random(e.to_string()))?;
         write_file(private, pem.as_bytes(), 0o600, replace)

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use facelic_issuer::{IssuerKey, KeyFileError};
+use facelic_issuer::IssuerKey;
 
 use super::{CliError, Globals, open, print_json, render};
 
@@ -141,25 +141,11 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             json,
         } => {
             let key = IssuerKey::generate()?;
-            let (private, public) = match protect {
-                true => {
-                    let passphrase = new_passphrase(globals)?;
-                    std::fs::create_dir_all(&out).map_err(|e| CliError::Io {
-                        path: out.display().to_string(),
-                        source: e,
-                    })?;
-                    let private = out.join(facelic_issuer::PRIVATE_KEY_FILE);
-                    let public = out.join(facelic_issuer::PUBLIC_KEY_FILE);
-                    let existing = [&private, &public].into_iter().find(|p| p.exists());
-                    if let Some(existing) = existing.filter(|_| !force) {
-                        return Err(KeyFileError::Exists(existing.clone()).into());
-                    }
-                    key.write_protected(&private, &passphrase, force)?;
-                    key.write_public(&public, force)?;
-                    (private, public)
-                }
-                false => key.write_to_dir(&out, force)?,
+            let passphrase = match protect {
+                true => Some(new_passphrase(globals)?),
+                false => None,
             };
+            let (private, public) = key.write_to_dir_with(&out, passphrase.as_ref(), force)?;
             if json {
                 println!(
                     "{}",

@@ -30,14 +30,7 @@ impl Desk {
         let dir = self.dir.join(KEYS_DIR);
         std::fs::create_dir_all(&dir).map_err(DeskError::io(&dir))?;
         let (private, public) = (dir.join(format!("{id}.key")), dir.join(format!("{id}.pub")));
-        match protect {
-            // The secret never touches the disk in clear.
-            Some(passphrase) => {
-                key.write_protected(&private, passphrase, false)?;
-                key.write_public(&public, false)?;
-            }
-            None => key.write_files(&private, &public, false)?,
-        }
+        key.write_files_with(&private, &public, protect, false)?;
         let public_pem = key.public_pem();
         self.write(|tx, s| {
             let previous: Option<String> = tx
@@ -88,10 +81,10 @@ impl Desk {
         let mut protected = Vec::new();
         for key in self.keys()? {
             let path = dir.join(format!("{}.key", key.key_id));
-            if crate::is_protected(&path)? {
-                continue;
-            }
-            let loaded = IssuerKey::load(&path)?;
+            let loaded = match IssuerKey::load(&path) {
+                Err(crate::KeyFileError::NeedsPassphrase(_)) => continue, // protected already
+                loaded => loaded?,
+            };
             if loaded.key_id().to_string() != key.key_id {
                 return Err(DeskError::KeyMismatch {
                     path,
