@@ -206,8 +206,7 @@ impl TestDesk {
             };
             return self.library().create_order(&new).unwrap().id;
         }
-        let head = ["order", "new", "--customer", customer, "--product", product];
-        self.json(&[&head[..], rest].concat())["id"]
+        self.json(&order_args(customer, product, rest))["id"]
             .as_str()
             .unwrap()
             .to_owned()
@@ -308,6 +307,17 @@ pub(crate) fn kill_at(mut cmd: Command, point: &str) {
     panic!("the command ended ({status}) without reaching {point}: {said:?}");
 }
 
+/// The arguments of `facelic order new --customer CUSTOMER --product
+/// PRODUCT` followed by `rest`.
+pub(crate) fn order_args<'a>(
+    customer: &'a str,
+    product: &'a str,
+    rest: &[&'a str],
+) -> Vec<&'a str> {
+    let head = ["order", "new", "--customer", customer, "--product", product];
+    [&head[..], rest].concat()
+}
+
 /// Asserts that `path` is readable by its owner only (mode 0600).
 pub(crate) fn assert_private(path: &Path) {
     use std::os::unix::fs::PermissionsExt as _;
@@ -335,133 +345,51 @@ fn every_rule_refuses_cleanly_and_leaves_the_ledger_unchanged() {
     let out = out.to_str().unwrap();
 
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            &c,
-            "--product",
-            "face-detect",
-            "--devices",
-            "49",
-        ],
+        &order_args(&c, "face-detect", &["--devices", "49"]),
         5,
         "at least 50 devices",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            &c,
-            "--product",
-            "ir-liveness",
-            "--trial",
-            "--devices",
-            "4",
-        ],
+        &order_args(&c, "ir-liveness", &["--trial", "--devices", "4"]),
         5,
         "1 to 3 devices",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            &c,
-            "--product",
-            "face-detect",
-            "--trial",
-            "--devices",
-            "1",
-        ],
+        &order_args(&c, "face-detect", &["--trial", "--devices", "1"]),
         5,
         "one trial per customer and product",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            &c,
-            "--product",
-            "face-search",
-            "--platform",
-            "com.other",
-            "--trial",
-        ],
+        &order_args(&c, "face-search", &["--platform", "com.other", "--trial"]),
         5,
         "one trial per customer and product",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            &c,
-            "--product",
-            "face-detector",
-            "--devices",
-            "50",
-        ],
+        &order_args(&c, "face-detector", &["--devices", "50"]),
         3,
         "unknown product",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            "Nobody",
-            "--product",
-            "face-detect",
-            "--devices",
-            "50",
-        ],
+        &order_args("Nobody", "face-detect", &["--devices", "50"]),
         6,
         "no customer",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            &c,
-            "--product",
-            "face-detect",
-            "--platform",
-            "gate",
-        ],
+        &order_args(&c, "face-detect", &["--platform", "gate"]),
         3,
         "not an Android application id",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
-            &c,
-            "--product",
-            "face-detect",
-            "--platform",
-            "com.1acme.gate",
-        ],
+        &order_args(&c, "face-detect", &["--platform", "com.1acme.gate"]),
         3,
         "not an Android application id",
     );
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
+        &order_args(
             &c,
-            "--product",
             "face-detect",
-            "--devices",
-            "60",
-            "--start",
-            "2026-12-01",
-        ],
+            &["--devices", "60", "--start", "2026-12-01"],
+        ),
         3,
         "platform orders only",
     );
@@ -1254,18 +1182,11 @@ fn a_platform_order_pins_the_app_signing_certificate_in_every_license() {
         );
     }
     // Device orders pin nothing.
-    let device = d.run(&[
-        "order",
-        "new",
-        "--customer",
+    let device = d.run(&order_args(
         &c,
-        "--product",
         "face-detect",
-        "--devices",
-        "50",
-        "--cert-sha256",
-        &pinned,
-    ]);
+        &["--devices", "50", "--cert-sha256", &pinned],
+    ));
     assert_eq!(device.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&device.stderr).contains("platform orders only"));
 }

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, at};
+use crate::desk::{TestDesk, at, order_args};
 use crate::have;
 
 fn money(v: &Value) -> &str {
@@ -82,19 +82,11 @@ fn agreed_prices_survive_a_catalog_edit() {
     // No tax columns at 0% VAT.
     assert!(!html.contains("Tax 税额"), "tax column at 0% VAT");
     d.refused(
-        &[
-            "order",
-            "new",
-            "--customer",
+        &order_args(
             &c,
-            "--product",
             "face-detect",
-            "--trial",
-            "--devices",
-            "2",
-            "--discount",
-            "10",
-        ],
+            &["--trial", "--devices", "2", "--discount", "10"],
+        ),
         3,
         "a trial is not priced",
     );

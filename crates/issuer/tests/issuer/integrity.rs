@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, at, code, kill_at};
+use crate::desk::{TestDesk, at, code, kill_at, order_args};
 
 /// The ledger file of `d`.
 fn ledger_path(d: &TestDesk) -> PathBuf {
@@ -74,16 +74,7 @@ fn a_damaged_or_foreign_ledger_is_refused_never_restarted() {
             &["customer", "list"],
             &["license", "list"],
             &["log"],
-            &[
-                "order",
-                "new",
-                "--customer",
-                "C-000001",
-                "--product",
-                "face-detect",
-                "--devices",
-                "50",
-            ],
+            &order_args("C-000001", "face-detect", &["--devices", "50"]),
         ] {
             let err = d.fails(args, 8, message);
             assert!(

@@ -4,7 +4,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, at, code};
+use crate::desk::{TestDesk, at, code, order_args};
 use crate::have;
 
 fn money(v: &Value) -> String {
@@ -444,17 +444,11 @@ fn draft_ids_are_never_reused_and_json_money_has_two_decimals() {
 fn order_new_points_out_a_volume_cliff() {
     let d = TestDesk::new();
     let c = d.customer("Acme");
-    let out = d.run(&[
-        "order",
-        "new",
-        "--customer",
+    let out = d.run(&order_args(
         &c,
-        "--product",
         "face-detect",
-        "--devices",
-        "1000",
-        "--json",
-    ]);
+        &["--devices", "1000", "--json"],
+    ));
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -465,16 +459,7 @@ fn order_new_points_out_a_volume_cliff() {
     let order: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(order["devices"], 1000);
     // No cliff, no note.
-    let plain = d.run(&[
-        "order",
-        "new",
-        "--customer",
-        &c,
-        "--product",
-        "face-detect",
-        "--devices",
-        "500",
-    ]);
+    let plain = d.run(&order_args(&c, "face-detect", &["--devices", "500"]));
     assert!(plain.status.success() && plain.stderr.is_empty());
 }
 
