@@ -88,6 +88,23 @@ pub(crate) fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> Stri
     }
 }
 
+/// Reads a finalized statement and its number; a draft is refused with
+/// "D-… is a draft: {instead}".
+pub(crate) fn load_finalized(
+    tx: &rusqlite::Connection,
+    key: &str,
+    instead: &str,
+) -> Result<(Invoice, String)> {
+    let invoice = load_invoice(tx, key)?;
+    match invoice.number.clone() {
+        Some(number) => Ok((invoice, number)),
+        None => Err(DeskError::Refused(format!(
+            "{} is a draft: {instead}",
+            invoice.draft_id
+        ))),
+    }
+}
+
 /// Reads an invoice row with its credit notes, payments and fapiao.
 pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
     let mut invoice: Invoice = tx
@@ -508,13 +525,8 @@ pub(crate) fn credit(
     reason: &str,
     amount: Option<Decimal>,
 ) -> Result<CreditNote> {
-    let invoice = load_invoice(tx, number)?;
-    let Some(invoice_number) = invoice.number.clone() else {
-        return Err(DeskError::Refused(format!(
-            "{} is a draft: discard or change it instead of crediting",
-            invoice.draft_id
-        )));
-    };
+    let (invoice, invoice_number) =
+        load_finalized(tx, number, "discard or change it instead of crediting")?;
     let open = invoice.creditable();
     let amount = amount.unwrap_or(open);
     if amount <= Decimal::ZERO || open <= Decimal::ZERO {

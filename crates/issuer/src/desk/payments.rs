@@ -109,13 +109,8 @@ impl Desk {
         let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
         self.write(|tx, s| {
-            let invoice = super::invoices::load_invoice(tx, &key)?;
-            let Some(number) = invoice.number.clone() else {
-                return Err(DeskError::Refused(format!(
-                    "{} is a draft: finalize it before recording payments",
-                    invoice.draft_id
-                )));
-            };
+            let (invoice, number) =
+                super::invoices::load_finalized(tx, &key, "finalize it before recording payments")?;
             check_day("payment", date, zone.date(s.now()), &number, invoice.date)?;
             let balance = invoice.balance();
             if amount > balance {
@@ -175,13 +170,11 @@ impl Desk {
         let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
         self.write(|tx, s| {
-            let invoice = super::invoices::load_invoice(tx, &key)?;
-            let Some(number) = invoice.number.clone() else {
-                return Err(DeskError::Refused(format!(
-                    "{} is a draft: the fapiao is recorded against a finalized statement",
-                    invoice.draft_id
-                )));
-            };
+            let (invoice, number) = super::invoices::load_finalized(
+                tx,
+                &key,
+                "the fapiao is recorded against a finalized statement",
+            )?;
             if let Some(f) = &invoice.fapiao {
                 return Err(DeskError::Refused(format!(
                     "{number} already has fapiao {} of {}; a recorded fapiao cannot change",
