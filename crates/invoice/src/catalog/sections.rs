@@ -138,23 +138,11 @@ pub(super) struct RawInvoicing {
 
 /// Checks `[rules]`: every quantity, day count and term positive.
 pub(super) fn rules(src: Source<'_>, r: RawRules) -> Result<Rules, CatalogError> {
-    for (name, value) in [
-        ("device_min_quantity", &r.device_min_quantity),
-        ("device_trial_max_devices", &r.device_trial_max_devices),
-    ] {
-        if *value.get_ref() == 0 {
-            return Err(src.error(value, format!("{name} must be positive")));
-        }
-    }
-    for (name, value) in [
-        ("device_trial_days", &r.device_trial_days),
-        ("platform_trial_days", &r.platform_trial_days),
-        ("platform_term_months", &r.platform_term_months),
-    ] {
-        if *value.get_ref() == 0 {
-            return Err(src.error(value, format!("{name} must be positive")));
-        }
-    }
+    positive(src, "device_min_quantity", &r.device_min_quantity)?;
+    positive(src, "device_trial_max_devices", &r.device_trial_max_devices)?;
+    positive(src, "device_trial_days", &r.device_trial_days)?;
+    positive(src, "platform_trial_days", &r.platform_trial_days)?;
+    positive(src, "platform_term_months", &r.platform_term_months)?;
     Ok(Rules {
         device_min_quantity: r.device_min_quantity.into_inner(),
         device_trial_days: r.device_trial_days.into_inner(),
@@ -165,6 +153,18 @@ pub(super) fn rules(src: Source<'_>, r: RawRules) -> Result<Rules, CatalogError>
             .platform_max_backdate_days
             .unwrap_or(DEFAULT_MAX_BACKDATE_DAYS),
     })
+}
+
+/// Refuses a count (`u32` or `u64`) of zero, at its line.
+fn positive<T: Default + PartialEq>(
+    src: Source<'_>,
+    name: &str,
+    value: &Spanned<T>,
+) -> Result<(), CatalogError> {
+    match *value.get_ref() == T::default() {
+        true => Err(src.error(value, format!("{name} must be positive"))),
+        false => Ok(()),
+    }
 }
 
 /// Checks every `[[product]]`: a valid, unique id, names, known features,
