@@ -29,8 +29,9 @@ pub(crate) fn new_passphrase(env_var: Option<&str>) -> Result<Passphrase, KeyFil
         Some(var) => from_env(var)?,
         None if std::io::stdin().is_terminal() => {
             let first = prompt("New passphrase for the desk's keys: ")?;
-            let again = prompt("The same passphrase again: ")?;
-            if first != again {
+            // The confirmation is wiped too; `first` moves into the Passphrase.
+            let again = zeroize::Zeroizing::new(prompt("The same passphrase again: ")?);
+            if first != *again {
                 return Err(KeyFileError::PassphraseUnavailable(
                     "the two passphrases differ".into(),
                 ));
