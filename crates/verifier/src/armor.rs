@@ -22,49 +22,126 @@ use crate::keys::{KeyId, hex_decode};
 pub(crate) const BEGIN: &str = "-----BEGIN FACELIC LICENSE-----";
 /// Last line of a license.
 pub(crate) const END: &str = "-----END FACELIC LICENSE-----";
-/// Version tag that starts the body of a format-1 license.
-pub(crate) const VERSION_TAG: &str = "FL1";
-/// Domain-separation prefix of the format-1 signed message.
-pub(crate) const SIGNING_DOMAIN: &[u8] = b"facelic-license-v1\0";
 /// Largest license text accepted, in bytes.
 pub(crate) const MAX_TEXT_LEN: usize = 64 * 1024;
 /// Column at which the encoder wraps the body.
 const WRAP: usize = 64;
 
-/// What kind of signed document an armor holds: its armor lines, version
-/// tag and signature domain. Licenses and revocation lists share the armor
-/// rules and differ only in these.
+/// What kind of signed document an armor holds: its armor lines and the
+/// format versions it comes in. Licenses, revocation lists and signing-key
+/// certificates share the armor rules and differ only in these.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DocKind {
     pub(crate) begin: &'static str,
     pub(crate) end: &'static str,
-    pub(crate) tag: &'static str,
-    pub(crate) domain: &'static [u8],
     /// Prefix that, followed by digits, marks another version of this document.
     pub(crate) family: &'static [u8],
     /// Largest text accepted, in bytes.
     pub(crate) max_len: usize,
+    /// The versions this verifier reads, oldest first.
+    pub(crate) versions: &'static [Version],
 }
+
+/// One format version of a document: its tag, signature domain, and
+/// whether its body carries a signing-key certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Version {
+    /// Version tag that starts the body, e.g. `FL1`.
+    pub(crate) tag: &'static str,
+    /// Domain-separation prefix of the signed message.
+    pub(crate) domain: &'static [u8],
+    /// Whether the signer is named by a certificate (six body parts) or
+    /// by a key id (four parts).
+    pub(crate) signer: SignerForm,
+}
+
+/// How a document names the key that signed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignerForm {
+    /// By key id: a key of the verifier's keyring (four body parts).
+    KeyId,
+    /// By a certificate a keyring key signed (six body parts).
+    Certificate,
+    /// Either (a revocation list: a root signs it directly, a signing key
+    /// with its certificate).
+    Either,
+}
+
+/// Format 1 of a license: signed by a keyring key.
+pub(crate) const LICENSE_V1: Version = Version {
+    tag: "FL1",
+    domain: b"facelic-license-v1\0",
+    signer: SignerForm::KeyId,
+};
+
+/// Format 2 of a license: signed by a certified signing key.
+pub(crate) const LICENSE_V2: Version = Version {
+    tag: "FL2",
+    domain: b"facelic-license-v2\0",
+    signer: SignerForm::Certificate,
+};
 
 /// A facelic license.
 pub(crate) const LICENSE: DocKind = DocKind {
     begin: BEGIN,
     end: END,
-    tag: VERSION_TAG,
-    domain: SIGNING_DOMAIN,
     family: b"FL",
     max_len: MAX_TEXT_LEN,
+    versions: &[LICENSE_V1, LICENSE_V2],
+};
+
+/// Format 1 of a revocation list: serials only, signed by a keyring key.
+pub(crate) const REVOCATION_LIST_V1: Version = Version {
+    tag: "FR1",
+    domain: b"facelic-revocation-list-v1\0",
+    signer: SignerForm::KeyId,
+};
+
+/// Format 2 of a revocation list: signed by a root (and then it may revoke
+/// signing keys) or by a certified signing key.
+pub(crate) const REVOCATION_LIST_V2: Version = Version {
+    tag: "FR2",
+    domain: b"facelic-revocation-list-v2\0",
+    signer: SignerForm::Either,
 };
 
 /// A facelic revocation list.
 pub(crate) const REVOCATION_LIST: DocKind = DocKind {
     begin: "-----BEGIN FACELIC REVOCATION LIST-----",
     end: "-----END FACELIC REVOCATION LIST-----",
-    tag: "FR1",
-    domain: b"facelic-revocation-list-v1\0",
     family: b"FR",
     max_len: 16 * 1024 * 1024,
+    versions: &[REVOCATION_LIST_V1, REVOCATION_LIST_V2],
 };
+
+/// The one version of a signing-key certificate.
+pub(crate) const CERTIFICATE_V1: Version = Version {
+    tag: "FC1",
+    domain: b"facelic-signing-key-certificate-v1\0",
+    signer: SignerForm::KeyId,
+};
+
+/// A signing-key certificate, on its own (as the root's machine writes it).
+pub(crate) const CERTIFICATE: DocKind = DocKind {
+    begin: "-----BEGIN FACELIC SIGNING KEY CERTIFICATE-----",
+    end: "-----END FACELIC SIGNING KEY CERTIFICATE-----",
+    family: b"FC",
+    max_len: 4 * 1024,
+    versions: &[CERTIFICATE_V1],
+};
+
+/// A decoded document: its version, the certificate that names its signer
+/// (if its form has one), and its own signed message and signature.
+#[derive(Debug)]
+pub(crate) struct Document {
+    pub(crate) version: Version,
+    /// The certificate's signed message and signature (its key id is the root's).
+    pub(crate) certificate: Option<Envelope>,
+    /// The document's signed message and signature. For a certified
+    /// document the key id is unknown until the certificate is read:
+    /// [`Envelope::set_key_id`] fills it in.
+    pub(crate) envelope: Envelope,
+}
 
 /// The parts of a document body, decoded but not yet verified.
 #[derive(Debug)]
@@ -79,12 +156,19 @@ pub(crate) struct Envelope {
 
 impl Envelope {
     /// Decodes the base64url `payload` straight behind the signed-message
-    /// prefix (domain ‖ key id); `None` if it is not canonical base64url.
-    fn decode(kind: &DocKind, key_id: KeyId, payload: &[u8]) -> Option<(Vec<u8>, usize)> {
-        let mut message = message_prefix(kind, key_id, payload.len() / 4 * 3 + 3);
+    /// prefix (domain ‖ key id) and the base64url `signature`; `None` if
+    /// either is not canonical base64url (or the signature not 64 bytes).
+    fn decode(domain: &[u8], key_id: KeyId, payload: &[u8], signature: &[u8]) -> Option<Self> {
+        let signature = decode_signature(signature)?;
+        let mut message = message_prefix(domain, key_id, payload.len() / 4 * 3 + 3);
         let payload_at = message.len();
         URL_SAFE_NO_PAD.decode_vec(payload, &mut message).ok()?;
-        Some((message, payload_at))
+        Some(Self {
+            key_id,
+            message,
+            payload_at,
+            signature,
+        })
     }
 
     /// The bytes the signature covers.
@@ -96,44 +180,60 @@ impl Envelope {
     pub(crate) fn payload(&self) -> &[u8] {
         self.message.get(self.payload_at..).unwrap_or_default()
     }
+
+    /// Names the signer (of a certified document, once its certificate is read).
+    pub(crate) fn set_key_id(&mut self, key_id: KeyId) {
+        let at = self.payload_at.saturating_sub(8);
+        if let Some(slot) = self.message.get_mut(at..self.payload_at) {
+            slot.copy_from_slice(&key_id.to_bytes());
+        }
+        self.key_id = key_id;
+    }
 }
 
-/// The exact bytes a format-1 signature covers:
-/// `"facelic-license-v1\0"` ‖ 8-byte key id ‖ payload.
+/// The exact bytes a signature of `version` covers: domain ‖ 8-byte key id ‖ payload.
 #[cfg(any(test, feature = "encode"))]
-pub(crate) fn signed_message(key_id: KeyId, payload: &[u8]) -> Vec<u8> {
-    signed_message_for(&LICENSE, key_id, payload)
-}
-
-/// The signed message of any document kind: domain ‖ key id ‖ payload.
-#[cfg(any(test, feature = "encode"))]
-pub(crate) fn signed_message_for(kind: &DocKind, key_id: KeyId, payload: &[u8]) -> Vec<u8> {
-    let mut msg = message_prefix(kind, key_id, payload.len());
+pub(crate) fn signed_message(version: &Version, key_id: KeyId, payload: &[u8]) -> Vec<u8> {
+    let mut msg = message_prefix(version.domain, key_id, payload.len());
     msg.extend_from_slice(payload);
     msg
 }
 
 /// Domain ‖ key id, with room for a payload of `room` bytes after it.
-fn message_prefix(kind: &DocKind, key_id: KeyId, room: usize) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(kind.domain.len() + 8 + room);
-    msg.extend_from_slice(kind.domain);
+fn message_prefix(domain: &[u8], key_id: KeyId, room: usize) -> Vec<u8> {
+    let mut msg = Vec::with_capacity(domain.len() + 8 + room);
+    msg.extend_from_slice(domain);
     msg.extend_from_slice(&key_id.to_bytes());
     msg
 }
 
-/// Writes a document's text from its parts. `header` lines (`Name: value`, printable
-/// ASCII) are written above the body for people to read; verifiers ignore them.
+/// The body parts that name a signer, as text: a key id, or a
+/// certificate's three parts (root key id, payload, signature).
+#[cfg(any(test, feature = "encode"))]
+pub(crate) fn signer_parts(key_id: KeyId, payload: &[u8], signature: &[u8; 64]) -> String {
+    format!(
+        "{key_id}.{}.{}",
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
+}
+
+/// Writes a document's text from its parts: `signer` is a key id or a
+/// certificate's parts ([`signer_parts`]). `header` lines (`Name: value`,
+/// printable ASCII) are written above the body for people to read;
+/// verifiers ignore them.
 #[cfg(any(test, feature = "encode"))]
 pub(crate) fn encode(
     kind: &DocKind,
-    key_id: KeyId,
+    version: &Version,
+    signer: &str,
     payload: &[u8],
     signature: &[u8; 64],
     header: &[(&str, String)],
 ) -> String {
     let body = format!(
-        "{}.{key_id}.{}.{}",
-        kind.tag,
+        "{}.{signer}.{}.{}",
+        version.tag,
         URL_SAFE_NO_PAD.encode(payload),
         URL_SAFE_NO_PAD.encode(signature)
     );
@@ -164,30 +264,36 @@ pub(crate) fn encode(
 
 /// Finds the armored block in `text` and decodes its body.
 ///
-/// A license as the desk writes it (BEGIN first, header, body lines of
+/// A document as the desk writes it (BEGIN first, header, body lines of
 /// body characters wrapped at 64 columns, END last) takes a fast path that
 /// copies the body lines whole; anything else, and anything the fast path
 /// cannot decode, is read line by line, which gives the precise error. Both
 /// readings yield the same body for every text the fast path accepts.
-pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Envelope, VerifyError> {
+pub(crate) fn decode(kind: &DocKind, text: &[u8]) -> Result<Document, VerifyError> {
     if text.len() > kind.max_len {
         return Err(VerifyError::Malformed("text too large"));
     }
-    if let Some(envelope) = canonical_body(kind, text).and_then(|body| quick_parts(kind, &body)) {
-        return Ok(envelope);
+    if let Some(body) = canonical_body(kind, text) {
+        if let Some(document) = quick_parts(kind, &body) {
+            return Ok(document);
+        }
+        if let Ok(document) = parts(kind, &body) {
+            return Ok(document);
+        }
     }
     parts(kind, &body_by_lines(kind, text)?)
 }
 
-/// The parts of a well-formed body, found from its ends: the tag and key id
-/// before the first two dots, the signature after the last one. `None` for
-/// anything [`parts`] would not accept (the payload and signature decoders
-/// refuse a dot, so both readings split the body alike).
-fn quick_parts(kind: &DocKind, body: &[u8]) -> Option<Envelope> {
-    let (tag, rest) = body.split_at_checked(kind.tag.len())?;
+/// The parts of a well-formed four-part body of the first version, found
+/// from its ends: the tag and key id before the first two dots, the
+/// signature after the last one. `None` for anything else (the payload and
+/// signature decoders refuse a dot, so this and [`parts`] split alike).
+fn quick_parts(kind: &DocKind, body: &[u8]) -> Option<Document> {
+    let version = *kind.versions.first()?;
+    let (tag, rest) = body.split_at_checked(version.tag.len())?;
     let rest = rest
         .strip_prefix(b".")
-        .filter(|_| tag == kind.tag.as_bytes())?;
+        .filter(|_| tag == version.tag.as_bytes())?;
     let (kid, rest) = rest.split_at_checked(16)?;
     let rest = rest.strip_prefix(b".")?;
     let dot = rest.iter().rposition(|&b| b == b'.')?;
@@ -196,13 +302,10 @@ fn quick_parts(kind: &DocKind, body: &[u8]) -> Option<Envelope> {
     if !hex_decode(kid, &mut key_id) {
         return None;
     }
-    let signature = decode_signature(sig)?;
-    let (message, payload_at) = Envelope::decode(kind, KeyId(key_id), payload)?;
-    Some(Envelope {
-        key_id: KeyId(key_id),
-        message,
-        payload_at,
-        signature,
+    Some(Document {
+        version,
+        certificate: None,
+        envelope: Envelope::decode(version.domain, KeyId(key_id), payload, sig)?,
     })
 }
 
@@ -285,12 +388,13 @@ fn body_by_lines(kind: &DocKind, text: &[u8]) -> Result<Vec<u8>, VerifyError> {
     Err(Malformed("no END line"))
 }
 
-/// Splits a body into its four parts and decodes them.
-fn parts(kind: &DocKind, body: &[u8]) -> Result<Envelope, VerifyError> {
+/// Splits a body into its parts (four, or six with a certificate) and
+/// decodes them.
+fn parts(kind: &DocKind, body: &[u8]) -> Result<Document, VerifyError> {
     use VerifyError::Malformed;
     let mut parts = body.split(|&b| b == b'.');
     let tag = parts.next().unwrap_or_default();
-    if tag != kind.tag.as_bytes() {
+    let Some(version) = kind.versions.iter().find(|v| v.tag.as_bytes() == tag) else {
         let other_version = tag
             .strip_prefix(kind.family)
             .is_some_and(|digits| !digits.is_empty() && digits.iter().all(u8::is_ascii_digit));
@@ -299,27 +403,51 @@ fn parts(kind: &DocKind, body: &[u8]) -> Result<Envelope, VerifyError> {
         } else {
             Malformed("body does not start with the version tag")
         });
-    }
-    let (Some(kid), Some(payload), Some(sig), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Malformed("body must have four '.'-separated parts"));
     };
-    let mut key_id = [0u8; 8];
-    if !hex_decode(kid, &mut key_id) {
-        return Err(Malformed("key id is not 16 lower-case hex digits"));
-    }
-    let (message, payload_at) = Envelope::decode(kind, KeyId(key_id), payload)
-        .ok_or(Malformed("payload is not canonical base64url"))?;
-    let signature = decode_signature(sig).ok_or(Malformed(
-        "signature is not 64 bytes of canonical base64url",
-    ))?;
-    Ok(Envelope {
-        key_id: KeyId(key_id),
-        message,
-        payload_at,
-        signature,
+    let rest: Vec<&[u8]> = parts.collect();
+    let (certificate, own) = match (version.signer, rest.as_slice()) {
+        (SignerForm::KeyId | SignerForm::Either, [kid, payload, sig]) => {
+            let key_id = key_id(kid)?;
+            (None, (key_id, *payload, *sig))
+        }
+        (SignerForm::Certificate | SignerForm::Either, [root, cert, cert_sig, payload, sig]) => {
+            let root = key_id(root)?;
+            let certificate = Envelope::decode(CERTIFICATE_V1.domain, root, cert, cert_sig).ok_or(
+                Malformed("certificate is not canonical base64url (payload, 64-byte signature)"),
+            )?;
+            (Some(certificate), (KeyId([0; 8]), *payload, *sig))
+        }
+        (SignerForm::KeyId, _) => return Err(Malformed("body must have four '.'-separated parts")),
+        (SignerForm::Certificate, _) => {
+            return Err(Malformed("body must have six '.'-separated parts"));
+        }
+        (SignerForm::Either, _) => {
+            return Err(Malformed("body must have four or six '.'-separated parts"));
+        }
+    };
+    let (key_id, payload, sig) = own;
+    let envelope = Envelope::decode(version.domain, key_id, payload, sig).ok_or(
+        match decode_signature(sig) {
+            None => Malformed("signature is not 64 bytes of canonical base64url"),
+            Some(_) => Malformed("payload is not canonical base64url"),
+        },
+    )?;
+    Ok(Document {
+        version: *version,
+        certificate,
+        envelope,
     })
+}
+
+/// A key id: exactly 16 lower-case hex digits.
+fn key_id(text: &[u8]) -> Result<KeyId, VerifyError> {
+    let mut key_id = [0u8; 8];
+    if !hex_decode(text, &mut key_id) {
+        return Err(VerifyError::Malformed(
+            "key id is not 16 lower-case hex digits",
+        ));
+    }
+    Ok(KeyId(key_id))
 }
 
 /// Byte classes inside the armor, one bit each: body characters
@@ -349,7 +477,7 @@ const CLASS: [u8; 256] = {
 };
 
 /// Strips a trailing CR and surrounding spaces and tabs (mail clients add them).
-fn trim_line(line: &[u8]) -> &[u8] {
+pub(crate) fn trim_line(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let start = line
         .iter()
@@ -373,7 +501,8 @@ mod tests {
         let payload = b"serial=00000000-0000-4000-8000-000000000001\nkind=device\n".repeat(4);
         encode(
             &LICENSE,
-            KeyId([0xb6, 0x0c, 0x35, 0x7d, 0x44, 0x47, 0x60, 0x7d]),
+            &LICENSE_V1,
+            "b60c357d4447607d",
             &payload,
             &[7u8; 64],
             &[("Product", "face-detect".into()), ("Kind", "device".into())],
@@ -382,7 +511,7 @@ mod tests {
     }
 
     /// What the line-by-line reading and the general split alone make of `text`.
-    fn by_lines(text: &[u8]) -> Result<Envelope, VerifyError> {
+    fn by_lines(text: &[u8]) -> Result<Document, VerifyError> {
         parts(&LICENSE, &body_by_lines(&LICENSE, text)?)
     }
 

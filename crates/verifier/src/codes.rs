@@ -1,8 +1,9 @@
 //! Every stable error code the verifier and its bindings report, in one list.
 //!
-//! Codes 1 to 11 are the license refusals of [`VerifyError`]; 12 and 13 are
-//! refusals the bindings report on a device (the clock guard's state, the
-//! device's identity); 20 and up are a caller's mistakes and failures of the
+//! Codes 1 to 11 and 14 to 17 are the license refusals of [`VerifyError`]
+//! (14 to 17 came with format 2); 12 and 13 are refusals the bindings
+//! report on a device (the clock guard's state, the device's identity); 20
+//! and up are a caller's mistakes and failures of the
 //! binding itself. The Java constants (`LicenseException`), the C header's
 //! `FACELIC_ERR_*` defines and the tables in `docs/` are tested against
 //! [`ErrorCode::ALL`] (`tests/verifier/codes.rs`); a code is never reused.
@@ -44,6 +45,14 @@ pub enum ErrorCode {
     /// A device attribute of the identity profile could not be read right
     /// now (e.g. the DRM service is busy); retry later.
     DeviceIdentityUnavailable,
+    /// A format-2 license whose signing key no trusted root certified.
+    UncertifiedKey,
+    /// Issued outside its signing key's certificate window.
+    CertificateWindow,
+    /// Its signing key's certificate does not cover its product.
+    CertificateProduct,
+    /// Signed by a signing key a root has revoked.
+    SigningKeyRevoked,
     /// A caller's argument is invalid (out of range, wrong length, null).
     Argument,
     /// The keyring holds no valid key.
@@ -60,7 +69,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::Malformed,
         ErrorCode::UnsupportedVersion,
         ErrorCode::UnknownKey,
@@ -74,6 +83,10 @@ impl ErrorCode {
         ErrorCode::ClockRollback,
         ErrorCode::ClockStateUnavailable,
         ErrorCode::DeviceIdentityUnavailable,
+        ErrorCode::UncertifiedKey,
+        ErrorCode::CertificateWindow,
+        ErrorCode::CertificateProduct,
+        ErrorCode::SigningKeyRevoked,
         ErrorCode::Argument,
         ErrorCode::Keyring,
         ErrorCode::DeviceAttributes,
@@ -98,6 +111,10 @@ impl ErrorCode {
             ErrorCode::ClockRollback => 11,
             ErrorCode::ClockStateUnavailable => 12,
             ErrorCode::DeviceIdentityUnavailable => 13,
+            ErrorCode::UncertifiedKey => 14,
+            ErrorCode::CertificateWindow => 15,
+            ErrorCode::CertificateProduct => 16,
+            ErrorCode::SigningKeyRevoked => 17,
             ErrorCode::Argument => 20,
             ErrorCode::Keyring => 21,
             ErrorCode::DeviceAttributes => 22,
@@ -136,6 +153,10 @@ impl ErrorCode {
             ErrorCode::ClockRollback => "clock-rollback\0",
             ErrorCode::ClockStateUnavailable => "clock-state-unavailable\0",
             ErrorCode::DeviceIdentityUnavailable => "device-identity-unavailable\0",
+            ErrorCode::UncertifiedKey => "uncertified-key\0",
+            ErrorCode::CertificateWindow => "certificate-window\0",
+            ErrorCode::CertificateProduct => "certificate-product\0",
+            ErrorCode::SigningKeyRevoked => "signing-key-revoked\0",
             ErrorCode::Argument => "invalid-argument\0",
             ErrorCode::Keyring => "invalid-keyring\0",
             ErrorCode::DeviceAttributes => "invalid-device-attributes\0",

@@ -47,6 +47,22 @@ pub enum VerifyError {
     /// tampering: tampering is [`VerifyError::ClockRollback`]).
     #[error("clock guard state unavailable: {0}")]
     ClockStateUnavailable(std::io::ErrorKind),
+    /// A format-2 license (or list) whose certificate no trusted root
+    /// signed: its root key (the id) is not in the keyring, or the
+    /// certificate's signature fails under it.
+    #[error("signing key not certified by a trusted root (certificate names root {0})")]
+    UncertifiedKey(crate::KeyId),
+    /// The license was issued (at the time given) outside the window its
+    /// signing key's certificate allows.
+    #[error("license issued at {0}, outside its signing key's certificate window")]
+    CertificateWindow(crate::Timestamp),
+    /// The signing key's certificate does not cover the license's product.
+    #[error("signing key's certificate does not cover this product")]
+    CertificateProduct,
+    /// The key that signed the license is revoked by a root-signed
+    /// revocation list.
+    #[error("license signed by revoked signing key {0}")]
+    SigningKeyRevoked(crate::KeyId),
 }
 
 impl VerifyError {
@@ -66,6 +82,10 @@ impl VerifyError {
             VerifyError::Revoked => C::Revoked,
             VerifyError::ClockRollback => C::ClockRollback,
             VerifyError::ClockStateUnavailable(_) => C::ClockStateUnavailable,
+            VerifyError::UncertifiedKey(_) => C::UncertifiedKey,
+            VerifyError::CertificateWindow(_) => C::CertificateWindow,
+            VerifyError::CertificateProduct => C::CertificateProduct,
+            VerifyError::SigningKeyRevoked(_) => C::SigningKeyRevoked,
         }
     }
 

@@ -39,6 +39,7 @@
 mod armor;
 #[cfg(any(feature = "ffi", feature = "jni"))]
 mod binding;
+mod certificate;
 mod codes;
 mod device;
 mod error;
@@ -55,6 +56,7 @@ pub mod ffi;
 #[cfg(feature = "jni")]
 mod jni;
 
+pub use certificate::{Certificate, CertificateTerms};
 pub use codes::ErrorCode;
 pub use device::{DeviceCode, DeviceCodeError, IdentityProfile};
 pub use ed25519_dalek::VerifyingKey;
@@ -122,11 +124,51 @@ pub fn encode(
     header: &[(&str, String)],
     sign: impl FnOnce(&[u8]) -> [u8; 64],
 ) -> Result<String, EncodeError> {
-    let payload = payload::encode(license).map_err(|reason| EncodeError { reason })?;
-    let signature = sign(&armor::signed_message(key_id, &payload));
+    let version = &armor::LICENSE_V1;
+    let payload =
+        payload::encode(license, payload::Format::V1).map_err(|reason| EncodeError { reason })?;
+    let signature = sign(&armor::signed_message(version, key_id, &payload));
     Ok(armor::encode(
         &armor::LICENSE,
-        key_id,
+        version,
+        &key_id.to_string(),
+        &payload,
+        &signature,
+        header,
+    ))
+}
+
+/// Encodes and signs a format-2 license: signed by the key `certificate`
+/// vouches for (`sign` signs with it), carrying the certificate so that
+/// apps trusting only its root verify it. Refuses (like a verifier would)
+/// a license the certificate does not allow. Needs the `encode` feature.
+#[cfg(feature = "encode")]
+pub fn encode_certified(
+    license: &License,
+    certificate: &Certificate,
+    header: &[(&str, String)],
+    sign: impl FnOnce(&[u8]) -> [u8; 64],
+) -> Result<String, EncodeError> {
+    let version = &armor::LICENSE_V2;
+    let payload =
+        payload::encode(license, payload::Format::V2).map_err(|reason| EncodeError { reason })?;
+    certificate
+        .allows(&license.product, license.issued_at)
+        .map_err(|e| EncodeError {
+            reason: match e {
+                VerifyError::CertificateProduct => "the certificate does not cover the product",
+                _ => "issued-at is outside the certificate's window",
+            },
+        })?;
+    let signature = sign(&armor::signed_message(
+        version,
+        certificate.key_id(),
+        &payload,
+    ));
+    Ok(armor::encode(
+        &armor::LICENSE,
+        version,
+        &certificate.body_parts(),
         &payload,
         &signature,
         header,

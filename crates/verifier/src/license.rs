@@ -351,6 +351,7 @@ impl Binding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedLicense {
     pub(crate) key_id: KeyId,
+    pub(crate) root_key_id: Option<KeyId>,
     pub(crate) license: License,
 }
 
@@ -358,6 +359,12 @@ impl VerifiedLicense {
     /// Id of the key that signed the license.
     pub fn key_id(&self) -> KeyId {
         self.key_id
+    }
+
+    /// For a format-2 license, the id of the root that certified its
+    /// signing key; `None` for format 1 (signed by a keyring key itself).
+    pub fn root_key_id(&self) -> Option<KeyId> {
+        self.root_key_id
     }
 
     /// The verified contents.

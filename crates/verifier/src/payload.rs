@@ -24,7 +24,7 @@ pub(crate) const MAX_PACKAGE_LEN: usize = 255;
 /// Writes the payload bytes of `license`, refusing (with the field at fault)
 /// anything a verifier would not accept back.
 #[cfg(any(test, feature = "encode"))]
-pub(crate) fn encode(license: &License) -> Result<Vec<u8>, &'static str> {
+pub(crate) fn encode(license: &License, format: Format) -> Result<Vec<u8>, &'static str> {
     let mut out = String::with_capacity(400);
     let mut field = |name: &str, value: &dyn core::fmt::Display| {
         out.push_str(name);
@@ -54,7 +54,7 @@ pub(crate) fn encode(license: &License) -> Result<Vec<u8>, &'static str> {
         }
     }
     let bytes = out.into_bytes();
-    match decode(&bytes) {
+    match decode(&bytes, format) {
         Ok(back) if back == *license => Ok(bytes),
         Ok(_) => Err("a field does not survive encoding (embedded line break?)"),
         Err(reason) => Err(reason),
@@ -72,15 +72,47 @@ impl core::fmt::Display for Hex<'_> {
     }
 }
 
-/// Reads the lines of a payload one field at a time, in schema order.
-struct Fields<'a> {
+/// Which version's payload rules apply (`docs/license-format.md` §3 and §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// `FL1`.
+    V1,
+    /// `FL2`: also no format characters (Unicode Cf) in `customer-name`,
+    /// and `issued-at` before `not-after`.
+    V2,
+}
+
+/// Reads the lines of a payload (a license's, a certificate's) one field
+/// at a time, in schema order.
+pub(crate) struct Fields<'a> {
     /// The lines not read yet; `None` once the last line is read.
     rest: Option<&'a str>,
 }
 
 impl<'a> Fields<'a> {
+    /// The fields of `bytes`: UTF-8 of at most `max_len` bytes, every line
+    /// ending in a line feed.
+    pub(crate) fn of(bytes: &'a [u8], max_len: usize) -> Result<Self, &'static str> {
+        if bytes.len() > max_len {
+            return Err("payload too large");
+        }
+        let text = core::str::from_utf8(bytes).map_err(|_| "payload is not UTF-8")?;
+        let body = text
+            .strip_suffix('\n')
+            .ok_or("payload must end with a line feed")?;
+        Ok(Self { rest: Some(body) })
+    }
+
+    /// Succeeds when every line has been read.
+    pub(crate) fn finish(self) -> Result<(), &'static str> {
+        match self.rest {
+            Some(_) => Err("unexpected or out-of-order payload field"),
+            None => Ok(()),
+        }
+    }
+
     /// The value of the next line if it is field `name`.
-    fn optional(&mut self, name: &str) -> Result<Option<&'a str>, &'static str> {
+    pub(crate) fn optional(&mut self, name: &str) -> Result<Option<&'a str>, &'static str> {
         let Some(rest) = self.rest else {
             return Ok(None);
         };
@@ -106,21 +138,19 @@ impl<'a> Fields<'a> {
         Ok(None)
     }
 
-    fn required(&mut self, name: &str, missing: &'static str) -> Result<&'a str, &'static str> {
+    /// The value of the next line, which must be field `name`.
+    pub(crate) fn required(
+        &mut self,
+        name: &str,
+        missing: &'static str,
+    ) -> Result<&'a str, &'static str> {
         self.optional(name)?.ok_or(missing)
     }
 }
 
 /// Parses payload bytes; `Err` names what is wrong.
-pub(crate) fn decode(bytes: &[u8]) -> Result<License, &'static str> {
-    if bytes.len() > MAX_PAYLOAD_LEN {
-        return Err("payload too large");
-    }
-    let text = core::str::from_utf8(bytes).map_err(|_| "payload is not UTF-8")?;
-    let body = text
-        .strip_suffix('\n')
-        .ok_or("payload must end with a line feed")?;
-    let mut f = Fields { rest: Some(body) };
+pub(crate) fn decode(bytes: &[u8], format: Format) -> Result<License, &'static str> {
+    let mut f = Fields::of(bytes, MAX_PAYLOAD_LEN)?;
 
     let serial = f
         .required("serial", "missing serial")?
@@ -134,8 +164,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<License, &'static str> {
     let features = features(f.required("features", "missing features")?).ok_or("bad features")?;
     let customer_id =
         id(f.required("customer-id", "missing customer-id")?, true).ok_or("bad customer-id")?;
-    let customer_name =
-        name(f.required("customer-name", "missing customer-name")?).ok_or("bad customer-name")?;
+    let customer_name = f.required("customer-name", "missing customer-name")?;
+    if format == Format::V2 && customer_name.chars().any(is_format_char) {
+        return Err("customer-name holds a format character (Unicode Cf)");
+    }
+    let customer_name = name(customer_name).ok_or("bad customer-name")?;
     let order_id = id(f.required("order-id", "missing order-id")?, true).ok_or("bad order-id")?;
     let issued_at = time(f.required("issued-at", "missing issued-at")?).ok_or("bad issued-at")?;
     let not_before =
@@ -176,14 +209,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<License, &'static str> {
         };
         Binding::Package { name, cert_sha256 }
     };
-    if f.rest.is_some() {
-        return Err("unexpected or out-of-order payload field");
-    }
+    f.finish()?;
     match (kind, not_after) {
         (Kind::Device, Some(_)) => return Err("device license must be perpetual (no not-after)"),
         (Kind::Device, None) => {}
         (_, None) => return Err("trial and platform licenses need not-after"),
         (_, Some(end)) if end <= not_before => return Err("not-after must be after not-before"),
+        (_, Some(end)) if format == Format::V2 && end <= issued_at => {
+            return Err("not-after must be after issued-at");
+        }
         (_, Some(_)) => {}
     }
     Ok(License {
@@ -238,6 +272,47 @@ pub(crate) fn package(value: &str) -> Option<String> {
     ok.then(|| value.to_owned())
 }
 
+/// The format characters (Unicode general category Cf, as of Unicode 16.0):
+/// invisible, and some (the bidirectional controls) reorder what is shown
+/// around them, so a name holding them can read as another. A format-2
+/// `customer-name` holds none.
+const FORMAT_CHARS: [(u32, u32); 21] = [
+    (0x00AD, 0x00AD),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x180E, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x2064),
+    (0x2066, 0x206F),
+    (0xFEFF, 0xFEFF),
+    (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F),
+];
+
+/// True for a format character ([`FORMAT_CHARS`]).
+pub(crate) fn is_format_char(c: char) -> bool {
+    let c = u32::from(c);
+    FORMAT_CHARS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+}
+
+/// A product id: `[a-z0-9][a-z0-9-]*`, 1–64 bytes.
+pub(crate) fn product_id(value: &str) -> Option<String> {
+    id(value, false)
+}
+
 fn features(value: &str) -> Option<FeatureSet> {
     let mut set = FeatureSet::empty();
     let mut last: Option<Feature> = None;
@@ -254,4 +329,20 @@ fn features(value: &str) -> Option<FeatureSet> {
 
 fn time(value: &str) -> Option<Timestamp> {
     Timestamp::parse(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+
+    use super::is_format_char;
+
+    #[test]
+    fn the_format_char_table_is_unicode_category_cf() {
+        let differ: Vec<char> = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|c| is_format_char(*c) != (c.general_category() == GeneralCategory::Format))
+            .collect();
+        assert!(differ.is_empty(), "{differ:?}");
+    }
 }

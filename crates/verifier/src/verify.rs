@@ -2,14 +2,17 @@
 
 #![forbid(unsafe_code)]
 
-use ed25519_dalek::Signature;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::armor;
+use ed25519_dalek::{Signature, VerifyingKey};
+
+use crate::armor::{self, Envelope, LICENSE_V2};
+use crate::certificate::Certificate;
 use crate::device::DeviceCode;
 use crate::error::VerifyError;
 use crate::keys::Keyring;
 use crate::license::{Binding, VerifiedLicense};
-use crate::payload;
+use crate::payload::{self, Format};
 use crate::revocation::RevocationList;
 use crate::time::Timestamp;
 
@@ -76,10 +79,7 @@ impl Context {
 
 /// Looks the key up and checks the Ed25519 signature (`verify_strict`) of a
 /// decoded document.
-pub(crate) fn check_signature(
-    keyring: &Keyring,
-    envelope: &armor::Envelope,
-) -> Result<(), VerifyError> {
+pub(crate) fn check_signature(keyring: &Keyring, envelope: &Envelope) -> Result<(), VerifyError> {
     let key = keyring
         .get(envelope.key_id)
         .ok_or(VerifyError::UnknownKey(envelope.key_id))?;
@@ -91,11 +91,47 @@ pub(crate) fn check_signature(
 }
 
 /// Checks license texts against a fixed keyring. Build it once at start-up.
+///
+/// The keys of the keyring are roots: each may sign format-1 licenses and
+/// revocation lists directly, and certify the signing keys of format-2
+/// licenses. A verifier remembers the last few certificates it checked, so
+/// later licenses under one of them cost one signature check.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     keyring: Keyring,
     clock_skew_secs: i64,
     revoked: Option<RevocationList>,
+    certificates: CertificateCache,
+}
+
+/// The certificates a verifier has checked, most recent first.
+#[derive(Debug, Default)]
+struct CertificateCache(Mutex<Vec<Arc<Certificate>>>);
+
+/// How many checked certificates a verifier keeps.
+const CACHED_CERTIFICATES: usize = 8;
+
+impl Clone for CertificateCache {
+    fn clone(&self) -> Self {
+        let held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        Self(Mutex::new(held.clone()))
+    }
+}
+
+impl CertificateCache {
+    /// The certificate in `envelope`, from the cache or checked against
+    /// `keyring` (and then cached).
+    fn get(&self, envelope: &Envelope, keyring: &Keyring) -> Result<Arc<Certificate>, VerifyError> {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(hit) = lock().iter().find(|c| c.is(envelope)) {
+            return Ok(Arc::clone(hit));
+        }
+        let checked = Arc::new(Certificate::verify(envelope, keyring)?);
+        let mut held = lock();
+        held.insert(0, Arc::clone(&checked));
+        held.truncate(CACHED_CERTIFICATES);
+        Ok(checked)
+    }
 }
 
 impl Verifier {
@@ -105,6 +141,7 @@ impl Verifier {
             keyring,
             clock_skew_secs: DEFAULT_CLOCK_SKEW_SECS,
             revoked: None,
+            certificates: CertificateCache::default(),
         }
     }
 
@@ -173,17 +210,52 @@ impl Verifier {
 
     /// Verifies a license text in `context`.
     ///
-    /// Order of checks: envelope, version, key, signature (`verify_strict`),
-    /// payload, binding (device / package / certificate), validity window.
-    /// Nothing in the payload is parsed before the signature checks out.
+    /// Order of checks (`docs/license-format.md` §7): envelope, version,
+    /// the signing key's certificate (format 2), key, signature
+    /// (`verify_strict`), payload, revocation of the signing key, the
+    /// certificate's window and products, revocation of the serial, binding
+    /// (device / package / certificate), validity window. Nothing in a
+    /// payload is parsed before its signature checks out.
     pub fn verify(
         &self,
         text: impl AsRef<[u8]>,
         context: &Context,
     ) -> Result<VerifiedLicense, VerifyError> {
-        let envelope = armor::decode(&armor::LICENSE, text.as_ref())?;
-        check_signature(&self.keyring, &envelope)?;
-        let license = payload::decode(envelope.payload()).map_err(VerifyError::Malformed)?;
+        let mut document = armor::decode(&armor::LICENSE, text.as_ref())?;
+        let certificate = match &document.certificate {
+            Some(envelope) => Some(self.certificates.get(envelope, &self.keyring)?),
+            None => None,
+        };
+        let envelope = &mut document.envelope;
+        let key: &VerifyingKey = match &certificate {
+            Some(certificate) => {
+                envelope.set_key_id(certificate.key_id());
+                certificate.public_key()
+            }
+            None => self
+                .keyring
+                .get(envelope.key_id)
+                .ok_or(VerifyError::UnknownKey(envelope.key_id))?,
+        };
+        key.verify_strict(
+            envelope.signed_message(),
+            &Signature::from_bytes(&envelope.signature),
+        )
+        .map_err(|_| VerifyError::BadSignature)?;
+        let format = match document.version == LICENSE_V2 {
+            true => Format::V2,
+            false => Format::V1,
+        };
+        let license =
+            payload::decode(envelope.payload(), format).map_err(VerifyError::Malformed)?;
+        if let Some(list) = &self.revoked
+            && list.revokes_key(envelope.key_id)
+        {
+            return Err(VerifyError::SigningKeyRevoked(envelope.key_id));
+        }
+        if let Some(certificate) = &certificate {
+            certificate.allows(&license.product, license.issued_at)?;
+        }
         if self
             .revoked
             .as_ref()
@@ -223,7 +295,8 @@ impl Verifier {
             return Err(VerifyError::Expired(end));
         }
         Ok(VerifiedLicense {
-            key_id: envelope.key_id,
+            key_id: document.envelope.key_id,
+            root_key_id: certificate.map(|c| c.root_key_id()),
             license,
         })
     }

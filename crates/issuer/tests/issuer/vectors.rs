@@ -132,7 +132,7 @@ fn files() -> Vec<(String, String)> {
     out.push(("forged-key-id.lic".to_owned(), forged));
     out.push((
         "future-version.lic".to_owned(),
-        key.sign_bare(&device).unwrap().replace("FL1.", "FL2."),
+        key.sign_bare(&device).unwrap().replace("FL1.", "FL9."),
     ));
     out.push((
         "garbage.lic".to_owned(),

@@ -2,6 +2,7 @@
 //! attacks on the encoding, and every check of every kind.
 
 mod attacks;
+mod certified;
 mod codes;
 mod guard;
 mod kinds;

@@ -2,7 +2,8 @@
 
 use ed25519_dalek::{Signer as _, SigningKey};
 use facelic_verifier::{
-    Binding, DeviceCode, Feature, KeyId, Keyring, Kind, License, Serial, Timestamp,
+    Binding, Certificate, CertificateTerms, DeviceCode, Feature, KeyId, Keyring, Kind, License,
+    Serial, Timestamp,
 };
 
 pub(crate) struct TestKey(pub(crate) SigningKey);
@@ -57,5 +58,45 @@ pub(crate) fn license(kind: Kind) -> License {
         product: "face-detect".into(),
         features: [Feature::Detect].into_iter().collect(),
         ..crate::fixtures::license(kind, binding)
+    }
+}
+
+/// A signing key with the certificate `root` gave it: may issue from
+/// `from` to `until`, for `products` (any when `None`).
+pub(crate) struct CertifiedKey {
+    pub(crate) key: TestKey,
+    pub(crate) certificate: Certificate,
+    /// The certificate's armored text, as the root's machine writes it.
+    pub(crate) text: String,
+}
+
+impl CertifiedKey {
+    pub(crate) fn new(
+        seed: u8,
+        root: &TestKey,
+        window: (&str, &str),
+        products: Option<&[&str]>,
+    ) -> Self {
+        let key = TestKey::from_seed(seed);
+        let terms = CertificateTerms {
+            public_key: key.0.verifying_key(),
+            not_before: ts(window.0),
+            not_after: ts(window.1),
+            products: products.map(|p| p.iter().map(|s| s.to_string()).collect()),
+        };
+        let text = Certificate::encode(&terms, root.id(), |m| root.0.sign(m).to_bytes()).unwrap();
+        let certificate = Certificate::parse(&text, &root.keyring()).unwrap();
+        Self {
+            key,
+            certificate,
+            text,
+        }
+    }
+
+    pub(crate) fn sign(&self, license: &License) -> String {
+        facelic_verifier::encode_certified(license, &self.certificate, &[], |m| {
+            self.key.0.sign(m).to_bytes()
+        })
+        .unwrap()
     }
 }

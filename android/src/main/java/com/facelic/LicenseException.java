@@ -43,6 +43,14 @@ public final class LicenseException extends Exception {
      * call reads it again; a different code is never computed instead.
      */
     public static final int DEVICE_IDENTITY_UNAVAILABLE = 13;
+    /** A format-2 license whose signing key no root of the keyring certified. */
+    public static final int UNCERTIFIED_KEY = 14;
+    /** Issued outside the window its signing key's certificate allows. */
+    public static final int CERTIFICATE_WINDOW = 15;
+    /** Its signing key's certificate does not cover its product. */
+    public static final int CERTIFICATE_PRODUCT = 16;
+    /** Signed by a signing key the vendor's root has revoked (a leaked key): get it re-issued. */
+    public static final int SIGNING_KEY_REVOKED = 17;
     /** An argument was invalid (a caller's mistake). */
     public static final int INVALID_ARGUMENT = 20;
     /** The keyring holds no valid key. */
