@@ -13,11 +13,12 @@
 pub mod desk;
 pub mod keyfile;
 pub mod keyring;
+pub mod root;
 mod sign;
 
 pub use facelic_verifier::{
-    Binding, DeviceCode, DeviceCodeError, Feature, FeatureSet, IdentityProfile, KeyId, Keyring,
-    Kind, License, Serial, Timestamp,
+    Binding, Certificate, CertificateTerms, DeviceCode, DeviceCodeError, Feature, FeatureSet,
+    IdentityProfile, KeyId, Keyring, Kind, License, RevocationList, Serial, Timestamp,
 };
 pub use keyfile::{
     IssuerKey, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, Passphrase, PassphraseSource,

@@ -1,6 +1,6 @@
 //! Signing licenses into their text form.
 
-use facelic_verifier::{EncodeError, License, Serial};
+use facelic_verifier::{Certificate, EncodeError, License, Serial};
 
 use crate::IssuerKey;
 
@@ -10,6 +10,14 @@ pub enum SignError {
     /// A field is not valid in the license format (the message names it).
     #[error(transparent)]
     Invalid(#[from] EncodeError),
+    /// The certificate is for another key than the one signing.
+    #[error("the certificate is for key {certified}, not for the signing key {key}")]
+    NotThisKey {
+        /// The key the certificate certifies.
+        certified: facelic_verifier::KeyId,
+        /// The key that was to sign.
+        key: facelic_verifier::KeyId,
+    },
 }
 
 /// A fresh random serial (UUID version 4).
@@ -27,6 +35,28 @@ impl IssuerKey {
         Ok(facelic_verifier::encode(
             license,
             self.key_id(),
+            &header(license),
+            |msg| self.sign_bytes(msg),
+        )?)
+    }
+
+    /// Signs `license` as format 2, carrying `certificate` (which must
+    /// certify this key), so that apps trusting only the certificate's root
+    /// verify it.
+    pub fn sign_certified(
+        &self,
+        license: &License,
+        certificate: &Certificate,
+    ) -> Result<String, SignError> {
+        if certificate.key_id() != self.key_id() {
+            return Err(SignError::NotThisKey {
+                certified: certificate.key_id(),
+                key: self.key_id(),
+            });
+        }
+        Ok(facelic_verifier::encode_certified(
+            license,
+            certificate,
             &header(license),
             |msg| self.sign_bytes(msg),
         )?)

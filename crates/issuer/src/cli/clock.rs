@@ -24,6 +24,14 @@ pub(crate) fn parse_time(text: &str, what: &str) -> Result<Timestamp, CliError> 
         .ok_or_else(|| CliError::input(format!("{what}: {text:?} is out of range")))
 }
 
+/// An instant: RFC 3339, or a date (`YYYY-MM-DD`, midnight UTC).
+pub(crate) fn parse_instant(text: &str, what: &str) -> Result<Timestamp, CliError> {
+    if text.len() == 10 {
+        return parse_time(&format!("{text}T00:00:00Z"), what);
+    }
+    parse_time(text, what)
+}
+
 /// The desk's clock: `FACELIC_NOW` if set, else the system clock.
 pub(crate) fn clock() -> Result<Clock, CliError> {
     match std::env::var(NOW_VAR) {

@@ -119,6 +119,12 @@ pub(crate) enum CliError {
     },
 }
 
+impl From<facelic_issuer::root::RootError> for CliError {
+    fn from(e: facelic_issuer::root::RootError) -> Self {
+        CliError::Input(e.to_string())
+    }
+}
+
 impl CliError {
     /// The process exit code for this error (see `docs/desk.md`).
     pub(crate) fn exit_code(&self) -> u8 {

@@ -201,3 +201,36 @@ pub(crate) fn replace(globals: &Globals, args: &ReplaceArgs) -> Result<ExitCode,
     print_report(&report, &args.out);
     Ok(ExitCode::SUCCESS)
 }
+
+/// `facelic reissue`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReissueArgs {
+    /// Re-issue the live licenses this key signed (a revoked or retired key).
+    #[arg(long, value_name = "KEY_ID")]
+    signed_by: String,
+    /// Directory (or `.zip` file) to write the new license files to.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(crate) fn reissue(globals: &Globals, args: &ReissueArgs) -> Result<ExitCode, CliError> {
+    let mut desk = open(globals)?;
+    let report = desk.reissue(&args.signed_by, &args.out)?;
+    if args.json {
+        return print_json(&report);
+    }
+    for item in &report.reissued {
+        println!("{} {}", item.old, item.new.serial);
+    }
+    eprintln!(
+        "re-issued {} license(s) of key {} with key {} (old ones revoked, seats unchanged) into {}",
+        report.reissued.len(),
+        report.signed_by,
+        report.key_id,
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,11 +1,13 @@
-//! `facelic keys ...`: issuer key files.
+//! `facelic keys ...`: the desk's signing keys, the roots it trusts, and
+//! what the offline root's machine does (`certify`, `revoke`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use facelic_issuer::IssuerKey;
+use facelic_issuer::root::{self, Certification};
+use facelic_issuer::{IssuerKey, KeyId};
 
-use super::{CliError, Globals, open, print_json, render};
+use super::{CliError, Globals, clock, open, print_json, render};
 
 /// `facelic keys` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -53,6 +55,88 @@ pub(crate) enum KeysCommand {
         /// Replace the file if it exists.
         #[arg(long)]
         force: bool,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trust a root public key (SPKI PEM): the offline key that certifies
+    /// the desk's signing keys. Apps then embed only the roots.
+    TrustRoot {
+        /// The root's public key file.
+        file: PathBuf,
+    },
+    /// Make a new signing key that waits for a root's certificate, and
+    /// write its certification request (the public key) for the root's
+    /// machine. The active key signs on until the certificate is imported.
+    Request {
+        /// File to write the request to (a new file; see --force).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+        /// Protect the new key's file with a passphrase.
+        #[arg(long)]
+        protect: bool,
+        /// Print the new key as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// On the root's machine (no desk): certify a signing key from its
+    /// request, for licenses issued in a window, optionally for some products only.
+    Certify {
+        /// The root's private key file (protected or plain).
+        #[arg(long, value_name = "FILE")]
+        root_key: PathBuf,
+        /// The certification request (`keys request --out`).
+        #[arg(long, value_name = "FILE")]
+        request: PathBuf,
+        /// Start of the window the key may issue in (RFC 3339 or YYYY-MM-DD; default now).
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// End of the window, exclusive (RFC 3339 or YYYY-MM-DD).
+        #[arg(long, value_name = "TIME")]
+        until: String,
+        /// Restrict the key to this product (repeat for several; default: any).
+        #[arg(long = "product", value_name = "ID")]
+        products: Vec<String>,
+        /// File to write the certificate to (a new file; see --force).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Import a root's certificate for a signing key of the desk; that key
+    /// becomes the active one and licenses are format 2 from now on.
+    ImportCertificate {
+        /// The certificate file (`keys certify --out`).
+        file: PathBuf,
+        /// Print the key as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// On the root's machine (no desk): write a root-signed list revoking
+    /// signing keys (name every key revoked so far).
+    Revoke {
+        /// Key ids of the signing keys to revoke.
+        #[arg(required = true, value_name = "KEY_ID")]
+        key_ids: Vec<String>,
+        /// The root's private key file.
+        #[arg(long, value_name = "FILE")]
+        root_key: PathBuf,
+        /// File to write the list to (a new file; see --force).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Import a root's list of revoked signing keys: they stop signing, and
+    /// the list goes out with every `crl export`.
+    ImportRevocation {
+        /// The list file (`keys revoke --out`).
+        file: PathBuf,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,
@@ -112,6 +196,115 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             eprintln!("wrote keyring {} ({} key(s))", out.display(), ids.len());
             Ok(ExitCode::SUCCESS)
         }
+        KeysCommand::TrustRoot { file } => {
+            let pem = read_text(&file)?;
+            let id = open(globals)?.add_root(&pem)?;
+            println!("{id}");
+            eprintln!("trusting root {id}; `facelic keys export` now writes it for apps to embed");
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Request {
+            out,
+            force,
+            protect,
+            json,
+        } => {
+            let mut desk = open(globals)?;
+            let passphrase = match protect {
+                true => Some(new_passphrase(globals)?),
+                false => None,
+            };
+            if !force && std::fs::symlink_metadata(&out).is_ok() {
+                return Err(facelic_issuer::desk::DeskError::Exists(out).into());
+            }
+            let key = desk.request_signing_key(passphrase.as_ref())?;
+            facelic_issuer::desk::write_output(&out, key.public_pem.as_bytes(), force)?;
+            if json {
+                return print_json(&key);
+            }
+            println!("{}", key.key_id);
+            eprintln!(
+                "key {} awaits its certificate: take {} to the root's machine (`facelic keys certify`)",
+                key.key_id,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Certify {
+            root_key,
+            request,
+            from,
+            until,
+            products,
+            out,
+            force,
+        } => {
+            let terms = Certification {
+                not_before: match from {
+                    Some(text) => clock::parse_instant(&text, "--from")?,
+                    None => clock::now()?,
+                },
+                not_after: clock::parse_instant(&until, "--until")?,
+                products: (!products.is_empty()).then_some(products),
+            };
+            let root = load_root(globals, &root_key)?;
+            let text = root::certify(&root, &read_text(&request)?, &terms)?;
+            facelic_issuer::desk::write_output(&out, text.as_bytes(), force)?;
+            eprintln!(
+                "certified by root {}: wrote {}; import it at the desk (`facelic keys import-certificate`)",
+                root.key_id(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::ImportCertificate { file, json } => {
+            let key = open(globals)?.import_certificate(&read_text(&file)?)?;
+            if json {
+                return print_json(&key);
+            }
+            println!("{}", key.key_id);
+            eprintln!(
+                "key {} is certified and active: new licenses are format 2",
+                key.key_id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Revoke {
+            key_ids,
+            root_key,
+            out,
+            force,
+        } => {
+            let ids = key_ids
+                .iter()
+                .map(|id| {
+                    id.parse::<KeyId>()
+                        .map_err(|e| CliError::input(format!("key id {id:?}: {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let root = load_root(globals, &root_key)?;
+            let text = root::revoke_signing_keys(&root, &ids, clock::now()?)?;
+            facelic_issuer::desk::write_output(&out, text.as_bytes(), force)?;
+            eprintln!(
+                "wrote {}: import it at the desk (`facelic keys import-revocation`), then `facelic reissue`",
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::ImportRevocation { file, json } => {
+            let revoked = open(globals)?.import_key_revocations(&read_text(&file)?)?;
+            if json {
+                return print_json(&serde_json::json!({ "revoked": revoked }));
+            }
+            for id in &revoked {
+                println!("{id}");
+            }
+            eprintln!(
+                "{} key(s) of the desk revoked; run `facelic reissue --signed-by KEY_ID` for each, then `facelic crl export`",
+                revoked.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         KeysCommand::List { json } => {
             let keys = open(globals)?.keys()?;
             if json {
@@ -123,15 +316,17 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                     vec![
                         k.key_id.clone(),
                         k.created_at.to_string(),
-                        if k.active {
-                            "active".into()
-                        } else {
-                            "retired".into()
-                        },
+                        k.status.as_str().into(),
+                        k.certified.as_ref().map_or_else(String::new, |c| {
+                            format!("root {} from {} until {}", c.root, c.from, c.until)
+                        }),
                     ]
                 })
                 .collect();
-            println!("{}", render::table(&["key id", "created", "status"], rows));
+            println!(
+                "{}",
+                render::table(&["key id", "created", "status", "certified"], rows)
+            );
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::New {
@@ -173,4 +368,18 @@ fn new_passphrase(globals: &Globals) -> Result<facelic_issuer::Passphrase, CliEr
     Ok(super::passphrase::new_passphrase(
         globals.passphrase_env.as_deref(),
     )?)
+}
+
+/// Reads a text file the operator names.
+fn read_text(path: &std::path::Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(|source| CliError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// A root's private key, opened with the passphrase source of `globals`.
+fn load_root(globals: &Globals, path: &std::path::Path) -> Result<IssuerKey, CliError> {
+    let source = super::passphrase::source(globals.passphrase_env.as_deref());
+    Ok(IssuerKey::load_with(path, &source)?)
 }

@@ -84,6 +84,9 @@ enum Command {
     Revoke(licenses::RevokeArgs),
     /// Move a device license's seat to a replacement device.
     Replace(issuing::ReplaceArgs),
+    /// Re-issue every live license a (revoked) signing key signed, with the
+    /// active key: same bindings and terms, new serials, old ones revoked.
+    Reissue(issuing::ReissueArgs),
     /// Signed revocation lists.
     #[command(subcommand)]
     Crl(licenses::CrlCommand),
@@ -112,7 +115,8 @@ enum Command {
     Payment(invoices::PaymentCommand),
     /// What customers owe, aged by days past due.
     Receivables(invoices::ReceivablesArgs),
-    /// Issuer keys: create, rotate, export the keyring.
+    /// Issuer keys: create, rotate, export the keyring; roots, certificates
+    /// and key revocations (format 2).
     #[command(subcommand)]
     Keys(keys::KeysCommand),
     /// Print the device code an app computes from these device attributes.
@@ -245,6 +249,7 @@ fn run() -> ExitCode {
         Command::Renew(args) => issuing::renew(&globals, &args),
         Command::Revoke(args) => licenses::revoke(&globals, &args),
         Command::Replace(args) => issuing::replace(&globals, &args),
+        Command::Reissue(args) => issuing::reissue(&globals, &args),
         Command::Crl(cmd) => licenses::crl(&globals, cmd),
         Command::License(cmd) => licenses::license(&globals, cmd),
         Command::Log(args) => admin::log(&globals, &args),

@@ -72,13 +72,6 @@ pub(crate) struct NewOrderArgs {
     json: bool,
 }
 
-fn parse_date(text: &str) -> Result<facelic_issuer::Timestamp, CliError> {
-    if text.len() == 10 {
-        return clock::parse_time(&format!("{text}T00:00:00Z"), "--start");
-    }
-    clock::parse_time(text, "--start")
-}
-
 /// Points out, on stderr, a device order that would cost less with more
 /// devices (a volume cliff), as `facelic quote` does.
 fn warn_of_volume_cliff(desk: &Desk, order: &Order) {
@@ -196,7 +189,11 @@ pub(crate) fn order(globals: &Globals, cmd: OrderCommand) -> Result<ExitCode, Cl
                 discount_pct: super::quotes::percent(&a.discount)?,
                 quote: a.quote,
                 package: a.platform,
-                start: a.start.as_deref().map(parse_date).transpose()?,
+                start: a
+                    .start
+                    .as_deref()
+                    .map(|t| clock::parse_instant(t, "--start"))
+                    .transpose()?,
                 cert_sha256: a
                     .cert_sha256
                     .as_deref()

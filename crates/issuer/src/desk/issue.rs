@@ -98,7 +98,7 @@ fn dedup(mut codes: Vec<DeviceCode>) -> Vec<DeviceCode> {
 pub(crate) type Issued = (IssueReport, Vec<LicenseFile>);
 
 impl Desk {
-    fn features_of(&self, product: &str) -> Result<crate::FeatureSet> {
+    pub(crate) fn features_of(&self, product: &str) -> Result<crate::FeatureSet> {
         self.catalog
             .product(product)
             .map(|p| p.features)
@@ -144,8 +144,10 @@ impl Desk {
     pub(crate) fn batch(&self, order_id: &str, out: &Path) -> Result<Batch> {
         let product = load_order(self.read(), order_id)?.product;
         staging::check_output(out)?;
+        let key = self.signing_key()?;
+        key.check_may_issue(&product, self.session.clock.now()?)?;
         Ok(Batch {
-            key: self.signing_key()?,
+            key,
             features: self.features_of(&product)?,
             trial_days: self.catalog.rules.device_trial_days,
             platform_fee: self.product(&product)?.platform_fee,

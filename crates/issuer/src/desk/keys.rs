@@ -1,10 +1,15 @@
-//! The desk's issuer keys: one active signing key, earlier ones kept.
+//! The desk's issuer keys: one active signing key, earlier ones kept; the
+//! offline roots the desk trusts, the certificates they gave its signing
+//! keys (license format 2), and the root-signed lists that revoked keys.
 
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
+use super::fields::Text;
 use super::{Desk, DeskError, KEYS_DIR, Result, audit};
-use crate::{IssuerKey, Passphrase};
+use facelic_verifier::public_key_to_pem;
+
+use crate::{Certificate, IssuerKey, KeyId, Keyring, License, Passphrase, RevocationList};
 
 /// A key the desk holds.
 #[derive(Debug, Clone, Serialize)]
@@ -16,15 +21,131 @@ pub struct DeskKey {
     pub created_at: crate::Timestamp,
     /// True for the key new licenses are signed with.
     pub active: bool,
+    /// What the key is now.
+    pub status: KeyStatus,
+    /// The window its certificate lets it issue in (`from`, `until`), for a
+    /// certified key.
+    pub certified: Option<CertifiedWindow>,
     /// The public key (SPKI PEM).
     pub public_pem: String,
 }
 
+/// Where a desk key stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum KeyStatus {
+    /// New licenses are signed with it.
+    Active,
+    /// Made by `keys request`: waits for its certificate from a root.
+    AwaitingCertificate,
+    /// No longer signs; its licenses keep verifying.
+    Retired,
+    /// A root revoked it: licenses it signed fail on devices that have the
+    /// root's revocation list.
+    Revoked,
+}
+
+impl KeyStatus {
+    /// The status as `facelic keys list` shows it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::AwaitingCertificate => "awaiting-certificate",
+            KeyStatus::Retired => "retired",
+            KeyStatus::Revoked => "revoked",
+        }
+    }
+}
+
+/// The issuing window of a certified key.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertifiedWindow {
+    /// The root that certified it.
+    pub root: String,
+    /// First instant it may issue at.
+    #[serde(serialize_with = "super::fields::display")]
+    pub from: crate::Timestamp,
+    /// End of the window (exclusive).
+    #[serde(serialize_with = "super::fields::display")]
+    pub until: crate::Timestamp,
+    /// The only products it may issue, if the root restricted it.
+    pub products: Option<Vec<String>>,
+}
+
+/// The active signing key, with its certificate when a root certified it:
+/// licenses are then format 2, else format 1.
+pub(crate) struct DeskSigner {
+    key: IssuerKey,
+    certificate: Option<Certificate>,
+}
+
+impl DeskSigner {
+    /// Signs a license (format 2 when the key is certified).
+    pub(crate) fn sign(&self, license: &License) -> Result<String> {
+        Ok(match &self.certificate {
+            Some(certificate) => self.key.sign_certified(license, certificate)?,
+            None => self.key.sign(license)?,
+        })
+    }
+
+    /// The key's id.
+    pub(crate) fn key_id(&self) -> KeyId {
+        self.key.key_id()
+    }
+
+    /// Refuses, before anything is recorded, what the certificate would not
+    /// let the key sign: a product it does not cover, a time outside its window.
+    pub(crate) fn check_may_issue(&self, product: &str, now: crate::Timestamp) -> Result<()> {
+        let Some(cert) = &self.certificate else {
+            return Ok(());
+        };
+        if now < cert.not_before() || now >= cert.not_after() {
+            return Err(DeskError::Refused(format!(
+                "the active signing key {} may issue from {} until {} only; \
+                 have a root certify a new key",
+                cert.key_id(),
+                cert.not_before(),
+                cert.not_after()
+            )));
+        }
+        if let Some(products) = cert.products()
+            && !products.iter().any(|p| p == product)
+        {
+            return Err(DeskError::Refused(format!(
+                "the active signing key {} is certified for {} only, not for {product}",
+                cert.key_id(),
+                products.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
+    /// A revocation list of `serials` signed by this key: format 2 (with
+    /// the certificate) for a certified key, else format 1.
+    pub(crate) fn revocation_list(
+        &self,
+        now: crate::Timestamp,
+        serials: &[crate::Serial],
+    ) -> String {
+        let sign = |m: &[u8]| self.key.sign_bytes(m);
+        match &self.certificate {
+            Some(cert) => RevocationList::encode_certified(now, serials, cert, sign),
+            None => RevocationList::encode(now, serials, self.key.key_id(), sign),
+        }
+    }
+}
+
 impl Desk {
     /// Makes a new signing key, writes its files (private key 0600,
-    /// protected by `protect` when given) and makes it the active key.
+    /// protected by `protect` when given) and makes it the active key —
+    /// or, with `awaiting`, leaves it waiting for a root's certificate.
     /// Earlier keys stay in the keyring.
-    pub(crate) fn add_key(&mut self, protect: Option<&Passphrase>) -> Result<DeskKey> {
+    pub(crate) fn add_key(
+        &mut self,
+        protect: Option<&Passphrase>,
+        awaiting: bool,
+    ) -> Result<DeskKey> {
         let key = IssuerKey::generate()?;
         let id = key.key_id().to_string();
         let dir = self.dir.join(KEYS_DIR);
@@ -36,15 +157,18 @@ impl Desk {
             let previous: Option<String> = tx
                 .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
                 .optional()?;
-            tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
+            if !awaiting {
+                tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
+            }
             tx.execute(
-                "INSERT INTO keys (key_id, public_pem, created_at, active) VALUES (?1, ?2, ?3, 1)",
-                params![id, public_pem, s.now().to_string()],
+                "INSERT INTO keys (key_id, public_pem, created_at, active, awaiting_certificate)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, public_pem, s.now().to_string(), !awaiting, awaiting],
             )?;
-            let action = if previous.is_some() {
-                "keys.rotate"
-            } else {
-                "keys.create"
+            let action = match (awaiting, &previous) {
+                (true, _) => "keys.request",
+                (false, Some(_)) => "keys.rotate",
+                (false, None) => "keys.create",
             };
             audit::record(
                 tx,
@@ -54,23 +178,174 @@ impl Desk {
                 &serde_json::json!({ "previous": previous }),
             )
         })?;
-        Ok(DeskKey {
-            key_id: id,
-            created_at: self.now(),
-            active: true,
-            public_pem,
-        })
+        self.key(&id)
     }
 
     /// Makes a new active signing key; licenses signed by earlier keys keep
     /// verifying with the exported keyring.
     pub fn rotate_key(&mut self) -> Result<DeskKey> {
-        self.add_key(None)
+        self.add_key(None, false)
     }
 
     /// [`Desk::rotate_key`], the new key's file protected by `passphrase`.
     pub fn rotate_key_protected(&mut self, passphrase: &Passphrase) -> Result<DeskKey> {
-        self.add_key(Some(passphrase))
+        self.add_key(Some(passphrase), false)
+    }
+
+    /// Makes a new signing key that waits for a root's certificate (its
+    /// public key is the certification request); the active key stays
+    /// active until [`Desk::import_certificate`]. Audited as `keys.request`.
+    pub fn request_signing_key(&mut self, protect: Option<&Passphrase>) -> Result<DeskKey> {
+        if self.roots()?.is_empty() {
+            return Err(DeskError::Refused(
+                "the desk trusts no root key yet: add the root's public key first".into(),
+            ));
+        }
+        self.add_key(protect, true)
+    }
+
+    /// Trusts a root public key (SPKI PEM): certificates it signed can be
+    /// imported, and its key revocations honoured. Audited as `keys.root`.
+    pub fn add_root(&mut self, public_pem: &str) -> Result<String> {
+        let ring = Keyring::from_pem(public_pem)
+            .map_err(|e| DeskError::Input(format!("root public key: {e}")))?;
+        let (Some(id), 1) = (ring.ids().next(), ring.len()) else {
+            return Err(DeskError::Input(
+                "root public key: the file must hold exactly one public key".into(),
+            ));
+        };
+        let pem = ring.to_pem();
+        let id = id.to_string();
+        if self.keys()?.iter().any(|k| k.key_id == id) {
+            return Err(DeskError::Refused(format!(
+                "key {id} is one of the desk's signing keys; a root lives apart from the desk"
+            )));
+        }
+        self.write(|tx, s| {
+            let added = tx.execute(
+                "INSERT OR IGNORE INTO roots (key_id, public_pem, added_at) VALUES (?1, ?2, ?3)",
+                params![id, pem, Text(&s.now())],
+            )?;
+            if added == 0 {
+                return Err(DeskError::Refused(format!("root {id} is trusted already")));
+            }
+            audit::record(tx, s, "keys.root", &id, &serde_json::json!({}))
+        })?;
+        Ok(id)
+    }
+
+    /// The roots the desk trusts, as a keyring.
+    pub fn roots(&self) -> Result<Keyring> {
+        let mut stmt = self
+            .read()
+            .prepare("SELECT public_pem FROM roots ORDER BY rowid")?;
+        let pems: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if pems.is_empty() {
+            return Ok(Keyring::new());
+        }
+        Keyring::from_pem(&pems.concat()).map_err(|e| corrupt("roots", "", "public_pem", &e))
+    }
+
+    /// Imports a root's certificate for one of the desk's signing keys and
+    /// makes that key the active one: licenses are format 2 from now on.
+    /// Refused when no trusted root signed it, when it certifies no key of
+    /// the desk, a revoked key, or a window that has ended. Audited as
+    /// `keys.certify`.
+    pub fn import_certificate(&mut self, text: &str) -> Result<DeskKey> {
+        let roots = self.roots()?;
+        if roots.is_empty() {
+            return Err(DeskError::Refused(
+                "the desk trusts no root key yet: add the root's public key first".into(),
+            ));
+        }
+        let cert = Certificate::parse(text, &roots)
+            .map_err(|e| DeskError::Input(format!("certificate: {e}")))?;
+        let id = cert.key_id().to_string();
+        let key = self.key(&id).map_err(|_| {
+            DeskError::Refused(format!(
+                "the certificate is for key {id}, which this desk does not hold"
+            ))
+        })?;
+        if key.status == KeyStatus::Revoked {
+            return Err(DeskError::Refused(format!(
+                "key {id} was revoked by a root"
+            )));
+        }
+        let now = self.now();
+        if now >= cert.not_after() {
+            return Err(DeskError::Refused(format!(
+                "the certificate's window ended at {}; ask the root for a new one",
+                cert.not_after()
+            )));
+        }
+        let window = serde_json::json!({
+            "root": cert.root_key_id().to_string(),
+            "from": cert.not_before().to_string(),
+            "until": cert.not_after().to_string(),
+            "products": cert.products(),
+        });
+        self.write(|tx, s| {
+            tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
+            tx.execute(
+                "UPDATE keys SET certificate = ?1, awaiting_certificate = 0, active = 1 WHERE key_id = ?2",
+                params![text, id],
+            )?;
+            audit::record(tx, s, "keys.certify", &id, &window)
+        })?;
+        self.key(&id)
+    }
+
+    /// Imports a root-signed revocation list of signing keys: each listed
+    /// key of the desk is marked revoked (an active one stops signing:
+    /// certify a new key, then `reissue` its licenses), and the list is
+    /// kept, to go out with every revocation list the desk exports. Returns
+    /// the ids of the desk's keys it revoked. Audited as `keys.revoke`.
+    pub fn import_key_revocations(&mut self, text: &str) -> Result<Vec<String>> {
+        let roots = self.roots()?;
+        let list = RevocationList::parse(text, &roots)
+            .map_err(|e| DeskError::Input(format!("key revocation list: {e}")))?;
+        if list.signing_keys().is_empty() || !list.serials().is_empty() {
+            return Err(DeskError::Input(
+                "key revocation list: a root's list revokes signing keys only (no serials)".into(),
+            ));
+        }
+        let ids: Vec<String> = list
+            .signing_keys()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        self.write(|tx, s| {
+            let mut revoked = Vec::new();
+            for id in &ids {
+                let changed = tx.execute(
+                    "UPDATE keys SET revoked_at = ?1, active = 0 WHERE key_id = ?2 AND revoked_at IS NULL",
+                    params![Text(&s.now()), id],
+                )?;
+                if changed > 0 {
+                    revoked.push(id.clone());
+                }
+            }
+            tx.execute(
+                "INSERT INTO key_revocation_lists (issued_at, text, imported_at) VALUES (?1, ?2, ?3)",
+                params![Text(&list.issued_at()), text, Text(&s.now())],
+            )?;
+            let detail = serde_json::json!({ "listed": ids, "revoked": revoked });
+            audit::record(tx, s, "keys.revoke", &ids.join(","), &detail)?;
+            Ok(revoked)
+        })
+    }
+
+    /// The root-signed key revocation lists imported, oldest first.
+    pub(crate) fn key_revocation_lists(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .read()
+            .prepare("SELECT text FROM key_revocation_lists ORDER BY seq")?;
+        let texts = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(texts)
     }
 
     /// Protects every plain private key file of the desk with `passphrase`
@@ -107,34 +382,138 @@ impl Desk {
 
     /// Every key, oldest first.
     pub fn keys(&self) -> Result<Vec<DeskKey>> {
-        let mut stmt = self.read().prepare(
-            "SELECT key_id, created_at, active, public_pem FROM keys ORDER BY created_at, rowid",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let f = super::fields::Fields::new(r, "keys", "key_id")?;
-            Ok(DeskKey {
-                key_id: f.plain("key_id")?,
-                created_at: f.get("created_at")?,
-                active: f.plain("active")?,
-                public_pem: f.plain("public_pem")?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut stmt = self
+            .read()
+            .prepare(&format!("{KEY_SELECT} ORDER BY created_at, rowid"))?;
+        let rows: Vec<Result<(DeskKey, Option<String>)>> = stmt
+            .query_map([], |r| Ok(read_key(r)))?
+            .collect::<Result<_, _>>()?;
+        let roots = self.roots()?;
+        rows.into_iter()
+            .map(|row| with_window(row?, &roots))
+            .collect()
     }
 
-    /// The keyring apps embed: every public key, oldest first, as PEM.
-    pub fn keyring_pem(&self) -> Result<String> {
-        Ok(self
-            .keys()?
-            .iter()
-            .map(|k| {
-                format!(
-                    "# facelic key id {}{}\n{}",
-                    k.key_id,
-                    if k.active { " (active)" } else { "" },
-                    k.public_pem
-                )
+    /// One key, by id.
+    pub fn key(&self, id: &str) -> Result<DeskKey> {
+        let row = self
+            .read()
+            .query_row(&format!("{KEY_SELECT} WHERE key_id = ?1"), [id], |r| {
+                Ok(read_key(r))
             })
-            .collect())
+            .optional()?
+            .ok_or_else(|| DeskError::NotFound(format!("key {id}")))??;
+        with_window(row, &self.roots()?)
     }
+
+    /// The keyring apps embed, as PEM: the roots the desk trusts (they
+    /// verify every format-2 license) and the desk's uncertified keys that
+    /// signed format-1 licenses (or, on a desk without roots, every key).
+    pub fn keyring_pem(&self) -> Result<String> {
+        let roots = self.roots()?;
+        let mut pem: String = roots
+            .ids()
+            .filter_map(|id| roots.get(id).map(|key| (id, key)))
+            .map(|(id, key)| format!("# facelic root key {id}\n{}", public_key_to_pem(key)))
+            .collect();
+        for k in self.keys()? {
+            if k.certified.is_some() || k.status == KeyStatus::AwaitingCertificate {
+                continue;
+            }
+            let note = if k.active { " (active)" } else { "" };
+            pem.push_str(&format!(
+                "# facelic key id {}{note}\n{}",
+                k.key_id, k.public_pem
+            ));
+        }
+        Ok(pem)
+    }
+
+    /// Loads the active signing key (and its certificate).
+    pub(crate) fn signing_key(&self) -> Result<DeskSigner> {
+        let (key_id, certificate): (String, Option<String>) = self
+            .read()
+            .query_row(
+                "SELECT key_id, certificate FROM keys WHERE active = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|_| DeskError::NoActiveKey)?;
+        let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
+        let key = match &self.session.passphrase {
+            Some(source) => IssuerKey::load_with(&path, source)?,
+            None => IssuerKey::load(&path)?,
+        };
+        if key.key_id().to_string() != key_id {
+            return Err(DeskError::KeyMismatch {
+                path,
+                expected: key_id,
+                found: key.key_id().to_string(),
+            });
+        }
+        let certificate = match certificate {
+            Some(text) => Some(
+                Certificate::parse(&text, &self.roots()?)
+                    .map_err(|e| corrupt("keys", &key_id, "certificate", &e))?,
+            ),
+            None => None,
+        };
+        Ok(DeskSigner { key, certificate })
+    }
+}
+
+const KEY_SELECT: &str = "SELECT key_id, created_at, active, public_pem, certificate, \
+                          awaiting_certificate, revoked_at FROM keys";
+
+/// One `keys` row, read through types, and its certificate's text.
+fn read_key(r: &rusqlite::Row<'_>) -> Result<(DeskKey, Option<String>)> {
+    let f = super::fields::Fields::new(r, "keys", "key_id")?;
+    let active: bool = f.plain("active")?;
+    let awaiting: bool = f.plain("awaiting_certificate")?;
+    let revoked_at: Option<crate::Timestamp> = f.opt("revoked_at")?;
+    let status = match (revoked_at, active, awaiting) {
+        (Some(_), _, _) => KeyStatus::Revoked,
+        (None, true, _) => KeyStatus::Active,
+        (None, false, true) => KeyStatus::AwaitingCertificate,
+        (None, false, false) => KeyStatus::Retired,
+    };
+    let key = DeskKey {
+        key_id: f.plain("key_id")?,
+        created_at: f.get("created_at")?,
+        active,
+        status,
+        certified: None,
+        public_pem: f.plain("public_pem")?,
+    };
+    Ok((key, f.plain("certificate")?))
+}
+
+/// The key with the window its certificate states (checked again against
+/// the roots: a certificate that no longer checks out is a damaged ledger).
+fn with_window(
+    (mut key, certificate): (DeskKey, Option<String>),
+    roots: &Keyring,
+) -> Result<DeskKey> {
+    if let Some(text) = certificate {
+        let cert = Certificate::parse(&text, roots)
+            .map_err(|e| corrupt("keys", &key.key_id, "certificate", &e))?;
+        key.certified = Some(CertifiedWindow {
+            root: cert.root_key_id().to_string(),
+            from: cert.not_before(),
+            until: cert.not_after(),
+            products: cert.products().map(<[String]>::to_vec),
+        });
+    }
+    Ok(key)
+}
+
+/// A stored key or certificate that no longer reads back.
+fn corrupt(table: &'static str, row: &str, column: &str, why: &dyn std::fmt::Display) -> DeskError {
+    DeskError::Corrupt(super::error::CorruptValue {
+        table,
+        row: row.to_owned(),
+        column: column.to_owned(),
+        value: format!("(refused: {why})"),
+        expected: "a key or certificate that verifies against the desk's roots",
+    })
 }

@@ -50,17 +50,18 @@ pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
 pub use error::{CorruptValue, DeskError, Result};
 pub use invoices::InvoiceSummary;
 pub use issue::{IssueReport, parse_devices_file};
-pub use keys::DeskKey;
+pub use keys::{CertifiedWindow, DeskKey, KeyStatus};
 pub use orders::{MAX_DEVICES, NewOrder, Order, Reprice, Term};
 pub use packs::{NewPack, PackFilter, PackOrigin, PackRecord, PackStatus};
 pub use query::{LicenseFilter, LicenseRecord, LicenseStatus};
 pub use quotes::{NewQuote, Quote};
+pub use revoke::{ReissueReport, Reissued};
 pub use schema::SCHEMA_VERSION;
 pub use staging::is_archive;
 pub use time::parse_duration;
 pub use usage::{BilledPeriod, ImportReport, UsageAccount, UsageMonth};
 
-use crate::{IssuerKey, Timestamp};
+use crate::Timestamp;
 
 /// File name of the ledger inside the desk directory.
 pub const LEDGER_FILE: &str = "ledger.sqlite";
@@ -193,7 +194,7 @@ impl Desk {
             catalog,
             session,
         };
-        let key = desk.add_key(protect)?;
+        let key = desk.add_key(protect, false)?;
         desk.write(|tx, s| {
             audit::record(
                 tx,
@@ -253,27 +254,6 @@ impl Desk {
     /// The read-only connection, for queries.
     fn read(&self) -> &Connection {
         &self.conn
-    }
-
-    /// Loads the active signing key.
-    fn signing_key(&self) -> Result<IssuerKey> {
-        let key_id: String = self
-            .read()
-            .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
-            .map_err(|_| DeskError::NoActiveKey)?;
-        let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
-        let key = match &self.session.passphrase {
-            Some(source) => IssuerKey::load_with(&path, source)?,
-            None => IssuerKey::load(&path)?,
-        };
-        if key.key_id().to_string() != key_id {
-            return Err(DeskError::KeyMismatch {
-                path,
-                expected: key_id,
-                found: key.key_id().to_string(),
-            });
-        }
-        Ok(key)
     }
 }
 

@@ -96,7 +96,7 @@ fn unbroken_start(terms: &[Term]) -> Option<Timestamp> {
 fn revoked_until(tx: &Transaction<'_>, order: &str) -> Result<Option<Timestamp>> {
     scalar(
         tx,
-        "SELECT MAX(not_after) FROM licenses WHERE order_id = ?1 AND revoked_at IS NOT NULL",
+        "SELECT MAX(not_after) FROM licenses WHERE order_id = ?1 AND revoked_at IS NOT NULL AND replaced_by IS NULL",
         [order],
         ("licenses", &format!("of order {order}"), "not_after"),
     )

@@ -1,14 +1,55 @@
-//! Revocation, device replacement, and the signed revocation list.
+//! Revocation, device replacement, re-issue after a signing key was
+//! revoked, and the signed revocation list.
 
 use std::path::Path;
 
 use rusqlite::params;
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
 use super::fields::{Fields, Text};
 use super::issue::{IssueReport, issue_devices_in};
+use super::orders::load_order;
 use super::query::{LicenseRecord, load_license};
-use super::{Desk, DeskError, Result, audit};
-use crate::{DeviceCode, Serial};
+use super::signing::{Recorder, Signer};
+use super::{Desk, DeskError, Result, audit, staging};
+use crate::{Binding, DeviceCode, FeatureSet, Serial, Timestamp};
+
+/// What [`Desk::reissue`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReissueReport {
+    /// The key whose licenses were re-issued.
+    pub signed_by: String,
+    /// The key that signed the new licenses.
+    pub key_id: String,
+    /// Each live license of `signed_by`, now revoked, and its replacement.
+    pub reissued: Vec<Reissued>,
+    /// Files written: one per new license, or the one zip archive.
+    pub files: Vec<PathBuf>,
+}
+
+/// One license re-issued.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reissued {
+    /// The serial of the license that was replaced (now revoked).
+    #[serde(serialize_with = "super::fields::display")]
+    pub old: Serial,
+    /// The new license: same order, binding and validity, a new serial.
+    pub new: LicenseRecord,
+}
+
+/// A live license to re-issue, as the ledger holds it.
+struct Live {
+    serial: Serial,
+    order_id: String,
+    device: Option<DeviceCode>,
+    term_seq: Option<i64>,
+    not_before: Timestamp,
+    not_after: Option<Timestamp>,
+}
 
 impl Desk {
     /// Revokes a license. Its seat stays taken (an offline device may keep
@@ -108,6 +149,97 @@ impl Desk {
         self.publish(issued, out)
     }
 
+    /// Re-issues every live license (not revoked, not expired) that the key
+    /// `signed_by` signed, with the active signing key: the same order,
+    /// binding and validity, a new serial; the old license is revoked and
+    /// points at its replacement, so seat counts do not change. One
+    /// transaction (all or nothing), audited per license
+    /// (`license.reissue`); files are written to `out` after the commit.
+    /// This is how a leaked signing key is contained: a root revokes it,
+    /// the desk certifies a new key and re-issues.
+    pub fn reissue(&mut self, signed_by: &str, out: &Path) -> Result<ReissueReport> {
+        let old_key = self.key(signed_by)?;
+        let signer = self.signing_key()?;
+        if signer.key_id().to_string() == old_key.key_id {
+            return Err(DeskError::Refused(format!(
+                "key {signed_by} is the active signing key: certify or rotate to a new key first"
+            )));
+        }
+        staging::check_output(out)?;
+        let mut features: BTreeMap<String, FeatureSet> = BTreeMap::new();
+        for product in self.products_signed_by(&old_key.key_id)? {
+            signer.check_may_issue(&product, self.session.clock.now()?)?;
+            features.insert(product.clone(), self.features_of(&product)?);
+        }
+        let reason = format!("reissued: signing key {} replaced", old_key.key_id);
+        let (reissued, files) = self.write(|tx, s| {
+            let live = live_licenses_of(tx, &old_key.key_id, s.now())?;
+            let recorder = Recorder { tx, session: s };
+            let mut reissued = Vec::with_capacity(live.len());
+            let mut files = Vec::with_capacity(live.len());
+            for old in live {
+                let order = load_order(tx, &old.order_id)?;
+                let granted = *features.get(&order.product).ok_or(DeskError::Internal(
+                    "a license's product changed during the reissue",
+                ))?;
+                let binding = match (old.device, &order.package) {
+                    (Some(code), _) => Binding::Device(code),
+                    (None, Some(name)) => Binding::Package {
+                        name: name.clone(),
+                        cert_sha256: order.cert_sha256,
+                    },
+                    (None, None) => {
+                        return Err(DeskError::Internal("a license has neither device nor package"));
+                    }
+                };
+                tx.execute(
+                    "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2, replaced_by = serial WHERE serial = ?3",
+                    params![Text(&s.now()), reason, Text(&old.serial)],
+                )?;
+                let signed = Signer::new(&signer, &order, granted, s.now()).sign(
+                    binding,
+                    old.not_before,
+                    old.not_after,
+                )?;
+                let (record, file) = recorder.record(signed, old.term_seq)?;
+                tx.execute(
+                    "UPDATE licenses SET replaced_by = ?1 WHERE serial = ?2",
+                    params![Text(&record.serial), Text(&old.serial)],
+                )?;
+                let detail = serde_json::json!({
+                    "new_serial": record.serial.to_string(),
+                    "signed_by": old_key.key_id,
+                    "key_id": signer.key_id().to_string(),
+                });
+                audit::record(tx, s, "license.reissue", &old.serial.to_string(), &detail)?;
+                reissued.push(Reissued {
+                    old: old.serial,
+                    new: record,
+                });
+                files.push(file);
+            }
+            Ok((reissued, files))
+        })?;
+        super::pause::at(super::pause::Point::Committed);
+        Ok(ReissueReport {
+            signed_by: old_key.key_id,
+            key_id: signer.key_id().to_string(),
+            reissued,
+            files: staging::publish(out, self.now(), &files)?,
+        })
+    }
+
+    /// The products of the live licenses `key_id` signed.
+    fn products_signed_by(&self, key_id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.read().prepare(
+            "SELECT DISTINCT product FROM licenses WHERE key_id = ?1 AND revoked_at IS NULL",
+        )?;
+        let products = stmt
+            .query_map([key_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(products)
+    }
+
     /// Writes the signed revocation list of every revoked license to `out`
     /// (a new file, or replacing one with `force`) and returns how many
     /// serials it lists. The list is complete or not written: a revoked row
@@ -121,10 +253,10 @@ impl Desk {
             .query_map([], |r| Fields::new(r, "licenses", "serial")?.get("serial"))?
             .collect::<Result<_, _>>()?;
         drop(stmt);
-        let now = self.now();
-        let text = facelic_verifier::RevocationList::encode(now, &serials, key.key_id(), |m| {
-            key.sign_bytes(m)
-        });
+        // The root-signed lists of revoked signing keys go first, then the
+        // desk's own list of serials: one text, which apps read whole.
+        let mut text = self.key_revocation_lists()?.concat();
+        text.push_str(&key.revocation_list(self.now(), &serials));
         super::write_output(out, text.as_bytes(), force)?;
         let count = serials.len();
         self.write(|tx, s| {
@@ -138,4 +270,36 @@ impl Desk {
         })?;
         Ok(count)
     }
+}
+
+/// The live licenses (not revoked, not expired at `now`) `key_id` signed,
+/// in the order they were issued.
+fn live_licenses_of(
+    tx: &rusqlite::Transaction<'_>,
+    key_id: &str,
+    now: Timestamp,
+) -> Result<Vec<Live>> {
+    let mut stmt = tx.prepare(
+        "SELECT serial, order_id, device, term_seq, not_before, not_after FROM licenses
+         WHERE key_id = ?1 AND revoked_at IS NULL ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([key_id], |r| {
+        let f = Fields::new(r, "licenses", "serial")?;
+        Ok(Live {
+            serial: f.get("serial")?,
+            order_id: f.plain("order_id")?,
+            device: f.opt("device")?,
+            term_seq: f.plain("term_seq")?,
+            not_before: f.get("not_before")?,
+            not_after: f.opt("not_after")?,
+        })
+    })?;
+    let mut live = Vec::new();
+    for row in rows {
+        let row = row?;
+        if row.not_after.is_none_or(|end| end > now) {
+            live.push(row);
+        }
+    }
+    Ok(live)
 }

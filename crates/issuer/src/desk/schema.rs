@@ -363,6 +363,31 @@ const MIGRATIONS: &[Migration] = &[
     );
     "#,
     ),
+    Migration::Sql(
+        // Offline roots and certified signing keys (license format 2): the
+        // roots the desk trusts, each signing key's certificate (or that it
+        // awaits one), keys a root revoked, and the root-signed lists that
+        // revoked them (exported with every revocation list).
+        r#"
+    ALTER TABLE keys ADD COLUMN certificate TEXT;
+    ALTER TABLE keys ADD COLUMN awaiting_certificate INTEGER NOT NULL DEFAULT 0
+        CHECK (awaiting_certificate IN (0, 1));
+    ALTER TABLE keys ADD COLUMN revoked_at TEXT;
+    CREATE TABLE roots (
+        key_id      TEXT PRIMARY KEY,
+        public_pem  TEXT NOT NULL,
+        added_at    TEXT NOT NULL
+    );
+    CREATE TABLE key_revocation_lists (
+        seq          INTEGER PRIMARY KEY,
+        issued_at    TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        imported_at  TEXT NOT NULL
+    );
+    CREATE TRIGGER key_revocation_lists_are_kept BEFORE DELETE ON key_revocation_lists
+    BEGIN SELECT RAISE(ABORT, 'a root-signed revocation list cannot be deleted'); END;
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.

@@ -9,11 +9,12 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::fields::{LedgerText as _, Text};
+use super::keys::DeskSigner;
 use super::orders::Order;
 use super::query::{LicenseRecord, LicenseStatus};
 use super::staging::LicenseFile;
 use super::{DeskError, Result, Session, audit};
-use crate::{Binding, IssuerKey, License, Timestamp, new_serial};
+use crate::{Binding, License, Timestamp, new_serial};
 use facelic_invoice::Decimal;
 
 /// The file name an operator looks for: order and device, or order, package and end date.
@@ -32,7 +33,7 @@ fn file_name(order: &str, binding: &Binding, not_after: Option<Timestamp>) -> St
 /// Everything needed to sign licenses of one order; shared with the
 /// signing threads, so it holds no ledger handle.
 pub(super) struct Signer<'a> {
-    key: &'a IssuerKey,
+    key: &'a DeskSigner,
     order: &'a Order,
     features: crate::FeatureSet,
     now: Timestamp,
@@ -58,7 +59,24 @@ pub(super) struct Signed {
     detail: String,
 }
 
-impl Signer<'_> {
+impl<'a> Signer<'a> {
+    /// Signs licenses of `order` granting `features`, issued at `now`, with `key`.
+    pub(super) fn new(
+        key: &'a DeskSigner,
+        order: &'a Order,
+        features: crate::FeatureSet,
+        now: Timestamp,
+    ) -> Self {
+        Signer {
+            key,
+            order,
+            features,
+            now,
+            now_text: now.to_ledger(),
+            key_id: key.key_id().to_string(),
+        }
+    }
+
     /// A new license of the order, signed and prepared for the ledger.
     pub(super) fn sign(
         &self,
@@ -251,7 +269,7 @@ pub(super) fn sign_ahead<T: Sync, R: Send>(
 
 /// What issuing on one order needs besides the transaction.
 pub(crate) struct Batch {
-    pub(super) key: IssuerKey,
+    pub(super) key: DeskSigner,
     pub(super) features: crate::FeatureSet,
     pub(super) trial_days: u32,
     /// The catalog's platform fee of the order's product: a renewal's fee
@@ -262,13 +280,6 @@ pub(crate) struct Batch {
 impl Batch {
     /// Signs licenses of `order` issued at `now`.
     pub(super) fn signer<'a>(&'a self, order: &'a Order, now: Timestamp) -> Signer<'a> {
-        Signer {
-            key: &self.key,
-            order,
-            features: self.features,
-            now,
-            now_text: now.to_ledger(),
-            key_id: self.key.key_id().to_string(),
-        }
+        Signer::new(&self.key, order, self.features, now)
     }
 }

@@ -1,0 +1,92 @@
+//! What the offline root's machine does (no desk there): certify a desk's
+//! signing key for a window (and optionally some products only), and revoke
+//! signing keys. Both write small signed texts that travel to the desk
+//! (`keys import-certificate`, `keys import-revocation`); the root's
+//! private key never leaves its machine.
+
+use facelic_verifier::{Certificate, CertificateTerms, KeyId, Keyring, RevocationList, Timestamp};
+
+use crate::IssuerKey;
+
+/// Why a root operation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RootError {
+    /// The certification request is not one Ed25519 public key (PEM).
+    #[error("certification request: {0}")]
+    BadRequest(String),
+    /// The request is the root's own key.
+    #[error("certification request: key {0} is the root itself; a root certifies other keys")]
+    SelfCertification(KeyId),
+    /// The terms are not a valid certificate (the reason names the field).
+    #[error("certificate: {0}")]
+    BadTerms(&'static str),
+    /// No key ids were given to revoke.
+    #[error("name at least one signing key to revoke")]
+    NothingToRevoke,
+}
+
+/// The window and products a root certifies a signing key for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certification {
+    /// First instant the key may issue at.
+    pub not_before: Timestamp,
+    /// End of its window (exclusive).
+    pub not_after: Timestamp,
+    /// The only products it may issue; `None` for any.
+    pub products: Option<Vec<String>>,
+}
+
+/// The signing key of a certification request: the desk's SPKI PEM public
+/// key (what `facelic keys request` writes), exactly one key.
+pub fn read_request(pem: &str) -> Result<facelic_verifier::VerifyingKey, RootError> {
+    let ring = Keyring::from_pem(pem).map_err(|e| RootError::BadRequest(e.to_string()))?;
+    match (ring.ids().next().and_then(|id| ring.get(id)), ring.len()) {
+        (Some(key), 1) => Ok(*key),
+        _ => Err(RootError::BadRequest(
+            "it must hold exactly one public key".into(),
+        )),
+    }
+}
+
+/// Certifies the key of `request_pem` with `root` for `terms`; returns the
+/// certificate's text (the `FACELIC SIGNING KEY CERTIFICATE` armor).
+pub fn certify(
+    root: &IssuerKey,
+    request_pem: &str,
+    terms: &Certification,
+) -> Result<String, RootError> {
+    let public_key = read_request(request_pem)?;
+    if KeyId::of(&public_key) == root.key_id() {
+        return Err(RootError::SelfCertification(root.key_id()));
+    }
+    let terms = CertificateTerms {
+        public_key,
+        not_before: terms.not_before,
+        not_after: terms.not_after,
+        products: terms.products.clone(),
+    };
+    Certificate::encode(&terms, root.key_id(), |m| root.sign_bytes(m))
+        .map_err(|e| RootError::BadTerms(e.reason))
+}
+
+/// A revocation list, signed by `root` at `now`, that revokes the signing
+/// keys `keys`: every license they signed fails with `signing-key-revoked`
+/// on a device that has the list. List every key revoked so far (a list
+/// replaces none: apps take the union of what they are given).
+pub fn revoke_signing_keys(
+    root: &IssuerKey,
+    keys: &[KeyId],
+    now: Timestamp,
+) -> Result<String, RootError> {
+    if keys.is_empty() {
+        return Err(RootError::NothingToRevoke);
+    }
+    Ok(RevocationList::encode_by_root(
+        now,
+        keys,
+        &[],
+        root.key_id(),
+        |m| root.sign_bytes(m),
+    ))
+}

@@ -1,0 +1,381 @@
+//! An offline root certifies the desk's signing keys (format 2): apps that
+//! embed only the root verify licenses from keys made after they shipped,
+//! and a leaked key is revoked by the root and its licenses re-issued
+//! without an app update.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::desk::{TestDesk, code};
+
+const ROOT_PASS: &str = "the root's own long passphrase";
+
+/// The root's machine: a protected root key in its own directory, and the
+/// `facelic` commands that run there (no desk).
+struct Root {
+    dir: PathBuf,
+}
+
+impl Root {
+    fn new(d: &TestDesk) -> Self {
+        let dir = d.dir.path().join("root");
+        let out = root_cmd(
+            d,
+            &["keys", "new", "--protect", "--out", dir.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{out:?}");
+        Self { dir }
+    }
+
+    fn key(&self) -> PathBuf {
+        self.dir.join("issuer.key")
+    }
+
+    fn public(&self) -> PathBuf {
+        self.dir.join("issuer.pub")
+    }
+
+    /// `keys certify` of `request` until `until`, with `rest`; the certificate file.
+    fn certify(&self, d: &TestDesk, request: &Path, until: &str, rest: &[&str]) -> PathBuf {
+        let cert = request.with_extension("cert");
+        let key = self.key();
+        let args = [
+            &[
+                "keys",
+                "certify",
+                "--root-key",
+                key.to_str().unwrap(),
+                "--request",
+                request.to_str().unwrap(),
+                "--until",
+                until,
+                "--out",
+                cert.to_str().unwrap(),
+            ][..],
+            rest,
+        ]
+        .concat();
+        let out = root_cmd(d, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        cert
+    }
+}
+
+/// A command on the root's machine: the root's passphrase in `ROOT_PASS`,
+/// no desk in reach.
+fn root_cmd(d: &TestDesk, args: &[&str]) -> std::process::Output {
+    d.cmd(&[&["--passphrase-env", "ROOT_PASS"], args].concat())
+        .env("ROOT_PASS", ROOT_PASS)
+        .env("FACELIC_DESK", d.dir.path().join("no-desk-here"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// At the desk: request a signing key, have the root certify it, import
+/// the certificate. Returns the key id.
+fn certified_key(d: &TestDesk, root: &Root, name: &str, until: &str, rest: &[&str]) -> String {
+    let request = d.dir.path().join(format!("{name}.pub"));
+    let key = d.json(&["keys", "request", "--out", request.to_str().unwrap()]);
+    assert_eq!(key["status"], "awaiting-certificate");
+    let cert = root.certify(d, &request, until, rest);
+    let key = d.json(&["keys", "import-certificate", cert.to_str().unwrap()]);
+    assert_eq!(key["status"], "active");
+    key["key_id"].as_str().unwrap().to_owned()
+}
+
+/// Issues one license per device code on a new order of `product`; the files.
+fn issue(d: &TestDesk, customer: &str, product: &str, codes: &[String]) -> (String, Vec<PathBuf>) {
+    let order = d.device_order(customer, product, 50);
+    let report = d.issue(&order, codes);
+    let files = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| PathBuf::from(f.as_str().unwrap()))
+        .collect();
+    (order, files)
+}
+
+fn verify_code(
+    d: &TestDesk,
+    file: &Path,
+    ring: &Path,
+    device: &str,
+    crl: Option<&Path>,
+) -> (i32, String) {
+    let mut rest = vec!["--device", device];
+    if let Some(crl) = crl {
+        rest.extend(["--crl", crl.to_str().unwrap()]);
+    }
+    let out = d.verify(file, ring, &rest);
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn a_leaked_signing_key_is_contained_without_an_app_update() {
+    let d = TestDesk::new();
+    let root = Root::new(&d);
+    d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+    // The app ships with the root alone.
+    let app_ring = root.public();
+
+    let key_a = certified_key(&d, &root, "a", "2028-01-01", &[]);
+    let codes: Vec<String> = (1..=3).map(code).collect();
+    let (order_a, files_a) = issue(&d, "Acme Gate", "face-detect", &codes);
+    let text = std::fs::read_to_string(&files_a[0]).unwrap();
+    assert!(text.contains("\nFL2."), "{text}");
+    for (file, device) in files_a.iter().zip(&codes) {
+        let (exit, out) = verify_code(&d, file, &app_ring, device, None);
+        assert_eq!(exit, 0, "{out}");
+    }
+    // A second, successive signing key: the same app verifies its licenses too.
+    let key_b = certified_key(&d, &root, "b", "2029-01-01", &[]);
+    assert_ne!(key_a, key_b);
+    let (_, files_b) = issue(&d, "Beta Kiosks", "face-detect", &[code(9)]);
+    assert_eq!(verify_code(&d, &files_b[0], &app_ring, &code(9), None).0, 0);
+    let keys = d.json(&["keys", "list"]);
+    let status: Vec<&str> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["retired", "retired", "active"], "{keys}");
+
+    // Key A leaks. The root (on its machine) revokes it; the desk imports
+    // the list and re-issues A's licenses with key B.
+    let revocation = d.dir.path().join("revoke-a.crl");
+    let out = root_cmd(
+        &d,
+        &[
+            "keys",
+            "revoke",
+            &key_a,
+            "--root-key",
+            root.key().to_str().unwrap(),
+            "--out",
+            revocation.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let seats_before = d.json(&["order", "show", &order_a]);
+    let revoked = d.json(&["keys", "import-revocation", revocation.to_str().unwrap()]);
+    assert_eq!(revoked["revoked"], serde_json::json!([key_a]));
+    let reissued_dir = d.dir.path().join("reissued");
+    let report = d.json(&[
+        "reissue",
+        "--signed-by",
+        &key_a,
+        "--out",
+        reissued_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(report["key_id"], key_b.as_str());
+    assert_eq!(report["reissued"].as_array().unwrap().len(), 3);
+    // Seat counts are unchanged.
+    let seats_after = d.json(&["order", "show", &order_a]);
+    assert_eq!(
+        seats_before["issued"], seats_after["issued"],
+        "{seats_after}"
+    );
+
+    // What devices get: the exported list (root's key revocation plus the
+    // desk's serials), and the new license files.
+    let crl = d.dir.path().join("all.crl");
+    d.ok(&["crl", "export", "--out", crl.to_str().unwrap()]);
+    for (old, device) in files_a.iter().zip(&codes) {
+        let (exit, out) = verify_code(&d, old, &app_ring, device, Some(&crl));
+        assert_eq!(exit, 1, "{out}");
+        assert!(
+            out.contains("signing-key-revoked") || out.contains("revoked signing key"),
+            "{out}"
+        );
+    }
+    for item in report["reissued"].as_array().unwrap() {
+        let new = &item["new"];
+        let file = reissued_dir.join(new["file_name"].as_str().unwrap());
+        let device = new["device"].as_str().unwrap();
+        assert!(codes.iter().any(|c| c == device));
+        let (exit, out) = verify_code(&d, &file, &app_ring, device, Some(&crl));
+        assert_eq!(exit, 0, "{out}");
+        let old = d.json(&["license", "show", item["old"].as_str().unwrap()]);
+        assert_eq!(old["replaced_by"], new["serial"]);
+    }
+    // Key B's license is untouched by A's revocation.
+    assert_eq!(
+        verify_code(&d, &files_b[0], &app_ring, &code(9), Some(&crl)).0,
+        0
+    );
+    // Everything is in the audit log; nothing secret is anywhere.
+    let log = d.ok(&["log", "--json"]);
+    for action in [
+        "keys.root",
+        "keys.request",
+        "keys.certify",
+        "keys.revoke",
+        "license.reissue",
+    ] {
+        assert!(log.contains(action), "{action} missing from the log");
+    }
+    let ledger = std::fs::read(d.desk().join("ledger.sqlite")).unwrap();
+    assert!(
+        !ledger
+            .windows(ROOT_PASS.len())
+            .any(|w| w == ROOT_PASS.as_bytes())
+    );
+    // Re-issuing again finds nothing live under key A.
+    let again = d.json(&[
+        "reissue",
+        "--signed-by",
+        &key_a,
+        "--out",
+        reissued_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(again["reissued"], serde_json::json!([]));
+}
+
+#[test]
+fn a_restricted_or_lapsed_certificate_stops_the_desk_before_it_signs() {
+    let d = TestDesk::new();
+    let root = Root::new(&d);
+    d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+    // Certified for face-detect only.
+    certified_key(
+        &d,
+        &root,
+        "narrow",
+        "2028-01-01",
+        &["--product", "face-detect"],
+    );
+    let order = d.device_order("Acme Gate", "ir-liveness-search", 50);
+    let out = d.out();
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &order,
+            "--device",
+            &code(1),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        5,
+        "certified for face-detect only",
+    );
+    // A certificate whose window has ended is refused at import.
+    let request = d.dir.path().join("late.pub");
+    d.ok(&["keys", "request", "--out", request.to_str().unwrap()]);
+    let cert = root.certify(&d, &request, "2026-10-01", &["--from", "2026-01-01"]);
+    d.refused(
+        &["keys", "import-certificate", cert.to_str().unwrap()],
+        5,
+        "window ended",
+    );
+}
+
+#[test]
+fn certificates_and_revocations_from_elsewhere_are_refused() {
+    let d = TestDesk::new();
+    let root = Root::new(&d);
+    // No root trusted yet: nothing to certify against.
+    let request = d.dir.path().join("early.pub");
+    d.refused(
+        &["keys", "request", "--out", request.to_str().unwrap()],
+        5,
+        "trusts no root",
+    );
+    d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+    d.refused(
+        &["keys", "trust-root", root.public().to_str().unwrap()],
+        5,
+        "trusted already",
+    );
+    let garbage = d.dir.path().join("garbage.pub");
+    std::fs::write(&garbage, "not a key\n").unwrap();
+    d.refused(
+        &["keys", "trust-root", garbage.to_str().unwrap()],
+        3,
+        "root public key",
+    );
+
+    // A certificate from another root is refused, and changes nothing.
+    let other = d.dir.path().join("other-root");
+    let made = root_cmd(&d, &["keys", "new", "--out", other.to_str().unwrap()]);
+    assert!(made.status.success());
+    d.ok(&["keys", "request", "--out", request.to_str().unwrap()]);
+    let stranger = Root { dir: other };
+    let cert = stranger.certify(&d, &request, "2028-01-01", &[]);
+    d.refused(
+        &["keys", "import-certificate", cert.to_str().unwrap()],
+        3,
+        "not certified by a trusted root",
+    );
+    // A root's key revocation list that is tampered with is refused.
+    let list = d.dir.path().join("revoke.crl");
+    let key: Value = d.json(&["keys", "list"]);
+    let first = key[0]["key_id"].as_str().unwrap().to_owned();
+    let made = root_cmd(
+        &d,
+        &[
+            "keys",
+            "revoke",
+            &first,
+            "--root-key",
+            root.key().to_str().unwrap(),
+            "--out",
+            list.to_str().unwrap(),
+        ],
+    );
+    assert!(made.status.success());
+    let text = std::fs::read_to_string(&list).unwrap();
+    let body_line = text
+        .lines()
+        .find(|l| l.starts_with("FR2."))
+        .unwrap()
+        .to_owned();
+    let flipped: String = body_line
+        .char_indices()
+        .map(|(i, c)| {
+            if i == 40 {
+                if c == 'A' { 'B' } else { 'A' }
+            } else {
+                c
+            }
+        })
+        .collect();
+    std::fs::write(&list, text.replace(&body_line, &flipped)).unwrap();
+    d.refused(
+        &["keys", "import-revocation", list.to_str().unwrap()],
+        3,
+        "key revocation list",
+    );
+    // The root's wrong passphrase is a clear refusal on its machine too.
+    let wrong = d
+        .cmd(&[
+            "--passphrase-env",
+            "ROOT_PASS",
+            "keys",
+            "certify",
+            "--root-key",
+            root.key().to_str().unwrap(),
+            "--request",
+            request.to_str().unwrap(),
+            "--until",
+            "2028-01-01",
+            "--out",
+            d.dir.path().join("x.cert").to_str().unwrap(),
+        ])
+        .env("ROOT_PASS", "not the passphrase")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(9), "{wrong:?}");
+    assert!(!d.dir.path().join("x.cert").exists());
+}
