@@ -9,7 +9,10 @@ and the Ed25519 signature is checked by OpenSSL (`openssl pkeyutl -verify
     python3 tests/interop/reference_verifier.py licenses/examples/vectors.json
 
 It prints one line per case and exits non-zero if any verdict differs from
-the manifest.
+the manifest. Formats 1 and 2 (certified signing keys, section 10) and
+revocation lists (section 9) are covered, save one rule: it does not reject
+a certificate's small-order public key (that needs Edwards-curve arithmetic
+the standard library lacks; the vectors hold no such key).
 """
 
 import base64
@@ -20,10 +23,12 @@ import re
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from datetime import datetime, timezone
 
-BEGIN = "-----BEGIN FACELIC LICENSE-----"
-END = "-----END FACELIC LICENSE-----"
+LICENSE = "LICENSE"
+REVOCATION_LIST = "REVOCATION LIST"
+SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SKEW = 24 * 3600
 FEATURES = ["detect", "ir-liveness", "3d-liveness", "search"]
@@ -92,20 +97,25 @@ def canonical_device_code(value):
     return value
 
 
-def read_armor(data):
-    if len(data) > 65536:
-        raise malformed("too large")
+def armor_lines(label):
+    return f"-----BEGIN FACELIC {label}-----".encode(), f"-----END FACELIC {label}-----".encode()
+
+
+def trimmed_lines(data):
     lines = [l[:-1] if l.endswith(b"\r") else l for l in data.split(b"\n")]
-    lines = [l.strip(b" \t") for l in lines]
+    return [l.strip(b" \t") for l in lines]
+
+
+def read_body(lines, begin, end):
+    """The body of the first block in `lines` (already trimmed)."""
     try:
-        start = lines.index(BEGIN.encode())
+        start = lines.index(begin)
     except ValueError:
         raise malformed("no BEGIN")
-    body, closed = b"", False
+    body = b""
     for line in lines[start + 1:]:
-        if line == END.encode():
-            closed = True
-            break
+        if line == end:
+            return body.decode()
         if any(not (0x20 <= b <= 0x7E or b == 9) for b in line):
             raise malformed("non-printable")
         if not line:
@@ -117,19 +127,39 @@ def read_armor(data):
         if not re.fullmatch(rb"[A-Za-z0-9_.-]+", line):
             raise malformed("body character")
         body += line
-    if not closed:
-        raise malformed("no END")
-    parts = body.decode().split(".")
-    if parts[0] != "FL1":
-        if re.fullmatch(r"FL\d+", parts[0]):
-            raise Refused(2, "unsupported-version")
-        raise malformed("version tag")
-    if len(parts) != 4 or not re.fullmatch(r"[0-9a-f]{16}", parts[1]):
-        raise malformed("parts / key id")
-    sig = b64url(parts[3])
+    raise malformed("no END")
+
+
+def key_id_hex(text):
+    if not re.fullmatch(r"[0-9a-f]{16}", text):
+        raise malformed("key id")
+    return bytes.fromhex(text)
+
+
+def signature(text):
+    sig = b64url(text)
     if len(sig) != 64:
         raise malformed("signature length")
-    return bytes.fromhex(parts[1]), b64url(parts[2]), sig
+    return sig
+
+
+def split_body(body, family, versions):
+    """The version tag and the other parts; `versions` maps each tag to the part counts it allows."""
+    parts = body.split(".")
+    if parts[0] not in versions:
+        if re.fullmatch(family + r"\d+", parts[0]):
+            raise Refused(2, "unsupported-version")
+        raise malformed("version tag")
+    if len(parts) - 1 not in versions[parts[0]]:
+        raise malformed("number of parts")
+    return parts[0], parts[1:]
+
+
+def read_license(data):
+    if len(data) > 65536:
+        raise malformed("too large")
+    body = read_body(trimmed_lines(data), *armor_lines(LICENSE))
+    return split_body(body, "FL", {"FL1": (3,), "FL2": (5,)})
 
 
 SCHEMA = [
@@ -140,7 +170,7 @@ SCHEMA = [
 ]
 
 
-def parse_payload(payload):
+def parse_payload(payload, v2=False):
     if len(payload) > 2048:
         raise malformed("payload size")
     try:
@@ -181,6 +211,8 @@ def parse_payload(payload):
     name = fields["customer-name"]
     if not (1 <= len(name.encode()) <= 200) or name.strip() != name or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in name):
         raise malformed("customer-name")
+    if v2 and any(unicodedata.category(c) == "Cf" for c in name):
+        raise malformed("customer-name: a format character (v2)")
     for k in ("issued-at", "not-before", "not-after"):
         if k in fields:
             fields[k] = parse_time(fields[k])
@@ -200,14 +232,20 @@ def parse_payload(payload):
             raise malformed("perpetual")
     elif "not-after" not in fields or fields["not-after"] <= fields["not-before"]:
         raise malformed("window")
+    elif v2 and fields["not-after"] <= fields["issued-at"]:
+        raise malformed("issued-at at or after not-after (v2)")
     return fields
 
 
 def key_id(pem_path):
     b64 = "".join(l for l in open(pem_path).read().splitlines() if not l.startswith("-----"))
     der = base64.b64decode(b64)
-    assert der[:12] == bytes.fromhex("302a300506032b6570032100") and len(der) == 44
-    return hashlib.sha256(b"facelic-key-id-v1\0" + der[12:]).digest()[:8]
+    assert der[:12] == SPKI_PREFIX and len(der) == 44
+    return raw_key_id(der[12:])
+
+
+def raw_key_id(raw):
+    return hashlib.sha256(b"facelic-key-id-v1\0" + raw).digest()[:8]
 
 
 def openssl_verify(pub_path, message, signature):
@@ -220,13 +258,119 @@ def openssl_verify(pub_path, message, signature):
         return r.returncode == 0
 
 
-def verify(data, keyring, ctx):
-    kid, payload, sig = read_armor(data)
-    if kid not in keyring:
-        raise Refused(3, "unknown-key")
-    if not openssl_verify(keyring[kid], b"facelic-license-v1\0" + kid + payload, sig):
+def raw_key_verify(raw, message, sig):
+    with tempfile.TemporaryDirectory() as d:
+        pem = os.path.join(d, "key.pem")
+        b64 = base64.b64encode(SPKI_PREFIX + raw).decode()
+        open(pem, "w").write(f"-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
+        return openssl_verify(pem, message, sig)
+
+
+def certificate(parts, keyring):
+    """Section 10: the root's signature first, then the payload.
+
+    Returns (raw signing key, its key id, window start, window end, products or None)."""
+    root, payload, sig = key_id_hex(parts[0]), b64url(parts[1]), signature(parts[2])
+    message = b"facelic-signing-key-certificate-v1\0" + root + payload
+    if root not in keyring or not openssl_verify(keyring[root], message, sig):
+        raise Refused(14, "uncertified-key")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise malformed("certificate utf-8")
+    if len(payload) > 4096 or not text.endswith("\n"):
+        raise malformed("certificate payload")
+    lines = text[:-1].split("\n")
+    names = ["public-key", "not-before", "not-after", "products"][:len(lines)]
+    if len(lines) not in (3, 4) or [l.split("=", 1)[0] for l in lines] != names:
+        raise malformed("certificate fields")
+    values = [l.split("=", 1)[1] for l in lines]
+    raw = b64url(values[0])
+    if len(raw) != 32:
+        raise malformed("certificate key")
+    start, until = parse_time(values[1]), parse_time(values[2])
+    if until <= start:
+        raise malformed("certificate window")
+    products = None
+    if len(values) == 4:
+        products = values[3].split(",")
+        if (not 1 <= len(products) <= 64 or products != sorted(set(products))
+                or not all(re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", p) for p in products)):
+            raise malformed("certificate products")
+    return raw, raw_key_id(raw), start, until, products
+
+
+def revocation_list(data, keyring):
+    """Section 9: every list (block) in the text verified; their union. Any failure refuses all."""
+    if len(data) > 16 * 1024 * 1024:
+        raise malformed("too large")
+    lines = trimmed_lines(data)
+    begin, end = armor_lines(REVOCATION_LIST)
+    starts = [i for i, l in enumerate(lines) if l == begin]
+    serials, keys, certified_signers = set(), set(), []
+    for start_at in starts or [0]:
+        body = read_body(lines[start_at:], begin, end)
+        tag, parts = split_body(body, "FR", {"FR1": (3,), "FR2": (3, 5)})
+        if len(parts) == 5:
+            raw, signer, start, until, _ = certificate(parts[:3], keyring)
+            payload, sig = b64url(parts[3]), signature(parts[4])
+            if not raw_key_verify(raw, b"facelic-revocation-list-v2\0" + signer + payload, sig):
+                raise Refused(4, "bad-signature")
+            certified_signers.append(signer)
+        else:
+            signer, payload, sig = key_id_hex(parts[0]), b64url(parts[1]), signature(parts[2])
+            if signer not in keyring:
+                raise Refused(3, "unknown-key")
+            domain = b"facelic-revocation-list-v1\0" if tag == "FR1" else b"facelic-revocation-list-v2\0"
+            if not openssl_verify(keyring[signer], domain + signer + payload, sig):
+                raise Refused(4, "bad-signature")
+        text = payload.decode("utf-8")
+        if not text.endswith("\n") or not text.startswith("issued-at="):
+            raise malformed("list payload")
+        rows = text[:-1].split("\n")
+        issued = parse_time(rows[0][len("issued-at="):])
+        if len(parts) == 5 and not start <= issued < until:
+            raise Refused(15, "certificate-window")
+        own_keys = [r[len("signing-key="):] for r in rows[1:] if r.startswith("signing-key=")]
+        own_serials = [r[len("serial="):] for r in rows[1:] if r.startswith("serial=")]
+        if rows[1:] != [f"signing-key={k}" for k in own_keys] + [f"serial={s}" for s in own_serials]:
+            raise malformed("list lines")
+        if own_keys and (tag != "FR2" or len(parts) == 5):
+            raise malformed("only a root's FR2 list revokes signing keys")
+        for values in (own_keys, own_serials):
+            if values != sorted(set(values)):
+                raise malformed("not strictly ascending")
+        keys |= {key_id_hex(k) for k in own_keys}
+        serials |= set(own_serials)
+    if any(s in keys for s in certified_signers):
+        raise Refused(17, "signing-key-revoked")
+    return serials, keys
+
+
+def verify(data, keyring, ctx, revoked=(set(), set())):
+    tag, parts = read_license(data)
+    if tag == "FL2":
+        raw, kid, start, until, products = certificate(parts[:3], keyring)
+        payload, sig = b64url(parts[3]), signature(parts[4])
+        ok = raw_key_verify(raw, b"facelic-license-v2\0" + kid + payload, sig)
+    else:
+        kid, payload, sig = key_id_hex(parts[0]), b64url(parts[1]), signature(parts[2])
+        if kid not in keyring:
+            raise Refused(3, "unknown-key")
+        ok = openssl_verify(keyring[kid], b"facelic-license-v1\0" + kid + payload, sig)
+    if not ok:
         raise Refused(4, "bad-signature")
-    f = parse_payload(payload)
+    f = parse_payload(payload, v2=tag == "FL2")
+    serials, keys = revoked
+    if kid in keys:
+        raise Refused(17, "signing-key-revoked")
+    if tag == "FL2":
+        if not start <= f["issued-at"] < until:
+            raise Refused(15, "certificate-window")
+        if products is not None and f["product"] not in products:
+            raise Refused(16, "certificate-product")
+    if f["serial"] in serials:
+        raise Refused(10, "revoked")
     if "device" in f and ctx.get("device") != f["device"]:
         raise Refused(7, "wrong-device")
     if "package" in f:
@@ -256,7 +400,11 @@ def main(manifest_path):
     for case in m["cases"]:
         data = open(os.path.join(base, case["license"]), "rb").read()
         try:
-            f = verify(data, keyring, case["context"])
+            revoked = (set(), set())
+            if case["context"].get("revocation_list"):
+                crl = open(os.path.join(base, case["context"]["revocation_list"]), "rb").read()
+                revoked = revocation_list(crl, keyring)
+            f = verify(data, keyring, case["context"], revoked)
             got = {"valid": True, "kind": f["kind"]}
         except Refused as r:
             got = {"valid": False, "code": r.code, "name": r.name}

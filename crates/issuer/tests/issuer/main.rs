@@ -14,3 +14,6 @@ mod vectors;
 mod fixtures;
 
 pub(crate) use fixtures::have;
+
+#[path = "../../../../tests/support/format2.rs"]
+mod format2;

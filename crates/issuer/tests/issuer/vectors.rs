@@ -6,8 +6,15 @@
 
 use std::path::{Path, PathBuf};
 
-use facelic_issuer::{Binding, DeviceCode, IssuerKey, Kind, License, Serial, Timestamp};
+use ed25519_dalek::Signer as _;
+use facelic_issuer::root::{self, Certification};
+use facelic_issuer::{
+    Binding, Certificate, DeviceCode, IssuerKey, Keyring, Kind, License, RevocationList, Serial,
+    Timestamp,
+};
 use serde_json::{Value, json};
+
+use crate::format2::{payload_of, raw_v2, with_certificate};
 
 fn examples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../licenses/examples")
@@ -138,8 +145,187 @@ fn files() -> Vec<(String, String)> {
         "garbage.lic".to_owned(),
         "this is not a license\n".to_owned(),
     ));
+    out.extend(format2_files(&key, &other, &device));
     out.push(("vectors.json".to_owned(), manifest(&key)));
     out
+}
+
+/// The name an encoder must refuse in format 2: U+202E (right-to-left
+/// override) makes it display as "Acme Gate Systems".
+const SPOOFED_NAME: &str = "Acme \u{202e}smetsyS etaG";
+
+/// A certificate by `root` for `signer`, for `window`, optionally for `products`.
+fn certificate(
+    root: &IssuerKey,
+    signer: &IssuerKey,
+    window: (&str, &str),
+    products: Option<&[&str]>,
+) -> String {
+    let terms = Certification {
+        not_before: ts(window.0),
+        not_after: ts(window.1),
+        products: products.map(|p| p.iter().map(|s| s.to_string()).collect()),
+    };
+    root::certify(root, &signer.public_pem(), &terms).unwrap()
+}
+
+/// The format-2 vectors: the trusted test key is the root; signing keys A
+/// (seed 40 41 .. 5f) and B (seed 60 61 .. 7f) are certified by it.
+fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(String, String)> {
+    let (a, b) = (
+        IssuerKey::from_seed(&seed(0x40)),
+        IssuerKey::from_seed(&seed(0x60)),
+    );
+    let roots = Keyring::from_pem(&key.public_pem()).unwrap();
+    let cert_a = certificate(
+        key,
+        &a,
+        ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+        None,
+    );
+    let cert_b = certificate(
+        key,
+        &b,
+        ("2026-10-01T00:00:00Z", "2028-01-01T00:00:00Z"),
+        Some(&["face-detect", "ir-liveness-search"]),
+    );
+    let (parsed_a, parsed_b) = (
+        Certificate::parse(&cert_a, &roots).unwrap(),
+        Certificate::parse(&cert_b, &roots).unwrap(),
+    );
+    let v2_device = License {
+        serial: base(11, Kind::Device, None, device.binding.clone()).serial,
+        ..device.clone()
+    };
+    let mut v2_platform = base(
+        12,
+        Kind::Platform,
+        Some("2027-11-01T00:00:00Z"),
+        package("com.acme.gate", None),
+    );
+    v2_platform.customer_name = "深圳市某某科技有限公司".into();
+    let device_text = a.sign_certified(&v2_device, &parsed_a).unwrap();
+    let raw = |payload: &str| {
+        raw_v2(
+            "LICENSE",
+            "FL2",
+            b"facelic-license-v2\0",
+            &cert_a,
+            a.key_id().to_bytes(),
+            payload,
+            |m| {
+                ed25519_dalek::SigningKey::from_bytes(&seed(0x40))
+                    .sign(m)
+                    .to_bytes()
+            },
+        )
+    };
+    let trial = base(
+        13,
+        Kind::DeviceTrial,
+        Some("2026-12-01T00:00:00Z"),
+        device.binding.clone(),
+    );
+    let trial_payload = payload_of(&a.sign_certified(&trial, &parsed_a).unwrap());
+    let late_trial = trial_payload.replace(
+        "issued-at=2026-11-01T00:00:00Z",
+        "issued-at=2026-12-01T00:00:00Z",
+    );
+    let mut v1_spoofed = device.clone();
+    v1_spoofed.customer_name = SPOOFED_NAME.into();
+    let forged_cert = {
+        let mut lines: Vec<String> = device_text.lines().map(str::to_owned).collect();
+        // The second body line lies inside the certificate's payload.
+        let line = lines.iter().position(|l| l.starts_with("FL2.")).unwrap() + 1;
+        lines[line] = flip_char(&lines[line], 10);
+        lines.join("\n") + "\n"
+    };
+    let revocations = root::revoke_signing_keys(key, &[a.key_id()], ts("2026-11-10T00:00:00Z"))
+        .unwrap()
+        + &RevocationList::encode_certified(
+            ts("2026-11-12T00:00:00Z"),
+            &[v2_platform.serial],
+            &parsed_b,
+            |m| {
+                ed25519_dalek::SigningKey::from_bytes(&seed(0x60))
+                    .sign(m)
+                    .to_bytes()
+            },
+        );
+    let tampered = {
+        let mut lines: Vec<String> = revocations.lines().map(str::to_owned).collect();
+        let last_body = lines
+            .iter()
+            .rposition(|l| !l.starts_with("-----") && !l.is_empty())
+            .unwrap();
+        lines[last_body] = flip_char(&lines[last_body], 3);
+        lines.join("\n") + "\n"
+    };
+    vec![
+        ("v2-signing-key-a.cert".into(), cert_a.clone()),
+        ("v2-signing-key-b.cert".into(), cert_b),
+        ("v2-device.lic".into(), device_text.clone()),
+        (
+            "v2-platform.lic".into(),
+            b.sign_certified(&v2_platform, &parsed_b).unwrap(),
+        ),
+        (
+            "v2-uncertified.lic".into(),
+            with_certificate(
+                &device_text,
+                &certificate(
+                    other,
+                    &a,
+                    ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+                    None,
+                ),
+            ),
+        ),
+        ("v2-forged-certificate.lic".into(), forged_cert),
+        (
+            "v2-outside-window.lic".into(),
+            with_certificate(
+                &device_text,
+                &certificate(
+                    key,
+                    &a,
+                    ("2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+                    None,
+                ),
+            ),
+        ),
+        (
+            "v2-other-product.lic".into(),
+            with_certificate(
+                &device_text,
+                &certificate(
+                    key,
+                    &a,
+                    ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
+                    Some(&["face-detect"]),
+                ),
+            ),
+        ),
+        (
+            "v2-format-char.lic".into(),
+            raw(&payload_of(&device_text).replace(&device.customer_name, SPOOFED_NAME)),
+        ),
+        ("v1-format-char.lic".into(), key.sign(&v1_spoofed).unwrap()),
+        ("v2-issued-after-not-after.lic".into(), raw(&late_trial)),
+        ("v2-revocations.crl".into(), revocations),
+        ("v2-revocations-tampered.crl".into(), tampered),
+    ]
+}
+
+/// `line` with its character at `at` changed to another base64url character.
+fn flip_char(line: &str, at: usize) -> String {
+    line.char_indices()
+        .map(|(i, c)| match (i == at, c) {
+            (true, 'Q') => 'R',
+            (true, _) => 'Q',
+            (false, c) => c,
+        })
+        .collect()
 }
 
 /// The private key file, with a warning that it is public test material.
@@ -200,6 +386,24 @@ fn manifest(key: &IssuerKey) -> String {
             "context": { "now": now, "device": device, "package": package, "cert_sha256": cert },
             "expect": expect,
         })
+    };
+    let listed = |name: &str,
+                  license: &str,
+                  device: Option<&str>,
+                  package: Option<&str>,
+                  list: &str,
+                  expect: Value| {
+        let mut c = case(
+            name,
+            license,
+            "2026-11-15T12:00:00Z",
+            device,
+            package,
+            None,
+            expect,
+        );
+        c["context"]["revocation_list"] = json!(list);
+        c
     };
     let now = "2026-11-15T12:00:00Z";
     let cases = vec![
@@ -428,9 +632,141 @@ fn manifest(key: &IssuerKey) -> String {
             None,
             err(1, "malformed"),
         ),
+        case(
+            "v2: device, key A certified by the root",
+            "v2-device.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            ok("device"),
+        ),
+        case(
+            "v2: platform, key B (products restricted)",
+            "v2-platform.lic",
+            now,
+            None,
+            Some("com.acme.gate"),
+            None,
+            ok("platform"),
+        ),
+        case(
+            "v2: the window limits issuing, not validity",
+            "v2-device.lic",
+            "2099-01-01T00:00:00Z",
+            Some(&code),
+            None,
+            None,
+            ok("device"),
+        ),
+        case(
+            "v2: device on another device",
+            "v2-device.lic",
+            now,
+            Some(&other_code),
+            None,
+            None,
+            err(7, "wrong-device"),
+        ),
+        case(
+            "v2: certificate by an untrusted root",
+            "v2-uncertified.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(14, "uncertified-key"),
+        ),
+        case(
+            "v2: certificate altered",
+            "v2-forged-certificate.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(14, "uncertified-key"),
+        ),
+        case(
+            "v2: issued outside the certificate's window",
+            "v2-outside-window.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(15, "certificate-window"),
+        ),
+        case(
+            "v2: certificate for other products",
+            "v2-other-product.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(16, "certificate-product"),
+        ),
+        case(
+            "v2: format character in customer-name",
+            "v2-format-char.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(1, "malformed"),
+        ),
+        case(
+            "v1: format character in customer-name (allowed)",
+            "v1-format-char.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            ok("device"),
+        ),
+        case(
+            "v2: issued-at at not-after",
+            "v2-issued-after-not-after.lic",
+            now,
+            Some(&code),
+            None,
+            None,
+            err(1, "malformed"),
+        ),
+        listed(
+            "v2: signing key revoked by the root",
+            "v2-device.lic",
+            Some(&code),
+            None,
+            "v2-revocations.crl",
+            err(17, "signing-key-revoked"),
+        ),
+        listed(
+            "v2: serial revoked by key B's list",
+            "v2-platform.lic",
+            None,
+            Some("com.acme.gate"),
+            "v2-revocations.crl",
+            err(10, "revoked"),
+        ),
+        listed(
+            "v1: a root-signed license is not affected",
+            "device.lic",
+            Some(&code),
+            None,
+            "v2-revocations.crl",
+            ok("device"),
+        ),
+        listed(
+            "a tampered revocation list is refused whole",
+            "v2-device.lic",
+            Some(&code),
+            None,
+            "v2-revocations-tampered.crl",
+            err(4, "bad-signature"),
+        ),
     ];
     let manifest = json!({
-        "format": "facelic license format 1 (docs/license-format.md)",
+        "format": "facelic license formats 1 and 2 (docs/license-format.md)",
+        "revocation_list_rule": "when a case names a revocation_list that does not verify, the expected verdict is the list's own error",
         "warning": "TEST-ONLY keys: the private key is public. Never trust test-only-issuer.pub in a shipped app.",
         "keyring": "test-only-issuer.pub",
         "key_id": key.key_id().to_string(),

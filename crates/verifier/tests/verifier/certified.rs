@@ -9,6 +9,7 @@ use facelic_verifier::{
     Certificate, Context, Kind, License, RevocationList, Serial, Verifier, VerifyError,
 };
 
+use crate::format2::{self, armored, body, payload_of, with_certificate};
 use crate::support::{CertifiedKey, TestKey, device, license, ts};
 
 const ROOT: u8 = 0x51;
@@ -285,58 +286,23 @@ fn a_certificate_alone_parses_and_checks_against_the_roots() {
     assert_eq!(err.name(), "malformed");
 }
 
-/// The body of an armored text (lines without ':' between the armor lines).
-fn body(text: &str) -> String {
-    text.lines()
-        .filter(|l| !l.starts_with("-----") && !l.contains(':') && !l.is_empty())
-        .collect()
-}
-
-/// Re-armors a license body.
-fn armored(body: &str) -> String {
-    format!("-----BEGIN FACELIC LICENSE-----\n{body}\n-----END FACELIC LICENSE-----\n")
-}
-
 /// The license with body part `index` (0 = the tag) rewritten.
 fn replace_part(text: &str, index: usize, f: impl FnOnce(&str) -> String) -> String {
     let body = body(text);
     let mut parts: Vec<String> = body.split('.').map(str::to_owned).collect();
     parts[index] = f(&parts[index]);
-    armored(&parts.join("."))
+    armored("LICENSE", &parts.join("."))
 }
 
-/// The license with its certificate (parts 1 to 3) replaced by `certificate`'s.
-fn with_certificate(text: &str, certificate: &str) -> String {
-    let body = body(text);
-    let parts: Vec<&str> = body.split('.').collect();
-    let cert = body_of_certificate(certificate);
-    armored(&format!("FL2.{cert}.{}.{}", parts[4], parts[5]))
-}
-
-fn body_of_certificate(text: &str) -> String {
-    body(text).strip_prefix("FC1.").unwrap().to_owned()
-}
-
-/// The decoded payload of a format-2 license.
-fn payload_of(text: &str) -> String {
-    let body = body(text);
-    let part = body.split('.').nth(4).unwrap();
-    String::from_utf8(URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
-}
-
-/// A format-2 document written by hand from the spec (§10), signed by
-/// `by` over whatever `payload` says: what an encoder that checked nothing
-/// would write.
+/// A format-2 document signed by `by` over whatever `payload` says.
 fn raw_v2(label: &str, tag: &str, domain: &[u8], by: &CertifiedKey, payload: &str) -> String {
-    let mut message = domain.to_vec();
-    message.extend_from_slice(&by.key.id().to_bytes());
-    message.extend_from_slice(payload.as_bytes());
-    let signature = by.key.0.sign(&message).to_bytes();
-    let body = format!(
-        "{tag}.{}.{}.{}",
-        body_of_certificate(&by.text),
-        URL_SAFE_NO_PAD.encode(payload),
-        URL_SAFE_NO_PAD.encode(signature)
-    );
-    format!("-----BEGIN FACELIC {label}-----\n{body}\n-----END FACELIC {label}-----\n")
+    format2::raw_v2(
+        label,
+        tag,
+        domain,
+        &by.text,
+        by.key.id().to_bytes(),
+        payload,
+        |m| by.key.0.sign(m).to_bytes(),
+    )
 }

@@ -12,3 +12,6 @@ mod vectors;
 
 #[path = "../../../../tests/support/fixtures.rs"]
 mod fixtures;
+
+#[path = "../../../../tests/support/format2.rs"]
+mod format2;

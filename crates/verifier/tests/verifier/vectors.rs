@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use facelic_verifier::{Context, DeviceCode, Keyring, Timestamp, Verifier};
+use facelic_verifier::{
+    Context, DeviceCode, Keyring, RevocationList, Timestamp, VerifiedLicense, Verifier, VerifyError,
+};
 use serde_json::Value;
 
 fn dir() -> PathBuf {
@@ -25,9 +27,9 @@ fn every_case_in_the_manifest_holds() {
         keyring.ids().next().unwrap().to_string(),
         m["key_id"].as_str().unwrap()
     );
-    let verifier = Verifier::new(keyring);
+    let verifier = Verifier::new(keyring.clone());
     let cases = m["cases"].as_array().unwrap();
-    assert!(cases.len() >= 20);
+    assert!(cases.len() >= 40);
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let text = std::fs::read(dir().join(case["license"].as_str().unwrap())).unwrap();
@@ -47,7 +49,21 @@ fn every_case_in_the_manifest_holds() {
             context = context.signing_cert_sha256(digest);
         }
         let expect = &case["expect"];
-        match verifier.verify(&text, &context) {
+        // A case may name a revocation list; one that does not verify is
+        // refused whole, and the verdict is its error.
+        let verdict: Result<VerifiedLicense, VerifyError> = match ctx["revocation_list"].as_str() {
+            Some(file) => {
+                let list = std::fs::read(dir().join(file)).unwrap();
+                RevocationList::parse(list, &keyring).and_then(|list| {
+                    verifier
+                        .clone()
+                        .with_revocation_list(list)
+                        .verify(&text, &context)
+                })
+            }
+            None => verifier.verify(&text, &context),
+        };
+        match verdict {
             Ok(license) => {
                 assert_eq!(expect["valid"], true, "{name}: valid, expected {expect}");
                 assert_eq!(expect["kind"], license.kind.as_str(), "{name}");
