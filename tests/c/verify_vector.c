@@ -123,6 +123,37 @@ int main(int argc, char **argv) {
         facelic_license_free(lic);
     }
 
+    /* Format 2: a license by signing key A, certified by the keyring's root. */
+    char *v2 = read_file(dir, "v2-device.lic", &len);
+    size_t v2_len = len;
+    rc = facelic_verify(verifier, (const uint8_t *)v2, v2_len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
+    CHECK(rc == FACELIC_OK, "v2-device.lic verifies with the root alone (rc %d %s)", rc, facelic_error_name(rc));
+    if (rc == FACELIC_OK) {
+        CHECK(strcmp(facelic_license_field(lic, FACELIC_FIELD_KEY_ID), "b60c357d4447607d") != 0,
+              "signed by the signing key, not the root: %s", facelic_license_field(lic, FACELIC_FIELD_KEY_ID));
+        facelic_license_free(lic);
+    }
+    char *uncertified = read_file(dir, "v2-uncertified.lic", &len);
+    rc = facelic_verify(verifier, (const uint8_t *)uncertified, len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
+    CHECK(rc == 14 && strcmp(facelic_error_name(rc), "uncertified-key") == 0, "uncertified: %d %s", rc, facelic_error_name(rc));
+
+    /* Revocation lists: a bad one is refused and changes nothing; a good one applies. */
+    char *tampered_list = read_file(dir, "v2-revocations-tampered.crl", &len);
+    int64_t issued_at = 0;
+    rc = facelic_verifier_set_revocation_list(verifier, (const uint8_t *)tampered_list, len, &issued_at);
+    CHECK(rc == 4 && issued_at == 0, "tampered list refused: %d %s", rc, facelic_last_error_message());
+    rc = facelic_verify(verifier, (const uint8_t *)v2, v2_len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
+    CHECK(rc == FACELIC_OK, "a refused list revokes nothing (rc %d)", rc);
+    if (rc == FACELIC_OK) facelic_license_free(lic);
+    char *list = read_file(dir, "v2-revocations.crl", &len);
+    rc = facelic_verifier_set_revocation_list(verifier, (const uint8_t *)list, len, &issued_at);
+    CHECK(rc == FACELIC_OK && issued_at == 1794441600, "list applied, issued %lld", (long long)issued_at);
+    rc = facelic_verify(verifier, (const uint8_t *)v2, v2_len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
+    CHECK(rc == 17 && strcmp(facelic_error_name(rc), "signing-key-revoked") == 0, "key A revoked: %d %s", rc,
+          facelic_error_name(rc));
+    CHECK(facelic_verifier_set_revocation_list(NULL, (const uint8_t *)list, len, NULL) == FACELIC_ERR_ARGUMENT,
+          "NULL verifier refused");
+
     facelic_verifier_free(verifier);
     facelic_verifier_free(NULL);
     facelic_license_free(NULL);
@@ -130,6 +161,10 @@ int main(int argc, char **argv) {
     free(text);
     free(tampered);
     free(platform);
+    free(v2);
+    free(uncertified);
+    free(tampered_list);
+    free(list);
     printf(failures ? "FAILED %d\n" : "PASS\n", failures);
     return failures ? 1 : 0;
 }

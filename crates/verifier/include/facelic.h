@@ -159,6 +159,29 @@ int32_t facelic_verifier_new(const char *keyring_pem, struct FacelicVerifier **o
 void facelic_verifier_free(struct FacelicVerifier *verifier);
 
 /**
+ * Checks a revocation-list text (`text_len` bytes: one or more signed
+ * lists, as `facelic crl export` writes them) against the verifier's
+ * keyring and, if every list in it verifies, makes it the list the
+ * verifier applies: licenses it revokes, or whose signing key it revokes,
+ * are then refused. Stores the list's `issued-at` (Unix seconds) in
+ * `*issued_at_out` when that is not NULL: keep the newest list you have
+ * seen.
+ *
+ * Returns `FACELIC_OK`, or the list's error code (`malformed`,
+ * `unknown-key`, `bad-signature`, `uncertified-key`, ...); on an error the
+ * verifier keeps the list it had (fail closed, on the list). Do not call it
+ * while another thread verifies with the same verifier.
+ *
+ * # Safety
+ * `verifier` is valid and not in use by another thread; `text` points to
+ * `text_len` readable bytes; `issued_at_out` is NULL or a valid pointer.
+ */
+int32_t facelic_verifier_set_revocation_list(struct FacelicVerifier *verifier,
+                                             const uint8_t *text,
+                                             size_t text_len,
+                                             int64_t *issued_at_out);
+
+/**
  * Verifies a license.
  *
  * `now_unix` is the current time (Unix seconds). `device_code` and
@@ -170,7 +193,7 @@ void facelic_verifier_free(struct FacelicVerifier *verifier);
  * guard); the guard is keyed by the package name alone.
  *
  * Returns `FACELIC_OK` and stores the license in `*out` (free it with
- * `facelic_license_free`), or a refusal code (1 to 12, see
+ * `facelic_license_free`), or a refusal code (1 to 17, see
  * `facelic_error_name`) or an `FACELIC_ERR_*` code.
  *
  * # Safety

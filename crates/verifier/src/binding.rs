@@ -5,7 +5,8 @@
 #![forbid(unsafe_code)]
 
 use crate::{
-    ClockGuard, Context, DeviceCode, ErrorCode, Keyring, Timestamp, VerifiedLicense, Verifier,
+    ClockGuard, Context, DeviceCode, ErrorCode, Keyring, RevocationList, Timestamp,
+    VerifiedLicense, Verifier,
 };
 
 /// A refusal or failure as a binding reports it: a stable code and a message.
@@ -107,6 +108,20 @@ pub(crate) fn verify(
         code: e.error_code(),
         message: e.to_string(),
     })
+}
+
+/// Checks a revocation-list text against the verifier's keyring and, if
+/// every list in it verifies, makes it the verifier's list; returns its
+/// `issued-at` (Unix seconds). On any failure the verifier keeps the list
+/// it had (`docs/license-format.md` §9: fail closed, on the list).
+pub(crate) fn set_revocation_list(verifier: &mut Verifier, text: &[u8]) -> Result<i64, Refusal> {
+    let list = RevocationList::parse(text, verifier.keyring()).map_err(|e| Refusal {
+        code: e.error_code(),
+        message: format!("revocation list: {e}"),
+    })?;
+    let issued_at = list.issued_at().unix();
+    verifier.set_revocation_list(list);
+    Ok(issued_at)
 }
 
 /// The device code of these attributes.

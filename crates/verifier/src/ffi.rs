@@ -166,6 +166,51 @@ pub unsafe extern "C" fn facelic_verifier_free(verifier: *mut FacelicVerifier) {
     }
 }
 
+/// Checks a revocation-list text (`text_len` bytes: one or more signed
+/// lists, as `facelic crl export` writes them) against the verifier's
+/// keyring and, if every list in it verifies, makes it the list the
+/// verifier applies: licenses it revokes, or whose signing key it revokes,
+/// are then refused. Stores the list's `issued-at` (Unix seconds) in
+/// `*issued_at_out` when that is not NULL: keep the newest list you have
+/// seen.
+///
+/// Returns `FACELIC_OK`, or the list's error code (`malformed`,
+/// `unknown-key`, `bad-signature`, `uncertified-key`, ...); on an error the
+/// verifier keeps the list it had (fail closed, on the list). Do not call it
+/// while another thread verifies with the same verifier.
+///
+/// # Safety
+/// `verifier` is valid and not in use by another thread; `text` points to
+/// `text_len` readable bytes; `issued_at_out` is NULL or a valid pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn facelic_verifier_set_revocation_list(
+    verifier: *mut FacelicVerifier,
+    text: *const u8,
+    text_len: usize,
+    issued_at_out: *mut i64,
+) -> i32 {
+    guarded(|| {
+        if verifier.is_null() || text.is_null() {
+            set_error("verifier or text is NULL");
+            return FACELIC_ERR_ARGUMENT;
+        }
+        // SAFETY: non-NULL and valid per the contract; no other thread uses it.
+        let verifier = unsafe { &mut (*verifier).0 };
+        // SAFETY: `text` points to `text_len` readable bytes per the contract.
+        let bytes = unsafe { core::slice::from_raw_parts(text, text_len) };
+        match binding::set_revocation_list(verifier, bytes) {
+            Ok(issued_at) => {
+                if !issued_at_out.is_null() {
+                    // SAFETY: non-NULL and valid per the contract.
+                    unsafe { *issued_at_out = issued_at };
+                }
+                FACELIC_OK
+            }
+            Err(refusal) => refuse(refusal),
+        }
+    })
+}
+
 /// Verifies a license.
 ///
 /// `now_unix` is the current time (Unix seconds). `device_code` and
@@ -177,7 +222,7 @@ pub unsafe extern "C" fn facelic_verifier_free(verifier: *mut FacelicVerifier) {
 /// guard); the guard is keyed by the package name alone.
 ///
 /// Returns `FACELIC_OK` and stores the license in `*out` (free it with
-/// `facelic_license_free`), or a refusal code (1 to 12, see
+/// `facelic_license_free`), or a refusal code (1 to 17, see
 /// `facelic_error_name`) or an `FACELIC_ERR_*` code.
 ///
 /// # Safety

@@ -204,6 +204,41 @@ pub extern "system" fn Java_com_facelic_NativeVerifier_verify<'caller>(
         .resolve::<ThrowRuntimeExAndDefault>()
 }
 
+/// `static native long setRevocationList(long handle, String list)`: checks
+/// the list against the handle's keyring and applies it; returns its
+/// `issued-at` (Unix seconds), or throws `LicenseException` with the list's
+/// code (the handle then keeps the list it had).
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_com_facelic_NativeVerifier_setRevocationList<'caller>(
+    mut unowned: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    handle: jlong,
+    list: JString<'caller>,
+) -> jlong {
+    unowned
+        .with_env(|env| -> JniResult<jlong> {
+            if handle == 0 {
+                throw_npe(env, "verifier handle")?;
+                return Ok(0);
+            }
+            let Some(text) = opt_string(env, &list)? else {
+                throw_npe(env, "revocation list")?;
+                return Ok(0);
+            };
+            // SAFETY: a live handle from `create`, used by this thread alone
+            // (FaceLicense makes one per call).
+            let verifier = unsafe { &mut *(handle as *mut Verifier) };
+            match binding::set_revocation_list(verifier, text.as_bytes()) {
+                Ok(issued_at) => Ok(issued_at),
+                Err(refusal) => {
+                    throw_license_exception(env, &refusal)?;
+                    Ok(0)
+                }
+            }
+        })
+        .resolve::<ThrowRuntimeExAndDefault>()
+}
+
 /// `static native String deviceCode(String[] names, String[] values)`.
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_com_facelic_NativeVerifier_deviceCode<'caller>(

@@ -10,7 +10,7 @@
 
 use ed25519_dalek::Signature;
 
-use crate::armor::{self, Document, REVOCATION_LIST, REVOCATION_LIST_V1, REVOCATION_LIST_V2};
+use crate::armor::{self, Document, REVOCATION_LIST, REVOCATION_LIST_V2};
 use crate::certificate::Certificate;
 use crate::error::VerifyError;
 use crate::keys::{KeyId, Keyring};
@@ -137,12 +137,12 @@ impl RevocationList {
     ) -> String {
         let payload = encode_payload(issued_at, &[], serials);
         let signature = sign(&armor::signed_message(
-            &REVOCATION_LIST_V1,
+            &armor::REVOCATION_LIST_V1,
             key_id,
             payload.as_bytes(),
         ));
         write(
-            &REVOCATION_LIST_V1,
+            &armor::REVOCATION_LIST_V1,
             &key_id.to_string(),
             &payload,
             &signature,

@@ -149,8 +149,14 @@ impl Verifier {
     /// Parse the list with [`RevocationList::parse`], which checks its signature.
     #[must_use]
     pub fn with_revocation_list(mut self, list: RevocationList) -> Self {
-        self.revoked = Some(list);
+        self.set_revocation_list(list);
         self
+    }
+
+    /// Replaces the revocation list this verifier applies (see
+    /// [`Verifier::with_revocation_list`]).
+    pub fn set_revocation_list(&mut self, list: RevocationList) {
+        self.revoked = Some(list);
     }
 
     /// Sets how far (in seconds, at least 0) `issued-at` and `not-before` may

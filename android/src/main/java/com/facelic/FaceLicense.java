@@ -97,7 +97,53 @@ public final class FaceLicense {
     public static VerifiedLicense verify(@NonNull Context context, @NonNull String licenseText,
             @NonNull String keyring, @Nullable File clockState, @NonNull IdentityProfile profile)
             throws LicenseException {
-        return verifyAt(context, licenseText, keyring, clockState, profile, System.currentTimeMillis() / 1000L);
+        return verifyAt(context, licenseText, keyring, null, clockState, profile, System.currentTimeMillis() / 1000L);
+    }
+
+    /**
+     * Like {@link #verify(Context, String, String, File, IdentityProfile)},
+     * also refusing licenses that {@code revocationList} (the text the
+     * license desk exports with {@code facelic crl export}) revokes, by
+     * serial or by signing key ({@link LicenseException#REVOKED},
+     * {@link LicenseException#SIGNING_KEY_REVOKED}). A list that does not
+     * verify is never used: this throws the list's own code (for example
+     * {@link LicenseException#BAD_SIGNATURE}) and checks nothing. Check a
+     * downloaded list with {@link #checkRevocationList} before you keep it.
+     */
+    @NonNull
+    public static VerifiedLicense verify(@NonNull Context context, @NonNull String licenseText,
+            @NonNull String keyring, @NonNull String revocationList, @Nullable File clockState,
+            @NonNull IdentityProfile profile) throws LicenseException {
+        Objects.requireNonNull(revocationList, "revocationList");
+        return verifyAt(context, licenseText, keyring, revocationList, clockState, profile,
+                System.currentTimeMillis() / 1000L);
+    }
+
+    /**
+     * Checks a revocation list (every signed list in the text) against
+     * {@code keyring}, and returns its issued-at (Unix seconds): keep the
+     * newest list that passes, and pass it to
+     * {@link #verify(Context, String, String, String, File, IdentityProfile)}.
+     *
+     * @throws LicenseException with the list's code when it does not verify
+     */
+    public static long checkRevocationList(@NonNull String revocationList, @NonNull String keyring)
+            throws LicenseException {
+        Objects.requireNonNull(revocationList, "revocationList");
+        Objects.requireNonNull(keyring, "keyring");
+        NativeVerifier.ensureLoaded();
+        try {
+            long handle = NativeVerifier.create(keyring);
+            try {
+                return NativeVerifier.setRevocationList(handle, revocationList);
+            } finally {
+                NativeVerifier.destroy(handle);
+            }
+        } catch (LicenseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw internal(e);
+        }
     }
 
     /**
@@ -131,8 +177,8 @@ public final class FaceLicense {
     /** The verification at an explicit time (Unix seconds); for tests. */
     @NonNull
     static VerifiedLicense verifyAt(@NonNull Context context, @NonNull String licenseText,
-            @NonNull String keyring, @Nullable File clockState, @NonNull IdentityProfile profile, long nowUnix)
-            throws LicenseException {
+            @NonNull String keyring, @Nullable String revocationList, @Nullable File clockState,
+            @NonNull IdentityProfile profile, long nowUnix) throws LicenseException {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(licenseText, "licenseText");
         Objects.requireNonNull(keyring, "keyring");
@@ -144,6 +190,9 @@ public final class FaceLicense {
         try {
             long handle = NativeVerifier.create(keyring);
             try {
+                if (revocationList != null) {
+                    NativeVerifier.setRevocationList(handle, revocationList);
+                }
                 // A platform license needs no device identity: try without it
                 // first, and read the identity only for a device-bound license.
                 String[] r = NativeVerifier.verify(handle, licenseText, nowUnix, null, packageName, certs, state);

@@ -38,6 +38,14 @@ final class NativeVerifier {
     static native void destroy(long handle);
 
     /**
+     * Checks a revocation-list text against the handle's keyring and applies
+     * it; returns its issued-at (Unix seconds).
+     *
+     * @throws LicenseException with the list's code; the handle keeps the list it had
+     */
+    static native long setRevocationList(long handle, String list) throws LicenseException;
+
+    /**
      * {"0", fields...} when valid, {code, name, message} when refused.
      * certsSha256 (32-byte digests, concatenated) and clockStatePath may be null.
      */

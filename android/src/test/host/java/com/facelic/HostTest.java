@@ -125,6 +125,27 @@ public final class HostTest {
                 "platform license verifies with MediaDrm throwing, never opening it (" + MediaDrm.opened + ")");
         MediaDrm.failures = 0;
 
+        // Format 2: the app embeds only the root; licenses come from signing
+        // keys (protected files) the root certified after the app shipped.
+        String rootKeyring = read(dir, "root-keyring.pem");
+        String v2 = read(dir, "v2-platform.lic");
+        check(FaceLicense.verify(app, v2, rootKeyring).getKeyId().equals(read(dir, "signing-key-a.txt").trim()),
+                "v2 license by certified key A verifies with the root alone");
+        refused(LicenseException.UNCERTIFIED_KEY, "v2 license under another vendor's root",
+                () -> FaceLicense.verify(app, v2, read(dir, "other-keyring.pem")));
+        String list = read(dir, "revocations.crl");
+        check(FaceLicense.checkRevocationList(list, rootKeyring) > 0, "the desk's revocation list checks out");
+        refused(LicenseException.SIGNING_KEY_REVOKED, "key A revoked by the root",
+                () -> FaceLicense.verify(app, v2, rootKeyring, list, null, FaceLicense.DEFAULT_PROFILE));
+        check(FaceLicense.verify(app, read(dir, "v2-reissued.lic"), rootKeyring, list, null, FaceLicense.DEFAULT_PROFILE)
+                        .getKeyId().equals(read(dir, "signing-key-b.txt").trim()),
+                "the re-issued license (key B) verifies with the list");
+        refused(LicenseException.MALFORMED, "a damaged list is refused, not used",
+                () -> FaceLicense.checkRevocationList(read(dir, "revocations-damaged.crl"), rootKeyring));
+        refused(LicenseException.MALFORMED, "verify with a damaged list checks nothing",
+                () -> FaceLicense.verify(app, v2, rootKeyring, read(dir, "revocations-damaged.crl"), null,
+                        FaceLicense.DEFAULT_PROFILE));
+
         VerifiedLicense device = FaceLicense.verify(app, read(dir, "device.lic"), keyring);
         // The zip archive of the order: Java's ZipInputStream (streaming) and
         // ZipFile (central directory) both read the same license text.
@@ -203,23 +224,23 @@ public final class HostTest {
         File state = Files.createTempFile("facelic-clock", ".state").toFile();
         state.delete();
         IdentityProfile profile = IdentityProfile.ANDROID_ID_WIDEVINE;
-        FaceLicense.verifyAt(app, platformText, keyring, state, profile, now);
+        FaceLicense.verifyAt(app, platformText, keyring, null, state, profile, now);
         check(state.exists(), "guard writes its state");
-        refused(LicenseException.CLOCK_ROLLBACK, "clock set back a day", () -> FaceLicense.verifyAt(app, platformText, keyring, state, profile, now - 86400L));
-        FaceLicense.verifyAt(app, platformText, keyring, state, profile, now - 60L);
+        refused(LicenseException.CLOCK_ROLLBACK, "clock set back a day", () -> FaceLicense.verifyAt(app, platformText, keyring, null, state, profile, now - 86400L));
+        FaceLicense.verifyAt(app, platformText, keyring, null, state, profile, now - 60L);
         check(true, "a minute back is within tolerance");
         // The device's code changes (a factory reset): the guard stays valid.
         String stateBefore = read(state.toPath().getParent(), state.getName());
         Settings.Secure.androidId = "0123456789abcdef";
         FaceLicense.resetDeviceCodeCache();
-        FaceLicense.verifyAt(app, platformText, keyring, state, profile, now + 60L);
+        FaceLicense.verifyAt(app, platformText, keyring, null, state, profile, now + 60L);
         check(true, "a device-code change leaves the guard valid");
         Files.write(state.toPath(), stateBefore.replace(Long.toString(now), Long.toString(now - 864000L)).getBytes(StandardCharsets.UTF_8));
-        refused(LicenseException.CLOCK_ROLLBACK, "edited state file", () -> FaceLicense.verifyAt(app, platformText, keyring, state, profile, now - 86400L));
+        refused(LicenseException.CLOCK_ROLLBACK, "edited state file", () -> FaceLicense.verifyAt(app, platformText, keyring, null, state, profile, now - 86400L));
         // A state file that cannot be read (a directory in its place) is not a rollback.
         state.delete();
         check(state.mkdir(), "state path made a directory");
-        refused(LicenseException.CLOCK_STATE_UNAVAILABLE, "unreadable state file", () -> FaceLicense.verifyAt(app, platformText, keyring, state, profile, now));
+        refused(LicenseException.CLOCK_STATE_UNAVAILABLE, "unreadable state file", () -> FaceLicense.verifyAt(app, platformText, keyring, null, state, profile, now));
         state.delete();
         Settings.Secure.androidId = "5a1f0c2e8b7d4e31";
         FaceLicense.resetDeviceCodeCache();
