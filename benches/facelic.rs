@@ -3,6 +3,9 @@
 //!
 //! - `verify`: `Verifier::verify` of a device license vs a bare
 //!   `verify_strict` over the same signed bytes with a pre-parsed key;
+//! - `verify_v2`: a format-2 license (certified signing key) verified by a
+//!   verifier that has not seen its certificate vs two bare `verify_strict`
+//!   (the certificate's and the license's), and by one that has vs one;
 //! - `issue_10k`: issuing 10,000 device licenses on one order through the
 //!   desk (ledger rows, audit rows, and one zip archive or 10,000 files) vs
 //!   signing the same 10,000 messages in a bare loop, and vs creating
@@ -84,6 +87,76 @@ fn bench_verify(c: &mut Criterion) {
     });
     group.bench_function("bare_verify_strict", |b| {
         b.iter(|| public.verify_strict(black_box(&message), black_box(&signature)))
+    });
+    group.finish();
+}
+
+fn bench_verify_v2(c: &mut Criterion) {
+    let root = IssuerKey::from_seed(&[7u8; 32]);
+    let signer = IssuerKey::from_seed(&[8u8; 32]);
+    let terms = facelic_issuer::root::Certification {
+        not_before: now(),
+        not_after: now().saturating_add(365 * 86_400),
+        products: None,
+    };
+    let cert_text = facelic_issuer::root::certify(&root, &signer.public_pem(), &terms)
+        .unwrap_or_else(|_| unreachable!());
+    let mut ring = Keyring::new();
+    ring.add(root.verifying_key());
+    let cert =
+        facelic_issuer::Certificate::parse(&cert_text, &ring).unwrap_or_else(|_| unreachable!());
+    let license = device_license(1);
+    let text = signer.sign_certified(&license, &cert).unwrap_or_default();
+    let context = Context::at(now()).device(device(1));
+    let cached = Verifier::new(ring.clone());
+    assert!(cached.verify(&text, &context).is_ok());
+
+    // The two signatures a first verify checks, over the same bytes.
+    let (root_key, signing_key) = (
+        SigningKey::from_bytes(&[7u8; 32]),
+        SigningKey::from_bytes(&[8u8; 32]),
+    );
+    let mut cert_message = Vec::new();
+    let cert_terms = facelic_verifier::CertificateTerms {
+        public_key: signer.verifying_key(),
+        not_before: terms.not_before,
+        not_after: terms.not_after,
+        products: None,
+    };
+    let _ = facelic_verifier::Certificate::encode(&cert_terms, root.key_id(), |m| {
+        cert_message = m.to_vec();
+        [0; 64]
+    });
+    let cert_sig: Signature = root_key.sign(&cert_message);
+    let mut message = Vec::new();
+    let _ = facelic_verifier::encode_certified(&license, &cert, &[], |m| {
+        message = m.to_vec();
+        [0; 64]
+    });
+    let sig: Signature = signing_key.sign(&message);
+    let (root_public, signing_public) = (root_key.verifying_key(), signing_key.verifying_key());
+
+    let mut group = c.benchmark_group("verify_v2");
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function("first_certificate", |b| {
+        b.iter_batched(
+            || Verifier::new(ring.clone()),
+            |fresh| fresh.verify(black_box(&text), black_box(&context)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("cached_certificate", |b| {
+        b.iter(|| cached.verify(black_box(&text), black_box(&context)))
+    });
+    group.bench_function("bare_two_verify_strict", |b| {
+        b.iter(|| {
+            let cert = root_public.verify_strict(black_box(&cert_message), black_box(&cert_sig));
+            let license = signing_public.verify_strict(black_box(&message), black_box(&sig));
+            (cert, license)
+        })
+    });
+    group.bench_function("bare_verify_strict", |b| {
+        b.iter(|| signing_public.verify_strict(black_box(&message), black_box(&sig)))
     });
     group.finish();
 }
@@ -288,6 +361,7 @@ fn bench_device_code(c: &mut Criterion) {
 criterion_group!(
     benches,
     bench_verify,
+    bench_verify_v2,
     bench_issue,
     bench_big_order,
     bench_pricing,
