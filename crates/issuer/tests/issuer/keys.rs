@@ -386,3 +386,117 @@ fn keys_new_protect_writes_a_protected_pair_and_never_overwrites() {
     );
     assert_eq!(std::fs::read(&private).unwrap(), before);
 }
+
+/// Files named `core*` in `dir`.
+fn cores(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
+        .collect()
+}
+
+/// Runs `program args` under `sh` with core dumps allowed, in `dir`,
+/// with `envs`; returns the child once `ready` says it has reached the
+/// point to crash at.
+fn crash_in(
+    dir: &std::path::Path,
+    program: &std::ffi::OsStr,
+    args: Vec<&std::ffi::OsStr>,
+    envs: Vec<(&std::ffi::OsStr, Option<&std::ffi::OsStr>)>,
+    wait_for_pause: bool,
+) -> std::process::ExitStatus {
+    use std::io::BufRead as _;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -c unlimited && exec \"$0\" \"$@\"")
+        .arg(program)
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in envs {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    if wait_for_pause {
+        let mut line = String::new();
+        while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("paused at") {
+            line.clear();
+        }
+        assert!(line.contains("paused at"), "never paused: {line}");
+    } else {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-ABRT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    child.wait().unwrap()
+}
+
+#[test]
+fn a_crash_while_signing_leaves_no_key_in_a_core_dump() {
+    use std::os::unix::process::ExitStatusExt as _;
+    let scratch = tempfile::tempdir().unwrap();
+    // Only meaningful where a crash writes a core file into its directory
+    // (core_pattern "core"): check that first with a process that does.
+    let control = scratch.path().join("control");
+    std::fs::create_dir(&control).unwrap();
+    crash_in(
+        &control,
+        "sleep".as_ref(),
+        vec!["30".as_ref()],
+        vec![],
+        false,
+    );
+    if cores(&control).is_empty() {
+        eprintln!("skipped: this system writes no core file into the crashing process's directory");
+        return;
+    }
+    let d = crate::desk::TestDesk::new();
+    // The desk's key seed: the last 32 bytes of its PKCS#8 DER.
+    let key_file = std::fs::read_dir(d.desk().join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "key"))
+        .unwrap();
+    let pem = std::fs::read_to_string(&key_file).unwrap();
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap();
+    let seed = der[der.len() - 32..].to_vec();
+    // Crash `facelic issue` while it signs: after its first chunk of 256.
+    let order = d.device_order("Acme", "face-detect", 300);
+    let codes: Vec<String> = (1..=300).map(crate::desk::code).collect();
+    let file = d.devices_file("devices.txt", &codes);
+    let out = d.out();
+    let cmd = d.issue_file_cmd(&order, &file, &out);
+    let dumps = scratch.path().join("desk-crash");
+    std::fs::create_dir(&dumps).unwrap();
+    let mut envs: Vec<_> = cmd.get_envs().collect();
+    envs.push(("FACELIC_TEST_PAUSE".as_ref(), Some("chunk-1".as_ref())));
+    let status = crash_in(
+        &dumps,
+        cmd.get_program(),
+        cmd.get_args().collect(),
+        envs,
+        true,
+    );
+    assert_eq!(status.signal(), Some(6), "{status:?}");
+    for core in cores(&dumps) {
+        let bytes = std::fs::read(&core).unwrap();
+        assert!(
+            !bytes.windows(32).any(|w| w == seed.as_slice()),
+            "{} holds the signing key's seed",
+            core.display()
+        );
+    }
+}
