@@ -171,14 +171,19 @@ impl Envelope {
         })
     }
 
-    /// The bytes the signature covers.
-    pub(crate) fn signed_message(&self) -> &[u8] {
-        &self.message
-    }
-
     /// The payload, not yet verified.
     pub(crate) fn payload(&self) -> &[u8] {
         self.message.get(self.payload_at..).unwrap_or_default()
+    }
+
+    /// True when the signature is `key`'s over the signed message, by the
+    /// strict rules of `verify_strict` (docs/license-format.md §4).
+    pub(crate) fn is_signed_by(&self, key: &ed25519_dalek::VerifyingKey) -> bool {
+        key.verify_strict(
+            &self.message,
+            &ed25519_dalek::Signature::from_bytes(&self.signature),
+        )
+        .is_ok()
     }
 
     /// Names the signer (of a certified document, once its certificate is read).

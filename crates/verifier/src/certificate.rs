@@ -17,7 +17,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 
 use crate::armor::{self, CERTIFICATE, Envelope};
 use crate::error::VerifyError;
@@ -61,11 +61,9 @@ impl Certificate {
         let root = keyring
             .get(root_id)
             .ok_or(VerifyError::UncertifiedKey(root_id))?;
-        root.verify_strict(
-            envelope.signed_message(),
-            &Signature::from_bytes(&envelope.signature),
-        )
-        .map_err(|_| VerifyError::UncertifiedKey(root_id))?;
+        if !envelope.is_signed_by(root) {
+            return Err(VerifyError::UncertifiedKey(root_id));
+        }
         let terms = decode_payload(envelope.payload()).map_err(VerifyError::Malformed)?;
         Ok(Self {
             root_id,
@@ -87,15 +85,23 @@ impl Certificate {
     }
 
     /// Checks that this certificate lets its key issue a license of
-    /// `product` at `issued_at`.
-    pub(crate) fn allows(&self, product: &str, issued_at: Timestamp) -> Result<(), VerifyError> {
-        if issued_at < self.not_before || issued_at >= self.not_after {
-            return Err(VerifyError::CertificateWindow(issued_at));
-        }
+    /// `product` at `issued_at`: [`VerifyError::CertificateWindow`] or
+    /// [`VerifyError::CertificateProduct`] when it does not.
+    pub fn allows(&self, product: &str, issued_at: Timestamp) -> Result<(), VerifyError> {
+        self.allows_issuing_at(issued_at)?;
         if let Some(products) = &self.products
             && !products.iter().any(|p| p == product)
         {
             return Err(VerifyError::CertificateProduct);
+        }
+        Ok(())
+    }
+
+    /// Checks that `at` lies in the window the key may issue in
+    /// ([`VerifyError::CertificateWindow`] when not).
+    pub fn allows_issuing_at(&self, at: Timestamp) -> Result<(), VerifyError> {
+        if at < self.not_before || at >= self.not_after {
+            return Err(VerifyError::CertificateWindow(at));
         }
         Ok(())
     }

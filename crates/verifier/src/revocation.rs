@@ -8,8 +8,6 @@
 
 #![forbid(unsafe_code)]
 
-use ed25519_dalek::Signature;
-
 use crate::armor::{self, Document, REVOCATION_LIST, REVOCATION_LIST_V2};
 use crate::certificate::Certificate;
 use crate::error::VerifyError;
@@ -259,13 +257,9 @@ fn verify(mut document: Document, keyring: &Keyring) -> Result<Part, VerifyError
         Some(envelope) => {
             let certificate = Certificate::verify(envelope, keyring)?;
             document.envelope.set_key_id(certificate.key_id());
-            certificate
-                .public_key()
-                .verify_strict(
-                    document.envelope.signed_message(),
-                    &Signature::from_bytes(&document.envelope.signature),
-                )
-                .map_err(|_| VerifyError::BadSignature)?;
+            if !document.envelope.is_signed_by(certificate.public_key()) {
+                return Err(VerifyError::BadSignature);
+            }
             Some(certificate)
         }
         None => {
@@ -277,10 +271,8 @@ fn verify(mut document: Document, keyring: &Keyring) -> Result<Part, VerifyError
     let (issued_at, signing_keys, serials) =
         decode_payload(document.envelope.payload(), may_revoke_keys)
             .map_err(VerifyError::Malformed)?;
-    if let Some(certificate) = &certified
-        && (issued_at < certificate.not_before() || issued_at >= certificate.not_after())
-    {
-        return Err(VerifyError::CertificateWindow(issued_at));
+    if let Some(certificate) = &certified {
+        certificate.allows_issuing_at(issued_at)?;
     }
     Ok(Part {
         signer: document.envelope.key_id,

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use ed25519_dalek::{Signature, VerifyingKey};
+use ed25519_dalek::VerifyingKey;
 
 use crate::armor::{self, Envelope, LICENSE_V2};
 use crate::certificate::Certificate;
@@ -83,11 +83,10 @@ pub(crate) fn check_signature(keyring: &Keyring, envelope: &Envelope) -> Result<
     let key = keyring
         .get(envelope.key_id)
         .ok_or(VerifyError::UnknownKey(envelope.key_id))?;
-    key.verify_strict(
-        envelope.signed_message(),
-        &Signature::from_bytes(&envelope.signature),
-    )
-    .map_err(|_| VerifyError::BadSignature)
+    match envelope.is_signed_by(key) {
+        true => Ok(()),
+        false => Err(VerifyError::BadSignature),
+    }
 }
 
 /// Checks license texts against a fixed keyring. Build it once at start-up.
@@ -243,11 +242,9 @@ impl Verifier {
                 .get(envelope.key_id)
                 .ok_or(VerifyError::UnknownKey(envelope.key_id))?,
         };
-        key.verify_strict(
-            envelope.signed_message(),
-            &Signature::from_bytes(&envelope.signature),
-        )
-        .map_err(|_| VerifyError::BadSignature)?;
+        if !envelope.is_signed_by(key) {
+            return Err(VerifyError::BadSignature);
+        }
         let format = match document.version == LICENSE_V2 {
             true => Format::V2,
             false => Format::V1,

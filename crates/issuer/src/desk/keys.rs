@@ -100,25 +100,22 @@ impl DeskSigner {
         let Some(cert) = &self.certificate else {
             return Ok(());
         };
-        if now < cert.not_before() || now >= cert.not_after() {
-            return Err(DeskError::Refused(format!(
-                "the active signing key {} may issue from {} until {} only; \
-                 have a root certify a new key",
-                cert.key_id(),
-                cert.not_before(),
-                cert.not_after()
-            )));
-        }
-        if let Some(products) = cert.products()
-            && !products.iter().any(|p| p == product)
-        {
-            return Err(DeskError::Refused(format!(
-                "the active signing key {} is certified for {} only, not for {product}",
-                cert.key_id(),
-                products.join(", ")
-            )));
-        }
-        Ok(())
+        cert.allows(product, now).map_err(|e| {
+            DeskError::Refused(match e {
+                facelic_verifier::VerifyError::CertificateWindow(_) => format!(
+                    "the active signing key {} may issue from {} until {} only; \
+                     have a root certify a new key",
+                    cert.key_id(),
+                    cert.not_before(),
+                    cert.not_after()
+                ),
+                _ => format!(
+                    "the active signing key {} is certified for {} only, not for {product}",
+                    cert.key_id(),
+                    cert.products().unwrap_or_default().join(", ")
+                ),
+            })
+        })
     }
 
     /// A revocation list of `serials` signed by this key: format 2 (with
