@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use facelic_verifier::{KeyError, Keyring};
+use facelic_verifier::{KeyError, Keyring, VerifyingKey};
 
 /// Why a keyring could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +26,28 @@ pub enum KeyringError {
     /// A directory holds no `*.pub` file.
     #[error("{0}: no *.pub files in this directory")]
     Empty(PathBuf),
+}
+
+/// Why a text that must hold one public key does not.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SingleKeyError {
+    /// No valid public key (or a damaged block).
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// More than one key.
+    #[error("it must hold exactly one public key (it holds {0})")]
+    Several(usize),
+}
+
+/// The one public key of `pem`: a root's public key, a certification
+/// request. Exactly one `PUBLIC KEY` block, else an error naming why.
+pub fn single_key(pem: &str) -> Result<VerifyingKey, SingleKeyError> {
+    let ring = Keyring::from_pem(pem)?;
+    match (ring.ids().next().and_then(|id| ring.get(id)), ring.len()) {
+        (Some(key), 1) => Ok(*key),
+        (_, n) => Err(SingleKeyError::Several(n)),
+    }
 }
 
 /// Loads a keyring from a PEM file (one or more `PUBLIC KEY` blocks) or from

@@ -4,7 +4,7 @@
 //! (`keys import-certificate`, `keys import-revocation`); the root's
 //! private key never leaves its machine.
 
-use facelic_verifier::{Certificate, CertificateTerms, KeyId, Keyring, RevocationList, Timestamp};
+use facelic_verifier::{Certificate, CertificateTerms, KeyId, RevocationList, Timestamp};
 
 use crate::IssuerKey;
 
@@ -40,13 +40,7 @@ pub struct Certification {
 /// The signing key of a certification request: the desk's SPKI PEM public
 /// key (what `facelic keys request` writes), exactly one key.
 pub fn read_request(pem: &str) -> Result<facelic_verifier::VerifyingKey, RootError> {
-    let ring = Keyring::from_pem(pem).map_err(|e| RootError::BadRequest(e.to_string()))?;
-    match (ring.ids().next().and_then(|id| ring.get(id)), ring.len()) {
-        (Some(key), 1) => Ok(*key),
-        _ => Err(RootError::BadRequest(
-            "it must hold exactly one public key".into(),
-        )),
-    }
+    crate::keyring::single_key(pem).map_err(|e| RootError::BadRequest(e.to_string()))
 }
 
 /// Certifies the key of `request_pem` with `root` for `terms`; returns the

@@ -372,10 +372,7 @@ fn new_passphrase(globals: &Globals) -> Result<facelic_issuer::Passphrase, CliEr
 
 /// Reads a text file the operator names.
 fn read_text(path: &std::path::Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+    std::fs::read_to_string(path).map_err(CliError::io(path))
 }
 
 /// A root's private key, opened with the passphrase source of `globals`.

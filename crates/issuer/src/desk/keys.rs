@@ -193,26 +193,17 @@ impl Desk {
     /// public key is the certification request); the active key stays
     /// active until [`Desk::import_certificate`]. Audited as `keys.request`.
     pub fn request_signing_key(&mut self, protect: Option<&Passphrase>) -> Result<DeskKey> {
-        if self.roots()?.is_empty() {
-            return Err(DeskError::Refused(
-                "the desk trusts no root key yet: add the root's public key first".into(),
-            ));
-        }
+        self.trusted_roots()?;
         self.add_key(protect, true)
     }
 
     /// Trusts a root public key (SPKI PEM): certificates it signed can be
     /// imported, and its key revocations honoured. Audited as `keys.root`.
     pub fn add_root(&mut self, public_pem: &str) -> Result<String> {
-        let ring = Keyring::from_pem(public_pem)
+        let key = crate::keyring::single_key(public_pem)
             .map_err(|e| DeskError::Input(format!("root public key: {e}")))?;
-        let (Some(id), 1) = (ring.ids().next(), ring.len()) else {
-            return Err(DeskError::Input(
-                "root public key: the file must hold exactly one public key".into(),
-            ));
-        };
-        let pem = ring.to_pem();
-        let id = id.to_string();
+        let pem = public_key_to_pem(&key);
+        let id = KeyId::of(&key).to_string();
         if self.keys()?.iter().any(|k| k.key_id == id) {
             return Err(DeskError::Refused(format!(
                 "key {id} is one of the desk's signing keys; a root lives apart from the desk"
@@ -245,18 +236,24 @@ impl Desk {
         Keyring::from_pem(&pems.concat()).map_err(|e| corrupt("roots", "", "public_pem", &e))
     }
 
-    /// Imports a root's certificate for one of the desk's signing keys and
-    /// makes that key the active one: licenses are format 2 from now on.
-    /// Refused when no trusted root signed it, when it certifies no key of
-    /// the desk, a revoked key, or a window that has ended. Audited as
-    /// `keys.certify`.
-    pub fn import_certificate(&mut self, text: &str) -> Result<DeskKey> {
+    /// [`Desk::roots`], refused when there are none yet.
+    fn trusted_roots(&self) -> Result<Keyring> {
         let roots = self.roots()?;
         if roots.is_empty() {
             return Err(DeskError::Refused(
                 "the desk trusts no root key yet: add the root's public key first".into(),
             ));
         }
+        Ok(roots)
+    }
+
+    /// Imports a root's certificate for one of the desk's signing keys and
+    /// makes that key the active one: licenses are format 2 from now on.
+    /// Refused when no trusted root signed it, when it certifies no key of
+    /// the desk, a revoked key, or a window that has ended. Audited as
+    /// `keys.certify`.
+    pub fn import_certificate(&mut self, text: &str) -> Result<DeskKey> {
+        let roots = self.trusted_roots()?;
         let cert = Certificate::parse(text, &roots)
             .map_err(|e| DeskError::Input(format!("certificate: {e}")))?;
         let id = cert.key_id().to_string();
