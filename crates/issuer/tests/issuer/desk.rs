@@ -284,7 +284,13 @@ impl TestDesk {
 /// chunk of licenses is recorded but not committed; `committed`: no file is
 /// written yet), where the desk's test hook pauses it, then sends it SIGKILL.
 /// Deterministic: no guessed delay, whatever the machine's speed.
-pub(crate) fn kill_at(mut cmd: Command, point: &str) {
+pub(crate) fn kill_at(cmd: Command, point: &str) {
+    signal_at(cmd, point, "KILL");
+}
+
+/// [`kill_at`] with another signal (e.g. `ABRT`, which dumps core); the
+/// command's exit status.
+pub(crate) fn signal_at(mut cmd: Command, point: &str, signal: &str) -> std::process::ExitStatus {
     use std::io::BufRead as _;
     let mut child = cmd
         .env("FACELIC_TEST_PAUSE", point)
@@ -297,9 +303,13 @@ pub(crate) fn kill_at(mut cmd: Command, point: &str) {
     for line in stderr.lines() {
         let line = line.unwrap();
         if line == format!("paused at {point}") {
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-            return;
+            let pid = child.id().to_string();
+            let sent = Command::new("kill")
+                .args(["-s", signal, &pid])
+                .status()
+                .unwrap();
+            assert!(sent.success(), "kill -s {signal} {pid}");
+            return child.wait().unwrap();
         }
         said.push(line);
     }

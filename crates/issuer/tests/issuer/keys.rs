@@ -396,51 +396,19 @@ fn cores(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
-/// Runs `program args` under `sh` with core dumps allowed, in `dir`,
-/// with `envs`; returns the child once `ready` says it has reached the
-/// point to crash at.
-fn crash_in(
+/// `program args` run through `sh` with core dumps allowed, in `dir`.
+fn with_cores<'a>(
     dir: &std::path::Path,
     program: &std::ffi::OsStr,
-    args: Vec<&std::ffi::OsStr>,
-    envs: Vec<(&std::ffi::OsStr, Option<&std::ffi::OsStr>)>,
-    wait_for_pause: bool,
-) -> std::process::ExitStatus {
-    use std::io::BufRead as _;
+    args: impl IntoIterator<Item = &'a std::ffi::OsStr>,
+) -> Command {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg("ulimit -c unlimited && exec \"$0\" \"$@\"")
         .arg(program)
         .args(args)
-        .current_dir(dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
-    for (key, value) in envs {
-        match value {
-            Some(v) => cmd.env(key, v),
-            None => cmd.env_remove(key),
-        };
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-    if wait_for_pause {
-        let mut line = String::new();
-        while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("paused at") {
-            line.clear();
-        }
-        assert!(line.contains("paused at"), "never paused: {line}");
-    } else {
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-ABRT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    child.wait().unwrap()
+        .current_dir(dir);
+    cmd
 }
 
 #[test]
@@ -451,13 +419,19 @@ fn a_crash_while_signing_leaves_no_key_in_a_core_dump() {
     // (core_pattern "core"): check that first with a process that does.
     let control = scratch.path().join("control");
     std::fs::create_dir(&control).unwrap();
-    crash_in(
-        &control,
-        "sleep".as_ref(),
-        vec!["30".as_ref()],
-        vec![],
-        false,
+    let mut sleeper = with_cores(&control, "sleep".as_ref(), ["30".as_ref()])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let pid = sleeper.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-s", "ABRT", &pid])
+            .status()
+            .unwrap()
+            .success()
     );
+    sleeper.wait().unwrap();
     if cores(&control).is_empty() {
         eprintln!("skipped: this system writes no core file into the crashing process's directory");
         return;
@@ -481,15 +455,14 @@ fn a_crash_while_signing_leaves_no_key_in_a_core_dump() {
     let cmd = d.issue_file_cmd(&order, &file, &out);
     let dumps = scratch.path().join("desk-crash");
     std::fs::create_dir(&dumps).unwrap();
-    let mut envs: Vec<_> = cmd.get_envs().collect();
-    envs.push(("FACELIC_TEST_PAUSE".as_ref(), Some("chunk-1".as_ref())));
-    let status = crash_in(
-        &dumps,
-        cmd.get_program(),
-        cmd.get_args().collect(),
-        envs,
-        true,
-    );
+    let mut crash = with_cores(&dumps, cmd.get_program(), cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => crash.env(key, value),
+            None => crash.env_remove(key),
+        };
+    }
+    let status = crate::desk::signal_at(crash, "chunk-1", "ABRT");
     assert_eq!(status.signal(), Some(6), "{status:?}");
     for core in cores(&dumps) {
         let bytes = std::fs::read(&core).unwrap();

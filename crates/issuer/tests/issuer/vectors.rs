@@ -233,13 +233,9 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
     );
     let mut v1_spoofed = device.clone();
     v1_spoofed.customer_name = SPOOFED_NAME.into();
-    let forged_cert = {
-        let mut lines: Vec<String> = device_text.lines().map(str::to_owned).collect();
-        // The second body line lies inside the certificate's payload.
-        let line = lines.iter().position(|l| l.starts_with("FL2.")).unwrap() + 1;
-        lines[line] = flip_char(&lines[line], 10);
-        lines.join("\n") + "\n"
-    };
+    // Body position 74 (the second line, wrapped at 64) lies inside the
+    // certificate's payload.
+    let forged_cert = replace_body_char(&device_text, 74);
     let revocations = root::revoke_signing_keys(key, &[a.key_id()], ts("2026-11-10T00:00:00Z"))
         .unwrap()
         + &RevocationList::encode_certified(
@@ -351,15 +347,15 @@ fn replace_body_char(text: &str, pos: usize) -> String {
             in_body = true;
         }
         let is_body = in_body && !line.starts_with("-----");
-        let mut chars: Vec<char> = line.chars().collect();
-        if is_body && pos >= seen && pos < seen + chars.len() {
-            let c = &mut chars[pos - seen];
-            *c = if *c == 'Q' { 'R' } else { 'Q' };
+        let len = line.chars().count();
+        if is_body && pos >= seen && pos < seen + len {
+            out.push_str(&flip_char(line, pos - seen));
+        } else {
+            out.push_str(line);
         }
         if is_body {
-            seen += chars.len();
+            seen += len;
         }
-        out.extend(chars);
         out.push('\n');
     }
     out
