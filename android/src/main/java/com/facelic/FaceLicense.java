@@ -132,18 +132,7 @@ public final class FaceLicense {
         Objects.requireNonNull(revocationList, "revocationList");
         Objects.requireNonNull(keyring, "keyring");
         NativeVerifier.ensureLoaded();
-        try {
-            long handle = NativeVerifier.create(keyring);
-            try {
-                return NativeVerifier.setRevocationList(handle, revocationList);
-            } finally {
-                NativeVerifier.destroy(handle);
-            }
-        } catch (LicenseException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw internal(e);
-        }
+        return withVerifier(keyring, handle -> NativeVerifier.setRevocationList(handle, revocationList));
     }
 
     /**
@@ -187,23 +176,39 @@ public final class FaceLicense {
         String packageName = context.getPackageName();
         byte[] certs = signingCertificateDigests(context);
         String state = clockState == null ? null : clockState.getAbsolutePath();
+        return withVerifier(keyring, handle -> {
+            if (revocationList != null) {
+                NativeVerifier.setRevocationList(handle, revocationList);
+            }
+            // A platform license needs no device identity: try without it
+            // first, and read the identity only for a device-bound license.
+            String[] r = NativeVerifier.verify(handle, licenseText, nowUnix, null, packageName, certs, state);
+            if (Integer.toString(LicenseException.WRONG_DEVICE).equals(r[0])) {
+                String device = deviceCode(context, profile);
+                r = NativeVerifier.verify(handle, licenseText, nowUnix, device, packageName, certs, state);
+            }
+            if ("0".equals(r[0])) {
+                return VerifiedLicense.fromNative(r);
+            }
+            throw new LicenseException(Integer.parseInt(r[0]), r[1], r[2]);
+        });
+    }
+
+    /** Work done with a native verifier handle. */
+    private interface WithHandle<T> {
+        T run(long handle) throws LicenseException;
+    }
+
+    /**
+     * Runs {@code work} with a native verifier for {@code keyring} and frees
+     * it afterwards; any unexpected failure becomes {@code internal-error}.
+     * The library must be loaded ({@link NativeVerifier#ensureLoaded}).
+     */
+    private static <T> T withVerifier(String keyring, WithHandle<T> work) throws LicenseException {
         try {
             long handle = NativeVerifier.create(keyring);
             try {
-                if (revocationList != null) {
-                    NativeVerifier.setRevocationList(handle, revocationList);
-                }
-                // A platform license needs no device identity: try without it
-                // first, and read the identity only for a device-bound license.
-                String[] r = NativeVerifier.verify(handle, licenseText, nowUnix, null, packageName, certs, state);
-                if (Integer.toString(LicenseException.WRONG_DEVICE).equals(r[0])) {
-                    String device = deviceCode(context, profile);
-                    r = NativeVerifier.verify(handle, licenseText, nowUnix, device, packageName, certs, state);
-                }
-                if ("0".equals(r[0])) {
-                    return VerifiedLicense.fromNative(r);
-                }
-                throw new LicenseException(Integer.parseInt(r[0]), r[1], r[2]);
+                return work.run(handle);
             } finally {
                 NativeVerifier.destroy(handle);
             }
