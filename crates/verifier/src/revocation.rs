@@ -30,7 +30,7 @@ pub struct RevocationList {
 /// What one signed list says.
 struct Part {
     signer: KeyId,
-    /// The certified key that signed it, if a signing key did.
+    /// True when a certified signing key signed it (not a root directly).
     certified: bool,
     issued_at: Timestamp,
     signing_keys: Vec<KeyId>,

@@ -131,11 +131,17 @@ impl Desk {
 
     /// Writes the files of a committed batch and completes its report.
     pub(crate) fn publish(&self, (report, files): Issued, out: &Path) -> Result<IssueReport> {
-        super::pause::at(super::pause::Point::Committed);
         Ok(IssueReport {
-            files: staging::publish(out, self.now(), &files)?,
+            files: self.publish_files(&files, out)?,
             ..report
         })
+    }
+
+    /// Writes the files of licenses the ledger has just committed into
+    /// `out` (after the crash tests' `committed` pause point).
+    pub(crate) fn publish_files(&self, files: &[LicenseFile], out: &Path) -> Result<Vec<PathBuf>> {
+        super::pause::at(super::pause::Point::Committed);
+        staging::publish(out, self.now(), files)
     }
 
     /// What every issue on `order_id` needs: the active key, the product's

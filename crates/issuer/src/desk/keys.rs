@@ -257,10 +257,11 @@ impl Desk {
         let cert = Certificate::parse(text, &roots)
             .map_err(|e| DeskError::Input(format!("certificate: {e}")))?;
         let id = cert.key_id().to_string();
-        let key = self.key(&id).map_err(|_| {
-            DeskError::Refused(format!(
+        let key = self.key(&id).map_err(|e| match e {
+            DeskError::NotFound(_) => DeskError::Refused(format!(
                 "the certificate is for key {id}, which this desk does not hold"
-            ))
+            )),
+            other => other,
         })?;
         if key.status == KeyStatus::Revoked {
             return Err(DeskError::Refused(format!(

@@ -220,12 +220,11 @@ impl Desk {
             }
             Ok((reissued, files))
         })?;
-        super::pause::at(super::pause::Point::Committed);
         Ok(ReissueReport {
             signed_by: old_key.key_id,
             key_id: signer.key_id().to_string(),
             reissued,
-            files: staging::publish(out, self.now(), &files)?,
+            files: self.publish_files(&files, out)?,
         })
     }
 
