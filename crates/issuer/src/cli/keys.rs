@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use facelic_issuer::root::{self, Certification};
 use facelic_issuer::{IssuerKey, KeyId};
 
-use super::{CliError, Globals, clock, open, print_json, render};
+use super::{CliError, Globals, OutFile, clock, open, print_json, render};
 
 /// `facelic keys` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -49,12 +49,8 @@ pub(crate) enum KeysCommand {
     },
     /// Write the desk's keyring (every public key) for apps to embed.
     Export {
-        /// File to write (a new file; see --force).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace the file if it exists.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        output: OutFile,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,
@@ -69,12 +65,8 @@ pub(crate) enum KeysCommand {
     /// write its certification request (the public key) for the root's
     /// machine. The active key signs on until the certificate is imported.
     Request {
-        /// File to write the request to (a new file; see --force).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace the file if it exists.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        output: OutFile,
         /// Protect the new key's file with a passphrase.
         #[arg(long)]
         protect: bool,
@@ -100,12 +92,8 @@ pub(crate) enum KeysCommand {
         /// Restrict the key to this product (repeat for several; default: any).
         #[arg(long = "product", value_name = "ID")]
         products: Vec<String>,
-        /// File to write the certificate to (a new file; see --force).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace the file if it exists.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        output: OutFile,
     },
     /// Import a root's certificate for a signing key of the desk; that key
     /// becomes the active one and licenses are format 2 from now on.
@@ -125,12 +113,8 @@ pub(crate) enum KeysCommand {
         /// The root's private key file.
         #[arg(long, value_name = "FILE")]
         root_key: PathBuf,
-        /// File to write the list to (a new file; see --force).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace the file if it exists.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        output: OutFile,
     },
     /// Import a root's list of revoked signing keys: they stop signing, and
     /// the list goes out with every `crl export`.
@@ -183,10 +167,10 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             );
             Ok(ExitCode::SUCCESS)
         }
-        KeysCommand::Export { out, force, json } => {
+        KeysCommand::Export { output, json } => {
             let desk = open(globals)?;
-            let pem = desk.keyring_pem()?;
-            facelic_issuer::desk::write_output(&out, pem.as_bytes(), force)?;
+            output.write(desk.keyring_pem()?.as_bytes())?;
+            let out = output.out;
             let ids: Vec<String> = desk.keys()?.into_iter().map(|k| k.key_id).collect();
             if json {
                 return print_json(
@@ -204,8 +188,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Request {
-            out,
-            force,
+            output,
             protect,
             json,
         } => {
@@ -214,11 +197,12 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 true => Some(new_passphrase(globals)?),
                 false => None,
             };
-            if !force && std::fs::symlink_metadata(&out).is_ok() {
-                return Err(facelic_issuer::desk::DeskError::Exists(out).into());
+            // Refused before a key is made for a request that cannot be written.
+            if !output.force && std::fs::symlink_metadata(&output.out).is_ok() {
+                return Err(facelic_issuer::desk::DeskError::Exists(output.out).into());
             }
             let key = desk.request_signing_key(passphrase.as_ref())?;
-            facelic_issuer::desk::write_output(&out, key.public_pem.as_bytes(), force)?;
+            output.write(key.public_pem.as_bytes())?;
             if json {
                 return print_json(&key);
             }
@@ -226,7 +210,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             eprintln!(
                 "key {} awaits its certificate: take {} to the root's machine (`facelic keys certify`)",
                 key.key_id,
-                out.display()
+                output.out.display()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -236,8 +220,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             from,
             until,
             products,
-            out,
-            force,
+            output,
         } => {
             let terms = Certification {
                 not_before: match from {
@@ -249,11 +232,11 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             };
             let root = load_root(globals, &root_key)?;
             let text = root::certify(&root, &read_text(&request)?, &terms)?;
-            facelic_issuer::desk::write_output(&out, text.as_bytes(), force)?;
+            output.write(text.as_bytes())?;
             eprintln!(
                 "certified by root {}: wrote {}; import it at the desk (`facelic keys import-certificate`)",
                 root.key_id(),
-                out.display()
+                output.out.display()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -272,8 +255,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
         KeysCommand::Revoke {
             key_ids,
             root_key,
-            out,
-            force,
+            output,
         } => {
             let ids = key_ids
                 .iter()
@@ -284,10 +266,10 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 .collect::<Result<Vec<_>, _>>()?;
             let root = load_root(globals, &root_key)?;
             let text = root::revoke_signing_keys(&root, &ids, clock::now()?)?;
-            facelic_issuer::desk::write_output(&out, text.as_bytes(), force)?;
+            output.write(text.as_bytes())?;
             eprintln!(
                 "wrote {}: import it at the desk (`facelic keys import-revocation`), then `facelic reissue`",
-                out.display()
+                output.out.display()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -1,11 +1,10 @@
 //! Licenses once issued: `facelic license`, `revoke` and `crl`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use facelic_issuer::desk::{LicenseFilter, parse_duration};
 
-use super::{CliError, Globals, open, print_json, render};
+use super::{CliError, Globals, OutFile, open, print_json, render};
 
 /// Arguments of `facelic revoke`.
 #[derive(Debug, clap::Args)]
@@ -39,12 +38,8 @@ pub(crate) fn revoke(globals: &Globals, args: &RevokeArgs) -> Result<ExitCode, C
 pub(crate) enum CrlCommand {
     /// Write the signed revocation list of every revoked license.
     Export {
-        /// File to write (a new file; see --force).
-        #[arg(long, value_name = "FILE")]
-        out: PathBuf,
-        /// Replace the file if it exists.
-        #[arg(long)]
-        force: bool,
+        #[command(flatten)]
+        output: OutFile,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,
@@ -53,7 +48,8 @@ pub(crate) enum CrlCommand {
 
 pub(crate) fn crl(globals: &Globals, cmd: CrlCommand) -> Result<ExitCode, CliError> {
     let mut desk = open(globals)?;
-    let CrlCommand::Export { out, force, json } = cmd;
+    let CrlCommand::Export { output, json } = cmd;
+    let OutFile { out, force } = output;
     let count = desk.export_revocation_list(&out, force)?;
     if json {
         return print_json(

@@ -127,6 +127,27 @@ enum Command {
     Quickstart(quickstart::Args),
 }
 
+/// `--out FILE [--force]`: the new file a command writes (a keyring, a
+/// revocation list, a certificate), replaced only with `--force`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct OutFile {
+    /// File to write (a new file; see --force).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: std::path::PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+impl OutFile {
+    /// Writes `bytes` to the file (refused if it exists, unless `--force`).
+    pub(crate) fn write(&self, bytes: &[u8]) -> Result<(), CliError> {
+        Ok(facelic_issuer::desk::write_output(
+            &self.out, bytes, self.force,
+        )?)
+    }
+}
+
 /// Opens the desk of `globals` with the session clock and operator.
 pub(crate) fn open(globals: &Globals) -> Result<facelic_issuer::desk::Desk, CliError> {
     Ok(facelic_issuer::desk::Desk::open(
