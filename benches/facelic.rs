@@ -92,7 +92,8 @@ fn bench_verify(c: &mut Criterion) {
 }
 
 fn bench_verify_v2(c: &mut Criterion) {
-    let root = IssuerKey::from_seed(&[7u8; 32]);
+    let root = facelic_issuer::Signer::File(IssuerKey::from_seed(&[7u8; 32]));
+    let root_key = IssuerKey::from_seed(&[7u8; 32]).verifying_key();
     let signer = IssuerKey::from_seed(&[8u8; 32]);
     let terms = facelic_issuer::root::Certification {
         not_before: now(),
@@ -102,7 +103,7 @@ fn bench_verify_v2(c: &mut Criterion) {
     let cert_text = facelic_issuer::root::certify(&root, &signer.public_pem(), &terms)
         .unwrap_or_else(|_| unreachable!());
     let mut ring = Keyring::new();
-    ring.add(root.verifying_key());
+    ring.add(root_key);
     let cert =
         facelic_issuer::Certificate::parse(&cert_text, &ring).unwrap_or_else(|_| unreachable!());
     let license = device_license(1);

@@ -11,6 +11,7 @@
 )]
 
 pub mod desk;
+pub mod hsm;
 pub mod keyfile;
 pub mod keyring;
 pub mod root;
@@ -25,7 +26,7 @@ pub use keyfile::{
     is_protected,
 };
 pub use keyring::KeyringError;
-pub use sign::{SignError, new_serial};
+pub use sign::{SignError, Signer, new_serial};
 
 /// The directory a file at `path` lives in: its parent, or `.`.
 pub(crate) fn parent_dir(path: &std::path::Path) -> &std::path::Path {

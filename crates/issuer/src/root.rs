@@ -6,7 +6,7 @@
 
 use facelic_verifier::{Certificate, CertificateTerms, KeyId, RevocationList, Timestamp};
 
-use crate::IssuerKey;
+use crate::{SignError, Signer};
 
 /// Why a root operation was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +24,9 @@ pub enum RootError {
     /// No key ids were given to revoke.
     #[error("name at least one signing key to revoke")]
     NothingToRevoke,
+    /// The root key could not sign (an HSM failure).
+    #[error(transparent)]
+    Sign(#[from] SignError),
 }
 
 /// The window and products a root certifies a signing key for.
@@ -46,7 +49,7 @@ pub fn read_request(pem: &str) -> Result<facelic_verifier::VerifyingKey, RootErr
 /// Certifies the key of `request_pem` with `root` for `terms`; returns the
 /// certificate's text (the `FACELIC SIGNING KEY CERTIFICATE` armor).
 pub fn certify(
-    root: &IssuerKey,
+    root: &Signer,
     request_pem: &str,
     terms: &Certification,
 ) -> Result<String, RootError> {
@@ -60,7 +63,7 @@ pub fn certify(
         not_after: terms.not_after,
         products: terms.products.clone(),
     };
-    Certificate::encode(&terms, root.key_id(), |m| root.sign_bytes(m))
+    root.encode_with(|sign| Certificate::encode(&terms, root.key_id(), sign))?
         .map_err(|e| RootError::BadTerms(e.reason))
 }
 
@@ -69,18 +72,13 @@ pub fn certify(
 /// on a device that has the list. List every key revoked so far (a list
 /// replaces none: apps take the union of what they are given).
 pub fn revoke_signing_keys(
-    root: &IssuerKey,
+    root: &Signer,
     keys: &[KeyId],
     now: Timestamp,
 ) -> Result<String, RootError> {
     if keys.is_empty() {
         return Err(RootError::NothingToRevoke);
     }
-    Ok(RevocationList::encode_by_root(
-        now,
-        keys,
-        &[],
-        root.key_id(),
-        |m| root.sign_bytes(m),
-    ))
+    Ok(root
+        .encode_with(|sign| RevocationList::encode_by_root(now, keys, &[], root.key_id(), sign))?)
 }

@@ -1,8 +1,10 @@
-//! Signing licenses into their text form.
+//! Signing licenses into their text form, with a key file's key or a key
+//! in an HSM ([`Signer`]).
 
-use facelic_verifier::{Certificate, EncodeError, License, Serial};
+use facelic_verifier::{Certificate, EncodeError, KeyId, License, Serial};
 
 use crate::IssuerKey;
+use crate::hsm::{HsmError, HsmKey};
 
 /// Why a license could not be signed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,6 +20,106 @@ pub enum SignError {
         /// The key that was to sign.
         key: facelic_verifier::KeyId,
     },
+    /// The HSM could not sign (nothing signed is used).
+    #[error(transparent)]
+    Hsm(#[from] HsmError),
+}
+
+/// A key that signs: one loaded from a key file, or one that stays inside
+/// an HSM (each signature made there, then checked against the public key).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Signer {
+    /// A key from a (plain or passphrase-protected) key file.
+    File(IssuerKey),
+    /// A key in a PKCS#11 token.
+    Hsm(HsmKey),
+}
+
+impl Signer {
+    /// The key id of its public key.
+    pub fn key_id(&self) -> KeyId {
+        match self {
+            Signer::File(key) => key.key_id(),
+            Signer::Hsm(key) => key.key_id(),
+        }
+    }
+
+    /// The public key as SPKI PEM.
+    pub fn public_pem(&self) -> String {
+        match self {
+            Signer::File(key) => key.public_pem(),
+            Signer::Hsm(key) => key.public_pem(),
+        }
+    }
+
+    /// Signs `message` (Ed25519).
+    pub fn sign_bytes(&self, message: &[u8]) -> Result<[u8; 64], SignError> {
+        match self {
+            Signer::File(key) => Ok(key.sign_bytes(message)),
+            Signer::Hsm(key) => Ok(key.sign_bytes(message)?),
+        }
+    }
+
+    /// Runs `encode` (one of the verifier's encoders) with this key's
+    /// signing function. The encoders take an infallible signer; when the
+    /// HSM fails, the placeholder signature it got is thrown away with the
+    /// text, and the error is returned instead.
+    pub(crate) fn encode_with<T>(
+        &self,
+        encode: impl FnOnce(&mut dyn FnMut(&[u8]) -> [u8; 64]) -> T,
+    ) -> Result<T, SignError> {
+        let mut failed = None;
+        let out = encode(&mut |message| {
+            self.sign_bytes(message).unwrap_or_else(|e| {
+                failed.get_or_insert(e);
+                [0; 64]
+            })
+        });
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
+    /// Signs `license`: format 2 carrying `certificate` (which must certify
+    /// this key) when given, else format 1.
+    pub fn sign(
+        &self,
+        license: &License,
+        certificate: Option<&Certificate>,
+    ) -> Result<String, SignError> {
+        self.encode_with(|sign| sign_license(license, self.key_id(), certificate, sign))?
+    }
+}
+
+/// Signs `license` under `key_id` with `sign`, format 2 with `certificate`.
+fn sign_license(
+    license: &License,
+    key_id: KeyId,
+    certificate: Option<&Certificate>,
+    sign: impl FnOnce(&[u8]) -> [u8; 64],
+) -> Result<String, SignError> {
+    let Some(certificate) = certificate else {
+        return Ok(facelic_verifier::encode(
+            license,
+            key_id,
+            &header(license),
+            sign,
+        )?);
+    };
+    if certificate.key_id() != key_id {
+        return Err(SignError::NotThisKey {
+            certified: certificate.key_id(),
+            key: key_id,
+        });
+    }
+    Ok(facelic_verifier::encode_certified(
+        license,
+        certificate,
+        &header(license),
+        sign,
+    )?)
 }
 
 /// A fresh random serial (UUID version 4).
@@ -32,12 +134,7 @@ impl IssuerKey {
     /// Signs `license` and returns its text, with a short human-readable
     /// header (untrusted by verifiers) above the signed body.
     pub fn sign(&self, license: &License) -> Result<String, SignError> {
-        Ok(facelic_verifier::encode(
-            license,
-            self.key_id(),
-            &header(license),
-            |msg| self.sign_bytes(msg),
-        )?)
+        sign_license(license, self.key_id(), None, |msg| self.sign_bytes(msg))
     }
 
     /// Signs `license` as format 2, carrying `certificate` (which must
@@ -48,18 +145,9 @@ impl IssuerKey {
         license: &License,
         certificate: &Certificate,
     ) -> Result<String, SignError> {
-        if certificate.key_id() != self.key_id() {
-            return Err(SignError::NotThisKey {
-                certified: certificate.key_id(),
-                key: self.key_id(),
-            });
-        }
-        Ok(facelic_verifier::encode_certified(
-            license,
-            certificate,
-            &header(license),
-            |msg| self.sign_bytes(msg),
-        )?)
+        sign_license(license, self.key_id(), Some(certificate), |msg| {
+            self.sign_bytes(msg)
+        })
     }
 
     /// Signs `license` without the human-readable header.

@@ -10,7 +10,7 @@ use ed25519_dalek::Signer as _;
 use facelic_issuer::root::{self, Certification};
 use facelic_issuer::{
     Binding, Certificate, DeviceCode, IssuerKey, Keyring, Kind, License, RevocationList, Serial,
-    Timestamp,
+    Signer, Timestamp,
 };
 use serde_json::{Value, json};
 
@@ -156,7 +156,7 @@ const SPOOFED_NAME: &str = "Acme \u{202e}smetsyS etaG";
 
 /// A certificate by `root` for `signer`, for `window`, optionally for `products`.
 fn certificate(
-    root: &IssuerKey,
+    root: &Signer,
     signer: &IssuerKey,
     window: (&str, &str),
     products: Option<&[&str]>,
@@ -177,14 +177,23 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
         IssuerKey::from_seed(&seed(0x60)),
     );
     let roots = Keyring::from_pem(&key.public_pem()).unwrap();
+    // The roots as signers (the same seeds as `test_keys`).
+    let (root, other_root) = (
+        Signer::File(IssuerKey::from_seed(&seed(0))),
+        Signer::File(IssuerKey::from_seed(&seed(0x20))),
+    );
+    assert_eq!(
+        (root.key_id(), other_root.key_id()),
+        (key.key_id(), other.key_id())
+    );
     let cert_a = certificate(
-        key,
+        &root,
         &a,
         ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
         None,
     );
     let cert_b = certificate(
-        key,
+        &root,
         &b,
         ("2026-10-01T00:00:00Z", "2028-01-01T00:00:00Z"),
         Some(&["face-detect", "ir-liveness-search"]),
@@ -236,7 +245,7 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
     // Body position 74 (the second line, wrapped at 64) lies inside the
     // certificate's payload.
     let forged_cert = replace_body_char(&device_text, 74);
-    let revocations = root::revoke_signing_keys(key, &[a.key_id()], ts("2026-11-10T00:00:00Z"))
+    let revocations = root::revoke_signing_keys(&root, &[a.key_id()], ts("2026-11-10T00:00:00Z"))
         .unwrap()
         + &RevocationList::encode_certified(
             ts("2026-11-12T00:00:00Z"),
@@ -270,7 +279,7 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
             with_certificate(
                 &device_text,
                 &certificate(
-                    other,
+                    &other_root,
                     &a,
                     ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
                     None,
@@ -283,7 +292,7 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
             with_certificate(
                 &device_text,
                 &certificate(
-                    key,
+                    &root,
                     &a,
                     ("2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
                     None,
@@ -295,7 +304,7 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
             with_certificate(
                 &device_text,
                 &certificate(
-                    key,
+                    &root,
                     &a,
                     ("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z"),
                     Some(&["face-detect"]),
