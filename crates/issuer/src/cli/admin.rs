@@ -10,23 +10,29 @@ use super::{CliError, Globals, open, print_json, render, session};
 /// Arguments of `facelic init`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct InitArgs {
-    /// Protect the first key's file with a passphrase (from
-    /// --passphrase-env, or typed twice at the terminal).
-    #[arg(long)]
-    protect: bool,
+    #[command(flatten)]
+    new: super::hsm::NewKeyArgs,
+    #[command(flatten)]
+    token: super::hsm::TokenArgs,
     /// Print the result as one JSON object.
     #[arg(long)]
     json: bool,
 }
 
 pub(crate) fn init(globals: &Globals, args: &InitArgs) -> Result<ExitCode, CliError> {
-    let passphrase = match args.protect {
-        true => Some(super::passphrase::new_passphrase(
-            globals.passphrase_env.as_deref(),
-        )?),
-        false => None,
-    };
-    let (desk, key) = Desk::init_with(&globals.desk, session(globals)?, passphrase.as_ref())?;
+    let passphrase = args.new.passphrase(globals)?;
+    let hsm = args.token.settings()?;
+    if args.new.in_hsm() && hsm.is_none() {
+        return Err(CliError::input(
+            "--hsm at init needs the token: --module PATH --token LABEL [--pin-env VAR]",
+        ));
+    }
+    let (desk, key) = Desk::init_with(
+        &globals.desk,
+        session(globals)?,
+        hsm.as_ref(),
+        args.new.new_key(passphrase.as_ref()),
+    )?;
     if args.json {
         return print_json(&serde_json::json!({
             "desk": desk.dir().display().to_string(),
@@ -46,10 +52,13 @@ pub(crate) fn init(globals: &Globals, args: &InitArgs) -> Result<ExitCode, CliEr
             .display(),
         desk.catalog().products.len()
     );
-    println!(
-        "  key id   {} (private key in keys/, mode 0600)",
-        key.key_id
-    );
+    match &key.hsm_label {
+        Some(label) => println!("  key id   {} (in the HSM, labelled {label})", key.key_id),
+        None => println!(
+            "  key id   {} (private key in keys/, mode 0600)",
+            key.key_id
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

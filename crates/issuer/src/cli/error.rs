@@ -1,6 +1,8 @@
 //! One error type for every command, with stable exit codes.
 
 use facelic_issuer::desk::DeskError;
+use facelic_issuer::hsm::HsmError;
+use facelic_issuer::root::RootError;
 use facelic_issuer::{KeyFileError, KeyringError, SignError};
 
 /// Exit code: a license was checked and refused (`facelic verify`).
@@ -64,7 +66,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         EXIT_KEY,
-        "the signing key could not be opened: its passphrase is missing, wrong or unreadable (nothing recorded)",
+        "the signing key could not be opened or used: its passphrase is missing, wrong or unreadable; its HSM module or token is missing, or the PIN refused (nothing recorded)",
     ),
 ];
 
@@ -106,6 +108,9 @@ pub(crate) enum CliError {
     /// A license could not be signed.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// An HSM could not be used.
+    #[error(transparent)]
+    Hsm(#[from] HsmError),
     /// A desk operation failed.
     #[error(transparent)]
     Desk(#[from] DeskError),
@@ -121,7 +126,10 @@ pub(crate) enum CliError {
 
 impl From<facelic_issuer::root::RootError> for CliError {
     fn from(e: facelic_issuer::root::RootError) -> Self {
-        CliError::Input(e.to_string())
+        match e {
+            RootError::Sign(SignError::Hsm(e)) => CliError::Hsm(e),
+            other => CliError::Input(other.to_string()),
+        }
     }
 }
 
@@ -129,6 +137,7 @@ impl CliError {
     /// The process exit code for this error (see `docs/desk.md`).
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
+            CliError::Hsm(_) | CliError::Sign(SignError::Hsm(_)) => EXIT_KEY,
             CliError::Input(_) | CliError::Sign(_) => EXIT_BAD_INPUT,
             CliError::Refused(_) => EXIT_REFUSED,
             CliError::Keyring(KeyringError::Key { .. }) => EXIT_BAD_INPUT,
@@ -142,13 +151,15 @@ impl CliError {
                 | DeskError::ClockBehind { .. }
                 | DeskError::TermEnded { .. } => EXIT_REFUSED,
                 DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
+                DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => EXIT_KEY,
                 DeskError::NotFound(_) | DeskError::NoActiveKey => EXIT_NOT_FOUND,
                 DeskError::Input(_)
                 | DeskError::BadLines { .. }
                 | DeskError::Catalog { .. }
                 | DeskError::Sign(_) => EXIT_BAD_INPUT,
                 DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
-                | DeskError::KeyMismatch { .. } => EXIT_BAD_INPUT,
+                | DeskError::KeyMismatch { .. }
+                | DeskError::HsmKeyMismatch { .. } => EXIT_BAD_INPUT,
                 DeskError::Io { .. } | DeskError::Exists(_) | DeskError::KeyFile(_) => EXIT_IO,
                 DeskError::NotInitialized(_)
                 | DeskError::AlreadyInitialized(_)

@@ -7,12 +7,15 @@ use std::process::ExitCode;
 use facelic_issuer::root::{self, Certification};
 use facelic_issuer::{IssuerKey, KeyId};
 
+use super::hsm::{NewKeyArgs, RootKeyArgs, TokenArgs};
 use super::{CliError, Globals, OutFile, clock, open, print_json, render};
 
 /// `facelic keys` subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum KeysCommand {
-    /// Create a new issuer key pair: DIR/issuer.key (0600) and DIR/issuer.pub.
+    /// Create a new issuer key pair (a root, say): DIR/issuer.key (0600)
+    /// and DIR/issuer.pub — or, with --module/--token/--label, a key pair
+    /// inside an HSM token, and DIR/issuer.pub only.
     New {
         /// Directory to write the key files into (created if missing).
         #[arg(long, value_name = "DIR")]
@@ -23,18 +26,21 @@ pub(crate) enum KeysCommand {
         force: bool,
         /// Protect the private key file with a passphrase (from
         /// --passphrase-env, or typed twice at the terminal).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "module")]
         protect: bool,
+        #[command(flatten)]
+        token: TokenArgs,
+        /// The new key's label in the token (with --module).
+        #[arg(long, value_name = "LABEL", requires = "module")]
+        label: Option<String>,
         /// Print the result as one JSON object.
         #[arg(long)]
         json: bool,
     },
     /// Make a new active signing key for the desk; earlier keys stay in the keyring.
     Rotate {
-        /// Protect the new key's file with a passphrase (from
-        /// --passphrase-env, or typed twice at the terminal).
-        #[arg(long)]
-        protect: bool,
+        #[command(flatten)]
+        new: NewKeyArgs,
         /// Print the new key as one JSON object.
         #[arg(long)]
         json: bool,
@@ -67,9 +73,8 @@ pub(crate) enum KeysCommand {
     Request {
         #[command(flatten)]
         output: OutFile,
-        /// Protect the new key's file with a passphrase.
-        #[arg(long)]
-        protect: bool,
+        #[command(flatten)]
+        new: NewKeyArgs,
         /// Print the new key as one JSON object.
         #[arg(long)]
         json: bool,
@@ -77,9 +82,8 @@ pub(crate) enum KeysCommand {
     /// On the root's machine (no desk): certify a signing key from its
     /// request, for licenses issued in a window, optionally for some products only.
     Certify {
-        /// The root's private key file (protected or plain).
-        #[arg(long, value_name = "FILE")]
-        root_key: PathBuf,
+        #[command(flatten)]
+        root: RootKeyArgs,
         /// The certification request (`keys request --out`).
         #[arg(long, value_name = "FILE")]
         request: PathBuf,
@@ -110,9 +114,8 @@ pub(crate) enum KeysCommand {
         /// Key ids of the signing keys to revoke.
         #[arg(required = true, value_name = "KEY_ID")]
         key_ids: Vec<String>,
-        /// The root's private key file.
-        #[arg(long, value_name = "FILE")]
-        root_key: PathBuf,
+        #[command(flatten)]
+        root: RootKeyArgs,
         #[command(flatten)]
         output: OutFile,
     },
@@ -122,6 +125,16 @@ pub(crate) enum KeysCommand {
         /// The list file (`keys revoke --out`).
         file: PathBuf,
         /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set where the desk's HSM is (a PKCS#11 module and token; the PIN
+    /// from --pin-env or the terminal, never stored); the token is opened
+    /// first. Without --module, show the settings.
+    Hsm {
+        #[command(flatten)]
+        token: TokenArgs,
+        /// Print the settings as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -135,12 +148,10 @@ pub(crate) enum KeysCommand {
 
 pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliError> {
     match cmd {
-        KeysCommand::Rotate { protect, json } => {
+        KeysCommand::Rotate { new, json } => {
             let mut desk = open(globals)?;
-            let key = match protect {
-                true => desk.rotate_key_protected(&new_passphrase(globals)?)?,
-                false => desk.rotate_key()?,
-            };
+            let passphrase = new.passphrase(globals)?;
+            let key = desk.rotate_key_with(new.new_key(passphrase.as_ref()))?;
             if json {
                 return print_json(&key);
             }
@@ -187,21 +198,12 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             eprintln!("trusting root {id}; `facelic keys export` now writes it for apps to embed");
             Ok(ExitCode::SUCCESS)
         }
-        KeysCommand::Request {
-            output,
-            protect,
-            json,
-        } => {
+        KeysCommand::Request { output, new, json } => {
             let mut desk = open(globals)?;
-            let passphrase = match protect {
-                true => Some(new_passphrase(globals)?),
-                false => None,
-            };
+            let passphrase = new.passphrase(globals)?;
             // Refused before a key is made for a request that cannot be written.
-            if !output.force && std::fs::symlink_metadata(&output.out).is_ok() {
-                return Err(facelic_issuer::desk::DeskError::Exists(output.out).into());
-            }
-            let key = desk.request_signing_key(passphrase.as_ref())?;
+            output.refuse_existing()?;
+            let key = desk.request_signing_key(new.new_key(passphrase.as_ref()))?;
             output.write(key.public_pem.as_bytes())?;
             if json {
                 return print_json(&key);
@@ -215,7 +217,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Certify {
-            root_key,
+            root,
             request,
             from,
             until,
@@ -230,7 +232,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 not_after: clock::parse_instant(&until, "--until")?,
                 products: (!products.is_empty()).then_some(products),
             };
-            let root = load_root(globals, &root_key)?;
+            let root = root.open(globals)?;
             let text = root::certify(&root, &read_text(&request)?, &terms)?;
             output.write(text.as_bytes())?;
             eprintln!(
@@ -254,7 +256,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
         }
         KeysCommand::Revoke {
             key_ids,
-            root_key,
+            root,
             output,
         } => {
             let ids = key_ids
@@ -264,7 +266,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                         .map_err(|e| CliError::input(format!("key id {id:?}: {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let root = load_root(globals, &root_key)?;
+            let root = root.open(globals)?;
             let text = root::revoke_signing_keys(&root, &ids, clock::now()?)?;
             output.write(text.as_bytes())?;
             eprintln!(
@@ -287,6 +289,31 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             );
             Ok(ExitCode::SUCCESS)
         }
+        KeysCommand::Hsm { token, json } => {
+            let mut desk = open(globals)?;
+            if let Some(settings) = token.settings()? {
+                desk.configure_hsm(&settings)?;
+                eprintln!(
+                    "token {:?} opened; new keys can be made in it (`facelic keys rotate --hsm`)",
+                    settings.token
+                );
+            }
+            let settings = desk.hsm_settings()?;
+            if json {
+                return print_json(&settings);
+            }
+            match settings {
+                Some(s) => println!(
+                    "module  {}\ntoken   {}\nPIN     {}",
+                    s.module.display(),
+                    s.token,
+                    s.pin_env
+                        .map_or_else(|| "asked at the terminal".into(), |v| format!("from ${v}"))
+                ),
+                None => eprintln!("the desk has no HSM configured"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         KeysCommand::List { json } => {
             let keys = open(globals)?.keys()?;
             if json {
@@ -302,12 +329,15 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                         k.certified.as_ref().map_or_else(String::new, |c| {
                             format!("root {} from {} until {}", c.root, c.from, c.until)
                         }),
+                        k.hsm_label
+                            .as_ref()
+                            .map_or_else(|| "file".into(), |label| format!("HSM {label}")),
                     ]
                 })
                 .collect();
             println!(
                 "{}",
-                render::table(&["key id", "created", "status", "certified"], rows)
+                render::table(&["key id", "created", "status", "certified", "where"], rows)
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -315,34 +345,55 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             out,
             force,
             protect,
+            token,
+            label,
             json,
         } => {
+            if let Some(settings) = token.settings()? {
+                let label = label.ok_or_else(|| CliError::input("--module needs --label LABEL"))?;
+                let public = out.join(facelic_issuer::PUBLIC_KEY_FILE);
+                let output = OutFile { out: public, force };
+                output.refuse_existing()?;
+                std::fs::create_dir_all(&out).map_err(CliError::io(&out))?;
+                let key = super::hsm::open_token(&settings)?.generate_key(&label)?;
+                output.write(key.public_pem().as_bytes())?;
+                return report_new_key(json, key.key_id(), None, &output.out);
+            }
             let key = IssuerKey::generate()?;
             let passphrase = match protect {
                 true => Some(new_passphrase(globals)?),
                 false => None,
             };
             let (private, public) = key.write_to_dir_with(&out, passphrase.as_ref(), force)?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "key_id": key.key_id().to_string(),
-                        "private_key": private.display().to_string(),
-                        "public_key": public.display().to_string(),
-                    })
-                );
-            } else {
-                println!("{}", key.key_id());
-                eprintln!(
-                    "private key: {} (mode 0600; keep it secret)",
-                    private.display()
-                );
-                eprintln!("public key:  {}", public.display());
-            }
-            Ok(ExitCode::SUCCESS)
+            report_new_key(json, key.key_id(), Some(&private), &public)
         }
     }
+}
+
+/// Prints what `keys new` made: the key id (and the files, on stderr).
+fn report_new_key(
+    json: bool,
+    key_id: KeyId,
+    private: Option<&std::path::Path>,
+    public: &std::path::Path,
+) -> Result<ExitCode, CliError> {
+    if json {
+        return print_json(&serde_json::json!({
+            "key_id": key_id.to_string(),
+            "private_key": private.map(|p| p.display().to_string()),
+            "public_key": public.display().to_string(),
+        }));
+    }
+    println!("{key_id}");
+    match private {
+        Some(private) => eprintln!(
+            "private key: {} (mode 0600; keep it secret)",
+            private.display()
+        ),
+        None => eprintln!("private key: in the HSM token (it never leaves it)"),
+    }
+    eprintln!("public key:  {}", public.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A new passphrase for protecting keys (see `cli/passphrase.rs`).
@@ -355,10 +406,4 @@ fn new_passphrase(globals: &Globals) -> Result<facelic_issuer::Passphrase, CliEr
 /// Reads a text file the operator names.
 fn read_text(path: &std::path::Path) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(CliError::io(path))
-}
-
-/// A root's private key, opened with the passphrase source of `globals`.
-fn load_root(globals: &Globals, path: &std::path::Path) -> Result<IssuerKey, CliError> {
-    let source = super::passphrase::source(globals.passphrase_env.as_deref());
-    Ok(IssuerKey::load_with(path, &source)?)
 }

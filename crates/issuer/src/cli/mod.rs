@@ -21,6 +21,7 @@ mod clock;
 mod customers;
 mod device_code;
 mod error;
+mod hsm;
 mod invoices;
 mod issuing;
 mod keys;
@@ -146,6 +147,15 @@ impl OutFile {
             &self.out, bytes, self.force,
         )?)
     }
+
+    /// Refuses, before anything else is done, a file that exists (unless
+    /// `--force`): for commands that make something (a key) before writing.
+    pub(crate) fn refuse_existing(&self) -> Result<(), CliError> {
+        if !self.force && std::fs::symlink_metadata(&self.out).is_ok() {
+            return Err(facelic_issuer::desk::DeskError::Exists(self.out.clone()).into());
+        }
+        Ok(())
+    }
 }
 
 /// Opens the desk of `globals` with the session clock and operator.
@@ -161,7 +171,8 @@ pub(crate) fn session(globals: &Globals) -> Result<facelic_issuer::desk::Session
     let source = passphrase::source(globals.passphrase_env.as_deref());
     Ok(
         facelic_issuer::desk::Session::new(clock::clock()?, &globals.operator)?
-            .with_passphrase(source),
+            .with_passphrase(source)
+            .with_pin_prompt(passphrase::pin_prompt()),
     )
 }
 

@@ -8,6 +8,7 @@ use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Arc;
 
+use facelic_issuer::hsm::{HsmError, HsmSettings, Pin};
 use facelic_issuer::{KeyFileError, Passphrase, PassphraseSource};
 
 /// The source that opens protected keys for this command.
@@ -62,4 +63,20 @@ fn from_env(var: &str) -> Result<String, KeyFileError> {
 fn prompt(question: &str) -> Result<String, KeyFileError> {
     rpassword::prompt_password(question)
         .map_err(|e| KeyFileError::PassphraseUnavailable(e.to_string()))
+}
+
+/// Asks for an HSM token's user PIN at the terminal (input not echoed),
+/// for a desk whose HSM settings name no PIN variable.
+pub(crate) fn pin_prompt() -> facelic_issuer::desk::PinPrompt {
+    Arc::new(|settings: &HsmSettings| {
+        if !std::io::stdin().is_terminal() {
+            return Err(HsmError::PinUnavailable(format!(
+                "no terminal to ask for token {:?}'s PIN on (name a variable with --pin-env)",
+                settings.token
+            )));
+        }
+        rpassword::prompt_password(format!("PIN for token {:?}: ", settings.token))
+            .map(Pin::new)
+            .map_err(|e| HsmError::PinUnavailable(e.to_string()))
+    })
 }

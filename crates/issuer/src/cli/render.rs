@@ -31,11 +31,13 @@ pub(crate) fn license_json(license: &License) -> Value {
     obj
 }
 
-/// A verified license as JSON: `{"valid": true, "key_id": ..., "license": {...}}`.
+/// A verified license as JSON: `{"valid": true, "key_id": ..., "root_key_id":
+/// ... (format 2, else null), "license": {...}}`.
 pub(crate) fn verified_json(verified: &VerifiedLicense) -> Value {
     json!({
         "valid": true,
         "key_id": verified.key_id().to_string(),
+        "root_key_id": verified.root_key_id().map(|id| id.to_string()),
         "license": license_json(verified.license()),
     })
 }

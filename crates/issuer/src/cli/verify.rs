@@ -121,8 +121,11 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
             if args.json {
                 println!("{}", render::verified_json(&verified));
             } else {
+                let root = verified
+                    .root_key_id()
+                    .map_or_else(String::new, |root| format!(", certified by root {root}"));
                 println!(
-                    "valid: {} license, signed by key {}",
+                    "valid: {} license, signed by key {}{root}",
                     verified.kind,
                     verified.key_id()
                 );

@@ -102,6 +102,18 @@ pub enum DeskError {
         /// The key id of the key in the file.
         found: String,
     },
+    /// The HSM key under a desk key's label is another key.
+    #[error("token {token:?} key {label:?} is key {found}, the ledger expects {expected}")]
+    HsmKeyMismatch {
+        /// The token.
+        token: String,
+        /// The key's label.
+        label: String,
+        /// The key id the ledger records.
+        expected: String,
+        /// The key id of the key under that label.
+        found: String,
+    },
     /// An issuer key file problem.
     #[error(transparent)]
     KeyFile(#[from] KeyFileError),
@@ -116,6 +128,9 @@ pub enum DeskError {
     /// A license could not be signed.
     #[error(transparent)]
     Sign(#[from] SignError),
+    /// The desk's HSM could not be used (token missing, PIN refused, ...).
+    #[error(transparent)]
+    Hsm(#[from] crate::hsm::HsmError),
     /// A worker thread of the desk stopped (a bug; nothing was recorded).
     #[error("internal error: {0}; nothing was recorded")]
     Internal(&'static str),

@@ -9,7 +9,8 @@ use super::fields::Text;
 use super::{Desk, DeskError, KEYS_DIR, Result, audit};
 use facelic_verifier::public_key_to_pem;
 
-use crate::{Certificate, IssuerKey, KeyId, Keyring, License, Passphrase, RevocationList};
+use crate::hsm::Hsm;
+use crate::{Certificate, IssuerKey, KeyId, Keyring, License, Passphrase, RevocationList, Signer};
 
 /// A key the desk holds.
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +29,22 @@ pub struct DeskKey {
     pub certified: Option<CertifiedWindow>,
     /// The public key (SPKI PEM).
     pub public_pem: String,
+    /// The key's label in the desk's HSM, for a key that lives there (no
+    /// key file then).
+    pub hsm_label: Option<String>,
+}
+
+/// How a new signing key is made.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum NewKey<'a> {
+    /// A key file in the desk, protected by the passphrase when given.
+    File(Option<&'a Passphrase>),
+    /// A key pair generated inside the desk's HSM, under this label
+    /// (default: `facelic-` and eight random hex digits).
+    InHsm(Option<&'a str>),
+    /// The key pair already in the desk's HSM under this label.
+    FromHsm(&'a str),
 }
 
 /// Where a desk key stands.
@@ -76,17 +93,14 @@ pub struct CertifiedWindow {
 /// The active signing key, with its certificate when a root certified it:
 /// licenses are then format 2, else format 1.
 pub(crate) struct DeskSigner {
-    key: IssuerKey,
+    key: Signer,
     certificate: Option<Certificate>,
 }
 
 impl DeskSigner {
     /// Signs a license (format 2 when the key is certified).
     pub(crate) fn sign(&self, license: &License) -> Result<String> {
-        Ok(match &self.certificate {
-            Some(certificate) => self.key.sign_certified(license, certificate)?,
-            None => self.key.sign(license)?,
-        })
+        Ok(self.key.sign(license, self.certificate.as_ref())?)
     }
 
     /// The key's id.
@@ -124,32 +138,77 @@ impl DeskSigner {
         &self,
         now: crate::Timestamp,
         serials: &[crate::Serial],
-    ) -> String {
-        let sign = |m: &[u8]| self.key.sign_bytes(m);
-        match &self.certificate {
+    ) -> Result<String> {
+        let key_id = self.key.key_id();
+        Ok(self.key.encode_with(|sign| match &self.certificate {
             Some(cert) => RevocationList::encode_certified(now, serials, cert, sign),
-            None => RevocationList::encode(now, serials, self.key.key_id(), sign),
-        }
+            None => RevocationList::encode(now, serials, key_id, sign),
+        })?)
     }
 }
 
 impl Desk {
-    /// Makes a new signing key, writes its files (private key 0600,
-    /// protected by `protect` when given) and makes it the active key —
-    /// or, with `awaiting`, leaves it waiting for a root's certificate.
+    /// Makes a new signing key as `new` says and makes it the active key
+    /// — or, with `awaiting`, leaves it waiting for a root's certificate.
     /// Earlier keys stay in the keyring.
-    pub(crate) fn add_key(
+    pub(crate) fn add_key(&mut self, new: NewKey<'_>, awaiting: bool) -> Result<DeskKey> {
+        let token = match new {
+            NewKey::File(_) => None,
+            NewKey::InHsm(_) | NewKey::FromHsm(_) => Some(self.open_hsm()?),
+        };
+        self.add_key_with(new, token, awaiting)
+    }
+
+    /// [`Desk::add_key`] with the desk's HSM `token` already open (for a
+    /// key in the HSM). A key file is written 0600 (protected when asked)
+    /// before the key is recorded.
+    pub(crate) fn add_key_with(
         &mut self,
-        protect: Option<&Passphrase>,
+        new: NewKey<'_>,
+        token: Option<Hsm>,
         awaiting: bool,
     ) -> Result<DeskKey> {
-        let key = IssuerKey::generate()?;
-        let id = key.key_id().to_string();
-        let dir = self.dir.join(KEYS_DIR);
-        std::fs::create_dir_all(&dir).map_err(DeskError::io(&dir))?;
-        let (private, public) = (dir.join(format!("{id}.key")), dir.join(format!("{id}.pub")));
-        key.write_files_with(&private, &public, protect, false)?;
-        let public_pem = key.public_pem();
+        let (id, public_pem, hsm) = match (new, token) {
+            (NewKey::File(protect), _) => {
+                let key = IssuerKey::generate()?;
+                let id = key.key_id().to_string();
+                let dir = self.dir.join(KEYS_DIR);
+                std::fs::create_dir_all(&dir).map_err(DeskError::io(&dir))?;
+                let (private, public) =
+                    (dir.join(format!("{id}.key")), dir.join(format!("{id}.pub")));
+                key.write_files_with(&private, &public, protect, false)?;
+                (id, key.public_pem(), None)
+            }
+            (NewKey::InHsm(label), Some(token)) => {
+                let label = label.map_or_else(default_hsm_label, str::to_owned);
+                let key = token.generate_key(&label)?;
+                let token = key.token().to_owned();
+                (
+                    key.key_id().to_string(),
+                    key.public_pem(),
+                    Some((token, label)),
+                )
+            }
+            (NewKey::FromHsm(label), Some(token)) => {
+                let key = token.find_key(label)?;
+                let id = key.key_id().to_string();
+                if self.keys()?.iter().any(|k| k.key_id == id) {
+                    return Err(DeskError::Refused(format!(
+                        "key {id} (labelled {label:?}) is a key of the desk already"
+                    )));
+                }
+                if self.roots()?.get(key.key_id()).is_some() {
+                    return Err(DeskError::Refused(format!(
+                        "key {id} (labelled {label:?}) is a root the desk trusts; a root lives apart from the desk"
+                    )));
+                }
+                let token = key.token().to_owned();
+                (id, key.public_pem(), Some((token, label.to_owned())))
+            }
+            (NewKey::InHsm(_) | NewKey::FromHsm(_), None) => {
+                return Err(DeskError::Internal("an HSM key without an open token"));
+            }
+        };
         self.write(|tx, s| {
             let previous: Option<String> = tx
                 .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
@@ -158,22 +217,27 @@ impl Desk {
                 tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
             }
             tx.execute(
-                "INSERT INTO keys (key_id, public_pem, created_at, active, awaiting_certificate)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, public_pem, s.now().to_string(), !awaiting, awaiting],
+                "INSERT INTO keys (key_id, public_pem, created_at, active, awaiting_certificate, hsm_label)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    id,
+                    public_pem,
+                    s.now().to_string(),
+                    !awaiting,
+                    awaiting,
+                    hsm.as_ref().map(|(_, label)| label)
+                ],
             )?;
             let action = match (awaiting, &previous) {
                 (true, _) => "keys.request",
                 (false, Some(_)) => "keys.rotate",
                 (false, None) => "keys.create",
             };
-            audit::record(
-                tx,
-                s,
-                action,
-                &id,
-                &serde_json::json!({ "previous": previous }),
-            )
+            let hsm = hsm
+                .as_ref()
+                .map(|(token, label)| serde_json::json!({ "token": token, "label": label }));
+            let detail = serde_json::json!({ "previous": previous, "hsm": hsm });
+            audit::record(tx, s, action, &id, &detail)
         })?;
         self.key(&id)
     }
@@ -181,20 +245,21 @@ impl Desk {
     /// Makes a new active signing key; licenses signed by earlier keys keep
     /// verifying with the exported keyring.
     pub fn rotate_key(&mut self) -> Result<DeskKey> {
-        self.add_key(None, false)
+        self.add_key(NewKey::File(None), false)
     }
 
-    /// [`Desk::rotate_key`], the new key's file protected by `passphrase`.
-    pub fn rotate_key_protected(&mut self, passphrase: &Passphrase) -> Result<DeskKey> {
-        self.add_key(Some(passphrase), false)
+    /// [`Desk::rotate_key`], the new key made as `new` says (a protected
+    /// file, or in the desk's HSM).
+    pub fn rotate_key_with(&mut self, new: NewKey<'_>) -> Result<DeskKey> {
+        self.add_key(new, false)
     }
 
     /// Makes a new signing key that waits for a root's certificate (its
     /// public key is the certification request); the active key stays
     /// active until [`Desk::import_certificate`]. Audited as `keys.request`.
-    pub fn request_signing_key(&mut self, protect: Option<&Passphrase>) -> Result<DeskKey> {
+    pub fn request_signing_key(&mut self, new: NewKey<'_>) -> Result<DeskKey> {
         self.trusted_roots()?;
-        self.add_key(protect, true)
+        self.add_key(new, true)
     }
 
     /// Trusts a root public key (SPKI PEM): certificates it signed can be
@@ -349,7 +414,7 @@ impl Desk {
     pub fn protect_keys(&mut self, passphrase: &Passphrase) -> Result<Vec<String>> {
         let dir = self.dir.join(KEYS_DIR);
         let mut protected = Vec::new();
-        for key in self.keys()? {
+        for key in self.keys()?.into_iter().filter(|k| k.hsm_label.is_none()) {
             let path = dir.join(format!("{}.key", key.key_id));
             let loaded = match IssuerKey::load(&path) {
                 Err(crate::KeyFileError::NeedsPassphrase(_)) => continue, // protected already
@@ -424,28 +489,32 @@ impl Desk {
         Ok(pem)
     }
 
-    /// Loads the active signing key (and its certificate).
+    /// Loads the active signing key (from its file, or opens the HSM it
+    /// lives in) and its certificate.
     pub(crate) fn signing_key(&self) -> Result<DeskSigner> {
-        let (key_id, certificate): (String, Option<String>) = self
+        let (key_id, certificate, hsm_label): (String, Option<String>, Option<String>) = self
             .read()
             .query_row(
-                "SELECT key_id, certificate FROM keys WHERE active = 1",
+                "SELECT key_id, certificate, hsm_label FROM keys WHERE active = 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .map_err(|_| DeskError::NoActiveKey)?;
-        let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
-        let key = match &self.session.passphrase {
-            Some(source) => IssuerKey::load_with(&path, source)?,
-            None => IssuerKey::load(&path)?,
+        let key = match hsm_label {
+            Some(label) => {
+                let key = self.open_hsm()?.find_key(&label)?;
+                if key.key_id().to_string() != key_id {
+                    return Err(DeskError::HsmKeyMismatch {
+                        token: key.token().to_owned(),
+                        label,
+                        expected: key_id,
+                        found: key.key_id().to_string(),
+                    });
+                }
+                Signer::Hsm(key)
+            }
+            None => Signer::File(self.key_file(&key_id)?),
         };
-        if key.key_id().to_string() != key_id {
-            return Err(DeskError::KeyMismatch {
-                path,
-                expected: key_id,
-                found: key.key_id().to_string(),
-            });
-        }
         let certificate = match certificate {
             Some(text) => Some(
                 Certificate::parse(&text, &self.roots()?)
@@ -455,10 +524,34 @@ impl Desk {
         };
         Ok(DeskSigner { key, certificate })
     }
+
+    /// The private key file of desk key `key_id`, opened (with the
+    /// session's passphrase source) and checked to be that key.
+    fn key_file(&self, key_id: &str) -> Result<IssuerKey> {
+        let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
+        let key = match &self.session.passphrase {
+            Some(source) => IssuerKey::load_with(&path, source)?,
+            None => IssuerKey::load(&path)?,
+        };
+        if key.key_id().to_string() != key_id {
+            return Err(DeskError::KeyMismatch {
+                path,
+                expected: key_id.to_owned(),
+                found: key.key_id().to_string(),
+            });
+        }
+        Ok(key)
+    }
+}
+
+/// A label for a key made in the HSM: `facelic-` and 8 random hex digits.
+fn default_hsm_label() -> String {
+    let serial = crate::new_serial().to_string();
+    format!("facelic-{}", &serial[..8])
 }
 
 const KEY_SELECT: &str = "SELECT key_id, created_at, active, public_pem, certificate, \
-                          awaiting_certificate, revoked_at FROM keys";
+                          awaiting_certificate, revoked_at, hsm_label FROM keys";
 
 /// One `keys` row, read through types, and its certificate's text.
 fn read_key(r: &rusqlite::Row<'_>) -> Result<(DeskKey, Option<String>)> {
@@ -479,6 +572,7 @@ fn read_key(r: &rusqlite::Row<'_>) -> Result<(DeskKey, Option<String>)> {
         status,
         certified: None,
         public_pem: f.plain("public_pem")?,
+        hsm_label: f.plain("hsm_label")?,
     };
     Ok((key, f.plain("certificate")?))
 }

@@ -19,6 +19,7 @@ mod backup;
 mod customers;
 mod error;
 mod fields;
+mod hsm;
 mod invoices;
 mod issue;
 mod keys;
@@ -48,9 +49,10 @@ pub use ledger::LOCK_FILE;
 pub use audit::AuditEntry;
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
 pub use error::{CorruptValue, DeskError, Result};
+pub use hsm::PinPrompt;
 pub use invoices::InvoiceSummary;
 pub use issue::{IssueReport, parse_devices_file};
-pub use keys::{CertifiedWindow, DeskKey, KeyStatus};
+pub use keys::{CertifiedWindow, DeskKey, KeyStatus, NewKey};
 pub use orders::{MAX_DEVICES, NewOrder, Order, Reprice, Term};
 pub use packs::{NewPack, PackFilter, PackOrigin, PackRecord, PackStatus};
 pub use query::{LicenseFilter, LicenseRecord, LicenseStatus};
@@ -99,6 +101,8 @@ pub struct Session {
     operator: String,
     /// Where the passphrase of a protected signing key comes from.
     passphrase: Option<crate::PassphraseSource>,
+    /// Asks for the HSM's PIN when its settings name no variable.
+    pin_prompt: Option<PinPrompt>,
 }
 
 impl std::fmt::Debug for Session {
@@ -110,6 +114,10 @@ impl std::fmt::Debug for Session {
             .field(
                 "passphrase",
                 &self.passphrase.as_ref().map(|_| "(a source)"),
+            )
+            .field(
+                "pin_prompt",
+                &self.pin_prompt.as_ref().map(|_| "(a prompt)"),
             )
             .finish()
     }
@@ -131,7 +139,16 @@ impl Session {
             now: clock.now()?,
             operator: operator.to_owned(),
             passphrase: None,
+            pin_prompt: None,
         })
+    }
+
+    /// This session, asking `prompt` for the HSM's PIN when the desk's HSM
+    /// settings name no environment variable for it.
+    #[must_use]
+    pub fn with_pin_prompt(mut self, prompt: PinPrompt) -> Self {
+        self.pin_prompt = Some(prompt);
+        self
     }
 
     /// This session, opening a passphrase-protected signing key with the
@@ -167,19 +184,30 @@ impl Desk {
     /// Creates a desk in `dir`: the ledger, a copy of the default catalog
     /// (kept if one is already there and valid) and a first issuer key.
     pub fn init(dir: &Path, session: Session) -> Result<(Self, DeskKey)> {
-        Self::init_with(dir, session, None)
+        Self::init_with(dir, session, None, NewKey::File(None))
     }
 
-    /// [`Desk::init`], with the first key's file protected by `protect`
-    /// when given.
+    /// [`Desk::init`], the first key made as `first` says: a key file
+    /// (protected or not), or a key in the HSM of `hsm`. `hsm`, when
+    /// given, is recorded as the desk's HSM settings; its token is opened
+    /// before anything is written, so a missing token or a refused PIN
+    /// leaves no desk behind.
     pub fn init_with(
         dir: &Path,
         session: Session,
-        protect: Option<&crate::Passphrase>,
+        hsm: Option<&crate::hsm::HsmSettings>,
+        first: NewKey<'_>,
     ) -> Result<(Self, DeskKey)> {
         if std::fs::symlink_metadata(dir.join(LEDGER_FILE)).is_ok() {
             return Err(DeskError::AlreadyInitialized(dir.to_owned()));
         }
+        let token = match (hsm, first) {
+            (Some(settings), _) => Some((settings, hsm::open_token(&session, settings)?)),
+            (None, NewKey::InHsm(_) | NewKey::FromHsm(_)) => {
+                return Err(DeskError::Refused("the desk has no HSM configured".into()));
+            }
+            (None, _) => None,
+        };
         std::fs::create_dir_all(dir).map_err(DeskError::io(dir))?;
         create_private_dir(&dir.join(KEYS_DIR))?;
         let catalog_path = dir.join(CATALOG_FILE);
@@ -194,7 +222,10 @@ impl Desk {
             catalog,
             session,
         };
-        let key = desk.add_key(protect, false)?;
+        if let Some((settings, _)) = &token {
+            desk.write(|tx, s| hsm::record_settings(tx, s, settings))?;
+        }
+        let key = desk.add_key_with(first, token.map(|(_, token)| token), false)?;
         desk.write(|tx, s| {
             audit::record(
                 tx,

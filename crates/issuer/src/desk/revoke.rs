@@ -255,7 +255,7 @@ impl Desk {
         // The root-signed lists of revoked signing keys go first, then the
         // desk's own list of serials: one text, which apps read whole.
         let mut text = self.key_revocation_lists()?.concat();
-        text.push_str(&key.revocation_list(self.now(), &serials));
+        text.push_str(&key.revocation_list(self.now(), &serials)?);
         super::write_output(out, text.as_bytes(), force)?;
         let count = serials.len();
         self.write(|tx, s| {

@@ -388,6 +388,22 @@ const MIGRATIONS: &[Migration] = &[
     BEGIN SELECT RAISE(ABORT, 'a root-signed revocation list cannot be deleted'); END;
     "#,
     ),
+    Migration::Sql(
+        // Keys in an HSM (PKCS#11): a key's label in the desk's token (no
+        // key file then), and where that token is. The PIN is never stored:
+        // `pin_env` names the environment variable it is read from (NULL:
+        // asked for at the terminal).
+        r#"
+    ALTER TABLE keys ADD COLUMN hsm_label TEXT;
+    CREATE TABLE hsm (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        module         TEXT NOT NULL,
+        token          TEXT NOT NULL,
+        pin_env        TEXT,
+        configured_at  TEXT NOT NULL
+    );
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.

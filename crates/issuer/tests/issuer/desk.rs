@@ -15,6 +15,8 @@ use serde_json::Value;
 pub(crate) struct TestDesk {
     pub(crate) dir: tempfile::TempDir,
     pub(crate) now: String,
+    /// Environment every command gets, in order (a later entry wins).
+    pub(crate) env: Vec<(String, String)>,
 }
 
 pub(crate) fn code(n: u64) -> String {
@@ -28,6 +30,7 @@ impl TestDesk {
         let desk = Self {
             dir: tempfile::tempdir().unwrap(),
             now: "2026-11-01T00:00:00Z".into(),
+            env: Vec::new(),
         };
         // Through the library: `facelic init` itself is tested by the
         // quickstart and the refusal tests.
@@ -54,6 +57,7 @@ impl TestDesk {
         cmd.env("FACELIC_DESK", self.desk())
             .env("FACELIC_NOW", &self.now)
             .env("FACELIC_OPERATOR", "tester")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .args(args);
         cmd
     }
@@ -138,6 +142,8 @@ impl TestDesk {
             "usage_bills",
             "pack_uses",
             "pack_expiries",
+            "roots",
+            "hsm",
         ]
         .iter()
         .map(|t| {

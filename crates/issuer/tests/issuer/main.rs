@@ -4,6 +4,7 @@ mod certified;
 mod cli;
 mod desk;
 mod finance;
+mod hsm;
 mod integrity;
 mod invoicing;
 mod keys;

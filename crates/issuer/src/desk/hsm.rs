@@ -1,0 +1,108 @@
+//! The desk's HSM: where its PKCS#11 token is (module, token label, the
+//! environment variable of the PIN), recorded as a desk setting, and
+//! opening it with the PIN for a command that signs or makes a key.
+
+use rusqlite::{OptionalExtension as _, params};
+
+use super::fields::Text;
+use super::{Desk, DeskError, Result, audit};
+use crate::hsm::{Hsm, HsmError, HsmSettings, Pin};
+
+/// Asks for the PIN of the token in the settings (at a terminal, say);
+/// used when the settings name no environment variable.
+pub type PinPrompt = std::sync::Arc<dyn Fn(&HsmSettings) -> Result<Pin, HsmError> + Send + Sync>;
+
+impl Desk {
+    /// Records where the desk's HSM is, after opening its token with the
+    /// PIN (so a wrong module, token or PIN is refused, with nothing
+    /// recorded). Keys already in the HSM must stay reachable: refused
+    /// while any key of the desk lives there. Audited as `hsm.configure`.
+    pub fn configure_hsm(&mut self, settings: &HsmSettings) -> Result<()> {
+        if let Some(old) = self.hsm_settings()? {
+            let in_hsm = self.keys()?.into_iter().filter(|k| k.hsm_label.is_some());
+            if old != *settings && in_hsm.count() > 0 {
+                return Err(DeskError::Refused(format!(
+                    "keys of the desk live in token {:?}; the HSM settings cannot move away from it",
+                    old.token
+                )));
+            }
+        }
+        self.open_hsm_with(settings)?;
+        self.write(|tx, s| record_settings(tx, s, settings))
+    }
+
+    /// Where the desk's HSM is, if one is configured.
+    pub fn hsm_settings(&self) -> Result<Option<HsmSettings>> {
+        let row = self
+            .read()
+            .query_row(
+                "SELECT module, token, pin_env FROM hsm WHERE id = 1",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(module, token, pin_env)| HsmSettings {
+            module: module.into(),
+            token,
+            pin_env,
+        }))
+    }
+
+    /// Opens the desk's HSM, refused when none is configured.
+    pub(crate) fn open_hsm(&self) -> Result<Hsm> {
+        let settings = self
+            .hsm_settings()?
+            .ok_or_else(|| DeskError::Refused("the desk has no HSM configured".into()))?;
+        self.open_hsm_with(&settings)
+    }
+
+    /// Opens the token of `settings` (see [`open_token`]).
+    pub(crate) fn open_hsm_with(&self, settings: &HsmSettings) -> Result<Hsm> {
+        open_token(&self.session, settings)
+    }
+}
+
+/// Opens the token of `settings` with the PIN from its environment
+/// variable, else from the session's prompt.
+pub(crate) fn open_token(session: &super::Session, settings: &HsmSettings) -> Result<Hsm> {
+    let pin = match (&settings.pin_env, &session.pin_prompt) {
+        (Some(var), _) => Pin::from_env(var)?,
+        (None, Some(prompt)) => prompt(settings)?,
+        (None, None) => {
+            return Err(HsmError::PinUnavailable(
+                    "the HSM settings name no PIN environment variable, and there is no terminal to ask on"
+                        .into(),
+                )
+                .into());
+        }
+    };
+    Ok(Hsm::open(settings, &pin)?)
+}
+
+/// Writes the HSM settings row (replacing it) and audits it.
+pub(crate) fn record_settings(
+    tx: &rusqlite::Transaction<'_>,
+    s: &super::Session,
+    settings: &HsmSettings,
+) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO hsm (id, module, token, pin_env, configured_at)
+         VALUES (1, ?1, ?2, ?3, ?4)",
+        params![
+            settings.module.display().to_string(),
+            settings.token,
+            settings.pin_env,
+            Text(&s.now())
+        ],
+    )?;
+    audit::record(
+        tx,
+        s,
+        "hsm.configure",
+        &settings.token,
+        &serde_json::json!({
+            "module": settings.module.display().to_string(),
+            "pin_env": settings.pin_env,
+        }),
+    )
+}
