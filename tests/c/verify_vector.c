@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <stdint.h>
 
 #include "facelic.h"
@@ -44,6 +45,30 @@ static char *read_file(const char *dir, const char *name, size_t *len) {
     fclose(f);
     if (len) *len = (size_t)size;
     return buf;
+}
+
+/* Licenses signed inside an HSM (scripts/softhsm-fixtures): each verifies
+ * for its app with its keyring, and fails with another app's package. */
+static void verify_hsm_licenses(const char *dir, int64_t now) {
+    const char *cases[][2] = {{"hsm-platform.lic", "hsm-keyring.pem"}, {"hsm-v2-platform.lic", "hsm-root.pem"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = 0;
+        char *pem = read_file(dir, cases[i][1], NULL);
+        char *text = read_file(dir, cases[i][0], &len);
+        FacelicVerifier *verifier = NULL;
+        int rc = facelic_verifier_new(pem, &verifier);
+        CHECK(rc == FACELIC_OK, "keyring %s (rc %d)", cases[i][1], rc);
+        FacelicLicense *lic = NULL;
+        rc = facelic_verify(verifier, (const uint8_t *)text, len, now, NULL, "com.acme.gate", NULL, 0, NULL, &lic);
+        CHECK(rc == FACELIC_OK && lic != NULL, "%s verifies (rc %d %s)", cases[i][0], rc, facelic_error_name(rc));
+        if (lic) facelic_license_free(lic);
+        lic = NULL;
+        rc = facelic_verify(verifier, (const uint8_t *)text, len, now, NULL, "com.other.app", NULL, 0, NULL, &lic);
+        CHECK(lic == NULL && strcmp(facelic_error_name(rc), "wrong-package") == 0, "%s refused for another app (rc %d %s)", cases[i][0], rc, facelic_error_name(rc));
+        facelic_verifier_free(verifier);
+        free(pem);
+        free(text);
+    }
 }
 
 int main(int argc, char **argv) {
@@ -153,6 +178,9 @@ int main(int argc, char **argv) {
           facelic_error_name(rc));
     CHECK(facelic_verifier_set_revocation_list(NULL, (const uint8_t *)list, len, NULL) == FACELIC_ERR_ARGUMENT,
           "NULL verifier refused");
+
+    /* Issued just now by scripts/softhsm-fixtures: checked at the real time. */
+    if (argc > 2) verify_hsm_licenses(argv[2], (int64_t)time(NULL));
 
     facelic_verifier_free(verifier);
     facelic_verifier_free(NULL);

@@ -146,6 +146,20 @@ public final class HostTest {
                 () -> FaceLicense.verify(app, v2, rootKeyring, read(dir, "revocations-damaged.crl"), null,
                         FaceLicense.DEFAULT_PROFILE));
 
+        // Licenses signed inside an HSM (SoftHSM2; scripts/softhsm-fixtures).
+        if (Files.exists(dir.resolve("hsm-platform.lic"))) {
+            check(FaceLicense.verify(app, read(dir, "hsm-platform.lic"), read(dir, "hsm-keyring.pem"))
+                            .getPackageName().equals("com.acme.gate"),
+                    "a license signed in the HSM verifies");
+            String hsmRoot = read(dir, "hsm-root.pem");
+            check(FaceLicense.verify(app, read(dir, "hsm-v2-platform.lic"), hsmRoot).getProduct().equals("face-detect"),
+                    "a format-2 license from an HSM key, certified by a root in an HSM, verifies with the root alone");
+            refused(LicenseException.UNCERTIFIED_KEY, "the HSM-certified license under another root",
+                    () -> FaceLicense.verify(app, read(dir, "hsm-v2-platform.lic"), rootKeyring));
+        } else {
+            System.out.println("SKIP HSM-signed licenses (no SoftHSM2)");
+        }
+
         VerifiedLicense device = FaceLicense.verify(app, read(dir, "device.lic"), keyring);
         // The zip archive of the order: Java's ZipInputStream (streaming) and
         // ZipFile (central directory) both read the same license text.
