@@ -13,6 +13,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::desk::{TestDesk, code};
+use crate::keys::at_terminal;
 
 const DESK_PIN: &str = "123456";
 const ROOT_PIN: &str = "654321";
@@ -577,4 +578,46 @@ fn an_existing_hsm_key_is_found_by_its_label() {
     let found = b.json(&["keys", "rotate", "--hsm", "--label", "shared", "--existing"]);
     assert_eq!(found["key_id"], key_id.as_str(), "{found}");
     assert_eq!(found["hsm_label"], "shared");
+}
+
+#[test]
+fn the_pin_is_asked_at_the_terminal_when_no_variable_is_named() {
+    let mut d = TestDesk::new();
+    let Some(hsm) = SoftHsm::attach(&mut d) else {
+        return;
+    };
+    let configure = ["keys", "hsm", "--module", hsm.module(), "--token", "desk"];
+    let (exit, shown) = at_terminal(&d, &[("PIN for token \"desk\"", "999999")], &configure);
+    assert_eq!(exit, 9, "{shown}");
+    assert!(shown.contains("refused the PIN"), "{shown}");
+    assert_eq!(
+        d.ok(&["keys", "hsm"]),
+        "",
+        "a refused PIN recorded settings"
+    );
+    let (exit, shown) = at_terminal(&d, &[("PIN for token \"desk\"", DESK_PIN)], &configure);
+    assert_eq!(exit, 0, "{shown}");
+    assert!(d.ok(&["keys", "hsm"]).contains("asked at the terminal"));
+    let (exit, shown) = at_terminal(
+        &d,
+        &[("PIN for token \"desk\"", DESK_PIN)],
+        &["keys", "rotate", "--hsm", "--label", "typed"],
+    );
+    assert_eq!(exit, 0, "{shown}");
+    assert!(!shown.contains(DESK_PIN), "the PIN was echoed: {shown}");
+    // Without a terminal and without a variable, signing stops, clearly.
+    let order = d.device_order("Acme", "face-detect", 50);
+    d.refused(
+        &[
+            "issue",
+            "--order",
+            &order,
+            "--device",
+            &code(1),
+            "--out",
+            "unused",
+        ],
+        9,
+        "no terminal to ask for token \"desk\"'s PIN on",
+    );
 }

@@ -473,3 +473,104 @@ fn a_crash_while_signing_leaves_no_key_in_a_core_dump() {
         );
     }
 }
+
+/// Runs `facelic args` for `d` in a pseudo-terminal, typing each answer
+/// once its prompt shows (`tests/support/at_terminal.py`); the exit code
+/// and everything the terminal showed.
+pub(crate) fn at_terminal(
+    d: &crate::desk::TestDesk,
+    prompts: &[(&str, &str)],
+    args: &[&str],
+) -> (i32, String) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/support/at_terminal.py"
+    );
+    let mut cmd = d.cmd(&[]);
+    let program = cmd.get_program().to_owned();
+    let out = Command::new("python3")
+        .arg(script)
+        .args(prompts.iter().flat_map(|(p, a)| [*p, *a]))
+        .arg("--")
+        .arg(program)
+        .args(args)
+        .envs(cmd.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_passphrase_typed_at_the_terminal_protects_and_opens_the_key_unseen() {
+    let d = crate::desk::TestDesk::new();
+    let fresh = d.dir.path().join("tty-desk");
+    let mut t = crate::desk::TestDesk::new();
+    t.env
+        .push(("FACELIC_DESK".into(), fresh.to_str().unwrap().into()));
+    // Typed twice at `init --protect`; never echoed.
+    let (exit, shown) = at_terminal(
+        &t,
+        &[("New passphrase", PASS), ("same passphrase again", PASS)],
+        &["init", "--protect"],
+    );
+    assert_eq!(exit, 0, "{shown}");
+    assert!(!shown.contains(PASS), "the passphrase was echoed: {shown}");
+    let keys: Vec<_> = std::fs::read_dir(fresh.join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "key"))
+        .collect();
+    assert_eq!(keys.len(), 1);
+    assert!(
+        std::fs::read_to_string(&keys[0])
+            .unwrap()
+            .contains("ENCRYPTED PRIVATE KEY")
+    );
+
+    // `keys protect`: two different answers protect nothing; the same twice do.
+    let (exit, shown) = at_terminal(
+        &d,
+        &[
+            ("New passphrase", PASS),
+            ("same passphrase again", "another one entirely"),
+        ],
+        &["keys", "protect"],
+    );
+    assert_eq!(exit, 9, "{shown}");
+    assert!(shown.contains("the two passphrases differ"), "{shown}");
+    let (exit, shown) = at_terminal(
+        &d,
+        &[("New passphrase", PASS), ("same passphrase again", PASS)],
+        &["keys", "protect"],
+    );
+    assert_eq!(exit, 0, "{shown}");
+    assert!(!shown.contains(PASS), "the passphrase was echoed: {shown}");
+
+    // Signing asks for it: a wrong one is refused with nothing recorded,
+    // the right one signs.
+    let order = d.device_order("Acme", "face-detect", 50);
+    let out = d.dir.path().join("out");
+    let issue = [
+        "issue",
+        "--order",
+        &order,
+        "--device",
+        &crate::desk::code(1),
+    ];
+    let issue = [&issue[..], &["--out", out.to_str().unwrap()]].concat();
+    let before = d.counts();
+    let (exit, shown) = at_terminal(&d, &[("Passphrase for", "not the passphrase")], &issue);
+    assert_eq!(exit, 9, "{shown}");
+    assert!(shown.contains("does not open this key"), "{shown}");
+    assert_eq!(d.counts(), before);
+    let (exit, shown) = at_terminal(&d, &[("Passphrase for", PASS)], &issue);
+    assert_eq!(exit, 0, "{shown}");
+    assert!(!shown.contains(PASS), "{shown}");
+    assert!(
+        out.join(format!("{order}_{}.lic", crate::desk::code(1)))
+            .exists()
+    );
+}
