@@ -486,7 +486,7 @@ pub(crate) fn at_terminal(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/support/at_terminal.py"
     );
-    let mut cmd = d.cmd(&[]);
+    let cmd = d.cmd(&[]);
     let program = cmd.get_program().to_owned();
     let out = Command::new("python3")
         .arg(script)
