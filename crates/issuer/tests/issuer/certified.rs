@@ -379,3 +379,117 @@ fn certificates_and_revocations_from_elsewhere_are_refused() {
     assert_eq!(wrong.status.code(), Some(9), "{wrong:?}");
     assert!(!d.dir.path().join("x.cert").exists());
 }
+
+#[test]
+fn a_platform_license_is_reissued_with_its_package_pin_and_term() {
+    let d = TestDesk::new();
+    let root = Root::new(&d);
+    d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+    let app_ring = root.public();
+    let pin = "aa".repeat(32);
+    let key_a = certified_key(&d, &root, "a", "2028-01-01", &[]);
+    let customer = d.customer("Acme Gate");
+    let order = d.order(
+        &customer,
+        "face-search",
+        &["--platform", "com.acme.gate", "--cert-sha256", &pin],
+    );
+    let first = d.dir.path().join("first");
+    d.ok(&["issue", "--order", &order, "--out", first.to_str().unwrap()]);
+    let old = std::fs::read_dir(&first)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let app = ["--package", "com.acme.gate", "--cert-sha256", &pin];
+    let verify_json = |file: &Path, crl: &[&str]| -> Value {
+        let file = file.to_str().unwrap();
+        let ring = app_ring.to_str().unwrap();
+        d.json(&[&["verify", file, "--keyring", ring], &app[..], crl].concat())
+    };
+    let before = verify_json(&old, &[]);
+
+    let key_b = certified_key(&d, &root, "b", "2028-01-01", &[]);
+    let list = d.dir.path().join("revoke-a.crl");
+    let key = root.key();
+    let out = root_cmd(
+        &d,
+        &[
+            "keys",
+            "revoke",
+            &key_a,
+            "--root-key",
+            key.to_str().unwrap(),
+        ]
+        .into_iter()
+        .chain(["--out", list.to_str().unwrap()])
+        .collect::<Vec<_>>(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    d.ok(&["keys", "import-revocation", list.to_str().unwrap()]);
+    let again = d.dir.path().join("again");
+    let report = d.json(&[
+        "reissue",
+        "--signed-by",
+        &key_a,
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(report["reissued"].as_array().unwrap().len(), 1, "{report}");
+    let new = std::fs::read_dir(&again)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+
+    let crl = d.dir.path().join("all.crl");
+    d.ok(&["crl", "export", "--out", crl.to_str().unwrap()]);
+    let crl_args = ["--crl", crl.to_str().unwrap()];
+    let after = verify_json(&new, &crl_args);
+    assert_eq!(after["key_id"], key_b.as_str());
+    // Same package, pin, product, customer and term; a new serial.
+    let (was, is) = (&before["license"], &after["license"]);
+    for field in [
+        "kind",
+        "product",
+        "customer_id",
+        "package",
+        "cert_sha256",
+        "not_before",
+        "not_after",
+    ] {
+        assert_eq!(was[field], is[field], "{field}: {was} -> {is}");
+    }
+    assert_eq!(is["cert_sha256"], pin.as_str());
+    assert_eq!(is["package"], "com.acme.gate");
+    assert!(is["not_after"].is_string() && is["customer_id"].is_string(), "{is}");
+    assert!(is["serial"].is_string());
+    assert_ne!(was["serial"], is["serial"]);
+    // The old license fails on a device with the list; the new one only
+    // for its own app.
+    let old_file = old.to_str().unwrap();
+    let ring = app_ring.to_str().unwrap();
+    let refused = d.run(
+        &[
+            &["verify", old_file, "--keyring", ring],
+            &app[..],
+            &crl_args[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("revoked signing key"));
+    let other_app = d.run(&[
+        "verify",
+        new.to_str().unwrap(),
+        "--keyring",
+        ring,
+        "--package",
+        "com.other.app",
+        "--cert-sha256",
+        &pin,
+    ]);
+    assert_eq!(other_app.status.code(), Some(1), "{other_app:?}");
+}
