@@ -464,7 +464,10 @@ fn a_platform_license_is_reissued_with_its_package_pin_and_term() {
     }
     assert_eq!(is["cert_sha256"], pin.as_str());
     assert_eq!(is["package"], "com.acme.gate");
-    assert!(is["not_after"].is_string() && is["customer_id"].is_string(), "{is}");
+    assert!(
+        is["not_after"].is_string() && is["customer_id"].is_string(),
+        "{is}"
+    );
     assert!(is["serial"].is_string());
     assert_ne!(was["serial"], is["serial"]);
     // The old license fails on a device with the list; the new one only
