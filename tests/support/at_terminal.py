@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Runs a command in a pseudo-terminal and answers its prompts, as a person
-at a terminal would: each answer is typed only once its prompt is shown.
+at a terminal would: each answer is typed only once its prompt is shown
+and the terminal has stopped echoing (a secret's prompt turns echo off
+just after printing itself; typing in between would show the secret on
+any terminal, and make the test race).
 
     at_terminal.py PROMPT ANSWER [PROMPT ANSWER ...] -- COMMAND [ARG ...]
 
@@ -11,7 +14,17 @@ import os
 import pty
 import select
 import sys
+import termios
 import time
+
+
+def wait_for_echo_off(fd, seconds=2.0):
+    """Waits (up to `seconds`) until the terminal no longer echoes input."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if not termios.tcgetattr(fd)[3] & termios.ECHO:
+            return
+        time.sleep(0.01)
 
 
 def main(argv):
@@ -29,6 +42,7 @@ def main(argv):
             at = shown.find(prompt.encode(), seen)
             if at >= 0:
                 seen = at + len(prompt)
+                wait_for_echo_off(fd)
                 os.write(fd, answer.encode() + b"\n")
                 answers.pop(0)
                 deadline = time.monotonic() + 30

@@ -472,27 +472,12 @@ fn a_platform_license_is_reissued_with_its_package_pin_and_term() {
     assert_ne!(was["serial"], is["serial"]);
     // The old license fails on a device with the list; the new one only
     // for its own app.
-    let old_file = old.to_str().unwrap();
-    let ring = app_ring.to_str().unwrap();
-    let refused = d.run(
-        &[
-            &["verify", old_file, "--keyring", ring],
-            &app[..],
-            &crl_args[..],
-        ]
-        .concat(),
+    d.verify_refused(
+        &old,
+        &app_ring,
+        &[&app[..], &crl_args[..]].concat(),
+        "revoked signing key",
     );
-    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("revoked signing key"));
-    let other_app = d.run(&[
-        "verify",
-        new.to_str().unwrap(),
-        "--keyring",
-        ring,
-        "--package",
-        "com.other.app",
-        "--cert-sha256",
-        &pin,
-    ]);
-    assert_eq!(other_app.status.code(), Some(1), "{other_app:?}");
+    let other_app = ["--package", "com.other.app", "--cert-sha256", &pin];
+    d.verify_refused(&new, &app_ring, &other_app, "another app package");
 }

@@ -273,6 +273,15 @@ impl TestDesk {
         self.run(&[&["verify", file, "--keyring", ring], rest].concat())
     }
 
+    /// [`TestDesk::verify`] that must give the verdict "invalid" (exit 1)
+    /// with `message` in what it says.
+    pub(crate) fn verify_refused(&self, file: &Path, ring: &Path, rest: &[&str], message: &str) {
+        let out = self.verify(file, ring, rest);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{said}");
+        assert!(said.contains(message), "expected {message:?} in {said}");
+    }
+
     /// [`TestDesk::verify`] that must succeed; its stdout.
     pub(crate) fn verify_ok(&self, file: &Path, ring: &Path, rest: &[&str]) -> String {
         let (file, ring) = (file.to_str().unwrap(), ring.to_str().unwrap());
