@@ -70,6 +70,10 @@ impl std::fmt::Debug for Pin {
     }
 }
 
+/// Asks for the PIN of the token in the settings (at a terminal, say);
+/// used when the settings name no environment variable.
+pub type PinPrompt = std::sync::Arc<dyn Fn(&HsmSettings) -> Result<Pin, HsmError> + Send + Sync>;
+
 /// Why the HSM could not be used. Nothing is recorded at the desk when
 /// one of these stops a command.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -250,6 +254,25 @@ impl Hsm {
             session: Mutex::new(session),
             token,
         })
+    }
+
+    /// [`Hsm::open`] with the PIN from the variable `settings.pin_env`
+    /// names, else from `prompt`; refused when there is neither.
+    pub fn open_asking(
+        settings: &HsmSettings,
+        prompt: Option<&PinPrompt>,
+    ) -> Result<Hsm, HsmError> {
+        let pin = match (&settings.pin_env, prompt) {
+            (Some(var), _) => Pin::from_env(var)?,
+            (None, Some(prompt)) => prompt(settings)?,
+            (None, None) => {
+                return Err(HsmError::PinUnavailable(
+                    "the HSM settings name no PIN environment variable, and there is no terminal to ask on"
+                        .into(),
+                ));
+            }
+        };
+        Hsm::open(settings, &pin)
     }
 
     /// The token's label.

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use facelic_issuer::desk::NewKey;
-use facelic_issuer::hsm::{Hsm, HsmSettings, Pin};
+use facelic_issuer::hsm::{Hsm, HsmSettings};
 use facelic_issuer::{IssuerKey, Passphrase, Signer};
 
 use super::{CliError, Globals};
@@ -125,9 +125,6 @@ impl RootKeyArgs {
 /// Opens the token of `settings` with the PIN from its variable, else
 /// asked at the terminal (for commands on the root's machine: no desk).
 pub(crate) fn open_token(settings: &HsmSettings) -> Result<Hsm, CliError> {
-    let pin = match &settings.pin_env {
-        Some(var) => Pin::from_env(var)?,
-        None => (super::passphrase::pin_prompt())(settings)?,
-    };
-    Ok(Hsm::open(settings, &pin)?)
+    let prompt = super::passphrase::pin_prompt();
+    Ok(Hsm::open_asking(settings, Some(&prompt))?)
 }

@@ -67,7 +67,7 @@ fn prompt(question: &str) -> Result<String, KeyFileError> {
 
 /// Asks for an HSM token's user PIN at the terminal (input not echoed),
 /// for a desk whose HSM settings name no PIN variable.
-pub(crate) fn pin_prompt() -> facelic_issuer::desk::PinPrompt {
+pub(crate) fn pin_prompt() -> facelic_issuer::hsm::PinPrompt {
     Arc::new(|settings: &HsmSettings| {
         if !std::io::stdin().is_terminal() {
             return Err(HsmError::PinUnavailable(format!(

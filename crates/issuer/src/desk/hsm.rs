@@ -6,11 +6,7 @@ use rusqlite::{OptionalExtension as _, params};
 
 use super::fields::Text;
 use super::{Desk, DeskError, Result, audit};
-use crate::hsm::{Hsm, HsmError, HsmSettings, Pin};
-
-/// Asks for the PIN of the token in the settings (at a terminal, say);
-/// used when the settings name no environment variable.
-pub type PinPrompt = std::sync::Arc<dyn Fn(&HsmSettings) -> Result<Pin, HsmError> + Send + Sync>;
+use crate::hsm::{Hsm, HsmSettings};
 
 impl Desk {
     /// Records where the desk's HSM is, after opening its token with the
@@ -65,18 +61,7 @@ impl Desk {
 /// Opens the token of `settings` with the PIN from its environment
 /// variable, else from the session's prompt.
 pub(crate) fn open_token(session: &super::Session, settings: &HsmSettings) -> Result<Hsm> {
-    let pin = match (&settings.pin_env, &session.pin_prompt) {
-        (Some(var), _) => Pin::from_env(var)?,
-        (None, Some(prompt)) => prompt(settings)?,
-        (None, None) => {
-            return Err(HsmError::PinUnavailable(
-                    "the HSM settings name no PIN environment variable, and there is no terminal to ask on"
-                        .into(),
-                )
-                .into());
-        }
-    };
-    Ok(Hsm::open(settings, &pin)?)
+    Ok(Hsm::open_asking(settings, session.pin_prompt.as_ref())?)
 }
 
 /// Writes the HSM settings row (replacing it) and audits it.

@@ -49,7 +49,6 @@ pub use ledger::LOCK_FILE;
 pub use audit::AuditEntry;
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
 pub use error::{CorruptValue, DeskError, Result};
-pub use hsm::PinPrompt;
 pub use invoices::InvoiceSummary;
 pub use issue::{IssueReport, parse_devices_file};
 pub use keys::{CertifiedWindow, DeskKey, KeyStatus, NewKey};
@@ -102,7 +101,7 @@ pub struct Session {
     /// Where the passphrase of a protected signing key comes from.
     passphrase: Option<crate::PassphraseSource>,
     /// Asks for the HSM's PIN when its settings name no variable.
-    pin_prompt: Option<PinPrompt>,
+    pin_prompt: Option<crate::hsm::PinPrompt>,
 }
 
 impl std::fmt::Debug for Session {
@@ -146,7 +145,7 @@ impl Session {
     /// This session, asking `prompt` for the HSM's PIN when the desk's HSM
     /// settings name no environment variable for it.
     #[must_use]
-    pub fn with_pin_prompt(mut self, prompt: PinPrompt) -> Self {
+    pub fn with_pin_prompt(mut self, prompt: crate::hsm::PinPrompt) -> Self {
         self.pin_prompt = Some(prompt);
         self
     }
