@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, code};
+use crate::desk::{TestDesk, code, issue_device};
 
 const ROOT_PASS: &str = "the root's own long passphrase";
 
@@ -258,15 +258,7 @@ fn a_restricted_or_lapsed_certificate_stops_the_desk_before_it_signs() {
     let order = d.device_order("Acme Gate", "ir-liveness-search", 50);
     let out = d.out();
     d.refused(
-        &[
-            "issue",
-            "--order",
-            &order,
-            "--device",
-            &code(1),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+        &issue_device(&order, &code(1), &out),
         5,
         "certified for face-detect only",
     );

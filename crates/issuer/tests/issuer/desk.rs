@@ -295,6 +295,24 @@ impl TestDesk {
     }
 }
 
+/// The files in `dir` whose extension is `ext` (e.g. `lic`, `key`), sorted.
+pub(crate) fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `issue --order ORDER --device CODE --out OUT`: the arguments that
+/// license one device.
+pub(crate) fn issue_device<'a>(order: &'a str, device: &'a str, out: &'a Path) -> [&'a str; 7] {
+    let out = out.to_str().unwrap();
+    ["issue", "--order", order, "--device", device, "--out", out]
+}
+
 /// Runs `cmd` until it reaches `point` of an issue (`chunk-N`: its N-th
 /// chunk of licenses is recorded but not committed; `committed`: no file is
 /// written yet), where the desk's test hook pauses it, then sends it SIGKILL.
@@ -759,15 +777,7 @@ fn a_large_order_is_delivered_as_one_zip_archive() {
     // An existing archive is never replaced: refused before anything is recorded.
     let before = std::fs::read(&archive).unwrap();
     d.refused(
-        &[
-            "issue",
-            "--order",
-            &order,
-            "--device",
-            &code(99),
-            "--out",
-            archive.to_str().unwrap(),
-        ],
+        &issue_device(&order, &code(99), &archive),
         4,
         "exists; name a new archive",
     );

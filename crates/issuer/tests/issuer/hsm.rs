@@ -12,7 +12,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, code};
+use crate::desk::{TestDesk, code, files_with_extension, issue_device};
 use crate::keys::at_terminal;
 
 const DESK_PIN: &str = "123456";
@@ -77,6 +77,13 @@ impl SoftHsm {
         Some(Self { module })
     }
 
+    /// A fresh desk with its SoftHSM2 store; `None` as for [`SoftHsm::attach`].
+    fn desk() -> Option<(TestDesk, Self)> {
+        let mut d = TestDesk::new();
+        let hsm = Self::attach(&mut d)?;
+        Some((d, hsm))
+    }
+
     fn module(&self) -> &str {
         self.module.to_str().unwrap()
     }
@@ -131,19 +138,14 @@ fn strs(args: &[String]) -> Vec<&str> {
 
 /// The one `.lic` file in `dir`.
 fn only_license(dir: &Path) -> PathBuf {
-    let files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "lic"))
-        .collect();
+    let files = files_with_extension(dir, "lic");
     assert_eq!(files.len(), 1, "{files:?}");
     files.into_iter().next().unwrap()
 }
 
 #[test]
 fn an_hsm_key_issues_renews_and_signs_the_revocation_list() {
-    let mut d = TestDesk::new();
-    let Some(hsm) = SoftHsm::attach(&mut d) else {
+    let Some((d, hsm)) = SoftHsm::desk() else {
         return;
     };
     hsm.configure(&d);
@@ -158,15 +160,7 @@ fn an_hsm_key_issues_renews_and_signs_the_revocation_list() {
     let order = d.device_order("Acme", "face-detect", 50);
     let out = d.dir.path().join("issued");
     let device = code(7);
-    let issued = d.json(&[
-        "issue",
-        "--order",
-        &order,
-        "--device",
-        &device,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let issued = d.json(&issue_device(&order, &device, &out));
     let serial = issued["issued"][0]["serial"].as_str().unwrap().to_owned();
     let license = out.join(format!("{order}_{device}.lic"));
     let ring = d.keyring();
@@ -236,8 +230,7 @@ fn an_hsm_key_issues_renews_and_signs_the_revocation_list() {
 
 #[test]
 fn a_missing_token_module_or_pin_is_refused_with_nothing_recorded() {
-    let mut d = TestDesk::new();
-    let Some(hsm) = SoftHsm::attach(&mut d) else {
+    let Some((mut d, hsm)) = SoftHsm::desk() else {
         return;
     };
     let m = hsm.module();
@@ -320,15 +313,8 @@ fn a_missing_token_module_or_pin_is_refused_with_nothing_recorded() {
     // Issuing with a wrong or empty PIN, or with the token gone.
     let order = d.device_order("Acme", "face-detect", 50);
     let out = d.dir.path().join("out");
-    let issue = [
-        "issue",
-        "--order",
-        &order,
-        "--device",
-        &code(1),
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let device = code(1);
+    let issue = issue_device(&order, &device, &out);
     with_env(&mut d, "DESK_PIN", "999999", |d| {
         d.refused(&issue, 9, "token \"desk\" refused the PIN");
     });
@@ -375,8 +361,7 @@ fn a_missing_token_module_or_pin_is_refused_with_nothing_recorded() {
 
 #[test]
 fn a_desk_made_in_the_hsm_and_its_backup_hold_no_private_key() {
-    let mut d = TestDesk::new();
-    let Some(hsm) = SoftHsm::attach(&mut d) else {
+    let Some((d, hsm)) = SoftHsm::desk() else {
         return;
     };
     // A desk whose first key is made in the token: no private key file at all.
@@ -403,13 +388,7 @@ fn a_desk_made_in_the_hsm_and_its_backup_hold_no_private_key() {
         .as_str()
         .unwrap()
         .to_owned();
-    let private_files = |dir: &Path| -> Vec<PathBuf> {
-        std::fs::read_dir(dir.join("keys"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "key"))
-            .collect()
-    };
+    let private_files = |dir: &Path| files_with_extension(&dir.join("keys"), "key");
     assert_eq!(private_files(&fresh), Vec::<PathBuf>::new());
 
     let in_fresh = |args: &[&str]| {
@@ -456,8 +435,7 @@ fn a_desk_made_in_the_hsm_and_its_backup_hold_no_private_key() {
 
 #[test]
 fn a_root_in_an_hsm_certifies_and_revokes_hsm_signing_keys() {
-    let mut d = TestDesk::new();
-    let Some(hsm) = SoftHsm::attach(&mut d) else {
+    let Some((mut d, hsm)) = SoftHsm::desk() else {
         return;
     };
     let root_dir = d.dir.path().join("root");
@@ -518,15 +496,7 @@ fn a_root_in_an_hsm_certifies_and_revokes_hsm_signing_keys() {
     let order = d.device_order("Acme", "face-detect", 50);
     let out = d.dir.path().join("v2");
     let device = code(3);
-    d.ok(&[
-        "issue",
-        "--order",
-        &order,
-        "--device",
-        &device,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    d.ok(&issue_device(&order, &device, &out));
     let license = out.join(format!("{order}_{device}.lic"));
     let root_only = root_dir.join("issuer.pub");
     let verified = d.verify_ok(&license, &root_only, &["--device", &device]);
@@ -557,8 +527,7 @@ fn a_root_in_an_hsm_certifies_and_revokes_hsm_signing_keys() {
 
 #[test]
 fn an_existing_hsm_key_is_found_by_its_label() {
-    let mut a = TestDesk::new();
-    let Some(hsm) = SoftHsm::attach(&mut a) else {
+    let Some((a, hsm)) = SoftHsm::desk() else {
         return;
     };
     hsm.configure(&a);
@@ -574,8 +543,7 @@ fn an_existing_hsm_key_is_found_by_its_label() {
 
 #[test]
 fn the_pin_is_asked_at_the_terminal_when_no_variable_is_named() {
-    let mut d = TestDesk::new();
-    let Some(hsm) = SoftHsm::attach(&mut d) else {
+    let Some((d, hsm)) = SoftHsm::desk() else {
         return;
     };
     let configure = ["keys", "hsm", "--module", hsm.module(), "--token", "desk"];
@@ -600,15 +568,7 @@ fn the_pin_is_asked_at_the_terminal_when_no_variable_is_named() {
     // Without a terminal and without a variable, signing stops, clearly.
     let order = d.device_order("Acme", "face-detect", 50);
     d.refused(
-        &[
-            "issue",
-            "--order",
-            &order,
-            "--device",
-            &code(1),
-            "--out",
-            "unused",
-        ],
+        &issue_device(&order, &code(1), Path::new("unused")),
         9,
         "no terminal to ask for token \"desk\"'s PIN on",
     );

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, at, code, kill_at, order_args};
+use crate::desk::{TestDesk, at, code, issue_device, kill_at, order_args};
 
 /// The ledger file of `d`.
 fn ledger_path(d: &TestDesk) -> PathBuf {
@@ -305,15 +305,7 @@ fn the_desk_clock_never_goes_backwards() {
     at(&mut d, "2020-01-01T00:00:00Z");
     let out = d.out();
     d.refused(
-        &[
-            "issue",
-            "--order",
-            &trial,
-            "--device",
-            &code(2),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+        &issue_device(&trial, &code(2), &out),
         5,
         "clock went backwards",
     );
@@ -561,19 +553,7 @@ fn refusals_say_what_happened() {
     // A dangling symlink where the archive should go: refused before recording.
     let link = d.dir.path().join("dangling.zip");
     std::os::unix::fs::symlink(d.dir.path().join("nowhere"), &link).unwrap();
-    d.refused(
-        &[
-            "issue",
-            "--order",
-            &order,
-            "--device",
-            &code(5),
-            "--out",
-            link.to_str().unwrap(),
-        ],
-        4,
-        "exists",
-    );
+    d.refused(&issue_device(&order, &code(5), &link), 4, "exists");
 
     // Output files are never silently overwritten.
     let taken = d.dir.path().join("taken.txt");
@@ -774,15 +754,7 @@ fn files_and_directories_get_the_modes_they_need() {
         let m = std::fs::metadata(&out).unwrap();
         (m.ino(), m.uid())
     };
-    d.ok(&[
-        "issue",
-        "--order",
-        &order,
-        "--device",
-        &code(1),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    d.ok(&issue_device(&order, &code(1), &out));
     let m = std::fs::metadata(&out).unwrap();
     assert_eq!((m.ino(), m.uid(), mode(&out)), (ino, uid, 0o750));
     assert!(out.join(format!("{order}_{}.lic", code(1))).exists());
@@ -883,15 +855,7 @@ fn a_trials_start_is_read_through_its_type() {
     // The trial's start is not silently taken as "now".
     let out = d.out();
     d.fails(
-        &[
-            "issue",
-            "--order",
-            &trial,
-            "--device",
-            &code(2),
-            "--out",
-            out.to_str().unwrap(),
-        ],
+        &issue_device(&trial, &code(2), &out),
         8,
         "column not_before holds \"soon\"",
     );

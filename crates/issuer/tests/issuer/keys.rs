@@ -518,11 +518,7 @@ fn a_passphrase_typed_at_the_terminal_protects_and_opens_the_key_unseen() {
     );
     assert_eq!(exit, 0, "{shown}");
     assert!(!shown.contains(PASS), "the passphrase was echoed: {shown}");
-    let keys: Vec<_> = std::fs::read_dir(fresh.join("keys"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "key"))
-        .collect();
+    let keys = crate::desk::files_with_extension(&fresh.join("keys"), "key");
     assert_eq!(keys.len(), 1);
     assert!(
         std::fs::read_to_string(&keys[0])
@@ -553,14 +549,8 @@ fn a_passphrase_typed_at_the_terminal_protects_and_opens_the_key_unseen() {
     // the right one signs.
     let order = d.device_order("Acme", "face-detect", 50);
     let out = d.dir.path().join("out");
-    let issue = [
-        "issue",
-        "--order",
-        &order,
-        "--device",
-        &crate::desk::code(1),
-    ];
-    let issue = [&issue[..], &["--out", out.to_str().unwrap()]].concat();
+    let device = crate::desk::code(1);
+    let issue = crate::desk::issue_device(&order, &device, &out);
     let before = d.counts();
     let (exit, shown) = at_terminal(&d, &[("Passphrase for", "not the passphrase")], &issue);
     assert_eq!(exit, 9, "{shown}");
