@@ -64,6 +64,26 @@ impl Root {
         );
         cert
     }
+
+    /// `keys revoke KEY_ID` on the root's machine; the list file `name`.
+    fn revoke(&self, d: &TestDesk, key_id: &str, name: &str) -> PathBuf {
+        let list = d.dir.path().join(name);
+        let key = self.key();
+        let out = root_cmd(
+            d,
+            &[
+                "keys",
+                "revoke",
+                key_id,
+                "--root-key",
+                key.to_str().unwrap(),
+                "--out",
+                list.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+        list
+    }
 }
 
 /// A command on the root's machine: the root's passphrase in `ROOT_PASS`,
@@ -153,20 +173,7 @@ fn a_leaked_signing_key_is_contained_without_an_app_update() {
 
     // Key A leaks. The root (on its machine) revokes it; the desk imports
     // the list and re-issues A's licenses with key B.
-    let revocation = d.dir.path().join("revoke-a.crl");
-    let out = root_cmd(
-        &d,
-        &[
-            "keys",
-            "revoke",
-            &key_a,
-            "--root-key",
-            root.key().to_str().unwrap(),
-            "--out",
-            revocation.to_str().unwrap(),
-        ],
-    );
-    assert!(out.status.success(), "{out:?}");
+    let revocation = root.revoke(&d, &key_a, "revoke-a.crl");
     let seats_before = d.json(&["order", "show", &order_a]);
     let revoked = d.json(&["keys", "import-revocation", revocation.to_str().unwrap()]);
     assert_eq!(revoked["revoked"], serde_json::json!([key_a]));
@@ -311,22 +318,9 @@ fn certificates_and_revocations_from_elsewhere_are_refused() {
         "not certified by a trusted root",
     );
     // A root's key revocation list that is tampered with is refused.
-    let list = d.dir.path().join("revoke.crl");
     let key: Value = d.json(&["keys", "list"]);
     let first = key[0]["key_id"].as_str().unwrap().to_owned();
-    let made = root_cmd(
-        &d,
-        &[
-            "keys",
-            "revoke",
-            &first,
-            "--root-key",
-            root.key().to_str().unwrap(),
-            "--out",
-            list.to_str().unwrap(),
-        ],
-    );
-    assert!(made.status.success());
+    let list = root.revoke(&d, &first, "revoke.crl");
     let text = std::fs::read_to_string(&list).unwrap();
     let body_line = text
         .lines()
@@ -403,22 +397,7 @@ fn a_platform_license_is_reissued_with_its_package_pin_and_term() {
     let before = verify_json(&old, &[]);
 
     let key_b = certified_key(&d, &root, "b", "2028-01-01", &[]);
-    let list = d.dir.path().join("revoke-a.crl");
-    let key = root.key();
-    let out = root_cmd(
-        &d,
-        &[
-            "keys",
-            "revoke",
-            &key_a,
-            "--root-key",
-            key.to_str().unwrap(),
-        ]
-        .into_iter()
-        .chain(["--out", list.to_str().unwrap()])
-        .collect::<Vec<_>>(),
-    );
-    assert!(out.status.success(), "{out:?}");
+    let list = root.revoke(&d, &key_a, "revoke-a.crl");
     d.ok(&["keys", "import-revocation", list.to_str().unwrap()]);
     let again = d.dir.path().join("again");
     let report = d.json(&[
