@@ -129,6 +129,22 @@ pub struct Order {
     pub quote: Option<String>,
 }
 
+impl Order {
+    /// What a platform license of this order is bound to: its package and,
+    /// when pinned, the app's signing certificate. An order without a
+    /// package has no platform binding (a damaged ledger: platform orders
+    /// are made with one).
+    pub(crate) fn package_binding(&self) -> Result<crate::Binding> {
+        let name = self.package.clone().ok_or(DeskError::Internal(
+            "a platform license's order has no package",
+        ))?;
+        Ok(crate::Binding::Package {
+            name,
+            cert_sha256: self.cert_sha256,
+        })
+    }
+}
+
 /// Normalises a percentage discount: 0 is no discount.
 pub(crate) fn discount(pct: Option<Decimal>) -> Option<Decimal> {
     pct.map(|p| p.normalize()).filter(|p| !p.is_zero())

@@ -14,7 +14,7 @@ use super::signing::{Batch, Recorder};
 use super::staging::LicenseFile;
 use super::time::add_months;
 use super::{Desk, DeskError, Result, Session, audit};
-use crate::{Binding, Kind, Timestamp};
+use crate::{Kind, Timestamp};
 use facelic_invoice::Decimal;
 
 impl Desk {
@@ -213,11 +213,7 @@ fn platform_license_in(
             order.id, term.seq
         )));
     }
-    let package = order.package.clone().unwrap_or_default();
-    let binding = Binding::Package {
-        name: package,
-        cert_sha256: order.cert_sha256,
-    };
+    let binding = order.package_binding()?;
     let signed = batch
         .signer(&order, now)
         .sign(binding, start, Some(term.ends_at))?;

@@ -182,15 +182,9 @@ impl Desk {
                 let granted = *features.get(&order.product).ok_or(DeskError::Internal(
                     "a license's product changed during the reissue",
                 ))?;
-                let binding = match (old.device, &order.package) {
-                    (Some(code), _) => Binding::Device(code),
-                    (None, Some(name)) => Binding::Package {
-                        name: name.clone(),
-                        cert_sha256: order.cert_sha256,
-                    },
-                    (None, None) => {
-                        return Err(DeskError::Internal("a license has neither device nor package"));
-                    }
+                let binding = match old.device {
+                    Some(code) => Binding::Device(code),
+                    None => order.package_binding()?,
                 };
                 tx.execute(
                     "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2, replaced_by = serial WHERE serial = ?3",
