@@ -38,12 +38,7 @@ impl NewKeyArgs {
 
     /// The passphrase a protected key file needs (asked for here).
     pub(crate) fn passphrase(&self, globals: &Globals) -> Result<Option<Passphrase>, CliError> {
-        Ok(match self.protect {
-            true => Some(super::passphrase::new_passphrase(
-                globals.passphrase_env.as_deref(),
-            )?),
-            false => None,
-        })
+        self.protect.then(|| globals.new_passphrase()).transpose()
     }
 
     /// The desk's description of the new key.

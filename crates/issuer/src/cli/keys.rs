@@ -164,7 +164,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
         }
         KeysCommand::Protect { json } => {
             let mut desk = open(globals)?;
-            let passphrase = new_passphrase(globals)?;
+            let passphrase = globals.new_passphrase()?;
             let protected = desk.protect_keys(&passphrase)?;
             if json {
                 return print_json(&serde_json::json!({ "protected": protected }));
@@ -360,10 +360,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 return report_new_key(json, key.key_id(), None, &output.out);
             }
             let key = IssuerKey::generate()?;
-            let passphrase = match protect {
-                true => Some(new_passphrase(globals)?),
-                false => None,
-            };
+            let passphrase = protect.then(|| globals.new_passphrase()).transpose()?;
             let (private, public) = key.write_to_dir_with(&out, passphrase.as_ref(), force)?;
             report_new_key(json, key.key_id(), Some(&private), &public)
         }
@@ -394,13 +391,6 @@ fn report_new_key(
     }
     eprintln!("public key:  {}", public.display());
     Ok(ExitCode::SUCCESS)
-}
-
-/// A new passphrase for protecting keys (see `cli/passphrase.rs`).
-fn new_passphrase(globals: &Globals) -> Result<facelic_issuer::Passphrase, CliError> {
-    Ok(super::passphrase::new_passphrase(
-        globals.passphrase_env.as_deref(),
-    )?)
 }
 
 /// Reads a text file the operator names.

@@ -205,6 +205,14 @@ pub(crate) struct Globals {
     pub(crate) passphrase_env: Option<String>,
 }
 
+impl Globals {
+    /// A new passphrase for protecting keys: from `--passphrase-env`, or
+    /// typed twice at the terminal (see `cli/passphrase.rs`).
+    pub(crate) fn new_passphrase(&self) -> Result<facelic_issuer::Passphrase, CliError> {
+        Ok(passphrase::new_passphrase(self.passphrase_env.as_deref())?)
+    }
+}
+
 fn default_operator() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
