@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use facelic_issuer::desk::{Clock, Desk, NewOrder, Session};
+use facelic_issuer::desk::{Clock, Desk, DeskError, NewOrder, Session};
 use facelic_issuer::{DeviceCode, Kind};
 use serde_json::Value;
 
@@ -69,6 +69,33 @@ impl TestDesk {
     pub(crate) fn library(&self) -> Desk {
         let session = Session::new(Clock::Fixed(self.time()), "tester").unwrap();
         Desk::open(&self.desk(), session).unwrap()
+    }
+
+    /// Runs `call` on [`TestDesk::library`]; it must fail with an error
+    /// whose message contains `message` and leave the ledger unchanged.
+    /// Returns the error, for the caller to check its kind.
+    pub(crate) fn rejects<T: std::fmt::Debug>(
+        &self,
+        call: impl FnOnce(&mut Desk) -> Result<T, DeskError>,
+        message: &str,
+    ) -> DeskError {
+        let before = self.counts();
+        let err = call(&mut self.library()).expect_err("the desk accepted it");
+        let said = err.to_string();
+        assert!(said.contains(message), "expected {message:?} in {said:?}");
+        assert_eq!(self.counts(), before, "{said}: the ledger changed");
+        err
+    }
+
+    /// [`TestDesk::rejects`] with a refusal by a rule
+    /// ([`DeskError::Refused`], the CLI's exit 5).
+    pub(crate) fn refuses<T: std::fmt::Debug>(
+        &self,
+        call: impl FnOnce(&mut Desk) -> Result<T, DeskError>,
+        message: &str,
+    ) {
+        let err = self.rejects(call, message);
+        assert!(matches!(err, DeskError::Refused(_)), "{err:?}");
     }
 
     pub(crate) fn run(&self, args: &[&str]) -> Output {
@@ -366,6 +393,21 @@ pub(crate) fn assert_private(path: &Path) {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{}", path.display());
+}
+
+/// An amount as JSON and documents write it: two decimals.
+pub(crate) fn fen(amount: facelic_invoice::Decimal) -> String {
+    format!("{amount:.2}")
+}
+
+/// A `YYYY-MM-DD` day.
+pub(crate) fn day(text: &str) -> facelic_invoice::dates::Date {
+    facelic_invoice::dates::Date::parse(text).unwrap()
+}
+
+/// A `YYYY-MM` month.
+pub(crate) fn month(text: &str) -> facelic_invoice::dates::Month {
+    facelic_invoice::dates::Month::parse(text).unwrap()
 }
 
 pub(crate) fn at(desk: &mut TestDesk, now: &str) {

@@ -1,73 +1,84 @@
-//! Metered billing through the binary: packs, usage imports and monthly
-//! runs, against every worked example of pricing-reference sections 3 and 4.
+//! Metered billing through the desk library: packs, usage imports and
+//! monthly runs, against every worked example of pricing-reference sections
+//! 3 and 4. `a_tier_cliff_is_pointed_out` keeps the binary's text.
 
-use serde_json::Value;
+use facelic_invoice::Cycle;
+use facelic_invoice::invoice::Invoice;
+use facelic_issuer::desk::{
+    BilledPeriod, DeskError, ImportReport, NewPack, PackFilter, PackRecord, PackStatus,
+    UsageAccount,
+};
 
-use crate::desk::{TestDesk, at};
+use crate::desk::{TestDesk, at, day, fen, month};
 
-/// Writes `rows` under `header` to a CSV file and imports it.
-fn import(d: &TestDesk, name: &str, header: &str, rows: &[String]) -> Value {
-    let path = d.dir.path().join(name);
-    std::fs::write(&path, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
-    d.json(&["usage", "import", path.to_str().unwrap()])
+/// Writes `rows` under `header` as a CSV text and imports it.
+fn import(d: &TestDesk, name: &str, header: &str, rows: &[String]) -> ImportReport {
+    let text = format!("{header}\n{}\n", rows.join("\n"));
+    d.library().import_usage(name, &text).unwrap()
 }
 
-fn daily(d: &TestDesk, name: &str, rows: &[String]) -> Value {
+fn daily(d: &TestDesk, name: &str, rows: &[String]) -> ImportReport {
     import(d, name, "customer,product,day,calls", rows)
 }
 
-/// Runs `month` and returns, per customer, the bills' amounts in order.
-fn run(d: &TestDesk, month: &str) -> Vec<Value> {
-    d.json(&["usage", "run", "--month", month])
-        .as_array()
-        .unwrap()
-        .clone()
+/// Runs `month` for every customer.
+fn run(d: &TestDesk, m: &str) -> Vec<BilledPeriod> {
+    d.library().run_usage(month(m), None).unwrap()
 }
 
-fn amounts(bills: &[Value], customer: &str) -> Vec<String> {
+/// The amounts of `customer`'s bills, in order.
+fn amounts(bills: &[BilledPeriod], customer: &str) -> Vec<String> {
     bills
         .iter()
-        .filter(|b| b["customer_id"] == customer)
-        .map(|b| b["bill"]["amount"].as_str().unwrap().to_owned())
+        .filter(|b| b.customer_id == customer)
+        .map(|b| fen(b.bill.amount))
         .collect()
 }
 
-fn one(bills: &[Value], customer: &str) -> String {
+fn one(bills: &[BilledPeriod], customer: &str) -> String {
     let a = amounts(bills, customer);
     assert_eq!(a.len(), 1, "{customer}: {a:?}");
     a[0].clone()
 }
 
-fn buy(d: &TestDesk, customer: &str, product: &str, size: &str, date: &str) -> Value {
-    d.json(&[
-        "pack",
-        "buy",
-        "--customer",
-        customer,
-        "--product",
-        product,
-        "--size",
-        size,
-        "--date",
-        date,
-    ])
+/// `pack buy`: a pack of `size` calls (`10000`, `1M`, `50M`) bought on `date`.
+fn buy(
+    d: &TestDesk,
+    customer: &str,
+    product: &str,
+    size: &str,
+    date: &str,
+) -> (PackRecord, Invoice) {
+    let calls = match size.strip_suffix('M') {
+        Some(millions) => millions.parse::<u64>().unwrap() * 1_000_000,
+        None => size.parse().unwrap(),
+    };
+    let new = NewPack {
+        customer: customer.into(),
+        product: product.into(),
+        calls,
+        date: Some(day(date)),
+        price: None,
+    };
+    d.library().buy_pack(&new).unwrap()
 }
 
-fn pack_price(p: &Value) -> String {
-    p["invoice"]["totals"]["gross"].as_str().unwrap().to_owned()
+fn pack_price(p: &(PackRecord, Invoice)) -> String {
+    fen(p.1.totals.gross)
 }
 
-fn activate(d: &TestDesk, customer: &str, family: &str, date: &str) -> Value {
-    d.json(&[
-        "usage",
-        "activate",
-        "--customer",
-        customer,
-        "--family",
-        family,
-        "--date",
-        date,
-    ])
+fn activate(d: &TestDesk, customer: &str, family: &str, date: &str) -> UsageAccount {
+    d.library()
+        .activate_usage(customer, family, day(date))
+        .unwrap()
+}
+
+fn packs(d: &TestDesk, filter: PackFilter) -> Vec<PackRecord> {
+    d.library().packs(&filter).unwrap()
+}
+
+fn customers_of(packs: &[PackRecord]) -> Vec<&str> {
+    packs.iter().map(|p| p.customer_id.as_str()).collect()
 }
 
 fn rows(
@@ -128,20 +139,12 @@ fn face_api_worked_examples_to_the_fen() {
         sum(&[pack_price(&pack), one(&bills, &search)]).to_string(),
         "148868.00"
     );
-    let post_bill = bills
+    let post_bill = bills.iter().find(|b| b.customer_id == post).unwrap();
+    let by_product: Vec<(String, String)> = post_bill
+        .bill
+        .products
         .iter()
-        .find(|b| b["customer_id"] == post.as_str())
-        .unwrap();
-    let by_product: Vec<(String, String)> = post_bill["bill"]["products"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["product"].as_str().unwrap().into(),
-                p["amount"].as_str().unwrap().into(),
-            )
-        })
+        .map(|p| (p.product.clone(), fen(p.amount)))
         .collect();
     assert_eq!(
         by_product,
@@ -152,13 +155,15 @@ fn face_api_worked_examples_to_the_fen() {
         ]
     );
     // The statement: one per customer, dated the 1st, numbered in the invoice sequence.
-    let number = post_bill["invoice"].as_str().unwrap();
-    let doc: Value =
-        serde_json::from_str(&d.ok(&["invoice", "show", number, "--format", "json"])).unwrap();
-    assert_eq!(doc["date"], "2026-10-01");
-    assert_eq!(doc["totals"]["gross"], "20933.00");
-    assert_eq!(doc["lines"].as_array().unwrap().len(), 3);
-    assert_eq!(doc["billed_for"], "usage 2026-09-01 to 2026-09-30");
+    let number = post_bill.invoice.as_deref().unwrap();
+    let doc = d.library().invoice(number).unwrap();
+    assert_eq!(doc.date, Some(day("2026-10-01")));
+    assert_eq!(fen(doc.totals.gross), "20933.00");
+    assert_eq!(doc.lines.len(), 3);
+    assert_eq!(
+        doc.billed_for.as_deref(),
+        Some("usage 2026-09-01 to 2026-09-30")
+    );
     // Example 1: 30M face-comparison calls in a year, bought as three 10M
     // packs: 91,200 and nothing post-paid, month after month.
     let mut paid = Vec::new();
@@ -183,26 +188,28 @@ fn face_api_worked_examples_to_the_fen() {
     // 2026-09 is billed for other customers only; this customer's months run in order.
     import(&d, "year.csv", "month,customer,product,calls", &year);
     for m in &months {
-        let bills = d.json(&["usage", "run", "--month", m, "--customer", &yearly]);
-        let bills = bills.as_array().unwrap();
-        assert_eq!(one(bills, &yearly), "0.00", "{m}");
-        assert!(bills[0]["invoice"].is_null(), "nothing owed, no statement");
+        let bills = d.library().run_usage(month(m), Some(&yearly)).unwrap();
+        assert_eq!(one(&bills, &yearly), "0.00", "{m}");
+        assert!(bills[0].invoice.is_none(), "nothing owed, no statement");
     }
     // 12 × 10,000 calls were free: 120,000 calls are left and expire with
     // the packs on 2026-09-30 (recorded, never billed again).
-    let packs = d.json(&["pack", "list", "--customer", &yearly]);
-    let left: u64 = packs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["used"].as_u64().unwrap())
-        .sum();
-    assert_eq!(left, 30_000_000 - 120_000);
-    let show = d.ok(&["usage", "show", "--customer", &yearly, "--month", "2026-09"]);
-    assert!(
-        show.contains("expired after 2026-09-30 with 120,000 calls unused"),
-        "{show}"
+    let bought = packs(
+        &d,
+        PackFilter {
+            customer: Some(yearly.clone()),
+            ..PackFilter::default()
+        },
     );
+    let left: u64 = bought.iter().map(|p| p.used).sum();
+    assert_eq!(left, 30_000_000 - 120_000);
+    let sep = d.library().usage_month(&yearly, month("2026-09")).unwrap();
+    let expired: Vec<(String, u64)> = sep
+        .expired
+        .iter()
+        .map(|e| (e.last_day.to_string(), e.unused))
+        .collect();
+    assert_eq!(expired, [("2026-09-30".to_owned(), 120_000)]);
 }
 
 #[test]
@@ -255,16 +262,13 @@ fn face_verification_worked_examples_to_the_fen() {
     for n in &names[..7] {
         // Activated in 2021: monthly settlement; the trial packs expired long ago.
         let a = activate(&d, &id[n], "kyc", "2021-03-01");
-        assert_eq!(
-            (
-                a["cycle"].as_str(),
-                a["trial_packs"].as_array().unwrap().len()
-            ),
-            (Some("monthly"), 4)
-        );
+        assert_eq!((a.cycle, a.trial_packs.len()), (Cycle::Monthly, 4));
     }
     for n in &names[7..] {
-        assert_eq!(activate(&d, &id[n], "kyc", "2023-02-01")["cycle"], "daily");
+        assert_eq!(
+            activate(&d, &id[n], "kyc", "2023-02-01").cycle,
+            Cycle::Daily
+        );
     }
     let mut lines = Vec::new();
     for month in ["2026-08", "2026-09"] {
@@ -331,17 +335,11 @@ fn face_verification_worked_examples_to_the_fen() {
         (one(&aug, &id["ex2b"]), one(&sep, &id["ex2b"])),
         ("64000.32".into(), "80000.40".into())
     );
-    let show = d.ok(&[
-        "usage",
-        "show",
-        "--customer",
-        &id["ex2a"],
-        "--month",
-        "2026-09",
-    ]);
-    assert!(
-        show.contains("200,001 calls would cost 80,000.40 — 9,999.60 less"),
-        "{show}"
+    let ex2a = sep.iter().find(|b| b.customer_id == id["ex2a"]).unwrap();
+    let cliff = ex2a.bill.products[0].cliff.as_ref().unwrap();
+    assert_eq!(
+        (cliff.quantity, fen(cliff.amount), fen(cliff.saving)),
+        (200_001, "80000.40".into(), "9999.60".into())
     );
     // 3. Reading A: pack plus 2,500 post-paid at the 1000<调用量≤1万 tier.
     assert_eq!(packs[&("ex3", "2026-08")], "6000.00");
@@ -381,14 +379,8 @@ fn face_verification_worked_examples_to_the_fen() {
     // 4. Daily settlement: a bill per day, dated the day after.
     let a = amounts(&aug, &id["ex4a"]);
     assert_eq!((a.len(), sum(&a).to_string()), (30, "16500.00".into()));
-    let first = aug
-        .iter()
-        .find(|b| b["customer_id"] == id["ex4a"].as_str())
-        .unwrap();
-    assert_eq!(
-        (first["date"].as_str(), first["cycle"].as_str()),
-        (Some("2026-08-02"), Some("daily"))
-    );
+    let first = aug.iter().find(|b| b.customer_id == id["ex4a"]).unwrap();
+    assert_eq!((first.date, first.cycle), (day("2026-08-02"), Cycle::Daily));
     let b = amounts(&aug, &id["ex4b"]);
     assert_eq!(
         b.iter().filter(|a| *a == "0.00").count(),
@@ -433,7 +425,7 @@ fn the_tier_basis_is_a_catalog_setting() {
     daily(&d, "b.csv", &days);
     let aug = one(&run(&d, "2026-08"), &c);
     let sep_bills = run(&d, "2026-09");
-    assert_eq!(sep_bills[0]["date"], "2026-10-03");
+    assert_eq!(sep_bills[0].date, day("2026-10-03"));
     let sep = one(&sep_bills, &c);
     assert_eq!(sum(&[paid[0].clone(), aug]).to_string(), "7500.00");
     assert_eq!(sum(&[paid[1].clone(), sep]).to_string(), "10375.00");
@@ -452,8 +444,8 @@ fn packs_cover_calls_from_their_purchase_day_only() {
     // older one (soonest expiry) is used first and lapses on 2026-10-09.
     let older = buy(&d, &stacked, "api-face-detection", "1M", "2025-10-10");
     let newer = buy(&d, &stacked, "api-face-detection", "1M", "2026-01-20");
-    assert_eq!(older["pack"]["last_day"], "2026-10-09");
-    assert_eq!(newer["pack"]["last_day"], "2027-01-19");
+    assert_eq!(older.0.last_day, day("2026-10-09"));
+    assert_eq!(newer.0.last_day, day("2027-01-19"));
     days.extend(rows(
         &stacked,
         "api-face-detection",
@@ -469,10 +461,16 @@ fn packs_cover_calls_from_their_purchase_day_only() {
     let sep = run(&d, "2026-09");
     // 3M calls: 10,000 free, 1M from the pack (15th-24th), 1.99M post-paid.
     assert_eq!(one(&sep, &mid), "6368.00");
-    let show = d.ok(&["usage", "show", "--customer", &mid, "--month", "2026-09"]);
-    assert!(
-        show.contains("1,000,000 calls  (2026-09-15 to 2026-09-24)"),
-        "{show}"
+    let mid_bill = sep.iter().find(|b| b.customer_id == mid).unwrap();
+    let uses = &mid_bill.bill.products[0].pack_uses;
+    assert_eq!(
+        (
+            uses.len(),
+            uses[0].calls,
+            uses[0].first_day,
+            uses[0].last_day
+        ),
+        (1, 1_000_000, day("2026-09-15"), day("2026-09-24"))
     );
     assert_eq!(
         one(&sep, &late),
@@ -484,24 +482,19 @@ fn packs_cover_calls_from_their_purchase_day_only() {
     // 1.55M calls: 10,000 free; the older pack 440,000 (1st-9th); the newer
     // 1,000,000 (10th-29th); 100,000 post-paid × 0.0005.
     assert_eq!(one(&oct, &stacked), "50.00");
-    let uses = &oct[0]["bill"]["products"][0]["pack_uses"];
-    let got: Vec<(String, String, String, u64)> = uses
-        .as_array()
-        .unwrap()
+    let got: Vec<(String, String, String, u64)> = oct[0].bill.products[0]
+        .pack_uses
         .iter()
         .map(|u| {
             (
-                u["pack"].as_str().unwrap().into(),
-                u["first_day"].as_str().unwrap().into(),
-                u["last_day"].as_str().unwrap().into(),
-                u["calls"].as_u64().unwrap(),
+                u.pack.clone(),
+                u.first_day.to_string(),
+                u.last_day.to_string(),
+                u.calls,
             )
         })
         .collect();
-    let (old_id, new_id) = (
-        older["pack"]["id"].as_str().unwrap(),
-        newer["pack"]["id"].as_str().unwrap(),
-    );
+    let (old_id, new_id) = (older.0.id.as_str(), newer.0.id.as_str());
     assert_eq!(
         got,
         [
@@ -519,70 +512,53 @@ fn packs_cover_calls_from_their_purchase_day_only() {
             ),
         ]
     );
-    let list = d.json(&["pack", "list", "--customer", &stacked]);
-    let status: Vec<(&str, u64)> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["status"].as_str().unwrap(),
-                p["expired_unused"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(status, [("expired", 560_000), ("exhausted", 0)]);
+    let list = packs(
+        &d,
+        PackFilter {
+            customer: Some(stacked.clone()),
+            ..PackFilter::default()
+        },
+    );
+    let status: Vec<(PackStatus, u64)> =
+        list.iter().map(|p| (p.status, p.expired_unused)).collect();
+    assert_eq!(
+        status,
+        [(PackStatus::Expired, 560_000), (PackStatus::Exhausted, 0)]
+    );
     // Reminders: an exhausted last pack is low (below face-api's 15%);
     // the late buyer's pack, untouched, is not, and lasts to 2027-09-09.
-    let low: Vec<String> = d
-        .json(&["pack", "list", "--low"])
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["customer_id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(low, [mid.clone(), stacked.clone()]);
-    let soon = d.json(&["pack", "list", "--expiring-within", "365d"]);
-    let soon: Vec<&str> = soon
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["customer_id"].as_str().unwrap())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
-    assert_eq!(soon, [late.as_str()]);
-    assert!(
-        d.json(&["pack", "list", "--expiring-within", "30"])
-            .as_array()
-            .unwrap()
-            .is_empty()
+    let low = packs(
+        &d,
+        PackFilter {
+            low: true,
+            ..PackFilter::default()
+        },
     );
+    assert_eq!(customers_of(&low), [mid.as_str(), stacked.as_str()]);
+    let within = |days| {
+        packs(
+            &d,
+            PackFilter {
+                expiring_within: Some(days),
+                ..PackFilter::default()
+            },
+        )
+    };
+    assert_eq!(customers_of(&within(365)), [late.as_str()]);
+    assert!(within(30).is_empty());
     // A pack dated within billed usage would offset it: refused.
-    d.refused(
-        &[
-            "pack",
-            "buy",
-            "--customer",
-            &late,
-            "--product",
-            "api-face-search",
-            "--size",
-            "1M",
-            "--date",
-            "2026-09-20",
-        ],
-        5,
-        "billed up to 2026-09-30",
-    );
+    let again = NewPack {
+        customer: late.clone(),
+        product: "api-face-search".into(),
+        calls: 1_000_000,
+        date: Some(day("2026-09-20")),
+        price: None,
+    };
+    d.refuses(|k| k.buy_pack(&again), "billed up to 2026-09-30");
     // And billed days cannot be imported again.
-    let path = d.dir.path().join("again.csv");
-    std::fs::write(
-        &path,
-        format!("customer,product,day,calls\n{late},api-face-search,2026-09-05,1\n"),
-    )
-    .unwrap();
-    d.refused(&["usage", "import", path.to_str().unwrap()], 3, "line 2: ");
+    let text = format!("customer,product,day,calls\n{late},api-face-search,2026-09-05,1\n");
+    let err = d.rejects(|k| k.import_usage("again.csv", &text), "line 2: ");
+    assert!(matches!(err, DeskError::BadLines { .. }), "{err:?}");
 }
 
 #[test]
@@ -590,23 +566,20 @@ fn refunds_follow_each_familys_rule() {
     let mut d = TestDesk::new();
     at(&mut d, "2026-11-10T00:00:00Z");
     let c = d.customer("Refund Co");
+    let refund = |id: &str, reason: &str| {
+        let (id, reason) = (id.to_owned(), reason.to_owned());
+        move |k: &mut facelic_issuer::desk::Desk| k.refund_pack(&id, &reason)
+    };
     // Face-API packs are never refunded.
     let api = buy(&d, &c, "api-face-search", "1M", "2026-11-10");
-    let api_id = api["pack"]["id"].as_str().unwrap();
-    d.refused(
-        &["pack", "refund", api_id, "--reason", "changed mind"],
-        5,
+    d.refuses(
+        refund(&api.0.id, "changed mind"),
         "face-api packs are never refunded",
     );
     // 人脸核身 packs: wholly unused, within 7 days inclusive.
     let a = activate(&d, &c, "kyc", "2026-11-01");
-    assert_eq!(a["cycle"], "daily");
-    let trial = a["trial_packs"][0].as_str().unwrap().to_owned();
-    d.refused(
-        &["pack", "refund", &trial, "--reason", "x"],
-        5,
-        "free trial pack",
-    );
+    assert_eq!(a.cycle, Cycle::Daily);
+    d.refuses(refund(&a.trial_packs[0], "x"), "free trial pack");
     let on_time = buy(&d, &c, "kyc-id-check", "1000", "2026-11-03");
     let too_old = buy(&d, &c, "kyc-id-check", "10000", "2026-11-02");
     let used = buy(&d, &c, "kyc-bankcard-check", "1000", "2026-11-03");
@@ -615,57 +588,39 @@ fn refunds_follow_each_familys_rule() {
         "k.csv",
         &[format!("{c},kyc-bankcard-check,2026-11-04,10")],
     );
-    d.refused(
-        &[
-            "pack",
-            "refund",
-            too_old["pack"]["id"].as_str().unwrap(),
-            "--reason",
-            "x",
-        ],
-        5,
+    d.refuses(
+        refund(&too_old.0.id, "x"),
         "refunded within 7 days of purchase; it was bought on 2026-11-02 (8 days ago)",
     );
-    d.refused(
-        &[
-            "pack",
-            "refund",
-            used["pack"]["id"].as_str().unwrap(),
-            "--reason",
-            "x",
-        ],
-        5,
-        "may use it",
+    d.refuses(refund(&used.0.id, "x"), "may use it");
+    d.rejects(refund(&on_time.0.id, " "), "reason");
+    let (pack, note) = refund(&on_time.0.id, "ordered by mistake")(&mut d.library()).unwrap();
+    assert_eq!(pack.status, PackStatus::Refunded);
+    assert_eq!(fen(note.amount), "300.00");
+    let number = on_time.1.number.as_deref().unwrap();
+    let doc = d.library().invoice(number).unwrap();
+    assert_eq!(
+        doc.settlement.unwrap().status,
+        facelic_invoice::invoice::PaymentStatus::Credited
     );
-    let refund = d.json(&[
-        "pack",
-        "refund",
-        on_time["pack"]["id"].as_str().unwrap(),
-        "--reason",
-        "ordered by mistake",
-    ]);
-    assert_eq!(refund["pack"]["status"], "refunded");
-    assert_eq!(refund["credit_note"]["amount"], "300.00");
-    let number = on_time["invoice"]["number"].as_str().unwrap();
-    let doc: Value =
-        serde_json::from_str(&d.ok(&["invoice", "show", number, "--format", "json"])).unwrap();
-    assert_eq!(doc["settlement"]["status"], "credited");
-    d.refused(
-        &[
-            "pack",
-            "refund",
-            on_time["pack"]["id"].as_str().unwrap(),
-            "--reason",
-            "x",
-        ],
-        5,
-        "was refunded",
-    );
+    d.refuses(refund(&on_time.0.id, "x"), "was refunded");
     // Low balances and expiries are listed.
-    let low = d.json(&["pack", "list", "--low"]);
-    assert!(low.as_array().unwrap().is_empty(), "{low}");
-    let expiring = d.json(&["pack", "list", "--expiring-within", "30d"]);
-    assert!(expiring.as_array().unwrap().is_empty(), "{expiring}");
+    let low = packs(
+        &d,
+        PackFilter {
+            low: true,
+            ..PackFilter::default()
+        },
+    );
+    assert!(low.is_empty(), "{low:?}");
+    let expiring = packs(
+        &d,
+        PackFilter {
+            expiring_within: Some(30),
+            ..PackFilter::default()
+        },
+    );
+    assert!(expiring.is_empty(), "{expiring:?}");
 }
 
 #[test]
@@ -693,16 +648,10 @@ fn a_month_of_fifty_customers_is_imported_and_billed_once() {
     }
     assert_eq!(lines.len(), 50 * 7 * 30);
     let first = daily(&d, "big.csv", &lines);
-    assert_eq!(
-        (first["rows"].as_u64(), first["added"].as_u64()),
-        (Some(10_500), Some(10_500))
-    );
+    assert_eq!((first.rows, first.added), (10_500, 10_500));
     let before = d.counts();
     let again = daily(&d, "big.csv", &lines);
-    assert_eq!(
-        (again["unchanged"].as_u64(), again["added"].as_u64()),
-        (Some(10_500), Some(0))
-    );
+    assert_eq!((again.unchanged, again.added), (10_500, 0));
     assert_eq!(d.counts(), before, "the same import twice changes nothing");
     // A bad line refuses the whole file, every bad line named.
     let mut bad = lines.clone();
@@ -713,20 +662,14 @@ fn a_month_of_fifty_customers_is_imported_and_billed_once() {
         "{},api-face-search,2026-10-31,18446744073709551615",
         customers[2]
     ));
-    let path = d.dir.path().join("bad.csv");
-    std::fs::write(
-        &path,
-        format!("customer,product,day,calls\n{}\n", bad.join("\n")),
-    )
-    .unwrap();
-    d.refused(
-        &["usage", "import", path.to_str().unwrap()],
-        3,
-        "line 101: calls \"12x\"",
-    );
-    let err =
-        String::from_utf8(d.run(&["usage", "import", path.to_str().unwrap()]).stderr).unwrap();
-    assert!(err.contains("4 bad lines, nothing imported"), "{err}");
+    let text = format!("customer,product,day,calls\n{}\n", bad.join("\n"));
+    let err = d
+        .rejects(
+            |k| k.import_usage("bad.csv", &text),
+            "bad.csv: 4 bad lines, nothing imported",
+        )
+        .to_string();
+    assert!(err.contains("line 101: calls \"12x\""), "{err}");
     assert!(
         err.contains(
             "line 10503: calls \"18446744073709551615\" is not a whole number of calls up to"
@@ -741,42 +684,36 @@ fn a_month_of_fifty_customers_is_imported_and_billed_once() {
     // A corrected file replaces the days it names, audited.
     let fix = vec![format!("{},api-face-search,2026-10-05,777", customers[3])];
     let report = daily(&d, "fix.csv", &fix);
-    assert_eq!(report["corrected"].as_u64(), Some(1));
-    let log = d.ok(&["log"]);
-    assert!(log.contains("usage.correct"), "{log}");
+    assert_eq!(report.corrected, 1);
+    let log = d.library().audit_log(1_000).unwrap();
+    assert!(log.iter().any(|e| e.action == "usage.correct"), "{log:?}");
     // Billed once: one statement per customer with calls to pay for.
     at(&mut d, "2026-11-02T00:00:00Z");
     let bills = run(&d, "2026-10");
     assert_eq!(bills.len(), 50);
-    assert!(bills.iter().all(|b| b["invoice"].is_string()));
+    assert!(bills.iter().all(|b| b.invoice.is_some()));
     // Customer 49's static liveness: 349,000 calls a day, 10,470,000 in the
     // month, 10,460,000 post-paid at the 3M-15M tier: × 0.0017.
     let last = bills
         .iter()
-        .find(|b| b["customer_id"] == customers[49].as_str())
+        .find(|b| b.customer_id == customers[49])
         .unwrap();
-    let liveness = &last["bill"]["products"][6];
+    let liveness = &last.bill.products[6];
     assert_eq!(
-        (liveness["product"].as_str(), liveness["amount"].as_str()),
-        (Some("api-static-liveness"), Some("17782.00"))
+        (liveness.product.as_str(), fen(liveness.amount)),
+        ("api-static-liveness", "17782.00".into())
     );
-    d.refused(
-        &["usage", "run", "--month", "2026-10"],
-        5,
+    d.refuses(
+        |k| k.run_usage(month("2026-10"), None),
         "2026-10 is already billed",
     );
-    d.refused(
-        &["usage", "run", "--month", "2026-11"],
-        5,
+    d.refuses(
+        |k| k.run_usage(month("2026-11"), None),
         "2026-11 is billed from 2026-12-01",
     );
-    d.refused(
-        &[
-            "usage",
-            "import",
-            d.dir.path().join("fix.csv").to_str().unwrap(),
-        ],
-        3,
+    let fix = format!("customer,product,day,calls\n{}\n", fix.join("\n"));
+    d.rejects(
+        |k| k.import_usage("fix.csv", &fix),
         "billed up to 2026-10-31",
     );
 }
