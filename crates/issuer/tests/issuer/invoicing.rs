@@ -1,10 +1,14 @@
-//! Quotes, usage bills and invoices through the binary.
+//! Quotes, usage bills and invoices: the rules through the desk library,
+//! and what the binary prints (quotes, estimates, renderings, notes).
 
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::desk::{TestDesk, at, code, order_args};
+use facelic_invoice::invoice::LineKind;
+use facelic_issuer::desk::{Desk, DeskError, Reprice};
+
+use crate::desk::{TestDesk, at, code, day, fen, order_args};
 use crate::have;
 
 fn money(v: &Value) -> String {
@@ -140,26 +144,20 @@ fn invoices_are_numbered_immutable_and_creditable() {
     let c = d.customer("深圳市某某科技有限公司");
     let order = d.order(&c, "face-detect", &["--devices", "500"]);
     let trial = d.order(&c, "face-detect", &["--trial", "--devices", "2"]);
-    d.refused(
-        &["invoice", "create", "--order", &trial],
-        5,
-        "trials are not invoiced",
-    );
-    let draft = d.json(&["invoice", "create", "--order", &order]);
-    assert_eq!(money(&draft["totals"]["gross"]), "144000.00");
-    assert_eq!(draft["lines"][0]["tier"], "50-1000");
-    let draft_id = draft["draft_id"].as_str().unwrap().to_owned();
-    d.refused(
-        &["invoice", "create", "--order", &order],
-        5,
-        "already invoiced",
-    );
+    d.refuses(|k| k.create_invoice(&trial), "trials are not invoiced");
+    let draft = d.library().create_invoice(&order).unwrap();
+    assert_eq!(fen(draft.totals.gross), "144000.00");
+    assert_eq!(draft.lines[0].tier, "50-1000");
+    d.refuses(|k| k.create_invoice(&order), "already invoiced");
     at(&mut d, "2027-01-05T10:00:00Z");
-    let fin = d.json(&["invoice", "finalize", &draft_id]);
-    assert_eq!(fin["number"], "FL-2027-000001");
-    assert_eq!(fin["finalized_at"], "2027-01-05T18:00:00+08:00");
-    d.refused(&["invoice", "finalize", &draft_id], 5, "already finalized");
-    d.refused(&["invoice", "discard", "FL-2027-000001"], 5, "finalized");
+    let fin = d.library().finalize_invoice(&draft.draft_id).unwrap();
+    assert_eq!(fin.number.as_deref(), Some("FL-2027-000001"));
+    assert_eq!(
+        fin.finalized_at.as_deref(),
+        Some("2027-01-05T18:00:00+08:00")
+    );
+    d.refuses(|k| k.finalize_invoice(&draft.draft_id), "already finalized");
+    d.refuses(|k| k.discard_draft("FL-2027-000001"), "finalized");
     // The ledger itself refuses to change a finalized invoice.
     let db = d.ledger();
     for sql in [
@@ -171,44 +169,19 @@ fn invoices_are_numbered_immutable_and_creditable() {
         assert!(err.contains("cannot be"), "{sql}: {err}");
     }
     // Credit notes: never more than remains.
-    let note = d.json(&[
-        "invoice",
-        "credit",
-        "FL-2027-000001",
-        "--reason",
-        "5 devices returned",
-        "--amount",
-        "1440",
-    ]);
-    assert_eq!(note["number"], "CN-2027-000001");
-    d.refused(
-        &[
-            "invoice",
-            "credit",
-            "FL-2027-000001",
-            "--reason",
-            "x",
-            "--amount",
-            "142560.01",
-        ],
-        5,
-        "142,560.00 left to credit",
-    );
-    let rest = d.json(&[
-        "invoice",
-        "credit",
-        "FL-2027-000001",
-        "--reason",
-        "cancelled",
-    ]);
-    assert_eq!(money(&rest["amount"]), "142560.00");
-    d.refused(
-        &["invoice", "credit", "FL-2027-000001", "--reason", "again"],
-        5,
-        "nothing left",
-    );
-    let shown = d.json(&["invoice", "list"]);
-    assert_eq!(money(&shown[0]["credited"]), "144000.00");
+    let credit = |reason: &str, amount: Option<&str>| {
+        let amount = amount.map(|a| a.parse().unwrap());
+        let reason = reason.to_owned();
+        move |k: &mut Desk| k.credit_invoice("FL-2027-000001", &reason, amount)
+    };
+    let note = credit("5 devices returned", Some("1440"))(&mut d.library()).unwrap();
+    assert_eq!(note.number, "CN-2027-000001");
+    d.refuses(credit("x", Some("142560.01")), "142,560.00 left to credit");
+    let rest = credit("cancelled", None)(&mut d.library()).unwrap();
+    assert_eq!(fen(rest.amount), "142560.00");
+    d.refuses(credit("again", None), "nothing left");
+    let listed = d.library().invoices().unwrap();
+    assert_eq!(fen(listed[0].credited), "144000.00");
     // Renderings carry the number, the total and the Chinese product name.
     for format in ["text", "csv", "html", "json"] {
         let out = d.ok(&["invoice", "show", "FL-2027-000001", "--format", format]);
@@ -232,60 +205,45 @@ fn platform_terms_are_invoiced_at_the_agreed_fee_and_renewals_keep_it() {
         "face-search",
         &["--platform", "com.acme.gate", "--discount", "20"],
     );
-    let first = d.json(&["invoice", "create", "--order", &order]);
+    let first = d.library().create_invoice(&order).unwrap();
     // The term at its fee, then the agreed discount as a line of its own.
-    assert_eq!(first["lines"].as_array().unwrap().len(), 2);
-    assert_eq!(money(&first["lines"][0]["gross"]), "450000.00");
-    assert_eq!(first["lines"][1]["kind"], "discount");
-    assert_eq!(money(&first["lines"][1]["gross"]), "-90000.00");
-    assert_eq!(money(&first["totals"]["gross"]), "360000.00");
-    d.refused(
-        &["invoice", "create", "--order", &order],
-        5,
-        "already invoiced",
-    );
+    assert_eq!(first.lines.len(), 2);
+    assert_eq!(fen(first.lines[0].gross), "450000.00");
+    assert_eq!(first.lines[1].kind, LineKind::Discount);
+    assert_eq!(fen(first.lines[1].gross), "-90000.00");
+    assert_eq!(fen(first.totals.gross), "360000.00");
+    d.refuses(|k| k.create_invoice(&order), "already invoiced");
     at(&mut d, "2027-10-01T00:00:00Z");
-    let out = d.out();
-    let out = out.to_str().unwrap();
+    let renew = |fee: Option<&str>, discount: Option<&str>| {
+        let reprice = Reprice {
+            fee: fee.map(|f| f.parse().unwrap()),
+            discount_pct: discount.map(|p| p.parse().unwrap()),
+        };
+        let (order, out) = (order.clone(), d.out());
+        move |k: &mut Desk| k.renew(&order, &out, &reprice)
+    };
     // The renewal keeps the negotiated 20% (the old desk invoiced 450,000.00).
-    d.ok(&["renew", "--order", &order, "--out", out]);
-    let second = d.json(&["invoice", "create", "--order", &order]);
+    renew(None, None)(&mut d.library()).unwrap();
+    let second = d.library().create_invoice(&order).unwrap();
     assert!(
-        second["lines"][0]["description"]
-            .as_str()
-            .unwrap()
-            .contains("term 2: 2027-11-01 to 2028-11-01")
+        second.lines[0]
+            .description
+            .contains("term 2: 2027-11-01 to 2028-11-01"),
+        "{}",
+        second.lines[0].description
     );
-    assert_eq!(money(&second["totals"]["gross"]), "360000.00");
+    assert_eq!(fen(second.totals.gross), "360000.00");
     // Re-priced explicitly: a new fee, no discount; audited.
-    d.ok(&[
-        "renew",
-        "--order",
-        &order,
-        "--out",
-        out,
-        "--price",
-        "400000",
-        "--discount",
-        "0",
-    ]);
-    let third = d.json(&["invoice", "create", "--order", &order]);
-    assert_eq!(third["lines"].as_array().unwrap().len(), 1);
-    assert_eq!(money(&third["totals"]["gross"]), "400000.00");
-    let log = d.json(&["log"]);
-    let renewal = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["action"] == "order.renew")
-        .unwrap();
-    assert_eq!(renewal["detail"]["repriced"], true, "{renewal}");
-    assert_eq!(renewal["detail"]["fee"], "400000.00", "{renewal}");
-    d.refused(
-        &["renew", "--order", &order, "--out", out, "--price=-1"],
-        3,
-        "--price",
-    );
+    renew(Some("400000"), Some("0"))(&mut d.library()).unwrap();
+    let third = d.library().create_invoice(&order).unwrap();
+    assert_eq!(third.lines.len(), 1);
+    assert_eq!(fen(third.totals.gross), "400000.00");
+    let log = d.library().audit_log(100).unwrap();
+    let renewal = log.iter().find(|e| e.action == "order.renew").unwrap();
+    assert_eq!(renewal.detail["repriced"], true, "{renewal:?}");
+    assert_eq!(renewal.detail["fee"], "400000.00", "{renewal:?}");
+    let err = d.rejects(renew(Some("-1"), None), "cannot be negative");
+    assert!(matches!(err, DeskError::Input(_)), "{err:?}");
 }
 
 #[test]
@@ -296,12 +254,11 @@ fn concurrent_finalizers_get_gapless_unique_numbers() {
         .map(|_| {
             let order = d.order(&c, "face-detect", &["--devices", "50"]);
             d.issue(&order, &[code(1)]);
-            d.json(&["invoice", "create", "--order", &order])["draft_id"]
-                .as_str()
-                .unwrap()
-                .to_owned()
+            d.library().create_invoice(&order).unwrap().draft_id
         })
         .collect();
+    // Eight desk processes at once: the ledger's lock, not this process,
+    // keeps the numbers gapless.
     let children: Vec<_> = drafts
         .iter()
         .map(|id| {
@@ -339,14 +296,13 @@ fn the_html_invoice_prints_to_a_pdf_with_number_total_and_chinese_name() {
     }
     let d = TestDesk::new();
     let order = d.device_order("深圳市某某科技有限公司", "3d-liveness-search", 1200);
-    let draft = d.json(&["invoice", "create", "--order", &order])["draft_id"]
-        .as_str()
+    let draft = d.library().create_invoice(&order).unwrap().draft_id;
+    let number = d
+        .library()
+        .finalize_invoice(&draft)
         .unwrap()
-        .to_owned();
-    let number = d.json(&["invoice", "finalize", &draft])["number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .number
+        .unwrap();
     let html = d.dir.path().join("invoice.html");
     let pdf = d.dir.path().join("invoice.pdf");
     d.ok(&[
@@ -400,12 +356,12 @@ fn the_html_invoice_prints_to_a_pdf_with_number_total_and_chinese_name() {
 fn draft_ids_are_never_reused_and_json_money_has_two_decimals() {
     let d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 50);
-    let first = d.json(&["invoice", "create", "--order", &order]);
-    assert_eq!(first["draft_id"], "D-000001");
-    d.ok(&["invoice", "discard", "D-000001"]);
-    let second = d.json(&["invoice", "create", "--order", &order]);
+    let first = d.library().create_invoice(&order).unwrap();
+    assert_eq!(first.draft_id, "D-000001");
+    d.library().discard_draft("D-000001").unwrap();
+    let second = d.library().create_invoice(&order).unwrap();
     assert_eq!(
-        second["draft_id"], "D-000002",
+        second.draft_id, "D-000002",
         "a discarded draft's id came back"
     );
     // Every amount in the JSON document is a string with exactly two decimals.
@@ -467,25 +423,22 @@ fn order_new_points_out_a_volume_cliff() {
 fn documents_are_dated_in_the_desks_time_zone() {
     let mut d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 50);
-    d.json(&["invoice", "create", "--order", &order]);
+    d.library().create_invoice(&order).unwrap();
     // 07:30 on 1 January in Beijing is still 2026 in UTC.
-    at(&mut d, "2027-01-01T07:30:00+08:00");
-    let final_ = d.json(&["invoice", "finalize", "D-000001"]);
-    assert_eq!(final_["number"], "FL-2027-000001");
-    let shown: Value =
-        serde_json::from_str(&d.ok(&["invoice", "show", "FL-2027-000001", "--format", "json"]))
-            .unwrap();
-    assert_eq!(shown["finalized_at"], "2027-01-01T07:30:00+08:00");
+    at(&mut d, "2026-12-31T23:30:00Z");
+    let final_ = d.library().finalize_invoice("D-000001").unwrap();
+    assert_eq!(final_.number.as_deref(), Some("FL-2027-000001"));
+    let shown = d.library().invoice("FL-2027-000001").unwrap();
+    assert_eq!(
+        shown.finalized_at.as_deref(),
+        Some("2027-01-01T07:30:00+08:00")
+    );
+    assert_eq!(shown.date, Some(day("2027-01-01")));
     let text = d.ok(&["invoice", "show", "FL-2027-000001"]);
     assert!(text.contains("2027-01-01"), "{text}");
-    let credit = d.json(&[
-        "invoice",
-        "credit",
-        "FL-2027-000001",
-        "--amount",
-        "100",
-        "--reason",
-        "test",
-    ]);
-    assert_eq!(credit["number"], "CN-2027-000001");
+    let credit = d
+        .library()
+        .credit_invoice("FL-2027-000001", "test", Some(100.into()))
+        .unwrap();
+    assert_eq!(credit.number, "CN-2027-000001");
 }
