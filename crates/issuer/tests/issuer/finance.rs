@@ -1,44 +1,54 @@
-//! The money side as finance runs it, through the binary: agreed prices,
-//! saved quotes, billing profiles, payments and receivables, credit notes
-//! and fapiao, exports, and printed statements checked page by page.
+//! The money side as finance runs it: agreed prices, saved quotes, billing
+//! profiles, payments and receivables, credit notes and fapiao through the
+//! desk library; exports, renderings and printed statements (checked page
+//! by page) through the binary.
 
 use std::process::Command;
 
-use serde_json::Value;
+use facelic_invoice::dates::Date;
+use facelic_invoice::invoice::{DocumentKind, Invoice, LineKind, Payment, PaymentStatus};
+use facelic_issuer::Kind;
+use facelic_issuer::desk::{Desk, DeskError, NewOrder, NewQuote, ProfileEdit};
 
-use crate::desk::{TestDesk, at, order_args};
+use crate::desk::{TestDesk, at, day, fen};
 use crate::have;
-
-fn money(v: &Value) -> &str {
-    v.as_str()
-        .unwrap_or_else(|| panic!("not a money string: {v}"))
-}
 
 /// A draft statement for a new order of `devices` face-detect devices: its id.
 fn draft(d: &TestDesk, customer: &str, devices: &str) -> String {
     let order = d.order(customer, "face-detect", &["--devices", devices]);
-    let draft = d.json(&["invoice", "create", "--order", &order]);
-    draft["draft_id"].as_str().unwrap().to_owned()
+    d.library().create_invoice(&order).unwrap().draft_id
 }
 
 /// A finalized statement for a new device order: its number.
 fn statement(d: &TestDesk, customer: &str, devices: &str) -> String {
-    let fin = d.json(&["invoice", "finalize", &draft(d, customer, devices)]);
-    fin["number"].as_str().unwrap().to_owned()
+    let draft = draft(d, customer, devices);
+    d.library()
+        .finalize_invoice(&draft)
+        .unwrap()
+        .number
+        .unwrap()
 }
 
-/// `payment record --invoice INVOICE --amount AMOUNT` and `more` arguments.
-fn pay<'a>(invoice: &'a str, amount: &'a str, more: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "payment",
-        "record",
-        "--invoice",
-        invoice,
-        "--amount",
-        amount,
-    ];
-    args.extend_from_slice(more);
-    args
+/// The document `key` (a number or draft id) as the desk shows it today.
+fn document(d: &TestDesk, key: &str) -> Invoice {
+    d.library().invoice(key).unwrap()
+}
+
+/// `payment record --invoice INVOICE --amount AMOUNT [--date DATE]
+/// [--reference REF]` as a library call (the date defaults to today).
+fn pay(
+    invoice: &str,
+    amount: &str,
+    date: Option<&str>,
+    reference: &str,
+) -> impl FnOnce(&mut Desk) -> Result<Payment, DeskError> {
+    let (invoice, reference) = (invoice.to_owned(), reference.to_owned());
+    let amount = amount.parse().unwrap();
+    let date = date.map(day);
+    move |k: &mut Desk| {
+        let date: Date = date.unwrap_or_else(|| k.today());
+        k.record_payment(&invoice, amount, date, &reference)
+    }
 }
 
 /// Replaces `from` with `to` in the desk's catalog.
@@ -53,27 +63,36 @@ fn edit_catalog(d: &TestDesk, from: &str, to: &str) {
 fn agreed_prices_survive_a_catalog_edit() {
     let d = TestDesk::new();
     let c = d.customer("Acme");
-    let order = d.order(&c, "face-detect", &["--devices", "500", "--discount", "10"]);
-    let shown = d.json(&["order", "show", &order]);
-    assert_eq!(money(&shown["agreed"]["amount"]), "129600.00");
+    let discounted = |kind, devices| NewOrder {
+        devices: Some(devices),
+        discount_pct: Some(10.into()),
+        ..NewOrder::new(&c, "face-detect", kind)
+    };
+    let order = d
+        .library()
+        .create_order(&discounted(Kind::Device, 500))
+        .unwrap()
+        .id;
+    let shown = d.library().order(&order).unwrap();
+    assert_eq!(fen(shown.agreed.unwrap().amount), "129600.00");
     // The list price of 50-1000 face-detect devices goes from 288 to 300.
     edit_catalog(
         &d,
         r#"{ from = 50, to = 1000, unit_price = "288.00" }"#,
         r#"{ from = 50, to = 1000, unit_price = "300.00" }"#,
     );
-    let draft = d.json(&["invoice", "create", "--order", &order]);
-    let lines = draft["lines"].as_array().unwrap();
-    assert_eq!(lines.len(), 2, "{draft}");
-    assert_eq!(money(&lines[0]["unit_price"]), "288.00");
-    assert_eq!(money(&lines[0]["gross"]), "144000.00");
-    assert_eq!(lines[1]["kind"], "discount");
-    assert_eq!(money(&lines[1]["gross"]), "-14400.00");
-    assert_eq!(money(&draft["totals"]["gross"]), "129600.00");
+    let draft = d.library().create_invoice(&order).unwrap();
+    let lines = &draft.lines;
+    assert_eq!(lines.len(), 2, "{draft:?}");
+    assert_eq!(fen(lines[0].unit_price), "288.00");
+    assert_eq!(fen(lines[0].gross), "144000.00");
+    assert_eq!(lines[1].kind, LineKind::Discount);
+    assert_eq!(fen(lines[1].gross), "-14400.00");
+    assert_eq!(fen(draft.totals.gross), "129600.00");
     // A later order takes the new list price.
     let later = d.order(&c, "face-detect", &["--devices", "500"]);
-    let draft = d.json(&["invoice", "create", "--order", &later]);
-    assert_eq!(money(&draft["totals"]["gross"]), "150000.00");
+    let draft = d.library().create_invoice(&later).unwrap();
+    assert_eq!(fen(draft.totals.gross), "150000.00");
     // The discount is its own line on every rendering.
     let text = d.ok(&["invoice", "show", "D-000001"]);
     assert!(text.contains("Discount 10% as agreed"), "{text}");
@@ -81,15 +100,9 @@ fn agreed_prices_survive_a_catalog_edit() {
     assert!(html.contains("<tr class=\"discount\">"), "no discount row");
     // No tax columns at 0% VAT.
     assert!(!html.contains("Tax 税额"), "tax column at 0% VAT");
-    d.refused(
-        &order_args(
-            &c,
-            "face-detect",
-            &["--trial", "--devices", "2", "--discount", "10"],
-        ),
-        3,
-        "a trial is not priced",
-    );
+    let trial = discounted(Kind::DeviceTrial, 2);
+    let err = d.rejects(|k| k.create_order(&trial), "a trial is not priced");
+    assert!(matches!(err, DeskError::Input(_)), "{err:?}");
 }
 
 #[test]
@@ -97,26 +110,20 @@ fn saved_quotes_become_orders_at_the_quoted_price_once() {
     let mut d = TestDesk::new();
     let acme = d.customer("Acme");
     let other = d.customer("Other Co");
-    let save = |d: &TestDesk, customer: &str, devices: &str| {
-        d.json(&[
-            "quote",
-            "--product",
-            "face-detect",
-            "--devices",
-            devices,
-            "--discount",
-            "5",
-            "--save",
-            "--customer",
-            customer,
-        ])
+    let quote = |devices, valid_days| NewQuote {
+        customer: acme.clone(),
+        product: "face-detect".into(),
+        devices: Some(devices),
+        years: 1,
+        discount_pct: Some(5.into()),
+        valid_days,
     };
-    let q = save(&d, &acme, "500");
-    assert_eq!(q["number"], "Q-2026-000001");
-    assert_eq!(q["valid_until"], "2026-11-30", "30 days from 2026-11-01");
-    assert_eq!(money(&q["price"]["amount"]), "136800.00");
-    let q2 = save(&d, &acme, "700");
-    assert_eq!(q2["number"], "Q-2026-000002");
+    let q = d.library().save_quote(&quote(500, None)).unwrap();
+    assert_eq!(q.number, "Q-2026-000001");
+    assert_eq!(q.valid_until, day("2026-11-30"), "30 days from 2026-11-01");
+    assert_eq!(fen(q.price.amount), "136800.00");
+    let q2 = d.library().save_quote(&quote(700, None)).unwrap();
+    assert_eq!(q2.number, "Q-2026-000002");
     // Shown like a statement, titled as a quote.
     for format in ["text", "html", "csv"] {
         let out = d.ok(&["quote", "show", "Q-2026-000001", "--format", format]);
@@ -125,81 +132,53 @@ fn saved_quotes_become_orders_at_the_quoted_price_once() {
             out.contains("136,800.00") || out.contains("136800.00"),
             "{format}: {out}"
         );
+        if format == "text" {
+            assert!(out.contains("QUOTATION 报价单"), "{out}");
+        }
     }
-    assert!(
-        d.ok(&["quote", "show", "Q-2026-000001"])
-            .contains("QUOTATION 报价单")
-    );
     // The catalog changes; the quote's prices hold.
     edit_catalog(
         &d,
         r#"{ from = 50, to = 1000, unit_price = "288.00" }"#,
         r#"{ from = 50, to = 1000, unit_price = "300.00" }"#,
     );
-    d.refused(
-        &[
-            "order",
-            "new",
-            "--quote",
-            "Q-2026-000001",
-            "--customer",
-            &other,
-        ],
-        5,
-        "is for Acme",
-    );
-    d.refused(
-        &[
-            "order",
-            "new",
-            "--quote",
-            "Q-2026-000001",
-            "--devices",
-            "400",
-        ],
-        5,
-        "offers 500 devices",
-    );
+    let from_quote = |customer: &str, number: &str, devices| NewOrder {
+        devices: Some(devices),
+        quote: Some(number.into()),
+        ..NewOrder::new(customer, "face-detect", Kind::Device)
+    };
+    let for_other = from_quote(&other, "Q-2026-000001", 500);
+    d.refuses(|k| k.create_order(&for_other), "is for Acme");
+    let fewer = from_quote(&acme, "Q-2026-000001", 400);
+    d.refuses(|k| k.create_order(&fewer), "offers 500 devices");
+    // The binary takes the customer, product and devices from the quote.
     let order = d.json(&["order", "new", "--quote", "Q-2026-000001"]);
     assert_eq!(order["quote"], "Q-2026-000001");
-    assert_eq!(money(&order["agreed"]["amount"]), "136800.00");
-    let draft = d.json(&[
-        "invoice",
-        "create",
-        "--order",
-        order["id"].as_str().unwrap(),
-    ]);
-    assert_eq!(money(&draft["totals"]["gross"]), "136800.00");
-    d.refused(
-        &["order", "new", "--quote", "Q-2026-000001"],
-        5,
-        "already used by order O-000001",
-    );
+    assert_eq!(order["agreed"]["amount"], "136800.00");
+    let draft = d
+        .library()
+        .create_invoice(order["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(fen(draft.totals.gross), "136800.00");
+    let again = from_quote(&acme, "Q-2026-000001", 500);
+    d.refuses(|k| k.create_order(&again), "already used by order O-000001");
     // Valid through its last day, refused after it.
+    let second = from_quote(&acme, "Q-2026-000002", 700);
     at(&mut d, "2026-11-30T15:59:59Z"); // 23:59:59 in Beijing
-    d.ok(&["quote", "show", "Q-2026-000002", "--format", "json"]);
+    let today = d.library().today();
+    d.library()
+        .quote("Q-2026-000002")
+        .unwrap()
+        .check_usable(today)
+        .unwrap();
     at(&mut d, "2026-11-30T16:00:00Z");
-    d.refused(
-        &["order", "new", "--quote", "Q-2026-000002"],
-        5,
+    d.refuses(
+        |k| k.create_order(&second),
         "quote Q-2026-000002 expired on 2026-11-30",
     );
-    d.refused(
-        &[
-            "quote",
-            "--product",
-            "face-detect",
-            "--devices",
-            "500",
-            "--save",
-            "--customer",
-            &acme,
-            "--valid-days",
-            "0",
-        ],
-        3,
-        "valid for 1 to 365 days",
-    );
+    let never = quote(500, Some(0));
+    let err = d.rejects(|k| k.save_quote(&never), "valid for 1 to 365 days");
+    assert!(matches!(err, DeskError::Input(_)), "{err:?}");
     let list = d.ok(&["quote", "list"]);
     assert!(
         list.contains("used by O-000001") && list.contains("expired"),
@@ -211,76 +190,68 @@ fn saved_quotes_become_orders_at_the_quoted_price_once() {
 fn billing_profiles_are_checked_audited_and_printed() {
     let d = TestDesk::new();
     let c = d.customer("Acme");
-    d.refused(
-        &["customer", "edit", &c, "--tax-id", "91440300708461136A"],
-        3,
-        "fails its GB 32100-2015 check: the last character should be 'T'",
-    );
-    d.refused(
-        &["customer", "edit", &c, "--tax-id", "9144030070846113"],
-        3,
-        "has 18 characters",
-    );
-    d.refused(
-        &[
-            "customer",
-            "edit",
-            &c,
-            "--fapiao-type",
-            "special",
-            "--tax-id",
-            "91440300708461136T",
-        ],
-        5,
-        "missing: address, phone, bank, bank account",
-    );
+    let edit = |edit: ProfileEdit| {
+        let c = c.clone();
+        move |k: &mut Desk| k.edit_customer(&c, &edit)
+    };
+    let tax_id = |id: &str| ProfileEdit {
+        tax_id: Some(id.into()),
+        ..ProfileEdit::default()
+    };
+    for (profile, message) in [
+        (
+            tax_id("91440300708461136A"),
+            "fails its GB 32100-2015 check: the last character should be 'T'",
+        ),
+        (tax_id("9144030070846113"), "has 18 characters"),
+    ] {
+        let err = d.rejects(edit(profile), message);
+        assert!(matches!(err, DeskError::Input(_)), "{err:?}");
+    }
+    // An edit naming no field is the CLI's to refuse, with its flags.
     d.refused(&["customer", "edit", &c], 3, "nothing to change");
-    let edited = d.json(&[
-        "customer",
-        "edit",
-        &c,
-        "--legal-name",
-        "深圳市艾克米科技有限公司",
-        "--tax-id",
-        "91440300708461136T",
-        "--address",
-        "深圳市南山区科技园 1 号",
-        "--phone",
-        "+86 755 8600 0000",
-        "--bank",
-        "招商银行深圳分行",
-        "--account",
-        "7559 0000 0000 001",
-        "--email",
-        "finance@acme.example",
-        "--fapiao-type",
-        "专用发票",
-        "--payment-terms",
-        "45",
-    ]);
-    assert_eq!(edited["billing"]["fapiao_type"], "special");
-    assert_eq!(edited["billing"]["payment_terms_days"], 45);
+    let special = ProfileEdit {
+        fapiao_type: Some("special".into()),
+        ..tax_id("91440300708461136T")
+    };
+    d.refuses(edit(special), "missing: address, phone, bank, bank account");
+    let full = ProfileEdit {
+        legal_name: Some("深圳市艾克米科技有限公司".into()),
+        tax_id: Some("91440300708461136T".into()),
+        address: Some("深圳市南山区科技园 1 号".into()),
+        phone: Some("+86 755 8600 0000".into()),
+        bank: Some("招商银行深圳分行".into()),
+        bank_account: Some("7559 0000 0000 001".into()),
+        email: Some("finance@acme.example".into()),
+        fapiao_type: Some("专用发票".into()),
+        payment_terms_days: Some(45),
+    };
+    let edited = edit(full)(&mut d.library()).unwrap();
+    assert_eq!(
+        edited.billing.fapiao_type.map(|t| t.as_str()),
+        Some("special")
+    );
+    assert_eq!(edited.billing.payment_terms_days, Some(45));
     let shown = d.ok(&["customer", "show", &c]);
     assert!(
         shown.contains("91440300708461136T") && shown.contains("net 45 days"),
         "{shown}"
     );
-    let log = d.json(&["log"]);
-    let edit = &log[0];
-    assert_eq!(edit["action"], "customer.edit");
+    let log = d.library().audit_log(1).unwrap();
+    assert_eq!(log[0].action, "customer.edit");
     assert_eq!(
-        edit["detail"]["tax_id"]["to"], "91440300708461136T",
-        "{edit}"
+        log[0].detail["tax_id"]["to"], "91440300708461136T",
+        "{:?}",
+        log[0]
     );
     // The statement carries both parties' blocks, the terms and the due date.
     let number = statement(&d, &c, "50");
-    let doc: Value =
-        serde_json::from_str(&d.ok(&["invoice", "show", &number, "--format", "json"])).unwrap();
-    assert_eq!(doc["buyer"]["name"], "深圳市艾克米科技有限公司");
-    assert_eq!(doc["buyer"]["tax_id"], "91440300708461136T");
-    assert_eq!(doc["date"], "2026-11-01");
-    assert_eq!(doc["due_on"], "2026-12-16", "net 45");
-    assert_eq!(doc["payment_terms_days"], 45);
+    let doc = document(&d, &number);
+    assert_eq!(doc.buyer.name, "深圳市艾克米科技有限公司");
+    assert_eq!(doc.buyer.tax_id, "91440300708461136T");
+    assert_eq!(doc.date, Some(day("2026-11-01")));
+    assert_eq!(doc.due_on, Some(day("2026-12-16")), "net 45");
+    assert_eq!(doc.payment_terms_days, Some(45));
     let html = d.ok(&["invoice", "show", &number, "--format", "html"]);
     for needle in [
         "91440300708461136T",
@@ -303,61 +274,61 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
     let c = d.customer("Acme");
     let number = statement(&d, &c, "50"); // 14,400.00, due 2026-12-01
     let status = |d: &TestDesk| {
-        let doc: Value =
-            serde_json::from_str(&d.ok(&["invoice", "show", &number, "--format", "json"])).unwrap();
-        (
-            doc["settlement"]["status"].as_str().unwrap().to_owned(),
-            doc["settlement"]["balance"].as_str().unwrap().to_owned(),
-        )
+        let s = document(d, &number).settlement.unwrap();
+        (s.status, fen(s.balance))
     };
-    assert_eq!(status(&d), ("unpaid".into(), "14400.00".into()));
+    assert_eq!(status(&d), (PaymentStatus::Unpaid, "14400.00".into()));
     draft(&d, &c, "50");
-    d.refused(
-        &pay("D-000002", "1", &[]),
-        5,
+    d.refuses(
+        pay("D-000002", "1", None, ""),
         "finalize it before recording payments",
     );
     at(&mut d, "2026-11-10T00:00:00Z");
-    let p = d.json(&pay(
-        &number,
-        "4400",
-        &["--date", "2026-11-09", "--reference", "CMB 20261109-01"],
-    ));
-    assert_eq!(p["id"], "P-000001");
-    assert_eq!(money(&p["amount"]), "4400.00");
-    assert_eq!(status(&d), ("partially-paid".into(), "10000.00".into()));
-    d.refused(
-        &pay(&number, "10000.01", &[]),
-        5,
+    let p = pay(&number, "4400", Some("2026-11-09"), "CMB 20261109-01")(&mut d.library()).unwrap();
+    assert_eq!(p.id, "P-000001");
+    assert_eq!(fen(p.amount), "4400.00");
+    assert_eq!(
+        status(&d),
+        (PaymentStatus::PartiallyPaid, "10000.00".into())
+    );
+    d.refuses(
+        pay(&number, "10000.01", None, ""),
         "has 10,000.00 due; a payment of 10,000.01 would overpay it",
     );
-    d.refused(
-        &pay(&number, "1", &["--date", "2026-11-11"]),
-        5,
-        "in the future",
-    );
-    d.refused(
-        &pay(&number, "1", &["--date", "2026-10-31"]),
-        5,
+    d.refuses(pay(&number, "1", Some("2026-11-11"), ""), "in the future");
+    d.refuses(
+        pay(&number, "1", Some("2026-10-31"), ""),
         "before FL-2026-000001 was issued",
     );
-    d.refused(&pay(&number, "1.001", &[]), 3, "--amount");
+    // Amounts are the CLI's to parse: fen, never fractions of one.
+    d.refused(
+        &[
+            "payment",
+            "record",
+            "--invoice",
+            &number,
+            "--amount",
+            "1.001",
+        ],
+        3,
+        "--amount",
+    );
     // Past the due date: overdue, and listed as unpaid.
     at(&mut d, "2026-12-05T00:00:00Z");
-    assert_eq!(status(&d), ("overdue".into(), "10000.00".into()));
+    assert_eq!(status(&d), (PaymentStatus::Overdue, "10000.00".into()));
     let unpaid = d.json(&["invoice", "list", "--unpaid"]);
     assert_eq!(unpaid.as_array().unwrap().len(), 1);
     assert_eq!(unpaid[0]["payment_status"], "overdue");
     assert_eq!(unpaid[0]["days_overdue"], 4);
-    d.ok(&pay(&number, "10000", &[]));
-    assert_eq!(status(&d), ("paid".into(), "0.00".into()));
+    pay(&number, "10000", None, "")(&mut d.library()).unwrap();
+    assert_eq!(status(&d), (PaymentStatus::Paid, "0.00".into()));
     assert!(
         d.json(&["invoice", "list", "--unpaid"])
             .as_array()
             .unwrap()
             .is_empty()
     );
-    d.refused(&pay(&number, "0.01", &[]), 5, "would overpay it");
+    d.refuses(pay(&number, "0.01", None, ""), "would overpay it");
     // The ledger keeps payments as recorded.
     let err = d
         .ledger()
@@ -377,25 +348,28 @@ fn receivables_are_aged_per_customer_as_text_json_csv_and_xlsx() {
     let mut d = TestDesk::new();
     let acme = d.customer("Acme");
     let beta = d.customer("Beta");
-    d.ok(&["customer", "edit", &beta, "--payment-terms", "0"]);
+    let terms = ProfileEdit {
+        payment_terms_days: Some(0),
+        ..ProfileEdit::default()
+    };
+    d.library().edit_customer(&beta, &terms).unwrap();
     let old = statement(&d, &acme, "50"); // 2026-11-01, due 2026-12-01
     at(&mut d, "2027-01-15T00:00:00Z");
     let mid = statement(&d, &beta, "100"); // due the same day
     at(&mut d, "2027-03-01T00:00:00Z");
     let new = statement(&d, &acme, "60"); // due 2027-03-31
-    d.ok(&pay(&old, "400", &[]));
-    let aging: Value =
-        serde_json::from_str(&d.ok(&["receivables", "--format", "json", "--as-of", "2027-03-10"]))
-            .unwrap();
+    pay(&old, "400", None, "")(&mut d.library()).unwrap();
+    let aging = d.library().receivables(Some(day("2027-03-10"))).unwrap();
     // FL-1: 99 days past due; FL-2: 54 days; FL-3: current.
-    assert_eq!(money(&aging["total"]["over_90"]), "14000.00");
-    assert_eq!(money(&aging["total"]["days_31_60"]), "28800.00");
-    assert_eq!(money(&aging["total"]["current"]), "17280.00");
-    assert_eq!(money(&aging["total"]["total"]), "60080.00");
-    let rows = aging["customers"].as_array().unwrap();
+    let total = &aging.total;
+    assert_eq!(
+        [total.over_90, total.days_31_60, total.current, total.total].map(fen),
+        ["14000.00", "28800.00", "17280.00", "60080.00"]
+    );
+    let rows = &aging.customers;
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0]["customer"], "Acme");
-    assert_eq!(money(&rows[0]["total"]), "31280.00");
+    assert_eq!(rows[0].customer, "Acme");
+    assert_eq!(fen(rows[0].total), "31280.00");
     let _ = (&mid, &new);
     let text = d.ok(&["receivables", "--as-of", "2027-03-10"]);
     assert!(text.contains("receivables as of 2027-03-10"), "{text}");
@@ -460,25 +434,21 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
     let d = TestDesk::new();
     let c = d.customer("Acme");
     let number = statement(&d, &c, "50");
-    d.ok(&pay(&number, "4000", &[]));
-    let note = d.json(&[
-        "invoice",
-        "credit",
-        &number,
-        "--amount",
-        "1440",
-        "--reason",
-        "5 devices returned",
-    ]);
-    let cn = note["number"].as_str().unwrap();
+    pay(&number, "4000", None, "")(&mut d.library()).unwrap();
+    let note = d
+        .library()
+        .credit_invoice(&number, "5 devices returned", Some(1440.into()))
+        .unwrap();
+    let cn = note.number.as_str();
     assert_eq!(cn, "CN-2026-000001");
-    let doc: Value =
-        serde_json::from_str(&d.ok(&["invoice", "show", cn, "--format", "json"])).unwrap();
-    assert_eq!(doc["kind"], "credit-note");
-    assert_eq!(doc["credits_invoice"], number.as_str());
-    assert_eq!(money(&doc["lines"][0]["net"]), "1440.00");
-    assert_eq!(money(&doc["lines"][0]["tax"]), "0.00");
-    assert_eq!(money(&doc["totals"]["gross"]), "1440.00");
+    let doc = document(&d, cn);
+    assert_eq!(doc.kind, DocumentKind::CreditNote);
+    assert_eq!(doc.credits_invoice.as_deref(), Some(number.as_str()));
+    assert_eq!(
+        (fen(doc.lines[0].net), fen(doc.lines[0].tax)),
+        ("1440.00".into(), "0.00".into())
+    );
+    assert_eq!(fen(doc.totals.gross), "1440.00");
     for format in ["text", "html", "csv"] {
         let out = d.ok(&["invoice", "show", cn, "--format", format]);
         assert!(
@@ -487,13 +457,15 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
         );
         assert!(out.contains(&number), "{format}");
     }
-    let inv: Value =
-        serde_json::from_str(&d.ok(&["invoice", "show", &number, "--format", "json"])).unwrap();
-    assert_eq!(inv["settlement"]["credited"], "1440.00");
-    assert_eq!(inv["settlement"]["balance"], "8960.00");
+    let settled = document(&d, &number).settlement.unwrap();
+    assert_eq!(
+        (fen(settled.credited), fen(settled.balance)),
+        ("1440.00".into(), "8960.00".into())
+    );
     // Paid 4,000 of 14,400 less 1,440 credited: at most 8,960 more.
-    d.refused(&pay(&number, "8960.01", &[]), 5, "8,960.00 due");
-    d.refused(&["invoice", "show", "CN-2026-000009"], 6, "CN-2026-000009");
+    d.refuses(pay(&number, "8960.01", None, ""), "8,960.00 due");
+    let err = d.rejects(|k| k.invoice("CN-2026-000009"), "CN-2026-000009");
+    assert!(matches!(err, DeskError::NotFound(_)), "{err:?}");
 }
 
 #[test]
@@ -502,19 +474,12 @@ fn the_fapiao_is_recorded_once_and_shown_everywhere() {
     let c = d.customer("Acme");
     let number = statement(&d, &c, "50");
     draft(&d, &c, "50");
-    d.refused(
-        &[
-            "invoice",
-            "record-fapiao",
-            "D-000002",
-            "--number",
-            "1",
-            "--date",
-            "2026-11-01",
-        ],
-        5,
-        "D-000002 is a draft",
-    );
+    let fapiao = |invoice: &str, fapiao: &str| {
+        let (invoice, fapiao) = (invoice.to_owned(), fapiao.to_owned());
+        move |k: &mut Desk| k.record_fapiao(&invoice, &fapiao, day("2026-11-01"))
+    };
+    d.refuses(fapiao("D-000002", "1"), "D-000002 is a draft");
+    // Dates are the CLI's to parse.
     d.refused(
         &[
             "invoice",
@@ -528,40 +493,12 @@ fn the_fapiao_is_recorded_once_and_shown_everywhere() {
         3,
         "not a date",
     );
-    d.refused(
-        &[
-            "invoice",
-            "record-fapiao",
-            &number,
-            "--number",
-            " ",
-            "--date",
-            "2026-11-01",
-        ],
-        3,
-        "a fapiao number",
-    );
-    let f = d.json(&[
-        "invoice",
-        "record-fapiao",
-        &number,
-        "--number",
-        "26442000000012345678",
-        "--date",
-        "2026-11-01",
-    ]);
-    assert_eq!(f["number"], "26442000000012345678");
-    d.refused(
-        &[
-            "invoice",
-            "record-fapiao",
-            &number,
-            "--number",
-            "2",
-            "--date",
-            "2026-11-01",
-        ],
-        5,
+    let err = d.rejects(fapiao(&number, " "), "a fapiao number");
+    assert!(matches!(err, DeskError::Input(_)), "{err:?}");
+    let f = fapiao(&number, "26442000000012345678")(&mut d.library()).unwrap();
+    assert_eq!(f.number, "26442000000012345678");
+    d.refuses(
+        fapiao(&number, "2"),
         "already has fapiao 26442000000012345678",
     );
     let text = d.ok(&["invoice", "show", &number]);
@@ -607,8 +544,8 @@ fn a_45_line_statement_prints_page_by_page() {
         desk.renew(&order, &out, &Default::default()).unwrap();
     }
     drop(desk);
-    let draft = d.json(&["invoice", "create", "--order", &order]);
-    assert_eq!(draft["lines"].as_array().unwrap().len(), 45);
+    let draft = d.library().create_invoice(&order).unwrap();
+    assert_eq!(draft.lines.len(), 45);
     let pdf = d.dir.path().join("draft.pdf");
     d.ok(&[
         "invoice",
@@ -656,7 +593,7 @@ fn a_45_line_statement_prints_page_by_page() {
     let last = &all[pages - 1];
     assert!(last.contains("13,500,000.00"), "45 x 300,000.00:\n{last}");
     // Finalized: the number on every page, no draft mark.
-    d.ok(&["invoice", "finalize", "D-000001"]);
+    d.library().finalize_invoice("D-000001").unwrap();
     let final_pdf = d.dir.path().join("final.pdf");
     d.ok(&[
         "invoice",
@@ -734,11 +671,10 @@ fn statements_from_before_due_dates_are_due_after_the_catalogs_terms() {
         )
         .unwrap();
     at(&mut d, "2026-12-05T00:00:00Z");
-    let doc: Value =
-        serde_json::from_str(&d.ok(&["invoice", "show", &number, "--format", "json"])).unwrap();
-    assert_eq!(doc["date"], "2026-11-01");
-    assert_eq!(doc["due_on"], "2026-12-01");
-    assert_eq!(doc["settlement"]["status"], "overdue");
-    let aging: Value = serde_json::from_str(&d.ok(&["receivables", "--format", "json"])).unwrap();
-    assert_eq!(money(&aging["total"]["days_1_30"]), "14400.00");
+    let doc = document(&d, &number);
+    assert_eq!(doc.date, Some(day("2026-11-01")));
+    assert_eq!(doc.due_on, Some(day("2026-12-01")));
+    assert_eq!(doc.settlement.unwrap().status, PaymentStatus::Overdue);
+    let aging = d.library().receivables(None).unwrap();
+    assert_eq!(fen(aging.total.days_1_30), "14400.00");
 }
