@@ -113,13 +113,7 @@ fn certified_key(d: &TestDesk, root: &Root, name: &str, until: &str, rest: &[&st
 fn issue(d: &TestDesk, customer: &str, product: &str, codes: &[String]) -> (String, Vec<PathBuf>) {
     let order = d.device_order(customer, product, 50);
     let report = d.issue(&order, codes);
-    let files = report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| PathBuf::from(f.as_str().unwrap()))
-        .collect();
-    (order, files)
+    (order, report.files)
 }
 
 fn verify_code(

@@ -1,14 +1,22 @@
-//! The desk, end to end through the binary: every rule with its refusal,
-//! seats under concurrency, crash safety, renewals, revocation, key rotation.
-//! Set-up a test is not about (customers, device orders, issuing) goes
-//! through the library in this process ([`TestDesk::library`]); what the
-//! test is about goes through the binary.
+//! The desk: issuing, seats, trials, renewals, replacement, revocation,
+//! key rotation and backups through the library in this process
+//! ([`TestDesk::library`], typed results; licenses checked by the verifier
+//! as an app would, [`TestDesk::check`]). The binary's contract stays end to
+//! end: every rule's refusal with its exit code and one line
+//! (`every_rule_refuses_cleanly…`), processes racing for seats, SIGKILL
+//! mid-issue, and what only the CLI parses or prints.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use facelic_issuer::desk::{Clock, Desk, DeskError, NewOrder, Session};
+use facelic_issuer::desk::{
+    Clock, Desk, DeskError, IssueReport, LicenseFilter, LicenseRecord, LicenseStatus, NewOrder,
+    Session,
+};
 use facelic_issuer::{DeviceCode, Kind};
+use facelic_verifier::{
+    Context, Keyring, RevocationList, Serial, VerifiedLicense, Verifier, VerifyError,
+};
 use serde_json::Value;
 
 /// A fresh desk in a temporary directory, driven through the binary.
@@ -262,14 +270,36 @@ impl TestDesk {
     }
 
     /// Issues licenses for `codes` on `order` into [`TestDesk::out`] through
-    /// the library; the report as `facelic issue --json` prints it.
-    pub(crate) fn issue(&self, order: &str, codes: &[String]) -> Value {
+    /// the library.
+    pub(crate) fn issue(&self, order: &str, codes: &[String]) -> IssueReport {
         let codes: Vec<DeviceCode> = codes.iter().map(|c| c.parse().unwrap()).collect();
-        let report = self
-            .library()
+        self.library()
             .issue_devices(order, &codes, &self.out(), &mut |_, _| {})
-            .unwrap();
-        serde_json::to_value(report).unwrap()
+            .unwrap()
+    }
+
+    /// Verifies the license in `file` in this process, as an app would: with
+    /// the keyring the desk exports, at the test's time, in `context` (its
+    /// device, package, certificate) and with the revocation list `crl`.
+    pub(crate) fn check(
+        &self,
+        file: &Path,
+        context: impl FnOnce(Context) -> Context,
+        crl: Option<&Path>,
+    ) -> Result<VerifiedLicense, VerifyError> {
+        let ring = Keyring::from_pem(&self.library().keyring_pem().unwrap()).unwrap();
+        let mut verifier = Verifier::new(ring.clone());
+        if let Some(crl) = crl {
+            verifier
+                .set_revocation_list(RevocationList::parse(std::fs::read(crl).unwrap(), &ring)?);
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        verifier.verify(&text, &context(Context::at(self.time())))
+    }
+
+    /// The license `serial` as the ledger records it.
+    pub(crate) fn license(&self, serial: &Serial) -> LicenseRecord {
+        self.library().license(&serial.to_string()).unwrap()
     }
 
     /// `facelic issue --order ORDER --devices-file FILE --out OUT`, stdout discarded.
@@ -604,10 +634,15 @@ fn every_rule_refuses_cleanly_and_leaves_the_ledger_unchanged() {
         5,
         "trials cannot be renewed",
     );
+    d.refused(
+        &["renew", "--order", &platform, "--out", out, "--price=-1"],
+        3,
+        "--price",
+    );
 
     // Revocation and replacement rules.
     let issued = d.issue(&order, &[code(1)]);
-    let serial = issued["issued"][0]["serial"].as_str().unwrap().to_owned();
+    let serial = issued.issued[0].serial.to_string();
     let platform_serial =
         d.json(&["issue", "--order", &platform, "--out", out])["issued"][0]["serial"]
             .as_str()
@@ -698,25 +733,17 @@ fn issuing_is_idempotent_and_counts_seats() {
     let d = TestDesk::new();
     let order = d.device_order("Acme", "ir-liveness", 50);
     let first = d.issue(&order, &[code(1), code(2)]);
-    assert_eq!(first["issued"].as_array().unwrap().len(), 2);
+    assert_eq!(first.issued.len(), 2);
     let again = d.issue(&order, &[code(2), code(3)]);
-    assert_eq!(again["issued"].as_array().unwrap().len(), 1);
-    assert_eq!(again["existing"][0]["serial"], first["issued"][1]["serial"]);
-    let show = d.json(&["order", "show", &order]);
-    assert_eq!(
-        (show["seats_used"].as_u64(), show["seats_free"].as_u64()),
-        (Some(3), Some(47))
-    );
+    assert_eq!(again.issued.len(), 1);
+    assert_eq!(again.existing[0].serial, first.issued[1].serial);
+    let show = d.library().order(&order).unwrap();
+    assert_eq!((show.seats_used, show.seats_free), (3, Some(47)));
     // Files are named for the device and hold the ledger's text.
     let file = d.out().join(format!("{order}_{}.lic", code(3)));
     let text = std::fs::read_to_string(&file).unwrap();
-    let serial = again["issued"][0]["serial"].as_str().unwrap();
-    assert_eq!(
-        d.json(&["license", "show", serial])["text"]
-            .as_str()
-            .unwrap(),
-        text
-    );
+    let serial = &again.issued[0].serial;
+    assert_eq!(d.license(serial).text.as_deref(), Some(text.as_str()));
     // No temporary files left behind.
     assert!(
         std::fs::read_dir(d.out()).unwrap().all(|e| !e
@@ -737,8 +764,11 @@ fn issuing_is_idempotent_and_counts_seats() {
         assert_eq!(mode(&d.out()), mode(&plain));
     }
     // The license verifies for its device with the exported keyring.
-    let ring = d.keyring();
-    d.verify_ok(&file, &ring, &["--device", &code(3)]);
+    let device: DeviceCode = code(3).parse().unwrap();
+    d.check(&file, |c| c.device(device), None).unwrap();
+    let other: DeviceCode = code(4).parse().unwrap();
+    let err = d.check(&file, |c| c.device(other), None).unwrap_err();
+    assert_eq!(err, VerifyError::WrongDevice);
 }
 
 /// Names in `dir` that a staged batch could have left behind.
@@ -750,31 +780,26 @@ fn leftovers(dir: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// `code(n)` as a typed device code.
+fn device(n: u64) -> DeviceCode {
+    code(n).parse().unwrap()
+}
+
 #[test]
 fn a_large_order_is_delivered_as_one_zip_archive() {
     use std::io::Read as _;
     let d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 60);
-    let codes: Vec<String> = (0..55).map(code).collect();
-    let devices = d.devices_file("devices.txt", &codes);
+    let codes: Vec<DeviceCode> = (0..55).map(device).collect();
     let archive = d.dir.path().join("delivery").join(format!("{order}.zip"));
-    let issue = |archive: &std::path::Path| {
-        d.json(&[
-            "issue",
-            "--order",
-            &order,
-            "--devices-file",
-            devices.to_str().unwrap(),
-            "--out",
-            archive.to_str().unwrap(),
-        ])
+    let issue = |archive: &Path| {
+        d.library()
+            .issue_devices(&order, &codes, archive, &mut |_, _| {})
+            .unwrap()
     };
     let report = issue(&archive);
-    assert_eq!(report["issued"].as_array().unwrap().len(), 55);
-    assert_eq!(
-        report["files"],
-        serde_json::json!([archive.to_str().unwrap()])
-    );
+    assert_eq!(report.issued.len(), 55);
+    assert_eq!(report.files, std::slice::from_ref(&archive));
     assert!(leftovers(archive.parent().unwrap()).is_empty());
     #[cfg(unix)]
     {
@@ -790,53 +815,37 @@ fn a_large_order_is_delivered_as_one_zip_archive() {
     // One entry per device, named like the loose files, holding the ledger's text.
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&archive).unwrap()).unwrap();
     assert_eq!(zip.len(), 55);
-    let ring = d.keyring();
-    for (n, license) in report["issued"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-        .step_by(18)
-    {
-        let device = license["device"].as_str().unwrap();
+    for (n, license) in report.issued.iter().enumerate().step_by(18) {
+        let device = license.device.unwrap();
         let mut text = String::new();
         zip.by_name(&format!("{order}_{device}.lic"))
             .unwrap()
             .read_to_string(&mut text)
             .unwrap();
-        let serial = license["serial"].as_str().unwrap();
-        assert_eq!(
-            d.json(&["license", "show", serial])["text"]
-                .as_str()
-                .unwrap(),
-            text
-        );
+        assert_eq!(d.license(&license.serial).text.as_deref(), Some(&*text));
         let file = d.dir.path().join(format!("entry-{n}.lic"));
         std::fs::write(&file, &text).unwrap();
-        d.verify_ok(&file, &ring, &["--device", device]);
+        d.check(&file, |c| c.device(device), None).unwrap();
     }
 
     // An existing archive is never replaced: refused before anything is recorded.
     let before = std::fs::read(&archive).unwrap();
-    d.refused(
-        &issue_device(&order, &code(99), &archive),
-        4,
+    let one = [device(99)];
+    let err = d.rejects(
+        |k| k.issue_devices(&order, &one, &archive, &mut |_, _| {}),
         "exists; name a new archive",
     );
+    assert!(matches!(err, DeskError::Io { .. }), "{err:?}");
     assert_eq!(std::fs::read(&archive).unwrap(), before);
     assert!(leftovers(archive.parent().unwrap()).is_empty());
 
     // Re-issuing into a new archive returns the existing licenses (no seat taken).
     let again = d.dir.path().join("delivery").join("again.zip");
     let report = issue(&again);
-    assert_eq!(report["issued"].as_array().unwrap().len(), 0);
-    assert_eq!(report["existing"].as_array().unwrap().len(), 55);
+    assert_eq!((report.issued.len(), report.existing.len()), (0, 55));
     let zip = zip::ZipArchive::new(std::fs::File::open(&again).unwrap()).unwrap();
     assert_eq!(zip.len(), 55);
-    assert_eq!(
-        d.json(&["order", "show", &order])["seats_used"].as_u64(),
-        Some(55)
-    );
+    assert_eq!(d.library().order(&order).unwrap().seats_used, 55);
 }
 
 #[test]
@@ -844,82 +853,80 @@ fn a_trial_ends_for_every_device_thirty_days_after_its_first_license() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
     let trial = d.trial_order(&c, "3d-liveness", 3);
+    let ends = Some(facelic_issuer::Timestamp::parse("2026-12-01T00:00:00Z").unwrap());
     let day0 = d.issue(&trial, &[code(1)]);
-    assert_eq!(day0["issued"][0]["not_after"], "2026-12-01T00:00:00Z");
+    assert_eq!(day0.issued[0].not_after, ends);
     at(&mut d, "2026-11-21T00:00:00Z");
     let day20 = d.issue(&trial, &[code(2), code(3)]);
-    for l in day20["issued"].as_array().unwrap() {
-        assert_eq!(l["not_after"], "2026-12-01T00:00:00Z");
-        assert_eq!(l["kind"], "device-trial");
+    for l in &day20.issued {
+        assert_eq!((l.not_after, l.kind), (ends, Kind::DeviceTrial));
     }
-    d.refused(
-        &[
-            "issue",
-            "--order",
-            &trial,
-            "--device",
-            &code(4),
-            "--out",
-            d.out().to_str().unwrap(),
-        ],
-        5,
+    let fourth = [device(4)];
+    d.refuses(
+        |k| k.issue_devices(&trial, &fourth, &d.out(), &mut |_, _| {}),
         "0 free seat(s) of 3",
     );
     at(&mut d, "2026-12-01T00:00:00Z");
-    let ring = d.keyring();
     let file = d.out().join(format!("{trial}_{}.lic", code(2)));
-    let out = d.verify(&file, &ring, &["--device", &code(2)]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("expired"));
+    let err = d.check(&file, |c| c.device(device(2)), None).unwrap_err();
+    assert!(matches!(err, VerifyError::Expired(_)), "{err:?}");
 }
 
 #[test]
 fn platform_terms_renew_without_gap_or_overlap() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
-    let order = d.order(
-        &c,
-        "face-detect",
-        &["--platform", "com.acme.gate", "--start", "2026-11-10"],
-    );
+    let time = |t: &str| facelic_issuer::Timestamp::parse(t).unwrap();
+    let new = NewOrder {
+        package: Some("com.acme.gate".into()),
+        start: Some(time("2026-11-10T00:00:00Z")),
+        ..NewOrder::new(&c, "face-detect", Kind::Platform)
+    };
+    let order = d.library().create_order(&new).unwrap().id;
     let out = d.out();
-    let out = out.to_str().unwrap();
-    let first = d.json(&["issue", "--order", &order, "--out", out]);
-    assert_eq!(first["issued"][0]["not_before"], "2026-11-10T00:00:00Z");
-    assert_eq!(first["issued"][0]["not_after"], "2027-11-10T00:00:00Z");
+    let term = |r: &IssueReport| (r.issued[0].not_before, r.issued[0].not_after.unwrap());
+    let first = d.library().issue_platform(&order, &out).unwrap();
+    assert_eq!(
+        term(&first),
+        (time("2026-11-10T00:00:00Z"), time("2027-11-10T00:00:00Z"))
+    );
     // Issuing again returns the same license.
-    let again = d.json(&["issue", "--order", &order, "--out", out]);
-    assert_eq!(again["existing"][0]["serial"], first["issued"][0]["serial"]);
+    let again = d.library().issue_platform(&order, &out).unwrap();
+    assert_eq!(again.existing[0].serial, first.issued[0].serial);
     // Renewed early: the new term starts exactly where the old ends.
     at(&mut d, "2027-09-01T00:00:00Z");
-    let renewed = d.json(&["renew", "--order", &order, "--out", out]);
-    assert_eq!(renewed["issued"][0]["not_before"], "2026-11-10T00:00:00Z");
-    assert_eq!(renewed["issued"][0]["not_after"], "2028-11-10T00:00:00Z");
-    let terms = d.json(&["order", "show", &order])["terms"].clone();
-    assert_eq!(terms[1]["starts_at"], terms[0]["ends_at"]);
+    let renewed = d
+        .library()
+        .renew(&order, &out, &Default::default())
+        .unwrap();
+    assert_eq!(
+        term(&renewed),
+        (time("2026-11-10T00:00:00Z"), time("2028-11-10T00:00:00Z"))
+    );
+    let terms = d.library().order(&order).unwrap().terms;
+    assert_eq!(terms[1].starts_at, terms[0].ends_at);
     // Lapsed: nothing to issue until renewed; the renewal starts now.
     at(&mut d, "2029-01-15T12:00:00Z");
-    d.refused(&["issue", "--order", &order, "--out", out], 5, "renew it");
-    let late = d.json(&["renew", "--order", &order, "--out", out]);
-    assert_eq!(late["issued"][0]["not_before"], "2029-01-15T12:00:00Z");
-    assert_eq!(late["issued"][0]["not_after"], "2030-01-15T12:00:00Z");
-    let log = d.json(&["log"]);
-    assert!(
-        log.as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["action"] == "order.renew")
-            .count()
-            == 2
+    let err = d.rejects(|k| k.issue_platform(&order, &out), "ended at");
+    assert!(matches!(err, DeskError::TermEnded { .. }), "{err:?}");
+    let late = d
+        .library()
+        .renew(&order, &out, &Default::default())
+        .unwrap();
+    assert_eq!(
+        term(&late),
+        (time("2029-01-15T12:00:00Z"), time("2030-01-15T12:00:00Z"))
     );
+    let log = d.library().audit_log(100).unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "order.renew").count(), 2);
     // The license verifies for its package only.
-    let ring = d.keyring();
-    let file = d
-        .out()
-        .join(format!("{order}_com.acme.gate_until-2030-01-15.lic"));
-    d.verify_ok(&file, &ring, &["--package", "com.acme.gate"]);
-    let wrong = d.verify(&file, &ring, &["--package", "com.acme.gates"]);
-    assert_eq!(wrong.status.code(), Some(1));
+    let file = out.join(format!("{order}_com.acme.gate_until-2030-01-15.lic"));
+    d.check(&file, |c| c.package("com.acme.gate"), None)
+        .unwrap();
+    let err = d
+        .check(&file, |c| c.package("com.acme.gates"), None)
+        .unwrap_err();
+    assert_eq!(err, VerifyError::WrongPackage);
 }
 
 #[test]
@@ -927,52 +934,41 @@ fn replace_moves_the_seat_and_the_revocation_list_stops_the_old_license() {
     let d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 50);
     let issued = d.issue(&order, &[code(1), code(2)]);
-    let old = issued["issued"][0]["serial"].as_str().unwrap().to_owned();
+    let old = &issued.issued[0].serial;
     let out = d.out();
-    let replaced = d.json(&[
-        "replace",
-        &old,
-        "--device",
-        &code(9),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let new = replaced["issued"][0]["serial"].as_str().unwrap().to_owned();
-    let show = d.json(&["order", "show", &order]);
-    assert_eq!(show["seats_used"], 2);
-    let old_rec = d.json(&["license", "show", &old]);
-    assert_eq!(old_rec["status"], "replaced");
-    assert_eq!(old_rec["replaced_by"], new);
+    let replaced = d
+        .library()
+        .replace(&old.to_string(), device(9), &out)
+        .unwrap();
+    let new = &replaced.issued[0].serial;
+    assert_eq!(d.library().order(&order).unwrap().seats_used, 2);
+    let old_rec = d.license(old);
+    assert_eq!(old_rec.status, LicenseStatus::Replaced);
+    assert_eq!(old_rec.replaced_by.as_ref(), Some(new));
 
     let crl = d.dir.path().join("crl.txt");
-    let exported = d.json(&["crl", "export", "--out", crl.to_str().unwrap()]);
-    assert_eq!(exported["revoked"], 1);
-    let ring = d.keyring();
+    let revoked = d.library().export_revocation_list(&crl, false).unwrap();
+    assert_eq!(revoked, 1);
     let old_file = out.join(format!("{order}_{}.lic", code(1)));
-    let verdict = d.verify(
-        &old_file,
-        &ring,
-        &["--device", &code(1), "--crl", crl.to_str().unwrap()],
-    );
-    assert_eq!(verdict.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&verdict.stderr).contains("[10 revoked]"));
+    let err = d
+        .check(&old_file, |c| c.device(device(1)), Some(&crl))
+        .unwrap_err();
+    assert_eq!(err, VerifyError::Revoked);
     let new_file = out.join(format!("{order}_{}.lic", code(9)));
-    d.verify_ok(
-        &new_file,
-        &ring,
-        &["--device", &code(9), "--crl", crl.to_str().unwrap()],
-    );
+    d.check(&new_file, |c| c.device(device(9)), Some(&crl))
+        .unwrap();
     // A tampered list is refused, not ignored.
     let tampered = std::fs::read_to_string(&crl)
         .unwrap()
         .replacen("FR1.", "FR1.0", 1);
     std::fs::write(&crl, tampered).unwrap();
-    let bad = d.verify(
-        &new_file,
-        &ring,
-        &["--device", &code(9), "--crl", crl.to_str().unwrap()],
+    let err = d
+        .check(&new_file, |c| c.device(device(9)), Some(&crl))
+        .unwrap_err();
+    assert!(
+        matches!(err, VerifyError::Malformed(_) | VerifyError::BadSignature),
+        "{err:?}"
     );
-    assert_eq!(bad.status.code(), Some(3));
 }
 
 #[test]
@@ -980,21 +976,17 @@ fn licenses_issued_before_a_key_rotation_keep_verifying() {
     let d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 50);
     let before = d.issue(&order, &[code(1)]);
-    let old_key = before["issued"][0]["key_id"].as_str().unwrap().to_owned();
-    let new_key = d.ok(&["keys", "rotate"]).trim().to_owned();
+    let old_key = before.issued[0].key_id.clone();
+    let new_key = d.library().rotate_key().unwrap().key_id;
     assert_ne!(old_key, new_key);
     let after = d.issue(&order, &[code(2)]);
-    assert_eq!(after["issued"][0]["key_id"], new_key.as_str());
-    let ring = d.keyring();
+    assert_eq!(after.issued[0].key_id, new_key);
     for (n, key) in [(1, &old_key), (2, &new_key)] {
         let file = d.out().join(format!("{order}_{}.lic", code(n)));
-        let v: Value =
-            serde_json::from_str(&d.verify_ok(&file, &ring, &["--device", &code(n), "--json"]))
-                .unwrap();
-        assert_eq!(v["key_id"], key.as_str());
+        let verified = d.check(&file, |c| c.device(device(n)), None).unwrap();
+        assert_eq!(&verified.key_id().to_string(), key);
     }
-    let keys = d.json(&["keys", "list"]);
-    assert_eq!(keys.as_array().unwrap().len(), 2);
+    assert_eq!(d.library().keys().unwrap().len(), 2);
     // Private keys are 0600 and never printed.
     for k in [&old_key, &new_key] {
         let path = d.desk().join("keys").join(format!("{k}.key"));
@@ -1011,54 +1003,44 @@ fn lookups_filter_and_the_log_records_the_operator() {
     let ob = d.trial_order(&b, "face-search", 2);
     d.issue(&oa, &[code(1), code(2)]);
     d.issue(&ob, &[code(3)]);
-    assert_eq!(
-        d.json(&["license", "list", "--customer", &a])
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    assert_eq!(
-        d.json(&["license", "list", "--customer", "深圳市某某科技有限公司"])
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        d.json(&["license", "list", "--product", "face-search"])
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        d.json(&["license", "list", "--expiring-within", "31d"])
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    assert_eq!(
-        d.json(&["license", "list", "--expiring-within", "29d"])
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
+    let count = |filter: LicenseFilter| d.library().licenses(&filter).unwrap().len();
+    let all = LicenseFilter::default;
+    let by_customer = |c: &str| LicenseFilter {
+        customer: Some(c.into()),
+        ..all()
+    };
+    assert_eq!(count(by_customer(&a)), 2);
+    assert_eq!(count(by_customer("深圳市某某科技有限公司")), 1);
+    let face_search = LicenseFilter {
+        product: Some("face-search".into()),
+        ..all()
+    };
+    assert_eq!(count(face_search), 1);
+    let within = |days: i64| LicenseFilter {
+        expiring_within_secs: Some(days * 86_400),
+        ..all()
+    };
+    assert_eq!((count(within(31)), count(within(29))), (1, 0));
     at(&mut d, "2026-11-02T00:00:00Z");
+    // The binary's table, and the operator it records.
     let human = d.ok(&["license", "list"]);
     assert!(
         human.contains("| serial") && human.contains("perpetual"),
         "{human}"
     );
-    let log = d.json(&["log", "--limit", "100"]);
-    let entries = log.as_array().unwrap();
-    assert!(entries.iter().all(|e| e["operator"] == "tester"));
-    let actions: Vec<&str> = entries
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let added = d
+        .cmd(&["customer", "add", "Gamma"])
+        .env("FACELIC_OPERATOR", "clerk")
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{added:?}");
+    let entries = d.library().audit_log(100).unwrap();
+    assert_eq!(
+        (entries[0].action.as_str(), entries[0].operator.as_str()),
+        ("customer.add", "clerk")
+    );
+    assert!(entries[1..].iter().all(|e| e.operator == "tester"));
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
     for a in [
         "desk.init",
         "keys.create",
@@ -1187,25 +1169,13 @@ fn a_backup_is_a_working_desk() {
     let order = d.device_order("Acme", "face-detect", 50);
     d.issue(&order, &[code(1), code(2)]);
     let backup = d.dir.path().join("backup");
-    d.ok(&["backup", "--out", backup.to_str().unwrap()]);
-    d.refused(
-        &["backup", "--out", backup.to_str().unwrap()],
-        4,
-        "already exists",
-    );
-    let listed = Command::new(assert_cmd::cargo::cargo_bin("facelic"))
-        .args([
-            "--desk",
-            backup.to_str().unwrap(),
-            "license",
-            "list",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(listed.status.success());
-    let list: Value = serde_json::from_slice(&listed.stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    d.library().backup(&backup).unwrap();
+    let err = d.rejects(|k| k.backup(&backup), "already exists");
+    assert!(matches!(err, DeskError::Exists(_)), "{err:?}");
+    let session = Session::new(Clock::Fixed(d.time()), "restorer").unwrap();
+    let restored = Desk::open(&backup, session).unwrap();
+    let listed = restored.licenses(&Default::default()).unwrap();
+    assert_eq!(listed.len(), 2);
     for entry in std::fs::read_dir(backup.join("keys")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "key") {
@@ -1218,52 +1188,51 @@ fn a_backup_is_a_working_desk() {
 fn a_platform_order_pins_the_app_signing_certificate_in_every_license() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
+    // The binary reads a digest as keytool prints it, colons and all.
     let pinned = "AB:".repeat(31) + "AB";
     let order = d.order(
         &c,
         "face-detect",
         &["--platform", "com.acme.gate", "--cert-sha256", &pinned],
     );
-    let shown = d.json(&["order", "show", &order]);
-    assert_eq!(shown["cert_sha256"], "ab".repeat(32));
+    let shown = d.library().order(&order).unwrap();
+    assert_eq!(shown.cert_sha256, Some([0xab; 32]));
     let out = d.out();
-    d.ok(&["issue", "--order", &order, "--out", out.to_str().unwrap()]);
+    d.library().issue_platform(&order, &out).unwrap();
     at(&mut d, "2027-10-01T00:00:00Z");
-    d.ok(&["renew", "--order", &order, "--out", out.to_str().unwrap()]);
-    let ring = d.keyring();
-    for file in std::fs::read_dir(&out).unwrap() {
-        let file = file.unwrap().path();
-        let verify = |cert: Option<&str>| {
-            let mut args = vec![
-                "verify",
-                file.to_str().unwrap(),
-                "--keyring",
-                ring.to_str().unwrap(),
-                "--package",
-                "com.acme.gate",
-                "--at",
-                "2027-10-02T00:00:00Z",
-            ];
-            if let Some(cert) = cert {
-                args.extend(["--cert-sha256", cert]);
-            }
-            d.run(&args).status.code()
+    d.library()
+        .renew(&order, &out, &Default::default())
+        .unwrap();
+    at(&mut d, "2027-10-02T00:00:00Z");
+    let files = files_with_extension(&out, "lic");
+    assert_eq!(files.len(), 2);
+    for file in &files {
+        let verify = |cert: Option<[u8; 32]>| {
+            d.check(
+                file,
+                |c| {
+                    let c = c.package("com.acme.gate");
+                    match cert {
+                        Some(cert) => c.signing_cert_sha256(cert),
+                        None => c,
+                    }
+                },
+                None,
+            )
         };
-        assert_eq!(verify(Some(&pinned)), Some(0), "{}", file.display());
-        assert_eq!(verify(None), Some(1), "{}", file.display());
+        assert!(verify(Some([0xab; 32])).is_ok(), "{}", file.display());
+        assert_eq!(verify(None).unwrap_err(), VerifyError::WrongCertificate);
         assert_eq!(
-            verify(Some(&"cd".repeat(32))),
-            Some(1),
-            "{}",
-            file.display()
+            verify(Some([0xcd; 32])).unwrap_err(),
+            VerifyError::WrongCertificate
         );
     }
     // Device orders pin nothing.
-    let device = d.run(&order_args(
-        &c,
-        "face-detect",
-        &["--devices", "50", "--cert-sha256", &pinned],
-    ));
-    assert_eq!(device.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&device.stderr).contains("platform orders only"));
+    let device = NewOrder {
+        devices: Some(50),
+        cert_sha256: Some([0xab; 32]),
+        ..NewOrder::new(&c, "face-detect", Kind::Device)
+    };
+    let err = d.rejects(|k| k.create_order(&device), "platform orders only");
+    assert!(matches!(err, DeskError::Input(_)), "{err:?}");
 }

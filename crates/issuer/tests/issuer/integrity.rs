@@ -270,8 +270,8 @@ fn revoked_coverage_is_never_issued_again() {
     // by issue nor as the target of a replacement.
     let device_order = d.device_order("Beta", "face-detect", 50);
     let issued = d.issue(&device_order, &[code(1), code(2)]);
-    let one = issued["issued"][0]["serial"].as_str().unwrap().to_owned();
-    let two = issued["issued"][1]["serial"].as_str().unwrap().to_owned();
+    let one = issued.issued[0].serial.to_string();
+    let two = issued.issued[1].serial.to_string();
     d.ok(&["revoke", &one, "--reason", "stolen"]);
     d.refused(
         &[
@@ -299,7 +299,10 @@ fn the_desk_clock_never_goes_backwards() {
     let c = d.customer("Acme");
     let trial = d.trial_order(&c, "face-detect", 3);
     let first = d.issue(&trial, &[code(1)]);
-    assert_eq!(first["issued"][0]["not_before"], "2026-11-01T00:00:00Z");
+    assert_eq!(
+        first.issued[0].not_before.to_string(),
+        "2026-11-01T00:00:00Z"
+    );
     // A desk clock behind the ledger (a wrong system clock, or FACELIC_NOW in
     // the past) is refused for every change; a trial never starts in 2020.
     at(&mut d, "2020-01-01T00:00:00Z");
@@ -319,8 +322,11 @@ fn the_desk_clock_never_goes_backwards() {
     // Back on time, the second device's license ends with the trial.
     at(&mut d, "2026-11-20T00:00:00Z");
     let second = d.issue(&trial, &[code(2)]);
-    assert_eq!(second["issued"][0]["not_before"], "2026-11-20T00:00:00Z");
-    assert_eq!(second["issued"][0]["not_after"], "2026-12-01T00:00:00Z");
+    let l = &second.issued[0];
+    assert_eq!(
+        (l.not_before.to_string(), l.not_after.unwrap().to_string()),
+        ("2026-11-20T00:00:00Z".into(), "2026-12-01T00:00:00Z".into())
+    );
     // A leap second is refused, not rounded.
     at(&mut d, "2026-12-31T23:59:60Z");
     d.refused(&["customer", "add", "Leap"], 3, "leap second");
@@ -426,14 +432,14 @@ fn the_revocation_list_is_complete_or_not_written() {
     let d = TestDesk::new();
     let order = d.device_order("Acme", "face-detect", 50);
     let issued = d.issue(&order, &[code(1), code(2)]);
-    for l in issued["issued"].as_array().unwrap() {
-        d.ok(&["revoke", l["serial"].as_str().unwrap(), "--reason", "test"]);
+    for l in &issued.issued {
+        d.library().revoke(&l.serial.to_string(), "test").unwrap();
     }
     let db = d.ledger();
     db.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
     db.execute(
         "UPDATE licenses SET serial = 'not-a-serial' WHERE serial = ?1",
-        [issued["issued"][0]["serial"].as_str().unwrap()],
+        [issued.issued[0].serial.to_string()],
     )
     .unwrap();
     drop(db);
