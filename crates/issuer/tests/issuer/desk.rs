@@ -1,10 +1,13 @@
-//! The desk: issuing, seats, trials, renewals, replacement, revocation,
-//! key rotation and backups through the library in this process
-//! ([`TestDesk::library`], typed results; licenses checked by the verifier
-//! as an app would, [`TestDesk::check`]). The binary's contract stays end to
-//! end: every rule's refusal with its exit code and one line
-//! (`every_rule_refuses_cleanly…`), processes racing for seats, SIGKILL
-//! mid-issue, and what only the CLI parses or prints.
+//! The desk: issuing, seats, trials, renewals, replacement, revocation, key
+//! rotation and backups through the library, with typed results; every
+//! rule's refusal, racing processes and SIGKILL through the binary. Home of
+//! `TestDesk`, the fixture every desk suite uses.
+//!
+//! [`TestDesk::library`] opens the desk in this process at the test's time;
+//! [`TestDesk::check`] verifies a license as an app would. The binary's
+//! contract stays end to end: every rule's refusal with its exit code and
+//! one line (`every_rule_refuses_cleanly…`), processes racing for seats,
+//! SIGKILL mid-issue, and what only the CLI parses or prints.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
