@@ -114,6 +114,10 @@ pub(crate) enum CliError {
     /// A desk operation failed.
     #[error(transparent)]
     Desk(#[from] DeskError),
+    /// An output file exists and `--force` was not given (refused before
+    /// the command made anything).
+    #[error("{} already exists", .0.display())]
+    Exists(std::path::PathBuf),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -144,7 +148,10 @@ impl CliError {
             CliError::KeyFile(KeyFileError::BadPrivateKey(_))
             | CliError::KeyFile(KeyFileError::WeakPassphrase { .. }) => EXIT_BAD_INPUT,
             CliError::KeyFile(e) | CliError::Desk(DeskError::KeyFile(e)) if locked(e) => EXIT_KEY,
-            CliError::KeyFile(_) | CliError::Keyring(_) | CliError::Io { .. } => EXIT_IO,
+            CliError::KeyFile(_)
+            | CliError::Keyring(_)
+            | CliError::Exists(_)
+            | CliError::Io { .. } => EXIT_IO,
             CliError::Desk(e) => match e {
                 DeskError::Refused(_)
                 | DeskError::PerDevice { .. }
@@ -182,7 +189,9 @@ impl CliError {
             CliError::Desk(DeskError::Damaged(_) | DeskError::Corrupt(_)) => Some(
                 "nothing was changed; restore the desk from a backup (a directory written by `facelic backup`: pass it as --desk, or copy it over this desk)",
             ),
-            CliError::Desk(DeskError::Exists(_)) => Some("pass --force to replace it"),
+            CliError::Exists(_) | CliError::Desk(DeskError::Exists(_)) => {
+                Some("pass --force to replace it")
+            }
             CliError::Desk(DeskError::NotInitialized(_)) => {
                 Some("run `facelic init` first, or pass --desk")
             }

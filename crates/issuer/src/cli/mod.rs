@@ -152,7 +152,7 @@ impl OutFile {
     /// `--force`): for commands that make something (a key) before writing.
     pub(crate) fn refuse_existing(&self) -> Result<(), CliError> {
         if !self.force && std::fs::symlink_metadata(&self.out).is_ok() {
-            return Err(facelic_issuer::desk::DeskError::Exists(self.out.clone()).into());
+            return Err(CliError::Exists(self.out.clone()));
         }
         Ok(())
     }

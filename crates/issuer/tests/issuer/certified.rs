@@ -304,6 +304,13 @@ fn certificates_and_revocations_from_elsewhere_are_refused() {
     let made = root_cmd(&d, &["keys", "new", "--out", other.to_str().unwrap()]);
     assert!(made.status.success());
     d.ok(&["keys", "request", "--out", request.to_str().unwrap()]);
+    // A second request onto the same file is refused before a key is made.
+    let said = d.refused(
+        &["keys", "request", "--out", request.to_str().unwrap()],
+        4,
+        "already exists",
+    );
+    assert!(said.contains("pass --force to replace it"), "{said}");
     let stranger = Root { dir: other };
     let cert = stranger.certify(&d, &request, "2028-01-01", &[]);
     d.refused(

@@ -129,7 +129,6 @@ impl TestDesk {
         serde_json::from_str(&self.ok(&args)).unwrap()
     }
 
-    /// Runs a command that must be refused: exit code, one-line message, ledger unchanged.
     /// Runs a command that must fail with `exit` and one line of stderr
     /// containing `message`; returns that line.
     pub(crate) fn fails(&self, args: &[&str], exit: i32, message: &str) -> String {
@@ -148,11 +147,12 @@ impl TestDesk {
         err
     }
 
-    /// [`TestDesk::fails`], and the ledger is unchanged.
-    pub(crate) fn refused(&self, args: &[&str], exit: i32, message: &str) {
+    /// [`TestDesk::fails`], and the ledger is unchanged; returns the line.
+    pub(crate) fn refused(&self, args: &[&str], exit: i32, message: &str) -> String {
         let before = self.counts();
-        self.fails(args, exit, message);
+        let said = self.fails(args, exit, message);
         assert_eq!(self.counts(), before, "{args:?} changed the ledger");
+        said
     }
 
     pub(crate) fn ledger(&self) -> rusqlite::Connection {
