@@ -305,6 +305,14 @@ impl TestDesk {
         self.library().license(&serial.to_string()).unwrap()
     }
 
+    /// Renews platform order `order` into [`TestDesk::out`] through the
+    /// library, at its agreed price.
+    pub(crate) fn renew(&self, order: &str) -> IssueReport {
+        self.library()
+            .renew(order, &self.out(), &Default::default())
+            .unwrap()
+    }
+
     /// `facelic issue --order ORDER --devices-file FILE --out OUT`, stdout discarded.
     pub(crate) fn issue_file_cmd(&self, order: &str, file: &Path, out: &Path) -> Command {
         let mut cmd = self.cmd(&[
@@ -898,10 +906,7 @@ fn platform_terms_renew_without_gap_or_overlap() {
     assert_eq!(again.existing[0].serial, first.issued[0].serial);
     // Renewed early: the new term starts exactly where the old ends.
     at(&mut d, "2027-09-01T00:00:00Z");
-    let renewed = d
-        .library()
-        .renew(&order, &out, &Default::default())
-        .unwrap();
+    let renewed = d.renew(&order);
     assert_eq!(
         term(&renewed),
         (time("2026-11-10T00:00:00Z"), time("2028-11-10T00:00:00Z"))
@@ -912,10 +917,7 @@ fn platform_terms_renew_without_gap_or_overlap() {
     at(&mut d, "2029-01-15T12:00:00Z");
     let err = d.rejects(|k| k.issue_platform(&order, &out), "ended at");
     assert!(matches!(err, DeskError::TermEnded { .. }), "{err:?}");
-    let late = d
-        .library()
-        .renew(&order, &out, &Default::default())
-        .unwrap();
+    let late = d.renew(&order);
     assert_eq!(
         term(&late),
         (time("2029-01-15T12:00:00Z"), time("2030-01-15T12:00:00Z"))
@@ -1203,9 +1205,7 @@ fn a_platform_order_pins_the_app_signing_certificate_in_every_license() {
     let out = d.out();
     d.library().issue_platform(&order, &out).unwrap();
     at(&mut d, "2027-10-01T00:00:00Z");
-    d.library()
-        .renew(&order, &out, &Default::default())
-        .unwrap();
+    d.renew(&order);
     at(&mut d, "2027-10-02T00:00:00Z");
     let files = files_with_extension(&out, "lic");
     assert_eq!(files.len(), 2);
