@@ -411,23 +411,15 @@ fn manifest(key: &IssuerKey) -> String {
         c
     };
     let now = "2026-11-15T12:00:00Z";
+    // The common case: this device, now, no package or certificate.
+    let on_device = |name: &str, license: &str, expect: Value| {
+        case(name, license, now, Some(&code), None, None, expect)
+    };
     let cases = vec![
-        case(
-            "device valid",
-            "device.lic",
-            now,
-            Some(&code),
-            None,
-            None,
-            ok("device"),
-        ),
-        case(
+        on_device("device valid", "device.lic", ok("device")),
+        on_device(
             "device valid without header",
             "device-bare.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             ok("device"),
         ),
         case(
@@ -475,15 +467,7 @@ fn manifest(key: &IssuerKey) -> String {
             None,
             ok("device"),
         ),
-        case(
-            "device-trial valid",
-            "device-trial.lic",
-            now,
-            Some(&code),
-            None,
-            None,
-            ok("device-trial"),
-        ),
+        on_device("device-trial valid", "device-trial.lic", ok("device-trial")),
         case(
             "device-trial last second",
             "device-trial.lic",
@@ -520,13 +504,9 @@ fn manifest(key: &IssuerKey) -> String {
             None,
             err(8, "wrong-package"),
         ),
-        case(
+        on_device(
             "platform no package",
             "platform.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(8, "wrong-package"),
         ),
         case(
@@ -583,67 +563,35 @@ fn manifest(key: &IssuerKey) -> String {
             None,
             err(9, "wrong-certificate"),
         ),
-        case(
+        on_device(
             "tampered payload",
             "tampered-payload.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(4, "bad-signature"),
         ),
-        case(
+        on_device(
             "tampered signature",
             "tampered-signature.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(4, "bad-signature"),
         ),
-        case(
+        on_device(
             "signed by a key not in the keyring",
             "signed-by-other-key.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(3, "unknown-key"),
         ),
-        case(
+        on_device(
             "trusted key id, signed by another key",
             "forged-key-id.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(4, "bad-signature"),
         ),
-        case(
+        on_device(
             "future format version",
             "future-version.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(2, "unsupported-version"),
         ),
-        case(
-            "garbage",
-            "garbage.lic",
-            now,
-            Some(&code),
-            None,
-            None,
-            err(1, "malformed"),
-        ),
-        case(
+        on_device("garbage", "garbage.lic", err(1, "malformed")),
+        on_device(
             "v2: device, key A certified by the root",
             "v2-device.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             ok("device"),
         ),
         case(
@@ -673,67 +621,39 @@ fn manifest(key: &IssuerKey) -> String {
             None,
             err(7, "wrong-device"),
         ),
-        case(
+        on_device(
             "v2: certificate by an untrusted root",
             "v2-uncertified.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(14, "uncertified-key"),
         ),
-        case(
+        on_device(
             "v2: certificate altered",
             "v2-forged-certificate.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(14, "uncertified-key"),
         ),
-        case(
+        on_device(
             "v2: issued outside the certificate's window",
             "v2-outside-window.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(15, "certificate-window"),
         ),
-        case(
+        on_device(
             "v2: certificate for other products",
             "v2-other-product.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(16, "certificate-product"),
         ),
-        case(
+        on_device(
             "v2: format character in customer-name",
             "v2-format-char.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(1, "malformed"),
         ),
-        case(
+        on_device(
             "v1: format character in customer-name (allowed)",
             "v1-format-char.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             ok("device"),
         ),
-        case(
+        on_device(
             "v2: issued-at at not-after",
             "v2-issued-after-not-after.lic",
-            now,
-            Some(&code),
-            None,
-            None,
             err(1, "malformed"),
         ),
         listed(
