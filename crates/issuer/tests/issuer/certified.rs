@@ -28,6 +28,13 @@ impl Root {
         Self { dir }
     }
 
+    /// [`Root::new`], and the desk trusts it (`keys trust-root`).
+    fn trusted(d: &TestDesk) -> Self {
+        let root = Self::new(d);
+        d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+        root
+    }
+
     fn key(&self) -> PathBuf {
         self.dir.join("issuer.key")
     }
@@ -137,8 +144,7 @@ fn verify_code(
 #[test]
 fn a_leaked_signing_key_is_contained_without_an_app_update() {
     let d = TestDesk::new();
-    let root = Root::new(&d);
-    d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+    let root = Root::trusted(&d);
     // The app ships with the root alone.
     let app_ring = root.public();
 
@@ -246,8 +252,7 @@ fn a_leaked_signing_key_is_contained_without_an_app_update() {
 #[test]
 fn a_restricted_or_lapsed_certificate_stops_the_desk_before_it_signs() {
     let d = TestDesk::new();
-    let root = Root::new(&d);
-    d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+    let root = Root::trusted(&d);
     // Certified for face-detect only.
     certified_key(
         &d,
@@ -370,8 +375,7 @@ fn certificates_and_revocations_from_elsewhere_are_refused() {
 #[test]
 fn a_platform_license_is_reissued_with_its_package_pin_and_term() {
     let d = TestDesk::new();
-    let root = Root::new(&d);
-    d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+    let root = Root::trusted(&d);
     let app_ring = root.public();
     let pin = "aa".repeat(32);
     let key_a = certified_key(&d, &root, "a", "2028-01-01", &[]);
