@@ -166,17 +166,11 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             let mut desk = open(globals)?;
             let passphrase = globals.new_passphrase()?;
             let protected = desk.protect_keys(&passphrase)?;
-            if json {
-                return print_json(&serde_json::json!({ "protected": protected }));
-            }
-            for id in &protected {
-                println!("{id}");
-            }
-            eprintln!(
+            let note = format!(
                 "protected {} key(s) with the passphrase; keep it apart from the desk and its backups",
                 protected.len()
             );
-            Ok(ExitCode::SUCCESS)
+            print_key_ids(json, "protected", &protected, &note)
         }
         KeysCommand::Export { output, json } => {
             let desk = open(globals)?;
@@ -277,17 +271,11 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
         }
         KeysCommand::ImportRevocation { file, json } => {
             let revoked = open(globals)?.import_key_revocations(&read_text(&file)?)?;
-            if json {
-                return print_json(&serde_json::json!({ "revoked": revoked }));
-            }
-            for id in &revoked {
-                println!("{id}");
-            }
-            eprintln!(
+            let note = format!(
                 "{} key(s) of the desk revoked; run `facelic reissue --signed-by KEY_ID` for each, then `facelic crl export`",
                 revoked.len()
             );
-            Ok(ExitCode::SUCCESS)
+            print_key_ids(json, "revoked", &revoked, &note)
         }
         KeysCommand::Hsm { token, json } => {
             let mut desk = open(globals)?;
@@ -394,6 +382,24 @@ fn report_new_key(
 }
 
 /// Reads a text file the operator names.
+/// Key ids a command acted on: `{"FIELD": [ids]}` with `--json`; else one
+/// id per line on stdout and `note` on stderr.
+fn print_key_ids(
+    json: bool,
+    field: &str,
+    ids: &[String],
+    note: &str,
+) -> Result<ExitCode, CliError> {
+    if json {
+        return print_json(&serde_json::json!({ field: ids }));
+    }
+    for id in ids {
+        println!("{id}");
+    }
+    eprintln!("{note}");
+    Ok(ExitCode::SUCCESS)
+}
+
 fn read_text(path: &std::path::Path) -> Result<String, CliError> {
     std::fs::read_to_string(path).map_err(CliError::io(path))
 }
