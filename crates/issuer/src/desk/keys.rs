@@ -420,13 +420,7 @@ impl Desk {
                 Err(crate::KeyFileError::NeedsPassphrase(_)) => continue, // protected already
                 loaded => loaded?,
             };
-            if loaded.key_id().to_string() != key.key_id {
-                return Err(DeskError::KeyMismatch {
-                    path,
-                    expected: key.key_id,
-                    found: loaded.key_id().to_string(),
-                });
-            }
+            let loaded = key_of_id(&path, loaded, &key.key_id)?;
             protected.push(key.key_id);
             loaded.write_protected(&path, passphrase, true)?;
         }
@@ -516,10 +510,7 @@ impl Desk {
             None => Signer::File(self.key_file(&key_id)?),
         };
         let certificate = match certificate {
-            Some(text) => Some(
-                Certificate::parse(&text, &self.roots()?)
-                    .map_err(|e| corrupt("keys", &key_id, "certificate", &e))?,
-            ),
+            Some(text) => Some(stored_certificate(&text, &key_id, &self.roots()?)?),
             None => None,
         };
         Ok(DeskSigner { key, certificate })
@@ -533,15 +524,27 @@ impl Desk {
             Some(source) => IssuerKey::load_with(&path, source)?,
             None => IssuerKey::load(&path)?,
         };
-        if key.key_id().to_string() != key_id {
-            return Err(DeskError::KeyMismatch {
-                path,
-                expected: key_id.to_owned(),
-                found: key.key_id().to_string(),
-            });
-        }
-        Ok(key)
+        key_of_id(&path, key, key_id)
     }
+}
+
+/// `key`, loaded from `path`, if it is desk key `key_id` (a key file that
+/// was swapped for another is refused, never used).
+fn key_of_id(path: &std::path::Path, key: IssuerKey, key_id: &str) -> Result<IssuerKey> {
+    if key.key_id().to_string() != key_id {
+        return Err(DeskError::KeyMismatch {
+            path: path.to_owned(),
+            expected: key_id.to_owned(),
+            found: key.key_id().to_string(),
+        });
+    }
+    Ok(key)
+}
+
+/// Key `key_id`'s stored certificate, checked again against the roots: one
+/// that no longer checks out is a damaged ledger.
+fn stored_certificate(text: &str, key_id: &str, roots: &Keyring) -> Result<Certificate> {
+    Certificate::parse(text, roots).map_err(|e| corrupt("keys", key_id, "certificate", &e))
 }
 
 /// A label for a key made in the HSM: `facelic-` and 8 random hex digits.
@@ -577,15 +580,13 @@ fn read_key(r: &rusqlite::Row<'_>) -> Result<(DeskKey, Option<String>)> {
     Ok((key, f.plain("certificate")?))
 }
 
-/// The key with the window its certificate states (checked again against
-/// the roots: a certificate that no longer checks out is a damaged ledger).
+/// The key with the window its certificate states ([`stored_certificate`]).
 fn with_window(
     (mut key, certificate): (DeskKey, Option<String>),
     roots: &Keyring,
 ) -> Result<DeskKey> {
     if let Some(text) = certificate {
-        let cert = Certificate::parse(&text, roots)
-            .map_err(|e| corrupt("keys", &key.key_id, "certificate", &e))?;
+        let cert = stored_certificate(&text, &key.key_id, roots)?;
         key.certified = Some(CertifiedWindow {
             root: cert.root_key_id().to_string(),
             from: cert.not_before(),
