@@ -52,15 +52,9 @@ impl Pin {
 
     /// The PIN from the environment variable `var`.
     pub fn from_env(var: &str) -> Result<Self, HsmError> {
-        match std::env::var(var) {
-            Ok(text) if !text.is_empty() => Ok(Pin::new(text)),
-            Ok(_) => Err(HsmError::PinUnavailable(format!(
-                "environment variable {var} is empty"
-            ))),
-            Err(_) => Err(HsmError::PinUnavailable(format!(
-                "environment variable {var} is not set"
-            ))),
-        }
+        crate::secret_from_env(var)
+            .map(Pin::new)
+            .map_err(HsmError::PinUnavailable)
     }
 }
 

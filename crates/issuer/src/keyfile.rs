@@ -66,6 +66,17 @@ pub enum KeyFileError {
 /// The PEM label of a passphrase-protected PKCS#8 key.
 const ENCRYPTED_LABEL: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
 
+/// A secret (a key passphrase, a token PIN) from the environment variable
+/// `var`. The error says why there is none (the variable is unset or
+/// empty); it never holds the value.
+pub fn secret_from_env(var: &str) -> Result<String, String> {
+    match std::env::var(var) {
+        Ok(text) if !text.is_empty() => Ok(text),
+        Ok(_) => Err(format!("environment variable {var} is empty")),
+        Err(_) => Err(format!("environment variable {var} is not set")),
+    }
+}
+
 /// A passphrase that protects key files. Held in memory that is wiped on
 /// drop; `Debug` never shows it.
 pub struct Passphrase(zeroize::Zeroizing<String>);

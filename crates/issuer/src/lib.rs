@@ -23,7 +23,7 @@ pub use facelic_verifier::{
 };
 pub use keyfile::{
     IssuerKey, KeyFileError, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, Passphrase, PassphraseSource,
-    is_protected,
+    is_protected, secret_from_env,
 };
 pub use keyring::KeyringError;
 pub use sign::{SignError, Signer, new_serial};

@@ -49,15 +49,7 @@ pub(crate) fn new_passphrase(env_var: Option<&str>) -> Result<Passphrase, KeyFil
 }
 
 fn from_env(var: &str) -> Result<String, KeyFileError> {
-    match std::env::var(var) {
-        Ok(text) if !text.is_empty() => Ok(text),
-        Ok(_) => Err(KeyFileError::PassphraseUnavailable(format!(
-            "environment variable {var} is empty"
-        ))),
-        Err(_) => Err(KeyFileError::PassphraseUnavailable(format!(
-            "environment variable {var} is not set"
-        ))),
-    }
+    facelic_issuer::secret_from_env(var).map_err(KeyFileError::PassphraseUnavailable)
 }
 
 fn prompt(question: &str) -> Result<String, KeyFileError> {
