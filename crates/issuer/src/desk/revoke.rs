@@ -6,13 +6,14 @@ use std::path::Path;
 use rusqlite::params;
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::fields::{Fields, Text};
 use super::issue::{IssueReport, issue_devices_in};
-use super::orders::load_order;
+use super::orders::{Order, load_order};
 use super::query::{LicenseRecord, load_license};
 use super::signing::{Recorder, Signer};
 use super::{Desk, DeskError, Result, audit, staging};
@@ -177,8 +178,16 @@ impl Desk {
             let recorder = Recorder { tx, session: s };
             let mut reissued = Vec::with_capacity(live.len());
             let mut files = Vec::with_capacity(live.len());
+            // A key's licenses share few orders: each is read once.
+            let mut orders: BTreeMap<String, Order> = BTreeMap::new();
             for old in live {
-                let order = load_order(tx, &old.order_id)?;
+                let order = match orders.entry(old.order_id) {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => {
+                        let order = load_order(tx, e.key())?;
+                        e.insert(order)
+                    }
+                };
                 let granted = *features.get(&order.product).ok_or(DeskError::Internal(
                     "a license's product changed during the reissue",
                 ))?;
@@ -190,7 +199,7 @@ impl Desk {
                     "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2, replaced_by = serial WHERE serial = ?3",
                     params![Text(&s.now()), reason, Text(&old.serial)],
                 )?;
-                let signed = Signer::new(&signer, &order, granted, s.now()).sign(
+                let signed = Signer::new(&signer, order, granted, s.now()).sign(
                     binding,
                     old.not_before,
                     old.not_after,
