@@ -217,10 +217,8 @@ fn decode_payload(bytes: &[u8]) -> Result<CertificateTerms, &'static str> {
         .ok()
         .and_then(|k| k.try_into().ok())
         .ok_or("certificate public-key is not 32 bytes of canonical base64url")?;
-    let public_key = VerifyingKey::from_bytes(&raw)
-        .ok()
-        .filter(|k| !k.is_weak())
-        .ok_or("certificate public-key is not a valid Ed25519 key")?;
+    let public_key = crate::keys::canonical_key(&raw)
+        .ok_or("certificate public-key is not a canonical Ed25519 key of large order")?;
     let time = |v: &str, bad| Timestamp::parse(v).ok_or(bad);
     let not_before = time(
         f.required("not-before", "certificate without not-before")?,

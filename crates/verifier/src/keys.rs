@@ -123,11 +123,23 @@ pub(crate) fn public_key_from_spki_der(der: &[u8]) -> Result<VerifyingKey, KeyEr
         .ok_or(KeyError::NotEd25519)?;
     let mut bytes = [0u8; 32];
     bytes.copy_from_slice(raw);
-    let key = VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::InvalidKey)?;
-    if key.is_weak() {
-        return Err(KeyError::InvalidKey);
+    canonical_key(&bytes).ok_or(KeyError::InvalidKey)
+}
+
+/// The Ed25519 public key these 32 bytes encode, if they are the canonical
+/// encoding (`y < p`, as RFC 8032 §5.1.3 requires) of a curve point that is
+/// not of small order; `None` otherwise (docs/license-format.md §5).
+pub(crate) fn canonical_key(bytes: &[u8; 32]) -> Option<VerifyingKey> {
+    // y is the little-endian number of the bytes without the sign bit;
+    // p = 2^255 - 19, so y >= p exactly when the top byte is 0x7f, the 30
+    // bytes below it are 0xff and the lowest byte is at least 0xed.
+    let (low, middle, top) = (bytes[0], &bytes[1..31], bytes[31] & 0x7f);
+    if top == 0x7f && middle.iter().all(|&b| b == 0xff) && low >= 0xed {
+        return None;
     }
-    Ok(key)
+    VerifyingKey::from_bytes(bytes)
+        .ok()
+        .filter(|key| !key.is_weak())
 }
 
 /// Writes a public key as an SPKI PEM block (what `openssl pkey -pubout` prints).
@@ -220,5 +232,46 @@ impl Keyring {
             .iter()
             .map(|(id, key)| format!("# facelic key id {id}\n{}", public_key_to_pem(key)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every encoding with `y >= p`: the 19 values of y from p to 2^255 - 1,
+    /// with either sign bit.
+    fn non_canonical() -> impl Iterator<Item = [u8; 32]> {
+        [0u8, 0x80].into_iter().flat_map(|sign| {
+            (0xedu8..=0xff).map(move |low| {
+                let mut bytes = [0xff; 32];
+                bytes[0] = low;
+                bytes[31] = 0x7f | sign;
+                bytes
+            })
+        })
+    }
+
+    #[test]
+    fn a_key_encoded_with_y_at_or_above_p_is_refused() {
+        // ed25519-dalek decodes some of them to points of large order: the
+        // check of y is what refuses them.
+        let decoded = non_canonical()
+            .filter(|b| VerifyingKey::from_bytes(b).is_ok_and(|k| !k.is_weak()))
+            .count();
+        assert!(decoded > 0);
+        for bytes in non_canonical() {
+            assert!(canonical_key(&bytes).is_none(), "{bytes:02x?}");
+            let der = [&SPKI_PREFIX[..], &bytes].concat();
+            assert_eq!(public_key_from_spki_der(&der), Err(KeyError::InvalidKey));
+        }
+        // The largest canonical y (p - 1) is not refused for its encoding.
+        let mut below = [0xff; 32];
+        below[0] = 0xec;
+        below[31] = 0x7f;
+        assert_eq!(
+            canonical_key(&below).is_some(),
+            VerifyingKey::from_bytes(&below).is_ok_and(|k| !k.is_weak())
+        );
     }
 }
