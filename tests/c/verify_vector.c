@@ -163,14 +163,18 @@ int main(int argc, char **argv) {
     CHECK(rc == 14 && strcmp(facelic_error_name(rc), "uncertified-key") == 0, "uncertified: %d %s", rc, facelic_error_name(rc));
 
     /* Revocation lists: a bad one is refused and changes nothing; a good one applies. */
-    char *tampered_list = read_file(dir, "v2-revocations-tampered.crl", &len);
+    char *tampered_list = read_file(dir, "v3-revocations-tampered.crl", &len);
     int64_t issued_at = 0;
     rc = facelic_verifier_set_revocation_list(verifier, (const uint8_t *)tampered_list, len, &issued_at);
     CHECK(rc == 4 && issued_at == 0, "tampered list refused: %d %s", rc, facelic_last_error_message());
     rc = facelic_verify(verifier, (const uint8_t *)v2, v2_len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
     CHECK(rc == FACELIC_OK, "a refused list revokes nothing (rc %d)", rc);
     if (rc == FACELIC_OK) facelic_license_free(lic);
-    char *list = read_file(dir, "v2-revocations.crl", &len);
+    char *no_end = read_file(dir, "v3-revocations-no-end.crl", &len);
+    rc = facelic_verifier_set_revocation_list(verifier, (const uint8_t *)no_end, len, &issued_at);
+    CHECK(rc == 1 && issued_at == 0, "a list with a damaged END line is refused whole: %d %s", rc,
+          facelic_last_error_message());
+    char *list = read_file(dir, "v3-revocations.crl", &len);
     rc = facelic_verifier_set_revocation_list(verifier, (const uint8_t *)list, len, &issued_at);
     CHECK(rc == FACELIC_OK && issued_at == 1794441600, "list applied, issued %lld", (long long)issued_at);
     rc = facelic_verify(verifier, (const uint8_t *)v2, v2_len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
@@ -178,6 +182,13 @@ int main(int argc, char **argv) {
           facelic_error_name(rc));
     CHECK(facelic_verifier_set_revocation_list(NULL, (const uint8_t *)list, len, NULL) == FACELIC_ERR_ARGUMENT,
           "NULL verifier refused");
+    size_t older_len = 0;
+    char *older = read_file(dir, "v3-revocations-older.crl", &older_len);
+    rc = facelic_verifier_set_revocation_list(verifier, (const uint8_t *)older, older_len, NULL);
+    CHECK(rc == 18 && strcmp(facelic_error_name(rc), "revocation-list-outdated") == 0,
+          "an older list does not replace the one held: %d %s", rc, facelic_error_name(rc));
+    rc = facelic_verify(verifier, (const uint8_t *)v2, v2_len, now, "QMAF-H018-2RQD-2S2M", NULL, NULL, 0, NULL, &lic);
+    CHECK(rc == 17, "the held list still applies: %d", rc);
 
     /* Issued just now by scripts/softhsm-fixtures: checked at the real time. */
     if (argc > 2) verify_hsm_licenses(argv[2], (int64_t)time(NULL));
@@ -193,6 +204,8 @@ int main(int argc, char **argv) {
     free(uncertified);
     free(tampered_list);
     free(list);
+    free(no_end);
+    free(older);
     printf(failures ? "FAILED %d\n" : "PASS\n", failures);
     return failures ? 1 : 0;
 }

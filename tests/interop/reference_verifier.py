@@ -10,7 +10,8 @@ and the Ed25519 signature is checked by OpenSSL (`openssl pkeyutl -verify
 
 It prints one line per case and exits non-zero if any verdict differs from
 the manifest. Formats 1 and 2 (certified signing keys, section 10) and
-revocation lists (section 9) are covered, save one rule: it does not reject
+revocation lists of formats 1 to 3 (section 9: a text read whole, complete
+and not older than one held) are covered, save one rule: it does not reject
 a certificate's small-order public key (that needs Edwards-curve arithmetic
 the standard library lacks; the vectors hold no such key).
 """
@@ -288,6 +289,8 @@ def certificate(parts, keyring):
     raw = b64url(values[0])
     if len(raw) != 32:
         raise malformed("certificate key")
+    if int.from_bytes(raw, "little") & ((1 << 255) - 1) >= 2**255 - 19:
+        raise malformed("certificate key not canonical (y >= p)")
     start, until = parse_time(values[1]), parse_time(values[2])
     if until <= start:
         raise malformed("certificate window")
@@ -300,51 +303,137 @@ def certificate(parts, keyring):
     return raw, raw_key_id(raw), start, until, products
 
 
+def blocks(data):
+    """Section 9: the lists of a text, each its trimmed lines from BEGIN to END; only blank lines outside."""
+    begin, end = armor_lines(REVOCATION_LIST)
+    out, current = [], None
+    for line in trimmed_lines(data):
+        if current is None:
+            if line == begin:
+                current = [line]
+            elif line:
+                raise malformed("text outside the lists")
+        elif line == begin:
+            raise malformed("BEGIN inside a list")
+        else:
+            current.append(line)
+            if line == end:
+                out.append(current)
+                current = None
+    if current is not None:
+        raise malformed("list without END")
+    if not out:
+        raise malformed("no BEGIN")
+    return out
+
+
+def sequence_number(text):
+    if not re.fullmatch(r"0|[1-9][0-9]*", text) or int(text) > 2**63 - 1:
+        raise malformed("sequence")
+    return int(text)
+
+
+def one_list(lines, keyring):
+    """One list: ("foreign", authority) when the keyring lacks its authority, else its contents."""
+    begin, end = armor_lines(REVOCATION_LIST)
+    body = read_body(lines, begin, end)
+    tag, parts = split_body(body, "FR", {"FR1": (3,), "FR2": (3, 5), "FR3": (3, 5)})
+    domain = {"FR1": b"facelic-revocation-list-v1\0", "FR2": b"facelic-revocation-list-v2\0",
+              "FR3": b"facelic-revocation-list-v3\0"}[tag]
+    certified = len(parts) == 5
+    authority = key_id_hex(parts[0])
+    if authority not in keyring:
+        return ("foreign", authority, Refused(14, "uncertified-key") if certified else Refused(3, "unknown-key"))
+    if certified:
+        raw, signer, start, until, _ = certificate(parts[:3], keyring)
+        payload, sig = b64url(parts[3]), signature(parts[4])
+        if not raw_key_verify(raw, domain + signer + payload, sig):
+            raise Refused(4, "bad-signature")
+    else:
+        signer, payload, sig = authority, b64url(parts[1]), signature(parts[2])
+        if not openssl_verify(keyring[signer], domain + signer + payload, sig):
+            raise Refused(4, "bad-signature")
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        raise malformed("list utf-8")
+    if not text.endswith("\n") or not text.startswith("issued-at="):
+        raise malformed("list payload")
+    rows = text[:-1].split("\n")
+    issued = parse_time(rows[0][len("issued-at="):])
+    rows = rows[1:]
+    sequence, names = 0, []
+    if tag == "FR3":
+        if not rows or not rows[0].startswith("sequence="):
+            raise malformed("FR3 needs its sequence")
+        sequence = sequence_number(rows[0][len("sequence="):])
+        if sequence == 0:
+            raise malformed("FR3 sequence starts at 1")
+        rows = rows[1:]
+        while rows and rows[0].startswith("list="):
+            m = re.fullmatch(r"([0-9a-f]{16})\.([0-9a-f]{16})\.([0-9]+)", rows[0][len("list="):])
+            if not m:
+                raise malformed("list line")
+            names.append((bytes.fromhex(m[1]), bytes.fromhex(m[2]), sequence_number(m[3])))
+            rows = rows[1:]
+    if certified and not start <= issued < until:
+        raise Refused(15, "certificate-window")
+    own_keys = [r[len("signing-key="):] for r in rows if r.startswith("signing-key=")]
+    own_serials = [r[len("serial="):] for r in rows if r.startswith("serial=")]
+    if rows != [f"signing-key={k}" for k in own_keys] + [f"serial={s}" for s in own_serials]:
+        raise malformed("list lines")
+    if own_keys and (tag == "FR1" or certified):
+        raise malformed("only a root's list revokes signing keys")
+    for values in (own_keys, own_serials):
+        if values != sorted(set(values)):
+            raise malformed("not strictly ascending")
+    return {"name": (authority, signer, sequence), "issued": issued, "names": names,
+            "keys": {key_id_hex(k) for k in own_keys}, "serials": set(own_serials)}
+
+
 def revocation_list(data, keyring):
-    """Section 9: every list (block) in the text verified; their union. Any failure refuses all."""
+    """Section 9: the text read whole (every list it may use verified, complete), or refused whole.
+
+    Returns (serials, signing keys, series) where series maps (authority, certified) to the
+    newest (sequence, issued-at) the text holds."""
     if len(data) > 16 * 1024 * 1024:
         raise malformed("too large")
-    lines = trimmed_lines(data)
-    begin, end = armor_lines(REVOCATION_LIST)
-    starts = [i for i, l in enumerate(lines) if l == begin]
-    serials, keys, certified_signers = set(), set(), []
-    for start_at in starts or [0]:
-        body = read_body(lines[start_at:], begin, end)
-        tag, parts = split_body(body, "FR", {"FR1": (3,), "FR2": (3, 5)})
-        if len(parts) == 5:
-            raw, signer, start, until, _ = certificate(parts[:3], keyring)
-            payload, sig = b64url(parts[3]), signature(parts[4])
-            if not raw_key_verify(raw, b"facelic-revocation-list-v2\0" + signer + payload, sig):
-                raise Refused(4, "bad-signature")
-            certified_signers.append(signer)
-        else:
-            signer, payload, sig = key_id_hex(parts[0]), b64url(parts[1]), signature(parts[2])
-            if signer not in keyring:
-                raise Refused(3, "unknown-key")
-            domain = b"facelic-revocation-list-v1\0" if tag == "FR1" else b"facelic-revocation-list-v2\0"
-            if not openssl_verify(keyring[signer], domain + signer + payload, sig):
-                raise Refused(4, "bad-signature")
-        text = payload.decode("utf-8")
-        if not text.endswith("\n") or not text.startswith("issued-at="):
-            raise malformed("list payload")
-        rows = text[:-1].split("\n")
-        issued = parse_time(rows[0][len("issued-at="):])
-        if len(parts) == 5 and not start <= issued < until:
-            raise Refused(15, "certificate-window")
-        own_keys = [r[len("signing-key="):] for r in rows[1:] if r.startswith("signing-key=")]
-        own_serials = [r[len("serial="):] for r in rows[1:] if r.startswith("serial=")]
-        if rows[1:] != [f"signing-key={k}" for k in own_keys] + [f"serial={s}" for s in own_serials]:
-            raise malformed("list lines")
-        if own_keys and (tag != "FR2" or len(parts) == 5):
-            raise malformed("only a root's FR2 list revokes signing keys")
-        for values in (own_keys, own_serials):
-            if values != sorted(set(values)):
-                raise malformed("not strictly ascending")
-        keys |= {key_id_hex(k) for k in own_keys}
-        serials |= set(own_serials)
-    if any(s in keys for s in certified_signers):
+    read = [one_list(lines, keyring) for lines in blocks(data)]
+    verified = [r for r in read if isinstance(r, dict)]
+    if not verified:
+        raise read[0][2]
+    if len(read) > 1:
+        named = False
+        for i, r in enumerate(read):
+            if not isinstance(r, dict) or not r["names"]:
+                continue
+            others = read[:i] + read[i + 1:]
+            if len(r["names"]) != len(others) or not all(
+                    (o["name"] == n) if isinstance(o, dict) else (o[1] == n[0])
+                    for n, o in zip(r["names"], others)):
+                raise malformed("incomplete")
+            named = True
+        if not named:
+            raise malformed("several lists and none names the others")
+    elif read[0]["names"]:
+        raise malformed("names lists the text lacks")
+    keys = set().union(*(r["keys"] for r in verified))
+    serials = set().union(*(r["serials"] for r in verified))
+    if any(r["name"][0] != r["name"][1] and r["name"][1] in keys for r in verified):
         raise Refused(17, "signing-key-revoked")
-    return serials, keys
+    series = {}
+    for r in verified:
+        authority, signer, sequence = r["name"]
+        key = (authority, authority != signer)
+        series[key] = max(series.get(key, (-1, r["issued"])), (sequence, r["issued"]))
+    return serials, keys, series
+
+
+def check_supersedes(new, held):
+    """Section 9: the new text keeps every series of the held one, no older."""
+    for key, position in held[2].items():
+        if key not in new[2] or new[2][key] < position:
+            raise Refused(18, "revocation-list-outdated")
 
 
 def verify(data, keyring, ctx, revoked=(set(), set())):
@@ -361,7 +450,7 @@ def verify(data, keyring, ctx, revoked=(set(), set())):
     if not ok:
         raise Refused(4, "bad-signature")
     f = parse_payload(payload, v2=tag == "FL2")
-    serials, keys = revoked
+    serials, keys = revoked[0], revoked[1]
     if kid in keys:
         raise Refused(17, "signing-key-revoked")
     if tag == "FL2":
@@ -401,9 +490,14 @@ def main(manifest_path):
         data = open(os.path.join(base, case["license"]), "rb").read()
         try:
             revoked = (set(), set())
-            if case["context"].get("revocation_list"):
-                crl = open(os.path.join(base, case["context"]["revocation_list"]), "rb").read()
-                revoked = revocation_list(crl, keyring)
+            lists = case["context"]
+            if lists.get("held_revocation_list"):
+                revoked = revocation_list(open(os.path.join(base, lists["held_revocation_list"]), "rb").read(), keyring)
+            if lists.get("revocation_list"):
+                crl = revocation_list(open(os.path.join(base, lists["revocation_list"]), "rb").read(), keyring)
+                if lists.get("held_revocation_list"):
+                    check_supersedes(crl, revoked)
+                revoked = crl
             f = verify(data, keyring, case["context"], revoked)
             got = {"valid": True, "kind": f["kind"]}
         except Refused as r:

@@ -4,7 +4,9 @@
 //! (`keys import-certificate`, `keys import-revocation`); the root's
 //! private key never leaves its machine.
 
-use facelic_verifier::{Certificate, CertificateTerms, KeyId, RevocationList, Timestamp};
+use facelic_verifier::{
+    Certificate, CertificateTerms, KeyId, ListSigner, ListTerms, RevocationList, Timestamp,
+};
 
 use crate::{SignError, Signer};
 
@@ -70,7 +72,9 @@ pub fn certify(
 /// A revocation list, signed by `root` at `now`, that revokes the signing
 /// keys `keys`: every license they signed fails with `signing-key-revoked`
 /// on a device that has the list. List every key revoked so far (a list
-/// replaces none: apps take the union of what they are given).
+/// replaces none: apps take the union of what they are given). The root's
+/// machine keeps no state, so the list's sequence number is the second it
+/// is signed at (Unix time): later lists of the root number higher.
 pub fn revoke_signing_keys(
     root: &Signer,
     keys: &[KeyId],
@@ -79,6 +83,19 @@ pub fn revoke_signing_keys(
     if keys.is_empty() {
         return Err(RootError::NothingToRevoke);
     }
-    Ok(root
-        .encode_with(|sign| RevocationList::encode_by_root(now, keys, &[], root.key_id(), sign))?)
+    let sequence = u64::try_from(now.unix())
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or(RootError::BadTerms("the root's clock is before 1970"))?;
+    let terms = ListTerms {
+        issued_at: now,
+        sequence,
+        lists: &[],
+        signing_keys: keys,
+        serials: &[],
+    };
+    root.encode_with(|sign| {
+        RevocationList::encode_v3(&terms, ListSigner::Key(root.key_id()), sign)
+    })?
+    .map_err(|e| RootError::BadTerms(e.reason))
 }

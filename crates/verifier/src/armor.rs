@@ -105,13 +105,21 @@ pub(crate) const REVOCATION_LIST_V2: Version = Version {
     signer: SignerForm::Either,
 };
 
+/// Format 3 of a revocation list: format 2 with a sequence number, and in
+/// a text of several lists the names of the others (docs/license-format.md §9).
+pub(crate) const REVOCATION_LIST_V3: Version = Version {
+    tag: "FR3",
+    domain: b"facelic-revocation-list-v3\0",
+    signer: SignerForm::Either,
+};
+
 /// A facelic revocation list.
 pub(crate) const REVOCATION_LIST: DocKind = DocKind {
     begin: "-----BEGIN FACELIC REVOCATION LIST-----",
     end: "-----END FACELIC REVOCATION LIST-----",
     family: b"FR",
     max_len: 16 * 1024 * 1024,
-    versions: &[REVOCATION_LIST_V1, REVOCATION_LIST_V2],
+    versions: &[REVOCATION_LIST_V1, REVOCATION_LIST_V2, REVOCATION_LIST_V3],
 };
 
 /// The one version of a signing-key certificate.

@@ -111,16 +111,18 @@ pub(crate) fn verify(
 }
 
 /// Checks a revocation-list text against the verifier's keyring and, if
-/// every list in it verifies, makes it the verifier's list; returns its
-/// `issued-at` (Unix seconds). On any failure the verifier keeps the list
-/// it had (`docs/license-format.md` §9: fail closed, on the list).
+/// it verifies whole and is not older than the list the verifier holds,
+/// makes it the verifier's list; returns its `issued-at` (Unix seconds).
+/// On any failure the verifier keeps the list it had
+/// (`docs/license-format.md` §9: fail closed, on the list).
 pub(crate) fn set_revocation_list(verifier: &mut Verifier, text: &[u8]) -> Result<i64, Refusal> {
-    let list = RevocationList::parse(text, verifier.keyring()).map_err(|e| Refusal {
+    let refusal = |e: crate::VerifyError| Refusal {
         code: e.error_code(),
         message: format!("revocation list: {e}"),
-    })?;
+    };
+    let list = RevocationList::parse(text, verifier.keyring()).map_err(refusal)?;
     let issued_at = list.issued_at().unix();
-    verifier.set_revocation_list(list);
+    verifier.set_revocation_list(list).map_err(refusal)?;
     Ok(issued_at)
 }
 

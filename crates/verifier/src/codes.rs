@@ -1,7 +1,7 @@
 //! Every stable error code the verifier and its bindings report, in one list.
 //!
-//! Codes 1 to 11 and 14 to 17 are the license refusals of [`VerifyError`]
-//! (14 to 17 came with format 2); 12 and 13 are refusals the bindings
+//! Codes 1 to 11 and 14 to 18 are the refusals of [`VerifyError`]
+//! (14 to 17 came with format 2, 18 with revocation lists of format 3); 12 and 13 are refusals the bindings
 //! report on a device (the clock guard's state, the device's identity); 20
 //! and up are a caller's mistakes and failures of the
 //! binding itself. The Java constants (`LicenseException`), the C header's
@@ -53,6 +53,9 @@ pub enum ErrorCode {
     CertificateProduct,
     /// Signed by a signing key a root has revoked.
     SigningKeyRevoked,
+    /// A revocation list older than the one the verifier (or the app)
+    /// holds: keep the one held.
+    RevocationListOutdated,
     /// A caller's argument is invalid (out of range, wrong length, null).
     Argument,
     /// The keyring holds no valid key.
@@ -69,7 +72,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in numeric order.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::Malformed,
         ErrorCode::UnsupportedVersion,
         ErrorCode::UnknownKey,
@@ -87,6 +90,7 @@ impl ErrorCode {
         ErrorCode::CertificateWindow,
         ErrorCode::CertificateProduct,
         ErrorCode::SigningKeyRevoked,
+        ErrorCode::RevocationListOutdated,
         ErrorCode::Argument,
         ErrorCode::Keyring,
         ErrorCode::DeviceAttributes,
@@ -115,6 +119,7 @@ impl ErrorCode {
             ErrorCode::CertificateWindow => 15,
             ErrorCode::CertificateProduct => 16,
             ErrorCode::SigningKeyRevoked => 17,
+            ErrorCode::RevocationListOutdated => 18,
             ErrorCode::Argument => 20,
             ErrorCode::Keyring => 21,
             ErrorCode::DeviceAttributes => 22,
@@ -157,6 +162,7 @@ impl ErrorCode {
             ErrorCode::CertificateWindow => "certificate-window\0",
             ErrorCode::CertificateProduct => "certificate-product\0",
             ErrorCode::SigningKeyRevoked => "signing-key-revoked\0",
+            ErrorCode::RevocationListOutdated => "revocation-list-outdated\0",
             ErrorCode::Argument => "invalid-argument\0",
             ErrorCode::Keyring => "invalid-keyring\0",
             ErrorCode::DeviceAttributes => "invalid-device-attributes\0",

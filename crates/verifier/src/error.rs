@@ -63,6 +63,11 @@ pub enum VerifyError {
     /// revocation list.
     #[error("license signed by revoked signing key {0}")]
     SigningKeyRevoked(crate::KeyId),
+    /// A revocation-list text is older than the one the verifier holds:
+    /// for the key named (a root, or the root of a desk's certified
+    /// signing keys) it carries an older list, or none at all.
+    #[error("revocation list older than the one held (the lists of key {0} are older or missing)")]
+    RevocationListOutdated(crate::KeyId),
 }
 
 impl VerifyError {
@@ -86,6 +91,7 @@ impl VerifyError {
             VerifyError::CertificateWindow(_) => C::CertificateWindow,
             VerifyError::CertificateProduct => C::CertificateProduct,
             VerifyError::SigningKeyRevoked(_) => C::SigningKeyRevoked,
+            VerifyError::RevocationListOutdated(_) => C::RevocationListOutdated,
         }
     }
 

@@ -168,16 +168,18 @@ pub unsafe extern "C" fn facelic_verifier_free(verifier: *mut FacelicVerifier) {
 
 /// Checks a revocation-list text (`text_len` bytes: one or more signed
 /// lists, as `facelic crl export` writes them) against the verifier's
-/// keyring and, if every list in it verifies, makes it the list the
-/// verifier applies: licenses it revokes, or whose signing key it revokes,
-/// are then refused. Stores the list's `issued-at` (Unix seconds) in
-/// `*issued_at_out` when that is not NULL: keep the newest list you have
-/// seen.
+/// keyring and, if it verifies whole and is not older than the list the
+/// verifier holds, makes it the list the verifier applies: licenses it
+/// revokes, or whose signing key it revokes, are then refused. Stores the
+/// list's `issued-at` (Unix seconds) in `*issued_at_out` when that is not
+/// NULL. Set the list the app kept first, then a downloaded one: an older
+/// or stripped download is refused with `revocation-list-outdated` (18).
 ///
 /// Returns `FACELIC_OK`, or the list's error code (`malformed`,
-/// `unknown-key`, `bad-signature`, `uncertified-key`, ...); on an error the
-/// verifier keeps the list it had (fail closed, on the list). Do not call it
-/// while another thread verifies with the same verifier.
+/// `unknown-key`, `bad-signature`, `uncertified-key`,
+/// `revocation-list-outdated`, ...); on an error the verifier keeps the
+/// list it had (fail closed, on the list). Do not call it while another
+/// thread verifies with the same verifier.
 ///
 /// # Safety
 /// `verifier` is valid and not in use by another thread; `text` points to
@@ -222,7 +224,7 @@ pub unsafe extern "C" fn facelic_verifier_set_revocation_list(
 /// guard); the guard is keyed by the package name alone.
 ///
 /// Returns `FACELIC_OK` and stores the license in `*out` (free it with
-/// `facelic_license_free`), or a refusal code (1 to 17, see
+/// `facelic_license_free`), or a refusal code (1 to 18, see
 /// `facelic_error_name`) or an `FACELIC_ERR_*` code.
 ///
 /// # Safety

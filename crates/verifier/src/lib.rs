@@ -70,7 +70,9 @@ pub use license::{
 /// against it before it signs).
 #[cfg(feature = "encode")]
 pub use payload::MAX_NAME_LEN;
-pub use revocation::RevocationList;
+pub use revocation::{ListName, RevocationList};
+#[cfg(feature = "encode")]
+pub use revocation::{ListSigner, ListTerms};
 pub use time::Timestamp;
 pub use verify::{Context, DEFAULT_CLOCK_SKEW_SECS, Verifier};
 

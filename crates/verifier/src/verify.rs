@@ -144,18 +144,26 @@ impl Verifier {
         }
     }
 
-    /// Also refuses licenses whose serial is on `list` (with [`VerifyError::Revoked`]).
-    /// Parse the list with [`RevocationList::parse`], which checks its signature.
+    /// Also refuses licenses whose serial or signing key is on `list`
+    /// (with [`VerifyError::Revoked`], [`VerifyError::SigningKeyRevoked`]):
+    /// at start-up, the list the app kept. Parse the list with
+    /// [`RevocationList::parse`], which checks its signatures.
     #[must_use]
     pub fn with_revocation_list(mut self, list: RevocationList) -> Self {
-        self.set_revocation_list(list);
+        self.revoked = Some(list);
         self
     }
 
-    /// Replaces the revocation list this verifier applies (see
-    /// [`Verifier::with_revocation_list`]).
-    pub fn set_revocation_list(&mut self, list: RevocationList) {
+    /// Replaces the revocation list this verifier applies with a newer one
+    /// (a download): refused with [`VerifyError::RevocationListOutdated`],
+    /// and the held list kept, when `list` is older than the held one or
+    /// lacks a series of lists it has ([`RevocationList::check_supersedes`]).
+    pub fn set_revocation_list(&mut self, list: RevocationList) -> Result<(), VerifyError> {
+        if let Some(held) = &self.revoked {
+            list.check_supersedes(held)?;
+        }
         self.revoked = Some(list);
+        Ok(())
     }
 
     /// Sets how far (in seconds, at least 0) `issued-at` and `not-before` may

@@ -11,6 +11,7 @@ use facelic_verifier::public_key_to_pem;
 
 use crate::hsm::Hsm;
 use crate::{Certificate, IssuerKey, KeyId, Keyring, License, Passphrase, RevocationList, Signer};
+use facelic_verifier::{ListName, ListSigner, ListTerms};
 
 /// A key the desk holds.
 #[derive(Debug, Clone, Serialize)]
@@ -132,18 +133,39 @@ impl DeskSigner {
         })
     }
 
-    /// A revocation list of `serials` signed by this key: format 2 (with
-    /// the certificate) for a certified key, else format 1.
+    /// How this key signs a revocation list: with its certificate, or
+    /// directly (a key apps trust themselves).
+    fn list_signer(&self) -> ListSigner<'_> {
+        match &self.certificate {
+            Some(cert) => ListSigner::Certified(cert),
+            None => ListSigner::Key(self.key.key_id()),
+        }
+    }
+
+    /// The name of the list this key signs as number `sequence`.
+    pub(crate) fn list_name(&self, sequence: u64) -> ListName {
+        self.list_signer().name(sequence)
+    }
+
+    /// A format-3 revocation list of `serials`, number `sequence`, naming
+    /// the other lists of its text (`lists`), signed by this key.
     pub(crate) fn revocation_list(
         &self,
         now: crate::Timestamp,
+        sequence: u64,
+        lists: &[ListName],
         serials: &[crate::Serial],
     ) -> Result<String> {
-        let key_id = self.key.key_id();
-        Ok(self.key.encode_with(|sign| match &self.certificate {
-            Some(cert) => RevocationList::encode_certified(now, serials, cert, sign),
-            None => RevocationList::encode(now, serials, key_id, sign),
-        })?)
+        let terms = ListTerms {
+            issued_at: now,
+            sequence,
+            lists,
+            signing_keys: &[],
+            serials,
+        };
+        self.key
+            .encode_with(|sign| RevocationList::encode_v3(&terms, self.list_signer(), sign))?
+            .map_err(|e| DeskError::Internal(e.reason))
     }
 }
 
@@ -493,7 +515,55 @@ impl Desk {
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .map_err(|_| DeskError::NoActiveKey)?;
+            .optional()?
+            .ok_or(DeskError::NoActiveKey)?;
+        self.load_signer(key_id, certificate, hsm_label)
+    }
+
+    /// The keys that sign the desk's revocation list, so that every app
+    /// holding any key the desk still trusts can check it: the active key
+    /// (certified: apps that embed the root; else apps built since it
+    /// became active), and the oldest uncertified key apps still trust
+    /// (apps built before any rotation: every keyring the desk exported
+    /// holds it). Refused when the active key's certificate does not cover
+    /// `now` (every app would refuse the list).
+    pub(crate) fn list_signers(&self, now: crate::Timestamp) -> Result<Vec<DeskSigner>> {
+        let mut signers = Vec::with_capacity(2);
+        let active = self.signing_key()?;
+        if let Some(cert) = &active.certificate
+            && cert.allows_issuing_at(now).is_err()
+        {
+            return Err(DeskError::Refused(format!(
+                "the active signing key {} may sign from {} until {} only, and it is {now}: \
+                     every app would refuse its revocation list; have a root certify a key for now",
+                cert.key_id(),
+                cert.not_before(),
+                cert.not_after()
+            )));
+        }
+        let oldest = self.keys()?.into_iter().find(|k| {
+            k.certified.is_none()
+                && !matches!(
+                    k.status,
+                    KeyStatus::AwaitingCertificate | KeyStatus::Revoked
+                )
+        });
+        let active_id = active.key_id().to_string();
+        signers.push(active);
+        if let Some(key) = oldest.filter(|k| k.key_id != active_id) {
+            signers.push(self.load_signer(key.key_id, None, key.hsm_label)?);
+        }
+        Ok(signers)
+    }
+
+    /// Desk key `key_id` ready to sign: from its file, or from the HSM it
+    /// lives in (under `hsm_label`), with its stored `certificate`.
+    fn load_signer(
+        &self,
+        key_id: String,
+        certificate: Option<String>,
+        hsm_label: Option<String>,
+    ) -> Result<DeskSigner> {
         let key = match hsm_label {
             Some(label) => {
                 let key = self.open_hsm()?.find_key(&label)?;

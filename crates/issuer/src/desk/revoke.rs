@@ -247,30 +247,65 @@ impl Desk {
     /// serials it lists. The list is complete or not written: a revoked row
     /// whose serial cannot be read fails the export.
     pub fn export_revocation_list(&mut self, out: &Path, force: bool) -> Result<usize> {
-        let key = self.signing_key()?;
-        let mut stmt = self
-            .read()
-            .prepare("SELECT serial FROM licenses WHERE revoked_at IS NOT NULL ORDER BY serial")?;
-        let serials: Vec<Serial> = stmt
-            .query_map([], |r| Fields::new(r, "licenses", "serial")?.get("serial"))?
-            .collect::<Result<_, _>>()?;
-        drop(stmt);
-        // The root-signed lists of revoked signing keys go first, then the
-        // desk's own list of serials: one text, which apps read whole.
-        let mut text = self.key_revocation_lists()?.concat();
-        text.push_str(&key.revocation_list(self.now(), &serials)?);
-        super::write_output(out, text.as_bytes(), force)?;
-        let count = serials.len();
+        let now = self.now();
+        let signers = self.list_signers(now)?;
+        // The root-signed lists of revoked signing keys travel with the
+        // desk's own lists; each of the desk's lists names all the others,
+        // so an app refuses a text that lost one (docs/license-format.md §9).
+        let roots = self.roots()?;
+        let root_lists = self.key_revocation_lists()?;
+        let mut root_names = Vec::new();
+        for text in &root_lists {
+            let list = crate::RevocationList::parse(text, &roots).map_err(|e| {
+                DeskError::Corrupt(super::error::CorruptValue {
+                    table: "key_revocation_lists",
+                    row: String::new(),
+                    column: "text".into(),
+                    value: format!("(refused: {e})"),
+                    expected: "a revocation list that verifies against the desk's roots",
+                })
+            })?;
+            root_names.extend_from_slice(list.lists());
+        }
         self.write(|tx, s| {
+            let mut stmt = tx.prepare(
+                "SELECT serial FROM licenses WHERE revoked_at IS NOT NULL ORDER BY serial",
+            )?;
+            let serials: Vec<Serial> = stmt
+                .query_map([], |r| Fields::new(r, "licenses", "serial")?.get("serial"))?
+                .collect::<Result<_, _>>()?;
+            drop(stmt);
+            let sequence = super::invoices::next_in_sequence(tx, "revocation-list")?;
+            let sequence = u64::try_from(sequence)
+                .map_err(|_| DeskError::Internal("revocation-list sequence below zero"))?;
+            let names: Vec<_> = signers.iter().map(|k| k.list_name(sequence)).collect();
+            let mut text = String::new();
+            for (at, signer) in signers.iter().enumerate() {
+                let others: Vec<_> = names
+                    .iter()
+                    .enumerate()
+                    .filter(|(other, _)| *other != at)
+                    .map(|(_, name)| *name)
+                    .chain(root_names.iter().copied())
+                    .collect();
+                text.push_str(&signer.revocation_list(s.now(), sequence, &others, &serials)?);
+            }
+            text.push_str(&root_lists.concat());
+            super::write_output(out, text.as_bytes(), force)?;
+            let key_ids: Vec<String> = signers.iter().map(|k| k.key_id().to_string()).collect();
             audit::record(
                 tx,
                 s,
                 "crl.export",
                 &out.display().to_string(),
-                &serde_json::json!({ "revoked": count, "key_id": key.key_id().to_string() }),
-            )
-        })?;
-        Ok(count)
+                &serde_json::json!({
+                    "revoked": serials.len(),
+                    "sequence": sequence,
+                    "key_ids": key_ids,
+                }),
+            )?;
+            Ok(serials.len())
+        })
     }
 }
 

@@ -280,6 +280,28 @@ fn a_restricted_or_lapsed_certificate_stops_the_desk_before_it_signs() {
 }
 
 #[test]
+fn no_revocation_list_is_written_that_every_app_would_refuse() {
+    let mut d = TestDesk::new();
+    let root = Root::trusted(&d);
+    let key = certified_key(&d, &root, "a", "2027-01-01", &[]);
+    let crl = d.dir.path().join("revocations.crl");
+    let export = ["crl", "export", "--out", crl.to_str().unwrap()];
+    d.ok(&export);
+    std::fs::remove_file(&crl).unwrap();
+    // The active key's certificate has ended: apps would refuse its list
+    // ("outside its signing key's certificate window"), so none is written.
+    crate::desk::at(&mut d, "2027-02-01T00:00:00Z");
+    let before = d.counts();
+    let err = d.refused(&export, 5, "may sign from");
+    assert!(
+        err.contains(&key) && err.contains("2027-01-01T00:00:00Z"),
+        "{err}"
+    );
+    assert!(!crl.exists());
+    assert_eq!(d.counts(), before);
+}
+
+#[test]
 fn certificates_and_revocations_from_elsewhere_are_refused() {
     let d = TestDesk::new();
     let root = Root::new(&d);
@@ -330,7 +352,7 @@ fn certificates_and_revocations_from_elsewhere_are_refused() {
     let text = std::fs::read_to_string(&list).unwrap();
     let body_line = text
         .lines()
-        .find(|l| l.starts_with("FR2."))
+        .find(|l| l.starts_with("FR3."))
         .unwrap()
         .to_owned();
     let flipped: String = body_line

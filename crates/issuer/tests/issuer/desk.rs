@@ -293,8 +293,8 @@ impl TestDesk {
         let ring = Keyring::from_pem(&self.library().keyring_pem().unwrap()).unwrap();
         let mut verifier = Verifier::new(ring.clone());
         if let Some(crl) = crl {
-            verifier
-                .set_revocation_list(RevocationList::parse(std::fs::read(crl).unwrap(), &ring)?);
+            verifier = verifier
+                .with_revocation_list(RevocationList::parse(std::fs::read(crl).unwrap(), &ring)?);
         }
         let text = std::fs::read_to_string(file).unwrap();
         verifier.verify(&text, &context(Context::at(self.time())))
@@ -965,7 +965,7 @@ fn replace_moves_the_seat_and_the_revocation_list_stops_the_old_license() {
     // A tampered list is refused, not ignored.
     let tampered = std::fs::read_to_string(&crl)
         .unwrap()
-        .replacen("FR1.", "FR1.0", 1);
+        .replacen("FR3.", "FR3.0", 1);
     std::fs::write(&crl, tampered).unwrap();
     let err = d
         .check(&new_file, |c| c.device(device(9)), Some(&crl))
@@ -997,6 +997,44 @@ fn licenses_issued_before_a_key_rotation_keep_verifying() {
         let path = d.desk().join("keys").join(format!("{k}.key"));
         assert_private(&path);
     }
+}
+
+#[test]
+fn apps_from_before_two_rotations_still_check_the_revocation_list() {
+    // A desk without a root: its keys are what apps trust. An app built
+    // before two rotations holds only the first key, and must still get
+    // revocations (they were signed with the newest key, unknown to it).
+    let d = TestDesk::new();
+    let order = d.device_order("Acme", "face-detect", 50);
+    d.issue(&order, &[code(1)]);
+    let first_app = Keyring::from_pem(&d.library().keyring_pem().unwrap()).unwrap();
+    d.library().rotate_key().unwrap();
+    d.library().rotate_key().unwrap();
+    let report = d.issue(&order, &[code(2)]);
+    let serial = report.issued[0].serial;
+    d.library()
+        .revoke(&serial.to_string(), "stolen gate")
+        .unwrap();
+    let crl = d.out().join("revocations.crl");
+    d.library().export_revocation_list(&crl, false).unwrap();
+    let text = std::fs::read(&crl).unwrap();
+    let latest_app = Keyring::from_pem(&d.library().keyring_pem().unwrap()).unwrap();
+    for (app, ring) in [("first", &first_app), ("latest", &latest_app)] {
+        let list = RevocationList::parse(&text, ring)
+            .unwrap_or_else(|e| panic!("the {app} app refuses the list: {e}"));
+        assert!(list.contains(&serial), "{app}");
+    }
+    // A second export is a newer list for both apps; the first does not
+    // replace it.
+    let newer = d.out().join("newer.crl");
+    d.library().export_revocation_list(&newer, false).unwrap();
+    let newer = RevocationList::parse(std::fs::read(&newer).unwrap(), &first_app).unwrap();
+    let older = RevocationList::parse(&text, &first_app).unwrap();
+    assert!(newer.check_supersedes(&older).is_ok());
+    assert!(matches!(
+        older.check_supersedes(&newer),
+        Err(VerifyError::RevocationListOutdated(_))
+    ));
 }
 
 #[test]

@@ -12,6 +12,7 @@ use facelic_issuer::{
     Binding, Certificate, DeviceCode, IssuerKey, Keyring, Kind, License, RevocationList, Serial,
     Signer, Timestamp,
 };
+use facelic_verifier::{ListName, ListSigner, ListTerms};
 use serde_json::{Value, json};
 
 use crate::format2::{payload_of, raw_v2, with_certificate};
@@ -245,18 +246,32 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
     // Body position 74 (the second line, wrapped at 64) lies inside the
     // certificate's payload.
     let forged_cert = replace_body_char(&device_text, 74);
-    let revocations = root::revoke_signing_keys(&root, &[a.key_id()], ts("2026-11-10T00:00:00Z"))
-        .unwrap()
-        + &RevocationList::encode_certified(
-            ts("2026-11-12T00:00:00Z"),
-            &[v2_platform.serial],
-            &parsed_b,
-            |m| {
-                ed25519_dalek::SigningKey::from_bytes(&seed(0x60))
-                    .sign(m)
-                    .to_bytes()
-            },
-        );
+    let sign_b = |m: &[u8]| {
+        ed25519_dalek::SigningKey::from_bytes(&seed(0x60))
+            .sign(m)
+            .to_bytes()
+    };
+    // Format 3: key B's list (number 3) names the root's list that follows it.
+    let root_list =
+        root::revoke_signing_keys(&root, &[a.key_id()], ts("2026-11-10T00:00:00Z")).unwrap();
+    let root_name = RevocationList::parse(&root_list, &roots).unwrap().lists()[0];
+    let b_list = |sequence: u64, lists: &[ListName], serials: &[Serial]| {
+        let terms = ListTerms {
+            issued_at: ts("2026-11-12T00:00:00Z"),
+            sequence,
+            lists,
+            signing_keys: &[],
+            serials,
+        };
+        RevocationList::encode_v3(&terms, ListSigner::Certified(&parsed_b), sign_b).unwrap()
+    };
+    let revocations = b_list(3, &[root_name], &[v2_platform.serial]) + &root_list;
+    let older = b_list(2, &[], &[]);
+    // The same text with one armor line of the root's list damaged.
+    let damage = |line: &str| {
+        let at = revocations.rfind(line).unwrap();
+        format!("{}{}", &revocations[..at], &revocations[at + 1..])
+    };
     let tampered = {
         let mut lines: Vec<String> = revocations.lines().map(str::to_owned).collect();
         let last_body = lines
@@ -266,7 +281,86 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
         lines[last_body] = flip_char(&lines[last_body], 3);
         lines.join("\n") + "\n"
     };
+    // A list the trusted key signs (revoking `device.lic`) naming one the
+    // untrusted key signs: an app passes over the list it cannot check.
+    let direct = |by: &IssuerKey, seed_byte: u8, lists: &[ListName], serials: &[Serial]| {
+        let terms = ListTerms {
+            issued_at: ts("2026-11-12T00:00:00Z"),
+            sequence: 4,
+            lists,
+            signing_keys: &[],
+            serials,
+        };
+        RevocationList::encode_v3(&terms, ListSigner::Key(by.key_id()), |m| {
+            ed25519_dalek::SigningKey::from_bytes(&seed(seed_byte))
+                .sign(m)
+                .to_bytes()
+        })
+        .unwrap()
+    };
+    let name = |by: &IssuerKey| ListSigner::Key(by.key_id()).name(4);
+    let foreign =
+        direct(key, 0, &[name(other)], &[device.serial]) + &direct(other, 0x20, &[name(key)], &[]);
+    // Format 2, as the desk wrote it before format 3: two lists, neither
+    // naming the other (refused now), and one list alone (still read).
+    let legacy_single = RevocationList::encode_certified(
+        ts("2026-11-12T00:00:00Z"),
+        &[v2_platform.serial],
+        &parsed_b,
+        sign_b,
+    );
+    let legacy_root = RevocationList::encode_by_root(
+        ts("2026-11-10T00:00:00Z"),
+        &[a.key_id()],
+        &[],
+        key.key_id(),
+        |m| {
+            ed25519_dalek::SigningKey::from_bytes(&seed(0))
+                .sign(m)
+                .to_bytes()
+        },
+    );
+    let legacy = legacy_root + &legacy_single;
+    // A certificate whose public key is encoded with y >= p (a point
+    // ed25519-dalek decodes, of large order): refused at step 2a.
+    let noncanonical = (0xedu8..=0xff)
+        .map(|low| {
+            let mut bytes = [0xff; 32];
+            bytes[0] = low;
+            bytes[31] = 0x7f;
+            bytes
+        })
+        .find(|b| ed25519_dalek::VerifyingKey::from_bytes(b).is_ok_and(|k| !k.is_weak()))
+        .unwrap();
+    let noncanonical_cert = {
+        use base64::Engine as _;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let payload = format!(
+            "public-key={}\nnot-before=2026-01-01T00:00:00Z\nnot-after=2027-01-01T00:00:00Z\n",
+            b64(&noncanonical)
+        );
+        let message = [
+            b"facelic-signing-key-certificate-v1\0".as_slice(),
+            &key.key_id().to_bytes(),
+            payload.as_bytes(),
+        ]
+        .concat();
+        let signature = ed25519_dalek::SigningKey::from_bytes(&seed(0)).sign(&message);
+        crate::format2::armored(
+            "SIGNING KEY CERTIFICATE",
+            &format!(
+                "FC1.{}.{}.{}",
+                key.key_id(),
+                b64(payload.as_bytes()),
+                b64(&signature.to_bytes())
+            ),
+        )
+    };
     vec![
+        (
+            "v2-noncanonical-key.lic".into(),
+            with_certificate(&device_text, &noncanonical_cert),
+        ),
         ("v2-signing-key-a.cert".into(), cert_a.clone()),
         ("v2-signing-key-b.cert".into(), cert_b),
         ("v2-device.lic".into(), device_text.clone()),
@@ -317,8 +411,25 @@ fn format2_files(key: &IssuerKey, other: &IssuerKey, device: &License) -> Vec<(S
         ),
         ("v1-format-char.lic".into(), key.sign(&v1_spoofed).unwrap()),
         ("v2-issued-after-not-after.lic".into(), raw(&late_trial)),
-        ("v2-revocations.crl".into(), revocations),
-        ("v2-revocations-tampered.crl".into(), tampered),
+        ("v2-revocations.crl".into(), legacy),
+        ("v2-revocations-single.crl".into(), legacy_single),
+        (
+            "v3-revocations-no-end.crl".into(),
+            damage("-----END FACELIC REVOCATION LIST-----"),
+        ),
+        (
+            "v3-revocations-no-begin.crl".into(),
+            damage("-----BEGIN FACELIC REVOCATION LIST-----"),
+        ),
+        (
+            "v3-revocations-truncated.crl".into(),
+            revocations[..revocations.find("-----END").unwrap()].to_owned()
+                + "-----END FACELIC REVOCATION LIST-----\n",
+        ),
+        ("v3-revocations-tampered.crl".into(), tampered),
+        ("v3-revocations-older.crl".into(), older),
+        ("v3-revocations-foreign.crl".into(), foreign),
+        ("v3-revocations.crl".into(), revocations),
     ]
 }
 
@@ -409,6 +520,10 @@ fn manifest(key: &IssuerKey) -> String {
         );
         c["context"]["revocation_list"] = json!(list);
         c
+    };
+    let held = |mut case: Value, list: &str| {
+        case["context"]["held_revocation_list"] = json!(list);
+        case
     };
     let now = "2026-11-15T12:00:00Z";
     // The common case: this device, now, no package or certificate.
@@ -652,46 +767,121 @@ fn manifest(key: &IssuerKey) -> String {
             ok("device"),
         ),
         on_device(
+            "v2: certificate key encoded with y >= p",
+            "v2-noncanonical-key.lic",
+            err(1, "malformed"),
+        ),
+        on_device(
             "v2: issued-at at not-after",
             "v2-issued-after-not-after.lic",
             err(1, "malformed"),
         ),
         listed(
-            "v2: signing key revoked by the root",
+            "v3: signing key revoked by the root",
             "v2-device.lic",
             Some(&code),
             None,
-            "v2-revocations.crl",
+            "v3-revocations.crl",
             err(17, "signing-key-revoked"),
         ),
         listed(
-            "v2: serial revoked by key B's list",
+            "v3: serial revoked by key B's list",
             "v2-platform.lic",
             None,
             Some("com.acme.gate"),
-            "v2-revocations.crl",
+            "v3-revocations.crl",
             err(10, "revoked"),
         ),
         listed(
-            "v1: a root-signed license is not affected",
+            "v3: a root-signed license is not affected",
             "device.lic",
             Some(&code),
             None,
-            "v2-revocations.crl",
+            "v3-revocations.crl",
             ok("device"),
         ),
         listed(
-            "a tampered revocation list is refused whole",
+            "v3: a damaged END line refuses the whole text",
             "v2-device.lic",
             Some(&code),
             None,
-            "v2-revocations-tampered.crl",
+            "v3-revocations-no-end.crl",
+            err(1, "malformed"),
+        ),
+        listed(
+            "v3: a damaged BEGIN line refuses the whole text",
+            "v2-device.lic",
+            Some(&code),
+            None,
+            "v3-revocations-no-begin.crl",
+            err(1, "malformed"),
+        ),
+        listed(
+            "v3: a text that lost a list it names is refused",
+            "v2-device.lic",
+            Some(&code),
+            None,
+            "v3-revocations-truncated.crl",
+            err(1, "malformed"),
+        ),
+        listed(
+            "v3: a tampered list is refused whole",
+            "v2-device.lic",
+            Some(&code),
+            None,
+            "v3-revocations-tampered.crl",
             err(4, "bad-signature"),
+        ),
+        listed(
+            "v3: a named list by a key the app lacks is passed over",
+            "device.lic",
+            Some(&code),
+            None,
+            "v3-revocations-foreign.crl",
+            err(10, "revoked"),
+        ),
+        held(
+            listed(
+                "v3: an older download does not replace the list held",
+                "v2-device.lic",
+                Some(&code),
+                None,
+                "v3-revocations-older.crl",
+                err(18, "revocation-list-outdated"),
+            ),
+            "v3-revocations.crl",
+        ),
+        held(
+            listed(
+                "v3: a newer download replaces the list held",
+                "v2-platform.lic",
+                None,
+                Some("com.acme.gate"),
+                "v3-revocations.crl",
+                err(10, "revoked"),
+            ),
+            "v3-revocations-older.crl",
+        ),
+        listed(
+            "v2: two lists that do not name each other are refused",
+            "v2-device.lic",
+            Some(&code),
+            None,
+            "v2-revocations.crl",
+            err(1, "malformed"),
+        ),
+        listed(
+            "v2: one format-2 list alone is read",
+            "v2-platform.lic",
+            None,
+            Some("com.acme.gate"),
+            "v2-revocations-single.crl",
+            err(10, "revoked"),
         ),
     ];
     let manifest = json!({
         "format": "facelic license formats 1 and 2 (docs/license-format.md)",
-        "revocation_list_rule": "when a case names a revocation_list that does not verify, the expected verdict is the list's own error",
+        "revocation_list_rule": "when a case names a revocation_list that does not verify, the expected verdict is the list's own error; when it also names a held_revocation_list (read first), a revocation_list older than it (docs/license-format.md §9) expects revocation-list-outdated",
         "warning": "TEST-ONLY keys: the private key is public. Never trust test-only-issuer.pub in a shipped app.",
         "keyring": "test-only-issuer.pub",
         "key_id": key.key_id().to_string(),

@@ -6,7 +6,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer as _;
 use facelic_verifier::{
-    Certificate, Context, Kind, License, RevocationList, Serial, Verifier, VerifyError,
+    Certificate, Context, Kind, License, ListName, ListSigner, ListTerms, RevocationList, Serial,
+    Verifier, VerifyError,
 };
 
 use crate::format2::{self, armored, body, payload_of, with_certificate};
@@ -140,18 +141,44 @@ fn a_license_for_a_product_the_certificate_does_not_cover_is_refused() {
     assert!(verifier().verify(ok, &at("2026-11-15T00:00:00Z")).is_ok());
 }
 
+/// The root's format-3 list revoking `signing_keys` (and `serials`), number 1.
 fn root_list(signing_keys: &[&CertifiedKey], serials: &[Serial]) -> String {
     let ids: Vec<_> = signing_keys.iter().map(|k| k.key.id()).collect();
     let root = root();
-    RevocationList::encode_by_root(ts("2026-11-20T00:00:00Z"), &ids, serials, root.id(), |m| {
+    let terms = ListTerms {
+        issued_at: ts("2026-11-20T00:00:00Z"),
+        sequence: 1,
+        lists: &[],
+        signing_keys: &ids,
+        serials,
+    };
+    RevocationList::encode_v3(&terms, ListSigner::Key(root.id()), |m| {
         root.0.sign(m).to_bytes()
     })
+    .unwrap()
 }
 
-fn certified_list(by: &CertifiedKey, serials: &[Serial]) -> String {
-    RevocationList::encode_certified(ts("2026-11-21T00:00:00Z"), serials, &by.certificate, |m| {
-        by.key.0.sign(m).to_bytes()
-    })
+/// Key `by`'s list of `serials`, number 1, alone or followed by `others`
+/// (lists it names): one text.
+fn certified_list(by: &CertifiedKey, serials: &[Serial], others: &[&str]) -> String {
+    let names: Vec<ListName> = others
+        .iter()
+        .map(|text| {
+            RevocationList::parse(text, &root().keyring())
+                .unwrap()
+                .lists()[0]
+        })
+        .collect();
+    let terms = ListTerms {
+        issued_at: ts("2026-11-21T00:00:00Z"),
+        sequence: 1,
+        lists: &names,
+        signing_keys: &[],
+        serials,
+    };
+    let signer = ListSigner::Certified(&by.certificate);
+    let list = RevocationList::encode_v3(&terms, signer, |m| by.key.0.sign(m).to_bytes()).unwrap();
+    others.iter().fold(list, |text, other| text + other)
 }
 
 #[test]
@@ -160,7 +187,7 @@ fn a_root_revokes_a_signing_key_and_its_licenses_fail_with_their_own_code() {
     let mut revoked_serial = device_license();
     revoked_serial.serial = Serial::from_bytes([0x33; 16]);
     // One text, two lists: the root's (revoking key A) and key B's (a serial).
-    let text = root_list(&[&a], &[]) + &certified_list(&b, &[revoked_serial.serial]);
+    let text = certified_list(&b, &[revoked_serial.serial], &[&root_list(&[&a], &[])]);
     let list = RevocationList::parse(&text, &root().keyring()).unwrap();
     assert_eq!(list.signing_keys(), &[a.key.id()]);
     assert_eq!(list.serials(), &[revoked_serial.serial]);
@@ -206,16 +233,16 @@ fn only_a_root_may_revoke_signing_keys() {
         "{err:?}"
     );
     // A list signed by a key the root revoked (in the same text) is refused.
-    let text = root_list(&[&b], &[]) + &certified_list(&b, &[]);
+    let text = certified_list(&b, &[], &[&root_list(&[&b], &[])]);
     assert_eq!(
         RevocationList::parse(&text, &root().keyring()),
         Err(VerifyError::SigningKeyRevoked(b.key.id()))
     );
     // A list from a key no root certified is refused, as is a tampered one.
     let foreign = CertifiedKey::new(0xa1, &TestKey::from_seed(0x52), WINDOW_A, None);
-    let err = RevocationList::parse(certified_list(&foreign, &[]), &root().keyring());
+    let err = RevocationList::parse(certified_list(&foreign, &[], &[]), &root().keyring());
     assert_eq!(err.unwrap_err().name(), "uncertified-key");
-    let tampered = certified_list(&a, &[]).replace("Revoked: 0", "Revoked: 9");
+    let tampered = certified_list(&a, &[], &[]).replace("Revoked: 0", "Revoked: 9");
     assert!(
         RevocationList::parse(&tampered, &root().keyring()).is_ok(),
         "the header is not signed"

@@ -121,9 +121,9 @@ public final class FaceLicense {
 
     /**
      * Checks a revocation list (every signed list in the text) against
-     * {@code keyring}, and returns its issued-at (Unix seconds): keep the
-     * newest list that passes, and pass it to
-     * {@link #verify(Context, String, String, String, File, IdentityProfile)}.
+     * {@code keyring}, and returns its issued-at (Unix seconds). Use
+     * {@link #checkRevocationList(String, String, String)} for a download
+     * once the app keeps a list.
      *
      * @throws LicenseException with the list's code when it does not verify
      */
@@ -133,6 +133,29 @@ public final class FaceLicense {
         Objects.requireNonNull(keyring, "keyring");
         NativeVerifier.ensureLoaded();
         return withVerifier(keyring, handle -> NativeVerifier.setRevocationList(handle, revocationList));
+    }
+
+    /**
+     * Checks a downloaded revocation list against {@code keyring} and
+     * against the list the app keeps ({@code stored}, checked too): the
+     * download must verify whole and be at least as new as {@code stored}
+     * for every signer of it, else it is refused with
+     * {@link LicenseException#REVOCATION_LIST_OUTDATED} (a replayed or
+     * stripped download). Returns the download's issued-at (Unix seconds);
+     * keep it in place of {@code stored} when this returns.
+     *
+     * @throws LicenseException with the code of whichever list fails
+     */
+    public static long checkRevocationList(@NonNull String downloaded, @NonNull String stored,
+            @NonNull String keyring) throws LicenseException {
+        Objects.requireNonNull(downloaded, "downloaded");
+        Objects.requireNonNull(stored, "stored");
+        Objects.requireNonNull(keyring, "keyring");
+        NativeVerifier.ensureLoaded();
+        return withVerifier(keyring, handle -> {
+            NativeVerifier.setRevocationList(handle, stored);
+            return NativeVerifier.setRevocationList(handle, downloaded);
+        });
     }
 
     /**

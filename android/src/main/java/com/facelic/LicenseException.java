@@ -51,6 +51,8 @@ public final class LicenseException extends Exception {
     public static final int CERTIFICATE_PRODUCT = 16;
     /** Signed by a signing key the vendor's root has revoked (a leaked key): get it re-issued. */
     public static final int SIGNING_KEY_REVOKED = 17;
+    /** A revocation list older than the one given with it (or stripped of a list it had): keep the one you have. */
+    public static final int REVOCATION_LIST_OUTDATED = 18;
     /** An argument was invalid (a caller's mistake). */
     public static final int INVALID_ARGUMENT = 20;
     /** The keyring holds no valid key. */

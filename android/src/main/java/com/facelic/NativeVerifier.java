@@ -39,9 +39,10 @@ final class NativeVerifier {
 
     /**
      * Checks a revocation-list text against the handle's keyring and applies
-     * it; returns its issued-at (Unix seconds).
+     * it unless it is older than the list the handle holds; returns its
+     * issued-at (Unix seconds).
      *
-     * @throws LicenseException with the list's code; the handle keeps the list it had
+     * @throws LicenseException with the list's code (18 when older); the handle keeps the list it had
      */
     static native long setRevocationList(long handle, String list) throws LicenseException;
 

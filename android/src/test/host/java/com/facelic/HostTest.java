@@ -142,6 +142,13 @@ public final class HostTest {
                 "the re-issued license (key B) verifies with the list");
         refused(LicenseException.MALFORMED, "a damaged list is refused, not used",
                 () -> FaceLicense.checkRevocationList(read(dir, "revocations-damaged.crl"), rootKeyring));
+        refused(LicenseException.MALFORMED, "a list whose END line is damaged is refused whole",
+                () -> FaceLicense.checkRevocationList(read(dir, "revocations-no-end.crl"), rootKeyring));
+        String older = read(dir, "revocations-old.crl");
+        check(FaceLicense.checkRevocationList(list, older, rootKeyring) > 0,
+                "a newer download replaces the stored list");
+        refused(LicenseException.REVOCATION_LIST_OUTDATED, "an older download does not replace the stored list",
+                () -> FaceLicense.checkRevocationList(older, list, rootKeyring));
         refused(LicenseException.MALFORMED, "verify with a damaged list checks nothing",
                 () -> FaceLicense.verify(app, v2, rootKeyring, read(dir, "revocations-damaged.crl"), null,
                         FaceLicense.DEFAULT_PROFILE));
