@@ -37,6 +37,15 @@ pub enum KeyFileError {
     /// The file is not an Ed25519 PKCS#8 PEM private key.
     #[error("{0}: not an Ed25519 private key in PKCS#8 PEM form")]
     BadPrivateKey(PathBuf),
+    /// A protected key file asks for key-derivation work outside
+    /// [`KDF_LIMITS`]: refused before any of it is done.
+    #[error("{path}: the key file asks for {what}, outside what facelic accepts ({KDF_LIMITS})")]
+    UnsafeKdf {
+        /// The file.
+        path: PathBuf,
+        /// The parameters it asks for.
+        what: String,
+    },
     /// The private key file can be read by other users.
     #[error("{0}: private key is readable by group or others (run: chmod 600 {0})")]
     TooOpen(PathBuf),
@@ -49,8 +58,10 @@ pub enum KeyFileError {
     /// The passphrase does not open the key file.
     #[error("{0}: the passphrase does not open this key (wrong passphrase, or a damaged file)")]
     WrongPassphrase(PathBuf),
-    /// A passphrase that cannot protect a key.
-    #[error("a passphrase must be at least {min} characters (got {got})")]
+    /// A passphrase that cannot protect a key: too short, or only white space.
+    #[error(
+        "a passphrase must be at least {min} characters, not all of them white space (got {got})"
+    )]
     WeakPassphrase {
         /// Fewest characters accepted.
         min: usize,
@@ -65,6 +76,56 @@ pub enum KeyFileError {
 
 /// The PEM label of a passphrase-protected PKCS#8 key.
 const ENCRYPTED_LABEL: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+
+/// The key-derivation work a protected key file may ask for, in words.
+pub const KDF_LIMITS: &str = "scrypt with N a power of two from 2^10 to 2^20, r 1 to 32, p 1 to 16 \
+                              and at most 256 MiB (128 N r p bytes), or PBKDF2 with at most \
+                              1,000,000 iterations";
+
+/// Most memory scrypt may use for a key file: 128 · N · r · p bytes.
+const MAX_SCRYPT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Refuses a protected key file (PEM `text` of `path`) whose key derivation
+/// would cost more than [`KDF_LIMITS`] (or would panic the decoder, N = 0),
+/// before anything is derived. facelic writes N = 2^14, r = 8, p = 1 (16 MiB).
+fn check_kdf(path: &Path, text: &str) -> Result<(), KeyFileError> {
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2::Kdf};
+    let bad = || KeyFileError::BadPrivateKey(path.to_owned());
+    let (_, der) = pkcs8::Document::from_pem(text).map_err(|_| bad())?;
+    let info = pkcs8::EncryptedPrivateKeyInfoRef::try_from(der.as_bytes()).map_err(|_| bad())?;
+    let unsafe_kdf = |what: String| {
+        Err(KeyFileError::UnsafeKdf {
+            path: path.to_owned(),
+            what,
+        })
+    };
+    match info.encryption_algorithm {
+        EncryptionScheme::Pbes2(params) => match params.kdf {
+            Kdf::Scrypt(scrypt) => {
+                let (n, r, p) = (
+                    scrypt.cost_parameter,
+                    u64::from(scrypt.block_size),
+                    u64::from(scrypt.parallelization),
+                );
+                let memory = 128u64.saturating_mul(n).saturating_mul(r).saturating_mul(p);
+                if !n.is_power_of_two()
+                    || !(1 << 10..=1 << 20).contains(&n)
+                    || !(1..=32).contains(&r)
+                    || !(1..=16).contains(&p)
+                    || memory > MAX_SCRYPT_BYTES
+                {
+                    return unsafe_kdf(format!("scrypt N = {n}, r = {r}, p = {p}"));
+                }
+                Ok(())
+            }
+            Kdf::Pbkdf2(pbkdf2) if pbkdf2.iteration_count > 1_000_000 => {
+                unsafe_kdf(format!("PBKDF2 with {} iterations", pbkdf2.iteration_count))
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
 
 /// A secret (a key passphrase, a token PIN) from the environment variable
 /// `var`. The error says why there is none (the variable is unset or
@@ -95,11 +156,12 @@ impl Passphrase {
         Passphrase(text)
     }
 
-    /// A passphrase for protecting a key: refused below [`Self::MIN_CHARS`].
+    /// A passphrase for protecting a key: refused below [`Self::MIN_CHARS`]
+    /// characters, or when every character is white space.
     pub fn new_for_protecting(text: impl Into<String>) -> Result<Self, KeyFileError> {
         let passphrase = Self::new(text);
         let got = passphrase.0.chars().count();
-        if got < Self::MIN_CHARS {
+        if got < Self::MIN_CHARS || passphrase.0.chars().all(char::is_whitespace) {
             return Err(KeyFileError::WeakPassphrase {
                 min: Self::MIN_CHARS,
                 got,
@@ -293,6 +355,7 @@ impl IssuerKey {
         if !text.contains(ENCRYPTED_LABEL) {
             return Self::from_plain_pem(path, &text);
         }
+        check_kdf(path, &text)?;
         let passphrase = passphrase(path)?;
         let signing = SigningKey::from_pkcs8_encrypted_pem(&text, passphrase.as_bytes())
             .map_err(|_| KeyFileError::WrongPassphrase(path.to_owned()))?;

@@ -329,10 +329,15 @@ fn a_desk_with_protected_keys_signs_only_with_the_passphrase() {
 fn a_short_passphrase_protects_nothing() {
     let d = crate::desk::TestDesk::new();
     let before = std::fs::read(d.desk().join("keys")).ok();
-    let out = with_pass(&d, Some("too short"), &["keys", "protect"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("at least 12 characters"), "{err}");
+    for weak in ["too short", "                "] {
+        let out = with_pass(&d, Some(weak), &["keys", "protect"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{weak:?}: {err}");
+        assert!(
+            err.contains("at least 12 characters, not all of them white space"),
+            "{err}"
+        );
+    }
     assert_eq!(std::fs::read(d.desk().join("keys")).ok(), before);
     for entry in std::fs::read_dir(d.desk().join("keys")).unwrap() {
         let path = entry.unwrap().path();
@@ -562,5 +567,94 @@ fn a_passphrase_typed_at_the_terminal_protects_and_opens_the_key_unseen() {
     assert!(
         out.join(format!("{order}_{}.lic", crate::desk::code(1)))
             .exists()
+    );
+}
+
+/// A protected key file whose scrypt parameters are rewritten to `n`, `r`, `p`.
+fn with_scrypt(protected: &std::path::Path, n: u64, r: u16, p: u16) -> String {
+    use pkcs8::der::{Decode as _, EncodePem as _};
+    use pkcs8::pkcs5::{EncryptionScheme, pbes2::Kdf};
+    let text = std::fs::read_to_string(protected).unwrap();
+    let (_, der) = pkcs8::Document::from_pem(&text).unwrap();
+    let mut info = pkcs8::EncryptedPrivateKeyInfoOwned::from_der(der.as_bytes()).unwrap();
+    let EncryptionScheme::Pbes2(params) = &mut info.encryption_algorithm else {
+        panic!("not PBES2");
+    };
+    let Kdf::Scrypt(scrypt) = &mut params.kdf else {
+        panic!("not scrypt");
+    };
+    (
+        scrypt.cost_parameter,
+        scrypt.block_size,
+        scrypt.parallelization,
+    ) = (n, r, p);
+    info.to_pem(pkcs8::LineEnding::LF).unwrap()
+}
+
+#[test]
+fn a_key_file_asking_for_absurd_scrypt_work_is_refused_before_any() {
+    // N = 0 panicked the decoder (exit 101), N = 2^30 aborted it, N = 2^24
+    // took 16 GiB and a minute: each is refused, the passphrase never asked.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("issuer.key");
+    let key = IssuerKey::from_seed(&[0x3d; 32]);
+    key.write_protected(&path, &Passphrase::new_for_protecting(PASS).unwrap(), false)
+        .unwrap();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let source: facelic_issuer::PassphraseSource = {
+        let asked = asked.clone();
+        std::sync::Arc::new(move |_: &std::path::Path| {
+            asked.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(Passphrase::new(PASS))
+        })
+    };
+    let bad = dir.path().join("bad.key");
+    for (n, r, p) in [
+        (0, 8, 1),
+        (1 << 30, 8, 1),
+        (1 << 24, 8, 1),
+        (3 << 14, 8, 1),
+        (1 << 14, 0, 1),
+        (1 << 14, 8, 0),
+        (1 << 20, 32, 16),
+    ] {
+        std::fs::write(&bad, with_scrypt(&path, n, r, p)).unwrap();
+        std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let err = IssuerKey::load_with(&bad, &source).unwrap_err();
+        assert!(
+            matches!(&err, KeyFileError::UnsafeKdf { what, .. } if what.contains(&format!("N = {n}"))),
+            "N={n} r={r} p={p}: {err}"
+        );
+        assert!(
+            !asked.load(std::sync::atomic::Ordering::SeqCst),
+            "asked for the passphrase"
+        );
+    }
+    // Inside the bounds, the key still opens.
+    std::fs::write(&bad, with_scrypt(&path, 1 << 14, 8, 1)).unwrap();
+    assert!(IssuerKey::load_with(&bad, &source).is_ok());
+    // The desk's exit code for such a key file: 3 (bad input), one line.
+    let d = crate::desk::TestDesk::new();
+    let protected = with_pass(&d, Some(PASS), &["keys", "protect", "--json"]);
+    assert!(protected.status.success(), "{protected:?}");
+    let ids: serde_json::Value = serde_json::from_slice(&protected.stdout).unwrap();
+    let key_file = d
+        .desk()
+        .join("keys")
+        .join(format!("{}.key", ids["protected"][0].as_str().unwrap()));
+    std::fs::write(&key_file, with_scrypt(&key_file, 0, 8, 1)).unwrap();
+    let order = d.device_order("Acme", "face-detect", 50);
+    let out = d.out();
+    let code = crate::desk::code(1);
+    let run = with_pass(
+        &d,
+        Some(PASS),
+        &crate::desk::issue_device(&order, &code, &out),
+    );
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("outside what facelic accepts") && err.lines().count() == 1,
+        "{err}"
     );
 }
