@@ -42,7 +42,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         EXIT_BAD_INPUT,
-        "bad input: an argument, a device code, a devices file, a usage file (every bad line named), a catalog, a revocation list",
+        "bad input: an argument, a device code, a devices file, a usage file (every bad line named), a catalog, a revocation list, a key file that is not a key or asks for unbounded key-derivation work",
     ),
     (
         EXIT_IO,
@@ -58,7 +58,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         EXIT_DESK,
-        "desk problem: no desk, desk already exists, a ledger newer than this facelic, ledger error, internal error (a worker thread stopped; nothing recorded)",
+        "desk problem: no desk, desk already exists, no active signing key (a root revoked it: rotate, or import a certificate), a ledger newer than this facelic, ledger error, internal error (a worker thread stopped; nothing recorded)",
     ),
     (
         EXIT_DAMAGED,
@@ -146,6 +146,7 @@ impl CliError {
             CliError::Refused(_) => EXIT_REFUSED,
             CliError::Keyring(KeyringError::Key { .. }) => EXIT_BAD_INPUT,
             CliError::KeyFile(KeyFileError::BadPrivateKey(_))
+            | CliError::KeyFile(KeyFileError::UnsafeKdf { .. })
             | CliError::KeyFile(KeyFileError::WeakPassphrase { .. }) => EXIT_BAD_INPUT,
             CliError::KeyFile(e) | CliError::Desk(DeskError::KeyFile(e)) if locked(e) => EXIT_KEY,
             CliError::KeyFile(_)
@@ -159,16 +160,18 @@ impl CliError {
                 | DeskError::TermEnded { .. } => EXIT_REFUSED,
                 DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
                 DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => EXIT_KEY,
-                DeskError::NotFound(_) | DeskError::NoActiveKey => EXIT_NOT_FOUND,
+                DeskError::NotFound(_) => EXIT_NOT_FOUND,
                 DeskError::Input(_)
                 | DeskError::BadLines { .. }
                 | DeskError::Catalog { .. }
                 | DeskError::Sign(_) => EXIT_BAD_INPUT,
                 DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
+                | DeskError::KeyFile(KeyFileError::UnsafeKdf { .. })
                 | DeskError::KeyMismatch { .. }
                 | DeskError::HsmKeyMismatch { .. } => EXIT_BAD_INPUT,
                 DeskError::Io { .. } | DeskError::Exists(_) | DeskError::KeyFile(_) => EXIT_IO,
                 DeskError::NotInitialized(_)
+                | DeskError::NoActiveKey
                 | DeskError::AlreadyInitialized(_)
                 | DeskError::NewerLedger { .. }
                 | DeskError::Ledger(_)

@@ -74,7 +74,7 @@ pub(crate) enum LicenseCommand {
         /// Only this order's.
         #[arg(long)]
         order: Option<String>,
-        /// Only live licenses that expire within this long, e.g. 30d, 2w, 12h.
+        /// Only live licenses that expire within this long: 30d (or 30), 2w, 12h.
         #[arg(long, value_name = "DURATION")]
         expiring_within: Option<String>,
         /// At most this many.

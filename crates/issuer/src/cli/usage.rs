@@ -117,8 +117,8 @@ pub(crate) enum PackCommand {
         /// Only the packs below their family's low-balance reminder.
         #[arg(long)]
         low: bool,
-        /// Only active packs whose last day is within this many days (30 or 30d).
-        #[arg(long, value_name = "DAYS")]
+        /// Only active packs whose last day is within this long: 30d (or 30), 2w, 12h.
+        #[arg(long, value_name = "DURATION")]
         expiring_within: Option<String>,
         /// Print them as one JSON array.
         #[arg(long)]
@@ -449,13 +449,14 @@ pub(crate) fn pack(globals: &Globals, cmd: PackCommand) -> Result<ExitCode, CliE
             expiring_within,
             json,
         } => {
+            // The grammar of `license list --expiring-within`; packs end on
+            // a day, so a part of a day counts as the whole day.
             let expiring_within = expiring_within
                 .as_deref()
                 .map(|t| {
-                    t.trim().trim_end_matches('d').parse::<u32>().map_err(|_| {
-                        CliError::input(format!(
-                            "--expiring-within {t:?} is not a number of days (e.g. 30d)"
-                        ))
+                    let secs = facelic_issuer::desk::parse_duration(t)?;
+                    u32::try_from((secs + 86_399) / 86_400).map_err(|_| {
+                        CliError::input(format!("--expiring-within {t:?} is too long"))
                     })
                 })
                 .transpose()?;

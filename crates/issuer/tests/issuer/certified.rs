@@ -479,3 +479,22 @@ fn a_platform_license_is_reissued_with_its_package_pin_and_term() {
     let other_app = ["--package", "com.other.app", "--cert-sha256", &pin];
     d.verify_refused(&new, &app_ring, &other_app, "another app package");
 }
+
+#[test]
+fn a_desk_whose_active_key_was_revoked_says_so_as_a_desk_problem() {
+    // Exit 7 (desk problem) with the hint, not 6 (not found): nothing is
+    // missing that the operator named.
+    let d = TestDesk::new();
+    let root = Root::trusted(&d);
+    let key = certified_key(&d, &root, "a", "2028-01-01", &[]);
+    let revocation = root.revoke(&d, &key, "revoke-a.crl");
+    d.ok(&["keys", "import-revocation", revocation.to_str().unwrap()]);
+    let order = d.device_order("Acme", "face-detect", 50);
+    let out = d.out();
+    let err = d.fails(
+        &issue_device(&order, &code(1), &out),
+        7,
+        "no active signing key",
+    );
+    assert!(err.contains("run `facelic keys rotate`"), "{err}");
+}

@@ -283,3 +283,21 @@ fn the_cli_not_the_desk_library_words_the_hints() {
         assert!(!text.contains("facelic ") && !text.contains("--"), "{text}");
     }
 }
+
+#[test]
+fn expiring_within_reads_one_grammar_everywhere() {
+    // `license list` took 30d but not 30, `pack list` 30 but not 2w.
+    let d = crate::desk::TestDesk::new();
+    for list in [["license", "list"], ["pack", "list"]] {
+        for ok in ["30", "30d", "2w", "12h"] {
+            d.ok(&[list[0], list[1], "--expiring-within", ok]);
+        }
+        for bad in ["3x", "d", "2 d", ""] {
+            d.fails(
+                &[list[0], list[1], "--expiring-within", bad],
+                3,
+                "is not a duration (e.g. 30d, 12h, 2w)",
+            );
+        }
+    }
+}
