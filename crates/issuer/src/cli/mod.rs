@@ -213,11 +213,26 @@ impl Globals {
     }
 }
 
+/// The OS account running the command: the name `/etc/passwd` gives its
+/// real user id, else `uid N`. Never `USER` or `LOGNAME`, which anyone can
+/// set to another name.
 fn default_operator() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned())
+    let uid = rustix::process::getuid().as_raw();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| account_name(&passwd, uid))
+        .unwrap_or_else(|| format!("uid {uid}"))
+}
+
+/// The name of account `uid` in `passwd` (the `/etc/passwd` format).
+fn account_name(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        let visible = !name.is_empty() && !name.chars().any(char::is_control);
+        (id == uid && visible).then(|| name.to_owned())
+    })
 }
 
 /// Why stdout could not be written: carried by the unwind from
@@ -314,5 +329,26 @@ fn run() -> ExitCode {
             }
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::account_name;
+
+    #[test]
+    fn the_account_name_comes_from_the_passwd_line_of_the_uid() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\n\
+                      alice:x:1000:1000::/home/alice:/bin/sh\n\
+                      bad\u{7}name:x:1001:1001::/:/bin/sh\n\
+                      broken line\n";
+        assert_eq!(account_name(passwd, 1000).as_deref(), Some("alice"));
+        assert_eq!(account_name(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(
+            account_name(passwd, 1001),
+            None,
+            "a name with a control character"
+        );
+        assert_eq!(account_name(passwd, 4242), None);
     }
 }

@@ -66,7 +66,11 @@ mod tests {
         assert_eq!(parse_duration("30d").unwrap(), 30 * DAY);
         assert_eq!(parse_duration("2w").unwrap(), 14 * DAY);
         assert_eq!(parse_duration("12h").unwrap(), 12 * 3_600);
-        assert_eq!(parse_duration("30").unwrap(), 30 * DAY, "a bare number is days");
+        assert_eq!(
+            parse_duration("30").unwrap(),
+            30 * DAY,
+            "a bare number is days"
+        );
         for bad in ["", "d", "30x", "-3d", "99999999999999999999d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }

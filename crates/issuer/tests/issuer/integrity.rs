@@ -660,20 +660,30 @@ fn refusals_say_what_happened() {
         3,
         "control characters",
     );
-    // An empty operator falls back to the OS user.
-    let added = d
-        .cmd(&["customer", "add", "Gamma", "--json"])
-        .env("FACELIC_OPERATOR", "")
-        .env("USER", "desk-clerk")
+    // An empty operator falls back to the OS account that runs the
+    // command, whatever USER or LOGNAME say (they recorded "desk-clerk",
+    // or "unknown" when unset).
+    let account = std::process::Command::new("id")
+        .arg("-un")
         .output()
         .unwrap();
-    assert!(
-        added.status.success(),
-        "{}",
-        String::from_utf8_lossy(&added.stderr)
-    );
-    let log: Value = d.json(&["log", "--limit", "1"]);
-    assert_eq!(log[0]["operator"], "desk-clerk");
+    let account = String::from_utf8(account.stdout).unwrap().trim().to_owned();
+    for (n, user) in [Some("desk-clerk"), None].into_iter().enumerate() {
+        let mut cmd = d.cmd(&["customer", "add", &format!("Gamma {n}"), "--json"]);
+        cmd.env("FACELIC_OPERATOR", "");
+        match user {
+            Some(name) => cmd.env("USER", name).env("LOGNAME", name),
+            None => cmd.env_remove("USER").env_remove("LOGNAME"),
+        };
+        let added = cmd.output().unwrap();
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        let log: Value = d.json(&["log", "--limit", "1"]);
+        assert_eq!(log[0]["operator"], account.as_str(), "USER={user:?}");
+    }
 
     // verify without --device on a device license names what is missing.
     let lic = out.join(format!("{order}_{}.lic", code(1)));
