@@ -197,8 +197,10 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             let passphrase = new.passphrase(globals)?;
             // Refused before a key is made for a request that cannot be written.
             output.refuse_existing()?;
-            let key = desk.request_signing_key(new.new_key(passphrase.as_ref()))?;
-            output.write(key.public_pem.as_bytes())?;
+            let key =
+                desk.request_signing_key_to(new.new_key(passphrase.as_ref()), &mut |pem| {
+                    facelic_issuer::desk::write_output(&output.out, pem.as_bytes(), output.force)
+                })?;
             if json {
                 return print_json(&key);
             }

@@ -174,11 +174,23 @@ impl Desk {
     /// — or, with `awaiting`, leaves it waiting for a root's certificate.
     /// Earlier keys stay in the keyring.
     pub(crate) fn add_key(&mut self, new: NewKey<'_>, awaiting: bool) -> Result<DeskKey> {
+        self.add_key_publishing(new, awaiting, &mut |_| Ok(()))
+    }
+
+    /// [`Desk::add_key`], with `publish` given the new public key (PEM)
+    /// inside the transaction that records it: when it fails, nothing is
+    /// recorded and a new key file is removed again.
+    fn add_key_publishing(
+        &mut self,
+        new: NewKey<'_>,
+        awaiting: bool,
+        publish: &mut dyn FnMut(&str) -> Result<()>,
+    ) -> Result<DeskKey> {
         let token = match new {
             NewKey::File(_) => None,
             NewKey::InHsm(_) | NewKey::FromHsm(_) => Some(self.open_hsm()?),
         };
-        self.add_key_with(new, token, awaiting)
+        self.add_key_with(new, token, awaiting, publish)
     }
 
     /// [`Desk::add_key`] with the desk's HSM `token` already open (for a
@@ -189,7 +201,9 @@ impl Desk {
         new: NewKey<'_>,
         token: Option<Hsm>,
         awaiting: bool,
+        publish: &mut dyn FnMut(&str) -> Result<()>,
     ) -> Result<DeskKey> {
+        let mut written = Vec::new();
         let (id, public_pem, hsm) = match (new, token) {
             (NewKey::File(protect), _) => {
                 let key = IssuerKey::generate()?;
@@ -199,6 +213,7 @@ impl Desk {
                 let (private, public) =
                     (dir.join(format!("{id}.key")), dir.join(format!("{id}.pub")));
                 key.write_files_with(&private, &public, protect, false)?;
+                written = vec![private, public];
                 (id, key.public_pem(), None)
             }
             (NewKey::InHsm(label), Some(token)) => {
@@ -231,7 +246,7 @@ impl Desk {
                 return Err(DeskError::Internal("an HSM key without an open token"));
             }
         };
-        self.write(|tx, s| {
+        let recorded = self.write(|tx, s| {
             let previous: Option<String> = tx
                 .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
                 .optional()?;
@@ -259,8 +274,16 @@ impl Desk {
                 .as_ref()
                 .map(|(token, label)| serde_json::json!({ "token": token, "label": label }));
             let detail = serde_json::json!({ "previous": previous, "hsm": hsm });
-            audit::record(tx, s, action, &id, &detail)
-        })?;
+            audit::record(tx, s, action, &id, &detail)?;
+            publish(&public_pem)
+        });
+        if let Err(e) = recorded {
+            // Nothing recorded: a key file the ledger does not know is removed.
+            for path in written {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
+        }
         self.key(&id)
     }
 
@@ -280,8 +303,19 @@ impl Desk {
     /// public key is the certification request); the active key stays
     /// active until [`Desk::import_certificate`]. Audited as `keys.request`.
     pub fn request_signing_key(&mut self, new: NewKey<'_>) -> Result<DeskKey> {
+        self.request_signing_key_to(new, &mut |_| Ok(()))
+    }
+
+    /// [`Desk::request_signing_key`], handing the request (the public key,
+    /// PEM) to `publish` inside the transaction that records the key: when
+    /// it cannot be written, no key is recorded or kept.
+    pub fn request_signing_key_to(
+        &mut self,
+        new: NewKey<'_>,
+        publish: &mut dyn FnMut(&str) -> Result<()>,
+    ) -> Result<DeskKey> {
         self.trusted_roots()?;
-        self.add_key(new, true)
+        self.add_key_publishing(new, true, publish)
     }
 
     /// Trusts a root public key (SPKI PEM): certificates it signed can be

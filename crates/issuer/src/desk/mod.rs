@@ -224,7 +224,8 @@ impl Desk {
         if let Some((settings, _)) = &token {
             desk.write(|tx, s| hsm::record_settings(tx, s, settings))?;
         }
-        let key = desk.add_key_with(first, token.map(|(_, token)| token), false)?;
+        let key =
+            desk.add_key_with(first, token.map(|(_, token)| token), false, &mut |_| Ok(()))?;
         desk.write(|tx, s| {
             audit::record(
                 tx,

@@ -498,3 +498,34 @@ fn a_desk_whose_active_key_was_revoked_says_so_as_a_desk_problem() {
     );
     assert!(err.contains("run `facelic keys rotate`"), "{err}");
 }
+
+#[test]
+fn a_request_that_cannot_be_written_records_no_key() {
+    let d = TestDesk::new();
+    Root::trusted(&d);
+    let keys_dir = || {
+        let mut names: Vec<_> = std::fs::read_dir(d.desk().join("keys"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let (before, files) = (d.counts(), keys_dir());
+    let missing = d.dir.path().join("no-such-dir").join("x.req");
+    d.fails(
+        &["keys", "request", "--out", missing.to_str().unwrap()],
+        4,
+        "No such file or directory",
+    );
+    assert_eq!(d.counts(), before, "a key was recorded");
+    assert_eq!(keys_dir(), files, "a key file was left behind");
+    let keys = d.json(&["keys", "list"]);
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["status"] != "awaiting-certificate"),
+        "{keys}"
+    );
+}
