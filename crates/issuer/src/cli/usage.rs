@@ -228,10 +228,10 @@ pub(crate) fn usage(globals: &Globals, cmd: UsageCommand) -> Result<ExitCode, Cl
             Ok(ExitCode::SUCCESS)
         }
         UsageCommand::Import { file, json } => {
-            let text = std::fs::read_to_string(&file).map_err(CliError::io(&file))?;
+            let opened = std::fs::File::open(&file).map_err(CliError::io(&file))?;
             let mut desk = open(globals)?;
             let name = file.display().to_string();
-            let r = desk.import_usage(&name, &text)?;
+            let r = desk.import_usage_from(&name, &mut std::io::BufReader::new(opened))?;
             if json {
                 return print_json(&r);
             }

@@ -207,10 +207,23 @@ fn ledger_message(e: &rusqlite::Error) -> String {
 /// Shorthand for desk results.
 pub type Result<T, E = DeskError> = std::result::Result<T, E>;
 
+/// The first [`BAD_LINES_NAMED`] bad lines, then how many more there are:
+/// one readable line, however bad the file.
 fn bad_lines(lines: &[(usize, String)]) -> String {
-    lines
+    let mut text = lines
         .iter()
+        .take(BAD_LINES_NAMED)
         .map(|(n, why)| format!("line {n}: {why}"))
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    if lines.len() > BAD_LINES_NAMED {
+        text.push_str(&format!(
+            "; and {} more bad lines",
+            lines.len() - BAD_LINES_NAMED
+        ));
+    }
+    text
 }
+
+/// How many bad lines an error message names.
+pub const BAD_LINES_NAMED: usize = 50;

@@ -48,7 +48,7 @@ pub use ledger::LOCK_FILE;
 
 pub use audit::AuditEntry;
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
-pub use error::{CorruptValue, DeskError, Result};
+pub use error::{BAD_LINES_NAMED, CorruptValue, DeskError, Result};
 pub use invoices::InvoiceSummary;
 pub use issue::{IssueReport, parse_devices_file};
 pub use keys::{CertifiedWindow, DeskKey, KeyStatus, NewKey};
@@ -60,7 +60,7 @@ pub use revoke::{ReissueReport, Reissued};
 pub use schema::SCHEMA_VERSION;
 pub use staging::is_archive;
 pub use time::parse_duration;
-pub use usage::{BilledPeriod, ImportReport, UsageAccount, UsageMonth};
+pub use usage::{BilledPeriod, ImportReport, MAX_USAGE_LINE, UsageAccount, UsageMonth};
 
 use crate::Timestamp;
 

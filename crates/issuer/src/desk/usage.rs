@@ -255,13 +255,28 @@ impl Desk {
     /// changes nothing; a row with other calls replaces the old count,
     /// audited.
     pub fn import_usage(&mut self, file: &str, text: &str) -> Result<ImportReport> {
+        self.import_usage_from(file, &mut text.as_bytes())
+    }
+
+    /// [`Desk::import_usage`], reading the CSV from `reader` a line at a
+    /// time: a line longer than [`MAX_USAGE_LINE`] bytes is a bad line and
+    /// is never held whole, so a huge file or line costs no more memory
+    /// than its good lines.
+    pub fn import_usage_from(
+        &mut self,
+        file: &str,
+        reader: &mut dyn std::io::BufRead,
+    ) -> Result<ImportReport> {
         let catalog = self.catalog.clone();
         let today = self.today();
         let bad = |lines: Vec<(usize, String)>| DeskError::BadLines {
             file: file.to_owned(),
             lines,
         };
-        let (records, unreadable) = parse_usage_csv(text).map_err(bad)?;
+        let (text, too_long) = bounded_lines(file, reader)?;
+        let (records, mut unreadable) = parse_usage_csv(&text).map_err(bad)?;
+        unreadable.extend(too_long);
+        unreadable.sort();
         self.write(|tx, s| {
             let rows = match check_rows(tx, &catalog, today, records) {
                 Ok(rows) if unreadable.is_empty() => rows,
@@ -717,6 +732,76 @@ fn usage_lines(catalog: &Catalog, p: &ProductUsage, bill: &PeriodBill) -> Vec<Li
 /// Lines of a file and what is wrong with each.
 type BadLines = Vec<(usize, String)>;
 
+/// The longest line of a usage file, in bytes.
+pub const MAX_USAGE_LINE: usize = 4096;
+
+/// The text of `reader` with every line longer than [`MAX_USAGE_LINE`]
+/// bytes left empty (so later lines keep their numbers), and those lines.
+fn bounded_lines(file: &str, reader: &mut dyn std::io::BufRead) -> Result<(String, BadLines)> {
+    use std::io::BufRead as _;
+    let io = |e: std::io::Error| DeskError::Io {
+        path: file.into(),
+        source: e,
+    };
+    let mut text = Vec::new();
+    let mut too_long = Vec::new();
+    let mut line = Vec::with_capacity(256);
+    for number in 1.. {
+        line.clear();
+        let limit = u64::try_from(MAX_USAGE_LINE + 2).unwrap_or(u64::MAX);
+        let read = std::io::Read::take(&mut *reader, limit)
+            .read_until(b'\n', &mut line)
+            .map_err(io)?;
+        if read == 0 {
+            break;
+        }
+        if line.len() > MAX_USAGE_LINE + 1
+            || (line.len() == MAX_USAGE_LINE + 1 && !line.ends_with(b"\n"))
+        {
+            // Skip the rest of the line without holding it.
+            let mut skipped = line.len();
+            loop {
+                let chunk = reader.fill_buf().map_err(io)?;
+                if chunk.is_empty() {
+                    break;
+                }
+                let (used, done) = match chunk.iter().position(|&b| b == b'\n') {
+                    Some(at) => (at + 1, true),
+                    None => (chunk.len(), false),
+                };
+                skipped += used;
+                reader.consume(used);
+                if done {
+                    break;
+                }
+            }
+            too_long.push((
+                number,
+                format!("a line of {skipped} bytes; the longest allowed is {MAX_USAGE_LINE}"),
+            ));
+            text.push(b'\n');
+            continue;
+        }
+        text.extend_from_slice(&line);
+    }
+    let text = String::from_utf8(text).map_err(|_| DeskError::BadLines {
+        file: file.to_owned(),
+        lines: vec![(0, "the file is not UTF-8 text".into())],
+    })?;
+    Ok((text, too_long))
+}
+
+/// `value` quoted for a message, cut to 40 characters.
+fn quoted(value: &str) -> String {
+    match value.char_indices().nth(40) {
+        Some((at, _)) => format!("{:?}…", &value[..at]),
+        None => format!("{value:?}"),
+    }
+}
+
+/// The columns a usage file may have.
+const USAGE_COLUMNS: [&str; 5] = ["customer", "product", "calls", "day", "month"];
+
 /// Splits CSV text into usage rows and the lines that do not parse (a bad
 /// header fails the whole file).
 fn parse_usage_csv(text: &str) -> std::result::Result<(Vec<UsageRow>, BadLines), BadLines> {
@@ -729,6 +814,20 @@ fn parse_usage_csv(text: &str) -> std::result::Result<(Vec<UsageRow>, BadLines),
         .headers()
         .map_err(|e| vec![(1, e.to_string())])?
         .clone();
+    for (at, name) in header.iter().enumerate() {
+        if !USAGE_COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+            return Err(vec![(
+                1,
+                format!(
+                    "unknown column {}: the columns are customer, product, calls and day or month",
+                    quoted(name)
+                ),
+            )]);
+        }
+        if header.iter().take(at).any(|h| h.eq_ignore_ascii_case(name)) {
+            return Err(vec![(1, format!("column {} appears twice", quoted(name)))]);
+        }
+    }
     let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(customer), Some(product), Some(calls)) =
         (column("customer"), column("product"), column("calls"))
@@ -784,8 +883,8 @@ fn parse_usage_csv(text: &str) -> std::result::Result<(Vec<UsageRow>, BadLines),
             bad.push((
                 line,
                 format!(
-                    "{:?} is not a {}",
-                    field(when.0),
+                    "{} is not a {}",
+                    quoted(field(when.0)),
                     if when.1 {
                         "month (YYYY-MM)"
                     } else {
@@ -805,7 +904,10 @@ fn parse_usage_csv(text: &str) -> std::result::Result<(Vec<UsageRow>, BadLines),
         else {
             bad.push((
                 line,
-                format!("calls {count:?} is not a whole number of calls up to 1,000,000,000,000"),
+                format!(
+                    "calls {} is not a whole number of calls up to 1,000,000,000,000",
+                    quoted(count)
+                ),
             ));
             continue;
         };

@@ -717,3 +717,75 @@ fn a_month_of_fifty_customers_is_imported_and_billed_once() {
         "billed up to 2026-10-31",
     );
 }
+
+#[test]
+fn a_usage_header_with_a_repeated_or_unknown_column_is_refused() {
+    // `calls,calls` was accepted and the first column used.
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    for (header, why) in [
+        (
+            "customer,product,day,calls,calls",
+            "column \"calls\" appears twice",
+        ),
+        (
+            "customer,product,day,Calls,calls",
+            "column \"calls\" appears twice",
+        ),
+        ("customer,product,day,calls,note", "unknown column \"note\""),
+    ] {
+        let text = format!("{header}\n{c},face-api-search,2026-10-01,5,7\n");
+        let err = d.rejects(|desk| desk.import_usage("u.csv", &text), why);
+        assert!(matches!(err, DeskError::BadLines { .. }), "{err:?}");
+    }
+}
+
+#[test]
+fn a_file_of_many_bad_lines_gives_one_short_message() {
+    // 200,000 bad lines made one 80 MB message; a 300 MB line took 1.6 GB.
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let mut text = String::from("customer,product,day,calls\n");
+    for _ in 0..200_000 {
+        text.push_str(&format!("{c},face-api-search,2026-10-01,many\n"));
+    }
+    let err = d.library().import_usage("bad.csv", &text).unwrap_err();
+    let message = err.to_string();
+    assert!(message.len() < 10_000, "{} bytes", message.len());
+    assert!(
+        message.contains("200000 bad lines") && message.contains("and 199950 more bad lines"),
+        "{}",
+        &message[..200]
+    );
+    // A line longer than the limit is named, not held: read from a reader
+    // that would give 300 MB in one line.
+    struct Endless(u64);
+    impl std::io::Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(usize::try_from(self.0).unwrap_or(usize::MAX));
+            buf[..n].fill(b'x');
+            self.0 -= n as u64;
+            Ok(n)
+        }
+    }
+    let head = format!("customer,product,day,calls\n{c},face-api-search,2026-10-01,1\n");
+    let huge = std::io::Read::chain(head.as_bytes(), Endless(300 << 20));
+    let err = d
+        .library()
+        .import_usage_from("huge.csv", &mut std::io::BufReader::new(huge))
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("line 3: a line of 314572800 bytes; the longest allowed is 4096"),
+        "{message}"
+    );
+    // A long value is quoted cut short.
+    let long = "9".repeat(2000);
+    let text = format!("customer,product,day,calls\n{c},face-api-search,{long},1\n");
+    let err = d
+        .library()
+        .import_usage("long.csv", &text)
+        .unwrap_err()
+        .to_string();
+    assert!(err.len() < 300 && err.contains("…"), "{err}");
+}
