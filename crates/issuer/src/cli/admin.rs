@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use facelic_issuer::desk::Desk;
+use facelic_issuer::desk::{Desk, DeskError};
 
 use super::{CliError, Globals, open, print_json, render, session};
 
@@ -114,7 +114,17 @@ pub(crate) struct BackupArgs {
 }
 
 pub(crate) fn backup(globals: &Globals, args: &BackupArgs) -> Result<ExitCode, CliError> {
-    open(globals)?.backup(&args.out)?;
+    // A backup never replaces anything: no --force hint for an existing target.
+    open(globals)?.backup(&args.out).map_err(|e| match e {
+        DeskError::Exists(path) => CliError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "exists; a backup is written into a new directory (name another --out)",
+            ),
+        },
+        other => other.into(),
+    })?;
     if args.json {
         return print_json(&serde_json::json!({ "backup": args.out.display().to_string() }));
     }

@@ -1,7 +1,8 @@
 //! A hook for the crash tests, in debug builds only: with
 //! `FACELIC_TEST_PAUSE=chunk-N` an issue stops after recording its N-th
 //! chunk of licenses (inside the transaction), with `FACELIC_TEST_PAUSE=committed`
-//! after the commit and before any file is written. It prints
+//! after the commit and before any file is written, with
+//! `FACELIC_TEST_PAUSE=backup-ledger` a backup after its ledger copy. It prints
 //! `paused at <point>` on stderr and waits to be killed, so a test can send
 //! SIGKILL at a known point instead of after a guessed delay. Release builds
 //! compile the hook to nothing.
@@ -17,6 +18,8 @@ pub(crate) enum Point {
     ChunkRecorded(usize),
     /// The batch is committed; no file is written yet.
     Committed,
+    /// A backup has copied the ledger, not yet the keys.
+    BackupLedgerCopied,
 }
 
 /// Pauses for good at `point` if `FACELIC_TEST_PAUSE` names it (debug
@@ -29,6 +32,7 @@ pub(crate) fn at(point: Point) {
     let name = match point {
         Point::ChunkRecorded(n) => format!("chunk-{n}"),
         Point::Committed => "committed".to_owned(),
+        Point::BackupLedgerCopied => "backup-ledger".to_owned(),
     };
     if wanted == name {
         use std::io::Write as _;

@@ -1228,6 +1228,69 @@ fn a_backup_is_a_working_desk() {
 }
 
 #[test]
+fn a_backup_is_whole_or_absent_and_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let d = TestDesk::new();
+    let order = d.device_order("Acme", "face-detect", 50);
+    d.issue(&order, &[code(1)]);
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let entries = || {
+        let mut names: Vec<String> = std::fs::read_dir(d.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // Killed right after its ledger copy: no directory at --out that could
+    // open as a desk (it used to, with none of its private keys).
+    let before = entries();
+    let killed = d.dir.path().join("killed");
+    kill_at(
+        d.cmd(&["backup", "--out", killed.to_str().unwrap()]),
+        "backup-ledger",
+    );
+    assert!(!killed.exists(), "a partial backup stands at --out");
+    let left: Vec<String> = entries()
+        .into_iter()
+        .filter(|e| !before.contains(e))
+        .collect();
+    assert!(
+        left.len() == 1 && left[0].starts_with(".killed.partial-"),
+        "{left:?}"
+    );
+    // Written under umask 000 (and 022): the backup and its keys/ are 0700.
+    for umask in ["000", "022"] {
+        let out = d.dir.path().join(format!("backup-{umask}"));
+        let script = format!("umask {umask}; exec \"$0\" backup --out \"$1\"");
+        let run = Command::new("sh")
+            .args(["-c", &script])
+            .arg(assert_cmd::cargo::cargo_bin("facelic"))
+            .arg(&out)
+            .env("FACELIC_DESK", d.desk())
+            .env("FACELIC_NOW", &d.now)
+            .env("FACELIC_OPERATOR", "tester")
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert_eq!(mode(&out), 0o700, "umask {umask}");
+        assert_eq!(mode(&out.join("keys")), 0o700, "umask {umask}");
+    }
+    // An existing target: exit 4, and no hint of a --force backup lacks.
+    let existing = d.dir.path().join("backup-000");
+    let err = d.fails(
+        &["backup", "--out", existing.to_str().unwrap()],
+        4,
+        "a backup is written into a new directory",
+    );
+    assert!(!err.contains("--force"), "{err}");
+}
+
+#[test]
 fn a_platform_order_pins_the_app_signing_certificate_in_every_license() {
     let mut d = TestDesk::new();
     let c = d.customer("Acme");

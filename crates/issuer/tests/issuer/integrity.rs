@@ -876,3 +876,23 @@ fn a_trials_start_is_read_through_its_type() {
         "column not_before holds \"soon\"",
     );
 }
+
+#[test]
+fn a_backup_that_runs_out_of_disk_leaves_nothing() {
+    // It left keys/ and a 0-byte ledger, and hinted at a --force backup lacks.
+    let d = TestDesk::new();
+    let order = d.device_order("Acme", "face-detect", 500);
+    let codes: Vec<String> = (0..300).map(code).collect();
+    d.issue(&order, &codes);
+    let small = d.dir.path().join("small");
+    let Some(_mounted) = Tmpfs::mount(&small, "64k") else {
+        return;
+    };
+    let out = small.join("backup");
+    let run = d.run(&["backup", "--out", out.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_ne!(run.status.code(), Some(0), "{err}");
+    assert!(!err.contains("--force"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert_eq!(std::fs::read_dir(&small).unwrap().count(), 0, "left behind");
+}
