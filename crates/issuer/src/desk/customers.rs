@@ -392,10 +392,13 @@ impl Desk {
     /// Changes a customer's billing profile (audited with the old and new
     /// values of every field that changed).
     pub fn edit_customer(&mut self, id_or_name: &str, edit: &ProfileEdit) -> Result<Customer> {
-        let before = self.customer(id_or_name)?;
-        let after = before.billing.edited(edit)?;
-        let id = before.id.clone();
+        // Checked here for a quick refusal, then applied inside the write
+        // transaction to the row as it is then: concurrent edits of other
+        // fields are kept, not overwritten with what this process read.
+        let id = self.customer(id_or_name)?.id;
         self.write(|tx, s| {
+            let before = load_customer(tx, &id)?;
+            let after = before.billing.edited(edit)?;
             let p = &after;
             tx.execute(
                 "UPDATE customers SET legal_name = ?1, tax_id = ?2, address = ?3, phone = ?4, bank = ?5,

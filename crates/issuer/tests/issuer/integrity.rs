@@ -4,6 +4,7 @@
 //! what happened. Every test drives the `facelic` binary.
 
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
 use serde_json::Value;
 
@@ -895,4 +896,61 @@ fn a_backup_that_runs_out_of_disk_leaves_nothing() {
     assert!(!err.contains("--force"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert_eq!(std::fs::read_dir(&small).unwrap().count(), 0, "left behind");
+}
+
+#[test]
+fn concurrent_edits_of_different_fields_all_survive() {
+    // 7 processes each editing one field: all audited, but only 1 or 2
+    // fields survived, each process writing back the profile it had read.
+    let d = TestDesk::new();
+    let c = d.customer("Acme Gate Systems");
+    let fields = [
+        ("--legal-name", "Acme Gate Systems (Shenzhen) Co., Ltd."),
+        ("--address", "1 Science Park Rd, Shenzhen"),
+        ("--phone", "+86 755 1234 5678"),
+        ("--bank", "China Merchants Bank Shenzhen Branch"),
+        ("--account", "6225880000000000"),
+        ("--email", "finance@acme.example"),
+        ("--payment-terms", "45"),
+    ];
+    for _round in 0..3 {
+        let children: Vec<_> = fields
+            .iter()
+            .map(|(flag, value)| {
+                d.cmd(&["customer", "edit", &c, flag, value])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let shown = d.library().customer(&c).unwrap().billing;
+        assert_eq!(shown.legal_name.as_deref(), Some(fields[0].1));
+        assert_eq!(shown.address.as_deref(), Some(fields[1].1));
+        assert_eq!(shown.phone.as_deref(), Some(fields[2].1));
+        assert_eq!(shown.bank.as_deref(), Some(fields[3].1));
+        assert_eq!(shown.bank_account.as_deref(), Some(fields[4].1));
+        assert_eq!(shown.email.as_deref(), Some(fields[5].1));
+        assert_eq!(shown.payment_terms_days, Some(45));
+        // Clear them all again for the next round.
+        let cleared = facelic_issuer::desk::ProfileEdit {
+            legal_name: Some(String::new()),
+            address: Some(String::new()),
+            phone: Some(String::new()),
+            bank: Some(String::new()),
+            bank_account: Some(String::new()),
+            email: Some(String::new()),
+            payment_terms_days: None,
+            ..Default::default()
+        };
+        d.library().edit_customer(&c, &cleared).unwrap();
+    }
 }
