@@ -134,3 +134,35 @@ pub(crate) fn backup(globals: &Globals, args: &BackupArgs) -> Result<ExitCode, C
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `facelic clock` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum ClockCommand {
+    /// Set the ledger's latest time back to the desk clock, after a wrong
+    /// time ahead was recorded (a typo in FACELIC_NOW, an RTC that jumped):
+    /// writes at the right time are accepted again. Audited.
+    Rewind {
+        /// Why (recorded in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub(crate) fn clock(globals: &Globals, cmd: ClockCommand) -> Result<ExitCode, CliError> {
+    match cmd {
+        ClockCommand::Rewind { reason, json } => {
+            let rewind = open(globals)?.rewind_clock(&reason)?;
+            if json {
+                return print_json(&rewind);
+            }
+            println!(
+                "the ledger's latest time is {} again (it was {}); {} change(s) were recorded after it at the wrong time: see `facelic log`",
+                rewind.to, rewind.from, rewind.recorded_later
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

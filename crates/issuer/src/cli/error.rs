@@ -50,7 +50,7 @@ pub(crate) const EXIT_CODES: &[(u8, &str)] = &[
     ),
     (
         EXIT_REFUSED,
-        "refused by a rule: seats, minimum quantity, trials, renewals, revocations, backdated starts, billed usage, pack refunds, a desk clock behind the ledger",
+        "refused by a rule: seats, minimum quantity, trials, renewals, revocations, backdated starts, billed usage, pack refunds, a desk clock behind the ledger or far ahead of it",
     ),
     (
         EXIT_NOT_FOUND,
@@ -157,6 +157,8 @@ impl CliError {
                 DeskError::Refused(_)
                 | DeskError::PerDevice { .. }
                 | DeskError::ClockBehind { .. }
+                | DeskError::ClockAhead { .. }
+                | DeskError::ClockOutOfRange { .. }
                 | DeskError::TermEnded { .. } => EXIT_REFUSED,
                 DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
                 DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => EXIT_KEY,
@@ -205,7 +207,13 @@ impl CliError {
             CliError::Desk(DeskError::NewerLedger { .. }) => {
                 Some("upgrade facelic to use this desk")
             }
-            CliError::Desk(DeskError::ClockBehind { .. }) => {
+            CliError::Desk(DeskError::ClockBehind { .. }) => Some(
+                "fix the system clock (or FACELIC_NOW) and run the command again; if the ledger recorded a wrong time ahead, see `facelic clock rewind`",
+            ),
+            CliError::Desk(DeskError::ClockAhead { .. }) => Some(
+                "fix the system clock (or FACELIC_NOW); if it is right, run the command again with --accept-clock-jump",
+            ),
+            CliError::Desk(DeskError::ClockOutOfRange { .. }) => {
                 Some("fix the system clock (or FACELIC_NOW) and run the command again")
             }
             CliError::KeyFile(KeyFileError::NeedsPassphrase(_))

@@ -63,6 +63,10 @@ struct Cli {
     /// argument.
     #[arg(long, global = true, value_name = "VAR")]
     passphrase_env: Option<String>,
+    /// Record even though the clock is more than 366 days after the latest
+    /// time in the ledger (the jump is audited). Only when the clock is right.
+    #[arg(long, global = true)]
+    accept_clock_jump: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -98,6 +102,9 @@ enum Command {
     Log(admin::LogArgs),
     /// Copy the desk (ledger snapshot, catalog, keys) into a new directory.
     Backup(admin::BackupArgs),
+    /// The desk clock: undo a wrong time the ledger recorded.
+    #[command(subcommand)]
+    Clock(admin::ClockCommand),
     /// Price a device purchase or platform terms (volume cliffs included);
     /// save numbered quotes for customers.
     Quote(quotes::QuoteArgs),
@@ -169,11 +176,13 @@ pub(crate) fn open(globals: &Globals) -> Result<facelic_issuer::desk::Desk, CliE
 /// The session of a desk command: the clock and the operator.
 pub(crate) fn session(globals: &Globals) -> Result<facelic_issuer::desk::Session, CliError> {
     let source = passphrase::source(globals.passphrase_env.as_deref());
-    Ok(
-        facelic_issuer::desk::Session::new(clock::clock()?, &globals.operator)?
-            .with_passphrase(source)
-            .with_pin_prompt(passphrase::pin_prompt()),
-    )
+    let session = facelic_issuer::desk::Session::new(clock::clock()?, &globals.operator)?
+        .with_passphrase(source)
+        .with_pin_prompt(passphrase::pin_prompt());
+    Ok(match globals.accept_clock_jump {
+        true => session.accepting_clock_jump(),
+        false => session,
+    })
 }
 
 /// The desk's catalog when there is a desk, else the catalog facelic ships.
@@ -203,6 +212,8 @@ pub(crate) struct Globals {
     pub(crate) operator: String,
     /// `--passphrase-env`: where protected keys' passphrase comes from.
     pub(crate) passphrase_env: Option<String>,
+    /// `--accept-clock-jump`: the operator confirmed a clock far ahead.
+    pub(crate) accept_clock_jump: bool,
 }
 
 impl Globals {
@@ -295,6 +306,7 @@ fn run() -> ExitCode {
         desk: cli.desk,
         operator,
         passphrase_env: cli.passphrase_env,
+        accept_clock_jump: cli.accept_clock_jump,
     };
     let result = match cli.command {
         Command::Init(args) => admin::init(&globals, &args),
@@ -309,6 +321,7 @@ fn run() -> ExitCode {
         Command::License(cmd) => licenses::license(&globals, cmd),
         Command::Log(args) => admin::log(&globals, &args),
         Command::Backup(args) => admin::backup(&globals, &args),
+        Command::Clock(cmd) => admin::clock(&globals, cmd),
         Command::Quote(args) => quotes::quote(&globals, &args),
         Command::Usage(cmd) => usage::usage(&globals, cmd),
         Command::Pack(cmd) => usage::pack(&globals, cmd),

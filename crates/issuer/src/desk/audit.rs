@@ -79,3 +79,60 @@ impl Desk {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// What [`Desk::rewind_clock`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClockRewind {
+    /// The latest time the ledger had recorded (the wrong jump).
+    #[serde(serialize_with = "super::fields::display")]
+    pub from: Timestamp,
+    /// The desk's clock, now the latest time recorded.
+    #[serde(serialize_with = "super::fields::display")]
+    pub to: Timestamp,
+    /// Audit rows recorded after `to`, at the wrong time: their records
+    /// keep their dates (see them in the audit log; revoke licenses
+    /// issued then and issue them again).
+    pub recorded_later: i64,
+}
+
+impl Desk {
+    /// Undoes a wrong clock jump that was recorded: sets the ledger's
+    /// latest time back to the desk's clock (which must be behind it), so
+    /// writes at the right time are accepted again. Audited as
+    /// `desk.clock-rewind` with both times, the operator and `reason`.
+    pub fn rewind_clock(&mut self, reason: &str) -> Result<ClockRewind> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.len() > 500 || reason.chars().any(char::is_control) {
+            return Err(super::DeskError::Input(
+                "a clock rewind needs a reason of at most 500 bytes on one line".into(),
+            ));
+        }
+        self.write_rewinding(|tx, s, latest| {
+            let to = s.now();
+            if to >= latest {
+                return Err(super::DeskError::Refused(format!(
+                    "the desk clock ({to}) is not behind the latest time in the ledger ({latest}): nothing to rewind"
+                )));
+            }
+            let recorded_later: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM audit WHERE at > ?1",
+                [to.to_string()],
+                |r| r.get(0),
+            )?;
+            super::ledger::rewind_clock(tx, to)?;
+            let rewind = ClockRewind {
+                from: latest,
+                to,
+                recorded_later,
+            };
+            let detail = serde_json::json!({
+                "from": latest.to_string(),
+                "to": to.to_string(),
+                "recorded_later": recorded_later,
+                "reason": reason,
+            });
+            record(tx, s, "desk.clock-rewind", "desk_clock", &detail)?;
+            Ok(rewind)
+        })
+    }
+}

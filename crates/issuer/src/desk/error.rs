@@ -78,6 +78,25 @@ pub enum DeskError {
         /// The latest time the ledger recorded.
         latest: Timestamp,
     },
+    /// The desk clock is far ahead of the latest time the ledger recorded
+    /// (a typo in the clock, an RTC that jumped): recording at it would
+    /// refuse every later write at the right time as "clock went backwards".
+    #[error(
+        "the desk clock ({now}) is more than {} days after the latest time in the ledger ({latest}); nothing recorded",
+        super::ledger::MAX_CLOCK_JUMP_DAYS
+    )]
+    ClockAhead {
+        /// The desk's now.
+        now: Timestamp,
+        /// The latest time the ledger recorded.
+        latest: Timestamp,
+    },
+    /// The desk clock lies outside the years the desk records (2000 to 2999).
+    #[error("the desk clock ({now}) is outside 2000-01-01 to 2999-12-31; nothing recorded")]
+    ClockOutOfRange {
+        /// The desk's now.
+        now: Timestamp,
+    },
     /// The ledger database failed.
     #[error("ledger: {}", ledger_message(.0))]
     Ledger(rusqlite::Error),

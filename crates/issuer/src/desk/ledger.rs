@@ -13,9 +13,12 @@
 //!   `ledger.lock` beside the ledger and waits for it as long as it takes, so
 //!   concurrent desk processes run their changes one after another instead
 //!   of timing out with "database is locked".
-//! - **The clock never goes backwards.** A write takes "now" when it holds
-//!   the lock and refuses a now earlier than the latest time the ledger has
-//!   recorded (`desk_clock`, which every write transaction advances).
+//! - **The clock never goes backwards, nor leaps ahead unasked.** A write
+//!   takes "now" when it holds the lock and refuses a now earlier than the
+//!   latest time the ledger has recorded (`desk_clock`, which every write
+//!   transaction advances), or more than [`MAX_CLOCK_JUMP_DAYS`] after it
+//!   unless the operator confirms the jump; a wrong jump that was recorded
+//!   is undone by [`super::Desk::rewind_clock`], audited.
 
 use std::fs::File;
 use std::path::Path;
@@ -202,20 +205,58 @@ impl Drop for WriterLock {
     }
 }
 
-/// Refuses `now` if the ledger has recorded a later time (see the module docs).
-pub(crate) fn check_clock(tx: &Transaction<'_>, now: Timestamp) -> Result<()> {
-    let latest: Option<Timestamp> = super::fields::scalar(
-        tx,
+/// How far ahead of the latest time the ledger recorded a write's clock
+/// may be before the write needs the operator's confirmation.
+pub const MAX_CLOCK_JUMP_DAYS: i64 = 366;
+
+/// The desk clock's range, Unix seconds: a write from 2000-01-01T00:00:00Z
+/// up to (not including) 3000-01-01T00:00:00Z; outside it is refused.
+pub const CLOCK_RANGE: (i64, i64) = (946_684_800, 32_503_680_000);
+
+/// The latest time the ledger has recorded, if any.
+pub(crate) fn latest_time(conn: &Connection) -> Result<Option<Timestamp>> {
+    super::fields::scalar(
+        conn,
         "SELECT MAX(latest) FROM desk_clock",
         [],
         ("desk_clock", "1", "latest"),
-    )?;
-    let Some(latest) = latest else {
-        return Ok(());
+    )
+}
+
+/// Checks a write's `now` against the ledger (see the module docs):
+/// refused when earlier than the latest time recorded, outside
+/// [`CLOCK_RANGE`], or more than [`MAX_CLOCK_JUMP_DAYS`] ahead of the latest
+/// time unless `jump_confirmed`. Returns the latest time when the write
+/// jumps that far (confirmed), for the audit.
+pub(crate) fn check_clock(
+    tx: &Transaction<'_>,
+    now: Timestamp,
+    jump_confirmed: bool,
+) -> Result<Option<Timestamp>> {
+    if !(CLOCK_RANGE.0..CLOCK_RANGE.1).contains(&now.unix()) {
+        return Err(DeskError::ClockOutOfRange { now });
+    }
+    let Some(latest) = latest_time(tx)? else {
+        return Ok(None);
     };
     if now < latest {
         return Err(DeskError::ClockBehind { now, latest });
     }
+    if now.unix() - latest.unix() > MAX_CLOCK_JUMP_DAYS * 86_400 {
+        if !jump_confirmed {
+            return Err(DeskError::ClockAhead { now, latest });
+        }
+        return Ok(Some(latest));
+    }
+    Ok(None)
+}
+
+/// Sets the ledger's latest time back to `to` (the rewind of a wrong jump).
+pub(crate) fn rewind_clock(tx: &Transaction<'_>, to: Timestamp) -> Result<()> {
+    tx.execute(
+        "UPDATE desk_clock SET latest = ?1 WHERE id = 1",
+        [to.to_ledger()],
+    )?;
     Ok(())
 }
 

@@ -46,7 +46,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use ledger::LOCK_FILE;
 
-pub use audit::AuditEntry;
+pub use audit::{AuditEntry, ClockRewind};
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
 pub use error::{BAD_LINES_NAMED, CorruptValue, DeskError, Result};
 pub use invoices::InvoiceSummary;
@@ -102,6 +102,8 @@ pub struct Session {
     passphrase: Option<crate::PassphraseSource>,
     /// Asks for the HSM's PIN when its settings name no variable.
     pin_prompt: Option<crate::hsm::PinPrompt>,
+    /// The operator confirmed a clock far ahead of the ledger.
+    accept_clock_jump: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -118,6 +120,7 @@ impl std::fmt::Debug for Session {
                 "pin_prompt",
                 &self.pin_prompt.as_ref().map(|_| "(a prompt)"),
             )
+            .field("accept_clock_jump", &self.accept_clock_jump)
             .finish()
     }
 }
@@ -139,7 +142,17 @@ impl Session {
             operator: operator.to_owned(),
             passphrase: None,
             pin_prompt: None,
+            accept_clock_jump: false,
         })
+    }
+
+    /// This session, recording even when its clock is more than
+    /// [`ledger::MAX_CLOCK_JUMP_DAYS`] ahead of the ledger: the operator
+    /// confirmed the clock is right (the jump is audited as `desk.clock-jump`).
+    #[must_use]
+    pub fn accepting_clock_jump(mut self) -> Self {
+        self.accept_clock_jump = true;
+        self
     }
 
     /// This session, asking `prompt` for the HSM's PIN when the desk's HSM
@@ -275,9 +288,41 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        ledger::check_clock(&tx, self.session.now)?;
+        let jumped = ledger::check_clock(&tx, self.session.now, self.session.accept_clock_jump)?;
+        if let Some(latest) = jumped {
+            audit::record(
+                &tx,
+                &self.session,
+                "desk.clock-jump",
+                "desk_clock",
+                &serde_json::json!({ "from": latest.to_string(), "to": self.session.now.to_string() }),
+            )?;
+        }
         let value = f(&tx, &self.session)?;
         ledger::advance_clock(&tx, self.session.now)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// A write that may run with the clock behind the ledger (the rewind
+    /// of a wrong jump): `f` gets the ledger's latest time; the clock must
+    /// still be inside the desk's range.
+    fn write_rewinding<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &Session, Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let _lock = ledger::WriterLock::acquire(&self.dir)?;
+        self.session.now = self.session.clock.now()?;
+        let now = self.session.now;
+        if !(ledger::CLOCK_RANGE.0..ledger::CLOCK_RANGE.1).contains(&now.unix()) {
+            return Err(DeskError::ClockOutOfRange { now });
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let latest = ledger::latest_time(&tx)?
+            .ok_or_else(|| DeskError::Refused("the ledger has recorded no time yet".into()))?;
+        let value = f(&tx, &self.session, latest)?;
         tx.commit()?;
         Ok(value)
     }

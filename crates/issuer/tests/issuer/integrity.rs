@@ -593,7 +593,7 @@ fn refusals_say_what_happened() {
     d.refused(
         &["backup", "--out", d.dir.path().to_str().unwrap()],
         4,
-        "already exists",
+        "exists; a backup is written into a new directory",
     );
 
     // A key file replaced by another key.
@@ -953,4 +953,67 @@ fn concurrent_edits_of_different_fields_all_survive() {
         };
         d.library().edit_customer(&c, &cleared).unwrap();
     }
+}
+
+#[test]
+fn a_clock_far_ahead_is_confirmed_or_refused_and_a_wrong_jump_is_undone() {
+    // One command at a clock years ahead used to be recorded, and then
+    // every write at the right time was refused for good.
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    at(&mut d, "2036-11-01T00:00:00Z");
+    let before = d.counts();
+    let err = d.refused(
+        &["customer", "add", "Typo Ltd"],
+        5,
+        "more than 366 days after",
+    );
+    assert!(err.contains("--accept-clock-jump"), "{err}");
+    assert_eq!(d.counts(), before);
+    // Confirmed: recorded, and the jump is audited.
+    d.ok(&["--accept-clock-jump", "customer", "add", "Typo Ltd"]);
+    let log: Value = d.json(&["log", "--limit", "2"]);
+    assert_eq!(log[1]["action"], "desk.clock-jump", "{log}");
+    assert_eq!(log[1]["detail"]["to"], "2036-11-01T00:00:00Z");
+    // The jump was wrong: at the right time the desk refuses, then the
+    // rewind (audited, with its reason) lets it record again.
+    at(&mut d, "2026-11-02T00:00:00Z");
+    let err = d.refused(
+        &["customer", "add", "Beta"],
+        5,
+        "earlier than the latest time",
+    );
+    assert!(err.contains("facelic clock rewind"), "{err}");
+    d.fails(&["clock", "rewind", "--reason", " "], 3, "needs a reason");
+    let rewind: Value = d.json(&["clock", "rewind", "--reason", "FACELIC_NOW typo"]);
+    assert_eq!(rewind["from"], "2036-11-01T00:00:00Z");
+    assert_eq!(rewind["to"], "2026-11-02T00:00:00Z");
+    assert_eq!(rewind["recorded_later"], 2);
+    d.ok(&["customer", "add", "Beta"]);
+    let log: Value = d.json(&["log", "--limit", "2"]);
+    assert_eq!(log[1]["action"], "desk.clock-rewind");
+    assert_eq!(log[1]["detail"]["reason"], "FACELIC_NOW typo");
+    d.refused(
+        &["clock", "rewind", "--reason", "again"],
+        5,
+        "nothing to rewind",
+    );
+    // The end of time is outside the desk's range, confirmed or not: it
+    // used to be recorded, and finalize then called the ledger damaged.
+    at(&mut d, "9999-12-31T23:59:59Z");
+    let before = d.counts();
+    let edit = [
+        "customer",
+        "edit",
+        c.as_str(),
+        "--phone",
+        "+86 755 1234 5678",
+    ];
+    for args in [
+        &edit[..],
+        &["--accept-clock-jump", "customer", "add", "End"][..],
+    ] {
+        d.refused(args, 5, "outside 2000-01-01 to 2999-12-31");
+    }
+    assert_eq!(d.counts(), before);
 }
