@@ -152,6 +152,7 @@ impl Desk {
         staging::check_output(out)?;
         let key = self.signing_key()?;
         key.check_may_issue(&product, self.session.clock.now()?)?;
+        super::pause::at(super::pause::Point::KeyLoaded);
         Ok(Batch {
             key,
             features: self.features_of(&product)?,
@@ -213,6 +214,7 @@ pub(crate) fn issue_devices_in(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Issued> {
     let now = s.now();
+    batch.key.check_still_trusted(tx)?;
     let order = load_order(tx, order_id)?;
     let kind = order.kind;
     if !kind.is_device_bound() {

@@ -169,6 +169,29 @@ impl DeskSigner {
     }
 }
 
+impl DeskSigner {
+    /// Refuses, inside the transaction that records what this key signs,
+    /// a key a root revoked since it was loaded (`keys import-revocation`
+    /// may commit between loading the key and that transaction).
+    pub(crate) fn check_still_trusted(&self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+        let id = self.key_id().to_string();
+        let revoked: Option<Option<String>> = tx
+            .query_row(
+                "SELECT revoked_at FROM keys WHERE key_id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match revoked {
+            Some(None) => Ok(()),
+            Some(Some(at)) => Err(DeskError::Refused(format!(
+                "signing key {id} was revoked by a root at {at}, while this command was starting: nothing was signed or recorded"
+            ))),
+            None => Err(DeskError::Internal("the signing key is not in the ledger")),
+        }
+    }
+}
+
 impl Desk {
     /// Makes a new signing key as `new` says and makes it the active key
     /// — or, with `awaiting`, leaves it waiting for a root's certificate.

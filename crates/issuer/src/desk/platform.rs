@@ -118,6 +118,7 @@ fn platform_license_in(
     renewal: Option<Renewal<'_>>,
 ) -> Result<Issued> {
     let now = s.now();
+    batch.key.check_still_trusted(tx)?;
     let mut order = load_order(tx, order_id)?;
     check_platform_order(&order, renewal.is_some())?;
     let Some(last) = order.terms.last().cloned() else {

@@ -174,6 +174,7 @@ impl Desk {
         }
         let reason = format!("reissued: signing key {} replaced", old_key.key_id);
         let (reissued, files) = self.write(|tx, s| {
+            signer.check_still_trusted(tx)?;
             let live = live_licenses_of(tx, &old_key.key_id, s.now())?;
             let recorder = Recorder { tx, session: s };
             let mut reissued = Vec::with_capacity(live.len());

@@ -529,3 +529,43 @@ fn a_request_that_cannot_be_written_records_no_key() {
         "{keys}"
     );
 }
+
+#[test]
+fn a_key_revoked_while_an_issue_starts_signs_nothing() {
+    use std::io::BufRead as _;
+    // The batch checked its key before its write transaction: a key
+    // revocation committed in between let it sign and record licenses
+    // with a key just revoked.
+    let d = TestDesk::new();
+    let root = Root::trusted(&d);
+    let key = certified_key(&d, &root, "a", "2028-01-01", &[]);
+    let order = d.device_order("Acme", "face-detect", 50);
+    let revocation = root.revoke(&d, &key, "revoke-a.crl");
+    let resume = d.dir.path().join("resume");
+    let out = d.out();
+    let mut child = d
+        .cmd(&issue_device(&order, &code(1), &out))
+        .env("FACELIC_TEST_PAUSE", "key-loaded")
+        .env("FACELIC_TEST_RESUME", &resume)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "paused at key-loaded");
+    d.ok(&["keys", "import-revocation", revocation.to_str().unwrap()]);
+    let before = d.counts();
+    std::fs::write(&resume, "").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(5), "{rest}");
+    assert!(
+        rest.contains(&format!("signing key {key} was revoked by a root")),
+        "{rest}"
+    );
+    assert_eq!(d.counts(), before, "something was recorded");
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
+}
