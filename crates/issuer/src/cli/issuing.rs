@@ -222,7 +222,7 @@ pub(crate) fn reissue(globals: &Globals, args: &ReissueArgs) -> Result<ExitCode,
     if args.json {
         return print_json(&report);
     }
-    for item in &report.reissued {
+    for item in report.reissued.iter().chain(&report.existing) {
         println!("{} {}", item.old, item.new.serial);
     }
     eprintln!(
@@ -232,5 +232,11 @@ pub(crate) fn reissue(globals: &Globals, args: &ReissueArgs) -> Result<ExitCode,
         report.key_id,
         args.out.display()
     );
+    if !report.existing.is_empty() {
+        eprintln!(
+            "wrote again the files of {} license(s) re-issued before",
+            report.existing.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

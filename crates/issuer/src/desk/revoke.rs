@@ -16,6 +16,7 @@ use super::issue::{IssueReport, issue_devices_in};
 use super::orders::{Order, load_order};
 use super::query::{LicenseRecord, load_license};
 use super::signing::{Recorder, Signer};
+use super::staging::LicenseFile;
 use super::{Desk, DeskError, Result, audit, staging};
 use crate::{Binding, DeviceCode, FeatureSet, Serial, Timestamp};
 
@@ -28,6 +29,10 @@ pub struct ReissueReport {
     pub key_id: String,
     /// Each live license of `signed_by`, now revoked, and its replacement.
     pub reissued: Vec<Reissued>,
+    /// Licenses an earlier run re-issued already (their replacements still
+    /// live): their files are written again, as `issue` does for devices
+    /// it licensed before.
+    pub existing: Vec<Reissued>,
     /// Files written: one per new license, or the one zip archive.
     pub files: Vec<PathBuf>,
 }
@@ -222,12 +227,28 @@ impl Desk {
                 });
                 files.push(file);
             }
-            Ok((reissued, files))
+            // A run whose files could not be written (a full or read-only
+            // disk) re-issued its licenses already: this run writes theirs.
+            let mut existing = Vec::new();
+            for (old, new) in reissued_by(tx, &old_key.key_id, &reason)? {
+                let mut record = load_license(tx, &new.to_string(), s.now())?;
+                if record.revoked_at.is_some() || reissued.iter().any(|r| r.old == old) {
+                    continue;
+                }
+                files.push(LicenseFile {
+                    name: record.file_name.clone(),
+                    text: record.text.take().unwrap_or_default(),
+                });
+                existing.push(Reissued { old, new: record });
+            }
+            Ok(((reissued, existing), files))
         })?;
+        let (reissued, existing) = reissued;
         Ok(ReissueReport {
             signed_by: old_key.key_id,
             key_id: signer.key_id().to_string(),
             reissued,
+            existing,
             files: self.publish_files(&files, out)?,
         })
     }
@@ -308,6 +329,25 @@ impl Desk {
             Ok(serials.len())
         })
     }
+}
+
+/// The licenses of `key_id` that a reissue (revoke `reason`) replaced, and
+/// their replacements, in the order they were issued.
+fn reissued_by(
+    tx: &rusqlite::Transaction<'_>,
+    key_id: &str,
+    reason: &str,
+) -> Result<Vec<(Serial, Serial)>> {
+    let mut stmt = tx.prepare(
+        "SELECT serial, replaced_by FROM licenses
+         WHERE key_id = ?1 AND revoke_reason = ?2 AND replaced_by IS NOT NULL
+           AND replaced_by != serial ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map(params![key_id, reason], |r| {
+        let f = Fields::new(r, "licenses", "serial")?;
+        Ok((f.get("serial")?, f.get("replaced_by")?))
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
 /// The live licenses (not revoked, not expired at `now`) `key_id` signed,

@@ -569,3 +569,52 @@ fn a_key_revoked_while_an_issue_starts_signs_nothing() {
     assert_eq!(d.counts(), before, "something was recorded");
     assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0);
 }
+
+#[test]
+fn a_reissue_that_could_not_write_its_files_writes_them_when_run_again() {
+    // Into a read-only disk the reissue said "run the command again to
+    // write their files", and the rerun re-issued 0 and wrote nothing.
+    let d = TestDesk::new();
+    let root = Root::trusted(&d);
+    let key_a = certified_key(&d, &root, "a", "2028-01-01", &[]);
+    let codes: Vec<String> = (1..=3).map(code).collect();
+    issue(&d, "Acme Gate", "face-detect", &codes);
+    certified_key(&d, &root, "b", "2029-01-01", &[]);
+    let revocation = root.revoke(&d, &key_a, "revoke-a.crl");
+    d.ok(&["keys", "import-revocation", revocation.to_str().unwrap()]);
+    let stick = d.dir.path().join("stick");
+    let Some(mounted) = crate::integrity::Tmpfs::mount(&stick, "1m") else {
+        return;
+    };
+    mounted.read_only();
+    let out = stick.join("reissued");
+    let reissue = |out: &Path| {
+        [
+            "reissue",
+            "--signed-by",
+            &key_a,
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(str::to_owned)
+    };
+    let err = d.fails(
+        &reissue(&out).each_ref().map(String::as_str),
+        4,
+        "run the command again to write their files",
+    );
+    assert!(err.contains("Read-only file system"), "{err}");
+    // The rerun, elsewhere: no new license, the three replacements' files.
+    let again = d.dir.path().join("again");
+    let before = d.counts();
+    let report: Value = d.json(&reissue(&again).each_ref().map(String::as_str));
+    assert_eq!(report["reissued"].as_array().unwrap().len(), 0, "{report}");
+    assert_eq!(report["existing"].as_array().unwrap().len(), 3, "{report}");
+    assert_eq!(d.counts(), before, "the rerun recorded something");
+    let ring = root.public();
+    for item in report["existing"].as_array().unwrap() {
+        let file = again.join(item["new"]["file_name"].as_str().unwrap());
+        let device = item["new"]["device"].as_str().unwrap();
+        assert_eq!(verify_code(&d, &file, &ring, device, None).0, 0);
+    }
+}

@@ -779,10 +779,10 @@ fn files_and_directories_get_the_modes_they_need() {
 
 /// A tmpfs of `size` mounted on `dir` (made here), unmounted on drop; `None`
 /// (the test skips) where this machine cannot mount one — never in CI.
-struct Tmpfs(PathBuf);
+pub(crate) struct Tmpfs(PathBuf);
 
 impl Tmpfs {
-    fn mount(dir: &Path, size: &str) -> Option<Self> {
+    pub(crate) fn mount(dir: &Path, size: &str) -> Option<Self> {
         std::fs::create_dir_all(dir).unwrap();
         let mounted = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
@@ -798,6 +798,16 @@ impl Tmpfs {
             return None;
         }
         Some(Tmpfs(dir.to_owned()))
+    }
+
+    /// Makes the file system read-only (as a write-protected stick).
+    pub(crate) fn read_only(&self) {
+        let done = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .unwrap();
+        assert!(done.success(), "remount read-only");
     }
 }
 
