@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use facelic_issuer::desk::KeyStatus;
 use facelic_issuer::root::{self, Certification};
 use facelic_issuer::{IssuerKey, KeyId};
 
@@ -100,10 +101,20 @@ pub(crate) enum KeysCommand {
         output: OutFile,
     },
     /// Import a root's certificate for a signing key of the desk; that key
-    /// becomes the active one and licenses are format 2 from now on.
+    /// becomes the active one and licenses are format 2 from now on (a
+    /// certificate whose window opens later leaves it pending).
     ImportCertificate {
         /// The certificate file (`keys certify --out`).
         file: PathBuf,
+        /// Print the key as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a pending key (certified for a window that has opened since)
+    /// the active signing key.
+    Activate {
+        /// The key id.
+        key_id: String,
         /// Print the key as one JSON object.
         #[arg(long)]
         json: bool,
@@ -244,10 +255,25 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 return print_json(&key);
             }
             println!("{}", key.key_id);
-            eprintln!(
-                "key {} is certified and active: new licenses are format 2",
-                key.key_id
-            );
+            match (key.status, &key.certified) {
+                (KeyStatus::Pending, Some(window)) => eprintln!(
+                    "key {} is certified but pending: the active key keeps signing; run `facelic keys activate {}` once its window opens ({}) for a product the desk sells",
+                    key.key_id, key.key_id, window.from
+                ),
+                _ => eprintln!(
+                    "key {} is certified and active: new licenses are format 2",
+                    key.key_id
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        KeysCommand::Activate { key_id, json } => {
+            let key = open(globals)?.activate_key(&key_id)?;
+            if json {
+                return print_json(&key);
+            }
+            println!("{}", key.key_id);
+            eprintln!("key {} is the active signing key", key.key_id);
             Ok(ExitCode::SUCCESS)
         }
         KeysCommand::Revoke {

@@ -57,6 +57,10 @@ pub enum KeyStatus {
     Active,
     /// Made by `keys request`: waits for its certificate from a root.
     AwaitingCertificate,
+    /// Certified for a window that has not opened yet (or for no product
+    /// the desk sells): the active key keeps signing until
+    /// [`Desk::activate_key`] makes this one active.
+    Pending,
     /// No longer signs; its licenses keep verifying.
     Retired,
     /// A root revoked it: licenses it signed fail on devices that have the
@@ -70,6 +74,7 @@ impl KeyStatus {
         match self {
             KeyStatus::Active => "active",
             KeyStatus::AwaitingCertificate => "awaiting-certificate",
+            KeyStatus::Pending => "pending",
             KeyStatus::Retired => "retired",
             KeyStatus::Revoked => "revoked",
         }
@@ -393,9 +398,12 @@ impl Desk {
 
     /// Imports a root's certificate for one of the desk's signing keys and
     /// makes that key the active one: licenses are format 2 from now on.
-    /// Refused when no trusted root signed it, when it certifies no key of
-    /// the desk, a revoked key, or a window that has ended. Audited as
-    /// `keys.certify`.
+    /// A certificate whose window has not opened yet, or that covers no
+    /// product the catalog sells, is stored and its key left
+    /// [`KeyStatus::Pending`]: the working key keeps signing until
+    /// [`Desk::activate_key`]. Refused when no trusted root signed it, when
+    /// it certifies no key of the desk, a revoked key, or a window that has
+    /// ended. Audited as `keys.certify`.
     pub fn import_certificate(&mut self, text: &str) -> Result<DeskKey> {
         let roots = self.trusted_roots()?;
         let cert = Certificate::parse(text, &roots)
@@ -419,19 +427,97 @@ impl Desk {
                 cert.not_after()
             )));
         }
+        let pending = self.activation_refused(&cert, now).is_some();
         let window = serde_json::json!({
             "root": cert.root_key_id().to_string(),
             "from": cert.not_before().to_string(),
             "until": cert.not_after().to_string(),
             "products": cert.products(),
+            "pending": pending,
         });
         self.write(|tx, s| {
+            if pending {
+                tx.execute(
+                    "UPDATE keys SET certificate = ?1, awaiting_certificate = 1 WHERE key_id = ?2",
+                    params![text, id],
+                )?;
+            } else {
+                tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
+                tx.execute(
+                    "UPDATE keys SET certificate = ?1, awaiting_certificate = 0, active = 1 WHERE key_id = ?2",
+                    params![text, id],
+                )?;
+            }
+            audit::record(tx, s, "keys.certify", &id, &window)
+        })?;
+        self.key(&id)
+    }
+
+    /// Why a key certified by `cert` may not become the signing key at
+    /// `now`: its window has not opened (or has ended), or it covers no
+    /// product the catalog sells.
+    fn activation_refused(&self, cert: &Certificate, now: crate::Timestamp) -> Option<String> {
+        if now < cert.not_before() || now >= cert.not_after() {
+            return Some(format!(
+                "key {} may sign from {} until {} only",
+                cert.key_id(),
+                cert.not_before(),
+                cert.not_after()
+            ));
+        }
+        let products = cert.products()?;
+        let sold = self
+            .catalog
+            .products
+            .iter()
+            .any(|p| products.contains(&p.id));
+        (!sold).then(|| {
+            format!(
+                "key {} is certified for {}, which the desk's catalog does not sell",
+                cert.key_id(),
+                products.join(", ")
+            )
+        })
+    }
+
+    /// Makes a [`KeyStatus::Pending`] key the active signing key, once its
+    /// certificate's window has opened and it covers a product the desk
+    /// sells. Audited as `keys.activate`.
+    pub fn activate_key(&mut self, id: &str) -> Result<DeskKey> {
+        let key = self.key(id)?;
+        if key.status != KeyStatus::Pending {
+            return Err(DeskError::Refused(format!(
+                "key {} is {}: only a pending key (certified, not yet signing) is activated",
+                key.key_id,
+                key.status.as_str()
+            )));
+        }
+        let text: String = self.read().query_row(
+            "SELECT certificate FROM keys WHERE key_id = ?1",
+            [&key.key_id],
+            |r| r.get(0),
+        )?;
+        let cert = stored_certificate(&text, &key.key_id, &self.roots()?)?;
+        if let Some(why) = self.activation_refused(&cert, self.now()) {
+            return Err(DeskError::Refused(why));
+        }
+        let id = key.key_id;
+        self.write(|tx, s| {
+            let previous: Option<String> = tx
+                .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
+                .optional()?;
             tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
             tx.execute(
-                "UPDATE keys SET certificate = ?1, awaiting_certificate = 0, active = 1 WHERE key_id = ?2",
-                params![text, id],
+                "UPDATE keys SET awaiting_certificate = 0, active = 1 WHERE key_id = ?1",
+                [&id],
             )?;
-            audit::record(tx, s, "keys.certify", &id, &window)
+            audit::record(
+                tx,
+                s,
+                "keys.activate",
+                &id,
+                &serde_json::json!({ "previous": previous }),
+            )
         })?;
         self.key(&id)
     }
@@ -689,9 +775,13 @@ fn read_key(r: &rusqlite::Row<'_>) -> Result<(DeskKey, Option<String>)> {
     let active: bool = f.plain("active")?;
     let awaiting: bool = f.plain("awaiting_certificate")?;
     let revoked_at: Option<crate::Timestamp> = f.opt("revoked_at")?;
+    let certificate: Option<String> = f.plain("certificate")?;
     let status = match (revoked_at, active, awaiting) {
         (Some(_), _, _) => KeyStatus::Revoked,
         (None, true, _) => KeyStatus::Active,
+        // A key waiting with its certificate already stored waits for its
+        // window (or for an explicit activation).
+        (None, false, true) if certificate.is_some() => KeyStatus::Pending,
         (None, false, true) => KeyStatus::AwaitingCertificate,
         (None, false, false) => KeyStatus::Retired,
     };
@@ -704,7 +794,7 @@ fn read_key(r: &rusqlite::Row<'_>) -> Result<(DeskKey, Option<String>)> {
         public_pem: f.plain("public_pem")?,
         hsm_label: f.plain("hsm_label")?,
     };
-    Ok((key, f.plain("certificate")?))
+    Ok((key, certificate))
 }
 
 /// The key with the window its certificate states ([`stored_certificate`]).

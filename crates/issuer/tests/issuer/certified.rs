@@ -618,3 +618,63 @@ fn a_reissue_that_could_not_write_its_files_writes_them_when_run_again() {
         assert_eq!(verify_code(&d, &file, &ring, device, None).0, 0);
     }
 }
+
+#[test]
+fn a_certificate_for_later_waits_and_the_working_key_keeps_signing() {
+    // A certificate whose window starts in 2030 (or that covers no product
+    // the desk sells) became the active key: nothing could be issued.
+    let mut d = TestDesk::new();
+    let root = Root::trusted(&d);
+    let working = certified_key(&d, &root, "now", "2028-01-01", &[]);
+    let order = d.device_order("Acme", "face-detect", 50);
+    for (name, rest) in [
+        ("later", &["--from", "2030-01-01"][..]),
+        ("unsold", &["--product", "zz-not-sold"][..]),
+    ] {
+        let request = d.dir.path().join(format!("{name}.pub"));
+        d.ok(&["keys", "request", "--out", request.to_str().unwrap()]);
+        let cert = root.certify(&d, &request, "2031-01-01", rest);
+        let key = d.json(&["keys", "import-certificate", cert.to_str().unwrap()]);
+        assert_eq!(key["status"], "pending", "{name}: {key}");
+        let active = d.json(&["keys", "list"]);
+        let active: Vec<&str> = active
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|k| k["status"] == "active")
+            .map(|k| k["key_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(active, [working.as_str()], "{name}");
+        let id = key["key_id"].as_str().unwrap().to_owned();
+        d.refused(
+            &["keys", "activate", &id],
+            5,
+            if name == "later" {
+                "may sign from 2030-01-01"
+            } else {
+                "does not sell"
+            },
+        );
+    }
+    let out = d.out();
+    let issued = d.json(&issue_device(&order, &code(1), &out));
+    assert_eq!(issued["issued"][0]["key_id"], working.as_str());
+    // Once its window opens (years later: the operator confirms the
+    // clock's jump), the later key is activated, audited.
+    crate::desk::at(&mut d, "2030-01-02T00:00:00Z");
+    let keys = d.json(&["keys", "list"]);
+    let later = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["status"] == "pending" && k["certified"]["from"] == "2030-01-01T00:00:00Z")
+        .unwrap()["key_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let key = d.json(&["--accept-clock-jump", "keys", "activate", &later]);
+    assert_eq!(key["status"], "active");
+    let log: Value = d.json(&["log", "--limit", "1"]);
+    assert_eq!(log[0]["action"], "keys.activate");
+    d.refused(&["keys", "activate", &later], 5, "only a pending key");
+}
