@@ -143,6 +143,16 @@ pub enum HsmError {
         /// The key's label.
         label: String,
     },
+    /// A key or token label outside what facelic accepts.
+    #[error("{what} label \"{label}\" is not {rule}")]
+    BadLabel {
+        /// `key` or `token`.
+        what: &'static str,
+        /// The label, escaped.
+        label: String,
+        /// The rule.
+        rule: &'static str,
+    },
     /// Any other failure of the module or token.
     #[error("PKCS#11 {operation} failed: {why}")]
     Device {
@@ -153,10 +163,103 @@ pub enum HsmError {
     },
 }
 
-/// An open, logged-in session with one token.
+/// An open, logged-in session with one token. While it is open, this
+/// process holds the machine's lock of that token ([`TokenLock`]): other
+/// desk processes wait for it instead of racing the module.
 pub struct Hsm {
     session: Mutex<Session>,
     token: String,
+    /// Dropped after the session (fields drop in order).
+    _lock: std::sync::Arc<TokenLock>,
+}
+
+/// The machine-wide lock of one token: a file in the temporary directory, locked exclusively while any `Hsm` of this process
+/// has the token open. Concurrent commands on one token (SoftHSM2's file
+/// store reports "no token" or fails to read token info while another
+/// process opens it) queue on it, and none fails.
+struct TokenLock(std::fs::File);
+
+impl TokenLock {
+    /// This process's lock of the token of `settings`: shared by every
+    /// `Hsm` it has open on that token (a second `flock` of the same file
+    /// from the same process would wait for itself), else taken anew,
+    /// waiting for other processes.
+    fn acquire(settings: &HsmSettings) -> Result<std::sync::Arc<TokenLock>, HsmError> {
+        use std::sync::{Arc, Weak};
+        static HELD: Mutex<Vec<(PathBuf, Weak<TokenLock>)>> = Mutex::new(Vec::new());
+        // Named by the token's label in hex (at most 32 bytes): the same
+        // file for every facelic build and desk on this machine.
+        let name: String = settings.token.bytes().map(|b| format!("{b:02x}")).collect();
+        let path = std::env::temp_dir().join(format!("facelic-hsm-{name}.lock"));
+        let mut held = HELD
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        held.retain(|(_, lock)| lock.strong_count() > 0);
+        if let Some(lock) = held
+            .iter()
+            .find(|(p, _)| *p == path)
+            .and_then(|(_, l)| l.upgrade())
+        {
+            return Ok(lock);
+        }
+        let failed = |e: std::io::Error| HsmError::Device {
+            operation: "locking the token",
+            why: format!("{}: {e}", path.display()),
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o644);
+        }
+        // Another account's lock file opens read-only, which locks as well.
+        let file = options
+            .open(&path)
+            .or_else(|_| std::fs::File::open(&path))
+            .map_err(failed)?;
+        file.lock().map_err(failed)?;
+        let lock = Arc::new(TokenLock(file));
+        held.push((path, Arc::downgrade(&lock)));
+        Ok(lock)
+    }
+}
+
+impl Drop for TokenLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+/// A label this desk gives a key in a token, or looks one up by: 1 to 64
+/// characters `A–Z a–z 0–9 . _ -` (a newline in a label could forge a row
+/// of `keys list`).
+pub fn check_key_label(label: &str) -> Result<(), HsmError> {
+    let fine = (1..=64).contains(&label.len())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    match fine {
+        true => Ok(()),
+        false => Err(HsmError::BadLabel {
+            what: "key",
+            label: label.escape_debug().to_string(),
+            rule: "1 to 64 characters A-Z a-z 0-9 . _ -",
+        }),
+    }
+}
+
+/// A token label as PKCS#11 has it: 1 to 32 characters of printable ASCII.
+pub fn check_token_label(label: &str) -> Result<(), HsmError> {
+    let fine = (1..=32).contains(&label.len()) && label.bytes().all(|b| (0x20..0x7f).contains(&b));
+    match fine {
+        true => Ok(()),
+        false => Err(HsmError::BadLabel {
+            what: "token",
+            label: label.escape_debug().to_string(),
+            rule: "1 to 32 characters of printable ASCII",
+        }),
+    }
 }
 
 impl std::fmt::Debug for Hsm {
@@ -192,6 +295,8 @@ impl Hsm {
     /// Loads `settings.module`, finds the token labelled `settings.token`
     /// and logs in with `pin`.
     pub fn open(settings: &HsmSettings, pin: &Pin) -> Result<Hsm, HsmError> {
+        check_token_label(&settings.token)?;
+        let lock = TokenLock::acquire(settings)?;
         let module = &settings.module;
         let loaded = |why: String| HsmError::Module {
             module: module.clone(),
@@ -247,6 +352,7 @@ impl Hsm {
         Ok(Hsm {
             session: Mutex::new(session),
             token,
+            _lock: lock,
         })
     }
 
@@ -297,6 +403,7 @@ impl Hsm {
     /// (refused when the label is taken). The private key is sensitive and
     /// cannot be extracted.
     pub fn generate_key(self, label: &str) -> Result<HsmKey, HsmError> {
+        check_key_label(label)?;
         if !self.objects(ObjectClass::PRIVATE_KEY, label)?.is_empty()
             || !self.objects(ObjectClass::PUBLIC_KEY, label)?.is_empty()
         {
@@ -336,6 +443,7 @@ impl Hsm {
 
     /// The Ed25519 key pair labelled `label` in the token.
     pub fn find_key(self, label: &str) -> Result<HsmKey, HsmError> {
+        check_key_label(label)?;
         let missing = || HsmError::KeyMissing {
             token: self.token.clone(),
             label: label.to_owned(),

@@ -141,6 +141,8 @@ impl CliError {
     /// The process exit code for this error (see `docs/desk.md`).
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
+            CliError::Hsm(HsmError::BadLabel { .. })
+            | CliError::Desk(DeskError::Hsm(HsmError::BadLabel { .. })) => EXIT_BAD_INPUT,
             CliError::Hsm(_) | CliError::Sign(SignError::Hsm(_)) => EXIT_KEY,
             CliError::Input(_) | CliError::Sign(_) => EXIT_BAD_INPUT,
             CliError::Refused(_) => EXIT_REFUSED,

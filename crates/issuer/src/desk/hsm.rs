@@ -52,9 +52,17 @@ impl Desk {
         self.open_hsm_with(&settings)
     }
 
-    /// Opens the token of `settings` (see [`open_token`]).
+    /// Opens the token of `settings` (see [`open_token`]). A PIN the token
+    /// refuses is audited (`hsm.pin-refused`, in a transaction of its own:
+    /// the command itself records nothing), so failed attempts leave a trace.
     pub(crate) fn open_hsm_with(&self, settings: &HsmSettings) -> Result<Hsm> {
-        open_token(&self.session, settings)
+        let opened = open_token(&self.session, settings);
+        if let Err(DeskError::Hsm(crate::hsm::HsmError::PinIncorrect { token })) = &opened {
+            let detail = serde_json::json!({ "module": settings.module.display().to_string() });
+            // Best effort: the refusal is the error to report either way.
+            let _ = self.record_apart("hsm.pin-refused", token, &detail);
+        }
+        opened
     }
 }
 

@@ -171,6 +171,19 @@ impl Session {
         self
     }
 
+    /// The clock, operator and confirmations of this session, without its
+    /// passphrase source or PIN prompt (for an audit row written apart).
+    fn clone_for_audit(&self) -> Self {
+        Session {
+            clock: self.clock,
+            now: self.now,
+            operator: self.operator.clone(),
+            passphrase: None,
+            pin_prompt: None,
+            accept_clock_jump: self.accept_clock_jump,
+        }
+    }
+
     /// "Now" for every decision: the time the current write took the
     /// writers' lock (or the session started, outside a write).
     pub fn now(&self) -> Timestamp {
@@ -213,6 +226,21 @@ impl Desk {
         if std::fs::symlink_metadata(dir.join(LEDGER_FILE)).is_ok() {
             return Err(DeskError::AlreadyInitialized(dir.to_owned()));
         }
+        if let NewKey::InHsm(Some(label)) | NewKey::FromHsm(label) = first {
+            crate::hsm::check_key_label(label)?;
+        }
+        // A failed init leaves nothing behind: what it made is removed.
+        let made = InitLeftovers::before(dir);
+        Self::init_in(dir, session, hsm, first).inspect_err(|_| made.remove(dir))
+    }
+
+    /// [`Desk::init_with`] once its target is known to be free.
+    fn init_in(
+        dir: &Path,
+        session: Session,
+        hsm: Option<&crate::hsm::HsmSettings>,
+        first: NewKey<'_>,
+    ) -> Result<(Self, DeskKey)> {
         let token = match (hsm, first) {
             (Some(settings), _) => Some((settings, hsm::open_token(&session, settings)?)),
             (None, NewKey::InHsm(_) | NewKey::FromHsm(_)) => {
@@ -304,6 +332,27 @@ impl Desk {
         Ok(value)
     }
 
+    /// Records one audit row in a transaction of its own, on a connection
+    /// of its own: for a refusal that a `&self` operation must leave a
+    /// trace of (a refused HSM PIN), outside the command's own changes.
+    pub(crate) fn record_apart(
+        &self,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> Result<()> {
+        let mut conn = ledger::open(&self.dir)?;
+        let _lock = ledger::WriterLock::acquire(&self.dir)?;
+        let mut session = self.session.clone_for_audit();
+        session.now = session.clock.now()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        ledger::check_clock(&tx, session.now, session.accept_clock_jump)?;
+        audit::record(&tx, &session, action, subject, detail)?;
+        ledger::advance_clock(&tx, session.now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// A write that may run with the clock behind the ledger (the rewind
     /// of a wrong jump): `f` gets the ledger's latest time; the clock must
     /// still be inside the desk's range.
@@ -330,6 +379,47 @@ impl Desk {
     /// The read-only connection, for queries.
     fn read(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// What existed in a directory before `init` ran there, so that a failed
+/// init removes only what it made.
+struct InitLeftovers {
+    dir: bool,
+    keys: bool,
+    catalog: bool,
+}
+
+impl InitLeftovers {
+    fn before(dir: &Path) -> Self {
+        let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+        Self {
+            dir: exists(dir),
+            keys: exists(&dir.join(KEYS_DIR)),
+            catalog: exists(&dir.join(CATALOG_FILE)),
+        }
+    }
+
+    /// Removes what init made in `dir` (best effort: it is failing already).
+    fn remove(&self, dir: &Path) {
+        if !self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+            return;
+        }
+        for name in [
+            LEDGER_FILE,
+            "ledger.sqlite-wal",
+            "ledger.sqlite-shm",
+            LOCK_FILE,
+        ] {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+        if !self.keys {
+            let _ = std::fs::remove_dir_all(dir.join(KEYS_DIR));
+        }
+        if !self.catalog {
+            let _ = std::fs::remove_file(dir.join(CATALOG_FILE));
+        }
     }
 }
 

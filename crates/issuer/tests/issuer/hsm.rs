@@ -136,6 +136,23 @@ fn strs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
 }
 
+/// Runs `args`, which a refused PIN stops (exit 9, `message`): the ledger
+/// is unchanged but for one audit row, `hsm.pin-refused`.
+fn pin_refused(d: &TestDesk, args: &[&str], message: &str) {
+    let before = d.counts();
+    d.fails(args, 9, message);
+    let after = d.counts();
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b != a)
+        .map(|(b, a)| (b.0.as_str(), a.1 - b.1))
+        .collect();
+    assert_eq!(changed, [("audit", 1)], "{args:?}");
+    let log: Value = d.json(&["log", "--limit", "1"]);
+    assert_eq!(log[0]["action"], "hsm.pin-refused", "{log}");
+}
+
 /// The one `.lic` file in `dir`.
 fn only_license(dir: &Path) -> PathBuf {
     let files = files_with_extension(dir, "lic");
@@ -272,7 +289,7 @@ fn a_missing_token_module_or_pin_is_refused_with_nothing_recorded() {
         "PKCS#11 module /nonexistent/libpkcs11.so",
     );
     with_env(&mut d, "DESK_PIN", "999999", |d| {
-        d.refused(&strs(&configure("desk", "DESK_PIN")), 9, "refused the PIN");
+        pin_refused(d, &strs(&configure("desk", "DESK_PIN")), "refused the PIN");
     });
     d.refused(
         &["keys", "rotate", "--hsm"],
@@ -316,7 +333,7 @@ fn a_missing_token_module_or_pin_is_refused_with_nothing_recorded() {
     let device = code(1);
     let issue = issue_device(&order, &device, &out);
     with_env(&mut d, "DESK_PIN", "999999", |d| {
-        d.refused(&issue, 9, "token \"desk\" refused the PIN");
+        pin_refused(d, &issue, "token \"desk\" refused the PIN");
     });
     with_env(&mut d, "DESK_PIN", "", |d| {
         d.refused(&issue, 9, "DESK_PIN is empty");
@@ -571,5 +588,110 @@ fn the_pin_is_asked_at_the_terminal_when_no_variable_is_named() {
         &issue_device(&order, &code(1), Path::new("unused")),
         9,
         "no terminal to ask for token \"desk\"'s PIN on",
+    );
+}
+
+#[test]
+fn eight_issues_at_once_on_one_token_queue_and_none_fails() {
+    // 3 to 6 of 8 failed with exit 9 ("no token labelled", "reading token
+    // info failed"); a retry worked.
+    let Some((d, hsm)) = SoftHsm::desk() else {
+        return;
+    };
+    hsm.configure(&d);
+    hsm.rotate(&d, "desk-signing");
+    let order = d.device_order("Acme", "face-detect", 500);
+    let children: Vec<_> = (0..8)
+        .map(|n| {
+            let out = d.dir.path().join(format!("out-{n}"));
+            let codes: Vec<String> = (0..5).map(|k| code(n * 100 + k)).collect();
+            let file = d.devices_file(&format!("fleet-{n}.txt"), &codes);
+            d.issue_file_cmd(&order, &file, &out)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(d.json(&["order", "show", &order])["seats_used"], 40);
+}
+
+#[test]
+fn a_failed_hsm_init_leaves_nothing_and_labels_are_checked() {
+    let Some((d, hsm)) = SoftHsm::desk() else {
+        return;
+    };
+    hsm.configure(&d);
+    hsm.rotate(&d, "taken");
+    let fresh = d.dir.path().join("hsm-desk");
+    let init = |label: &str| {
+        d.cmd(&[
+            "init",
+            "--hsm",
+            "--module",
+            hsm.module(),
+            "--token",
+            "desk",
+            "--pin-env",
+            "DESK_PIN",
+            "--label",
+            label,
+        ])
+        .env("FACELIC_DESK", &fresh)
+        .output()
+        .unwrap()
+    };
+    // A label another key has: exit 9, and no keyless desk left behind
+    // (a second init said "desk already exists").
+    let out = init("taken");
+    assert_eq!(out.status.code(), Some(9), "{out:?}");
+    assert!(!fresh.exists(), "a failed init left {}", fresh.display());
+    // Labels that could forge a row of `keys list`, or name nothing: exit 3.
+    let long = "x".repeat(300);
+    for bad in ["two\nlines", "", long.as_str()] {
+        let out = init(bad);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{bad:?}: {err}");
+        assert!(err.contains("is not 1 to 64 characters"), "{err}");
+        assert!(!fresh.exists());
+    }
+    let before = d.counts();
+    d.fails(
+        &["keys", "rotate", "--hsm", "--label", "bad\nlabel"],
+        3,
+        "is not 1 to 64 characters",
+    );
+    assert_eq!(d.counts(), before);
+    // And the init that can work, works.
+    assert!(init("fresh-first").status.success());
+}
+
+#[test]
+fn a_refused_pin_leaves_a_trace_in_the_audit_log() {
+    let Some((mut d, hsm)) = SoftHsm::desk() else {
+        return;
+    };
+    hsm.configure(&d);
+    hsm.rotate(&d, "desk-signing");
+    let order = d.device_order("Acme", "face-detect", 50);
+    let out = d.out();
+    with_env(&mut d, "DESK_PIN", "999999", |d| {
+        d.fails(&issue_device(&order, &code(1), &out), 9, "PIN");
+    });
+    let log: Value = d.json(&["log", "--limit", "1"]);
+    assert_eq!(log[0]["action"], "hsm.pin-refused", "{log}");
+    assert_eq!(log[0]["subject"], "desk");
+    assert_eq!(log[0]["operator"], "tester");
+    assert!(
+        !log.to_string().contains("999999"),
+        "the PIN reached the log"
     );
 }
