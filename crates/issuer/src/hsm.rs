@@ -276,6 +276,7 @@ pub struct HsmKey {
     private: ObjectHandle,
     public: VerifyingKey,
     label: String,
+    owner: Option<String>,
 }
 
 /// `edwards25519` as a PrintableString: the curve's name in `CKA_EC_PARAMS`.
@@ -400,9 +401,10 @@ impl Hsm {
     }
 
     /// Makes a new Ed25519 key pair inside the token, labelled `label`
-    /// (refused when the label is taken). The private key is sensitive and
-    /// cannot be extracted.
-    pub fn generate_key(self, label: &str) -> Result<HsmKey, HsmError> {
+    /// (refused when the label is taken), its `CKA_ID` set to `owner` (who
+    /// made it: a desk's id, or the root's machine). The private key is
+    /// sensitive and cannot be extracted.
+    pub fn generate_key(self, label: &str, owner: &str) -> Result<HsmKey, HsmError> {
         check_key_label(label)?;
         if !self.objects(ObjectClass::PRIVATE_KEY, label)?.is_empty()
             || !self.objects(ObjectClass::PUBLIC_KEY, label)?.is_empty()
@@ -413,12 +415,14 @@ impl Hsm {
             });
         }
         let name = Attribute::Label(label.as_bytes().to_vec());
+        let id = Attribute::Id(owner.as_bytes().to_vec());
         let public = [
             Attribute::Token(true),
             Attribute::Private(false),
             Attribute::Verify(true),
             Attribute::EcParams(ED25519_PARAMS.to_vec()),
             name.clone(),
+            id.clone(),
         ];
         let private = [
             Attribute::Token(true),
@@ -427,6 +431,7 @@ impl Hsm {
             Attribute::Extractable(false),
             Attribute::Sign(true),
             name,
+            id,
         ];
         let made =
             self.session()
@@ -473,11 +478,22 @@ impl Hsm {
         let public = ed25519_point(&point)
             .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
             .ok_or_else(not_ed25519)?;
+        // Who made it (`CKA_ID`); a key made outside facelic may have none.
+        let owner = match self.session().get_attributes(private, &[AttributeType::Id]) {
+            Ok(found) => found.into_iter().find_map(|a| match a {
+                Attribute::Id(bytes) if !bytes.is_empty() => {
+                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                }
+                _ => None,
+            }),
+            Err(_) => None,
+        };
         Ok(HsmKey {
             hsm: self,
             private,
             public,
             label: label.to_owned(),
+            owner,
         })
     }
 }
@@ -495,6 +511,12 @@ impl HsmKey {
     /// The key's label in the token.
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// Who made the key, as its `CKA_ID` says (`facelic desk <id>`, `facelic
+    /// root`), if it says.
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
     }
 
     /// The token holding the key.

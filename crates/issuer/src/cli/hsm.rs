@@ -28,6 +28,10 @@ pub(crate) struct NewKeyArgs {
     /// Use the key pair already in the HSM under --label instead of making one.
     #[arg(long, requires = "label")]
     existing: bool,
+    /// With --existing: adopt the key even though another desk made it
+    /// (audited with that desk's id). Only when that desk is retired.
+    #[arg(long, requires = "existing")]
+    adopt: bool,
 }
 
 impl NewKeyArgs {
@@ -44,6 +48,7 @@ impl NewKeyArgs {
     /// The desk's description of the new key.
     pub(crate) fn new_key<'a>(&'a self, passphrase: Option<&'a Passphrase>) -> NewKey<'a> {
         match (self.hsm, self.existing, self.label.as_deref()) {
+            (true, true, Some(label)) if self.adopt => NewKey::AdoptFromHsm(label),
             (true, true, Some(label)) => NewKey::FromHsm(label),
             (true, _, label) => NewKey::InHsm(label),
             (false, ..) => NewKey::File(passphrase),

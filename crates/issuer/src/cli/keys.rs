@@ -371,7 +371,8 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 let output = OutFile { out: public, force };
                 output.refuse_existing()?;
                 std::fs::create_dir_all(&out).map_err(CliError::io(&out))?;
-                let key = super::hsm::open_token(&settings)?.generate_key(&label)?;
+                let key =
+                    super::hsm::open_token(&settings)?.generate_key(&label, "facelic root")?;
                 output.write(key.public_pem().as_bytes())?;
                 return report_new_key(json, key.key_id(), None, &output.out);
             }

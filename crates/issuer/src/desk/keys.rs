@@ -44,8 +44,12 @@ pub enum NewKey<'a> {
     /// A key pair generated inside the desk's HSM, under this label
     /// (default: `facelic-` and eight random hex digits).
     InHsm(Option<&'a str>),
-    /// The key pair already in the desk's HSM under this label.
+    /// The key pair already in the desk's HSM under this label; refused
+    /// when another desk made it (its `CKA_ID` names another desk).
     FromHsm(&'a str),
+    /// [`NewKey::FromHsm`], adopting it even when another desk made it
+    /// (audited with the other desk's id): the operator's explicit override.
+    AdoptFromHsm(&'a str),
 }
 
 /// Where a desk key stands.
@@ -216,7 +220,9 @@ impl Desk {
     ) -> Result<DeskKey> {
         let token = match new {
             NewKey::File(_) => None,
-            NewKey::InHsm(_) | NewKey::FromHsm(_) => Some(self.open_hsm()?),
+            NewKey::InHsm(_) | NewKey::FromHsm(_) | NewKey::AdoptFromHsm(_) => {
+                Some(self.open_hsm()?)
+            }
         };
         self.add_key_with(new, token, awaiting, publish)
     }
@@ -232,6 +238,7 @@ impl Desk {
         publish: &mut dyn FnMut(&str) -> Result<()>,
     ) -> Result<DeskKey> {
         let mut written = Vec::new();
+        let mut adopted_from = None;
         let (id, public_pem, hsm) = match (new, token) {
             (NewKey::File(protect), _) => {
                 let key = IssuerKey::generate()?;
@@ -246,7 +253,7 @@ impl Desk {
             }
             (NewKey::InHsm(label), Some(token)) => {
                 let label = label.map_or_else(default_hsm_label, str::to_owned);
-                let key = token.generate_key(&label)?;
+                let key = token.generate_key(&label, &self.hsm_owner()?)?;
                 let token = key.token().to_owned();
                 (
                     key.key_id().to_string(),
@@ -254,9 +261,22 @@ impl Desk {
                     Some((token, label)),
                 )
             }
-            (NewKey::FromHsm(label), Some(token)) => {
+            (NewKey::FromHsm(label) | NewKey::AdoptFromHsm(label), Some(token)) => {
                 let key = token.find_key(label)?;
                 let id = key.key_id().to_string();
+                let ours = self.hsm_owner()?;
+                if let Some(owner) = key
+                    .owner()
+                    .filter(|o| o.starts_with("facelic") && *o != ours)
+                {
+                    if !matches!(new, NewKey::AdoptFromHsm(_)) {
+                        return Err(DeskError::Refused(format!(
+                            "key {id} (labelled {label:?}) was made by another desk ({owner}); \
+                             a desk signs only with keys it made, unless told to adopt this one"
+                        )));
+                    }
+                    adopted_from = Some(owner.to_owned());
+                }
                 if self.keys()?.iter().any(|k| k.key_id == id) {
                     return Err(DeskError::Refused(format!(
                         "key {id} (labelled {label:?}) is a key of the desk already"
@@ -270,7 +290,7 @@ impl Desk {
                 let token = key.token().to_owned();
                 (id, key.public_pem(), Some((token, label.to_owned())))
             }
-            (NewKey::InHsm(_) | NewKey::FromHsm(_), None) => {
+            (NewKey::InHsm(_) | NewKey::FromHsm(_) | NewKey::AdoptFromHsm(_), None) => {
                 return Err(DeskError::Internal("an HSM key without an open token"));
             }
         };
@@ -301,7 +321,12 @@ impl Desk {
             let hsm = hsm
                 .as_ref()
                 .map(|(token, label)| serde_json::json!({ "token": token, "label": label }));
-            let detail = serde_json::json!({ "previous": previous, "hsm": hsm });
+            let detail = match &adopted_from {
+                Some(owner) => {
+                    serde_json::json!({ "previous": previous, "hsm": hsm, "adopted_from": owner })
+                }
+                None => serde_json::json!({ "previous": previous, "hsm": hsm }),
+            };
             audit::record(tx, s, action, &id, &detail)?;
             publish(&public_pem)
         });
@@ -313,6 +338,17 @@ impl Desk {
             return Err(e);
         }
         self.key(&id)
+    }
+
+    /// What the desk writes as the `CKA_ID` of the keys it makes in an
+    /// HSM: `facelic desk <its id>`.
+    fn hsm_owner(&self) -> Result<String> {
+        let id: String =
+            self.read()
+                .query_row("SELECT desk_id FROM desk_identity WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(format!("facelic desk {id}"))
     }
 
     /// Makes a new active signing key; licenses signed by earlier keys keep

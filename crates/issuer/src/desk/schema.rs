@@ -404,6 +404,20 @@ const MIGRATIONS: &[Migration] = &[
     );
     "#,
     ),
+    Migration::Sql(
+        // The desk's own random id: written on the keys it makes in an HSM
+        // (their CKA_ID), so another desk sharing the token cannot adopt
+        // them unnoticed.
+        r#"
+    CREATE TABLE desk_identity (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        desk_id  TEXT NOT NULL CHECK (length(desk_id) = 16)
+    );
+    INSERT INTO desk_identity (id, desk_id) VALUES (1, lower(hex(randomblob(8))));
+    CREATE TRIGGER desk_identity_is_kept BEFORE UPDATE ON desk_identity
+    BEGIN SELECT RAISE(ABORT, 'the desk id cannot be changed'); END;
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.

@@ -549,11 +549,20 @@ fn an_existing_hsm_key_is_found_by_its_label() {
     };
     hsm.configure(&a);
     let key_id = hsm.rotate(&a, "shared");
-    // A second desk on the same token takes the key over by its label.
+    // A second desk on the same token takes the key over by its label,
+    // when told to adopt another desk's key (a_desk_does_not_adopt_…).
     let mut b = TestDesk::new();
     b.env = a.env.clone();
     hsm.configure(&b);
-    let found = b.json(&["keys", "rotate", "--hsm", "--label", "shared", "--existing"]);
+    let found = b.json(&[
+        "keys",
+        "rotate",
+        "--hsm",
+        "--label",
+        "shared",
+        "--existing",
+        "--adopt",
+    ]);
     assert_eq!(found["key_id"], key_id.as_str(), "{found}");
     assert_eq!(found["hsm_label"], "shared");
 }
@@ -693,5 +702,56 @@ fn a_refused_pin_leaves_a_trace_in_the_audit_log() {
     assert!(
         !log.to_string().contains("999999"),
         "the PIN reached the log"
+    );
+}
+
+#[test]
+fn a_desk_does_not_adopt_another_desks_key_unasked() {
+    // A second desk could take the first desk's key from the token
+    // (`--existing`) and sign licenses the first desk's ledger never saw.
+    let Some((d, hsm)) = SoftHsm::desk() else {
+        return;
+    };
+    hsm.configure(&d);
+    let first_desks = hsm.rotate(&d, "desk-one");
+    let other = d.dir.path().join("other-desk");
+    let in_other = |args: &[&str]| d.cmd(args).env("FACELIC_DESK", &other).output().unwrap();
+    assert!(in_other(&["init"]).status.success());
+    let configure = [
+        "keys",
+        "hsm",
+        "--module",
+        hsm.module(),
+        "--token",
+        "desk",
+        "--pin-env",
+        "DESK_PIN",
+    ];
+    assert!(in_other(&configure).status.success());
+    let adopt = [
+        "keys",
+        "rotate",
+        "--hsm",
+        "--label",
+        "desk-one",
+        "--existing",
+    ];
+    let refused = in_other(&adopt);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(5), "{err}");
+    assert!(err.contains("was made by another desk"), "{err}");
+    // The explicit override adopts it, and the audit log says whose it was.
+    let adopted = in_other(&[&adopt[..], &["--adopt", "--json"]].concat());
+    assert!(adopted.status.success(), "{adopted:?}");
+    let key: Value = serde_json::from_slice(&adopted.stdout).unwrap();
+    assert_eq!(key["key_id"], first_desks.as_str());
+    let log = in_other(&["log", "--limit", "1", "--json"]);
+    let log: Value = serde_json::from_slice(&log.stdout).unwrap();
+    assert!(
+        log[0]["detail"]["adopted_from"]
+            .as_str()
+            .unwrap()
+            .starts_with("facelic desk "),
+        "{log}"
     );
 }
