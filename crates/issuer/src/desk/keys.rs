@@ -609,12 +609,21 @@ impl Desk {
         Ok(texts)
     }
 
-    /// Protects every plain private key file of the desk with `passphrase`
-    /// (each replaced in one rename); keys already protected are left as
-    /// they are. Returns the ids of the keys it protected; audited.
+    /// Protects every plain private key file of the desk with `passphrase`;
+    /// keys already protected are left as they are. Returns the ids of the
+    /// keys it protected; audited as `keys.protect`.
+    ///
+    /// In three steps, so that a command killed part-way is finished by the
+    /// next desk command rather than leaving plain and protected keys mixed
+    /// without a trace: every protected file is written beside its key
+    /// (`<id>.key.protecting`), then the audit row is committed, then each
+    /// is renamed over its key ([`Desk::finish_protecting`] completes the
+    /// renames an audited run did not reach, and removes the files of a run
+    /// killed before its audit row).
     pub fn protect_keys(&mut self, passphrase: &Passphrase) -> Result<Vec<String>> {
+        self.finish_protecting()?;
         let dir = self.dir.join(KEYS_DIR);
-        let mut protected = Vec::new();
+        let mut staged = Vec::new();
         for key in self.keys()?.into_iter().filter(|k| k.hsm_label.is_none()) {
             let path = dir.join(format!("{}.key", key.key_id));
             let loaded = match IssuerKey::load(&path) {
@@ -622,17 +631,76 @@ impl Desk {
                 loaded => loaded?,
             };
             let loaded = key_of_id(&path, loaded, &key.key_id)?;
-            protected.push(key.key_id);
-            loaded.write_protected(&path, passphrase, true)?;
+            let next = protecting(&path);
+            loaded.write_protected(&next, passphrase, true)?;
+            staged.push((key.key_id, next, path));
         }
-        if !protected.is_empty() {
-            let ids = protected.clone();
-            self.write(|tx, s| {
-                let detail = serde_json::json!({ "keys": ids });
-                audit::record(tx, s, "keys.protect", &ids.join(","), &detail)
-            })?;
+        if staged.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(protected)
+        let ids: Vec<String> = staged.iter().map(|(id, ..)| id.clone()).collect();
+        let audited = self.write(|tx, s| {
+            let detail = serde_json::json!({ "keys": ids });
+            audit::record(tx, s, "keys.protect", &ids.join(","), &detail)
+        });
+        if let Err(e) = audited {
+            for (_, next, _) in &staged {
+                let _ = std::fs::remove_file(next);
+            }
+            return Err(e);
+        }
+        super::pause::at(super::pause::Point::ProtectAudited);
+        for (_, next, path) in &staged {
+            std::fs::rename(next, path).map_err(DeskError::io(path))?;
+        }
+        Ok(ids)
+    }
+
+    /// Completes a `keys protect` that was killed part-way: a staged
+    /// `<id>.key.protecting` file that the newest `keys.protect` audit row
+    /// lists replaces its key (the run was audited); any other is removed
+    /// (the run stopped before its audit row, so nothing changed). Run by
+    /// every desk open.
+    pub(crate) fn finish_protecting(&self) -> Result<()> {
+        let dir = self.dir.join(KEYS_DIR);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Ok(());
+        };
+        let staged: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "protecting"))
+            .collect();
+        if staged.is_empty() {
+            return Ok(());
+        }
+        let audited: Vec<String> = self
+            .read()
+            .query_row(
+                "SELECT detail FROM audit WHERE action = 'keys.protect' ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|detail| serde_json::from_str::<serde_json::Value>(&detail).ok())
+            .and_then(|d| {
+                d["keys"].as_array().map(|keys| {
+                    keys.iter()
+                        .filter_map(|k| k.as_str().map(str::to_owned))
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        for next in staged {
+            let key = next.with_extension("");
+            let id = key.file_stem().map(|s| s.to_string_lossy().into_owned());
+            match id {
+                Some(id) if audited.contains(&id) => {
+                    std::fs::rename(&next, &key).map_err(DeskError::io(&key))?;
+                }
+                _ => std::fs::remove_file(&next).map_err(DeskError::io(&next))?,
+            }
+        }
+        Ok(())
     }
 
     /// Every key, oldest first.
@@ -794,6 +862,13 @@ fn key_of_id(path: &std::path::Path, key: IssuerKey, key_id: &str) -> Result<Iss
 /// that no longer checks out is a damaged ledger.
 fn stored_certificate(text: &str, key_id: &str, roots: &Keyring) -> Result<Certificate> {
     Certificate::parse(text, roots).map_err(|e| corrupt("keys", key_id, "certificate", &e))
+}
+
+/// Where `keys protect` stages the protected file of key file `path`.
+fn protecting(path: &std::path::Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".protecting");
+    std::path::PathBuf::from(name)
 }
 
 /// A label for a key made in the HSM: `facelic-` and 8 random hex digits.

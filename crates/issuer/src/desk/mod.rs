@@ -284,12 +284,15 @@ impl Desk {
     pub fn open(dir: &Path, session: Session) -> Result<Self> {
         let conn = ledger::open(dir)?;
         let catalog = load_catalog(dir)?;
-        Ok(Self {
+        let desk = Self {
             dir: dir.to_owned(),
             conn,
             catalog,
             session,
-        })
+        };
+        // A `keys protect` killed part-way is finished (or undone) first.
+        desk.finish_protecting()?;
+        Ok(desk)
     }
 
     /// The desk directory.

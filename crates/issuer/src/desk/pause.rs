@@ -4,7 +4,8 @@
 //! after the commit and before any file is written, with
 //! `FACELIC_TEST_PAUSE=backup-ledger` a backup after its ledger copy, with
 //! `FACELIC_TEST_PAUSE=key-loaded` an issue after loading its signing key
-//! (before its write transaction). With `FACELIC_TEST_RESUME=FILE` it goes
+//! (before its write transaction), with `FACELIC_TEST_PAUSE=protect-audited`
+//! `keys protect` after its audit row. With `FACELIC_TEST_RESUME=FILE` it goes
 //! on once FILE exists. It prints
 //! `paused at <point>` on stderr and waits to be killed, so a test can send
 //! SIGKILL at a known point instead of after a guessed delay. Release builds
@@ -28,6 +29,8 @@ pub(crate) enum Point {
     BackupLedgerCopied,
     /// An issue has loaded its signing key; its write transaction has not begun.
     KeyLoaded,
+    /// `keys protect` has committed its audit row, renamed no key yet.
+    ProtectAudited,
 }
 
 /// Pauses for good at `point` if `FACELIC_TEST_PAUSE` names it (debug
@@ -42,6 +45,7 @@ pub(crate) fn at(point: Point) {
         Point::Committed => "committed".to_owned(),
         Point::BackupLedgerCopied => "backup-ledger".to_owned(),
         Point::KeyLoaded => "key-loaded".to_owned(),
+        Point::ProtectAudited => "protect-audited".to_owned(),
     };
     if wanted == name {
         use std::io::Write as _;

@@ -658,3 +658,70 @@ fn a_key_file_asking_for_absurd_scrypt_work_is_refused_before_any() {
         "{err}"
     );
 }
+
+#[test]
+fn keys_protect_killed_part_way_is_finished_by_the_next_command() {
+    // Killed part-way it left plain and protected key files mixed, and no
+    // audit row.
+    let d = crate::desk::TestDesk::new();
+    d.library().rotate_key().unwrap();
+    let keys = d.desk().join("keys");
+    let key_files = || -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = std::fs::read_dir(&keys)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "key"))
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(key_files().len(), 2);
+    let mut cmd = d.cmd(&["--passphrase-env", "DESK_PASS", "keys", "protect"]);
+    cmd.env("DESK_PASS", PASS);
+    crate::desk::kill_at(cmd, "protect-audited");
+    // Audited, nothing renamed yet: the next command (any) finishes it.
+    assert!(
+        key_files()
+            .iter()
+            .all(|k| !facelic_issuer::is_protected(k).unwrap())
+    );
+    let log: serde_json::Value = d.json(&["log", "--limit", "1"]);
+    assert_eq!(log[0]["action"], "keys.protect");
+    assert!(
+        key_files()
+            .iter()
+            .all(|k| facelic_issuer::is_protected(k).unwrap())
+    );
+    let staged = std::fs::read_dir(&keys)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|e| e == "protecting")
+        })
+        .count();
+    assert_eq!(staged, 0);
+    for key in key_files() {
+        assert!(IssuerKey::load_with(&key, &give(PASS)).is_ok());
+    }
+    // A staged file that no audit row lists (a run killed before its
+    // audit) is removed, and the key left as it was.
+    let d = crate::desk::TestDesk::new();
+    let key = key_files_of(&d.desk())[0].clone();
+    let stray = key.with_extension("key.protecting");
+    std::fs::write(&stray, "half").unwrap();
+    let before = std::fs::read(&key).unwrap();
+    d.ok(&["keys", "list"]);
+    assert!(!stray.exists());
+    assert_eq!(std::fs::read(&key).unwrap(), before);
+}
+
+fn key_files_of(desk: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(desk.join("keys"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "key"))
+        .collect()
+}
