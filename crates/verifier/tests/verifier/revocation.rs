@@ -356,3 +356,30 @@ fn sequence_numbers_are_canonical() {
         "{err}"
     );
 }
+
+#[test]
+fn no_edit_of_a_two_list_text_yields_another_valid_text() {
+    // Flip one bit anywhere, or cut one line out: refused, or (in text
+    // outside the signed parts: trailing space, header) the same lists.
+    let (a, b) = (TestKey::from_seed(1), TestKey::from_seed(2));
+    let text = two_lists(&a, &b);
+    let ring = both(&a, &b);
+    let original = RevocationList::parse(&text, &ring).unwrap();
+    let bytes = text.as_bytes();
+    for i in 0..bytes.len() {
+        let mut flipped = bytes.to_vec();
+        flipped[i] ^= 1;
+        if let Ok(list) = RevocationList::parse(&flipped, &ring) {
+            assert_eq!(list, original, "flip at byte {i}");
+        }
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for cut in 0..lines.len() {
+        let mut without = lines.clone();
+        without.remove(cut);
+        let without = without.join("\n") + "\n";
+        if let Ok(list) = RevocationList::parse(&without, &ring) {
+            assert_eq!(list, original, "line {cut} cut: {:?}", lines[cut]);
+        }
+    }
+}
