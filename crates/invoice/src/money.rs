@@ -63,16 +63,63 @@ pub fn parse_percent(text: &str) -> Result<Decimal, String> {
     Ok(value)
 }
 
-/// Parses an amount of money: positive, at most two decimals, `,` separators allowed.
+/// The largest amount of money facelic reads as input (a payment, a credit,
+/// a price): 999,999,999,999.99 yuan. Every document's total stays below
+/// [`MAX_TOTAL`], well inside what [`Decimal`] and [`chinese_upper`] handle.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(276_447_231, 23_283, 0, false, 2);
+
+/// The largest total a document may carry: 999,999,999,999,999.99 yuan
+/// (大写 reaches 10^16). A statement whose lines would sum beyond it is
+/// refused when it is made.
+pub const MAX_TOTAL: Decimal = Decimal::from_parts(1_569_325_055, 23_283_064, 0, false, 2);
+
+/// Parses an amount of money: positive, at most two decimals, at most
+/// [`MAX_AMOUNT`]. A `,` is a thousands separator only in groups of three
+/// (`14,400.00`, `1,000,000`); any other comma (`0,50`, `1,5`, `1,00`, a
+/// decimal comma) is refused, never read as something else.
 pub fn parse_amount(text: &str) -> Result<Decimal, String> {
-    let value: Decimal = parse_decimal(&text.trim().replace(',', ""))
-        .ok_or_else(|| format!("{text:?} is not an amount"))?;
+    let trimmed = text.trim();
+    let plain = ungroup(trimmed).ok_or_else(|| {
+        format!("{text:?} is not an amount (a comma only groups thousands, as in 14,400.00)")
+    })?;
+    let value: Decimal =
+        parse_decimal(&plain).ok_or_else(|| format!("{text:?} is not an amount"))?;
     if value <= Decimal::ZERO || value.scale() > 2 {
         return Err(format!(
             "{text:?}: an amount is positive with at most two decimals"
         ));
     }
+    if value > MAX_AMOUNT {
+        return Err(format!(
+            "{text:?}: an amount is at most {}",
+            format_money(MAX_AMOUNT)
+        ));
+    }
     Ok(value)
+}
+
+/// `text` without its thousands separators, if every `,` stands before a
+/// group of exactly three digits of the whole part, and the first group
+/// has one to three digits.
+fn ungroup(text: &str) -> Option<String> {
+    if !text.contains(',') {
+        return Some(text.to_owned());
+    }
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (unsigned, None),
+    };
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    if first.is_empty() || first.len() > 3 || !digits(first) {
+        return None;
+    }
+    if !groups.all(|g| g.len() == 3 && digits(g)) || fraction.is_some_and(|f| f.contains(',')) {
+        return None;
+    }
+    Some(text.replace(',', ""))
 }
 
 /// An amount of yuan in Chinese upper-case numerals (大写金额), as
@@ -325,5 +372,64 @@ mod tests {
         }
         assert_eq!(parse_amount("1,000.50").unwrap(), d("1000.50"));
         assert!(parse_amount("0").is_err() && parse_amount("1.001").is_err());
+    }
+}
+
+#[cfg(test)]
+mod strict_amount_tests {
+    use super::*;
+
+    #[test]
+    fn the_bounds_are_what_their_docs_say() {
+        assert_eq!(format_money(MAX_AMOUNT), "999,999,999,999.99");
+        assert_eq!(format_money(MAX_TOTAL), "999,999,999,999,999.99");
+        assert!(chinese_upper(MAX_TOTAL).is_some());
+    }
+
+    #[test]
+    fn a_comma_groups_thousands_or_the_amount_is_refused() {
+        // `0,50` was read as 50.00, `1,5` as 15.00, `1,00` as 100.00.
+        for bad in [
+            "0,50",
+            "1,5",
+            "1,00",
+            "12,34.56",
+            ",100",
+            "1,000,00",
+            "1,0000",
+            "1.000,50",
+            "1,,000",
+            "1,000.5,0",
+        ] {
+            assert!(parse_amount(bad).is_err(), "{bad} was accepted");
+        }
+        for (good, value) in [
+            ("14,400.00", "14400.00"),
+            ("1,000,000", "1000000"),
+            ("999", "999"),
+            ("0.50", "0.50"),
+            (" 1,234.5 ", "1234.5"),
+        ] {
+            assert_eq!(
+                parse_amount(good).unwrap(),
+                value.parse::<Decimal>().unwrap(),
+                "{good}"
+            );
+        }
+    }
+
+    #[test]
+    fn amounts_beyond_the_maximum_are_refused() {
+        // 79228162514264337593543950335 was accepted and made documents
+        // that could never be shown again.
+        for bad in [
+            "79228162514264337593543950335",
+            "1000000000000",
+            "100000000000000000000",
+        ] {
+            let err = parse_amount(bad).unwrap_err();
+            assert!(err.contains("at most 999,999,999,999.99"), "{bad}: {err}");
+        }
+        assert_eq!(parse_amount("999,999,999,999.99").unwrap(), MAX_AMOUNT);
     }
 }

@@ -20,6 +20,26 @@ pub enum PricingError {
     /// A platform quote for zero years.
     #[error("a platform quote needs at least one year")]
     NoYears,
+    /// The line would cost more than any document may total
+    /// ([`crate::money::MAX_TOTAL`]).
+    #[error(
+        "the price would be beyond {}, the most a document may total",
+        crate::money::format_money(crate::money::MAX_TOTAL)
+    )]
+    TooLarge,
+}
+
+/// `quantity × unit price + flat fee` of each portion, summed, refused
+/// beyond [`crate::money::MAX_TOTAL`] (checked: never an overflow panic).
+fn checked_subtotal(portions: &[TierPortion]) -> Result<Decimal, PricingError> {
+    portions.iter().try_fold(Decimal::ZERO, |sum, p| {
+        Decimal::from(p.quantity)
+            .checked_mul(p.unit_price)
+            .and_then(|line| line.checked_add(p.flat_fee))
+            .and_then(|line| sum.checked_add(line))
+            .filter(|total| *total <= crate::money::MAX_TOTAL)
+            .ok_or(PricingError::TooLarge)
+    })
 }
 
 /// The part of a quantity priced at one tier.
@@ -145,10 +165,7 @@ pub fn price_devices_with(
             out
         }
     };
-    let subtotal: Decimal = portions
-        .iter()
-        .map(|p| Decimal::from(p.quantity) * p.unit_price + p.flat_fee)
-        .sum();
+    let subtotal = checked_subtotal(&portions)?;
     Ok(LinePrice {
         quantity,
         mode: mode.as_str().to_owned(),
@@ -209,7 +226,10 @@ pub fn price_platform_at(
     if years == 0 {
         return Err(PricingError::NoYears);
     }
-    let subtotal = fee * Decimal::from(years);
+    let subtotal = fee
+        .checked_mul(Decimal::from(years))
+        .filter(|total| *total <= crate::money::MAX_TOTAL)
+        .ok_or(PricingError::TooLarge)?;
     Ok(LinePrice {
         quantity: u64::from(years),
         mode: "platform".to_owned(),

@@ -414,6 +414,12 @@ pub(super) fn money(text: &str) -> Result<Decimal, String> {
     if value.scale() > 2 {
         return Err(format!("{text:?} has more than two decimal places"));
     }
+    if value > crate::money::MAX_AMOUNT {
+        return Err(format!(
+            "{text:?} is above {}, the largest amount",
+            crate::money::format_money(crate::money::MAX_AMOUNT)
+        ));
+    }
     Ok(value)
 }
 
@@ -421,9 +427,10 @@ pub(super) fn money(text: &str) -> Result<Decimal, String> {
 pub(super) fn rate(text: &str) -> Result<Decimal, String> {
     let value = crate::money::parse_decimal(text.trim())
         .ok_or_else(|| format!("{text:?} is not a decimal number"))?;
-    if value.is_sign_negative() || value.scale() > 6 {
+    if value.is_sign_negative() || value.scale() > 6 || value > crate::money::MAX_AMOUNT {
         return Err(format!(
-            "{text:?} must be non-negative with at most six decimals"
+            "{text:?} must be non-negative with at most six decimals, at most {}",
+            crate::money::format_money(crate::money::MAX_AMOUNT)
         ));
     }
     Ok(value)

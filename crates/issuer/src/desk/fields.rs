@@ -66,9 +66,11 @@ impl LedgerText for DeviceCode {
 }
 
 impl LedgerText for Decimal {
-    const EXPECTED: &'static str = "an amount (digits, at most two decimals)";
+    const EXPECTED: &'static str =
+        "an amount (digits, at most two decimals, at most 999,999,999,999,999.99)";
     fn from_ledger(text: &str) -> Option<Self> {
-        facelic_invoice::money::parse_decimal(text).filter(|d| d.scale() <= 2)
+        facelic_invoice::money::parse_decimal(text)
+            .filter(|d| d.scale() <= 2 && d.abs() <= facelic_invoice::money::MAX_TOTAL)
     }
     fn to_ledger(&self) -> String {
         format!("{:.2}", self.round_dp(2))

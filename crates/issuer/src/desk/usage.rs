@@ -585,6 +585,14 @@ fn bill_customer(
     for (cycle, billed) in bill_calls(tx, catalog, &customer.id, month)? {
         let mut last_seq = None;
         for bill in billed.bills {
+            if bill.amount > facelic_invoice::money::MAX_TOTAL {
+                return Err(DeskError::Refused(format!(
+                    "{}'s bill for {month} would total {}, beyond {}, the most a document may total",
+                    customer.id,
+                    facelic_invoice::money::format_money(bill.amount),
+                    facelic_invoice::money::format_money(facelic_invoice::money::MAX_TOTAL)
+                )));
+            }
             let date = bill_day(cycle, month, &bill, catalog);
             let invoice = if bill.amount > Decimal::ZERO {
                 let lines = bill

@@ -300,19 +300,22 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
         pay(&number, "1", Some("2026-10-31"), ""),
         "before FL-2026-000001 was issued",
     );
-    // Amounts are the CLI's to parse: fen, never fractions of one.
-    d.refused(
-        &[
-            "payment",
-            "record",
-            "--invoice",
-            &number,
+    // Amounts are the CLI's to parse: fen, never fractions of one; a comma
+    // only groups thousands (`0,50` was recorded as 50.00, `1,5` as
+    // 15.00); nothing beyond 999,999,999,999.99.
+    for bad in [
+        "1.001",
+        "0,50",
+        "1,5",
+        "1,00",
+        "79228162514264337593543950335",
+    ] {
+        d.refused(
+            &["payment", "record", "--invoice", &number, "--amount", bad],
+            3,
             "--amount",
-            "1.001",
-        ],
-        3,
-        "--amount",
-    );
+        );
+    }
     // Past the due date: overdue, and listed as unpaid.
     at(&mut d, "2026-12-05T00:00:00Z");
     assert_eq!(status(&d), (PaymentStatus::Overdue, "10000.00".into()));
@@ -677,4 +680,60 @@ fn statements_from_before_due_dates_are_due_after_the_catalogs_terms() {
     assert_eq!(doc.settlement.unwrap().status, PaymentStatus::Overdue);
     let aging = d.library().receivables(None).unwrap();
     assert_eq!(fen(aging.total.days_1_30), "14400.00");
+}
+
+#[test]
+fn prices_and_totals_beyond_the_maximum_are_refused_at_input() {
+    // A price of 79228162514264337593543950335 was accepted; afterwards
+    // `invoice show` and `receivables` panicked for good.
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let platform = d.order(&c, "face-search", &["--platform", "com.acme.gate"]);
+    let out = d.out();
+    for huge in ["79228162514264337593543950335", "1000000000000"] {
+        d.refused(
+            &[
+                "renew",
+                "--order",
+                &platform,
+                "--out",
+                out.to_str().unwrap(),
+                "--price",
+                huge,
+            ],
+            3,
+            "at most 999,999,999,999.99",
+        );
+    }
+    // A catalog price beyond the maximum is refused when the catalog loads.
+    edit_catalog(
+        &d,
+        "unit_price = \"288.00\"",
+        "unit_price = \"1000000000000.00\"",
+    );
+    d.fails(&["customer", "list"], 3, "the largest amount");
+    // At the maximum per device, 10,000,000 devices would total beyond what
+    // a document may: refused when the order is made, nothing recorded.
+    edit_catalog(
+        &d,
+        "unit_price = \"1000000000000.00\"",
+        "unit_price = \"288.00\"",
+    );
+    edit_catalog(
+        &d,
+        "unit_price = \"188.00\"",
+        "unit_price = \"999999999999.99\"",
+    );
+    let before = d.counts();
+    let err = d.rejects(
+        |k| {
+            k.create_order(&NewOrder {
+                devices: Some(1_000_000),
+                ..NewOrder::new(&c, "face-detect", Kind::Device)
+            })
+        },
+        "the most a document may total",
+    );
+    assert!(matches!(err, DeskError::Refused(_)), "{err:?}");
+    assert_eq!(d.counts(), before);
 }
