@@ -18,6 +18,19 @@ pub fn format_money(amount: Decimal) -> String {
     format!("{}{}.{frac}", if negative { "-" } else { "" }, group(int))
 }
 
+/// Writes a unit price with thousands separators and as many decimals as
+/// it has, at least two: `288.00`, `0.002`, `0.088`, `1,200.50`. Printed
+/// documents show prices this way, so quantity × printed price is the
+/// printed line amount (a per-call price of 0.002 printed as 0.00 did not).
+pub fn format_unit_price(price: Decimal) -> String {
+    let price = price.normalize();
+    let decimals = usize::try_from(price.scale().max(2)).unwrap_or(2);
+    let negative = price.is_sign_negative() && !price.is_zero();
+    let text = format!("{:.*}", decimals, price.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    format!("{}{}.{frac}", if negative { "-" } else { "" }, group(int))
+}
+
 /// Writes a count with thousands separators: `52,000,000`.
 pub fn group_digits(n: u64) -> String {
     group(&n.to_string())
@@ -378,6 +391,20 @@ mod tests {
 #[cfg(test)]
 mod strict_amount_tests {
     use super::*;
+
+    #[test]
+    fn unit_prices_print_at_their_own_precision() {
+        for (price, printed) in [
+            ("0.002", "0.002"),
+            ("0.088", "0.088"),
+            ("288", "288.00"),
+            ("288.50", "288.50"),
+            ("1200.125", "1,200.125"),
+            ("0.000001", "0.000001"),
+        ] {
+            assert_eq!(format_unit_price(price.parse().unwrap()), printed);
+        }
+    }
 
     #[test]
     fn the_bounds_are_what_their_docs_say() {

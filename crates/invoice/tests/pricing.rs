@@ -264,3 +264,67 @@ fn credit_notes_split_net_and_tax_at_the_statements_rate() {
     // No VAT: all net.
     assert_eq!(split_gross(d("1440"), d("0")), (d("1440"), d("0")));
 }
+
+/// The unit price each line shows in `rendered`: the text after
+/// `"{quantity} x "` (text) or after `">{quantity}</td><td class=\"num\">"`
+/// (HTML), up to the next space or `<`.
+fn printed_unit_price(rendered: &str, marker: &str) -> Decimal {
+    let at = rendered
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} not in:\n{rendered}"));
+    let rest = &rendered[at + marker.len()..];
+    let end = rest.find([' ', '<']).unwrap_or(rest.len());
+    rest[..end].replace(',', "").parse().unwrap()
+}
+
+#[test]
+fn printed_lines_reconcile_on_every_document_kind() {
+    // A per-call price of 0.002 printed as "990000 x 0.00 = 1,980.00", and
+    // 0.088 as 0.09: the printed lines did not add up.
+    use facelic_invoice::invoice::{DocumentKind, Invoice, Party};
+    let cat = catalog();
+    let lines: Vec<Line> = [(990_000u64, "0.002"), (1_000, "0.088"), (3, "288.00")]
+        .iter()
+        .map(|&(quantity, price)| {
+            let amount = facelic_invoice::money::round_fen(Decimal::from(quantity) * d(price));
+            Line::item(
+                ("api-face-search", "人脸搜索", "Face search"),
+                format!("{quantity} calls"),
+                String::new(),
+                quantity,
+                d(price),
+                amount,
+                &cat.invoicing,
+            )
+        })
+        .collect();
+    let party = || Party {
+        name: "Acme".into(),
+        address: String::new(),
+        id: "C-000001".into(),
+        tax_id: String::new(),
+        phone: String::new(),
+        bank: String::new(),
+        account: String::new(),
+        email: String::new(),
+    };
+    for kind in [DocumentKind::Statement, DocumentKind::Quote, DocumentKind::CreditNote] {
+        let inv = Invoice::new(kind, (party(), party()), "CNY", d("6"), true, lines.clone());
+        let (text, html, csv) = (inv.to_text(), inv.to_html(), inv.to_csv());
+        for line in &lines {
+            let q = line.quantity;
+            for printed in [
+                printed_unit_price(&text, &format!("{q} x ")),
+                printed_unit_price(&html, &format!(">{q}</td><td class=\"num\">")),
+            ] {
+                assert_eq!(printed, line.unit_price, "{kind:?}: {q}");
+                assert_eq!(
+                    facelic_invoice::money::round_fen(Decimal::from(q) * printed),
+                    line.gross,
+                    "{kind:?}: {q} x {printed}"
+                );
+            }
+            assert!(csv.contains(&format!(",{q},{},", line.unit_price)), "{csv}");
+        }
+    }
+}

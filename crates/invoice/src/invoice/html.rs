@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Invoice;
-use crate::money::format_money;
+use crate::money::{format_money, format_unit_price};
 
 /// Escapes text for HTML element and attribute content.
 fn esc(text: &str) -> String {
@@ -224,7 +224,7 @@ pub(super) fn render(inv: &Invoice) -> String {
                 esc(&l.description),
                 esc(&l.tier),
                 l.quantity,
-                format_money(l.unit_price),
+                format_unit_price(l.unit_price),
             );
         }
         if taxed {

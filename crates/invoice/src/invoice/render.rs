@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{DocumentKind, Invoice, LineKind, Party};
-use crate::money::{chinese_upper, format_money};
+use crate::money::{chinese_upper, format_money, format_unit_price};
 use crate::table::csv_field;
 
 fn party(s: &mut String, role: &str, p: &Party) {
@@ -83,7 +83,7 @@ pub(super) fn text(inv: &Invoice) -> String {
                 s,
                 "   {tier}{} x {} {}{}",
                 l.quantity,
-                format_money(l.unit_price),
+                format_unit_price(l.unit_price),
                 inv.currency,
                 l.discount_pct
                     .map(|p| format!(", less {p}%"))

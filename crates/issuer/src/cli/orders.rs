@@ -145,7 +145,7 @@ fn print_order(order: &Order) {
             "  agreed   {} at tier {} ({}){less}: {}",
             agreed.quantity,
             agreed.tier,
-            facelic_invoice::money::format_money(agreed.unit_price),
+            facelic_invoice::money::format_unit_price(agreed.unit_price),
             facelic_invoice::money::format_money(agreed.amount)
         );
     }

@@ -187,7 +187,7 @@ pub(crate) fn quote(globals: &Globals, args: &QuoteArgs) -> Result<ExitCode, Cli
         println!(
             "  per platform: {} x {} {c} a year",
             args.years,
-            format_money(line.unit_price)
+            facelic_invoice::money::format_unit_price(line.unit_price)
         );
     } else {
         for p in &line.portions {
@@ -196,7 +196,7 @@ pub(crate) fn quote(globals: &Globals, args: &QuoteArgs) -> Result<ExitCode, Cli
                 p.tier,
                 line.mode,
                 p.quantity,
-                format_money(p.unit_price)
+                facelic_invoice::money::format_unit_price(p.unit_price)
             );
         }
     }
