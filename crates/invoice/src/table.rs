@@ -33,6 +33,14 @@ impl Cell {
             Cell::Empty => String::new(),
         }
     }
+
+    /// The cell as a CSV file holds it: text made [`spreadsheet_text`].
+    fn csv_text(&self) -> String {
+        match self {
+            Cell::Text(t) => spreadsheet_text(t).into_owned(),
+            other => other.text(),
+        }
+    }
 }
 
 impl From<&str> for Cell {
@@ -92,7 +100,7 @@ impl Table {
         s.push_str(&line(self.columns.clone()));
         s.push('\n');
         for row in &self.rows {
-            s.push_str(&line(row.iter().map(Cell::text).collect()));
+            s.push_str(&line(row.iter().map(Cell::csv_text).collect()));
             s.push('\n');
         }
         s
@@ -122,6 +130,7 @@ impl Table {
                 let c = col(c);
                 match cell {
                     Cell::Text(t) => {
+                        // A string cell is never a formula in a workbook.
                         sheet.write_string(r, c, t)?;
                     }
                     Cell::Money(m) => {
@@ -148,6 +157,19 @@ impl Table {
 
 fn col(c: usize) -> u16 {
     u16::try_from(c).unwrap_or(u16::MAX)
+}
+
+/// A text cell made safe for a spreadsheet: one that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return (which Excel, LibreOffice and
+/// Sheets would run as a formula: `=HYPERLINK(…)`) gets a leading `'`, as
+/// the OWASP guidance on CSV injection says. Money and counts are numbers
+/// and are never given one.
+pub fn spreadsheet_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// One CSV field, quoted when it has to be (RFC 4180).
@@ -179,6 +201,29 @@ mod tests {
             sample().to_csv(),
             "\u{FEFF}customer,amount,due\n\"深圳市某某科技有限公司, \"\"A\"\"\",1740.00,2027-01-31\n"
         );
+    }
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_neutralised() {
+        // A customer named `=HYPERLINK(...)` reached CSV cells as a formula.
+        let mut t = Table::new("t", &["customer", "amount"]);
+        for name in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+        ] {
+            t.rows
+                .push(vec![Cell::from(name), Cell::Money("-5".parse().unwrap())]);
+        }
+        let csv = t.to_csv();
+        for line in csv.lines().skip(1) {
+            let first = line.trim_start_matches('"');
+            assert!(first.starts_with('\''), "{line}");
+            assert!(line.ends_with(",-5.00"), "money stays a number: {line}");
+        }
+        assert_eq!(spreadsheet_text("Acme"), "Acme");
     }
 
     #[test]

@@ -308,7 +308,11 @@ fn printed_lines_reconcile_on_every_document_kind() {
         account: String::new(),
         email: String::new(),
     };
-    for kind in [DocumentKind::Statement, DocumentKind::Quote, DocumentKind::CreditNote] {
+    for kind in [
+        DocumentKind::Statement,
+        DocumentKind::Quote,
+        DocumentKind::CreditNote,
+    ] {
         let inv = Invoice::new(kind, (party(), party()), "CNY", d("6"), true, lines.clone());
         let (text, html, csv) = (inv.to_text(), inv.to_html(), inv.to_csv());
         for line in &lines {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::{DocumentKind, Invoice, LineKind, Party};
 use crate::money::{chinese_upper, format_money, format_unit_price};
-use crate::table::csv_field;
+use crate::table::{csv_field, spreadsheet_text};
 
 fn party(s: &mut String, role: &str, p: &Party) {
     let _ = writeln!(s, "{role:<9} {}", p.name);
@@ -175,18 +175,18 @@ pub(super) fn csv(inv: &Invoice) -> String {
         DocumentKind::CreditNote => "credit-note",
         DocumentKind::Quote => "quote",
     };
+    // Text a customer or an operator typed is made safe for a spreadsheet.
+    let text = |t: &str| spreadsheet_text(t).into_owned();
     let head = [
         inv.reference(),
         kind.to_owned(),
         inv.date.map(|d| d.to_string()).unwrap_or_default(),
         inv.due_on.map(|d| d.to_string()).unwrap_or_default(),
-        inv.billed_for
-            .clone()
-            .unwrap_or_else(|| inv.order_id.clone()),
-        inv.seller.id.clone(),
-        inv.buyer.name.clone(),
-        inv.buyer.id.clone(),
-        inv.buyer.tax_id.clone(),
+        text(inv.billed_for.as_deref().unwrap_or(&inv.order_id)),
+        text(&inv.seller.id),
+        text(&inv.buyer.name),
+        text(&inv.buyer.id),
+        text(&inv.buyer.tax_id),
     ];
     let row = |s: &mut String, cells: &[String]| {
         let joined: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
@@ -200,11 +200,11 @@ pub(super) fn csv(inv: &Invoice) -> String {
                 LineKind::Item => "item".to_owned(),
                 LineKind::Discount => "discount".to_owned(),
             },
-            l.product.clone(),
-            l.name_zh.clone(),
-            l.name_en.clone(),
-            l.description.clone(),
-            l.tier.clone(),
+            text(&l.product),
+            text(&l.name_zh),
+            text(&l.name_en),
+            text(&l.description),
+            text(&l.tier),
             l.quantity.to_string(),
             l.unit_price.to_string(),
             l.discount_pct.map(|p| p.to_string()).unwrap_or_default(),
@@ -236,7 +236,7 @@ pub(super) fn csv(inv: &Invoice) -> String {
         None => total.extend(std::iter::repeat_n(String::new(), 4)),
     }
     match &inv.fapiao {
-        Some(f) => total.extend([f.number.clone(), f.date.to_string()]),
+        Some(f) => total.extend([text(&f.number), f.date.to_string()]),
         None => total.extend([String::new(), String::new()]),
     }
     row(&mut s, &total);

@@ -331,7 +331,11 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
                     Cell::from(i.billed_for.clone().unwrap_or_else(|| i.order_id.clone())),
                     Cell::from(i.customer.clone()),
                     Cell::from(i.buyer_tax_id.clone()),
-                    Cell::from(i.date.get(..10).unwrap_or(&i.date).to_owned()),
+                    // A date cell (an XLSX date), as `due` is.
+                    match facelic_invoice::dates::Date::parse(i.date.get(..10).unwrap_or(&i.date)) {
+                        Some(day) => Cell::Date(day),
+                        None => Cell::from(i.date.clone()),
+                    },
                     Cell::from(i.due_on),
                     Cell::Money(i.gross),
                     Cell::Money(i.credited),

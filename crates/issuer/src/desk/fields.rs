@@ -320,6 +320,23 @@ fn plain_expected<T>() -> &'static str {
     }
 }
 
+/// Free text that reaches a document or the audit log (a reason, a note):
+/// trimmed, 1 to `max` bytes on one line, no control characters — a line
+/// break in a credit reason could forge a "BALANCE DUE" line on the text
+/// statement. `what` names the field in the refusal.
+pub(crate) fn one_line(what: &str, text: &str, max: usize) -> super::Result<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(super::DeskError::Input(format!("{what} is empty")));
+    }
+    if text.len() > max || text.chars().any(char::is_control) {
+        return Err(super::DeskError::Input(format!(
+            "{what} must be at most {max} bytes on one line, without control characters"
+        )));
+    }
+    Ok(text.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

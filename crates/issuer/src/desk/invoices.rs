@@ -380,10 +380,7 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
         reason: &str,
         amount: Option<Decimal>,
     ) -> Result<CreditNote> {
-        let reason = reason.trim().to_owned();
-        if reason.is_empty() {
-            return Err(DeskError::Input("a credit note needs a reason".into()));
-        }
+        let reason = super::fields::one_line("a credit note's reason", reason, 500)?;
         let invoicing = self.catalog.invoicing.clone();
         self.write(|tx, s| credit(tx, s, &invoicing, number, &reason, amount))
     }

@@ -381,10 +381,7 @@ impl Desk {
     ) -> Result<(PackRecord, facelic_invoice::invoice::CreditNote)> {
         let catalog = self.catalog.clone();
         let today = self.today();
-        let reason = reason.trim().to_owned();
-        if reason.is_empty() {
-            return Err(DeskError::Input("a refund needs a reason".into()));
-        }
+        let reason = super::fields::one_line("a refund's reason", reason, 500)?;
         self.write(|tx, s| {
             let pack = load_pack(tx, id, today)?;
             let product = catalog.api_product(&pack.product).ok_or_else(|| {

@@ -737,3 +737,61 @@ fn prices_and_totals_beyond_the_maximum_are_refused_at_input() {
     assert!(matches!(err, DeskError::Refused(_)), "{err:?}");
     assert_eq!(d.counts(), before);
 }
+
+#[test]
+fn exports_neutralise_text_a_spreadsheet_would_run() {
+    // A customer name starting with `=` reached CSV cells as a live formula.
+    let d = TestDesk::new();
+    let evil = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    let c = d.customer(evil);
+    let order = d.order(&c, "face-detect", &["--devices", "50"]);
+    let draft = d.library().create_invoice(&order).unwrap().draft_id;
+    let number = d
+        .library()
+        .finalize_invoice(&draft)
+        .unwrap()
+        .number
+        .unwrap();
+    let list = d.ok(&["invoice", "list", "--format", "csv"]);
+    let shown = d.ok(&["invoice", "show", &number, "--format", "csv"]);
+    for csv in [&list, &shown] {
+        assert!(
+            !csv.contains(",=HYPERLINK") && !csv.contains(",\"=HYPERLINK"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\""),
+            "{csv}"
+        );
+    }
+}
+
+#[test]
+fn free_text_on_documents_is_one_line() {
+    // A credit reason with a line break forged a "BALANCE DUE CNY 0.00
+    // [paid]" line on the text statement.
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&c, "face-detect", &["--devices", "50"]);
+    let draft = d.library().create_invoice(&order).unwrap().draft_id;
+    let number = d
+        .library()
+        .finalize_invoice(&draft)
+        .unwrap()
+        .number
+        .unwrap();
+    for forged in [
+        "returned\nBALANCE DUE CNY 0.00  [paid]",
+        "re\rturned",
+        "tab\there",
+        "x\u{7}",
+    ] {
+        let err = d.rejects(
+            |k| k.credit_invoice(&number, forged, None),
+            "on one line, without control characters",
+        );
+        assert!(matches!(err, DeskError::Input(_)), "{err:?}");
+    }
+    let shown = d.ok(&["invoice", "show", &number]);
+    assert_eq!(shown.matches("BALANCE DUE").count(), 1, "{shown}");
+}
