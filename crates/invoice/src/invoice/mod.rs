@@ -498,6 +498,31 @@ impl Invoice {
         self.totals.gross - self.credited() - self.paid()
     }
 
+    /// What was still to pay at the end of `day`: the total less the credit
+    /// notes issued and the payments received by then (a point-in-time
+    /// balance: later credits and payments do not count). A credit note's
+    /// day is its issue time's date as written (the desk's time zone).
+    pub fn balance_as_of(&self, day: Date) -> Decimal {
+        let credited: Decimal = self
+            .credits
+            .iter()
+            .filter(|c| {
+                c.issued_at
+                    .get(..10)
+                    .and_then(Date::parse)
+                    .is_none_or(|issued| issued <= day)
+            })
+            .map(|c| c.amount)
+            .sum();
+        let paid: Decimal = self
+            .payments
+            .iter()
+            .filter(|p| p.date <= day)
+            .map(|p| p.amount)
+            .sum();
+        self.totals.gross - credited - paid
+    }
+
     /// Fills in the settlement as of `as_of` (finalized statements only).
     pub fn settle(&mut self, as_of: Date) {
         self.settlement =

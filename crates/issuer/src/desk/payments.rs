@@ -201,16 +201,24 @@ impl Desk {
         })
     }
 
-    /// What customers owe on `as_of` (default today), aged by days past due.
+    /// What customers owed at the end of `as_of` (default today), aged by
+    /// days past due: the ledger as it stood then — statements dated by
+    /// then, less credits and payments made by then — so a month-end report
+    /// run later gives the same figures.
     pub fn receivables(&self, as_of: Option<Date>) -> Result<Aging> {
         let as_of = as_of.unwrap_or_else(|| self.today());
         let mut items = Vec::new();
+        // The ledger as it stood at the end of `as_of`: statements dated
+        // by then, less the credits and payments made by then.
         for invoice in self.documents()? {
-            let balance = invoice.balance();
-            let (Some(number), Some(due_on)) = (invoice.number, invoice.due_on) else {
+            let balance = invoice.balance_as_of(as_of);
+            let (Some(number), Some(due_on)) = (invoice.number.clone(), invoice.due_on) else {
                 continue;
             };
             let date = invoice.date.unwrap_or(due_on);
+            if date > as_of {
+                continue;
+            }
             if balance > Decimal::ZERO {
                 items.push(OpenItem {
                     customer_id: invoice.buyer.id,

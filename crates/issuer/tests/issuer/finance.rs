@@ -795,3 +795,61 @@ fn free_text_on_documents_is_one_line() {
     let shown = d.ok(&["invoice", "show", &number]);
     assert_eq!(shown.matches("BALANCE DUE").count(), 1, "{shown}");
 }
+
+#[test]
+fn receivables_as_of_a_day_are_the_ledger_as_it_stood_then() {
+    // `receivables --as-of 2026-01-15` counted statements dated March, with
+    // today's balances.
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let statement = |d: &TestDesk| {
+        let order = d.order(&c, "face-detect", &["--devices", "50"]);
+        let draft = d.library().create_invoice(&order).unwrap().draft_id;
+        d.library()
+            .finalize_invoice(&draft)
+            .unwrap()
+            .number
+            .unwrap()
+    };
+    at(&mut d, "2027-01-10T02:00:00Z");
+    let january = statement(&d);
+    at(&mut d, "2027-02-10T02:00:00Z");
+    pay(&january, "4400", None, "CMB 1")(&mut d.library()).unwrap();
+    at(&mut d, "2027-03-10T02:00:00Z");
+    let march = statement(&d);
+    d.library()
+        .credit_invoice(
+            &january,
+            "two devices returned",
+            Some("576".parse().unwrap()),
+        )
+        .unwrap();
+    let open = |aging: &facelic_invoice::receivables::Aging| -> Vec<(String, String)> {
+        aging
+            .items
+            .iter()
+            .map(|i| (i.number.clone(), fen(i.balance)))
+            .collect()
+    };
+    let mid_january = d.library().receivables(Some(day("2027-01-15"))).unwrap();
+    assert_eq!(open(&mid_january), [(january.clone(), "14400.00".into())]);
+    let end_of_february = d.library().receivables(Some(day("2027-02-28"))).unwrap();
+    assert_eq!(
+        open(&end_of_february),
+        [(january.clone(), "10000.00".into())]
+    );
+    let now = d.library().receivables(Some(day("2027-03-10"))).unwrap();
+    assert_eq!(
+        open(&now),
+        [
+            (january.clone(), "9424.00".into()),
+            (march, "14400.00".into())
+        ]
+    );
+    // Run again months later, the month-end figures do not change.
+    at(&mut d, "2027-06-01T00:00:00Z");
+    assert_eq!(
+        open(&d.library().receivables(Some(day("2027-02-28"))).unwrap()),
+        open(&end_of_february)
+    );
+}
