@@ -10,7 +10,8 @@
 //! - [`invoice`] builds statements and credit notes with tax, payments and
 //!   settlement, and renders them as text, JSON, CSV or print-ready HTML.
 //! - [`receivables`] ages what customers owe; [`table`] renders tables as
-//!   CSV or `.xlsx`; [`tax_id`] checks unified social credit codes;
+//!   CSV or `.xlsx`; [`tax_id`] checks unified social credit codes and
+//!   [`fapiao`] fapiao numbers;
 //!   [`dates`] dates documents in the desk's time zone.
 //!
 //! All money is [`Decimal`]; every line is rounded half-up to the fen and
@@ -24,6 +25,7 @@
 
 mod catalog;
 pub mod dates;
+pub mod fapiao;
 pub mod invoice;
 pub mod money;
 pub mod pricing;

@@ -166,7 +166,8 @@ impl Desk {
         fapiao_number: &str,
         date: Date,
     ) -> Result<Fapiao> {
-        let fapiao_number = reference("a fapiao number", fapiao_number, true)?;
+        let fapiao_number = facelic_invoice::fapiao::parse_fapiao_number(fapiao_number)
+            .map_err(|e| DeskError::Input(e.to_string()))?;
         let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
         self.write(|tx, s| {
@@ -182,6 +183,18 @@ impl Desk {
                 )));
             }
             check_day("fapiao", date, zone.date(s.now()), &number, invoice.date)?;
+            let taken: Option<String> = tx
+                .query_row(
+                    "SELECT invoice_number FROM fapiao WHERE number = ?1",
+                    [&fapiao_number],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(other) = taken {
+                return Err(DeskError::Refused(format!(
+                    "fapiao {fapiao_number} is recorded against {other} already; a fapiao belongs to one statement"
+                )));
+            }
             tx.execute(
                 "INSERT INTO fapiao (invoice_number, number, issued_on, recorded_at) VALUES (?1, \
                     ?2, ?3, ?4)",

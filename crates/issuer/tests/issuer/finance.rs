@@ -481,7 +481,10 @@ fn the_fapiao_is_recorded_once_and_shown_everywhere() {
         let (invoice, fapiao) = (invoice.to_owned(), fapiao.to_owned());
         move |k: &mut Desk| k.record_fapiao(&invoice, &fapiao, day("2026-11-01"))
     };
-    d.refuses(fapiao("D-000002", "1"), "D-000002 is a draft");
+    d.refuses(
+        fapiao("D-000002", "26442000000012345670"),
+        "D-000002 is a draft",
+    );
     // Dates are the CLI's to parse.
     d.refused(
         &[
@@ -501,9 +504,21 @@ fn the_fapiao_is_recorded_once_and_shown_everywhere() {
     let f = fapiao(&number, "26442000000012345678")(&mut d.library()).unwrap();
     assert_eq!(f.number, "26442000000012345678");
     d.refuses(
-        fapiao(&number, "2"),
+        fapiao(&number, "26442000000012345679"),
         "already has fapiao 26442000000012345678",
     );
+    // Any text was a fapiao number ("x"), and one number could stand on two
+    // statements: the formats in use only, each number once.
+    let second = statement(&d, &c, "50");
+    for bad in ["x", "1", "2644200000001234567", "=HYPERLINK(1)"] {
+        d.rejects(fapiao(&second, bad), "is not a fapiao number");
+    }
+    d.refuses(
+        fapiao(&second, "26442000000012345678"),
+        "is recorded against",
+    );
+    let older = fapiao(&second, "044031900111-12345678")(&mut d.library()).unwrap();
+    assert_eq!(older.number, "044031900111 12345678");
     let text = d.ok(&["invoice", "show", &number]);
     assert!(
         text.contains("fapiao 发票 26442000000012345678 of 2026-11-01"),
