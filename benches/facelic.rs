@@ -173,8 +173,16 @@ fn desk_with_order(product: &str) -> (tempfile::TempDir, Desk, String) {
 fn desk_with_devices(product: &str, devices: u64) -> (tempfile::TempDir, Desk, String) {
     let dir = tempfile::tempdir().unwrap_or_else(|_| unreachable!());
     let session = Session::new(Clock::Fixed(now()), "bench").unwrap();
-    let (mut desk, _) =
-        Desk::init(&dir.path().join("desk"), session).unwrap_or_else(|_| unreachable!());
+    // The seller's tax id the shipped catalog leaves to the vendor.
+    let desk_dir = dir.path().join("desk");
+    std::fs::create_dir_all(&desk_dir).unwrap_or_else(|_| unreachable!());
+    let catalog = facelic_invoice::DEFAULT_CATALOG.replacen(
+        "seller_tax_id = \"\"",
+        "seller_tax_id = \"91440300MA5DEM0019\"",
+        1,
+    );
+    std::fs::write(desk_dir.join("catalog.toml"), catalog).unwrap_or_else(|_| unreachable!());
+    let (mut desk, _) = Desk::init(&desk_dir, session).unwrap_or_else(|_| unreachable!());
     let customer = desk.add_customer("Acme").unwrap_or_else(|_| unreachable!());
     let order = desk
         .create_order(&NewOrder {

@@ -118,7 +118,7 @@ struct RawTier {
 pub(super) struct RawInvoicing {
     seller_name: String,
     seller_address: String,
-    seller_tax_id: String,
+    seller_tax_id: Spanned<String>,
     vat_rate: Spanned<String>,
     prices_include_tax: bool,
     invoice_prefix: Spanned<String>,
@@ -379,7 +379,7 @@ pub(super) fn invoicing(
         time_zone,
         seller_name: inv.seller_name,
         seller_address: inv.seller_address,
-        seller_tax_id: inv.seller_tax_id,
+        seller_tax_id: seller_tax_id(src, &inv.seller_tax_id)?,
         vat_rate,
         prices_include_tax: inv.prices_include_tax,
         invoice_prefix: inv.invoice_prefix.into_inner(),
@@ -402,6 +402,22 @@ pub(super) fn valid_product_id(id: &str) -> bool {
         && b[0].is_ascii_alphanumeric()
         && b.iter()
             .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// The seller's tax id: empty (not set yet: statements cannot be
+/// finalized) or a valid unified social credit code — never a placeholder
+/// that fails its own check character.
+fn seller_tax_id(src: Source<'_>, value: &Spanned<String>) -> Result<String, CatalogError> {
+    let text = value.get_ref().trim();
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    crate::tax_id::check_uscc(text).map_err(|e| {
+        src.error(
+            value,
+            format!("seller_tax_id: {e} (leave it empty until the vendor's code is known)"),
+        )
+    })
 }
 
 /// Parses a non-negative amount with at most two decimal places.

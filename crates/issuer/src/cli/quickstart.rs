@@ -40,6 +40,16 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         dir.path().display()
     );
 
+    // A demo seller tax id: the shipped catalog leaves it to the vendor,
+    // and statements are finalized only once it is set.
+    std::fs::create_dir_all(&desk_dir).map_err(CliError::io(&desk_dir))?;
+    let catalog = desk_dir.join(facelic_issuer::desk::CATALOG_FILE);
+    let demo = facelic_invoice::DEFAULT_CATALOG.replacen(
+        "seller_tax_id = \"\"",
+        "seller_tax_id = \"91440300MA5DEM0019\"",
+        1,
+    );
+    std::fs::write(&catalog, demo).map_err(CliError::io(&catalog))?;
     let (mut desk, key) = Desk::init(&desk_dir, session)?;
     println!(
         "1. facelic init: ledger, catalog ({} products), issuer key {}",

@@ -293,6 +293,11 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
     /// catalog's time zone). From then on the invoice cannot change.
     pub fn finalize_invoice(&mut self, draft_id: &str) -> Result<Invoice> {
         let inv = self.catalog.invoicing.clone();
+        if inv.seller_tax_id.is_empty() {
+            return Err(DeskError::Refused(
+                "the catalog's [invoicing] seller_tax_id is not set: a statement carries the seller's unified social credit code".into(),
+            ));
+        }
         let prefix = inv.invoice_prefix.clone();
         let zone = inv.time_zone;
         let seller = self.seller();

@@ -36,6 +36,9 @@ pub(crate) fn code(n: u64) -> String {
         .to_string()
 }
 
+/// The seller's unified social credit code in test desks' catalogs.
+pub(crate) const SELLER_TAX_ID: &str = "91440300MA5DEM0019";
+
 impl TestDesk {
     pub(crate) fn new() -> Self {
         let desk = Self {
@@ -44,7 +47,15 @@ impl TestDesk {
             env: Vec::new(),
         };
         // Through the library: `facelic init` itself is tested by the
-        // quickstart and the refusal tests.
+        // quickstart and the refusal tests. The catalog names a seller tax
+        // id (the shipped one leaves it to the vendor).
+        std::fs::create_dir_all(desk.desk()).unwrap();
+        let catalog = facelic_invoice::DEFAULT_CATALOG.replacen(
+            "seller_tax_id = \"\"",
+            &format!("seller_tax_id = \"{SELLER_TAX_ID}\""),
+            1,
+        );
+        std::fs::write(desk.desk().join("catalog.toml"), catalog).unwrap();
         let session = Session::new(Clock::Fixed(desk.time()), "tester").unwrap();
         Desk::init(&desk.desk(), session).unwrap();
         desk

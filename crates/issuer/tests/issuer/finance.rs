@@ -257,7 +257,7 @@ fn billing_profiles_are_checked_audited_and_printed() {
         "91440300708461136T",
         "招商银行深圳分行",
         "Seller 销售方",
-        "91440300EXAMPLE000",
+        crate::desk::SELLER_TAX_ID,
         "net 45 days",
         "id=\"due\">2026-12-16<",
         "增值税专用发票",
@@ -866,5 +866,40 @@ fn receivables_as_of_a_day_are_the_ledger_as_it_stood_then() {
     assert_eq!(
         open(&d.library().receivables(Some(day("2027-02-28"))).unwrap()),
         open(&end_of_february)
+    );
+}
+
+#[test]
+fn the_seller_tax_id_is_a_real_code_or_nothing_is_finalized() {
+    // The shipped placeholder failed its own check character and was
+    // printed on every document.
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&c, "face-detect", &["--devices", "50"]);
+    let draft = d.library().create_invoice(&order).unwrap().draft_id;
+    edit_catalog(
+        &d,
+        &format!("seller_tax_id = \"{}\"", crate::desk::SELLER_TAX_ID),
+        "seller_tax_id = \"91440300EXAMPLE000\"",
+    );
+    let err = d.fails(&["invoice", "list"], 3, "seller_tax_id");
+    assert!(
+        err.contains("catalog.toml") && err.contains("line"),
+        "{err}"
+    );
+    // Not set (as shipped): the desk works, but nothing is finalized.
+    edit_catalog(
+        &d,
+        "seller_tax_id = \"91440300EXAMPLE000\"",
+        "seller_tax_id = \"\"",
+    );
+    d.refuses(|k| k.finalize_invoice(&draft), "seller_tax_id is not set");
+    assert_eq!(
+        facelic_invoice::Catalog::default_catalog()
+            .unwrap()
+            .invoicing
+            .seller_tax_id,
+        "",
+        "the shipped catalog names no seller"
     );
 }
