@@ -165,6 +165,70 @@ pub(crate) fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> 
     )?)
 }
 
+/// Documents numbered `PREFIX-YEAR-NNNNNN`: each kind's numbers start at
+/// 000001 every year and stay gapless within it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Numbered {
+    /// Finalized statements (`FL-…`).
+    Statement,
+    /// Credit notes (`CN-…`).
+    CreditNote,
+    /// Saved quotes (`Q-…`).
+    Quote,
+}
+
+impl Numbered {
+    /// The sequence's name and the numbers it has issued (table, column).
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Numbered::Statement => (
+                "invoice",
+                "SELECT number FROM invoices WHERE number LIKE ?1",
+            ),
+            Numbered::CreditNote => (
+                "credit-note",
+                "SELECT number FROM credit_notes WHERE number LIKE ?1",
+            ),
+            Numbered::Quote => ("quote", "SELECT number FROM quotes WHERE number LIKE ?1"),
+        }
+    }
+}
+
+/// The next number of `kind` in `year` (inside the caller's transaction):
+/// 1 for the year's first document. A year's sequence starts after the
+/// numbers of that year already issued (ledgers from before numbers
+/// restarted every year continue where they were).
+pub(crate) fn next_of_year(tx: &Transaction<'_>, kind: Numbered, year: i32) -> Result<i64> {
+    let (name, issued) = kind.names();
+    let sequence = format!("{name}-{year}");
+    let known: Option<i64> = tx
+        .query_row(
+            "SELECT last FROM sequences WHERE name = ?1",
+            [&sequence],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if known.is_none() {
+        let mut stmt = tx.prepare(issued)?;
+        let numbers = stmt.query_map([format!("%-{year}-%")], |r| r.get::<_, String>(0))?;
+        let mut highest = 0i64;
+        for number in numbers {
+            let number = number?;
+            let n = number
+                .rsplit('-')
+                .next()
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(0);
+            highest = highest.max(n);
+        }
+        tx.execute(
+            "INSERT INTO sequences (name, last) VALUES (?1, ?2)",
+            params![sequence, highest],
+        )?;
+    }
+    next_in_sequence(tx, &sequence)
+}
+
 /// The next draft number: a sequence of its own (started after the drafts a
 /// ledger already has), so a discarded draft's id is never given again.
 fn next_draft(tx: &Transaction<'_>) -> Result<i64> {
@@ -310,8 +374,9 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
                     invoice.draft_id
                 )));
             }
-            let n = next_in_sequence(tx, "invoice")?;
-            let number = format!("{prefix}-{}-{n:06}", zone.year(s.now()));
+            let year = zone.year(s.now());
+            let n = next_of_year(tx, Numbered::Statement, year)?;
+            let number = format!("{prefix}-{year}-{n:06}");
             // The document as issued: dated today, the buyer as its profile
             // is now, due after its payment terms.
             // The draft's buyer id is the order's customer.
@@ -543,8 +608,8 @@ pub(crate) fn credit(
             facelic_invoice::money::format_money(amount)
         )));
     }
-    let n = next_in_sequence(tx, "credit-note")?;
     let zone = invoicing.time_zone;
+    let n = next_of_year(tx, Numbered::CreditNote, zone.year(s.now()))?;
     let note = CreditNote {
         number: format!(
             "{}-{}-{n:06}",
@@ -617,7 +682,7 @@ pub(crate) fn issue_statement(
 ) -> Result<Invoice> {
     let inv = &catalog.invoicing;
     let seq = next_draft(tx)?;
-    let n = next_in_sequence(tx, "invoice")?;
+    let n = next_of_year(tx, Numbered::Statement, date.year())?;
     let number = format!("{}-{}-{n:06}", inv.invoice_prefix, date.year());
     let terms = terms_of(customer, inv);
     let now = inv.time_zone.rfc3339(s.now());

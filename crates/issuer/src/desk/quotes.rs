@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::fields::{Fields, LedgerText as _, Text};
-use super::invoices::next_in_sequence;
+use super::invoices::{Numbered, next_of_year};
 use super::{Desk, DeskError, Result, audit};
 use crate::Timestamp;
 
@@ -141,8 +141,9 @@ impl Desk {
         .map_err(|e| DeskError::Refused(e.to_string()))?;
         let zone = inv.time_zone;
         let number = self.write(|tx, s| {
-            let n = next_in_sequence(tx, "quote")?;
-            let number = format!("{}-{}-{n:06}", inv.quote_prefix, zone.year(s.now()));
+            let year = zone.year(s.now());
+            let n = next_of_year(tx, Numbered::Quote, year)?;
+            let number = format!("{}-{year}-{n:06}", inv.quote_prefix);
             let today = zone.date(s.now());
             let valid_until = today.add_days(i64::from(valid_days) - 1);
             let price_json =

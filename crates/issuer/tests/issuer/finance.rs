@@ -903,3 +903,35 @@ fn the_seller_tax_id_is_a_real_code_or_nothing_is_finalized() {
         "the shipped catalog names no seller"
     );
 }
+
+#[test]
+fn statement_numbers_start_again_every_year() {
+    // The first statement of 2027 was FL-2027-000002.
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let finalize = |d: &TestDesk| {
+        let order = d.order(&c, "face-detect", &["--devices", "50"]);
+        let draft = d.library().create_invoice(&order).unwrap().draft_id;
+        d.library()
+            .finalize_invoice(&draft)
+            .unwrap()
+            .number
+            .unwrap()
+    };
+    assert_eq!(finalize(&d), "FL-2026-000001");
+    assert_eq!(finalize(&d), "FL-2026-000002");
+    at(&mut d, "2027-01-01T00:00:00Z"); // 08:00 in Shanghai: 2027 there
+    let first = finalize(&d);
+    assert_eq!(first, "FL-2027-000001");
+    let note = d
+        .library()
+        .credit_invoice(&first, "returned", None)
+        .unwrap();
+    assert_eq!(note.number, "CN-2027-000001");
+    // A ledger from before yearly numbers (its year's sequence unknown)
+    // continues after the numbers it has issued that year.
+    d.ledger()
+        .execute("DELETE FROM sequences WHERE name = 'invoice-2027'", [])
+        .unwrap();
+    assert_eq!(finalize(&d), "FL-2027-000002");
+}
