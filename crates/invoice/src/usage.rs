@@ -633,7 +633,7 @@ mod tests {
             charged,
             [
                 (
-                    "限时8折优惠起 (001 L9-L10)".to_owned(),
+                    "限时8折优惠起".to_owned(),
                     15_000,
                     "11400.00".to_owned()
                 ),

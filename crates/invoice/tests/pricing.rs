@@ -317,9 +317,11 @@ fn printed_lines_reconcile_on_every_document_kind() {
         let (text, html, csv) = (inv.to_text(), inv.to_html(), inv.to_csv());
         for line in &lines {
             let q = line.quantity;
+            // Quantities print with thousands separators (990,000).
+            let shown = facelic_invoice::money::group_digits(q);
             for printed in [
-                printed_unit_price(&text, &format!("{q} x ")),
-                printed_unit_price(&html, &format!(">{q}</td><td class=\"num\">")),
+                printed_unit_price(&text, &format!("{shown} x ")),
+                printed_unit_price(&html, &format!(">{shown}</td><td class=\"num\">")),
             ] {
                 assert_eq!(printed, line.unit_price, "{kind:?}: {q}");
                 assert_eq!(
@@ -331,4 +333,29 @@ fn printed_lines_reconcile_on_every_document_kind() {
             assert!(csv.contains(&format!(",{q},{},", line.unit_price)), "{csv}");
         }
     }
+}
+
+#[test]
+fn names_customers_read_carry_no_source_citation() {
+    // "限时8折优惠起 (001 L9-L10)" was printed on customer documents: the
+    // seed citations belong in the catalog's comments.
+    let cat = catalog();
+    let cited = |text: &str| {
+        text.split('(').skip(1).any(|rest| {
+            let b = rest.as_bytes();
+            b.len() > 5 && b[..3].iter().all(u8::is_ascii_digit) && &b[3..5] == b" L"
+        })
+    };
+    let mut names: Vec<String> = Vec::new();
+    for p in &cat.products {
+        names.extend([p.name_zh.clone(), p.name_en.clone()]);
+    }
+    for a in &cat.api_products {
+        names.extend([a.name_zh.clone(), a.name_en.clone()]);
+        names.extend(a.campaigns.iter().map(|c| c.name.clone()));
+    }
+    assert!(names.len() > 10);
+    let tagged: Vec<&String> = names.iter().filter(|n| cited(n)).collect();
+    assert!(tagged.is_empty(), "{tagged:?}");
+    assert!(cited("限时8折优惠起 (001 L9-L10)"));
 }

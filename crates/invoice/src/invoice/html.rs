@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Invoice;
-use crate::money::{format_money, format_unit_price};
+use crate::money::{format_money, format_unit_price, group_digits};
 
 /// Escapes text for HTML element and attribute content.
 fn esc(text: &str) -> String {
@@ -223,7 +223,7 @@ pub(super) fn render(inv: &Invoice) -> String {
                 esc(&l.name_en),
                 esc(&l.description),
                 esc(&l.tier),
-                l.quantity,
+                group_digits(l.quantity),
                 format_unit_price(l.unit_price),
             );
         }

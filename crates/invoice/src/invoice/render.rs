@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{DocumentKind, Invoice, LineKind, Party};
-use crate::money::{chinese_upper, format_money, format_unit_price};
+use crate::money::{chinese_upper, format_money, format_unit_price, group_digits};
 use crate::table::{csv_field, spreadsheet_text};
 
 fn party(s: &mut String, role: &str, p: &Party) {
@@ -82,7 +82,7 @@ pub(super) fn text(inv: &Invoice) -> String {
             let _ = writeln!(
                 s,
                 "   {tier}{} x {} {}{}",
-                l.quantity,
+                group_digits(l.quantity),
                 format_unit_price(l.unit_price),
                 inv.currency,
                 l.discount_pct
