@@ -270,9 +270,14 @@ pub(super) fn render(inv: &Invoice) -> String {
         );
     }
     for p in &inv.payments {
+        // The bank's reference, as the text statement shows it.
+        let reference = match p.reference.is_empty() {
+            true => String::new(),
+            false => format!(", {}", esc(&p.reference)),
+        };
         let _ = write!(
             h,
-            "<tr><td>Payment 收款 {} ({})</td><td class=\"num\">-{}</td></tr>",
+            "<tr><td>Payment 收款 {} ({}{reference})</td><td class=\"num\">-{}</td></tr>",
             esc(&p.id),
             p.date,
             format_money(p.amount)

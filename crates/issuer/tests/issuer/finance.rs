@@ -344,6 +344,12 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
         "{text}"
     );
     assert!(text.contains("BALANCE DUE CNY 0.00  [paid]"), "{text}");
+    // The HTML (and so the PDF) names the bank's reference too.
+    let html = d.ok(&["invoice", "show", &number, "--format", "html"]);
+    assert!(
+        html.contains("Payment 收款 P-000001 (2026-11-09, CMB 20261109-01)"),
+        "{html}"
+    );
 }
 
 #[test]
