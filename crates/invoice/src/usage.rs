@@ -632,11 +632,7 @@ mod tests {
         assert_eq!(
             charged,
             [
-                (
-                    "限时8折优惠起".to_owned(),
-                    15_000,
-                    "11400.00".to_owned()
-                ),
+                ("限时8折优惠起".to_owned(), 15_000, "11400.00".to_owned()),
                 ("list".to_owned(), 16_000, "15200.00".to_owned()),
             ]
         );

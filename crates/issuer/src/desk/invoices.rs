@@ -48,7 +48,8 @@ pub struct InvoiceSummary {
     /// Still due.
     #[serde(with = "facelic_invoice::money::amount")]
     pub balance: Decimal,
-    /// Invoice date (finalization), or creation date for drafts (RFC 3339).
+    /// The date the document carries (`YYYY-MM-DD`, the desk's time zone),
+    /// or a draft's creation time (RFC 3339).
     pub date: String,
     /// Due date (finalized invoices).
     pub due_on: Option<Date>,
@@ -304,8 +305,8 @@ let price = price_platform_at(fee, 1, t.discount_pct).map_err(refused)?;
                             "Platform license for {}, term {}: {} to {}",
                             order.package.as_deref().unwrap_or_default(),
                             t.seq,
-                            date_of(t.starts_at),
-                            date_of(t.ends_at)
+                            date_of(inv.time_zone, t.starts_at),
+                            date_of(inv.time_zone, t.ends_at)
                         )
                     };
                     lines.extend(lines_for(product, &price, describe, inv));
@@ -521,10 +522,15 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
                 credited: i.credited(),
                 paid: i.paid(),
                 balance: i.balance(),
-                date: i
-                    .finalized_at
-                    .clone()
-                    .unwrap_or_else(|| i.created_at.clone()),
+                // The date the document itself carries (a usage bill made
+                // on the 3rd for the month ending on the 1st says the 1st).
+                date: match i.date {
+                    Some(day) => day.to_string(),
+                    None => i
+                        .finalized_at
+                        .clone()
+                        .unwrap_or_else(|| i.created_at.clone()),
+                },
                 due_on: i.due_on,
                 payment_status: i.settlement.as_ref().map(|s| s.status),
                 days_overdue: i.settlement.as_ref().map_or(0, |s| s.days_overdue),
@@ -744,7 +750,6 @@ fn fapiao_type_of(c: &Customer) -> String {
 }
 
 /// The calendar date (UTC) of `t`: `YYYY-MM-DD`.
-fn date_of(t: crate::Timestamp) -> String {
-    let text = t.to_string();
-    text.get(..10).unwrap_or(&text).to_owned()
+fn date_of(zone: facelic_invoice::dates::TimeZone, t: crate::Timestamp) -> String {
+    zone.date(t).to_string()
 }

@@ -941,3 +941,46 @@ fn statement_numbers_start_again_every_year() {
         .unwrap();
     assert_eq!(finalize(&d), "FL-2027-000002");
 }
+
+#[test]
+fn every_date_a_customer_reads_is_in_the_desks_time_zone() {
+    // A platform term starting 07:30 Beijing time on 2027-01-01 printed as
+    // "2026-12-31 to 2027-12-31" (UTC); the invoice list showed a usage
+    // bill's run day where the statement carried its own date.
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    at(&mut d, "2026-12-31T23:30:00Z");
+    let platform = d.order(&c, "face-search", &["--platform", "com.acme.gate"]);
+    let invoice = d.library().create_invoice(&platform).unwrap();
+    let line = &invoice.lines[0].description;
+    assert!(line.contains("2027-01-01 to 2028-01-01"), "{line}");
+    // A usage bill made on 2027-03-03 for February is dated as its run says;
+    // the register shows that date, not the day the run happened.
+    at(&mut d, "2027-02-10T00:00:00Z");
+    d.library()
+        .activate_usage(&c, "face-api", day("2027-02-01"))
+        .unwrap();
+    d.library()
+        .import_usage(
+            "feb.csv",
+            &format!("customer,product,day,calls\n{c},api-face-search,2027-02-05,500000\n"),
+        )
+        .unwrap();
+    at(&mut d, "2027-03-03T02:00:00Z");
+    let billed = d
+        .library()
+        .run_usage(
+            facelic_invoice::dates::Month::parse("2027-02").unwrap(),
+            None,
+        )
+        .unwrap();
+    let number = billed[0].invoice.as_ref().unwrap().clone();
+    let shown = d.library().invoice(&number).unwrap();
+    let listed = d.library().invoices().unwrap();
+    let row = listed
+        .iter()
+        .find(|i| i.number.as_deref() == Some(&number))
+        .unwrap();
+    assert_eq!(row.date, shown.date.unwrap().to_string());
+    assert_ne!(row.date, "2027-03-03", "{row:?}");
+}
