@@ -396,6 +396,28 @@ pub(crate) fn issue_device<'a>(order: &'a str, device: &'a str, out: &'a Path) -
 /// chunk of licenses is recorded but not committed; `committed`: no file is
 /// written yet), where the desk's test hook pauses it, then sends it SIGKILL.
 /// Deterministic: no guessed delay, whatever the machine's speed.
+/// Runs every command at once (stdout discarded, stderr kept) and waits
+/// for all: each must succeed.
+pub(crate) fn all_at_once(commands: impl IntoIterator<Item = Command>) {
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut cmd| {
+            cmd.stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 pub(crate) fn kill_at(cmd: Command, point: &str) {
     signal_at(cmd, point, "KILL");
 }

@@ -765,14 +765,7 @@ fn exports_neutralise_text_a_spreadsheet_would_run() {
     let d = TestDesk::new();
     let evil = "=HYPERLINK(\"http://evil.example\",\"click\")";
     let c = d.customer(evil);
-    let order = d.order(&c, "face-detect", &["--devices", "50"]);
-    let draft = d.library().create_invoice(&order).unwrap().draft_id;
-    let number = d
-        .library()
-        .finalize_invoice(&draft)
-        .unwrap()
-        .number
-        .unwrap();
+    let number = statement(&d, &c, "50");
     let list = d.ok(&["invoice", "list", "--format", "csv"]);
     let shown = d.ok(&["invoice", "show", &number, "--format", "csv"]);
     for csv in [&list, &shown] {
@@ -793,14 +786,7 @@ fn free_text_on_documents_is_one_line() {
     // [paid]" line on the text statement.
     let d = TestDesk::new();
     let c = d.customer("Acme");
-    let order = d.order(&c, "face-detect", &["--devices", "50"]);
-    let draft = d.library().create_invoice(&order).unwrap().draft_id;
-    let number = d
-        .library()
-        .finalize_invoice(&draft)
-        .unwrap()
-        .number
-        .unwrap();
+    let number = statement(&d, &c, "50");
     for forged in [
         "returned\nBALANCE DUE CNY 0.00  [paid]",
         "re\rturned",
@@ -823,21 +809,12 @@ fn receivables_as_of_a_day_are_the_ledger_as_it_stood_then() {
     // today's balances.
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
-    let statement = |d: &TestDesk| {
-        let order = d.order(&c, "face-detect", &["--devices", "50"]);
-        let draft = d.library().create_invoice(&order).unwrap().draft_id;
-        d.library()
-            .finalize_invoice(&draft)
-            .unwrap()
-            .number
-            .unwrap()
-    };
     at(&mut d, "2027-01-10T02:00:00Z");
-    let january = statement(&d);
+    let january = statement(&d, &c, "50");
     at(&mut d, "2027-02-10T02:00:00Z");
     pay(&january, "4400", None, "CMB 1")(&mut d.library()).unwrap();
     at(&mut d, "2027-03-10T02:00:00Z");
-    let march = statement(&d);
+    let march = statement(&d, &c, "50");
     d.library()
         .credit_invoice(
             &january,
@@ -915,15 +892,7 @@ fn statement_numbers_start_again_every_year() {
     // The first statement of 2027 was FL-2027-000002.
     let mut d = TestDesk::new();
     let c = d.customer("Acme");
-    let finalize = |d: &TestDesk| {
-        let order = d.order(&c, "face-detect", &["--devices", "50"]);
-        let draft = d.library().create_invoice(&order).unwrap().draft_id;
-        d.library()
-            .finalize_invoice(&draft)
-            .unwrap()
-            .number
-            .unwrap()
-    };
+    let finalize = |d: &TestDesk| statement(d, &c, "50");
     assert_eq!(finalize(&d), "FL-2026-000001");
     assert_eq!(finalize(&d), "FL-2026-000002");
     at(&mut d, "2027-01-01T00:00:00Z"); // 08:00 in Shanghai: 2027 there

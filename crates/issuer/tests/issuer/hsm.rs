@@ -610,26 +610,12 @@ fn eight_issues_at_once_on_one_token_queue_and_none_fails() {
     hsm.configure(&d);
     hsm.rotate(&d, "desk-signing");
     let order = d.device_order("Acme", "face-detect", 500);
-    let children: Vec<_> = (0..8)
-        .map(|n| {
-            let out = d.dir.path().join(format!("out-{n}"));
-            let codes: Vec<String> = (0..5).map(|k| code(n * 100 + k)).collect();
-            let file = d.devices_file(&format!("fleet-{n}.txt"), &codes);
-            d.issue_file_cmd(&order, &file, &out)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    crate::desk::all_at_once((0..8).map(|n| {
+        let out = d.dir.path().join(format!("out-{n}"));
+        let codes: Vec<String> = (0..5).map(|k| code(n * 100 + k)).collect();
+        let file = d.devices_file(&format!("fleet-{n}.txt"), &codes);
+        d.issue_file_cmd(&order, &file, &out)
+    }));
     assert_eq!(d.json(&["order", "show", &order])["seats_used"], 40);
 }
 

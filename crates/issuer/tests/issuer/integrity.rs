@@ -4,7 +4,6 @@
 //! what happened. Every test drives the `facelic` binary.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use serde_json::Value;
 
@@ -408,22 +407,10 @@ fn readers_never_wait_and_writers_queue() {
             d.devices_file(&format!("batch-{p}.txt"), &codes)
         })
         .collect();
-    let children: Vec<_> = files
-        .iter()
-        .enumerate()
-        .map(|(p, file)| {
-            let out = d.dir.path().join(format!("out-{p}.zip"));
-            d.issue_file_cmd(&order, file, &out).spawn().unwrap()
-        })
-        .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    crate::desk::all_at_once(files.iter().enumerate().map(|(p, file)| {
+        let out = d.dir.path().join(format!("out-{p}.zip"));
+        d.issue_file_cmd(&order, file, &out)
+    }));
     let shown = d.json(&["order", "show", &order]);
     assert_eq!(shown["seats_used"], 32_000);
 }
@@ -924,24 +911,11 @@ fn concurrent_edits_of_different_fields_all_survive() {
         ("--payment-terms", "45"),
     ];
     for _round in 0..3 {
-        let children: Vec<_> = fields
-            .iter()
-            .map(|(flag, value)| {
-                d.cmd(&["customer", "edit", &c, flag, value])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        for child in children {
-            let out = child.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        crate::desk::all_at_once(
+            fields
+                .iter()
+                .map(|(flag, value)| d.cmd(&["customer", "edit", &c, flag, value])),
+        );
         let shown = d.library().customer(&c).unwrap().billing;
         assert_eq!(shown.legal_name.as_deref(), Some(fields[0].1));
         assert_eq!(shown.address.as_deref(), Some(fields[1].1));
