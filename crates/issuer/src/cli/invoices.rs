@@ -65,6 +65,18 @@ pub(crate) enum InvoiceCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Void a wrongly recorded fapiao (the record stays, audited); then
+    /// record the right one with `record-fapiao`.
+    VoidFapiao {
+        /// Invoice number (FL-2026-000001).
+        number: String,
+        /// Why (recorded in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Print the voided fapiao as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// List invoices and drafts with what is paid and due.
     List(ListArgs),
     /// Show an invoice, draft or credit note (CN-…) as a document.
@@ -293,6 +305,20 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
                 return print_json(&f);
             }
             println!("{number}: fapiao {} of {}", f.number, f.date);
+        }
+        InvoiceCommand::VoidFapiao {
+            number,
+            reason,
+            json,
+        } => {
+            let f = desk.void_fapiao(&number, &reason)?;
+            if json {
+                return print_json(&f);
+            }
+            println!(
+                "{number}: fapiao {} of {} voided; record the right one with `facelic invoice record-fapiao`",
+                f.number, f.date
+            );
         }
         InvoiceCommand::List(args) => {
             let mut all = desk.invoices()?;

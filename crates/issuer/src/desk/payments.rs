@@ -35,21 +35,38 @@ pub(crate) fn payments_of(conn: &Connection, number: &str) -> Result<Vec<Payment
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The fapiao recorded for invoice `number`, if any.
-pub(crate) fn fapiao_of(conn: &Connection, number: &str) -> Result<Option<Fapiao>> {
+/// The live fapiao records (those no later record voids), as a SQL filter
+/// on `r`.
+const LIVE_FAPIAO: &str = "r.number IS NOT NULL AND NOT EXISTS \
+    (SELECT 1 FROM fapiao_records v WHERE v.voids = r.seq)";
+
+/// The fapiao recorded for invoice `number` and not voided, if any, with
+/// its record's seq.
+fn live_fapiao(conn: &Connection, number: &str) -> Result<Option<(i64, Fapiao)>> {
     Ok(conn
         .query_row(
-            "SELECT invoice_number, number, issued_on FROM fapiao WHERE invoice_number = ?1",
+            &format!(
+                "SELECT seq, number, issued_on FROM fapiao_records r \
+                 WHERE r.invoice_number = ?1 AND {LIVE_FAPIAO} ORDER BY seq DESC LIMIT 1"
+            ),
             [number],
             |r| {
-                let f = Fields::new(r, "fapiao", "invoice_number")?;
-                Ok(Fapiao {
-                    number: f.plain("number")?,
-                    date: f.get("issued_on")?,
-                })
+                let f = Fields::new(r, "fapiao_records", "seq")?;
+                Ok((
+                    f.plain("seq")?,
+                    Fapiao {
+                        number: f.plain("number")?,
+                        date: f.get("issued_on")?,
+                    },
+                ))
             },
         )
         .optional()?)
+}
+
+/// The fapiao recorded for invoice `number` (and not voided), if any.
+pub(crate) fn fapiao_of(conn: &Connection, number: &str) -> Result<Option<Fapiao>> {
+    Ok(live_fapiao(conn, number)?.map(|(_, f)| f))
 }
 
 /// Checks a short free-text reference.
@@ -185,7 +202,9 @@ impl Desk {
             check_day("fapiao", date, zone.date(s.now()), &number, invoice.date)?;
             let taken: Option<String> = tx
                 .query_row(
-                    "SELECT invoice_number FROM fapiao WHERE number = ?1",
+                    &format!(
+                        "SELECT invoice_number FROM fapiao_records r WHERE r.number = ?1 AND {LIVE_FAPIAO}"
+                    ),
                     [&fapiao_number],
                     |r| r.get(0),
                 )
@@ -196,8 +215,8 @@ impl Desk {
                 )));
             }
             tx.execute(
-                "INSERT INTO fapiao (invoice_number, number, issued_on, recorded_at) VALUES (?1, \
-                    ?2, ?3, ?4)",
+                "INSERT INTO fapiao_records (invoice_number, number, issued_on, recorded_at) \
+                    VALUES (?1, ?2, ?3, ?4)",
                 params![number, fapiao_number, Text(&date), Text(&s.now())],
             )?;
             audit::record(
@@ -211,6 +230,42 @@ impl Desk {
                 number: fapiao_number.clone(),
                 date,
             })
+        })
+    }
+
+    /// Voids the fapiao recorded for finalized invoice `number` (a wrong
+    /// number, a wrong date): the record stays, a void record with
+    /// `reason` is added, and a correct fapiao can then be recorded.
+    /// Audited as `invoice.fapiao-void`.
+    pub fn void_fapiao(&mut self, number: &str, reason: &str) -> Result<Fapiao> {
+        let reason = super::fields::one_line("a fapiao void's reason", reason, 500)?;
+        let key = number.trim().to_ascii_uppercase();
+        self.write(|tx, s| {
+            let (_, number) = super::invoices::load_finalized(
+                tx,
+                &key,
+                "a fapiao is voided on a finalized statement",
+            )?;
+            let Some((seq, wrong)) = live_fapiao(tx, &number)? else {
+                return Err(DeskError::Refused(format!(
+                    "{number} has no fapiao recorded to void"
+                )));
+            };
+            tx.execute(
+                "INSERT INTO fapiao_records (invoice_number, recorded_at, voids, reason) \
+                    VALUES (?1, ?2, ?3, ?4)",
+                params![number, Text(&s.now()), seq, reason],
+            )?;
+            audit::record(
+                tx,
+                s,
+                "invoice.fapiao-void",
+                &number,
+                &serde_json::json!({
+                    "fapiao": wrong.number, "date": wrong.date.to_string(), "reason": reason,
+                }),
+            )?;
+            Ok(wrong)
         })
     }
 

@@ -418,6 +418,34 @@ const MIGRATIONS: &[Migration] = &[
     BEGIN SELECT RAISE(ABORT, 'the desk id cannot be changed'); END;
     "#,
     ),
+    Migration::Sql(
+        // Fapiao records that are corrected, never edited: a wrong record is
+        // voided by a later one (`voids`; `number` NULL for a void alone),
+        // and a statement's fapiao is its newest record that nothing voids.
+        // The one-row-per-statement table's rows move here.
+        r#"
+    CREATE TABLE fapiao_records (
+        seq             INTEGER PRIMARY KEY,
+        invoice_number  TEXT NOT NULL REFERENCES invoices(number),
+        number          TEXT,
+        issued_on       TEXT,
+        recorded_at     TEXT NOT NULL,
+        voids           INTEGER REFERENCES fapiao_records(seq),
+        reason          TEXT,
+        CHECK ((number IS NULL) = (issued_on IS NULL)),
+        CHECK ((voids IS NULL) = (reason IS NULL))
+    );
+    INSERT INTO fapiao_records (invoice_number, number, issued_on, recorded_at)
+        SELECT invoice_number, number, issued_on, recorded_at FROM fapiao ORDER BY rowid;
+    DROP TABLE fapiao;
+    CREATE INDEX fapiao_records_invoice ON fapiao_records(invoice_number);
+    CREATE INDEX fapiao_records_number ON fapiao_records(number);
+    CREATE TRIGGER fapiao_records_are_immutable BEFORE UPDATE ON fapiao_records
+    BEGIN SELECT RAISE(ABORT, 'a recorded fapiao cannot be changed: void it'); END;
+    CREATE TRIGGER fapiao_records_are_kept BEFORE DELETE ON fapiao_records
+    BEGIN SELECT RAISE(ABORT, 'a recorded fapiao cannot be deleted: void it'); END;
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.
@@ -545,6 +573,40 @@ mod tests {
         assert_eq!(latest, "2026-03-01T00:00:00Z");
         // Running the migrations again changes nothing.
         migrate(&mut conn).unwrap();
+    }
+
+    #[test]
+    fn recorded_fapiao_move_to_records_that_are_voided_not_edited() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let before = i64::try_from(MIGRATIONS.len() - 1).unwrap();
+        migrate_to(&mut conn, before).unwrap();
+        conn.execute_batch(
+            "INSERT INTO customers (seq, id, name, created_at) VALUES (1, 'C-000001', 'Acme', '2026-01-01T00:00:00Z');
+             INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, document, due_on)
+                 VALUES (1, 'D-000001', 'FL-2026-000001', 'final', 't', 't', '14400.00', '{}', '2026-02-01');
+             INSERT INTO fapiao (invoice_number, number, issued_on, recorded_at)
+                 VALUES ('FL-2026-000001', '26442000000012345678', '2026-01-05', '2026-01-05T02:00:00Z');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let row: (String, String, Option<i64>) = conn
+            .query_row(
+                "SELECT number, issued_on, voids FROM fapiao_records",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            ("26442000000012345678".into(), "2026-01-05".into(), None)
+        );
+        assert!(conn.execute("DELETE FROM fapiao_records", []).is_err());
+        assert!(
+            conn.query_row("SELECT 1 FROM fapiao", [], |_| Ok(()))
+                .is_err(),
+            "the old table is gone"
+        );
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl TestDesk {
             "credit_notes",
             "quotes",
             "payments",
-            "fapiao",
+            "fapiao_records",
             "usage_accounts",
             "packs",
             "usage",

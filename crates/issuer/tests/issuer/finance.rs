@@ -525,6 +525,39 @@ fn the_fapiao_is_recorded_once_and_shown_everywhere() {
     );
     let older = fapiao(&second, "044031900111-12345678")(&mut d.library()).unwrap();
     assert_eq!(older.number, "044031900111 12345678");
+    // A wrong record is never edited: it is voided (audited, the record
+    // kept), and the right one recorded; the voided number is free again.
+    let err = d
+        .ledger()
+        .execute("UPDATE fapiao_records SET number = 'x'", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("void it"), "{err}");
+    d.rejects(|k| k.void_fapiao(&second, "two\nlines"), "on one line");
+    let voided = d.json(&[
+        "invoice",
+        "void-fapiao",
+        &second,
+        "--reason",
+        "typed the wrong code",
+    ]);
+    assert_eq!(voided["number"], "044031900111 12345678");
+    let log: serde_json::Value = d.json(&["log", "--limit", "1"]);
+    assert_eq!(log[0]["action"], "invoice.fapiao-void");
+    d.refuses(
+        |k| k.void_fapiao(&second, "again"),
+        "no fapiao recorded to void",
+    );
+    let right = fapiao(&second, "044031900111 12345679")(&mut d.library()).unwrap();
+    assert_eq!(document(&d, &second).fapiao.unwrap().number, right.number);
+    let records: i64 = d
+        .ledger()
+        .query_row(
+            "SELECT COUNT(*) FROM fapiao_records WHERE invoice_number = ?1",
+            [&second],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(records, 3, "the wrong record, its void, the right one");
     let text = d.ok(&["invoice", "show", &number]);
     assert!(
         text.contains("fapiao 发票 26442000000012345678 of 2026-11-01"),
