@@ -164,7 +164,7 @@ pub enum HsmError {
 }
 
 /// An open, logged-in session with one token. While it is open, this
-/// process holds the machine's lock of that token ([`TokenLock`]): other
+/// process holds the machine's lock of that token (a lock file): other
 /// desk processes wait for it instead of racing the module.
 pub struct Hsm {
     session: Mutex<Session>,

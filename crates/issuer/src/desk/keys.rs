@@ -617,7 +617,7 @@ impl Desk {
     /// next desk command rather than leaving plain and protected keys mixed
     /// without a trace: every protected file is written beside its key
     /// (`<id>.key.protecting`), then the audit row is committed, then each
-    /// is renamed over its key ([`Desk::finish_protecting`] completes the
+    /// is renamed over its key (the next desk command completes the
     /// renames an audited run did not reach, and removes the files of a run
     /// killed before its audit row).
     pub fn protect_keys(&mut self, passphrase: &Passphrase) -> Result<Vec<String>> {
