@@ -343,7 +343,10 @@ fn bench_pricing(c: &mut Criterion) {
                     .create_invoice(&order)
                     .unwrap_or_else(|_| unreachable!());
                 let invoice = desk
-                    .finalize_invoice(&invoice.draft_id)
+                    .finalize_invoice(
+                        &invoice.draft_id,
+                        facelic_issuer::desk::BuyerTaxId::MayBeMissing,
+                    )
                     .unwrap_or_else(|_| unreachable!());
                 black_box(invoice.to_html());
                 (dir, desk)

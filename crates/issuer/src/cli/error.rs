@@ -161,6 +161,7 @@ impl CliError {
                 | DeskError::ClockBehind { .. }
                 | DeskError::ClockAhead { .. }
                 | DeskError::ClockOutOfRange { .. }
+                | DeskError::BuyerWithoutTaxId { .. }
                 | DeskError::TermEnded { .. } => EXIT_REFUSED,
                 DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
                 DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => EXIT_KEY,
@@ -215,6 +216,11 @@ impl CliError {
             CliError::Desk(DeskError::ClockAhead { .. }) => Some(
                 "fix the system clock (or FACELIC_NOW); if it is right, run the command again with --accept-clock-jump",
             ),
+            CliError::Desk(DeskError::BuyerWithoutTaxId { customer, .. }) => {
+                return Some(format!(
+                    "set it with `facelic customer edit {customer} --tax-id USCC`, or confirm with `--without-buyer-tax-id`"
+                ));
+            }
             CliError::Desk(DeskError::ClockOutOfRange { .. }) => {
                 Some("fix the system clock (or FACELIC_NOW) and run the command again")
             }

@@ -28,6 +28,10 @@ pub(crate) enum InvoiceCommand {
     Finalize {
         /// Draft id (D-000001).
         draft: String,
+        /// Confirm finalizing for a buyer whose billing profile has no tax
+        /// id (a buyer abroad, a person); refused without it.
+        #[arg(long)]
+        without_buyer_tax_id: bool,
         /// Print the invoice as one JSON object.
         #[arg(long)]
         json: bool,
@@ -255,8 +259,16 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
                 inv.draft_id, inv.draft_id
             );
         }
-        InvoiceCommand::Finalize { draft, json } => {
-            let inv = desk.finalize_invoice(&draft)?;
+        InvoiceCommand::Finalize {
+            draft,
+            without_buyer_tax_id,
+            json,
+        } => {
+            let buyer_tax_id = match without_buyer_tax_id {
+                true => facelic_issuer::desk::BuyerTaxId::MayBeMissing,
+                false => facelic_issuer::desk::BuyerTaxId::Required,
+            };
+            let inv = desk.finalize_invoice(&draft, buyer_tax_id)?;
             if json {
                 return print_json(&inv);
             }

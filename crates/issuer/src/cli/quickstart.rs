@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use facelic_invoice::Decimal;
 use facelic_invoice::money::format_money;
 use facelic_issuer::desk::{
-    Desk, LicenseFilter, NewOrder, NewPack, NewQuote, ProfileEdit, Session,
+    BuyerTaxId, Desk, LicenseFilter, NewOrder, NewPack, NewQuote, ProfileEdit, Session,
 };
 use facelic_issuer::{DeviceCode, Kind};
 use facelic_verifier::{Context, Keyring, Verifier};
@@ -202,7 +202,7 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
         render::licenses_table(&desk.licenses(&LicenseFilter::default())?)
     );
     let draft = desk.create_invoice(&bought.id)?;
-    let invoice = desk.finalize_invoice(&draft.draft_id)?;
+    let invoice = desk.finalize_invoice(&draft.draft_id, BuyerTaxId::Required)?;
     println!(
         "\n9. facelic invoice create + finalize: statement {} for order {}: {} {} ({}), due {}",
         invoice.reference(),

@@ -97,6 +97,17 @@ pub enum DeskError {
         /// The desk's now.
         now: Timestamp,
     },
+    /// A statement would be finalized for a buyer without a tax id, and
+    /// the operator did not confirm it.
+    #[error(
+        "buyer {customer} ({name}) has no tax id in its billing profile; its statement is finalized only when that is confirmed"
+    )]
+    BuyerWithoutTaxId {
+        /// The customer id.
+        customer: String,
+        /// The customer's name.
+        name: String,
+    },
     /// The ledger database failed.
     #[error("ledger: {}", ledger_message(.0))]
     Ledger(rusqlite::Error),

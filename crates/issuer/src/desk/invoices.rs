@@ -166,6 +166,17 @@ pub(crate) fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> 
     )?)
 }
 
+/// Whether a statement may be finalized for a buyer whose billing profile
+/// has no tax id (统一社会信用代码).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuyerTaxId {
+    /// Refuse it: the buyer's tax id must be in its profile.
+    Required,
+    /// The operator confirmed the buyer has none (a buyer abroad, a person).
+    MayBeMissing,
+}
+
 /// Documents numbered `PREFIX-YEAR-NNNNNN`: each kind's numbers start at
 /// 000001 every year and stay gapless within it.
 #[derive(Debug, Clone, Copy)]
@@ -356,7 +367,15 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
     /// Finalizes a draft: gives it the next number of the desk's gapless
     /// sequence (`FL-<year>-000001`, year of the finalization date in the
     /// catalog's time zone). From then on the invoice cannot change.
-    pub fn finalize_invoice(&mut self, draft_id: &str) -> Result<Invoice> {
+    ///
+    /// A buyer whose billing profile has no tax id is refused
+    /// ([`DeskError::BuyerWithoutTaxId`]) unless `buyer_tax_id` is
+    /// [`BuyerTaxId::MayBeMissing`]: the operator confirmed it.
+    pub fn finalize_invoice(
+        &mut self,
+        draft_id: &str,
+        buyer_tax_id: BuyerTaxId,
+    ) -> Result<Invoice> {
         let inv = self.catalog.invoicing.clone();
         if inv.seller_tax_id.is_empty() {
             return Err(DeskError::Refused(
@@ -382,6 +401,12 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
             // is now, due after its payment terms.
             // The draft's buyer id is the order's customer.
             let customer = load_customer(tx, &invoice.buyer.id)?;
+            if customer.billing.tax_id.is_none() && buyer_tax_id == BuyerTaxId::Required {
+                return Err(DeskError::BuyerWithoutTaxId {
+                    customer: customer.id.clone(),
+                    name: customer.name.clone(),
+                });
+            }
             let date = zone.date(s.now());
             let terms = terms_of(&customer, &inv);
             let mut doc = invoice.clone();

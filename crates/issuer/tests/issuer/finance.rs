@@ -8,7 +8,7 @@ use std::process::Command;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{DocumentKind, Invoice, LineKind, Payment, PaymentStatus};
 use facelic_issuer::Kind;
-use facelic_issuer::desk::{Desk, DeskError, NewOrder, NewQuote, ProfileEdit};
+use facelic_issuer::desk::{BuyerTaxId, Desk, DeskError, NewOrder, NewQuote, ProfileEdit};
 
 use crate::desk::{TestDesk, at, day, fen};
 use crate::have;
@@ -23,7 +23,7 @@ fn draft(d: &TestDesk, customer: &str, devices: &str) -> String {
 fn statement(d: &TestDesk, customer: &str, devices: &str) -> String {
     let draft = draft(d, customer, devices);
     d.library()
-        .finalize_invoice(&draft)
+        .finalize_invoice(&draft, BuyerTaxId::MayBeMissing)
         .unwrap()
         .number
         .unwrap()
@@ -650,7 +650,9 @@ fn a_45_line_statement_prints_page_by_page() {
     let last = &all[pages - 1];
     assert!(last.contains("13,500,000.00"), "45 x 300,000.00:\n{last}");
     // Finalized: the number on every page, no draft mark.
-    d.library().finalize_invoice("D-000001").unwrap();
+    d.library()
+        .finalize_invoice("D-000001", BuyerTaxId::MayBeMissing)
+        .unwrap();
     let final_pdf = d.dir.path().join("final.pdf");
     d.ok(&[
         "invoice",
@@ -909,7 +911,10 @@ fn the_seller_tax_id_is_a_real_code_or_nothing_is_finalized() {
         "seller_tax_id = \"91440300EXAMPLE000\"",
         "seller_tax_id = \"\"",
     );
-    d.refuses(|k| k.finalize_invoice(&draft), "seller_tax_id is not set");
+    d.refuses(
+        |k| k.finalize_invoice(&draft, BuyerTaxId::MayBeMissing),
+        "seller_tax_id is not set",
+    );
     assert_eq!(
         facelic_invoice::Catalog::default_catalog()
             .unwrap()

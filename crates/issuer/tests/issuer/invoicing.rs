@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use facelic_invoice::invoice::LineKind;
-use facelic_issuer::desk::{Desk, DeskError, Reprice};
+use facelic_issuer::desk::{BuyerTaxId, Desk, DeskError, Reprice};
 
 use crate::desk::{TestDesk, at, code, day, fen, order_args};
 use crate::have;
@@ -150,13 +150,19 @@ fn invoices_are_numbered_immutable_and_creditable() {
     assert_eq!(draft.lines[0].tier, "50-1000");
     d.refuses(|k| k.create_invoice(&order), "already invoiced");
     at(&mut d, "2027-01-05T10:00:00Z");
-    let fin = d.library().finalize_invoice(&draft.draft_id).unwrap();
+    let fin = d
+        .library()
+        .finalize_invoice(&draft.draft_id, BuyerTaxId::MayBeMissing)
+        .unwrap();
     assert_eq!(fin.number.as_deref(), Some("FL-2027-000001"));
     assert_eq!(
         fin.finalized_at.as_deref(),
         Some("2027-01-05T18:00:00+08:00")
     );
-    d.refuses(|k| k.finalize_invoice(&draft.draft_id), "already finalized");
+    d.refuses(
+        |k| k.finalize_invoice(&draft.draft_id, BuyerTaxId::MayBeMissing),
+        "already finalized",
+    );
     d.refuses(|k| k.discard_draft("FL-2027-000001"), "finalized");
     // The ledger itself refuses to change a finalized invoice.
     let db = d.ledger();
@@ -262,11 +268,17 @@ fn concurrent_finalizers_get_gapless_unique_numbers() {
     let children: Vec<_> = drafts
         .iter()
         .map(|id| {
-            d.cmd(&["invoice", "finalize", id, "--json"])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            d.cmd(&[
+                "invoice",
+                "finalize",
+                id,
+                "--without-buyer-tax-id",
+                "--json",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
         })
         .collect();
     let mut numbers: Vec<String> = children
@@ -299,7 +311,7 @@ fn the_html_invoice_prints_to_a_pdf_with_number_total_and_chinese_name() {
     let draft = d.library().create_invoice(&order).unwrap().draft_id;
     let number = d
         .library()
-        .finalize_invoice(&draft)
+        .finalize_invoice(&draft, BuyerTaxId::MayBeMissing)
         .unwrap()
         .number
         .unwrap();
@@ -426,7 +438,10 @@ fn documents_are_dated_in_the_desks_time_zone() {
     d.library().create_invoice(&order).unwrap();
     // 07:30 on 1 January in Beijing is still 2026 in UTC.
     at(&mut d, "2026-12-31T23:30:00Z");
-    let final_ = d.library().finalize_invoice("D-000001").unwrap();
+    let final_ = d
+        .library()
+        .finalize_invoice("D-000001", BuyerTaxId::MayBeMissing)
+        .unwrap();
     assert_eq!(final_.number.as_deref(), Some("FL-2027-000001"));
     let shown = d.library().invoice("FL-2027-000001").unwrap();
     assert_eq!(
@@ -441,4 +456,28 @@ fn documents_are_dated_in_the_desks_time_zone() {
         .credit_invoice("FL-2027-000001", "test", Some(100.into()))
         .unwrap();
     assert_eq!(credit.number, "CN-2027-000001");
+}
+
+#[test]
+fn a_buyer_without_a_tax_id_is_finalized_only_when_confirmed() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    let order = d.order(&c, "face-detect", &["--devices", "50"]);
+    d.issue(&order, &[code(1)]);
+    let draft = d.library().create_invoice(&order).unwrap().draft_id;
+    // A 增值税发票 needs the buyer's 统一社会信用代码: a profile without one
+    // is refused, naming the customer and the way on, and nothing is numbered.
+    let said = d.refused(&["invoice", "finalize", &draft], 5, "has no tax id");
+    assert!(said.contains("Acme"), "{said}");
+    assert!(said.contains("--without-buyer-tax-id"), "{said}");
+    assert!(said.contains("--tax-id"), "{said}");
+    let inv = d.json(&["invoice", "finalize", &draft, "--without-buyer-tax-id"]);
+    assert_eq!(inv["number"], "FL-2026-000001", "{inv}");
+    // With the tax id in the profile no confirmation is needed.
+    let order = d.order(&c, "face-detect", &["--devices", "50"]);
+    d.issue(&order, &[code(2)]);
+    let draft = d.library().create_invoice(&order).unwrap().draft_id;
+    d.ok(&["customer", "edit", &c, "--tax-id", "91440300MA5DEM0019"]);
+    let inv = d.json(&["invoice", "finalize", &draft]);
+    assert_eq!(inv["number"], "FL-2026-000002", "{inv}");
 }
