@@ -9,6 +9,8 @@
 //!   day: free quota, then prepaid packs, then post-paid tiers.
 //! - [`invoice`] builds statements and credit notes with tax, payments and
 //!   settlement, and renders them as text, JSON, CSV or print-ready HTML.
+//! - [`account`] keeps what is on a customer's account: unapplied cash,
+//!   customer credit, refunds owed.
 //! - [`receivables`] ages what customers owe; [`table`] renders tables as
 //!   CSV or `.xlsx`; [`tax_id`] checks unified social credit codes and
 //!   [`fapiao`] fapiao numbers;
@@ -23,6 +25,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod account;
 mod catalog;
 pub mod dates;
 pub mod fapiao;

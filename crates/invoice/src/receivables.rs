@@ -2,7 +2,10 @@
 //!
 //! Each open invoice (finalized, balance above zero) falls in one bucket by
 //! its days past due on the report day: *current* (not yet due), 1–30,
-//! 31–60, 61–90, and over 90 days. Rows are per customer, plus a total.
+//! 31–60, 61–90, and over 90 days. Rows are per customer, plus a total;
+//! beside the buckets, what is on the customer's account (unapplied cash,
+//! customer credit, refunds owed: owed to the customer) and the net, so a
+//! customer with a credit balance shows with a negative net.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -67,6 +70,12 @@ pub struct AgingRow {
     /// Everything due.
     #[serde(with = "crate::money::amount")]
     pub total: Decimal,
+    /// On the customer's account, owed to it ([`crate::account::OnAccount::total`]).
+    #[serde(with = "crate::money::amount")]
+    pub on_account: Decimal,
+    /// What is due less what is on account: negative for a credit balance.
+    #[serde(with = "crate::money::amount")]
+    pub net: Decimal,
     /// Open invoices counted.
     pub invoices: u64,
 }
@@ -82,6 +91,8 @@ impl AgingRow {
             days_61_90: Decimal::ZERO,
             over_90: Decimal::ZERO,
             total: Decimal::ZERO,
+            on_account: Decimal::ZERO,
+            net: Decimal::ZERO,
             invoices: 0,
         }
     }
@@ -96,10 +107,16 @@ impl AgingRow {
         };
         *slot += amount;
         self.total += amount;
+        self.net += amount;
         self.invoices += 1;
     }
 
-    fn amounts(&self) -> [Decimal; 6] {
+    fn add_on_account(&mut self, amount: Decimal) {
+        self.on_account += amount;
+        self.net -= amount;
+    }
+
+    fn amounts(&self) -> [Decimal; 8] {
         [
             self.current,
             self.days_1_30,
@@ -107,6 +124,8 @@ impl AgingRow {
             self.days_61_90,
             self.over_90,
             self.total,
+            self.on_account,
+            self.net,
         ]
     }
 }
@@ -118,7 +137,8 @@ pub struct Aging {
     pub as_of: Date,
     /// Currency of every amount.
     pub currency: String,
-    /// One row per customer with a balance, in the order of `items`' first appearance.
+    /// One row per customer with a balance or money on account, in the
+    /// order of first appearance in `items`, then in `accounts`.
     pub customers: Vec<AgingRow>,
     /// The sums.
     pub total: AgingRow,
@@ -126,28 +146,43 @@ pub struct Aging {
     pub items: Vec<OpenItem>,
 }
 
-/// Ages `items` on `as_of`.
-pub fn age(items: Vec<OpenItem>, as_of: Date, currency: &str) -> Aging {
+/// A customer's money on account, as the aging report takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountItem {
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer: String,
+    /// Owed to the customer (unapplied cash, credit, refunds owed).
+    pub on_account: Decimal,
+}
+
+fn row_of<'a>(customers: &'a mut Vec<AgingRow>, id: &str, name: &str) -> &'a mut AgingRow {
+    let i = match customers
+        .iter()
+        .position(|r| r.customer_id.as_deref() == Some(id))
+    {
+        Some(i) => i,
+        None => {
+            customers.push(AgingRow::new(Some(id.to_owned()), name.to_owned()));
+            customers.len() - 1
+        }
+    };
+    &mut customers[i]
+}
+
+/// Ages `items` on `as_of`, beside what `accounts` hold.
+pub fn age(items: Vec<OpenItem>, accounts: &[AccountItem], as_of: Date, currency: &str) -> Aging {
     let mut customers: Vec<AgingRow> = Vec::new();
     let mut total = AgingRow::new(None, "TOTAL".to_owned());
     for item in &items {
         let b = bucket(as_of.days_since(item.due_on));
-        let row = match customers
-            .iter()
-            .position(|r| r.customer_id.as_deref() == Some(&item.customer_id))
-        {
-            Some(i) => &mut customers[i],
-            None => {
-                customers.push(AgingRow::new(
-                    Some(item.customer_id.clone()),
-                    item.customer.clone(),
-                ));
-                let last = customers.len() - 1;
-                &mut customers[last]
-            }
-        };
-        row.add(b, item.balance);
+        row_of(&mut customers, &item.customer_id, &item.customer).add(b, item.balance);
         total.add(b, item.balance);
+    }
+    for a in accounts.iter().filter(|a| !a.on_account.is_zero()) {
+        row_of(&mut customers, &a.customer_id, &a.customer).add_on_account(a.on_account);
+        total.add_on_account(a.on_account);
     }
     Aging {
         as_of,
@@ -158,7 +193,7 @@ pub fn age(items: Vec<OpenItem>, as_of: Date, currency: &str) -> Aging {
     }
 }
 
-const COLUMNS: [&str; 9] = [
+const COLUMNS: [&str; 11] = [
     "customer_id",
     "customer",
     "current",
@@ -167,6 +202,8 @@ const COLUMNS: [&str; 9] = [
     "days_61_90",
     "over_90",
     "total",
+    "on_account",
+    "net",
     "invoices",
 ];
 
@@ -229,24 +266,43 @@ mod tests {
                 item("C-1", "2027-03-01", "10.00"),  // 121 days
                 item("C-1", "2027-05-01", "1.00"),   // 60 days
             ],
+            &[
+                AccountItem {
+                    customer_id: "C-1".into(),
+                    customer: "C-1 Ltd".into(),
+                    on_account: "11.00".parse().unwrap(),
+                },
+                AccountItem {
+                    customer_id: "C-3".into(),
+                    customer: "C-3 Ltd".into(),
+                    on_account: "14400.00".parse().unwrap(),
+                },
+            ],
             as_of,
             "CNY",
         );
-        assert_eq!(aging.customers.len(), 2);
+        assert_eq!(aging.customers.len(), 3);
         let c1 = &aging.customers[0];
         assert_eq!(
             c1.amounts().map(|d| d.to_string()),
-            ["100.00", "0", "1.00", "0", "10.00", "111.00"]
+            [
+                "100.00", "0", "1.00", "0", "10.00", "111.00", "11.00", "100.00"
+            ]
         );
         assert_eq!(aging.total.total.to_string(), "161.50");
         assert_eq!(aging.total.invoices, 4);
         let csv = aging.to_table().to_csv();
         assert!(
-            csv.contains("\nC-2,C-2 Ltd,0.00,50.50,0.00,0.00,0.00,50.50,1\n"),
+            csv.contains("\nC-2,C-2 Ltd,0.00,50.50,0.00,0.00,0.00,50.50,0.00,50.50,1\n"),
+            "{csv}"
+        );
+        // A credit balance: nothing due, money on account, a negative net.
+        assert!(
+            csv.contains("\nC-3,C-3 Ltd,0.00,0.00,0.00,0.00,0.00,0.00,14400.00,-14400.00,0\n"),
             "{csv}"
         );
         assert!(
-            csv.ends_with(",TOTAL,100.00,50.50,1.00,0.00,10.00,161.50,4\n"),
+            csv.ends_with(",TOTAL,100.00,50.50,1.00,0.00,10.00,161.50,14411.00,-14249.50,4\n"),
             "{csv}"
         );
     }

@@ -283,6 +283,14 @@ pub(super) fn render(inv: &Invoice) -> String {
             format_money(p.amount)
         );
     }
+    for (label, amount) in inv.account_lines() {
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
+            esc(&label),
+            super::render::signed(amount)
+        );
+    }
     if let Some(st) = &inv.settlement {
         let _ = write!(
             h,

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::account::{AccountEntry, EntryKind};
 use crate::catalog::{Invoicing, Product};
 use crate::dates::Date;
 use crate::money::round_fen;
@@ -233,6 +234,13 @@ pub struct Payment {
     pub amount: Decimal,
     /// Bank reference or other note (may be empty).
     pub reference: String,
+    /// The receipt (`R-…`, the bank transfer) it was applied from; none for
+    /// a payment recorded before receipts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+    /// The statement it paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
 }
 
 /// The official fapiao (发票) the tax system issued for a statement.
@@ -288,7 +296,15 @@ pub struct Settlement {
     /// Received in payments.
     #[serde(with = "crate::money::amount")]
     pub paid: Decimal,
-    /// Still due: gross less credits less payments.
+    /// Paid with customer credit from the customer's account.
+    #[serde(default, with = "crate::money::amount")]
+    pub from_account: Decimal,
+    /// Credited beyond what was still due, and so moved to the customer's
+    /// account (as customer credit or a refund owed).
+    #[serde(default, with = "crate::money::amount")]
+    pub owed_back: Decimal,
+    /// Still due: gross less credits, payments and customer credit
+    /// applied, plus what credits moved to the account.
     #[serde(with = "crate::money::amount")]
     pub balance: Decimal,
     /// Status on `as_of`.
@@ -299,25 +315,40 @@ pub struct Settlement {
     pub as_of: Date,
 }
 
+/// What was credited, paid and moved to or from the account on a
+/// statement, as [`settle`] takes them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Movements {
+    /// Gross credited by credit notes.
+    pub credited: Decimal,
+    /// Received in payments.
+    pub paid: Decimal,
+    /// Paid with customer credit.
+    pub from_account: Decimal,
+    /// Credited beyond the balance, moved to the account.
+    pub owed_back: Decimal,
+}
+
 /// Works out a settlement from the amounts and dates.
-pub fn settle(
-    gross: Decimal,
-    credited: Decimal,
-    paid: Decimal,
-    due_on: Option<Date>,
-    as_of: Date,
-) -> Settlement {
-    let balance = gross - credited - paid;
+pub fn settle(gross: Decimal, m: Movements, due_on: Option<Date>, as_of: Date) -> Settlement {
+    let Movements {
+        credited,
+        paid,
+        from_account,
+        owed_back,
+    } = m;
+    let balance = gross - credited - paid - from_account + owed_back;
+    let paid_any = paid + from_account;
     let days_overdue = due_on.map_or(0, |due| as_of.days_since(due).max(0));
     let status = if balance <= Decimal::ZERO {
-        if paid.is_zero() {
+        if paid_any.is_zero() || credited >= gross {
             PaymentStatus::Credited
         } else {
             PaymentStatus::Paid
         }
     } else if days_overdue > 0 {
         PaymentStatus::Overdue
-    } else if paid.is_zero() {
+    } else if paid_any.is_zero() {
         PaymentStatus::Unpaid
     } else {
         PaymentStatus::PartiallyPaid
@@ -325,6 +356,8 @@ pub fn settle(
     Settlement {
         credited,
         paid,
+        from_account,
+        owed_back,
         balance,
         status,
         days_overdue: if balance > Decimal::ZERO {
@@ -426,6 +459,10 @@ pub struct Invoice {
     /// Payments received against it.
     #[serde(default)]
     pub payments: Vec<Payment>,
+    /// Movements between it and the customer's account: customer credit
+    /// applied to it, and credits beyond its balance moved to the account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub account: Vec<AccountEntry>,
     /// The official fapiao, once recorded.
     #[serde(default)]
     pub fapiao: Option<Fapiao>,
@@ -472,6 +509,7 @@ impl Invoice {
             lines,
             credits: Vec::new(),
             payments: Vec::new(),
+            account: Vec::new(),
             fapiao: None,
             settlement: None,
         }
@@ -493,48 +531,59 @@ impl Invoice {
         self.totals.gross - self.credited()
     }
 
-    /// Still to pay: total less credits less payments.
+    /// Still to pay: total less credits, payments and customer credit
+    /// applied, plus what credits moved to the customer's account.
     pub fn balance(&self) -> Decimal {
-        self.totals.gross - self.credited() - self.paid()
+        let m = self.movements(None);
+        self.totals.gross - m.credited - m.paid - m.from_account + m.owed_back
     }
 
     /// What was still to pay at the end of `day`: the total less the credit
-    /// notes issued and the payments received by then (a point-in-time
-    /// balance: later credits and payments do not count). A credit note's
-    /// day is its issue time's date as written (the desk's time zone).
+    /// notes issued, the payments received and the credit applied by then
+    /// (a point-in-time balance: later movements do not count). A credit
+    /// note's day is its issue time's date as written (the desk's time zone).
     pub fn balance_as_of(&self, day: Date) -> Decimal {
-        let credited: Decimal = self
+        let m = self.movements(Some(day));
+        self.totals.gross - m.credited - m.paid - m.from_account + m.owed_back
+    }
+
+    /// The statement's movements, all of them or those up to the end of `day`.
+    pub fn movements(&self, day: Option<Date>) -> Movements {
+        let by = |date: Option<Date>| match (day, date) {
+            (Some(day), Some(date)) => date <= day,
+            _ => true,
+        };
+        let credited = self
             .credits
             .iter()
-            .filter(|c| {
-                c.issued_at
-                    .get(..10)
-                    .and_then(Date::parse)
-                    .is_none_or(|issued| issued <= day)
-            })
+            .filter(|c| by(c.issued_at.get(..10).and_then(Date::parse)))
             .map(|c| c.amount)
             .sum();
-        let paid: Decimal = self
+        let paid = self
             .payments
             .iter()
-            .filter(|p| p.date <= day)
+            .filter(|p| by(Some(p.date)))
             .map(|p| p.amount)
             .sum();
-        self.totals.gross - credited - paid
+        let account = |kinds: &[EntryKind]| -> Decimal {
+            self.account
+                .iter()
+                .filter(|e| kinds.contains(&e.kind) && by(Some(e.date)))
+                .map(|e| e.amount)
+                .sum()
+        };
+        Movements {
+            credited,
+            paid,
+            from_account: account(&[EntryKind::CreditApplied]),
+            owed_back: account(&[EntryKind::Credit, EntryKind::RefundOwed]),
+        }
     }
 
     /// Fills in the settlement as of `as_of` (finalized statements only).
     pub fn settle(&mut self, as_of: Date) {
-        self.settlement =
-            (self.kind == DocumentKind::Statement && self.number.is_some()).then(|| {
-                settle(
-                    self.totals.gross,
-                    self.credited(),
-                    self.paid(),
-                    self.due_on,
-                    as_of,
-                )
-            });
+        self.settlement = (self.kind == DocumentKind::Statement && self.number.is_some())
+            .then(|| settle(self.totals.gross, self.movements(None), self.due_on, as_of));
     }
 
     /// The reference printed on the document: the number, or `DRAFT D-…`.
@@ -606,6 +655,26 @@ impl Invoice {
                 vec![line],
             )
         }
+    }
+
+    /// The lines a statement prints for its account movements: a label
+    /// (English and Chinese) and the signed amount they move its balance by.
+    pub fn account_lines(&self) -> Vec<(String, Decimal)> {
+        self.account
+            .iter()
+            .map(|e| {
+                let (label, sign) = match e.kind {
+                    EntryKind::CreditApplied => ("Customer credit applied 客户余额抵扣", -1),
+                    EntryKind::Credit => ("Owed back as customer credit 转入客户余额", 1),
+                    EntryKind::RefundOwed => ("Owed back as a refund 应退款", 1),
+                    _ => ("Account entry 账户", 1),
+                };
+                (
+                    format!("{label} {} ({})", e.id, e.date),
+                    Decimal::from(sign) * e.amount,
+                )
+            })
+            .collect()
     }
 
     /// Plain-text rendering.

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use rust_decimal::Decimal;
+
 use super::{DocumentKind, Invoice, LineKind, Party};
 use crate::money::{chinese_upper, format_money, format_unit_price, group_digits};
 use crate::table::{csv_field, spreadsheet_text};
@@ -144,6 +146,9 @@ pub(super) fn text(inv: &Invoice) -> String {
             format_money(p.amount)
         );
     }
+    for (label, amount) in inv.account_lines() {
+        let _ = writeln!(s, "{label}: {}", signed(amount));
+    }
     if let Some(st) = &inv.settlement {
         let _ = writeln!(
             s,
@@ -241,4 +246,13 @@ pub(super) fn csv(inv: &Invoice) -> String {
     }
     row(&mut s, &total);
     s
+}
+
+/// `-1,440.00` or `+1,440.00`.
+pub(crate) fn signed(amount: Decimal) -> String {
+    if amount < Decimal::ZERO {
+        format!("-{}", format_money(-amount))
+    } else {
+        format!("+{}", format_money(amount))
+    }
 }

@@ -162,6 +162,8 @@ impl CliError {
                 | DeskError::ClockAhead { .. }
                 | DeskError::ClockOutOfRange { .. }
                 | DeskError::BuyerWithoutTaxId { .. }
+                | DeskError::OwedBackUnchosen { .. }
+                | DeskError::Overpayment { .. }
                 | DeskError::TermEnded { .. } => EXIT_REFUSED,
                 DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
                 DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => EXIT_KEY,
@@ -221,6 +223,14 @@ impl CliError {
                     "set it with `facelic customer edit {customer} --tax-id USCC`, or confirm with `--without-buyer-tax-id`"
                 ));
             }
+            CliError::Desk(DeskError::Overpayment { customer, .. }) => {
+                return Some(format!(
+                    "to keep the rest on the customer's account, record it with `facelic payment receive --customer {customer}`"
+                ));
+            }
+            CliError::Desk(DeskError::OwedBackUnchosen { .. }) => Some(
+                "say where it goes: --owed-back refund (to be paid out) or --owed-back credit (for later statements)",
+            ),
             CliError::Desk(DeskError::ClockOutOfRange { .. }) => {
                 Some("fix the system clock (or FACELIC_NOW) and run the command again")
             }

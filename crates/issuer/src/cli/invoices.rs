@@ -9,8 +9,28 @@ use facelic_invoice::invoice::Invoice;
 use facelic_invoice::money::{format_money, parse_amount};
 use facelic_invoice::table::{Cell, Table};
 
+use facelic_issuer::desk::OwedBack;
+
 use super::{CliError, Globals, pdf, render};
 use super::{open, print_json};
+
+/// Where money owed back goes (`--owed-back`).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub(crate) enum OwedBackArg {
+    /// A refund owed, to pay out with `account refund`.
+    Refund,
+    /// Customer credit, for later statements (`account apply-credit`).
+    Credit,
+}
+
+impl From<OwedBackArg> for OwedBack {
+    fn from(a: OwedBackArg) -> OwedBack {
+        match a {
+            OwedBackArg::Refund => OwedBack::Refund,
+            OwedBackArg::Credit => OwedBack::Credit,
+        }
+    }
+}
 
 /// `facelic invoice` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -51,6 +71,10 @@ pub(crate) enum InvoiceCommand {
         /// Gross amount to credit (default: everything not yet credited).
         #[arg(long)]
         amount: Option<String>,
+        /// Where a credit beyond what is still due goes (the statement was
+        /// paid): a refund to pay out, or customer credit.
+        #[arg(long, value_enum, value_name = "refund|credit")]
+        owed_back: Option<OwedBackArg>,
         /// Print the credit note as one JSON object.
         #[arg(long)]
         json: bool,
@@ -289,13 +313,15 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
             number,
             reason,
             amount,
+            owed_back,
             json,
         } => {
             let amount = amount
                 .as_deref()
                 .map(|a| parse_money(a, "--amount"))
                 .transpose()?;
-            let note = desk.credit_invoice(&number, &reason, amount)?;
+            let note =
+                desk.credit_invoice(&number, &reason, amount, owed_back.map(OwedBack::from))?;
             if json {
                 return print_json(&note);
             }
@@ -394,64 +420,6 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
             return show_document(&doc, &args);
         }
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `facelic payment` subcommands.
-#[derive(Debug, clap::Subcommand)]
-pub(crate) enum PaymentCommand {
-    /// Record money received against a finalized invoice.
-    Record {
-        /// Invoice number.
-        #[arg(long)]
-        invoice: String,
-        /// Amount received.
-        #[arg(long)]
-        amount: String,
-        /// Day the money arrived (YYYY-MM-DD; default: today).
-        #[arg(long)]
-        date: Option<String>,
-        /// Bank reference or note.
-        #[arg(long, default_value = "")]
-        reference: String,
-        /// Print the payment as one JSON object.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-pub(crate) fn payment(globals: &Globals, cmd: PaymentCommand) -> Result<ExitCode, CliError> {
-    let mut desk = open(globals)?;
-    let PaymentCommand::Record {
-        invoice,
-        amount,
-        date,
-        reference,
-        json,
-    } = cmd;
-    let amount = parse_money(&amount, "--amount")?;
-    let date = match date {
-        Some(d) => parse_day(&d, "--date")?,
-        None => desk.today(),
-    };
-    let payment = desk.record_payment(&invoice, amount, date, &reference)?;
-    if json {
-        return print_json(&payment);
-    }
-    let doc = desk.invoice(&invoice)?;
-    let (balance, status) = doc
-        .settlement
-        .as_ref()
-        .map(|s| (s.balance, s.status.to_string()))
-        .unwrap_or_default();
-    println!(
-        "{} {}: {} received on {}; balance {} ({status})",
-        payment.id,
-        doc.reference(),
-        format_money(payment.amount),
-        payment.date,
-        format_money(balance)
-    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,6 +16,7 @@ macro_rules! print {
     };
 }
 
+mod accounts;
 mod admin;
 mod clock;
 mod customers;
@@ -118,9 +119,14 @@ enum Command {
     /// Statements: create from an order, finalize, credit, record the fapiao, list, show.
     #[command(subcommand)]
     Invoice(invoices::InvoiceCommand),
-    /// Record payments received against invoices.
+    /// Money received: record it against statements, keep it on account,
+    /// apply it later.
     #[command(subcommand)]
-    Payment(invoices::PaymentCommand),
+    Payment(accounts::PaymentCommand),
+    /// Customer accounts: unapplied cash, customer credit, refunds owed
+    /// and paid.
+    #[command(subcommand)]
+    Account(accounts::AccountCommand),
     /// What customers owe, aged by days past due.
     Receivables(invoices::ReceivablesArgs),
     /// Issuer keys: create, rotate, export the keyring; roots, certificates
@@ -326,7 +332,8 @@ fn run() -> ExitCode {
         Command::Usage(cmd) => usage::usage(&globals, cmd),
         Command::Pack(cmd) => usage::pack(&globals, cmd),
         Command::Invoice(cmd) => invoices::invoice(&globals, cmd),
-        Command::Payment(cmd) => invoices::payment(&globals, cmd),
+        Command::Payment(cmd) => accounts::payment(&globals, cmd),
+        Command::Account(cmd) => accounts::account(&globals, cmd),
         Command::Receivables(args) => invoices::receivables(&globals, &args),
         Command::Keys(cmd) => keys::run(&globals, cmd),
         Command::DeviceCode(args) => device_code::run(&args),

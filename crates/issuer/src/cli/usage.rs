@@ -131,6 +131,10 @@ pub(crate) enum PackCommand {
         /// Why.
         #[arg(long)]
         reason: String,
+        /// Where the price of a pack already paid for goes: a refund to
+        /// pay out, or customer credit.
+        #[arg(long, value_enum, value_name = "refund|credit")]
+        owed_back: Option<super::invoices::OwedBackArg>,
         /// Print the pack and credit note as one JSON object.
         #[arg(long)]
         json: bool,
@@ -471,8 +475,13 @@ pub(crate) fn pack(globals: &Globals, cmd: PackCommand) -> Result<ExitCode, CliE
             println!("{}", packs_table(&packs, &desk.catalog().currency));
             Ok(ExitCode::SUCCESS)
         }
-        PackCommand::Refund { pack, reason, json } => {
-            let (pack, note) = desk.refund_pack(&pack, &reason)?;
+        PackCommand::Refund {
+            pack,
+            reason,
+            owed_back,
+            json,
+        } => {
+            let (pack, note) = desk.refund_pack(&pack, &reason, owed_back.map(Into::into))?;
             if json {
                 return print_json(&serde_json::json!({ "pack": pack, "credit_note": note }));
             }

@@ -108,6 +108,32 @@ pub enum DeskError {
         /// The customer's name.
         name: String,
     },
+    /// A credit note would give back money already paid, and the operator
+    /// did not say whether as a refund or as customer credit.
+    #[error("{statement} was paid: {} of this credit is owed back to the customer; nothing recorded", facelic_invoice::money::format_money(*.amount))]
+    OwedBackUnchosen {
+        /// The statement credited.
+        statement: String,
+        /// What would be owed back.
+        amount: facelic_invoice::Decimal,
+    },
+    /// A payment is more than the statements it is recorded against ask for.
+    #[error("{} {} {} due; a payment of {} would overpay {}; nothing recorded",
+        .statements.join(" + "),
+        if .statements.len() == 1 { "has" } else { "have" },
+        facelic_invoice::money::format_money(*.due),
+        facelic_invoice::money::format_money(*.amount),
+        if .statements.len() == 1 { "it" } else { "them" })]
+    Overpayment {
+        /// The customer paying.
+        customer: String,
+        /// The statements named.
+        statements: Vec<String>,
+        /// What they ask for together.
+        due: facelic_invoice::Decimal,
+        /// The payment.
+        amount: facelic_invoice::Decimal,
+    },
     /// The ledger database failed.
     #[error("ledger: {}", ledger_message(.0))]
     Ledger(rusqlite::Error),

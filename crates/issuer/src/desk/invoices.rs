@@ -11,6 +11,7 @@ use facelic_invoice::invoice::{
 };
 use facelic_invoice::pricing::{price_devices, price_platform_at};
 
+use super::accounts::OwedBack;
 use super::customers::{Customer, FapiaoType, load_customer};
 use super::fields::{Fields, LedgerText as _, Text};
 use super::orders::load_order;
@@ -148,6 +149,7 @@ pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoi
             })?
             .collect::<Result<_, _>>()?;
         invoice.payments = super::payments::payments_of(tx, number)?;
+        invoice.account = super::accounts::statement_entries(tx, number)?;
         invoice.fapiao = super::payments::fapiao_of(tx, number)?;
     }
     Ok(invoice)
@@ -469,16 +471,20 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
     }
 
     /// Issues a credit note against a finalized invoice: `amount` (default:
-    /// everything not yet credited), never more than remains.
+    /// everything not yet credited), never more than remains. A credit
+    /// beyond what the statement still asks for (it was paid) moves the
+    /// rest to the customer's account as `owed_back` says; without a
+    /// choice it is refused ([`DeskError::OwedBackUnchosen`]).
     pub fn credit_invoice(
         &mut self,
         number: &str,
         reason: &str,
         amount: Option<Decimal>,
+        owed_back: Option<OwedBack>,
     ) -> Result<CreditNote> {
         let reason = super::fields::one_line("a credit note's reason", reason, 500)?;
         let invoicing = self.catalog.invoicing.clone();
-        self.write(|tx, s| credit(tx, s, &invoicing, number, &reason, amount))
+        self.write(|tx, s| credit(tx, s, &invoicing, number, &reason, amount, owed_back))
     }
 
     /// One document by number: an invoice or draft (by number or draft id)
@@ -622,6 +628,7 @@ pub(crate) fn credit(
     number: &str,
     reason: &str,
     amount: Option<Decimal>,
+    owed_back: Option<OwedBack>,
 ) -> Result<CreditNote> {
     let (invoice, invoice_number) =
         load_finalized(tx, number, "discard or change it instead of crediting")?;
@@ -639,6 +646,19 @@ pub(crate) fn credit(
             facelic_invoice::money::format_money(amount)
         )));
     }
+    // What was paid and is now credited is owed back: the operator says
+    // whether as a refund or as customer credit.
+    let excess = amount - invoice.balance().max(Decimal::ZERO);
+    let owed_back = match owed_back {
+        _ if excess <= Decimal::ZERO => None,
+        Some(o) => Some(o),
+        None => {
+            return Err(DeskError::OwedBackUnchosen {
+                statement: invoice_number,
+                amount: excess,
+            });
+        }
+    };
     let zone = invoicing.time_zone;
     let n = next_of_year(tx, Numbered::CreditNote, zone.year(s.now()))?;
     let note = CreditNote {
@@ -673,6 +693,28 @@ pub(crate) fn credit(
         "reason": reason,
         }),
     )?;
+    if let Some(owed_back) = owed_back {
+        let moved = super::accounts::owe_back(
+            tx,
+            s,
+            &invoice,
+            &note.number,
+            excess,
+            owed_back,
+            zone.date(s.now()),
+        )?;
+        audit::record(
+            tx,
+            s,
+            "account.owed-back",
+            &moved.id,
+            &serde_json::json!({
+                "customer": invoice.buyer.id, "invoice": invoice_number,
+                "credit_note": note.number, "amount": excess.to_ledger(),
+                "as": moved.kind.as_str(),
+            }),
+        )?;
+    }
     Ok(note)
 }
 

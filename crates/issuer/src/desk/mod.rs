@@ -14,6 +14,7 @@
 //! killed operation leaves the ledger as it was. How the ledger file is
 //! recognised, locked and kept in time order: [`ledger`].
 
+mod accounts;
 mod audit;
 mod backup;
 mod customers;
@@ -46,6 +47,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use ledger::LOCK_FILE;
 
+pub use accounts::{CustomerAccount, OwedBack, Receipt, RefundFrom, Rest};
 pub use audit::{AuditEntry, ClockRewind};
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
 pub use error::{BAD_LINES_NAMED, CorruptValue, DeskError, Result};

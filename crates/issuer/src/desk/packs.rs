@@ -373,11 +373,13 @@ impl Desk {
     /// Refunds a pack by a credit note for its whole price: only a sold
     /// pack, not used at all (no billed calls, and no calls on or after its
     /// purchase day waiting to be billed), within the family's
-    /// `pack_refund_days` of its purchase (inclusive).
+    /// `pack_refund_days` of its purchase (inclusive). A pack already paid
+    /// for is owed back as `owed_back` says (see [`Desk::credit_invoice`]).
     pub fn refund_pack(
         &mut self,
         id: &str,
         reason: &str,
+        owed_back: Option<super::OwedBack>,
     ) -> Result<(PackRecord, facelic_invoice::invoice::CreditNote)> {
         let catalog = self.catalog.clone();
         let today = self.today();
@@ -446,6 +448,7 @@ impl Desk {
                 &invoice,
                 &format!("Refund of pack {}: {reason}", pack.id),
                 Some(pack.price),
+                owed_back,
             )?;
             tx.execute(
                 "UPDATE packs SET refunded_at = ?1, refund_note = ?2 WHERE id = ?3",

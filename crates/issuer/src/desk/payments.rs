@@ -1,38 +1,42 @@
-//! Payments received against finalized invoices, the official fapiao
-//! recorded once the tax system issued it, and the receivables report.
+//! Payments read with their statements, the official fapiao recorded once
+//! the tax system issued it, and the receivables report. (Receiving and
+//! applying money: [`super::accounts`].)
 //!
-//! An invoice's balance is its gross less credit notes less payments; a
-//! payment may never exceed the balance (no overpayment), and payments and
-//! fapiao records are kept forever (ledger triggers refuse changes).
+//! A statement's balance is its gross less credit notes, payments and
+//! customer credit applied, plus what credits moved to the account;
+//! payments and fapiao records are kept forever (ledger triggers refuse
+//! changes).
 
 use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{Fapiao, Payment};
-use facelic_invoice::money::format_money;
 use facelic_invoice::receivables::{Aging, OpenItem, age};
 use rusqlite::{Connection, OptionalExtension as _, params};
 
-use super::fields::{Fields, LedgerText as _, Text};
+use super::fields::{Fields, Text};
 use super::{Desk, DeskError, Result, audit};
-
-/// Longest payment reference or fapiao number, in bytes.
-const MAX_REFERENCE: usize = 100;
 
 /// The payments of invoice `number`, oldest first.
 pub(crate) fn payments_of(conn: &Connection, number: &str) -> Result<Vec<Payment>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, paid_on, amount, reference FROM payments WHERE invoice_number = ?1 ORDER BY seq",
+        "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
+            WHERE invoice_number = ?1 ORDER BY seq",
     )?;
-    let rows = stmt.query_map([number], |r| {
-        let f = Fields::new(r, "payments", "id")?;
-        Ok(Payment {
-            id: f.plain("id")?,
-            date: f.get("paid_on")?,
-            amount: f.get("amount")?,
-            reference: f.plain("reference")?,
-        })
-    })?;
+    let rows = stmt.query_map([number], payment_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A payment row (`id, paid_on, amount, reference, receipt, invoice_number`).
+pub(crate) fn payment_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Payment> {
+    let f = Fields::new(r, "payments", "id")?;
+    Ok(Payment {
+        id: f.plain("id")?,
+        date: f.get("paid_on")?,
+        amount: f.get("amount")?,
+        reference: f.plain("reference")?,
+        receipt: f.plain("receipt")?,
+        invoice: f.plain("invoice_number")?,
+    })
 }
 
 /// The live fapiao records (those no later record voids), as a SQL filter
@@ -69,112 +73,7 @@ pub(crate) fn fapiao_of(conn: &Connection, number: &str) -> Result<Option<Fapiao
     Ok(live_fapiao(conn, number)?.map(|(_, f)| f))
 }
 
-/// Checks a short free-text reference.
-fn reference(what: &str, text: &str, required: bool) -> Result<String> {
-    let text = text.trim();
-    if (required && text.is_empty())
-        || text.len() > MAX_REFERENCE
-        || text.chars().any(char::is_control)
-    {
-        return Err(DeskError::Input(format!(
-            "{what} must be {} at most {MAX_REFERENCE} bytes without control characters",
-            if required { "1 to" } else { "" }
-        )));
-    }
-    Ok(text.to_owned())
-}
-
-/// Refuses a `what` dated in the future or before statement `number` was issued.
-fn check_day(
-    what: &str,
-    date: Date,
-    today: Date,
-    number: &str,
-    issued: Option<Date>,
-) -> Result<()> {
-    if date > today {
-        return Err(DeskError::Refused(format!(
-            "{what} date {date} is in the future (today is {today})"
-        )));
-    }
-    match issued {
-        Some(issued) if date < issued => Err(DeskError::Refused(format!(
-            "{what} date {date} is before {number} was issued ({issued})"
-        ))),
-        _ => Ok(()),
-    }
-}
-
 impl Desk {
-    /// Records a payment of `amount` received on `date` against finalized
-    /// invoice `number`. Refused: a draft, a payment dated in the future or
-    /// before the invoice, a zero or negative amount, and an amount above
-    /// the balance due.
-    pub fn record_payment(
-        &mut self,
-        number: &str,
-        amount: Decimal,
-        date: Date,
-        bank_reference: &str,
-    ) -> Result<Payment> {
-        let bank_reference = reference("a payment reference", bank_reference, false)?;
-        if amount <= Decimal::ZERO || amount.scale() > 2 {
-            return Err(DeskError::Input(format!(
-                "a payment is a positive amount in fen, not {amount}"
-            )));
-        }
-        let zone = self.catalog.invoicing.time_zone;
-        let key = number.trim().to_ascii_uppercase();
-        self.write(|tx, s| {
-            let (invoice, number) =
-                super::invoices::load_finalized(tx, &key, "finalize it before recording payments")?;
-            check_day("payment", date, zone.date(s.now()), &number, invoice.date)?;
-            let balance = invoice.balance();
-            if amount > balance {
-                return Err(DeskError::Refused(format!(
-                    "{number} has {} due; a payment of {} would overpay it",
-                    format_money(balance),
-                    format_money(amount)
-                )));
-            }
-            let seq: i64 =
-                tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM payments", [], |r| {
-                    r.get(0)
-                })?;
-            let payment = Payment {
-                id: format!("P-{seq:06}"),
-                date,
-                amount,
-                reference: bank_reference.clone(),
-            };
-            tx.execute(
-                "INSERT INTO payments (seq, id, invoice_number, amount, paid_on, reference, \
-                    recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    seq,
-                    payment.id,
-                    number,
-                    Text(&amount),
-                    Text(&date),
-                    payment.reference,
-                    Text(&s.now())
-                ],
-            )?;
-            audit::record(
-                tx,
-                s,
-                "payment.record",
-                &payment.id,
-                &serde_json::json!({
-                    "invoice": number, "amount": amount.to_ledger(), "date": date.to_string(),
-                    "reference": payment.reference, "balance_after": (balance - amount).to_ledger(),
-                }),
-            )?;
-            Ok(payment)
-        })
-    }
-
     /// Records the official fapiao the tax system issued for finalized
     /// invoice `number` (once: a recorded fapiao cannot change).
     pub fn record_fapiao(
@@ -199,7 +98,7 @@ impl Desk {
                     f.number, f.date
                 )));
             }
-            check_day("fapiao", date, zone.date(s.now()), &number, invoice.date)?;
+            super::accounts::check_day("fapiao", date, zone.date(s.now()), &number, invoice.date)?;
             let taken: Option<String> = tx
                 .query_row(
                     &format!(
@@ -272,7 +171,8 @@ impl Desk {
     /// What customers owed at the end of `as_of` (default today), aged by
     /// days past due: the ledger as it stood then — statements dated by
     /// then, less credits and payments made by then — so a month-end report
-    /// run later gives the same figures.
+    /// run later gives the same figures; beside it, what each customer had
+    /// on account then.
     pub fn receivables(&self, as_of: Option<Date>) -> Result<Aging> {
         let as_of = as_of.unwrap_or_else(|| self.today());
         let mut items = Vec::new();
@@ -298,6 +198,7 @@ impl Desk {
                 });
             }
         }
-        Ok(age(items, as_of, &self.catalog.currency))
+        let accounts = super::accounts::all_on_account(self.read(), as_of)?;
+        Ok(age(items, &accounts, as_of, &self.catalog.currency))
     }
 }

@@ -446,6 +446,39 @@ const MIGRATIONS: &[Migration] = &[
     BEGIN SELECT RAISE(ABORT, 'a recorded fapiao cannot be deleted: void it'); END;
     "#,
     ),
+    Migration::Sql(
+        // Customer accounts: money received (receipts, `R-…`) that payments
+        // apply to statements, and the movements of customer credit and
+        // refunds owed (`A-…`). Kept forever, like payments.
+        r#"
+    CREATE TABLE account_entries (
+        seq             INTEGER PRIMARY KEY,
+        id              TEXT NOT NULL UNIQUE,
+        customer_id     TEXT NOT NULL REFERENCES customers(id),
+        kind            TEXT NOT NULL
+            CHECK (kind IN ('receipt', 'credit', 'refund-owed', 'credit-applied', 'refund-paid')),
+        amount          TEXT NOT NULL,
+        entry_on        TEXT NOT NULL,
+        statement       TEXT REFERENCES invoices(number),
+        credit_note     TEXT REFERENCES credit_notes(number),
+        receipt         TEXT REFERENCES account_entries(id),
+        bucket          TEXT CHECK (bucket IN ('unapplied', 'credit', 'refund-owed')),
+        reference       TEXT NOT NULL,
+        recorded_at     TEXT NOT NULL,
+        CHECK ((kind = 'refund-paid') = (bucket IS NOT NULL)),
+        CHECK ((kind IN ('credit', 'refund-owed')) = (credit_note IS NOT NULL)),
+        CHECK (kind <> 'credit-applied' OR statement IS NOT NULL)
+    );
+    CREATE INDEX account_entries_customer ON account_entries(customer_id);
+    CREATE INDEX account_entries_statement ON account_entries(statement);
+    CREATE TRIGGER account_entries_are_immutable BEFORE UPDATE ON account_entries
+    BEGIN SELECT RAISE(ABORT, 'an account entry cannot be changed'); END;
+    CREATE TRIGGER account_entries_are_kept BEFORE DELETE ON account_entries
+    BEGIN SELECT RAISE(ABORT, 'an account entry cannot be deleted'); END;
+    ALTER TABLE payments ADD COLUMN receipt TEXT REFERENCES account_entries(id);
+    CREATE INDEX payments_receipt ON payments(receipt);
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.
@@ -579,8 +612,8 @@ mod tests {
     fn recorded_fapiao_move_to_records_that_are_voided_not_edited() {
         let mut conn = Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        let before = i64::try_from(MIGRATIONS.len() - 1).unwrap();
-        migrate_to(&mut conn, before).unwrap();
+        // Version 8: the last with one fapiao row per statement.
+        migrate_to(&mut conn, 8).unwrap();
         conn.execute_batch(
             "INSERT INTO customers (seq, id, name, created_at) VALUES (1, 'C-000001', 'Acme', '2026-01-01T00:00:00Z');
              INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, document, due_on)

@@ -185,6 +185,7 @@ impl TestDesk {
             "quotes",
             "payments",
             "fapiao_records",
+            "account_entries",
             "usage_accounts",
             "packs",
             "usage",

@@ -291,10 +291,11 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
         status(&d),
         (PaymentStatus::PartiallyPaid, "10000.00".into())
     );
-    d.refuses(
+    let err = d.rejects(
         pay(&number, "10000.01", None, ""),
         "has 10,000.00 due; a payment of 10,000.01 would overpay it",
     );
+    assert!(matches!(err, DeskError::Overpayment { .. }), "{err:?}");
     d.refuses(pay(&number, "1", Some("2026-11-11"), ""), "in the future");
     d.refuses(
         pay(&number, "1", Some("2026-10-31"), ""),
@@ -331,7 +332,7 @@ fn payments_move_an_invoice_from_unpaid_to_paid_and_never_overpay_it() {
             .unwrap()
             .is_empty()
     );
-    d.refuses(pay(&number, "0.01", None, ""), "would overpay it");
+    d.rejects(pay(&number, "0.01", None, ""), "would overpay it");
     // The ledger keeps payments as recorded.
     let err = d
         .ledger()
@@ -383,9 +384,9 @@ fn receivables_are_aged_per_customer_as_text_json_csv_and_xlsx() {
     let text = d.ok(&["receivables", "--as-of", "2027-03-10"]);
     assert!(text.contains("receivables as of 2027-03-10"), "{text}");
     let csv = d.ok(&["receivables", "--as-of", "2027-03-10", "--format", "csv"]);
-    assert!(csv.starts_with("\u{FEFF}customer_id,customer,current,days_1_30,days_31_60,days_61_90,over_90,total,invoices\n"), "{csv}");
+    assert!(csv.starts_with("\u{FEFF}customer_id,customer,current,days_1_30,days_31_60,days_61_90,over_90,total,on_account,net,invoices\n"), "{csv}");
     assert!(
-        csv.contains("\n,TOTAL,17280.00,0.00,28800.00,0.00,14000.00,60080.00,3\n"),
+        csv.contains("\n,TOTAL,17280.00,0.00,28800.00,0.00,14000.00,60080.00,0.00,60080.00,3\n"),
         "{csv}"
     );
     d.refused(
@@ -446,7 +447,7 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
     pay(&number, "4000", None, "")(&mut d.library()).unwrap();
     let note = d
         .library()
-        .credit_invoice(&number, "5 devices returned", Some(1440.into()))
+        .credit_invoice(&number, "5 devices returned", Some(1440.into()), None)
         .unwrap();
     let cn = note.number.as_str();
     assert_eq!(cn, "CN-2026-000001");
@@ -472,7 +473,7 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
         ("1440.00".into(), "8960.00".into())
     );
     // Paid 4,000 of 14,400 less 1,440 credited: at most 8,960 more.
-    d.refuses(pay(&number, "8960.01", None, ""), "8,960.00 due");
+    d.rejects(pay(&number, "8960.01", None, ""), "8,960.00 due");
     let err = d.rejects(|k| k.invoice("CN-2026-000009"), "CN-2026-000009");
     assert!(matches!(err, DeskError::NotFound(_)), "{err:?}");
 }
@@ -829,7 +830,7 @@ fn free_text_on_documents_is_one_line() {
         "x\u{7}",
     ] {
         let err = d.rejects(
-            |k| k.credit_invoice(&number, forged, None),
+            |k| k.credit_invoice(&number, forged, None, None),
             "on one line, without control characters",
         );
         assert!(matches!(err, DeskError::Input(_)), "{err:?}");
@@ -855,6 +856,7 @@ fn receivables_as_of_a_day_are_the_ledger_as_it_stood_then() {
             &january,
             "two devices returned",
             Some("576".parse().unwrap()),
+            None,
         )
         .unwrap();
     let open = |aging: &facelic_invoice::receivables::Aging| -> Vec<(String, String)> {
@@ -938,7 +940,7 @@ fn statement_numbers_start_again_every_year() {
     assert_eq!(first, "FL-2027-000001");
     let note = d
         .library()
-        .credit_invoice(&first, "returned", None)
+        .credit_invoice(&first, "returned", None, None)
         .unwrap();
     assert_eq!(note.number, "CN-2027-000001");
     // A ledger from before yearly numbers (its year's sequence unknown)

@@ -178,7 +178,7 @@ fn invoices_are_numbered_immutable_and_creditable() {
     let credit = |reason: &str, amount: Option<&str>| {
         let amount = amount.map(|a| a.parse().unwrap());
         let reason = reason.to_owned();
-        move |k: &mut Desk| k.credit_invoice("FL-2027-000001", &reason, amount)
+        move |k: &mut Desk| k.credit_invoice("FL-2027-000001", &reason, amount, None)
     };
     let note = credit("5 devices returned", Some("1440"))(&mut d.library()).unwrap();
     assert_eq!(note.number, "CN-2027-000001");
@@ -453,7 +453,7 @@ fn documents_are_dated_in_the_desks_time_zone() {
     assert!(text.contains("2027-01-01"), "{text}");
     let credit = d
         .library()
-        .credit_invoice("FL-2027-000001", "test", Some(100.into()))
+        .credit_invoice("FL-2027-000001", "test", Some(100.into()), None)
         .unwrap();
     assert_eq!(credit.number, "CN-2027-000001");
 }

@@ -1,5 +1,6 @@
 //! Integration tests of the issuer library and the `facelic` binary (one test binary).
 
+mod accounts;
 mod certified;
 mod cli;
 mod desk;

@@ -568,7 +568,7 @@ fn refunds_follow_each_familys_rule() {
     let c = d.customer("Refund Co");
     let refund = |id: &str, reason: &str| {
         let (id, reason) = (id.to_owned(), reason.to_owned());
-        move |k: &mut facelic_issuer::desk::Desk| k.refund_pack(&id, &reason)
+        move |k: &mut facelic_issuer::desk::Desk| k.refund_pack(&id, &reason, None)
     };
     // Face-API packs are never refunded.
     let api = buy(&d, &c, "api-face-search", "1M", "2026-11-10");

@@ -1,0 +1,796 @@
+//! Customer accounts: money received before it is applied, customer
+//! credit, refunds owed and paid.
+//!
+//! A receipt (`R-000001`) is one bank transfer from a customer. Payments
+//! (`P-…`) apply its cash to statements — several statements from one
+//! receipt — and what is not applied stays on the account as unapplied
+//! cash. A credit note beyond what its statement still asks for (the
+//! statement was paid) moves the rest to the account, as customer credit
+//! or as a refund owed: the finance operator chooses ([`OwedBack`]).
+//! Customer credit pays later statements; refunds paid out are recorded
+//! against what they were paid from. Every entry is kept forever (ledger
+//! triggers refuse changes) and audited.
+
+use facelic_invoice::Decimal;
+use facelic_invoice::account::{AccountEntry, Bucket, EntryKind, OnAccount};
+use facelic_invoice::dates::Date;
+use facelic_invoice::invoice::{Invoice, Payment};
+use facelic_invoice::money::format_money;
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use serde::Serialize;
+
+use super::customers::{Customer, find_customer};
+use super::fields::{Fields, LedgerText as _, Text};
+use super::invoices::{load_finalized, next_in_sequence};
+use super::{Desk, DeskError, Result, Session, audit};
+
+/// Longest payment reference, in bytes.
+pub(crate) const MAX_REFERENCE: usize = 100;
+
+/// Where a credit note's part beyond its statement's balance goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OwedBack {
+    /// A refund owed, to be paid out ([`Desk::pay_refund`]).
+    Refund,
+    /// Customer credit, to pay later statements ([`Desk::apply_credit`]).
+    Credit,
+}
+
+/// What a refund paid out is paid from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefundFrom {
+    /// A refund owed.
+    RefundOwed,
+    /// Customer credit.
+    Credit,
+    /// The unapplied cash of a receipt (`R-…`): money sent by mistake.
+    Receipt(String),
+}
+
+/// Whether money received beyond what the named statements ask for is
+/// refused or kept on the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rest {
+    /// Refuse it: an overpayment is a typo until shown otherwise.
+    Refuse,
+    /// Keep it on the customer's account as unapplied cash.
+    OnAccount,
+}
+
+/// A receipt with the payments applied from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    /// `R-000001`.
+    pub id: String,
+    /// Customer id.
+    pub customer_id: String,
+    /// The day the money arrived.
+    pub date: Date,
+    /// Amount received.
+    #[serde(with = "facelic_invoice::money::amount")]
+    pub amount: Decimal,
+    /// Bank reference (may be empty).
+    pub reference: String,
+    /// Payments applied from it, oldest first.
+    pub payments: Vec<Payment>,
+    /// Not applied yet, nor paid back.
+    #[serde(with = "facelic_invoice::money::amount")]
+    pub unapplied: Decimal,
+}
+
+/// A customer's account on a day: what is on it and every entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerAccount {
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer: String,
+    /// The day the amounts are for (end of day).
+    pub as_of: Date,
+    /// Currency of every amount.
+    pub currency: String,
+    /// What is on account.
+    pub on_account: OnAccount,
+    /// Receipts with unapplied cash on `as_of`.
+    pub open_receipts: Vec<Receipt>,
+    /// Every entry up to `as_of`, oldest first.
+    pub entries: Vec<AccountEntry>,
+}
+
+/// Checks a short free-text reference (a bank reference).
+pub(crate) fn reference(what: &str, text: &str) -> Result<String> {
+    let text = text.trim();
+    if text.len() > MAX_REFERENCE || text.chars().any(char::is_control) {
+        return Err(DeskError::Input(format!(
+            "{what} must be at most {MAX_REFERENCE} bytes without control characters"
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+/// Refuses an amount that is not a positive number of fen.
+pub(crate) fn positive(what: &str, amount: Decimal) -> Result<()> {
+    if amount <= Decimal::ZERO || amount.normalize().scale() > 2 {
+        return Err(DeskError::Input(format!(
+            "{what} is a positive amount in fen, not {amount}"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a `what` dated after today or before statement `number` was dated.
+pub(crate) fn check_day(
+    what: &str,
+    date: Date,
+    today: Date,
+    number: &str,
+    issued: Option<Date>,
+) -> Result<()> {
+    if date > today {
+        return Err(DeskError::Refused(format!(
+            "{what} date {date} is in the future (today is {today})"
+        )));
+    }
+    match issued {
+        Some(issued) if date < issued => Err(DeskError::Refused(format!(
+            "{what} date {date} is before {number} was issued ({issued})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+const ENTRY_COLUMNS: &str =
+    "id, kind, amount, entry_on, statement, credit_note, receipt, bucket, reference";
+
+fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountEntry> {
+    let f = Fields::new(r, "account_entries", "id")?;
+    let kind: String = f.plain("kind")?;
+    let kind =
+        EntryKind::parse(&kind).ok_or_else(|| f.corrupt_text("kind", "an account entry kind"))?;
+    let from = match f.plain::<Option<String>>("bucket")? {
+        None => None,
+        Some(b) => {
+            Some(Bucket::parse(&b).ok_or_else(|| f.corrupt_text("bucket", "an account bucket"))?)
+        }
+    };
+    Ok(AccountEntry {
+        id: f.plain("id")?,
+        kind,
+        date: f.get("entry_on")?,
+        amount: f.get("amount")?,
+        statement: f.plain("statement")?,
+        credit_note: f.plain("credit_note")?,
+        receipt: f.plain("receipt")?,
+        from,
+        reference: f.plain("reference")?,
+    })
+}
+
+/// The entries of statement `number` that move money between it and the
+/// account (customer credit applied, credits moved to the account).
+pub(crate) fn statement_entries(conn: &Connection, number: &str) -> Result<Vec<AccountEntry>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS} FROM account_entries WHERE statement = ?1 \
+            AND kind IN ('credit', 'refund-owed', 'credit-applied') ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([number], entry_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Every account entry of customer `id`, oldest first: its ledger rows and
+/// the payments applied from its receipts.
+pub(crate) fn customer_entries(conn: &Connection, id: &str) -> Result<Vec<AccountEntry>> {
+    let mut entries: Vec<(String, AccountEntry)> = Vec::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ENTRY_COLUMNS}, recorded_at FROM account_entries WHERE customer_id = ?1"
+    ))?;
+    for row in stmt.query_map([id], |r| {
+        Ok((r.get::<_, String>("recorded_at")?, entry_from(r)?))
+    })? {
+        entries.push(row?);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, p.amount, p.paid_on, p.invoice_number, p.receipt, p.reference, p.recorded_at \
+            FROM payments p JOIN account_entries r ON r.id = p.receipt WHERE r.customer_id = ?1",
+    )?;
+    for row in stmt.query_map([id], |r| {
+        let f = Fields::new(r, "payments", "id")?;
+        Ok((
+            f.plain::<String>("recorded_at")?,
+            AccountEntry {
+                id: f.plain("id")?,
+                kind: EntryKind::Applied,
+                date: f.get("paid_on")?,
+                amount: f.get("amount")?,
+                statement: f.plain("invoice_number")?,
+                credit_note: None,
+                receipt: f.plain("receipt")?,
+                from: None,
+                reference: f.plain("reference")?,
+            },
+        ))
+    })? {
+        entries.push(row?);
+    }
+    // By day, then in recorded order; a receipt before the payments
+    // applied from it in the same transaction.
+    entries.sort_by_key(|(at, e)| (e.date, at.clone(), e.kind == EntryKind::Applied));
+    Ok(entries.into_iter().map(|(_, e)| e).collect())
+}
+
+/// What every customer with account entries had on account at the end
+/// of `as_of`, in customer order.
+pub(crate) fn all_on_account(
+    conn: &Connection,
+    as_of: Date,
+) -> Result<Vec<facelic_invoice::receivables::AccountItem>> {
+    let customers: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT c.id, c.name FROM customers c WHERE EXISTS \
+                (SELECT 1 FROM account_entries e WHERE e.customer_id = c.id) ORDER BY c.seq",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    customers
+        .into_iter()
+        .map(|(id, name)| {
+            let on_account = OnAccount::as_of(&customer_entries(conn, &id)?, as_of).total();
+            Ok(facelic_invoice::receivables::AccountItem {
+                customer_id: id,
+                customer: name,
+                on_account,
+            })
+        })
+        .collect()
+}
+
+/// The payments applied from receipt `id`, oldest first.
+fn payments_from(conn: &Connection, id: &str) -> Result<Vec<Payment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
+            WHERE receipt = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([id], super::payments::payment_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Receipt `id` with its payments and what is left of it.
+fn load_receipt(conn: &Connection, id: &str) -> Result<Receipt> {
+    let (customer_id, entry): (String, AccountEntry) = conn
+        .query_row(
+            &format!(
+                "SELECT {ENTRY_COLUMNS}, customer_id FROM account_entries \
+                    WHERE id = ?1 AND kind = 'receipt'"
+            ),
+            [id.trim().to_ascii_uppercase()],
+            |r| Ok((r.get("customer_id")?, entry_from(r)?)),
+        )
+        .optional()?
+        .ok_or_else(|| DeskError::NotFound(format!("no receipt {id:?}")))?;
+    let payments = payments_from(conn, &entry.id)?;
+    let refunded: Decimal = conn
+        .prepare_cached(
+            "SELECT amount FROM account_entries WHERE kind = 'refund-paid' AND receipt = ?1",
+        )?
+        .query_map([&entry.id], |r| {
+            Fields::new(r, "account_entries", "amount")?.get("amount")
+        })?
+        .collect::<Result<Vec<Decimal>, _>>()?
+        .into_iter()
+        .sum();
+    let applied: Decimal = payments.iter().map(|p| p.amount).sum();
+    Ok(Receipt {
+        id: entry.id,
+        customer_id,
+        date: entry.date,
+        amount: entry.amount,
+        reference: entry.reference,
+        unapplied: entry.amount - applied - refunded,
+        payments,
+    })
+}
+
+/// Adds an account entry of customer `customer` (its id is the next `A-`
+/// or, for a receipt, `R-` number); returns it.
+pub(crate) fn insert_entry(
+    tx: &Transaction<'_>,
+    s: &Session,
+    customer: &str,
+    mut entry: AccountEntry,
+) -> Result<AccountEntry> {
+    let (sequence, prefix) = match entry.kind {
+        EntryKind::Receipt => ("receipt", "R"),
+        _ => ("account-entry", "A"),
+    };
+    entry.id = format!("{prefix}-{:06}", next_in_sequence(tx, sequence)?);
+    tx.execute(
+        "INSERT INTO account_entries (id, customer_id, kind, amount, entry_on, statement, \
+            credit_note, receipt, bucket, reference, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            entry.id,
+            customer,
+            entry.kind.as_str(),
+            Text(&entry.amount),
+            Text(&entry.date),
+            entry.statement,
+            entry.credit_note,
+            entry.receipt,
+            entry.from.map(Bucket::as_str),
+            entry.reference,
+            Text(&s.now()),
+        ],
+    )?;
+    Ok(entry)
+}
+
+/// A new entry of `kind` for `amount` on `date`, for the caller to fill in.
+fn entry(kind: EntryKind, amount: Decimal, date: Date) -> AccountEntry {
+    AccountEntry {
+        id: String::new(),
+        kind,
+        date,
+        amount,
+        statement: None,
+        credit_note: None,
+        receipt: None,
+        from: None,
+        reference: String::new(),
+    }
+}
+
+/// Applies `amount` to finalized statement `number` as a payment dated
+/// `date` (from `receipt`, if any), inside the caller's transaction.
+pub(crate) fn insert_payment(
+    tx: &Transaction<'_>,
+    s: &Session,
+    number: &str,
+    amount: Decimal,
+    date: Date,
+    reference: &str,
+    receipt: Option<&str>,
+) -> Result<Payment> {
+    let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM payments", [], |r| {
+        r.get(0)
+    })?;
+    let payment = Payment {
+        id: format!("P-{seq:06}"),
+        date,
+        amount,
+        reference: reference.to_owned(),
+        receipt: receipt.map(str::to_owned),
+        invoice: Some(number.to_owned()),
+    };
+    tx.execute(
+        "INSERT INTO payments (seq, id, invoice_number, amount, paid_on, reference, recorded_at, \
+            receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            seq,
+            payment.id,
+            number,
+            Text(&amount),
+            Text(&date),
+            payment.reference,
+            Text(&s.now()),
+            payment.receipt,
+        ],
+    )?;
+    Ok(payment)
+}
+
+/// The finalized statement `key` of `customer`, refused when it is another
+/// customer's.
+fn statement_of(tx: &Connection, key: &str, customer: &Customer) -> Result<(Invoice, String)> {
+    let (invoice, number) = load_finalized(tx, key, "finalize it before paying it")?;
+    if invoice.buyer.id != customer.id
+        || invoice.kind != facelic_invoice::invoice::DocumentKind::Statement
+    {
+        return Err(DeskError::Refused(format!(
+            "{number} is not a statement of {} ({})",
+            customer.id, customer.name
+        )));
+    }
+    Ok((invoice, number))
+}
+
+fn customer(conn: &Connection, id_or_name: &str) -> Result<Customer> {
+    find_customer(conn, id_or_name)?
+        .ok_or_else(|| DeskError::NotFound(format!("no customer {:?}", id_or_name.trim())))
+}
+
+impl Desk {
+    /// Records `amount` received from `customer` on `date` (one bank
+    /// transfer, receipt `R-…`) and applies it to `statements` in the order
+    /// given, each up to its balance. What is left is unapplied cash on the
+    /// customer's account when `rest` is [`Rest::OnAccount`], and refused
+    /// (nothing recorded) when it is [`Rest::Refuse`]. Refused too: a day
+    /// in the future or before a statement's date, another customer's
+    /// statement, a statement with nothing due. Audited as
+    /// `payment.receive`.
+    pub fn receive_payment(
+        &mut self,
+        customer_key: &str,
+        amount: Decimal,
+        date: Date,
+        bank_reference: &str,
+        statements: &[String],
+        rest: Rest,
+    ) -> Result<Receipt> {
+        let bank_reference = reference("a payment reference", bank_reference)?;
+        positive("a payment", amount)?;
+        let zone = self.catalog.invoicing.time_zone;
+        self.write(|tx, s| {
+            let customer = customer(tx, customer_key)?;
+            let today = zone.date(s.now());
+            check_day("payment", date, today, "", None)?;
+            let receipt = insert_entry(
+                tx,
+                s,
+                &customer.id,
+                AccountEntry {
+                    reference: bank_reference.clone(),
+                    ..entry(EntryKind::Receipt, amount, date)
+                },
+            )?;
+            let mut left = amount;
+            let mut payments = Vec::new();
+            let mut seen = Vec::new();
+            for key in statements {
+                let (invoice, number) = statement_of(tx, key, &customer)?;
+                if seen.contains(&number) {
+                    return Err(DeskError::Input(format!("{number} is named twice")));
+                }
+                seen.push(number.clone());
+                check_day("payment", date, today, &number, invoice.date)?;
+                let due = invoice.balance().max(Decimal::ZERO);
+                if due.is_zero() && rest == Rest::OnAccount {
+                    return Err(DeskError::Refused(format!("{number} has nothing due")));
+                }
+                let part = due.min(left);
+                if part > Decimal::ZERO {
+                    payments.push(insert_payment(
+                        tx,
+                        s,
+                        &number,
+                        part,
+                        date,
+                        &bank_reference,
+                        Some(&receipt.id),
+                    )?);
+                    left -= part;
+                }
+            }
+            if left > Decimal::ZERO && rest == Rest::Refuse {
+                return Err(DeskError::Overpayment {
+                    customer: customer.id,
+                    statements: seen,
+                    due: amount - left,
+                    amount,
+                });
+            }
+            audit::record(
+                tx,
+                s,
+                "payment.receive",
+                &receipt.id,
+                &serde_json::json!({
+                    "customer": customer.id, "amount": amount.to_ledger(),
+                    "date": date.to_string(), "reference": bank_reference,
+                    "applied": payments.iter().map(|p| serde_json::json!({
+                        "payment": p.id, "invoice": p.invoice, "amount": p.amount.to_ledger(),
+                    })).collect::<Vec<_>>(),
+                    "unapplied": left.to_ledger(),
+                }),
+            )?;
+            Ok(Receipt {
+                id: receipt.id,
+                customer_id: customer.id,
+                date,
+                amount,
+                reference: bank_reference,
+                payments,
+                unapplied: left,
+            })
+        })
+    }
+
+    /// Records a payment of `amount` received on `date` against finalized
+    /// statement `number` (a receipt applied whole to it). Refused: a
+    /// draft, a payment dated in the future or before the statement, a zero
+    /// or negative amount, and an amount above the balance due.
+    pub fn record_payment(
+        &mut self,
+        number: &str,
+        amount: Decimal,
+        date: Date,
+        bank_reference: &str,
+    ) -> Result<Payment> {
+        let (invoice, number) =
+            load_finalized(self.read(), number, "finalize it before recording payments")?;
+        let receipt = self.receive_payment(
+            &invoice.buyer.id,
+            amount,
+            date,
+            bank_reference,
+            &[number],
+            Rest::Refuse,
+        )?;
+        receipt
+            .payments
+            .into_iter()
+            .next()
+            .ok_or_else(|| DeskError::Refused("nothing was applied".into()))
+    }
+
+    /// Applies the unapplied cash of receipt `receipt` to finalized
+    /// statement `number` of the same customer, today: `amount`, or as much
+    /// as both allow. Audited as `payment.apply`.
+    pub fn apply_receipt(
+        &mut self,
+        receipt: &str,
+        number: &str,
+        amount: Option<Decimal>,
+    ) -> Result<Payment> {
+        if let Some(a) = amount {
+            positive("an amount applied", a)?;
+        }
+        let zone = self.catalog.invoicing.time_zone;
+        self.write(|tx, s| {
+            let receipt = load_receipt(tx, receipt)?;
+            let customer = super::customers::load_customer(tx, &receipt.customer_id)?;
+            let (invoice, number) = statement_of(tx, number, &customer)?;
+            let today = zone.date(s.now());
+            let part = take(
+                "receipt",
+                &receipt.id,
+                receipt.unapplied,
+                &number,
+                invoice.balance(),
+                amount,
+            )?;
+            let payment = insert_payment(
+                tx,
+                s,
+                &number,
+                part,
+                today,
+                &receipt.reference,
+                Some(&receipt.id),
+            )?;
+            audit::record(
+                tx,
+                s,
+                "payment.apply",
+                &payment.id,
+                &serde_json::json!({
+                    "receipt": receipt.id, "invoice": number, "amount": part.to_ledger(),
+                    "unapplied_after": (receipt.unapplied - part).to_ledger(),
+                }),
+            )?;
+            Ok(payment)
+        })
+    }
+
+    /// Applies customer credit of `customer` to its finalized statement
+    /// `number`, today: `amount`, or as much as both allow. Audited as
+    /// `account.apply-credit`.
+    pub fn apply_credit(
+        &mut self,
+        customer_key: &str,
+        number: &str,
+        amount: Option<Decimal>,
+    ) -> Result<AccountEntry> {
+        if let Some(a) = amount {
+            positive("an amount applied", a)?;
+        }
+        let zone = self.catalog.invoicing.time_zone;
+        self.write(|tx, s| {
+            let customer = customer(tx, customer_key)?;
+            let (invoice, number) = statement_of(tx, number, &customer)?;
+            let today = zone.date(s.now());
+            let credit = OnAccount::as_of(&customer_entries(tx, &customer.id)?, today).credit;
+            let part = take(
+                "customer credit of",
+                &customer.id,
+                credit,
+                &number,
+                invoice.balance(),
+                amount,
+            )?;
+            let applied = insert_entry(
+                tx,
+                s,
+                &customer.id,
+                AccountEntry {
+                    statement: Some(number.clone()),
+                    ..entry(EntryKind::CreditApplied, part, today)
+                },
+            )?;
+            audit::record(
+                tx,
+                s,
+                "account.apply-credit",
+                &applied.id,
+                &serde_json::json!({
+                    "customer": customer.id, "invoice": number, "amount": part.to_ledger(),
+                    "credit_after": (credit - part).to_ledger(),
+                }),
+            )?;
+            Ok(applied)
+        })
+    }
+
+    /// Records `amount` paid back to `customer` on `date`, from a refund
+    /// owed, its customer credit or a receipt's unapplied cash; refused
+    /// beyond what that holds. Audited as `account.refund`.
+    pub fn pay_refund(
+        &mut self,
+        customer_key: &str,
+        amount: Decimal,
+        date: Date,
+        bank_reference: &str,
+        from: RefundFrom,
+    ) -> Result<AccountEntry> {
+        let bank_reference = reference("a refund's reference", bank_reference)?;
+        positive("a refund", amount)?;
+        let zone = self.catalog.invoicing.time_zone;
+        self.write(|tx, s| {
+            let customer = customer(tx, customer_key)?;
+            check_day("refund", date, zone.date(s.now()), "", None)?;
+            let on_account =
+                OnAccount::as_of(&customer_entries(tx, &customer.id)?, zone.date(s.now()));
+            let (bucket, receipt, holds) = match &from {
+                RefundFrom::RefundOwed => (Bucket::RefundOwed, None, on_account.refund_owed),
+                RefundFrom::Credit => (Bucket::Credit, None, on_account.credit),
+                RefundFrom::Receipt(id) => {
+                    let r = load_receipt(tx, id)?;
+                    if r.customer_id != customer.id {
+                        return Err(DeskError::Refused(format!(
+                            "{} is a receipt of {}, not of {}",
+                            r.id, r.customer_id, customer.id
+                        )));
+                    }
+                    if date < r.date {
+                        return Err(DeskError::Refused(format!(
+                            "refund date {date} is before {} was received ({})",
+                            r.id, r.date
+                        )));
+                    }
+                    (Bucket::Unapplied, Some(r.id), r.unapplied)
+                }
+            };
+            if amount > holds {
+                return Err(DeskError::Refused(format!(
+                    "{} has {} {}; a refund of {} is more",
+                    receipt.as_deref().unwrap_or(&customer.id),
+                    format_money(holds),
+                    match bucket {
+                        Bucket::RefundOwed => "refund owed",
+                        Bucket::Credit => "customer credit",
+                        _ => "unapplied",
+                    },
+                    format_money(amount)
+                )));
+            }
+            let paid = insert_entry(
+                tx,
+                s,
+                &customer.id,
+                AccountEntry {
+                    from: Some(bucket),
+                    receipt,
+                    reference: bank_reference.clone(),
+                    ..entry(EntryKind::RefundPaid, amount, date)
+                },
+            )?;
+            audit::record(
+                tx,
+                s,
+                "account.refund",
+                &paid.id,
+                &serde_json::json!({
+                    "customer": customer.id, "amount": amount.to_ledger(), "date": date.to_string(),
+                    "from": bucket.as_str(), "receipt": paid.receipt, "reference": bank_reference,
+                }),
+            )?;
+            Ok(paid)
+        })
+    }
+
+    /// Customer `customer`'s account at the end of `as_of` (default today):
+    /// what is on it, the receipts with cash left, and every entry by then.
+    pub fn account(&self, customer_key: &str, as_of: Option<Date>) -> Result<CustomerAccount> {
+        let as_of = as_of.unwrap_or_else(|| self.today());
+        let customer = customer(self.read(), customer_key)?;
+        let entries: Vec<AccountEntry> = customer_entries(self.read(), &customer.id)?
+            .into_iter()
+            .filter(|e| e.date <= as_of)
+            .collect();
+        let mut open_receipts = Vec::new();
+        for e in entries.iter().filter(|e| e.kind == EntryKind::Receipt) {
+            let mut r = load_receipt(self.read(), &e.id)?;
+            let later: Decimal = entries
+                .iter()
+                .filter(|x| x.receipt.as_deref() == Some(&r.id))
+                .map(|x| x.amount)
+                .sum();
+            r.payments.retain(|p| p.date <= as_of);
+            r.unapplied = r.amount - later;
+            if r.unapplied > Decimal::ZERO {
+                open_receipts.push(r);
+            }
+        }
+        Ok(CustomerAccount {
+            customer_id: customer.id,
+            customer: customer.name,
+            as_of,
+            currency: self.catalog.currency.clone(),
+            on_account: OnAccount::as_of(&entries, as_of),
+            open_receipts,
+            entries,
+        })
+    }
+}
+
+/// How much of `holds` (what `source` has) goes to `number` (which asks
+/// for `due`): `wanted`, or as much as both allow; refused when nothing can.
+fn take(
+    what: &str,
+    source: &str,
+    holds: Decimal,
+    number: &str,
+    due: Decimal,
+    wanted: Option<Decimal>,
+) -> Result<Decimal> {
+    if holds <= Decimal::ZERO {
+        return Err(DeskError::Refused(format!(
+            "{what} {source} has nothing left to apply"
+        )));
+    }
+    if due <= Decimal::ZERO {
+        return Err(DeskError::Refused(format!("{number} has nothing due")));
+    }
+    let most = holds.min(due);
+    match wanted {
+        None => Ok(most),
+        Some(w) if w <= most => Ok(w),
+        Some(w) => Err(DeskError::Refused(format!(
+            "{} of {what} {source} can go to {number} ({} left, {} due), not {}",
+            format_money(most),
+            format_money(holds),
+            format_money(due),
+            format_money(w)
+        ))),
+    }
+}
+
+/// Moves the part of credit note `note` beyond its statement's balance to
+/// the account of the statement's buyer, as `owed_back` says (inside the
+/// caller's transaction, on `date`).
+pub(crate) fn owe_back(
+    tx: &Transaction<'_>,
+    s: &Session,
+    invoice: &Invoice,
+    note: &str,
+    excess: Decimal,
+    owed_back: OwedBack,
+    date: Date,
+) -> Result<AccountEntry> {
+    let kind = match owed_back {
+        OwedBack::Refund => EntryKind::RefundOwed,
+        OwedBack::Credit => EntryKind::Credit,
+    };
+    insert_entry(
+        tx,
+        s,
+        &invoice.buyer.id,
+        AccountEntry {
+            statement: invoice.number.clone(),
+            credit_note: Some(note.to_owned()),
+            ..entry(kind, excess, date)
+        },
+    )
+}

@@ -1,0 +1,337 @@
+//! Customer accounts through the binary: credits after payment owed back
+//! as a refund or as customer credit, refunds paid out, one transfer paying
+//! several statements, unapplied cash, and receivables with credit balances.
+
+use serde_json::Value;
+
+use crate::desk::{TestDesk, at};
+
+/// A finalized statement for a new order of 50 face-detect devices
+/// (14,400.00): its number.
+fn statement(d: &TestDesk, customer: &str) -> String {
+    let order = d.order(customer, "face-detect", &["--devices", "50"]);
+    let draft = d.json(&["invoice", "create", "--order", &order]);
+    let fin = d.json(&[
+        "invoice",
+        "finalize",
+        draft["draft_id"].as_str().unwrap(),
+        "--without-buyer-tax-id",
+    ]);
+    fin["number"].as_str().unwrap().to_owned()
+}
+
+fn settlement(d: &TestDesk, number: &str) -> (String, String) {
+    let doc: Value =
+        serde_json::from_str(&d.ok(&["invoice", "show", number, "--format", "json"])).unwrap();
+    let s = &doc["settlement"];
+    (
+        s["balance"].as_str().unwrap().to_owned(),
+        s["status"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn on_account(d: &TestDesk, customer: &str, as_of: Option<&str>) -> Value {
+    let mut args = vec!["account", "show", customer];
+    if let Some(day) = as_of {
+        args.extend(["--as-of", day]);
+    }
+    d.json(&args)["on_account"].clone()
+}
+
+/// The receivables row of `customer` (as JSON), if any.
+fn receivables_row(d: &TestDesk, customer: &str, as_of: &str) -> Option<Value> {
+    let aging: Value =
+        serde_json::from_str(&d.ok(&["receivables", "--as-of", as_of, "--format", "json"]))
+            .unwrap();
+    aging["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["customer_id"] == customer)
+        .cloned()
+}
+
+#[test]
+fn a_credit_after_payment_is_owed_back_as_the_operator_chooses() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let paid = statement(&d, &c);
+    d.ok(&["payment", "record", "--invoice", &paid, "--amount", "14400"]);
+    at(&mut d, "2026-11-05T02:00:00Z");
+    // The defect: a credit after payment left -14,400.00 "paid".
+    let said = d.refused(
+        &["invoice", "credit", &paid, "--reason", "returned"],
+        5,
+        "14,400.00 of this credit is owed back",
+    );
+    assert!(said.contains("--owed-back refund"), "{said}");
+    d.ok(&[
+        "invoice",
+        "credit",
+        &paid,
+        "--reason",
+        "returned",
+        "--owed-back",
+        "refund",
+    ]);
+    assert_eq!(settlement(&d, &paid), ("0.00".into(), "credited".into()));
+    let acct = on_account(&d, &c, None);
+    assert_eq!(acct["refund_owed"], "14400.00", "{acct}");
+    assert_eq!(acct["credit"], "0.00", "{acct}");
+    // Receivables show the credit balance the old report left out.
+    let row = receivables_row(&d, &c, "2026-11-05").expect("a credit balance is a row");
+    assert_eq!(row["total"], "0.00", "{row}");
+    assert_eq!(row["on_account"], "14400.00", "{row}");
+    assert_eq!(row["net"], "-14400.00", "{row}");
+    // Paying it out: never more than is owed, never in the future.
+    d.refused(
+        &[
+            "account",
+            "refund",
+            &c,
+            "--amount",
+            "14400.01",
+            "--reference",
+            "CMB R1",
+        ],
+        5,
+        "14,400.00 refund owed",
+    );
+    d.refused(
+        &[
+            "account",
+            "refund",
+            &c,
+            "--amount",
+            "1",
+            "--date",
+            "2026-11-06",
+        ],
+        5,
+        "in the future",
+    );
+    d.refused(
+        &["account", "refund", &c, "--amount", "1", "--from", "gift"],
+        3,
+        "--from",
+    );
+    let paid_out = d.json(&[
+        "account",
+        "refund",
+        &c,
+        "--amount",
+        "14400",
+        "--reference",
+        "CMB R1",
+    ]);
+    assert_eq!(paid_out["kind"], "refund-paid", "{paid_out}");
+    assert_eq!(on_account(&d, &c, None)["refund_owed"], "0.00");
+    assert!(receivables_row(&d, &c, "2026-11-05").is_none());
+    // Point in time: the day before the credit, nothing was owed back.
+    assert_eq!(
+        on_account(&d, &c, Some("2026-11-04"))["refund_owed"],
+        "0.00"
+    );
+    for action in ["account.owed-back", "account.refund", "payment.receive"] {
+        let n: i64 = d
+            .ledger()
+            .query_row(
+                "SELECT COUNT(*) FROM audit WHERE action = ?1",
+                [action],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 1, "{action} audited once");
+    }
+}
+
+#[test]
+fn customer_credit_pays_a_later_statement() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let first = statement(&d, &c);
+    d.ok(&[
+        "payment",
+        "record",
+        "--invoice",
+        &first,
+        "--amount",
+        "14400",
+    ]);
+    at(&mut d, "2026-11-03T02:00:00Z");
+    d.ok(&[
+        "invoice",
+        "credit",
+        &first,
+        "--reason",
+        "5 devices returned",
+        "--amount",
+        "1440",
+        "--owed-back",
+        "credit",
+    ]);
+    assert_eq!(on_account(&d, &c, None)["credit"], "1440.00");
+    let second = statement(&d, &c);
+    // Another customer's statement is not paid with this credit.
+    let other = d.customer("Other");
+    let theirs = statement(&d, &other);
+    d.refused(
+        &["account", "apply-credit", &c, "--invoice", &theirs],
+        5,
+        "is not a statement of",
+    );
+    d.refused(
+        &[
+            "account",
+            "apply-credit",
+            &c,
+            "--invoice",
+            &second,
+            "--amount",
+            "1440.01",
+        ],
+        5,
+        "not 1,440.01",
+    );
+    let e = d.json(&["account", "apply-credit", &c, "--invoice", &second]);
+    assert_eq!(e["amount"], "1440.00", "{e}");
+    assert_eq!(
+        settlement(&d, &second),
+        ("12960.00".into(), "partially-paid".into())
+    );
+    assert_eq!(on_account(&d, &c, None)["credit"], "0.00");
+    d.refused(
+        &["account", "apply-credit", &c, "--invoice", &second],
+        5,
+        "nothing left to apply",
+    );
+    // The statement prints the credit it was paid with.
+    let text = d.ok(&["invoice", "show", &second]);
+    assert!(text.contains("Customer credit applied"), "{text}");
+    assert!(text.contains("-1,440.00"), "{text}");
+}
+
+#[test]
+fn one_transfer_pays_several_statements_and_the_rest_stays_on_account() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let a = statement(&d, &c);
+    let b = statement(&d, &c);
+    let third = statement(&d, &c);
+    at(&mut d, "2026-11-04T02:00:00Z");
+    // More than both ask for is refused as an overpayment, with the way on.
+    let said = d.refused(
+        &[
+            "payment",
+            "record",
+            "--invoice",
+            &a,
+            "--invoice",
+            &b,
+            "--amount",
+            "30000",
+        ],
+        5,
+        "have 28,800.00 due; a payment of 30,000.00 would overpay them",
+    );
+    assert!(said.contains("payment receive --customer"), "{said}");
+    let r = d.json(&[
+        "payment",
+        "receive",
+        "--customer",
+        &c,
+        "--invoice",
+        &a,
+        "--invoice",
+        &b,
+        "--amount",
+        "30,000.00",
+        "--reference",
+        "CMB 7",
+    ]);
+    let receipt = r["id"].as_str().unwrap().to_owned();
+    assert_eq!(r["payments"].as_array().unwrap().len(), 2, "{r}");
+    assert_eq!(r["unapplied"], "1200.00", "{r}");
+    assert_eq!(settlement(&d, &a).1, "paid");
+    assert_eq!(settlement(&d, &b).1, "paid");
+    assert_eq!(on_account(&d, &c, None)["unapplied"], "1200.00");
+    // The aging report nets the unapplied cash against what is still due.
+    let row = receivables_row(&d, &c, "2026-11-04").unwrap();
+    assert_eq!(row["total"], "14400.00", "{row}");
+    assert_eq!(row["on_account"], "1200.00", "{row}");
+    assert_eq!(row["net"], "13200.00", "{row}");
+    // Applied later to the third statement.
+    at(&mut d, "2026-11-06T02:00:00Z");
+    let p = d.json(&["payment", "apply", &receipt, "--invoice", &third]);
+    assert_eq!(p["amount"], "1200.00", "{p}");
+    assert_eq!(p["receipt"], receipt.as_str(), "{p}");
+    assert_eq!(
+        settlement(&d, &third),
+        ("13200.00".into(), "partially-paid".into())
+    );
+    d.refused(
+        &["payment", "apply", &receipt, "--invoice", &third],
+        5,
+        "nothing left to apply",
+    );
+    // As of the day before it was applied, it was still on account.
+    assert_eq!(
+        on_account(&d, &c, Some("2026-11-05"))["unapplied"],
+        "1200.00"
+    );
+    assert_eq!(on_account(&d, &c, None)["unapplied"], "0.00");
+    // Money received by mistake is sent back from its receipt.
+    let r2 = d.json(&["payment", "receive", "--customer", &c, "--amount", "500"]);
+    let r2 = r2["id"].as_str().unwrap();
+    d.refused(
+        &["account", "refund", &c, "--from", r2, "--amount", "500.01"],
+        5,
+        "a refund of 500.01 is more",
+    );
+    d.ok(&["account", "refund", &c, "--from", r2, "--amount", "500"]);
+    assert_eq!(on_account(&d, &c, None)["unapplied"], "0.00");
+}
+
+#[test]
+fn a_paid_pack_refunded_is_owed_back() {
+    let d = TestDesk::new();
+    let c = d.customer("Acme");
+    d.ok(&["usage", "activate", "--customer", &c, "--family", "kyc"]);
+    let bought = d.json(&[
+        "pack",
+        "buy",
+        "--customer",
+        &c,
+        "--product",
+        "kyc-id-check",
+        "--size",
+        "1000",
+    ]);
+    let number = bought["invoice"]["number"].as_str().unwrap().to_owned();
+    let price = settlement(&d, &number).0;
+    d.ok(&[
+        "payment",
+        "record",
+        "--invoice",
+        &number,
+        "--amount",
+        &price,
+    ]);
+    let pack = bought["pack"]["id"].as_str().unwrap();
+    d.refused(
+        &["pack", "refund", pack, "--reason", "not needed"],
+        5,
+        "owed back",
+    );
+    d.ok(&[
+        "pack",
+        "refund",
+        pack,
+        "--reason",
+        "not needed",
+        "--owed-back",
+        "credit",
+    ]);
+    assert_eq!(on_account(&d, &c, None)["credit"], price.as_str());
+    assert_eq!(settlement(&d, &number), ("0.00".into(), "credited".into()));
+}
