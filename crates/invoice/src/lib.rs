@@ -11,6 +11,7 @@
 //!   settlement, and renders them as text, JSON, CSV or print-ready HTML.
 //! - [`account`] keeps what is on a customer's account: unapplied cash,
 //!   customer credit, refunds owed.
+//! - [`statement_of_account`] is a customer's 对账单 over a period.
 //! - [`receivables`] ages what customers owe; [`table`] renders tables as
 //!   CSV or `.xlsx`; [`tax_id`] checks unified social credit codes and
 //!   [`fapiao`] fapiao numbers;
@@ -33,6 +34,7 @@ pub mod invoice;
 pub mod money;
 pub mod pricing;
 pub mod receivables;
+pub mod statement_of_account;
 pub mod table;
 pub mod tax_id;
 pub mod usage;

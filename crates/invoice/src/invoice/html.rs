@@ -6,7 +6,7 @@ use super::Invoice;
 use crate::money::{format_money, format_unit_price, group_digits};
 
 /// Escapes text for HTML element and attribute content.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -22,7 +22,7 @@ fn esc(text: &str) -> String {
 }
 
 /// Escapes text for a CSS string literal (`content: "…"`).
-fn css_string(text: &str) -> String {
+pub(crate) fn css_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -39,7 +39,7 @@ fn css_string(text: &str) -> String {
     out
 }
 
-const STYLE: &str = r#"
+pub(crate) const STYLE: &str = r#"
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei", "Helvetica Neue", Arial, sans-serif;
        font-size: 10pt; color: #111; margin: 0; }
@@ -69,7 +69,7 @@ table.totals tr.grand td, table.totals tr.balance td { font-size: 13pt; font-wei
 footer { margin-top: 8mm; font-size: 8pt; color: #555; break-inside: avoid; }
 "#;
 
-fn party_block(h: &mut String, title: &str, p: &super::Party, extra: &[(&str, String)]) {
+pub(crate) fn party_block(h: &mut String, title: &str, p: &super::Party, extra: &[(&str, String)]) {
     let _ = write!(h, "<div><h2>{title}</h2><strong>{}</strong>", esc(&p.name));
     for (label, value) in [
         ("Tax ID 税号", &p.tax_id),

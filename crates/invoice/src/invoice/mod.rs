@@ -698,5 +698,5 @@ impl Invoice {
     }
 }
 
-mod html;
+pub(crate) mod html;
 mod render;

@@ -8,8 +8,8 @@ use facelic_invoice::dates::Date;
 use facelic_invoice::money::format_money;
 use facelic_issuer::desk::{CustomerAccount, Desk, Receipt, RefundFrom, Rest};
 
-use super::invoices::{parse_day, parse_money};
-use super::{CliError, Globals, open, print_json};
+use super::invoices::{Out, TableFormat, emit, parse_day, parse_money, show_table};
+use super::{CliError, Globals, open, pdf, print_json};
 
 /// `facelic payment` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -99,6 +99,24 @@ pub(crate) enum AccountCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The statement of account (对账单) of a customer over a period:
+    /// opening balance, documents and money, closing balance, a space for
+    /// the customer's seal.
+    Statement {
+        /// Customer id or name.
+        customer: String,
+        /// First day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Last day (YYYY-MM-DD; default: today).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = StatementFormat::Text)]
+        format: StatementFormat,
+        #[command(flatten)]
+        out: Out,
+    },
     /// Record money paid back to a customer.
     Refund {
         /// Customer id or name.
@@ -114,6 +132,23 @@ pub(crate) enum AccountCommand {
         #[command(flatten)]
         money: Money,
     },
+}
+
+/// Formats of `account statement`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum StatementFormat {
+    /// Plain text with a line for the seal.
+    Text,
+    /// JSON.
+    Json,
+    /// CSV (UTF-8 with a byte-order mark).
+    Csv,
+    /// An Excel workbook (needs --out).
+    Xlsx,
+    /// Print-ready A4 HTML with a box for the seal.
+    Html,
+    /// PDF printed from the HTML (needs --out).
+    Pdf,
 }
 
 impl Money {
@@ -253,6 +288,41 @@ pub(crate) fn account(globals: &Globals, cmd: AccountCommand) -> Result<ExitCode
                 e.id,
                 format_money(e.amount)
             );
+        }
+        AccountCommand::Statement {
+            customer,
+            from,
+            to,
+            format,
+            out,
+        } => {
+            let from = parse_day(&from, "--from")?;
+            let to = match to {
+                Some(d) => parse_day(&d, "--to")?,
+                None => desk.today(),
+            };
+            let st = desk.statement_of_account(&customer, from, to)?;
+            let bytes = match format {
+                StatementFormat::Text => st.to_text().into_bytes(),
+                StatementFormat::Html => st.to_html().into_bytes(),
+                StatementFormat::Pdf => {
+                    if out.out.is_none() {
+                        return Err(CliError::input(
+                            "a PDF is written to a file: add --out FILE.pdf",
+                        ));
+                    }
+                    pdf::print(&st.to_html())?
+                }
+                table => {
+                    let format = match table {
+                        StatementFormat::Json => TableFormat::Json,
+                        StatementFormat::Csv => TableFormat::Csv,
+                        _ => TableFormat::Xlsx,
+                    };
+                    return show_table(&st.to_table(), &st, format, &out);
+                }
+            };
+            return emit(&bytes, &out);
         }
         AccountCommand::Refund {
             customer,

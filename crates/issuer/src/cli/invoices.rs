@@ -9,7 +9,7 @@ use facelic_invoice::invoice::Invoice;
 use facelic_invoice::money::{format_money, parse_amount};
 use facelic_invoice::table::{Cell, Table};
 
-use facelic_issuer::desk::OwedBack;
+use facelic_issuer::desk::{InvoiceFilter, OwedBack};
 
 use super::{CliError, Globals, pdf, render};
 use super::{open, print_json};
@@ -117,6 +117,15 @@ pub(crate) struct ListArgs {
     /// Only finalized invoices with a balance due.
     #[arg(long)]
     unpaid: bool,
+    /// Only this customer's (id or name).
+    #[arg(long)]
+    customer: Option<String>,
+    /// Only documents dated on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Only documents dated on or before this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Text)]
     format: TableFormat,
@@ -132,10 +141,10 @@ pub(crate) struct ListArgs {
 pub(crate) struct Out {
     /// Write to this file instead of stdout (a new file; see --force).
     #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Replace the --out file if it exists.
     #[arg(long, requires = "out")]
-    force: bool,
+    pub(crate) force: bool,
 }
 
 /// Arguments of `invoice show` and `quote show`.
@@ -179,7 +188,7 @@ pub(crate) enum TableFormat {
 }
 
 /// Writes `bytes` to `--out`, or to stdout.
-fn emit(bytes: &[u8], out: &Out) -> Result<ExitCode, CliError> {
+pub(crate) fn emit(bytes: &[u8], out: &Out) -> Result<ExitCode, CliError> {
     match &out.out {
         Some(path) => {
             facelic_issuer::desk::write_output(path, bytes, out.force)?;
@@ -213,7 +222,7 @@ pub(crate) fn show_document(doc: &Invoice, args: &ShowArgs) -> Result<ExitCode, 
 }
 
 /// Renders a table in the format asked for.
-fn show_table<T: serde::Serialize>(
+pub(crate) fn show_table<T: serde::Serialize>(
     table: &Table,
     json: &T,
     format: TableFormat,
@@ -359,10 +368,20 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
             );
         }
         InvoiceCommand::List(args) => {
-            let mut all = desk.invoices()?;
-            if args.unpaid {
-                all.retain(|i| i.number.is_some() && i.balance > facelic_invoice::Decimal::ZERO);
-            }
+            let all = desk.invoices(&InvoiceFilter {
+                unpaid: args.unpaid,
+                customer: args.customer.clone(),
+                from: args
+                    .from
+                    .as_deref()
+                    .map(|d| parse_day(d, "--from"))
+                    .transpose()?,
+                to: args
+                    .to
+                    .as_deref()
+                    .map(|d| parse_day(d, "--to"))
+                    .transpose()?,
+            })?;
             let format = if args.json {
                 TableFormat::Json
             } else {

@@ -279,6 +279,30 @@ pub(crate) fn run(args: &Args) -> Result<ExitCode, CliError> {
             .join(", "),
         format_money(bills.iter().map(|b| b.bill.amount).sum())
     );
+    // Returned devices after a part payment: the credit beyond what was
+    // still due becomes customer credit; the statement of account shows it.
+    let credited = facelic_invoice::money::round_fen(invoice.totals.gross * Decimal::new(6, 1));
+    let note = desk.credit_invoice(
+        &number,
+        "devices returned",
+        Some(credited),
+        Some(facelic_issuer::desk::OwedBack::Credit),
+    )?;
+    let account = desk.account(&customer.id, None)?;
+    println!(
+        "13. facelic invoice credit {number} --amount {} --owed-back credit: {}; customer credit on account {}",
+        format_money(credited),
+        note.number,
+        format_money(account.on_account.credit)
+    );
+    let soa = desk.statement_of_account(&customer.id, first, today)?;
+    println!(
+        "14. facelic account statement {} --from {first}: opening {}, {} lines, closing {} (对账单, with a space for the customer's seal)",
+        customer.id,
+        format_money(soa.opening),
+        soa.lines.len(),
+        format_money(soa.closing)
+    );
     println!(
         "\nLicense files are in {}; the audit log has {} entries.",
         out.display(),

@@ -14,8 +14,11 @@
 use facelic_invoice::Decimal;
 use facelic_invoice::account::{AccountEntry, Bucket, EntryKind, OnAccount};
 use facelic_invoice::dates::Date;
-use facelic_invoice::invoice::{Invoice, Payment};
+use facelic_invoice::invoice::{DocumentKind, Invoice, Payment};
 use facelic_invoice::money::format_money;
+use facelic_invoice::statement_of_account::{
+    AccountStatement, Header, LineKind, Movement, OpenStatement,
+};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use serde::Serialize;
 
@@ -732,6 +735,114 @@ impl Desk {
             open_receipts,
             entries,
         })
+    }
+}
+
+impl Desk {
+    /// The statement of account (对账单) of `customer` from `from` to `to`
+    /// (both inclusive, days in the desk's time zone): opening balance,
+    /// every statement, credit note, payment and refund of the period with
+    /// the running balance, closing balance, the statements still open and
+    /// what was on account at the end of `to`.
+    pub fn statement_of_account(
+        &self,
+        customer_key: &str,
+        from: Date,
+        to: Date,
+    ) -> Result<AccountStatement> {
+        if from > to {
+            return Err(DeskError::Input(format!(
+                "the period starts ({from}) after it ends ({to})"
+            )));
+        }
+        let customer = customer(self.read(), customer_key)?;
+        let mut movements = Vec::new();
+        let mut open_statements = Vec::new();
+        let documents = self.documents()?;
+        for doc in documents.iter().filter(|d| {
+            d.buyer.id == customer.id && d.kind == DocumentKind::Statement && d.number.is_some()
+        }) {
+            let (Some(number), Some(date)) = (doc.number.clone(), doc.date) else {
+                continue;
+            };
+            let what = doc
+                .billed_for
+                .clone()
+                .unwrap_or_else(|| format!("order {}", doc.order_id));
+            movements.push(Movement {
+                date,
+                document: number.clone(),
+                kind: LineKind::Statement,
+                description: what,
+                amount: doc.totals.gross,
+            });
+            for c in &doc.credits {
+                movements.push(Movement {
+                    date: c.issued_at.get(..10).and_then(Date::parse).unwrap_or(date),
+                    document: c.number.clone(),
+                    kind: LineKind::CreditNote,
+                    description: format!("{number}: {}", c.reason),
+                    amount: c.amount,
+                });
+            }
+            // Payments recorded before receipts are money received too.
+            for p in doc.payments.iter().filter(|p| p.receipt.is_none()) {
+                movements.push(Movement {
+                    date: p.date,
+                    document: p.id.clone(),
+                    kind: LineKind::Payment,
+                    description: format!("{number} {}", p.reference).trim().to_owned(),
+                    amount: p.amount,
+                });
+            }
+            let balance = doc.balance_as_of(to);
+            if date <= to && balance > Decimal::ZERO {
+                open_statements.push(OpenStatement {
+                    number,
+                    date,
+                    due_on: doc.due_on.unwrap_or(date),
+                    balance,
+                });
+            }
+        }
+        let entries = customer_entries(self.read(), &customer.id)?;
+        for e in &entries {
+            let kind = match e.kind {
+                EntryKind::Receipt => LineKind::Payment,
+                EntryKind::RefundPaid => LineKind::Refund,
+                _ => continue,
+            };
+            let applied: Vec<&str> = entries
+                .iter()
+                .filter(|a| a.kind == EntryKind::Applied && a.receipt.as_deref() == Some(&e.id))
+                .filter_map(|a| a.statement.as_deref())
+                .collect();
+            let description = match (kind, e.from) {
+                (LineKind::Refund, Some(from)) => format!("from {} {}", from.as_str(), e.reference),
+                _ if applied.is_empty() => e.reference.clone(),
+                _ => format!("{} → {}", e.reference, applied.join(", ")),
+            };
+            movements.push(Movement {
+                date: e.date,
+                document: e.id.clone(),
+                kind,
+                description: description.trim().to_owned(),
+                amount: e.amount,
+            });
+        }
+        Ok(AccountStatement::new(
+            Header {
+                seller: self.seller(),
+                customer: super::invoices::buyer(&customer),
+                currency: self.catalog.currency.clone(),
+                from,
+                to,
+                made_on: self.today(),
+            },
+            movements,
+            open_statements,
+            OnAccount::as_of(&entries, to),
+        ))
     }
 }
 

@@ -168,6 +168,19 @@ pub(crate) fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> 
     )?)
 }
 
+/// Which invoices `invoice list` shows; the default is every one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceFilter {
+    /// Only finalized statements with a balance due.
+    pub unpaid: bool,
+    /// Only this customer's (id or name).
+    pub customer: Option<String>,
+    /// Only documents dated on or after this day (drafts have no date).
+    pub from: Option<Date>,
+    /// Only documents dated on or before this day.
+    pub to: Option<Date>,
+}
+
 /// Whether a statement may be finalized for a buyer whose billing profile
 /// has no tax id (统一社会信用代码).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -535,11 +548,36 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
         }
     }
 
-    /// Every invoice and draft, oldest first, settled as of today.
-    pub fn invoices(&self) -> Result<Vec<InvoiceSummary>> {
+    /// The invoices and drafts `filter` selects, oldest first, settled as
+    /// of today.
+    pub fn invoices(&self, filter: &InvoiceFilter) -> Result<Vec<InvoiceSummary>> {
+        let customer = match &filter.customer {
+            None => None,
+            Some(key) => Some(
+                super::customers::find_customer(self.read(), key)?
+                    .ok_or_else(|| DeskError::NotFound(format!("no customer {:?}", key.trim())))?
+                    .id,
+            ),
+        };
+        if let (Some(from), Some(to)) = (filter.from, filter.to)
+            && from > to
+        {
+            return Err(DeskError::Input(format!(
+                "the range starts ({from}) after it ends ({to})"
+            )));
+        }
+        let dated = filter.from.is_some() || filter.to.is_some();
         Ok(self
             .documents()?
             .into_iter()
+            .filter(|i| customer.as_ref().is_none_or(|c| &i.buyer.id == c))
+            .filter(|i| !filter.unpaid || (i.number.is_some() && i.balance() > Decimal::ZERO))
+            .filter(|i| {
+                !dated
+                    || i.date.is_some_and(|d| {
+                        filter.from.is_none_or(|f| d >= f) && filter.to.is_none_or(|t| d <= t)
+                    })
+            })
             .map(|i| InvoiceSummary {
                 draft_id: i.draft_id.clone(),
                 number: i.number.clone(),

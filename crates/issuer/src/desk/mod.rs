@@ -51,7 +51,7 @@ pub use accounts::{CustomerAccount, OwedBack, Receipt, RefundFrom, Rest};
 pub use audit::{AuditEntry, ClockRewind};
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
 pub use error::{BAD_LINES_NAMED, CorruptValue, DeskError, Result};
-pub use invoices::{BuyerTaxId, InvoiceSummary};
+pub use invoices::{BuyerTaxId, InvoiceFilter, InvoiceSummary};
 pub use issue::{IssueReport, parse_devices_file};
 pub use keys::{CertifiedWindow, DeskKey, KeyStatus, NewKey};
 pub use orders::{MAX_DEVICES, NewOrder, Order, Reprice, Term};

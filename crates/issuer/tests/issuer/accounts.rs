@@ -335,3 +335,207 @@ fn a_paid_pack_refunded_is_owed_back() {
     assert_eq!(on_account(&d, &c, None)["credit"], price.as_str());
     assert_eq!(settlement(&d, &number), ("0.00".into(), "credited".into()));
 }
+
+#[test]
+fn the_statement_of_account_runs_from_opening_to_closing_balance() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Acme");
+    let other = d.customer("Other");
+    let a = statement(&d, &c);
+    statement(&d, &other);
+    at(&mut d, "2026-11-03T02:00:00Z");
+    d.ok(&[
+        "payment",
+        "record",
+        "--invoice",
+        &a,
+        "--amount",
+        "14400",
+        "--reference",
+        "CMB 1",
+    ]);
+    at(&mut d, "2026-11-05T02:00:00Z");
+    d.ok(&[
+        "invoice",
+        "credit",
+        &a,
+        "--reason",
+        "5 devices returned",
+        "--amount",
+        "1440",
+        "--owed-back",
+        "credit",
+    ]);
+    at(&mut d, "2026-12-01T02:00:00Z");
+    let b = statement(&d, &c);
+    d.ok(&["account", "apply-credit", &c, "--invoice", &b]);
+    at(&mut d, "2026-12-02T02:00:00Z");
+    d.ok(&[
+        "payment",
+        "receive",
+        "--customer",
+        &c,
+        "--invoice",
+        &b,
+        "--amount",
+        "5000",
+        "--reference",
+        "CMB 2",
+    ]);
+    let json: Value = serde_json::from_str(&d.ok(&[
+        "account",
+        "statement",
+        &c,
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    // November: 14,400 charged, 14,400 paid, 1,440 credited: the customer
+    // opens December 1,440.00 in credit.
+    assert_eq!(json["opening"], "-1440.00", "{json}");
+    let lines = json["lines"].as_array().unwrap();
+    let docs: Vec<&str> = lines
+        .iter()
+        .map(|l| l["document"].as_str().unwrap())
+        .collect();
+    assert_eq!(docs, [b.as_str(), "R-000002"], "{json}");
+    assert_eq!(lines[0]["debit"], "14400.00");
+    assert_eq!(lines[1]["credit"], "5000.00");
+    assert_eq!(json["closing"], "7960.00", "{json}");
+    // It reconciles with what is open and on account.
+    assert_eq!(json["open_statements"][0]["number"], b.as_str());
+    assert_eq!(json["open_statements"][0]["balance"], "7960.00");
+    assert_eq!(json["on_account"]["credit"], "0.00");
+    // November alone: the credit note and the payment, to -1,440.00.
+    let text = d.ok(&[
+        "account",
+        "statement",
+        &c,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+    ]);
+    assert!(
+        text.contains("opening balance 期初余额             0.00"),
+        "{text}"
+    );
+    assert!(
+        text.contains("closing balance 期末余额        -1,440.00"),
+        "{text}"
+    );
+    assert!(text.contains("CN-2026-000001"), "{text}");
+    assert!(text.contains("customer credit 1,440.00"), "{text}");
+    assert!(text.contains("客户确认（盖章）"), "{text}");
+    assert!(
+        !text.contains(&b),
+        "December's statement is not November's: {text}"
+    );
+    let csv = d.ok(&[
+        "account",
+        "statement",
+        &c,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        csv.starts_with("\u{FEFF}date,document,kind,description,debit,credit,balance\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",closing balance 期末余额,,14400.00,15840.00,-1440.00\n"),
+        "{csv}"
+    );
+    let html = d.ok(&[
+        "account",
+        "statement",
+        &c,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "html",
+    ]);
+    assert!(html.contains("class=\"seal\""), "no seal box");
+    assert!(
+        html.contains("id=\"closing\">-1,440.00<"),
+        "closing in HTML"
+    );
+    if crate::have("chromium", "--version") && crate::have("pdftotext", "-v") {
+        let pdf = d.dir.path().join("soa.pdf");
+        let pdf_arg = pdf.to_str().unwrap();
+        d.ok(&[
+            "account",
+            "statement",
+            &c,
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "pdf",
+            "--out",
+            pdf_arg,
+        ]);
+        let page = crate::finance::pdf_page(&pdf, 1);
+        assert!(page.contains("对账单"), "{page}");
+        assert!(page.contains("-1,440.00"), "{page}");
+        assert!(page.contains("page 1 of 1"), "{page}");
+    }
+    // Bad periods and unknown customers are refused.
+    d.refused(
+        &[
+            "account",
+            "statement",
+            &c,
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-11-01",
+        ],
+        3,
+        "after it ends",
+    );
+    d.refused(
+        &["account", "statement", &c, "--from", "2026-13-01"],
+        3,
+        "--from",
+    );
+    d.refused(
+        &["account", "statement", "Nobody", "--from", "2026-11-01"],
+        6,
+        "no customer",
+    );
+    // The invoice list filters by customer and date range.
+    let listed: Value = serde_json::from_str(&d.ok(&[
+        "invoice",
+        "list",
+        "--customer",
+        "acme",
+        "--from",
+        "2026-12-01",
+        "--json",
+    ]))
+    .unwrap();
+    let numbers: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, [b.as_str()], "{listed}");
+    d.refused(
+        &["invoice", "list", "--customer", "Nobody"],
+        6,
+        "no customer",
+    );
+}

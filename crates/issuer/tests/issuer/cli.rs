@@ -224,6 +224,10 @@ fn quickstart_walks_the_desk_flow() {
         "{text}"
     );
     assert!(text.contains(" for 608.00"), "{text}");
+    // A credit after a part payment leaves customer credit, and the
+    // statement of account closes at what is owed.
+    assert!(text.contains("--owed-back credit: CN-"), "{text}");
+    assert!(text.contains("facelic account statement"), "{text}");
 }
 
 #[test]

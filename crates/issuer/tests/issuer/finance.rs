@@ -576,7 +576,7 @@ fn the_fapiao_is_recorded_once_and_shown_everywhere() {
 }
 
 /// Text of page `page` of a PDF.
-fn pdf_page(pdf: &std::path::Path, page: usize) -> String {
+pub(crate) fn pdf_page(pdf: &std::path::Path, page: usize) -> String {
     let out = Command::new("pdftotext")
         .args(["-layout", "-f", &page.to_string(), "-l", &page.to_string()])
         .arg(pdf)
@@ -985,7 +985,7 @@ fn every_date_a_customer_reads_is_in_the_desks_time_zone() {
         .unwrap();
     let number = billed[0].invoice.as_ref().unwrap().clone();
     let shown = d.library().invoice(&number).unwrap();
-    let listed = d.library().invoices().unwrap();
+    let listed = d.library().invoices(&Default::default()).unwrap();
     let row = listed
         .iter()
         .find(|i| i.number.as_deref() == Some(&number))

@@ -186,7 +186,7 @@ fn invoices_are_numbered_immutable_and_creditable() {
     let rest = credit("cancelled", None)(&mut d.library()).unwrap();
     assert_eq!(fen(rest.amount), "142560.00");
     d.refuses(credit("again", None), "nothing left");
-    let listed = d.library().invoices().unwrap();
+    let listed = d.library().invoices(&Default::default()).unwrap();
     assert_eq!(fen(listed[0].credited), "144000.00");
     // Renderings carry the number, the total and the Chinese product name.
     for format in ["text", "csv", "html", "json"] {
