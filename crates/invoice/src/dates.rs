@@ -48,6 +48,12 @@ impl TimeZone {
         self.date(t).year()
     }
 
+    /// Minutes after midnight of `t` in this zone.
+    pub fn minute_of_day(&self, t: Timestamp) -> u32 {
+        use chrono::Timelike as _;
+        self.local(t).map_or(0, |d| d.hour() * 60 + d.minute())
+    }
+
     /// The calendar date of `t` in this zone.
     pub fn date(&self, t: Timestamp) -> Date {
         Date(self.local(t).map_or(NaiveDate::MIN, |d| d.date_naive()))

@@ -41,6 +41,6 @@ pub mod usage;
 
 pub use catalog::{
     ApiProduct, ApiTier, Catalog, CatalogError, Cycle, DEFAULT_CATALOG, DailyTiers, Invoicing,
-    Pack, PriceList, Product, Rules, Tier, TierBasis, TierMode, UsageFamily,
+    OnSale, Pack, PriceList, Product, Rules, Tier, TierBasis, TierMode, UsageFamily,
 };
 pub use rust_decimal::Decimal;

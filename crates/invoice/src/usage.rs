@@ -597,10 +597,7 @@ mod tests {
     fn catalog_with(family_line: &str, to: &str) -> Catalog {
         let text = crate::catalog::DEFAULT_CATALOG
             .replacen("daily_tiers = \"day\"", family_line, 1)
-            .replace(
-                "from = \"2021-02-01\"\n",
-                &format!("from = \"2021-02-01\"\nto = \"{to}\"\n"),
-            );
+            .replace("to = \"2021-06-21\"", &format!("to = \"{to}\""));
         Catalog::parse(&text).unwrap()
     }
 

@@ -177,6 +177,40 @@ impl UsageFamily {
     }
 }
 
+/// A day and time of day (`2022-01-04 10:00`) in the desk's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OnSale {
+    /// The day.
+    pub day: Date,
+    /// Minutes after midnight.
+    pub minute: u32,
+}
+
+impl OnSale {
+    /// Reads `YYYY-MM-DD HH:MM`.
+    pub fn parse(text: &str) -> Option<OnSale> {
+        let (day, time) = text.trim().split_once(' ')?;
+        let (h, m) = time.split_once(':')?;
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60 && time.len() == 5).then_some(OnSale {
+            day: Date::parse(day)?,
+            minute: h * 60 + m,
+        })
+    }
+}
+
+impl std::fmt::Display for OnSale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {:02}:{:02}",
+            self.day,
+            self.minute / 60,
+            self.minute % 60
+        )
+    }
+}
+
 /// A product billed by usage: a face API, or a face-verification (人脸核身) label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiProduct {
@@ -192,6 +226,9 @@ pub struct ApiProduct {
     pub free_calls_per_month: u64,
     /// Calls of the one-off trial pack a customer gets when it activates the family (0: none).
     pub trial_calls: u64,
+    /// When its packs went on sale, in the desk's time zone (none: with
+    /// its prices). A pack is never sold before.
+    pub packs_on_sale_from: Option<OnSale>,
     /// List prices.
     pub list: PriceList,
     /// Campaign prices, each for its own days; on those days they replace the list.
@@ -244,6 +281,7 @@ pub(super) struct RawApiProduct {
     #[serde(default)]
     trial_calls: u64,
     list_from: Option<Spanned<String>>,
+    packs_on_sale_from: Option<Spanned<String>>,
     #[serde(default)]
     packs: Vec<RawPack>,
     postpaid_tiers: Vec<RawApiTier>,
@@ -257,6 +295,8 @@ struct RawCampaign {
     name: String,
     from: String,
     to: Option<String>,
+    #[serde(default)]
+    permanent: bool,
     #[serde(default)]
     packs: Vec<RawPack>,
     postpaid_tiers: Vec<RawApiTier>,
@@ -376,6 +416,18 @@ pub(super) fn products(
                 Some(day(from.get_ref(), "list_from").map_err(|m| at_line(src.line(from), m))?)
             }
         };
+        let packs_on_sale_from = match &a.packs_on_sale_from {
+            None => None,
+            Some(t) => Some(OnSale::parse(t.get_ref()).ok_or_else(|| {
+                at_line(
+                    src.line(t),
+                    format!(
+                        "packs_on_sale_from {:?} is not YYYY-MM-DD HH:MM",
+                        t.get_ref()
+                    ),
+                )
+            })?),
+        };
         let list = price_list(
             "list".into(),
             (list_from, None),
@@ -403,6 +455,20 @@ pub(super) fn products(
             if to.is_some_and(|t| t < from) {
                 return Err(in_campaign("ends before it starts".into()));
             }
+            // A campaign the catalog forgot to end would sell at its prices
+            // for ever: it ends, or it says it is a standing price.
+            match (to, c.permanent) {
+                (None, false) => {
+                    return Err(in_campaign(
+                        "has no end: set `to` (its last day), or `permanent = true` for a standing price"
+                            .into(),
+                    ));
+                }
+                (Some(_), true) => {
+                    return Err(in_campaign("is permanent and has a `to`: keep one".into()));
+                }
+                _ => {}
+            }
             let table = price_list(
                 name.to_owned(),
                 (Some(from), to),
@@ -425,6 +491,7 @@ pub(super) fn products(
             family,
             free_calls_per_month: a.free_calls_per_month,
             trial_calls: a.trial_calls,
+            packs_on_sale_from,
             list,
             campaigns,
         });

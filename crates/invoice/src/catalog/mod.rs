@@ -10,7 +10,7 @@ mod sections;
 use sections::{RawCatalog, Source};
 
 pub use metered::{
-    ApiProduct, ApiTier, Cycle, DailyTiers, Pack, PriceList, TierBasis, UsageFamily,
+    ApiProduct, ApiTier, Cycle, DailyTiers, OnSale, Pack, PriceList, TierBasis, UsageFamily,
 };
 
 /// The catalog shipped with facelic (`licenses/catalog.toml`).
@@ -400,19 +400,39 @@ mod tests {
         );
         let overlap = broken(
             "[[api_product.campaign]]\n",
-            "[[api_product.campaign]]\nname = \"b\"\nfrom = \"2022-01-01\"\npostpaid_tiers = [{ unit_price = \"1\" }]\n\n[[api_product.campaign]]\n",
+            "[[api_product.campaign]]\nname = \"b\"\nfrom = \"2021-01-25\"\npermanent = true\npostpaid_tiers = [{ unit_price = \"1\" }]\n\n[[api_product.campaign]]\n",
         );
         assert!(
             overlap.message.contains("overlaps campaign \"b\""),
             "{overlap}"
         );
-        let backwards = broken(
-            "from = \"2021-02-01\"\n",
-            "from = \"2021-02-01\"\nto = \"2021-01-31\"\n",
-        );
+        let backwards = broken("to = \"2021-06-21\"", "to = \"2021-01-31\"");
         assert!(
             backwards.message.contains("ends before it starts"),
             "{backwards}"
+        );
+        // The defect: a campaign without an end sold at its prices
+        // for ever. It ends, or says it is permanent (and then has no end).
+        let open_ended = broken("to = \"2021-06-21\"", "");
+        assert!(
+            open_ended.message.contains("has no end: set `to`"),
+            "{open_ended}"
+        );
+        let both = broken(
+            "to = \"2021-06-21\"",
+            "to = \"2021-06-21\"\npermanent = true",
+        );
+        assert!(
+            both.message.contains("is permanent and has a `to`"),
+            "{both}"
+        );
+        let on_sale = broken(
+            "packs_on_sale_from = \"2022-01-04 10:00\"",
+            "packs_on_sale_from = \"2022-01-04 25:00\"",
+        );
+        assert!(
+            on_sale.message.contains("is not YYYY-MM-DD HH:MM"),
+            "{on_sale}"
         );
         let basis = broken("tier_basis = \"postpaid\"", "tier_basis = \"most\"");
         assert!(
@@ -432,7 +452,17 @@ mod tests {
             kyc.family.cycle_for(Dates::parse("2023-01-03")),
             Cycle::Monthly
         );
-        assert!(kyc.prices_on(Dates::parse("2021-01-31").unwrap()).is_none());
+        // The WeChat labels: none before 2021-01-20, 88折 to the end of
+        // January, 限时8折 to 2021-06-21, and the list ever since.
+        let on = |d: &str| {
+            kyc.prices_on(Dates::parse(d).unwrap())
+                .map(|p| p.name.as_str())
+        };
+        assert_eq!(on("2021-01-19"), None);
+        assert_eq!(on("2021-01-25"), Some("88折"));
+        assert_eq!(on("2021-06-21"), Some("限时8折优惠起"));
+        assert_eq!(on("2021-06-22"), Some("list"));
+        assert_eq!(on("2026-11-01"), Some("list"));
         assert_eq!(kyc.list.tier_label(3), "10,001-100,000");
         assert_eq!(kyc.list.tier_label(5), "> 200,000");
     }

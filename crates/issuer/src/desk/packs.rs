@@ -307,6 +307,22 @@ impl Desk {
                 "a pack bought on {day} is in the future (today is {today})"
             )));
         }
+        // A pack is not sold before its packs went on sale: dated before
+        // that day, or bought now on that day before that time (a sale
+        // recorded later for that day cannot tell its time, and is taken).
+        if let Some(on) = product.packs_on_sale_from {
+            let zone = catalog.invoicing.time_zone;
+            let early_today =
+                day == on.day && today == on.day && zone.minute_of_day(self.now()) < on.minute;
+            if day < on.day || early_today {
+                return Err(DeskError::Refused(format!(
+                    "{} packs are on sale from {on} ({}); not on {day}{}",
+                    product.id,
+                    zone.name(),
+                    if early_today { " before then" } else { "" }
+                )));
+            }
+        }
         let prices = product
             .prices_on(day)
             .ok_or_else(|| DeskError::Refused(format!("{} has no price on {day}", product.id)))?;

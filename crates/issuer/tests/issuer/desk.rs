@@ -41,9 +41,14 @@ pub(crate) const SELLER_TAX_ID: &str = "91440300MA5DEM0019";
 
 impl TestDesk {
     pub(crate) fn new() -> Self {
+        Self::starting("2026-11-01T00:00:00Z")
+    }
+
+    /// A new desk whose clock starts at `now` (RFC 3339, UTC).
+    pub(crate) fn starting(now: &str) -> Self {
         let desk = Self {
             dir: tempfile::tempdir().unwrap(),
-            now: "2026-11-01T00:00:00Z".into(),
+            now: now.into(),
             env: Vec::new(),
         };
         // Through the library: `facelic init` itself is tested by the

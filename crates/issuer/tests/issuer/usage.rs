@@ -99,17 +99,15 @@ fn sum(amounts: &[String]) -> facelic_invoice::Decimal {
         .sum()
 }
 
-/// Ends every 人脸核身 campaign on `last_day`.
+/// Runs the 限时8折 campaign of every 人脸核身 liveness label until
+/// `last_day` instead of 2021-06-21 (a desk whose vendor extended it), so
+/// that campaign and list prices can be billed in recent months.
 fn end_campaigns(d: &TestDesk, last_day: &str) {
     let path = d.desk().join("catalog.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let from = "from = \"2021-02-01\"\n";
-    assert_eq!(text.matches(from).count(), 4);
-    std::fs::write(
-        &path,
-        text.replace(from, &format!("{from}to = \"{last_day}\"\n")),
-    )
-    .unwrap();
+    let to = "to = \"2021-06-21\"";
+    assert_eq!(text.matches(to).count(), 4);
+    std::fs::write(&path, text.replace(to, &format!("to = \"{last_day}\""))).unwrap();
 }
 
 #[test]
@@ -788,4 +786,64 @@ fn a_file_of_many_bad_lines_gives_one_short_message() {
         .unwrap_err()
         .to_string();
     assert!(err.len() < 300 && err.contains("…"), "{err}");
+}
+
+/// Campaigns end (issue 25, item 15): with the shipped catalog, 2026 calls
+/// are at list, January 2021's at 88折, and the 三要素 packs are not sold
+/// before they went on sale.
+#[test]
+fn campaigns_end_and_packs_go_on_sale_when_the_seeds_say() {
+    // Today's sales at list: 15,000 微信活体人脸核身 calls in 2026-10
+    // (pricing-reference 4.6 example 1, list) = 14,250.00, not the
+    // campaign's 11,400.00.
+    let d = TestDesk::new();
+    let c = d.customer("Now Co");
+    activate(&d, &c, "kyc", "2021-03-01");
+    daily(
+        &d,
+        "oct.csv",
+        &[format!(
+            "{c},kyc-wechat-liveness-verification,2026-10-15,15000"
+        )],
+    );
+    assert_eq!(amounts(&run(&d, "2026-10"), &c), ["14250.00"]);
+
+    // 88折 of seed 000: 1,000 post-paid calls on 2021-01-25 = 1,000 ×
+    // 1.2 × 0.88 (the new customer's 100-call trial pack takes the first
+    // 100 of the day's 1,100).
+    let mut d = TestDesk::starting("2021-01-21T02:00:00Z");
+    let c = d.customer("Early Co");
+    activate(&d, &c, "kyc", "2021-01-21");
+    at(&mut d, "2021-02-05T02:00:00Z");
+    daily(
+        &d,
+        "jan.csv",
+        &[format!(
+            "{c},kyc-wechat-liveness-verification,2021-01-25,1100"
+        )],
+    );
+    assert_eq!(amounts(&run(&d, "2021-01"), &c), ["1056.00"]);
+
+    // The 三要素 packs went on sale on 2022-01-04 at 10:00 Beijing time.
+    let mut d = TestDesk::starting("2022-01-04T01:59:00Z");
+    let c = d.customer("Phone Co");
+    activate(&d, &c, "kyc", "2022-01-03");
+    let pack = |date: Option<&str>| NewPack {
+        customer: c.clone(),
+        product: "kyc-phone-3factor-basic".into(),
+        calls: 1000,
+        date: date.map(day),
+        price: None,
+    };
+    d.refuses(
+        |k| k.buy_pack(&pack(None)),
+        "on sale from 2022-01-04 10:00 (Asia/Shanghai)",
+    );
+    d.refuses(
+        |k| k.buy_pack(&pack(Some("2022-01-03"))),
+        "not on 2022-01-03",
+    );
+    at(&mut d, "2022-01-04T02:00:00Z");
+    let (bought, statement) = d.library().buy_pack(&pack(None)).unwrap();
+    assert_eq!(fen(statement.totals.gross), "1050.00", "{bought:?}");
 }
