@@ -37,6 +37,11 @@ pub enum EntryKind {
     CreditApplied,
     /// Money paid back to the customer.
     RefundPaid,
+    /// An amount held against the account after a monthly settlement,
+    /// until the next one (the post-paid hold).
+    Hold,
+    /// The hold released at the next settlement.
+    HoldRelease,
 }
 
 impl EntryKind {
@@ -49,6 +54,8 @@ impl EntryKind {
             EntryKind::RefundOwed => "refund-owed",
             EntryKind::CreditApplied => "credit-applied",
             EntryKind::RefundPaid => "refund-paid",
+            EntryKind::Hold => "hold",
+            EntryKind::HoldRelease => "hold-release",
         }
     }
 
@@ -61,6 +68,8 @@ impl EntryKind {
             EntryKind::RefundOwed,
             EntryKind::CreditApplied,
             EntryKind::RefundPaid,
+            EntryKind::Hold,
+            EntryKind::HoldRelease,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)
@@ -129,21 +138,23 @@ pub struct AccountEntry {
 
 impl AccountEntry {
     /// How this entry changes each amount on account: (unapplied, credit,
-    /// refund owed).
-    fn effect(&self) -> [Decimal; 3] {
+    /// refund owed, held).
+    fn effect(&self) -> [Decimal; 4] {
         let a = self.amount;
         let z = Decimal::ZERO;
         match self.kind {
-            EntryKind::Receipt => [a, z, z],
-            EntryKind::Applied => [-a, z, z],
-            EntryKind::Credit => [z, a, z],
-            EntryKind::RefundOwed => [z, z, a],
-            EntryKind::CreditApplied => [z, -a, z],
+            EntryKind::Receipt => [a, z, z, z],
+            EntryKind::Applied => [-a, z, z, z],
+            EntryKind::Credit => [z, a, z, z],
+            EntryKind::RefundOwed => [z, z, a, z],
+            EntryKind::CreditApplied => [z, -a, z, z],
             EntryKind::RefundPaid => match self.from {
-                Some(Bucket::Unapplied) => [-a, z, z],
-                Some(Bucket::Credit) => [z, -a, z],
-                Some(Bucket::RefundOwed) | None => [z, z, -a],
+                Some(Bucket::Unapplied) => [-a, z, z, z],
+                Some(Bucket::Credit) => [z, -a, z, z],
+                Some(Bucket::RefundOwed) | None => [z, z, -a, z],
             },
+            EntryKind::Hold => [z, z, z, a],
+            EntryKind::HoldRelease => [z, z, z, -a],
         }
     }
 }
@@ -160,6 +171,10 @@ pub struct OnAccount {
     /// Owed back, to be paid out.
     #[serde(with = "crate::money::amount")]
     pub refund_owed: Decimal,
+    /// Held against the account until the next settlement (not money on
+    /// account: the part of it that cannot be paid back meanwhile).
+    #[serde(with = "crate::money::amount")]
+    pub held: Decimal,
 }
 
 impl OnAccount {
@@ -168,18 +183,25 @@ impl OnAccount {
         entries: impl IntoIterator<Item = &'a AccountEntry>,
         as_of: Date,
     ) -> OnAccount {
-        let mut sums = [Decimal::ZERO; 3];
+        let mut sums = [Decimal::ZERO; 4];
         for e in entries.into_iter().filter(|e| e.date <= as_of) {
             for (sum, delta) in sums.iter_mut().zip(e.effect()) {
                 *sum += delta;
             }
         }
-        let [unapplied, credit, refund_owed] = sums;
+        let [unapplied, credit, refund_owed, held] = sums;
         OnAccount {
             unapplied,
             credit,
             refund_owed,
+            held,
         }
+    }
+
+    /// Unapplied cash and customer credit beyond the hold: what may be
+    /// paid back now.
+    pub fn free(&self) -> Decimal {
+        (self.unapplied + self.credit - self.held).max(Decimal::ZERO)
     }
 
     /// Everything on account: owed to the customer.
@@ -249,6 +271,19 @@ mod tests {
             OnAccount::as_of(&entries, day("2027-01-04")),
             OnAccount::default()
         );
+        // A hold limits what may be paid back, and is released whole.
+        let mut held = entries.to_vec();
+        held.push(entry(EntryKind::Hold, "2027-03-01", "15500.00", None));
+        let mar = OnAccount::as_of(&held, day("2027-03-01"));
+        assert_eq!(mar.free().to_string(), "500.00");
+        assert_eq!(mar.total(), feb.total(), "a hold is not money on account");
+        held.push(entry(
+            EntryKind::HoldRelease,
+            "2027-04-01",
+            "15500.00",
+            None,
+        ));
+        assert!(OnAccount::as_of(&held, day("2027-04-01")).held.is_zero());
     }
 
     #[test]
@@ -260,6 +295,8 @@ mod tests {
             "refund-owed",
             "credit-applied",
             "refund-paid",
+            "hold",
+            "hold-release",
         ] {
             assert_eq!(EntryKind::parse(k).unwrap().as_str(), k);
         }

@@ -9,7 +9,8 @@
 //! the net balance at the end of the day before the period, the closing
 //! balance at the end of its last day; closing = opening + debits −
 //! credits, and equals what its open statements ask for less what it has
-//! on account.
+//! on account. What is held against the account (the post-paid hold) is
+//! shown beside it and changes no balance.
 
 use std::fmt::Write as _;
 
@@ -335,6 +336,13 @@ impl AccountStatement {
             format_money(a.credit),
             format_money(a.refund_owed)
         );
+        if a.held > Decimal::ZERO {
+            let _ = writeln!(
+                s,
+                "  held against the account until the next settlement 冻结: {}",
+                format_money(a.held)
+            );
+        }
         let _ = writeln!(
             s,
             "Customer confirmation 客户确认（盖章）: ______________________  date 日期: __________"
@@ -433,6 +441,13 @@ impl AccountStatement {
                     format_money(amount)
                 );
             }
+        }
+        if a.held > Decimal::ZERO {
+            let _ = write!(
+                h,
+                "<tr><td>Held until the next settlement 冻结</td><td class=\"num\" id=\"held\">{}</td></tr>",
+                format_money(a.held)
+            );
         }
         h.push_str(
             "</table>\n<div class=\"seal\">Customer confirmation 客户确认（盖章）<br><br>\

@@ -145,6 +145,10 @@ pub struct UsageFamily {
     pub pack_refund_days: u32,
     /// Remaining share (percent) of the last pack below which a balance is low; none: no reminder.
     pub low_balance_percent: Option<u32>,
+    /// After each monthly settlement, this percent of the month's post-paid
+    /// charge is held against the customer's account until the next one
+    /// (seed 002: 120). None: no hold.
+    pub postpaid_hold_percent: Option<u32>,
     /// Accounts activated on or after this day settle daily; none: every account monthly.
     pub daily_settlement_from: Option<Date>,
     /// What picks a post-paid tier.
@@ -162,6 +166,7 @@ impl UsageFamily {
             name: String::new(),
             pack_refund_days: 0,
             low_balance_percent: None,
+            postpaid_hold_percent: None,
             daily_settlement_from: None,
             tier_basis: TierBasis::Postpaid,
             daily_tiers: DailyTiers::Day,
@@ -264,6 +269,7 @@ pub(super) struct RawFamily {
     name: String,
     pack_refund_days: Option<Spanned<u32>>,
     low_balance_percent: Option<Spanned<u32>>,
+    postpaid_hold_percent: Option<Spanned<u32>>,
     daily_settlement_from: Option<Spanned<String>>,
     tier_basis: Option<Spanned<String>>,
     daily_tiers: Option<Spanned<String>>,
@@ -343,6 +349,12 @@ pub(super) fn families(
             let why = "low_balance_percent must be 1 to 99".into();
             return Err(at(src.line(p), why));
         }
+        if let Some(p) = f.postpaid_hold_percent.as_ref()
+            && !(1..=1000).contains(p.get_ref())
+        {
+            let why = "postpaid_hold_percent must be 1 to 1000".into();
+            return Err(at(src.line(p), why));
+        }
         if let Some(d) = f.pack_refund_days.as_ref()
             && *d.get_ref() > 365
         {
@@ -372,6 +384,7 @@ pub(super) fn families(
             name: f.name,
             pack_refund_days: f.pack_refund_days.map_or(0, Spanned::into_inner),
             low_balance_percent: f.low_balance_percent.map(Spanned::into_inner),
+            postpaid_hold_percent: f.postpaid_hold_percent.map(Spanned::into_inner),
             daily_settlement_from,
             tier_basis,
             daily_tiers,

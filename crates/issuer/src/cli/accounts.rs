@@ -238,6 +238,12 @@ fn print_account(a: &CustomerAccount) {
     println!("  customer credit  {:>16}", format_money(o.credit));
     println!("  refund owed      {:>16}", format_money(o.refund_owed));
     println!("  on account       {:>16}", format_money(o.total()));
+    if o.held > Decimal::ZERO {
+        println!(
+            "  held until the next settlement {:>16}",
+            format_money(o.held)
+        );
+    }
     for e in &a.entries {
         let on = e
             .statement

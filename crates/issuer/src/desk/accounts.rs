@@ -645,9 +645,14 @@ impl Desk {
             check_day("refund", date, zone.date(s.now()), "", None)?;
             let on_account =
                 OnAccount::as_of(&customer_entries(tx, &customer.id)?, zone.date(s.now()));
+            // Unapplied cash and credit are paid back only beyond the hold.
             let (bucket, receipt, holds) = match &from {
                 RefundFrom::RefundOwed => (Bucket::RefundOwed, None, on_account.refund_owed),
-                RefundFrom::Credit => (Bucket::Credit, None, on_account.credit),
+                RefundFrom::Credit => (
+                    Bucket::Credit,
+                    None,
+                    on_account.credit.min(on_account.free()),
+                ),
                 RefundFrom::Receipt(id) => {
                     let r = load_receipt(tx, id)?;
                     if r.customer_id != customer.id {
@@ -662,21 +667,33 @@ impl Desk {
                             r.id, r.date
                         )));
                     }
-                    (Bucket::Unapplied, Some(r.id), r.unapplied)
+                    (
+                        Bucket::Unapplied,
+                        Some(r.id),
+                        r.unapplied.min(on_account.free()),
+                    )
                 }
             };
             if amount > holds {
-                return Err(DeskError::Refused(format!(
-                    "{} has {} {}; a refund of {} is more",
-                    receipt.as_deref().unwrap_or(&customer.id),
-                    format_money(holds),
-                    match bucket {
-                        Bucket::RefundOwed => "refund owed",
-                        Bucket::Credit => "customer credit",
-                        _ => "unapplied",
+                return Err(DeskError::Refused(
+                    format!(
+                        "{} has {} {} to pay back; a refund of {} is more",
+                        receipt.as_deref().unwrap_or(&customer.id),
+                        format_money(holds),
+                        match bucket {
+                            Bucket::RefundOwed => "refund owed",
+                            Bucket::Credit => "customer credit",
+                            _ => "unapplied",
+                        },
+                        format_money(amount)
+                    ) + &match on_account.held > Decimal::ZERO && bucket != Bucket::RefundOwed {
+                        true => format!(
+                            " ({} is held until the next settlement)",
+                            format_money(on_account.held)
+                        ),
+                        false => String::new(),
                     },
-                    format_money(amount)
-                )));
+                ));
             }
             let paid = insert_entry(
                 tx,
@@ -876,6 +893,49 @@ fn take(
             format_money(w)
         ))),
     }
+}
+
+/// Releases customer `customer`'s hold, if any, and holds `hold` (if not
+/// zero) from `date` until the next settlement; audited as `account.hold`.
+pub(crate) fn replace_hold(
+    tx: &Transaction<'_>,
+    s: &Session,
+    customer: &str,
+    hold: Decimal,
+    date: Date,
+    statement: Option<&str>,
+    reference: &str,
+) -> Result<()> {
+    let held = OnAccount::as_of(&customer_entries(tx, customer)?, date).held;
+    let mut ids = Vec::new();
+    for (kind, amount) in [(EntryKind::HoldRelease, held), (EntryKind::Hold, hold)] {
+        if amount > Decimal::ZERO {
+            let e = insert_entry(
+                tx,
+                s,
+                customer,
+                AccountEntry {
+                    statement: statement.map(str::to_owned),
+                    reference: reference.to_owned(),
+                    ..entry(kind, amount, date)
+                },
+            )?;
+            ids.push(e.id);
+        }
+    }
+    if ids.is_empty() {
+        return Ok(());
+    }
+    audit::record(
+        tx,
+        s,
+        "account.hold",
+        customer,
+        &serde_json::json!({
+            "released": held.to_ledger(), "held": hold.to_ledger(), "date": date.to_string(),
+            "statement": statement, "entries": ids,
+        }),
+    )
 }
 
 /// Moves the part of credit note `note` beyond its statement's balance to

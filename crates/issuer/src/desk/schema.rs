@@ -448,15 +448,16 @@ const MIGRATIONS: &[Migration] = &[
     ),
     Migration::Sql(
         // Customer accounts: money received (receipts, `R-…`) that payments
-        // apply to statements, and the movements of customer credit and
-        // refunds owed (`A-…`). Kept forever, like payments.
+        // apply to statements, the movements of customer credit and refunds
+        // owed, and post-paid holds (`A-…`). Kept forever, like payments.
         r#"
     CREATE TABLE account_entries (
         seq             INTEGER PRIMARY KEY,
         id              TEXT NOT NULL UNIQUE,
         customer_id     TEXT NOT NULL REFERENCES customers(id),
         kind            TEXT NOT NULL
-            CHECK (kind IN ('receipt', 'credit', 'refund-owed', 'credit-applied', 'refund-paid')),
+            CHECK (kind IN ('receipt', 'credit', 'refund-owed', 'credit-applied', 'refund-paid',
+                            'hold', 'hold-release')),
         amount          TEXT NOT NULL,
         entry_on        TEXT NOT NULL,
         statement       TEXT REFERENCES invoices(number),

@@ -574,6 +574,50 @@ fn bill_calls(
 }
 
 /// Bills one customer's month and records it.
+/// After a monthly settlement of families that hold (seed 002): releases
+/// the hold of the previous settlement and holds the family's percent of
+/// this month's post-paid charge against the customer's account, until
+/// the next settlement.
+fn hold_after(
+    tx: &Transaction<'_>,
+    s: &super::Session,
+    catalog: &Catalog,
+    customer: &str,
+    (bill, month): (&PeriodBill, Month),
+    date: Date,
+    statement: Option<&str>,
+) -> Result<()> {
+    let percents: Vec<(Decimal, u32)> = bill
+        .products
+        .iter()
+        .filter_map(|p| {
+            let percent = catalog
+                .api_product(&p.product)?
+                .family
+                .postpaid_hold_percent?;
+            Some((p.amount, percent))
+        })
+        .collect();
+    if percents.is_empty() {
+        return Ok(());
+    }
+    let hold: Decimal = percents
+        .iter()
+        .map(|(amount, pct)| {
+            facelic_invoice::money::round_fen(*amount * Decimal::from(*pct) / Decimal::ONE_HUNDRED)
+        })
+        .sum();
+    super::accounts::replace_hold(
+        tx,
+        s,
+        customer,
+        hold,
+        date,
+        statement,
+        &format!("usage {month}"),
+    )
+}
+
 fn bill_customer(
     tx: &Transaction<'_>,
     s: &super::Session,
@@ -660,6 +704,17 @@ fn bill_customer(
                     "cycle": cycle.as_str(), "amount": bill.amount.to_string(), "invoice": invoice,
                 }),
             )?;
+            if cycle == Cycle::Monthly {
+                hold_after(
+                    tx,
+                    s,
+                    catalog,
+                    &customer.id,
+                    (&bill, month),
+                    date,
+                    invoice.as_deref(),
+                )?;
+            }
             last_seq = Some(seq);
             out.push(BilledPeriod {
                 customer_id: customer.id.clone(),

@@ -539,3 +539,77 @@ fn the_statement_of_account_runs_from_opening_to_closing_balance() {
         "no customer",
     );
 }
+
+/// Imports `calls` face-landmark calls of `customer` for month `m` and
+/// bills that month.
+fn bill_month(
+    d: &TestDesk,
+    customer: &str,
+    m: &str,
+    calls: u64,
+) -> Vec<facelic_issuer::desk::BilledPeriod> {
+    let text =
+        format!("customer,product,month,calls\n{customer},api-facial-landmarks,{m},{calls}\n");
+    d.library()
+        .import_usage(&format!("{m}.csv"), &text)
+        .unwrap();
+    d.library()
+        .run_usage(facelic_invoice::dates::Month::parse(m).unwrap(), None)
+        .unwrap()
+}
+
+#[test]
+fn a_postpaid_hold_is_kept_on_the_account_until_the_next_settlement() {
+    let mut d = TestDesk::new();
+    let c = d.customer("Landmarks Co");
+    // Pricing-reference 3, example 3: 1M landmark calls post-paid =
+    // 1,980.00; after settling, 120% of it (2,376.00) is held.
+    let sep = bill_month(&d, &c, "2026-09", 1_000_000);
+    assert_eq!(sep[0].bill.amount.to_string(), "1980.00");
+    let held = |d: &TestDesk, as_of: &str| on_account(d, &c, Some(as_of))["held"].clone();
+    assert_eq!(held(&d, "2026-10-01"), "2376.00");
+    assert_eq!(held(&d, "2026-09-30"), "0.00");
+    // Money on account is paid back only beyond the hold.
+    at(&mut d, "2026-11-01T03:00:00Z");
+    let r = d.json(&["payment", "receive", "--customer", &c, "--amount", "3000"]);
+    let r = r["id"].as_str().unwrap();
+    let said = d.refused(
+        &["account", "refund", &c, "--from", r, "--amount", "3000"],
+        5,
+        "624.00 unapplied to pay back",
+    );
+    assert!(said.contains("2,376.00 is held"), "{said}");
+    d.ok(&["account", "refund", &c, "--from", r, "--amount", "624"]);
+    // The next settlement releases it and holds 120% of October's charge:
+    // (500,000 − 10,000) × 0.002 = 980.00 → 1,176.00.
+    let oct = bill_month(&d, &c, "2026-10", 500_000);
+    assert_eq!(oct[0].bill.amount.to_string(), "980.00");
+    assert_eq!(held(&d, "2026-11-01"), "1176.00");
+    let kinds: Vec<String> = d.json(&["account", "show", &c])["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["hold", "receipt", "refund-paid", "hold-release", "hold"],
+        "{kinds:?}"
+    );
+    // The statement of account shows it.
+    let text = d.ok(&["account", "statement", &c, "--from", "2026-09-01"]);
+    assert!(
+        text.contains("held against the account until the next settlement 冻结: 1,176.00"),
+        "{text}"
+    );
+    // A family without a hold (人脸核身) holds nothing.
+    let n: i64 = d
+        .ledger()
+        .query_row(
+            "SELECT COUNT(*) FROM audit WHERE action = 'account.hold'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+}
