@@ -60,12 +60,32 @@ impl TimeZone {
     }
 }
 
+/// The first day the desk records anything on (its clock's floor):
+/// usage, packs, activations, payments and refunds dated earlier are
+/// refused.
+pub const FIRST_DAY: &str = "2000-01-01";
+
 /// A calendar date (`YYYY-MM-DD`) in the desk's time zone: document dates,
 /// due dates, payment dates, quote validity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(NaiveDate);
 
 impl Date {
+    /// [`FIRST_DAY`] as a date.
+    pub fn first() -> Date {
+        Date(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN))
+    }
+
+    /// Refuses a `what` dated before [`FIRST_DAY`], with a message naming it.
+    pub fn check_floor(self, what: &str) -> Result<(), String> {
+        match self < Date::first() {
+            true => Err(format!(
+                "{what} {self} is before {FIRST_DAY}, the first day the desk records"
+            )),
+            false => Ok(()),
+        }
+    }
+
     /// Parses `YYYY-MM-DD` (a real calendar date).
     pub fn parse(text: &str) -> Option<Date> {
         let text = text.trim();
@@ -225,6 +245,9 @@ mod tests {
         let d = Date::parse("2027-02-28").unwrap();
         assert_eq!(d.add_days(1).to_string(), "2027-03-01");
         assert_eq!(d.add_days(30).days_since(d), 30);
+        assert_eq!(Date::first().to_string(), FIRST_DAY);
+        assert!(Date::parse("1999-12-31").unwrap().check_floor("x").is_err());
+        assert!(Date::first().check_floor("x").is_ok());
         assert_eq!(
             Date::parse("2028-02-29").unwrap().add_years(1).to_string(),
             "2029-02-28"

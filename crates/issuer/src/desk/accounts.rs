@@ -137,6 +137,8 @@ pub(crate) fn check_day(
             "{what} date {date} is in the future (today is {today})"
         )));
     }
+    date.check_floor(&format!("a {what} dated"))
+        .map_err(DeskError::Refused)?;
     match issued {
         Some(issued) if date < issued => Err(DeskError::Refused(format!(
             "{what} date {date} is before {number} was issued ({issued})"

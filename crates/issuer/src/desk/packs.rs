@@ -307,6 +307,27 @@ impl Desk {
                 "a pack bought on {day} is in the future (today is {today})"
             )));
         }
+        day.check_floor("a pack bought on")
+            .map_err(DeskError::Refused)?;
+        // Post-paid calls already incurred are never offset by a pack
+        // bought later (seed 000 L3): a back-dated pack may not cover calls
+        // already imported for the days before today.
+        if day < today {
+            let incurred: Option<String> = self.read().query_row(
+                "SELECT MIN(period) FROM usage WHERE customer_id = ?1 AND product = ?2 AND calls > 0 \
+                    AND ((length(period) = 10 AND period >= ?3 AND period < ?4) \
+                      OR (length(period) = 7 AND period >= substr(?3, 1, 7)))",
+                params![customer.id, product.id, day.to_ledger(), today.to_ledger()],
+                |r| r.get(0),
+            )?;
+            if let Some(period) = incurred {
+                return Err(DeskError::Refused(format!(
+                    "calls of {} from {period} are imported already and were incurred post-paid; \
+                        a pack bought on {day} and recorded later never offsets them",
+                    product.id
+                )));
+            }
+        }
         // A pack is not sold before its packs went on sale: dated before
         // that day, or bought now on that day before that time (a sale
         // recorded later for that day cannot tell its time, and is taken).

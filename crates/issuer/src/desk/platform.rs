@@ -128,6 +128,16 @@ fn platform_license_in(
         )));
     };
     if let Some(renewal) = renewal {
+        // One term ahead at most: a renewal waiting to begin is renewed
+        // once it has begun, so terms are never sold years in advance.
+        if last.starts_at > now {
+            return Err(DeskError::Refused(format!(
+                "order {} is renewed already: term {} starts on {}; renew again once it has begun",
+                order.id,
+                last.seq,
+                last.starts_at.to_ledger()
+            )));
+        }
         let start = now.max(last.ends_at);
         let end = add_months(start, renewal.months)?;
         let fee = renewal

@@ -191,6 +191,8 @@ impl Desk {
                 "an activation on {on} is in the future (today is {today})"
             )));
         }
+        on.check_floor("an activation")
+            .map_err(DeskError::Refused)?;
         let cycle = fam.cycle_for(Some(on));
         self.write(|tx, s| {
             if let Some(a) = account(tx, &customer.id, family)? {
@@ -1031,6 +1033,7 @@ fn check_rows(
                     r.period()
                 ));
             }
+            r.day.check_floor("a usage day")?;
             if product.prices_on(r.day).is_none() {
                 return Err(format!("{} has no price on {}", product.id, r.day));
             }

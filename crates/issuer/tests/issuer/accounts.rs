@@ -280,6 +280,21 @@ fn one_transfer_pays_several_statements_and_the_rest_stays_on_account() {
         "1200.00"
     );
     assert_eq!(on_account(&d, &c, None)["unapplied"], "0.00");
+    // Nothing is dated before the desk's first day.
+    d.refused(
+        &[
+            "payment",
+            "receive",
+            "--customer",
+            &c,
+            "--amount",
+            "1",
+            "--date",
+            "1999-12-31",
+        ],
+        5,
+        "before 2000-01-01",
+    );
     // Money received by mistake is sent back from its receipt.
     let r2 = d.json(&["payment", "receive", "--customer", &c, "--amount", "500"]);
     let r2 = r2["id"].as_str().unwrap();

@@ -220,12 +220,13 @@ fn platform_terms_are_invoiced_at_the_agreed_fee_and_renewals_keep_it() {
     assert_eq!(fen(first.totals.gross), "360000.00");
     d.refuses(|k| k.create_invoice(&order), "already invoiced");
     at(&mut d, "2027-10-01T00:00:00Z");
+    let out = d.out();
     let renew = |fee: Option<&str>, discount: Option<&str>| {
         let reprice = Reprice {
             fee: fee.map(|f| f.parse().unwrap()),
             discount_pct: discount.map(|p| p.parse().unwrap()),
         };
-        let (order, out) = (order.clone(), d.out());
+        let (order, out) = (order.clone(), out.clone());
         move |k: &mut Desk| k.renew(&order, &out, &reprice)
     };
     // The renewal keeps the negotiated 20% (the old desk invoiced 450,000.00).
@@ -239,6 +240,14 @@ fn platform_terms_are_invoiced_at_the_agreed_fee_and_renewals_keep_it() {
         second.lines[0].description
     );
     assert_eq!(fen(second.totals.gross), "360000.00");
+    // One term ahead at most: term 2 has not begun, so it is not renewed
+    // again yet (issue 25, item 17: three renewals on day one made four
+    // terms, all invoiceable at once).
+    d.refuses(
+        renew(None, None),
+        "renewed already: term 2 starts on 2027-11-01",
+    );
+    at(&mut d, "2027-11-02T00:00:00Z");
     // Re-priced explicitly: a new fee, no discount; audited.
     renew(Some("400000"), Some("0"))(&mut d.library()).unwrap();
     let third = d.library().create_invoice(&order).unwrap();

@@ -847,3 +847,49 @@ fn campaigns_end_and_packs_go_on_sale_when_the_seeds_say() {
     let (bought, statement) = d.library().buy_pack(&pack(None)).unwrap();
     assert_eq!(fen(statement.totals.gross), "1050.00", "{bought:?}");
 }
+
+/// Dates have floors (issue 25, item 17): nothing before 2000-01-01, the
+/// desk clock's first day, and a pack recorded late never offsets the
+/// post-paid calls already imported.
+#[test]
+fn dates_have_floors_and_a_late_pack_offsets_nothing() {
+    let d = TestDesk::new();
+    let c = d.customer("Floor Co");
+    // Usage dated 0001-01-15 was billed as FL-1-000001.
+    let text = format!("customer,product,day,calls\n{c},api-face-search,0001-01-15,5\n");
+    let err = d.rejects(
+        |k| k.import_usage("old.csv", &text),
+        "line 2: a usage day 0001-01-15 is before 2000-01-01",
+    );
+    assert!(matches!(err, DeskError::BadLines { .. }), "{err:?}");
+    let pack = |date: &str| NewPack {
+        customer: c.clone(),
+        product: "api-face-search".into(),
+        calls: 1_000_000,
+        date: Some(day(date)),
+        price: None,
+    };
+    d.refuses(|k| k.buy_pack(&pack("0001-01-01")), "before 2000-01-01");
+    d.refuses(
+        |k| k.activate_usage(&c, "kyc", day("1999-12-31")),
+        "an activation 1999-12-31 is before 2000-01-01",
+    );
+    // Calls of 2026-10-20 imported post-paid; a pack back-dated to
+    // 2026-10-15 and recorded now would offset them.
+    daily(
+        &d,
+        "oct.csv",
+        &[format!("{c},api-face-search,2026-10-20,100000")],
+    );
+    d.refuses(
+        |k| k.buy_pack(&pack("2026-10-15")),
+        "calls of api-face-search from 2026-10-20 are imported already",
+    );
+    // After the imported calls it is fine, and so is one bought today.
+    d.library().buy_pack(&pack("2026-10-21")).unwrap();
+    let today = NewPack {
+        date: None,
+        ..pack("2026-10-21")
+    };
+    d.library().buy_pack(&today).unwrap();
+}
