@@ -313,24 +313,50 @@ fn printed_lines_reconcile_on_every_document_kind() {
         DocumentKind::Quote,
         DocumentKind::CreditNote,
     ] {
-        let inv = Invoice::new(kind, (party(), party()), "CNY", d("6"), true, lines.clone());
+        // A credit note prints as a red-letter document: quantity and
+        // amounts negative, the unit price positive.
+        let sign = match kind {
+            DocumentKind::CreditNote => -Decimal::ONE,
+            _ => Decimal::ONE,
+        };
+        let signed: Vec<Line> = lines
+            .iter()
+            .map(|l| Line {
+                net: sign * l.net,
+                tax: sign * l.tax,
+                gross: sign * l.gross,
+                ..l.clone()
+            })
+            .collect();
+        let inv = Invoice::new(
+            kind,
+            (party(), party()),
+            "CNY",
+            d("6"),
+            true,
+            signed.clone(),
+        );
         let (text, html, csv) = (inv.to_text(), inv.to_html(), inv.to_csv());
-        for line in &lines {
+        for line in &signed {
             let q = line.quantity;
             // Quantities print with thousands separators (990,000).
-            let shown = facelic_invoice::money::group_digits(q);
+            let shown = inv.printed_quantity(line);
             for printed in [
                 printed_unit_price(&text, &format!("{shown} x ")),
                 printed_unit_price(&html, &format!(">{shown}</td><td class=\"num\">")),
             ] {
                 assert_eq!(printed, line.unit_price, "{kind:?}: {q}");
                 assert_eq!(
-                    facelic_invoice::money::round_fen(Decimal::from(q) * printed),
+                    facelic_invoice::money::round_fen(sign * Decimal::from(q) * printed),
                     line.gross,
-                    "{kind:?}: {q} x {printed}"
+                    "{kind:?}: {shown} x {printed}"
                 );
             }
-            assert!(csv.contains(&format!(",{q},{},", line.unit_price)), "{csv}");
+            let csv_q = shown.replace(',', "");
+            assert!(
+                csv.contains(&format!(",{csv_q},{},", line.unit_price)),
+                "{csv}"
+            );
         }
     }
 }

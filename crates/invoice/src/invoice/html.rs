@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Invoice;
-use crate::money::{format_money, format_unit_price, group_digits};
+use crate::money::{format_money, format_unit_price};
 
 /// Escapes text for HTML element and attribute content.
 pub(crate) fn esc(text: &str) -> String {
@@ -177,10 +177,22 @@ pub(super) fn render(inv: &Invoice) -> String {
         "<tr><td>Currency 币种</td><td>{}</td></tr>",
         esc(&inv.currency)
     );
-    if let Some(f) = &inv.fapiao {
+    if let Some(f) = &inv.blue_fapiao {
         let _ = write!(
             h,
-            "<tr><td>Fapiao 发票</td><td id=\"fapiao\">{} ({})</td></tr>",
+            "<tr><td>Corrects blue fapiao 对应蓝字发票</td><td id=\"blue-fapiao\">{} ({})</td></tr>",
+            esc(&f.number),
+            f.date
+        );
+    }
+    if let Some(f) = &inv.fapiao {
+        let label = match inv.kind {
+            super::DocumentKind::CreditNote => "Red-letter fapiao 红字发票",
+            _ => "Fapiao 发票",
+        };
+        let _ = write!(
+            h,
+            "<tr><td>{label}</td><td id=\"fapiao\">{} ({})</td></tr>",
             esc(&f.number),
             f.date
         );
@@ -223,7 +235,7 @@ pub(super) fn render(inv: &Invoice) -> String {
                 esc(&l.name_en),
                 esc(&l.description),
                 esc(&l.tier),
-                group_digits(l.quantity),
+                inv.printed_quantity(l),
                 format_unit_price(l.unit_price),
             );
         }

@@ -463,9 +463,14 @@ pub struct Invoice {
     /// applied to it, and credits beyond its balance moved to the account.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub account: Vec<AccountEntry>,
-    /// The official fapiao, once recorded.
+    /// The official fapiao, once recorded: a statement's (blue) fapiao, or
+    /// a credit note's red-letter (红字) one.
     #[serde(default)]
     pub fapiao: Option<Fapiao>,
+    /// A credit note: the blue fapiao of the statement it corrects, which
+    /// its red-letter fapiao cites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blue_fapiao: Option<Fapiao>,
     /// What is still due (finalized statements).
     #[serde(default)]
     pub settlement: Option<Settlement>,
@@ -511,6 +516,7 @@ impl Invoice {
             payments: Vec::new(),
             account: Vec::new(),
             fapiao: None,
+            blue_fapiao: None,
             settlement: None,
         }
     }
@@ -586,6 +592,16 @@ impl Invoice {
             .then(|| settle(self.totals.gross, self.movements(None), self.due_on, as_of));
     }
 
+    /// A line's quantity as the document prints it: negative on a credit
+    /// note (a red-letter document), with thousands separators.
+    pub fn printed_quantity(&self, line: &Line) -> String {
+        let q = crate::money::group_digits(line.quantity);
+        match self.kind {
+            DocumentKind::CreditNote => format!("-{q}"),
+            _ => q,
+        }
+    }
+
     /// The reference printed on the document: the number, or `DRAFT D-…`.
     pub fn reference(&self) -> String {
         self.number
@@ -604,9 +620,19 @@ impl Invoice {
 
     /// The credit note `note` against this invoice as a document of its own:
     /// the same parties, one line with its net and tax split at the
-    /// invoice's VAT rate.
-    pub fn credit_note_document(&self, note: &CreditNote, date: Option<Date>) -> Invoice {
+    /// invoice's VAT rate, amounts negative as a red-letter (红字) document
+    /// prints them (quantity −1 at the positive unit price), citing the
+    /// statement's blue fapiao, with its own red fapiao `red` once recorded.
+    pub fn credit_note_document(
+        &self,
+        note: &CreditNote,
+        date: Option<Date>,
+        red: Option<Fapiao>,
+    ) -> Invoice {
         let (net, tax) = split_gross(note.amount, self.vat_rate);
+        // Negated without a "-0.00".
+        let neg = |x: Decimal| if x.is_zero() { Decimal::ZERO } else { -x };
+        let (net, tax, gross) = (neg(net), neg(tax), neg(note.amount));
         let line = Line {
             kind: LineKind::Item,
             product: self
@@ -631,7 +657,7 @@ impl Invoice {
             discount_pct: None,
             net,
             tax,
-            gross: note.amount,
+            gross,
         };
         Invoice {
             kind: DocumentKind::CreditNote,
@@ -646,6 +672,8 @@ impl Invoice {
             fapiao_type: self.fapiao_type.clone(),
             credits_invoice: self.number.clone(),
             reason: Some(note.reason.clone()),
+            fapiao: red,
+            blue_fapiao: self.fapiao.clone(),
             ..Invoice::new(
                 DocumentKind::CreditNote,
                 (self.seller.clone(), self.buyer.clone()),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 
 use super::{DocumentKind, Invoice, LineKind, Party};
-use crate::money::{chinese_upper, format_money, format_unit_price, group_digits};
+use crate::money::{chinese_upper, format_money, format_unit_price};
 use crate::table::{csv_field, spreadsheet_text};
 
 fn party(s: &mut String, role: &str, p: &Party) {
@@ -84,7 +84,7 @@ pub(super) fn text(inv: &Invoice) -> String {
             let _ = writeln!(
                 s,
                 "   {tier}{} x {} {}{}",
-                group_digits(l.quantity),
+                inv.printed_quantity(l),
                 format_unit_price(l.unit_price),
                 inv.currency,
                 l.discount_pct
@@ -163,8 +163,20 @@ pub(super) fn text(inv: &Invoice) -> String {
             }
         );
     }
+    if let Some(f) = &inv.blue_fapiao {
+        let _ = writeln!(
+            s,
+            "红字 red-letter: corrects blue fapiao 蓝字发票 {} of {}",
+            f.number, f.date
+        );
+    }
     if let Some(f) = &inv.fapiao {
-        let _ = writeln!(s, "fapiao 发票 {} of {}", f.number, f.date);
+        let red = if inv.kind == DocumentKind::CreditNote {
+            " (红字)"
+        } else {
+            ""
+        };
+        let _ = writeln!(s, "fapiao 发票{red} {} of {}", f.number, f.date);
     }
     s
 }
@@ -210,7 +222,7 @@ pub(super) fn csv(inv: &Invoice) -> String {
             text(&l.name_en),
             text(&l.description),
             text(&l.tier),
-            l.quantity.to_string(),
+            inv.printed_quantity(l).replace(',', ""),
             l.unit_price.to_string(),
             l.discount_pct.map(|p| p.to_string()).unwrap_or_default(),
             format!("{:.2}", l.net),

@@ -521,7 +521,8 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
                 .find(|c| c.number == note_number)
                 .ok_or_else(|| DeskError::NotFound(format!("no credit note {key:?}")))?;
             let date = document_date(&note.issued_at, self.catalog.invoicing.time_zone);
-            return Ok(invoice.credit_note_document(note, date));
+            let red = super::payments::red_fapiao_of(self.read(), &invoice_number, &note_number)?;
+            return Ok(invoice.credit_note_document(note, date, red));
         }
         let mut invoice = load_invoice(self.read(), key)?;
         self.date_legacy(&mut invoice);
@@ -651,7 +652,7 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
 /// The date in `zone` of a stored instant: RFC 3339 in UTC (documents made
 /// before the desk had a time zone) or with the zone's offset (its local
 /// date is the first ten characters).
-fn document_date(at: &str, zone: facelic_invoice::dates::TimeZone) -> Option<Date> {
+pub(crate) fn document_date(at: &str, zone: facelic_invoice::dates::TimeZone) -> Option<Date> {
     Timestamp::parse(at)
         .map(|t| zone.date(t))
         .or_else(|| Date::parse(at.get(..10)?))

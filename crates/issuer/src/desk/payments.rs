@@ -44,16 +44,33 @@ pub(crate) fn payment_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Payment> {
 const LIVE_FAPIAO: &str = "r.number IS NOT NULL AND NOT EXISTS \
     (SELECT 1 FROM fapiao_records v WHERE v.voids = r.seq)";
 
-/// The fapiao recorded for invoice `number` and not voided, if any, with
-/// its record's seq.
-fn live_fapiao(conn: &Connection, number: &str) -> Result<Option<(i64, Fapiao)>> {
+/// The document a fapiao is recorded for: a statement (its blue fapiao)
+/// or a credit note (its red-letter 红字 fapiao, against its statement).
+struct FapiaoFor {
+    /// The statement's number (the record's `invoice_number`).
+    statement: String,
+    /// The credit note's number, for a red-letter fapiao.
+    credit_note: Option<String>,
+}
+
+impl FapiaoFor {
+    /// The document's number.
+    fn number(&self) -> &str {
+        self.credit_note.as_deref().unwrap_or(&self.statement)
+    }
+}
+
+/// The fapiao recorded for `doc` and not voided, if any, with its
+/// record's seq.
+fn live_fapiao(conn: &Connection, doc: &FapiaoFor) -> Result<Option<(i64, Fapiao)>> {
     Ok(conn
         .query_row(
             &format!(
                 "SELECT seq, number, issued_on FROM fapiao_records r \
-                 WHERE r.invoice_number = ?1 AND {LIVE_FAPIAO} ORDER BY seq DESC LIMIT 1"
+                 WHERE r.invoice_number = ?1 AND r.credit_note IS ?2 AND {LIVE_FAPIAO} \
+                 ORDER BY seq DESC LIMIT 1"
             ),
-            [number],
+            params![doc.statement, doc.credit_note],
             |r| {
                 let f = Fields::new(r, "fapiao_records", "seq")?;
                 Ok((
@@ -68,14 +85,69 @@ fn live_fapiao(conn: &Connection, number: &str) -> Result<Option<(i64, Fapiao)>>
         .optional()?)
 }
 
-/// The fapiao recorded for invoice `number` (and not voided), if any.
+/// The blue fapiao recorded for statement `number` (and not voided), if any.
 pub(crate) fn fapiao_of(conn: &Connection, number: &str) -> Result<Option<Fapiao>> {
-    Ok(live_fapiao(conn, number)?.map(|(_, f)| f))
+    let doc = FapiaoFor {
+        statement: number.to_owned(),
+        credit_note: None,
+    };
+    Ok(live_fapiao(conn, &doc)?.map(|(_, f)| f))
+}
+
+/// The red-letter fapiao recorded for credit note `note` of statement
+/// `statement` (and not voided), if any.
+pub(crate) fn red_fapiao_of(
+    conn: &Connection,
+    statement: &str,
+    note: &str,
+) -> Result<Option<Fapiao>> {
+    let doc = FapiaoFor {
+        statement: statement.to_owned(),
+        credit_note: Some(note.to_owned()),
+    };
+    Ok(live_fapiao(conn, &doc)?.map(|(_, f)| f))
+}
+
+/// The document `key` names for a fapiao (a finalized statement or a
+/// credit note), with its date.
+fn fapiao_document(
+    tx: &Connection,
+    key: &str,
+    zone: facelic_invoice::dates::TimeZone,
+    instead: &str,
+) -> Result<(FapiaoFor, Option<Date>)> {
+    let note: Option<(String, String)> = tx
+        .query_row(
+            "SELECT invoice_number, issued_at FROM credit_notes WHERE number = ?1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((statement, issued_at)) = note {
+        let date = super::invoices::document_date(&issued_at, zone);
+        return Ok((
+            FapiaoFor {
+                statement,
+                credit_note: Some(key.to_owned()),
+            },
+            date,
+        ));
+    }
+    let (invoice, number) = super::invoices::load_finalized(tx, key, instead)?;
+    Ok((
+        FapiaoFor {
+            statement: number,
+            credit_note: None,
+        },
+        invoice.date,
+    ))
 }
 
 impl Desk {
     /// Records the official fapiao the tax system issued for finalized
-    /// invoice `number` (once: a recorded fapiao cannot change).
+    /// statement `number` (its blue fapiao), or for credit note `number`
+    /// (its red-letter 红字 fapiao, which needs the statement's blue one
+    /// recorded first). Once: a recorded fapiao is voided, never changed.
     pub fn record_fapiao(
         &mut self,
         number: &str,
@@ -87,22 +159,37 @@ impl Desk {
         let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
         self.write(|tx, s| {
-            let (invoice, number) = super::invoices::load_finalized(
+            let (doc, doc_date) = fapiao_document(
                 tx,
                 &key,
+                zone,
                 "the fapiao is recorded against a finalized statement",
             )?;
-            if let Some(f) = &invoice.fapiao {
+            let number = doc.number().to_owned();
+            if let Some((_, f)) = live_fapiao(tx, &doc)? {
                 return Err(DeskError::Refused(format!(
                     "{number} already has fapiao {} of {}; a recorded fapiao cannot change",
                     f.number, f.date
                 )));
             }
-            super::accounts::check_day("fapiao", date, zone.date(s.now()), &number, invoice.date)?;
+            let mut earliest = doc_date;
+            if doc.credit_note.is_some() {
+                // A red-letter fapiao cites the blue one it corrects.
+                let Some(blue) = fapiao_of(tx, &doc.statement)? else {
+                    return Err(DeskError::Refused(format!(
+                        "a red-letter (红字) fapiao corrects a blue one: {} has no fapiao recorded; \
+                            record it first",
+                        doc.statement
+                    )));
+                };
+                earliest = earliest.max(Some(blue.date));
+            }
+            super::accounts::check_day("fapiao", date, zone.date(s.now()), &number, earliest)?;
             let taken: Option<String> = tx
                 .query_row(
                     &format!(
-                        "SELECT invoice_number FROM fapiao_records r WHERE r.number = ?1 AND {LIVE_FAPIAO}"
+                        "SELECT IFNULL(credit_note, invoice_number) FROM fapiao_records r \
+                            WHERE r.number = ?1 AND {LIVE_FAPIAO}"
                     ),
                     [&fapiao_number],
                     |r| r.get(0),
@@ -110,20 +197,23 @@ impl Desk {
                 .optional()?;
             if let Some(other) = taken {
                 return Err(DeskError::Refused(format!(
-                    "fapiao {fapiao_number} is recorded against {other} already; a fapiao belongs to one statement"
+                    "fapiao {fapiao_number} is recorded against {other} already; a fapiao belongs to one document"
                 )));
             }
             tx.execute(
-                "INSERT INTO fapiao_records (invoice_number, number, issued_on, recorded_at) \
-                    VALUES (?1, ?2, ?3, ?4)",
-                params![number, fapiao_number, Text(&date), Text(&s.now())],
+                "INSERT INTO fapiao_records (invoice_number, credit_note, number, issued_on, \
+                    recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![doc.statement, doc.credit_note, fapiao_number, Text(&date), Text(&s.now())],
             )?;
             audit::record(
                 tx,
                 s,
                 "invoice.fapiao",
                 &number,
-                &serde_json::json!({ "fapiao": fapiao_number, "date": date.to_string() }),
+                &serde_json::json!({
+                    "fapiao": fapiao_number, "date": date.to_string(),
+                    "red_letter": doc.credit_note.is_some(),
+                }),
             )?;
             Ok(Fapiao {
                 number: fapiao_number.clone(),
@@ -132,28 +222,31 @@ impl Desk {
         })
     }
 
-    /// Voids the fapiao recorded for finalized invoice `number` (a wrong
-    /// number, a wrong date): the record stays, a void record with
-    /// `reason` is added, and a correct fapiao can then be recorded.
-    /// Audited as `invoice.fapiao-void`.
+    /// Voids the fapiao recorded for finalized statement or credit note
+    /// `number` (a wrong number, a wrong date): the record stays, a void
+    /// record with `reason` is added, and a correct fapiao can then be
+    /// recorded. Audited as `invoice.fapiao-void`.
     pub fn void_fapiao(&mut self, number: &str, reason: &str) -> Result<Fapiao> {
         let reason = super::fields::one_line("a fapiao void's reason", reason, 500)?;
+        let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
         self.write(|tx, s| {
-            let (_, number) = super::invoices::load_finalized(
+            let (doc, _) = fapiao_document(
                 tx,
                 &key,
+                zone,
                 "a fapiao is voided on a finalized statement",
             )?;
-            let Some((seq, wrong)) = live_fapiao(tx, &number)? else {
+            let number = doc.number().to_owned();
+            let Some((seq, wrong)) = live_fapiao(tx, &doc)? else {
                 return Err(DeskError::Refused(format!(
                     "{number} has no fapiao recorded to void"
                 )));
             };
             tx.execute(
-                "INSERT INTO fapiao_records (invoice_number, recorded_at, voids, reason) \
-                    VALUES (?1, ?2, ?3, ?4)",
-                params![number, Text(&s.now()), seq, reason],
+                "INSERT INTO fapiao_records (invoice_number, credit_note, recorded_at, voids, \
+                    reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![doc.statement, doc.credit_note, Text(&s.now()), seq, reason],
             )?;
             audit::record(
                 tx,

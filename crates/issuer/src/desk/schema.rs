@@ -450,6 +450,7 @@ const MIGRATIONS: &[Migration] = &[
         // Customer accounts: money received (receipts, `R-…`) that payments
         // apply to statements, the movements of customer credit and refunds
         // owed, and post-paid holds (`A-…`). Kept forever, like payments.
+        // Fapiao records may be a credit note's red-letter fapiao.
         r#"
     CREATE TABLE account_entries (
         seq             INTEGER PRIMARY KEY,
@@ -476,6 +477,7 @@ const MIGRATIONS: &[Migration] = &[
     BEGIN SELECT RAISE(ABORT, 'an account entry cannot be changed'); END;
     CREATE TRIGGER account_entries_are_kept BEFORE DELETE ON account_entries
     BEGIN SELECT RAISE(ABORT, 'an account entry cannot be deleted'); END;
+    ALTER TABLE fapiao_records ADD COLUMN credit_note TEXT REFERENCES credit_notes(number);
     ALTER TABLE payments ADD COLUMN receipt TEXT REFERENCES account_entries(id);
     CREATE INDEX payments_receipt ON payments(receipt);
     "#,

@@ -454,11 +454,15 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
     let doc = document(&d, cn);
     assert_eq!(doc.kind, DocumentKind::CreditNote);
     assert_eq!(doc.credits_invoice.as_deref(), Some(number.as_str()));
+    // A red-letter (红字) document: amounts negative, 大写 with 负.
     assert_eq!(
         (fen(doc.lines[0].net), fen(doc.lines[0].tax)),
-        ("1440.00".into(), "0.00".into())
+        ("-1440.00".into(), "0.00".into())
     );
-    assert_eq!(fen(doc.totals.gross), "1440.00");
+    assert_eq!(fen(doc.totals.gross), "-1440.00");
+    let text = d.ok(&["invoice", "show", cn]);
+    assert!(text.contains("-1 x 1,440.00"), "{text}");
+    assert!(text.contains("负壹仟肆佰肆拾元整"), "{text}");
     for format in ["text", "html", "csv"] {
         let out = d.ok(&["invoice", "show", cn, "--format", format]);
         assert!(
@@ -476,6 +480,78 @@ fn credit_notes_are_documents_and_reduce_the_balance() {
     d.rejects(pay(&number, "8960.01", None, ""), "8,960.00 due");
     let err = d.rejects(|k| k.invoice("CN-2026-000009"), "CN-2026-000009");
     assert!(matches!(err, DeskError::NotFound(_)), "{err:?}");
+    // Its red-letter fapiao cites the statement's blue one, so it waits for it.
+    let red = "26442000000012349999";
+    d.refused(
+        &[
+            "invoice",
+            "record-fapiao",
+            cn,
+            "--number",
+            red,
+            "--date",
+            "2026-11-01",
+        ],
+        5,
+        "a red-letter (红字) fapiao corrects a blue one",
+    );
+    let blue = "26442000000012345678";
+    d.ok(&[
+        "invoice",
+        "record-fapiao",
+        &number,
+        "--number",
+        blue,
+        "--date",
+        "2026-11-01",
+    ]);
+    d.refused(
+        &[
+            "invoice",
+            "record-fapiao",
+            cn,
+            "--number",
+            blue,
+            "--date",
+            "2026-11-01",
+        ],
+        5,
+        "belongs to one document",
+    );
+    d.ok(&[
+        "invoice",
+        "record-fapiao",
+        cn,
+        "--number",
+        red,
+        "--date",
+        "2026-11-01",
+    ]);
+    let doc = document(&d, cn);
+    assert_eq!(doc.fapiao.as_ref().map(|f| f.number.as_str()), Some(red));
+    assert_eq!(
+        doc.blue_fapiao.as_ref().map(|f| f.number.as_str()),
+        Some(blue)
+    );
+    let text = d.ok(&["invoice", "show", cn]);
+    assert!(
+        text.contains(&format!("corrects blue fapiao 蓝字发票 {blue}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("fapiao 发票 (红字) {red}")),
+        "{text}"
+    );
+    let html = d.ok(&["invoice", "show", cn, "--format", "html"]);
+    assert!(
+        html.contains(&format!("id=\"blue-fapiao\">{blue} (2026-11-01)<")),
+        "{html}"
+    );
+    // The statement keeps its blue fapiao; the red one is the credit note's.
+    assert_eq!(document(&d, &number).fapiao.unwrap().number, blue);
+    d.ok(&["invoice", "void-fapiao", cn, "--reason", "wrong number"]);
+    assert!(document(&d, cn).fapiao.is_none());
+    assert_eq!(document(&d, &number).fapiao.unwrap().number, blue);
 }
 
 #[test]
