@@ -62,8 +62,12 @@ pub(crate) enum UsageCommand {
     /// Bill a month: a statement per customer (per day for daily-settled accounts).
     Run {
         /// The month, YYYY-MM.
+        #[arg(long, required_unless_present = "day", conflicts_with = "day")]
+        month: Option<String>,
+        /// A day that is over, YYYY-MM-DD: bills the daily-settled accounts'
+        /// calls of it (and of earlier days of its month not billed yet).
         #[arg(long)]
-        month: String,
+        day: Option<String>,
         /// Only this customer (id or name).
         #[arg(long)]
         customer: Option<String>,
@@ -247,12 +251,18 @@ pub(crate) fn usage(globals: &Globals, cmd: UsageCommand) -> Result<ExitCode, Cl
         }
         UsageCommand::Run {
             month,
+            day,
             customer,
             json,
         } => {
-            let month = parse_month(&month)?;
             let mut desk = open(globals)?;
-            let bills = desk.run_usage(month, customer.as_deref())?;
+            let bills = match (month, day) {
+                (Some(month), None) => desk.run_usage(parse_month(&month)?, customer.as_deref())?,
+                (None, Some(day)) => {
+                    desk.run_usage_day(parse_day(&day, "--day")?, customer.as_deref())?
+                }
+                _ => return Err(CliError::Input("give one of --month or --day".into())),
+            };
             if json {
                 return print_json(&bills);
             }
@@ -358,10 +368,10 @@ fn steps(u: &ProductUsage, c: &str) -> String {
 fn explain(m: &UsageMonth, c: &str) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let state = if m.billed {
-        "billed"
-    } else {
-        "not billed yet: what a run would bill now"
+    let state = match (m.billed, m.bills.iter().any(|b| b.recorded)) {
+        (true, _) => "billed",
+        (false, true) => "billed in part: the days left are what a run would bill now",
+        (false, false) => "not billed yet: what a run would bill now",
     };
     let _ = writeln!(
         s,
@@ -370,7 +380,7 @@ fn explain(m: &UsageMonth, c: &str) -> String {
     );
     for b in &m.bills {
         let statement = b.invoice.clone().unwrap_or_else(|| {
-            if m.billed {
+            if b.recorded {
                 "no statement: nothing owed".into()
             } else {
                 "preview".into()

@@ -8,7 +8,7 @@ use serde::Serialize;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::Line;
 use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack};
-use facelic_invoice::{ApiProduct, Decimal};
+use facelic_invoice::{ApiProduct, Cycle, Decimal};
 
 use super::fields::{Fields, LedgerText as _};
 use super::usage::{account, refuse_billed};
@@ -179,19 +179,24 @@ pub(crate) fn balances(
     from: Date,
 ) -> Result<Vec<PackBalance>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM packs p WHERE p.customer_id = ?1 AND p.refund_note IS NULL AND \
+        "SELECT {COLUMNS}, (SELECT IFNULL(SUM(u.calls), 0) FROM pack_uses u \
+            WHERE u.pack_id = p.id AND u.last_day < ?2) AS used_before \
+            FROM packs p WHERE p.customer_id = ?1 AND p.refund_note IS NULL AND \
             p.last_day >= ?2 ORDER BY p.seq"
     ))?;
+    // Uses on or after `from` (days of this month a daily run billed
+    // already) are billed again by the month's computation, and skipped.
     let rows = stmt
         .query_map(params![customer_id, from.to_ledger()], |r| {
-            pack_from(r, from)
+            let used_before = Fields::new(r, "packs", "id")?.count("used_before")?;
+            Ok((pack_from(r, from)?, used_before))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows
         .into_iter()
-        .filter(|p| products.contains(&p.product.as_str()))
-        .map(|p| PackBalance {
-            remaining: p.calls - p.used,
+        .filter(|(p, _)| products.contains(&p.product.as_str()))
+        .map(|(p, used_before)| PackBalance {
+            remaining: p.calls.saturating_sub(used_before),
             id: p.id,
             product: p.product,
             bought_on: p.bought_on,
@@ -372,7 +377,9 @@ impl Desk {
         }
         self.write(|tx, s| {
             check_account(tx, &customer.id, product, day)?;
-            refuse_billed(tx, &customer.id, day, "a pack bought on")?;
+            let cycle =
+                account(tx, &customer.id, &product.family.id)?.map_or(Cycle::Monthly, |a| a.cycle);
+            refuse_billed(tx, &customer.id, Some(cycle), day, "a pack bought on")?;
             // The statement first: the pack row names it.
             let (_, id) = next_pack(tx)?;
             let line = pack_line(

@@ -65,6 +65,8 @@ pub struct BilledPeriod {
     pub invoice: Option<String>,
     /// The statement's date.
     pub date: Date,
+    /// False: a preview of what a run would bill now, not recorded.
+    pub recorded: bool,
 }
 
 /// A customer's month, billed or not yet.
@@ -76,7 +78,8 @@ pub struct UsageMonth {
     pub customer: String,
     /// The month.
     pub month: Month,
-    /// False: what a run would bill now (a preview).
+    /// False: what a run would bill now (a preview), wholly or, for a
+    /// daily-settled month partly billed day by day, for the days left.
     pub billed: bool,
     /// The bills.
     pub bills: Vec<BilledPeriod>,
@@ -109,26 +112,33 @@ pub(crate) fn account(
         .optional()?)
 }
 
-/// The last day of a customer's billed usage, if any.
-pub(crate) fn billed_through(conn: &Connection, customer_id: &str) -> Result<Option<Date>> {
+/// The last day of a customer's billed usage (of one settlement cycle's
+/// bills, or of any), if any: a daily-settled family billed day by day
+/// does not close the month of a monthly-settled one.
+pub(crate) fn billed_through(
+    conn: &Connection,
+    customer_id: &str,
+    cycle: Option<Cycle>,
+) -> Result<Option<Date>> {
     super::fields::scalar(
         conn,
-        "SELECT MAX(last_day) FROM usage_bills WHERE customer_id = ?1",
-        [customer_id],
+        "SELECT MAX(last_day) FROM usage_bills WHERE customer_id = ?1 AND (?2 IS NULL OR cycle = ?2)",
+        params![customer_id, cycle.map(|c| c.to_ledger())],
         ("usage_bills", customer_id, "last_day"),
     )
 }
 
 /// Refuses a pack starting on `day` (`what`: "a pack bought on") when the
-/// customer's usage is billed up to or past it: packs never offset billed
-/// usage.
+/// customer's usage (of `cycle`'s bills, or of any) is billed up to or past
+/// it: packs never offset billed usage.
 pub(crate) fn refuse_billed(
     conn: &Connection,
     customer_id: &str,
+    cycle: Option<Cycle>,
     day: Date,
     what: &str,
 ) -> Result<()> {
-    match billed_through(conn, customer_id)? {
+    match billed_through(conn, customer_id, cycle)? {
         Some(billed) if day <= billed => Err(DeskError::Refused(format!(
             "{customer_id}'s usage is billed up to {billed}: {what} {day} would offset billed usage"
         ))),
@@ -201,7 +211,7 @@ impl Desk {
                     customer.id, a.activated_on
                 )));
             }
-            refuse_billed(tx, &customer.id, on, "trial packs from")?;
+            refuse_billed(tx, &customer.id, None, on, "trial packs from")?;
             tx.execute(
                 "INSERT INTO usage_accounts (customer_id, family, activated_on, cycle, \
                     recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -344,65 +354,119 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
     /// Refused: a month not over (or its bill day not come), a month
     /// already billed, or an earlier month of the customer left unbilled.
     pub fn run_usage(&mut self, month: Month, customer: Option<&str>) -> Result<Vec<BilledPeriod>> {
-        let catalog = self.catalog.clone();
-        let seller = self.seller();
         let today = self.today();
-        let bill_date = monthly_bill_date(month, &catalog);
+        let bill_date = monthly_bill_date(month, &self.catalog);
         if today < bill_date {
             return Err(DeskError::Refused(format!(
-                "{month} is billed from {bill_date} (today is {today})"
+                "{month} is billed from {bill_date} (today is {today}); a daily-settled day is \
+                    billed once it is over"
             )));
         }
+        self.run_usage_through(month, None, customer)
+    }
+
+    /// Bills the daily-settled customers' calls of `day` (and any earlier
+    /// day of its month not billed yet) once the day is over: each day's
+    /// bill dated the day after it, as the vendor charges daily accounts
+    /// (003 L45-L62), not back-dated in a batch after the month ends.
+    /// Monthly-settled accounts wait for [`Desk::run_usage`].
+    pub fn run_usage_day(
+        &mut self,
+        day: Date,
+        customer: Option<&str>,
+    ) -> Result<Vec<BilledPeriod>> {
+        let today = self.today();
+        if day >= today {
+            return Err(DeskError::Refused(format!(
+                "{day} is billed once it is over (today is {today})"
+            )));
+        }
+        self.run_usage_through(Month::of(day), Some(day), customer)
+    }
+
+    /// Bills `month` (or its daily-settled days through `through`) of every
+    /// customer with calls not billed yet, or of `customer` only.
+    fn run_usage_through(
+        &mut self,
+        month: Month,
+        through: Option<Date>,
+        customer: Option<&str>,
+    ) -> Result<Vec<BilledPeriod>> {
+        let catalog = self.catalog.clone();
+        let seller = self.seller();
         let only = customer.map(|c| self.customer(c)).transpose()?;
         self.write(|tx, s| {
             let key = month.to_string();
+            let upto = through.map(|t| t.to_ledger());
+            // Customers with calls of the month (through the day) that no
+            // bill covers yet.
             let with_calls: Vec<String> = tx
-                .prepare("SELECT DISTINCT customer_id FROM usage WHERE month = ?1 AND (?2 IS NULL \
-                    OR customer_id = ?2) ORDER BY customer_id")?
-                .query_map(params![key, only.as_ref().map(|c| c.id.clone())], |r| r.get(0))?
+                .prepare(
+                    "SELECT DISTINCT customer_id FROM usage WHERE month = ?1 AND calls > 0 \
+                        AND (?2 IS NULL OR customer_id = ?2) ORDER BY customer_id",
+                )?
+                .query_map(params![key, only.as_ref().map(|c| c.id.clone())], |r| {
+                    r.get(0)
+                })?
                 .collect::<rusqlite::Result<_>>()?;
             let mut todo = Vec::new();
-            let mut done = Vec::new();
             for id in with_calls {
-                let billed: Option<String> = tx
-                    .query_row(
-                        "SELECT IFNULL(invoice, '(nothing owed)') FROM usage_bills WHERE \
-                            customer_id = ?1 AND month = ?2 ORDER BY seq LIMIT 1",
-                        params![id, key],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
-                match billed {
-                    Some(invoice) => done.push(format!("{id} ({invoice})")),
-                    None => todo.push(id),
+                if has_unbilled(tx, &catalog, &id, month, through)? {
+                    todo.push(id);
                 }
-            }
-            if todo.is_empty() {
-                let why = if done.is_empty() {
-                    let of = only.as_ref().map(|c| format!(" of {}", c.id));
-                    format!("no calls imported for {month}{}", of.unwrap_or_default())
-                } else {
-                    format!("{month} is already billed: {}", done.join(", "))
-                };
-                return Err(DeskError::Refused(why));
             }
             let mut out = Vec::new();
-            for id in todo {
-                let earlier: Option<String> = tx
-                    .query_row(
-                        "SELECT MIN(u.month) FROM usage u WHERE u.customer_id = ?1 AND u.month < ?2
-                         AND NOT EXISTS (SELECT 1 FROM usage_bills b
-                                         WHERE b.customer_id = u.customer_id AND b.month = u.month)",
-                        params![id, key],
-                        |r| r.get(0),
-                    )?;
-                if let Some(earlier) = earlier {
-                    return Err(DeskError::Refused(format!(
-                        "{id}'s calls of {earlier} are not billed yet: run {earlier} first"
-                    )));
+            for id in &todo {
+                let months: Vec<String> = tx
+                    .prepare_cached(
+                        "SELECT DISTINCT month FROM usage WHERE customer_id = ?1 AND month < ?2 \
+                            AND calls > 0 ORDER BY month",
+                    )?
+                    .query_map(params![id, key], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for earlier in months {
+                    let m = Month::parse(&earlier).ok_or_else(|| {
+                        DeskError::Refused(format!(
+                            "{id} has usage of a month {earlier:?} that is not YYYY-MM"
+                        ))
+                    })?;
+                    if has_unbilled(tx, &catalog, id, m, None)? {
+                        return Err(DeskError::Refused(format!(
+                            "{id}'s calls of {earlier} are not billed yet: run {earlier} first"
+                        )));
+                    }
                 }
-                let customer = load_customer(tx, &id)?;
-                out.extend(bill_customer(tx, s, (&catalog, &seller), &customer, month)?);
+                let customer = load_customer(tx, id)?;
+                out.extend(bill_customer(
+                    tx,
+                    s,
+                    (&catalog, &seller),
+                    &customer,
+                    month,
+                    through,
+                )?);
+            }
+            if out.is_empty() {
+                let of = only
+                    .as_ref()
+                    .map(|c| format!(" of {}", c.id))
+                    .unwrap_or_default();
+                let imported: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM usage u WHERE u.month = ?1 AND u.calls > 0 \
+                        AND (?2 IS NULL OR u.customer_id = ?2) \
+                        AND (?3 IS NULL OR (length(u.period) = 10 AND u.period <= ?3)))",
+                    params![key, only.as_ref().map(|c| c.id.clone()), upto],
+                    |r| r.get(0),
+                )?;
+                let what = through.map_or_else(|| month.to_string(), |t| t.to_string());
+                return Err(DeskError::Refused(match (imported, through) {
+                    (false, _) => format!("no calls imported for {what}{of}"),
+                    (true, None) => format!("{month} is already billed{of}"),
+                    (true, Some(_)) => format!(
+                        "no daily-settled calls of {what}{of} are left to bill (monthly-settled \
+                            accounts are billed after the month)"
+                    ),
+                }));
             }
             Ok(out)
         })
@@ -441,42 +505,59 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                 bill,
                 invoice,
                 date,
+                recorded: true,
             });
         }
-        let billed = !bills.is_empty();
+        let recorded = !bills.is_empty();
         let mut expired = Vec::new();
-        if billed {
-            for seq in seqs {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT pack_id, last_day, unused FROM \
-                    pack_expiries WHERE bill_seq = ?1 ORDER BY pack_id",
-                )?;
-                for e in stmt.query_map([seq], |r| {
-                    let f = Fields::new(r, "pack_expiries", "pack_id")?;
-                    Ok(Expiry {
-                        pack: f.plain("pack_id")?,
-                        last_day: f.get("last_day")?,
-                        unused: f.count("unused")?,
-                    })
-                })? {
-                    expired.push(e?);
-                }
+        for seq in seqs {
+            let mut stmt = conn.prepare_cached(
+                "SELECT pack_id, last_day, unused FROM \
+                pack_expiries WHERE bill_seq = ?1 ORDER BY pack_id",
+            )?;
+            for e in stmt.query_map([seq], |r| {
+                let f = Fields::new(r, "pack_expiries", "pack_id")?;
+                Ok(Expiry {
+                    pack: f.plain("pack_id")?,
+                    last_day: f.get("last_day")?,
+                    unused: f.count("unused")?,
+                })
+            })? {
+                expired.push(e?);
             }
-        } else {
-            for (cycle, month_bill) in bill_calls(conn, &self.catalog, &customer.id, month)? {
-                expired.extend(month_bill.expired);
-                for bill in month_bill.bills {
-                    let date = bill_day(cycle, month, &bill, &self.catalog);
-                    bills.push(BilledPeriod {
-                        customer_id: customer.id.clone(),
-                        cycle,
-                        bill,
-                        invoice: None,
-                        date,
-                    });
+        }
+        // What a run would still bill: the whole month, or the days of a
+        // daily-settled month that no daily run has billed yet.
+        let mut pending = false;
+        for (cycle, month_bill) in bill_calls(conn, &self.catalog, &customer.id, month, None)? {
+            let before = bills.len();
+            for bill in month_bill.bills {
+                let done = bills[..before]
+                    .iter()
+                    .any(|b| b.cycle == cycle && b.bill.first_day == bill.first_day);
+                if done {
+                    continue;
+                }
+                pending = true;
+                let date = bill_day(cycle, month, &bill, &self.catalog);
+                bills.push(BilledPeriod {
+                    customer_id: customer.id.clone(),
+                    cycle,
+                    bill,
+                    invoice: None,
+                    date,
+                    recorded: false,
+                });
+            }
+            if bills.len() > before {
+                for e in month_bill.expired {
+                    if !expired.iter().any(|x: &Expiry| x.pack == e.pack) {
+                        expired.push(e);
+                    }
                 }
             }
         }
+        let billed = recorded && !pending;
         Ok(UsageMonth {
             customer_id: customer.id.clone(),
             customer: customer.name.clone(),
@@ -500,6 +581,46 @@ fn bill_day(cycle: Cycle, month: Month, bill: &PeriodBill, catalog: &Catalog) ->
         Cycle::Monthly => monthly_bill_date(month, catalog),
         Cycle::Daily => bill.last_day.add_days(1),
     }
+}
+
+/// Whether `customer_id` has calls of `month` that no recorded bill of
+/// their settlement cycle covers: a monthly bill covers its month, a daily
+/// bill its days. With `through`, only daily-settled calls up to that day
+/// count.
+fn has_unbilled(
+    conn: &Connection,
+    catalog: &Catalog,
+    customer_id: &str,
+    month: Month,
+    through: Option<Date>,
+) -> Result<bool> {
+    let bills: Vec<(Cycle, Date, Date)> = conn
+        .prepare_cached(
+            "SELECT seq, cycle, first_day, last_day FROM usage_bills WHERE customer_id = ?1 \
+                AND month = ?2",
+        )?
+        .query_map(params![customer_id, month.to_string()], |r| {
+            let f = Fields::new(r, "usage_bills", "seq")?;
+            Ok((f.get("cycle")?, f.get("first_day")?, f.get("last_day")?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (cycle, calls) in calls_by_cycle(conn, catalog, customer_id, month)? {
+        if through.is_some() && cycle != Cycle::Daily {
+            continue;
+        }
+        let uncovered = calls
+            .iter()
+            .filter(|c| c.calls > 0 && through.is_none_or(|t| c.day <= t))
+            .any(|c| {
+                !bills.iter().any(|(bc, first, last)| {
+                    *bc == cycle && (cycle == Cycle::Monthly || (*first <= c.day && c.day <= *last))
+                })
+            });
+        if uncovered {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// A customer's calls of `month`, grouped by the settlement cycle of each
@@ -562,10 +683,15 @@ fn bill_calls(
     catalog: &Catalog,
     customer_id: &str,
     month: Month,
+    through: Option<Date>,
 ) -> Result<Vec<(Cycle, MonthBill)>> {
     calls_by_cycle(conn, catalog, customer_id, month)?
         .into_iter()
-        .map(|(cycle, calls)| {
+        .filter(|(cycle, _)| through.is_none() || *cycle == Cycle::Daily)
+        .map(|(cycle, mut calls)| {
+            if let Some(t) = through {
+                calls.retain(|c| c.day <= t);
+            }
             let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
             let mut packs = balances(conn, customer_id, &products, month.first_day())?;
             let billed = bill_month(catalog, month, cycle, &calls, &mut packs)
@@ -575,7 +701,6 @@ fn bill_calls(
         .collect()
 }
 
-/// Bills one customer's month and records it.
 /// After a monthly settlement of families that hold (seed 002): releases
 /// the hold of the previous settlement and holds the family's percent of
 /// this month's post-paid charge against the customer's account, until
@@ -620,17 +745,30 @@ fn hold_after(
     )
 }
 
+/// Bills one customer's month and records what is not recorded yet: the
+/// whole month, or with `through` only the daily-settled days up to it.
 fn bill_customer(
     tx: &Transaction<'_>,
     s: &super::Session,
     (catalog, seller): (&Catalog, &facelic_invoice::invoice::Party),
     customer: &Customer,
     month: Month,
+    through: Option<Date>,
 ) -> Result<Vec<BilledPeriod>> {
     let mut out = Vec::new();
-    for (cycle, billed) in bill_calls(tx, catalog, &customer.id, month)? {
+    for (cycle, billed) in bill_calls(tx, catalog, &customer.id, month, through)? {
         let mut last_seq = None;
         for bill in billed.bills {
+            // Days billed by an earlier daily run are recorded already.
+            let recorded: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM usage_bills WHERE customer_id = ?1 AND cycle = ?2 \
+                    AND first_day = ?3)",
+                params![customer.id, cycle.to_ledger(), bill.first_day.to_ledger()],
+                |r| r.get(0),
+            )?;
+            if recorded {
+                continue;
+            }
             if bill.amount > facelic_invoice::money::MAX_TOTAL {
                 return Err(DeskError::Refused(format!(
                     "{}'s bill for {month} would total {}, beyond {}, the most a document may total",
@@ -724,10 +862,23 @@ fn bill_customer(
                 bill,
                 invoice,
                 date,
+                recorded: true,
             });
         }
         if let Some(seq) = last_seq {
-            for e in &billed.expired {
+            for e in billed
+                .expired
+                .iter()
+                .filter(|e| through.is_none_or(|t| e.last_day <= t))
+            {
+                let known: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM pack_expiries WHERE pack_id = ?1)",
+                    [&e.pack],
+                    |r| r.get(0),
+                )?;
+                if known {
+                    continue;
+                }
                 tx.execute(
                     "INSERT INTO pack_expiries (pack_id, last_day, unused, bill_seq) VALUES (?1, \
                         ?2, ?3, ?4)",
@@ -998,7 +1149,7 @@ fn check_rows(
 ) -> std::result::Result<Vec<UsageRow>, BadLines> {
     let mut bad = Vec::new();
     let mut customers: HashMap<String, Option<String>> = HashMap::new();
-    let mut billed: HashMap<String, Option<Date>> = HashMap::new();
+    let mut billed: HashMap<(String, Cycle), Option<Date>> = HashMap::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     let mut shapes: HashMap<(String, String, Month), (bool, usize)> = HashMap::new();
     let fail = |e: DeskError| e.to_string();
@@ -1045,22 +1196,21 @@ fn check_rows(
                     if r.monthly { last } else { r.day },
                 )
                 .map_err(fail)?;
-                if r.monthly
-                    && account(tx, &r.customer_id, &product.family.id)
-                        .map_err(fail)?
-                        .is_some_and(|a| a.cycle == Cycle::Daily)
-                {
-                    return Err(format!(
-                        "{} settles {} daily: import its calls by day, not as a monthly total",
-                        r.customer_id, product.family.id
-                    ));
-                }
             }
-            let through = match billed.get(&r.customer_id) {
+            let cycle = account(tx, &r.customer_id, &product.family.id)
+                .map_err(fail)?
+                .map_or(Cycle::Monthly, |a| a.cycle);
+            if r.monthly && cycle == Cycle::Daily {
+                return Err(format!(
+                    "{} settles {} daily: import its calls by day, not as a monthly total",
+                    r.customer_id, product.family.id
+                ));
+            }
+            let through = match billed.get(&(r.customer_id.clone(), cycle)) {
                 Some(b) => *b,
                 None => {
-                    let b = billed_through(tx, &r.customer_id).map_err(fail)?;
-                    billed.insert(r.customer_id.clone(), b);
+                    let b = billed_through(tx, &r.customer_id, Some(cycle)).map_err(fail)?;
+                    billed.insert((r.customer_id.clone(), cycle), b);
                     b
                 }
             };

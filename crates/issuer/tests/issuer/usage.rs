@@ -893,3 +893,124 @@ fn dates_have_floors_and_a_late_pack_offsets_nothing() {
     };
     d.library().buy_pack(&today).unwrap();
 }
+
+/// Issue 25 item 6: a daily-settled day is billed once it is over, dated
+/// the day after its calls, without waiting for the month; the month run
+/// afterwards bills only the days left, and the bills are the ones a
+/// single month-end run gives a twin account to the fen.
+#[test]
+fn daily_settled_days_are_billed_once_over() {
+    let mut d = TestDesk::starting("2026-11-03T01:00:00Z");
+    let product = "kyc-id-check";
+    let by_day = d.customer("Day By Day");
+    let twin = d.customer("Month End Twin");
+    let monthly = d.customer("Monthly Settled");
+    for c in [&by_day, &twin] {
+        assert_eq!(activate(&d, c, "kyc", "2023-02-01").cycle, Cycle::Daily);
+        buy(&d, c, product, "1000", "2026-11-01");
+    }
+    assert_eq!(
+        activate(&d, &monthly, "kyc", "2021-03-01").cycle,
+        Cycle::Monthly
+    );
+    let mut days = Vec::new();
+    for c in [&by_day, &twin, &monthly] {
+        days.extend(rows(c, product, 1..=3, "2026-11", 700));
+    }
+    daily(&d, "days.csv", &days);
+    let run_day = |c: &str, date: &str| {
+        let (c, date) = (c.to_owned(), day(date));
+        move |k: &mut facelic_issuer::desk::Desk| k.run_usage_day(date, Some(&c))
+    };
+
+    // Today (2026-11-03 in Beijing) is not over; the 2nd is, and the 1st
+    // is billed with it.
+    d.refuses(run_day(&by_day, "2026-11-03"), "billed once it is over");
+    let first = d
+        .library()
+        .run_usage_day(day("2026-11-02"), Some(&by_day))
+        .unwrap();
+    let dated: Vec<(String, String)> = first
+        .iter()
+        .map(|b| (b.bill.first_day.to_string(), b.date.to_string()))
+        .collect();
+    assert_eq!(
+        dated,
+        [
+            ("2026-11-01".to_owned(), "2026-11-02".to_owned()),
+            ("2026-11-02".to_owned(), "2026-11-03".to_owned())
+        ]
+    );
+    d.refuses(run_day(&by_day, "2026-11-02"), "left to bill");
+    // Its monthly-settled face-API calls of those days are still open:
+    // imported, and covered by a pack bought on the 2nd, after the run.
+    buy(&d, &by_day, "api-face-search", "1M", "2026-11-02");
+    daily(
+        &d,
+        "api.csv",
+        &rows(&by_day, "api-face-search", 1..=2, "2026-11", 1_000),
+    );
+    // A monthly-settled account waits for the month.
+    d.refuses(run_day(&monthly, "2026-11-02"), "monthly-settled");
+    // `usage show` tells the billed days from the day still to bill.
+    let shown = d.library().usage_month(&by_day, month("2026-11")).unwrap();
+    assert!(!shown.billed);
+    let daily_bills = |m: &facelic_issuer::desk::UsageMonth| {
+        m.bills.iter().filter(|b| b.cycle == Cycle::Daily).count()
+    };
+    assert_eq!((daily_bills(&shown), shown.bills.len()), (3, 4));
+    let recorded: Vec<bool> = shown.bills.iter().map(|b| b.recorded).collect();
+    assert_eq!(recorded, [true, true, false, false]);
+    let text = d.ok(&["usage", "show", "--customer", &by_day, "--month", "2026-11"]);
+    assert!(text.contains("(billed in part: the days left"), "{text}");
+
+    // The CLI runs a day too; the next day bills the 3rd alone.
+    at(&mut d, "2026-11-04T01:00:00Z");
+    let text = d.ok(&["usage", "run", "--day", "2026-11-03", "--customer", &by_day]);
+    assert!(text.contains("2026-11-04"), "{text}");
+    d.fails(
+        &["usage", "run", "--day", "3 Nov", "--customer", &by_day],
+        3,
+        "--day",
+    );
+
+    // After the month: the month run bills the twin and the monthly
+    // account, and nothing more of the account billed day by day.
+    at(&mut d, "2026-12-02T01:00:00Z");
+    let month_end = run(&d, "2026-11");
+    let cycles: Vec<Cycle> = month_end
+        .iter()
+        .filter(|b| b.customer_id == by_day)
+        .map(|b| b.cycle)
+        .collect();
+    assert_eq!(cycles, [Cycle::Monthly], "{month_end:?}");
+    assert_eq!(amounts(&month_end, &monthly).len(), 1);
+    let bills_of = |c: &str| -> Vec<(String, String, String)> {
+        d.library()
+            .usage_month(c, month("2026-11"))
+            .unwrap()
+            .bills
+            .iter()
+            .filter(|b| b.cycle == Cycle::Daily)
+            .map(|b| {
+                (
+                    b.bill.first_day.to_string(),
+                    b.date.to_string(),
+                    fen(b.bill.amount),
+                )
+            })
+            .collect()
+    };
+    let twin_bills = bills_of(&twin);
+    assert_eq!(bills_of(&by_day), twin_bills);
+    // 1,000 calls of pack: the 1st is covered, the 2nd in part.
+    assert_eq!(twin_bills[0].2, "0.00");
+    assert_ne!(twin_bills[1].2, twin_bills[2].2);
+    assert!(
+        d.library()
+            .usage_month(&by_day, month("2026-11"))
+            .unwrap()
+            .billed
+    );
+    d.refuses(|k| k.run_usage(month("2026-11"), None), "already billed");
+}
