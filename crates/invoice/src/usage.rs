@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{ApiProduct, Catalog, Cycle, DailyTiers, PriceList, TierBasis};
+use crate::catalog::{ApiProduct, Catalog, Cycle, DailyTiers, NoPrice, PriceList, TierBasis};
 use crate::dates::{Date, Month};
 use crate::money::round_fen;
 use crate::pricing::Cliff;
@@ -43,6 +43,21 @@ pub enum UsageError {
         product: String,
         /// The day.
         day: Date,
+    },
+    /// Post-paid calls of a product the catalog has no price for.
+    #[error(
+        "{calls} calls of {product} on {day} go post-paid, and the catalog has no price for \
+         them: {why}"
+    )]
+    Unpublished {
+        /// The product.
+        product: String,
+        /// The day.
+        day: Date,
+        /// The post-paid calls.
+        calls: u64,
+        /// The catalog's reason.
+        why: String,
     },
     /// Calls dated outside the month billed.
     #[error("calls of {day} are not in {month}")]
@@ -216,7 +231,8 @@ struct Allocated<'a> {
     free: u64,
     packs: u64,
     postpaid: u64,
-    prices: &'a PriceList,
+    /// The table pricing its post-paid calls (none when there are none).
+    prices: Option<&'a PriceList>,
     /// Calls each pack covered this day.
     uses: Vec<(String, u64)>,
 }
@@ -260,12 +276,6 @@ pub fn bill_month(
         let mut free_left = product.free_calls_per_month;
         let mut rows = Vec::with_capacity(days.len());
         for u in days {
-            let prices = product
-                .prices_on(u.day)
-                .ok_or_else(|| UsageError::NoPrice {
-                    product: product.id.clone(),
-                    day: u.day,
-                })?;
             let free = u.calls.min(free_left);
             free_left -= free;
             let mut left = u.calls - free;
@@ -287,6 +297,26 @@ pub fn bill_month(
                 left -= take;
                 uses.push((pack.id.clone(), take));
             }
+            // Only post-paid calls need a price: calls of an unpriced
+            // product its trial pack covers are billed at nothing.
+            let prices = match product.postpaid_prices(cycle, u.day) {
+                Ok(p) => Some(p),
+                Err(_) if left == 0 => None,
+                Err(NoPrice::OnDay) => {
+                    return Err(UsageError::NoPrice {
+                        product: product.id.clone(),
+                        day: u.day,
+                    });
+                }
+                Err(NoPrice::Unpublished(why)) => {
+                    return Err(UsageError::Unpublished {
+                        product: product.id.clone(),
+                        day: u.day,
+                        calls: left,
+                        why: why.to_owned(),
+                    });
+                }
+            };
             rows.push(Allocated {
                 day: u.day,
                 calls: u.calls,
@@ -410,9 +440,10 @@ fn period(first_day: Date, last_day: Date, products: Vec<ProductUsage>) -> Perio
 fn priced(product: &ApiProduct, rows: &[&Allocated<'_>], basis: u64) -> ProductUsage {
     let mut groups: Vec<(&PriceList, u64)> = Vec::new();
     for r in rows.iter().filter(|r| r.postpaid > 0) {
-        match groups.iter_mut().find(|(p, _)| p.name == r.prices.name) {
+        let Some(prices) = r.prices else { continue };
+        match groups.iter_mut().find(|(p, _)| p.name == prices.name) {
             Some((_, calls)) => *calls += r.postpaid,
-            None => groups.push((r.prices, r.postpaid)),
+            None => groups.push((prices, r.postpaid)),
         }
     }
     let charges: Vec<Charge> = groups
@@ -496,7 +527,9 @@ pub struct Estimate {
 }
 
 /// Estimates a month of `calls` calls of `product` made on `day` with packs
-/// of the sizes in `packs` bought that day, at the prices of that day.
+/// of the sizes in `packs` bought that day, at the prices of that day, for
+/// an account activated that day (a daily-settled one pays the calls as one
+/// day's).
 pub fn estimate(
     catalog: &Catalog,
     product: &str,
@@ -507,6 +540,14 @@ pub fn estimate(
     let api = catalog
         .api_product(product)
         .ok_or_else(|| UsageError::UnknownProduct(product.to_owned()))?;
+    if let Some(why) = &api.unpriced {
+        return Err(UsageError::Unpublished {
+            product: product.to_owned(),
+            day,
+            calls,
+            why: why.clone(),
+        });
+    }
     let prices = api.prices_on(day).ok_or_else(|| UsageError::NoPrice {
         product: product.to_owned(),
         day,
@@ -534,10 +575,12 @@ pub fn estimate(
         day,
         calls,
     }];
+    // Priced for an account that starts that day: a family that settles
+    // new accounts daily bills the calls as one day's.
     let month = bill_month(
         catalog,
         Month::of(day),
-        Cycle::Monthly,
+        api.family.cycle_for(Some(day)),
         &usage,
         &mut balances,
     )?;

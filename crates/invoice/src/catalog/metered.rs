@@ -238,16 +238,74 @@ pub struct ApiProduct {
     pub list: PriceList,
     /// Campaign prices, each for its own days; on those days they replace the list.
     pub campaigns: Vec<PriceList>,
+    /// Why the catalog sells it at no price (the vendor's documents name the
+    /// product but give none): its calls are recorded and its trial packs
+    /// used, but nothing of it is billed or sold until prices are added.
+    /// None: priced.
+    pub unpriced: Option<String>,
+    /// The activation days that get the trial pack (inclusive; none: open).
+    pub trial_days: (Option<Date>, Option<Date>),
+    /// What accounts of the family that settle monthly pay post-paid.
+    pub monthly_postpaid: MonthlyPostpaid,
+}
+
+/// What a monthly-settled account pays post-paid for a product whose family
+/// settles new accounts daily (pricing-reference 4.4: 实名信息核验 has a
+/// monthly "tier reached" list of its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MonthlyPostpaid {
+    /// The product's own price tables, as daily-settled accounts.
+    AsListed,
+    /// A post-paid list of its own (`monthly_postpaid_tiers`).
+    Tiers(PriceList),
+    /// A list the vendor's documents do not give (`monthly_unpriced`, the
+    /// reason): such calls are not billed until it is added.
+    Unpublished(String),
+}
+
+/// Why post-paid calls of a product have no price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoPrice<'a> {
+    /// No price table applies on the day.
+    OnDay,
+    /// The catalog has no price for them, for this reason.
+    Unpublished(&'a str),
 }
 
 impl ApiProduct {
     /// The price table for calls made (or packs bought) on `day`: the
     /// campaign running that day, else the list, if it applies yet.
     pub fn prices_on(&self, day: Date) -> Option<&PriceList> {
+        if self.unpriced.is_some() {
+            return None;
+        }
         self.campaigns
             .iter()
             .find(|c| c.covers(day))
             .or_else(|| self.list.covers(day).then_some(&self.list))
+    }
+
+    /// The table pricing post-paid calls of `day` for an account that
+    /// settles `cycle`.
+    pub fn postpaid_prices(&self, cycle: Cycle, day: Date) -> Result<&PriceList, NoPrice<'_>> {
+        if let Some(why) = &self.unpriced {
+            return Err(NoPrice::Unpublished(why));
+        }
+        match (&self.monthly_postpaid, cycle) {
+            (MonthlyPostpaid::Tiers(list), Cycle::Monthly) if list.covers(day) => Ok(list),
+            (MonthlyPostpaid::Unpublished(why), Cycle::Monthly) => Err(NoPrice::Unpublished(why)),
+            _ => self.prices_on(day).ok_or(NoPrice::OnDay),
+        }
+    }
+
+    /// Calls of the trial pack an account activated on `on` gets (0: none).
+    pub fn trial_calls_on(&self, on: Date) -> u64 {
+        let (from, to) = self.trial_days;
+        if from.is_none_or(|f| f <= on) && to.is_none_or(|t| on <= t) {
+            self.trial_calls
+        } else {
+            0
+        }
     }
 
     /// Pack sizes on sale on `day`, comma-separated (for messages).
@@ -290,9 +348,15 @@ pub(super) struct RawApiProduct {
     packs_on_sale_from: Option<Spanned<String>>,
     #[serde(default)]
     packs: Vec<RawPack>,
+    #[serde(default)]
     postpaid_tiers: Vec<RawApiTier>,
     #[serde(default)]
     campaign: Vec<Spanned<RawCampaign>>,
+    unpriced: Option<Spanned<String>>,
+    trial_from: Option<Spanned<String>>,
+    trial_to: Option<Spanned<String>>,
+    monthly_postpaid_tiers: Option<Spanned<Vec<RawApiTier>>>,
+    monthly_unpriced: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -441,13 +505,104 @@ pub(super) fn products(
                 )
             })?),
         };
-        let list = price_list(
-            "list".into(),
-            (list_from, None),
-            &a.packs,
-            &a.postpaid_tiers,
-        )
-        .map_err(at)?;
+        let unpriced = match &a.unpriced {
+            None => None,
+            Some(why) => {
+                let line = src.line(why);
+                let why = why.get_ref().trim();
+                if why.is_empty() {
+                    return Err(at_line(
+                        line,
+                        "unpriced needs the reason the product has no price".into(),
+                    ));
+                }
+                if !a.packs.is_empty()
+                    || !a.postpaid_tiers.is_empty()
+                    || !a.campaign.is_empty()
+                    || a.monthly_postpaid_tiers.is_some()
+                    || a.monthly_unpriced.is_some()
+                {
+                    return Err(at_line(
+                        line,
+                        "is unpriced and lists prices: keep one".into(),
+                    ));
+                }
+                Some(why.to_owned())
+            }
+        };
+        let list = if unpriced.is_some() {
+            PriceList {
+                name: "list".into(),
+                from: list_from,
+                to: None,
+                packs: Vec::new(),
+                postpaid_tiers: Vec::new(),
+            }
+        } else {
+            price_list(
+                "list".into(),
+                (list_from, None),
+                &a.packs,
+                &a.postpaid_tiers,
+            )
+            .map_err(at)?
+        };
+        let trial_day = |d: &Option<Spanned<String>>, what: &str| match d {
+            None => Ok(None),
+            Some(t) => day(t.get_ref(), what)
+                .map(Some)
+                .map_err(|m| at_line(src.line(t), m)),
+        };
+        let trial_days = (
+            trial_day(&a.trial_from, "trial_from")?,
+            trial_day(&a.trial_to, "trial_to")?,
+        );
+        if let (Some(f), Some(t)) = trial_days
+            && t < f
+        {
+            return Err(at("trial_to is before trial_from".into()));
+        }
+        if a.trial_calls == 0 && (trial_days.0.is_some() || trial_days.1.is_some()) {
+            return Err(at("trial_from/trial_to need trial_calls".into()));
+        }
+        let monthly_postpaid = match (&a.monthly_postpaid_tiers, &a.monthly_unpriced) {
+            (None, None) => MonthlyPostpaid::AsListed,
+            (Some(_), Some(u)) => {
+                return Err(at_line(
+                    src.line(u),
+                    "monthly_postpaid_tiers and monthly_unpriced: keep one".into(),
+                ));
+            }
+            (tiers, why) if family.daily_settlement_from.is_none() => {
+                let line = tiers.as_ref().map_or_else(
+                    || why.as_ref().map_or(id_line, |w| src.line(w)),
+                    |t| src.line(t),
+                );
+                return Err(at_line(
+                    line,
+                    "monthly prices need a family whose accounts settle daily from a date (daily_settlement_from)".into(),
+                ));
+            }
+            (Some(tiers), None) => MonthlyPostpaid::Tiers(
+                price_list(
+                    "monthly list".into(),
+                    (list_from, None),
+                    &[],
+                    tiers.get_ref(),
+                )
+                .map_err(|m| at_line(src.line(tiers), format!("monthly_postpaid_tiers: {m}")))?,
+            ),
+            (None, Some(why)) => {
+                let reason = why.get_ref().trim();
+                if reason.is_empty() {
+                    return Err(at_line(
+                        src.line(why),
+                        "monthly_unpriced needs the reason".into(),
+                    ));
+                }
+                MonthlyPostpaid::Unpublished(reason.to_owned())
+            }
+        };
         let mut campaigns: Vec<PriceList> = Vec::with_capacity(a.campaign.len());
         for spanned in &a.campaign {
             let c = spanned.get_ref();
@@ -507,6 +662,9 @@ pub(super) fn products(
             packs_on_sale_from,
             list,
             campaigns,
+            unpriced,
+            trial_days,
+            monthly_postpaid,
         });
     }
     Ok(out)

@@ -10,7 +10,8 @@ mod sections;
 use sections::{RawCatalog, Source};
 
 pub use metered::{
-    ApiProduct, ApiTier, Cycle, DailyTiers, OnSale, Pack, PriceList, TierBasis, UsageFamily,
+    ApiProduct, ApiTier, Cycle, DailyTiers, MonthlyPostpaid, NoPrice, OnSale, Pack, PriceList,
+    TierBasis, UsageFamily,
 };
 
 /// The catalog shipped with facelic (`licenses/catalog.toml`).
@@ -442,7 +443,7 @@ mod tests {
         let day = broken("usage_bill_day = 1", "usage_bill_day = 31");
         assert!(day.message.contains("1 to 28"), "{day}");
         let c = Catalog::default_catalog().unwrap();
-        assert_eq!(c.api_products.len(), 7 + 15);
+        assert_eq!(c.api_products.len(), 7 + 15 + 11);
         let kyc = c.api_product("kyc-wechat-liveness-verification").unwrap();
         assert_eq!(
             kyc.family.cycle_for(Dates::parse("2023-01-04")),
@@ -465,5 +466,123 @@ mod tests {
         assert_eq!(on("2026-11-01"), Some("list"));
         assert_eq!(kyc.list.tier_label(3), "10,001-100,000");
         assert_eq!(kyc.list.tier_label(5), "> 200,000");
+    }
+
+    /// Issue 25 item 16: the products the seeds name without prices are in
+    /// the catalog, sold at no price; the new-user trial follows 004 L103;
+    /// monthly-settled 实名信息核验 has a list of its own, unpublished.
+    #[test]
+    fn unpriced_products_trials_and_monthly_lists() {
+        let c = Catalog::default_catalog().unwrap();
+        let d = |t: &str| Dates::parse(t).unwrap();
+        let enhanced = c.api_product("kyc-enhanced-wechat-authority").unwrap();
+        assert!(enhanced.prices_on(d("2026-11-01")).is_none());
+        assert!(matches!(
+            enhanced.postpaid_prices(Cycle::Daily, d("2026-11-01")),
+            Err(NoPrice::Unpublished(why)) if why.contains("增强版")
+        ));
+        for id in [
+            "kyc-basic-authority",
+            "kyc-basic-uploaded-photo",
+            "kyc-enhanced-app-authority",
+            "kyc-enhanced-app-uploaded-photo",
+            "kyc-enhanced-wechat-uploaded-photo",
+            "kyc-photo-verification-v2",
+            "kyc-eid-authority",
+            "kyc-liveness-verification",
+            "kyc-liveness-comparison",
+            "kyc-photo-verification",
+        ] {
+            assert!(c.api_product(id).unwrap().unpriced.is_some(), "{id}");
+        }
+        // The trial: the 2021 labels before the renaming, the five products
+        // 004 L103 names after it.
+        let trials = |on: &str| -> Vec<&str> {
+            c.api_products
+                .iter()
+                .filter(|p| p.trial_calls_on(d(on)) == 100)
+                .map(|p| p.id.as_str())
+                .collect()
+        };
+        assert_eq!(trials("2021-06-21").len(), 4);
+        assert_eq!(
+            trials("2021-06-22"),
+            [
+                "kyc-enhanced-wechat-authority",
+                "kyc-enhanced-wechat-uploaded-photo",
+                "kyc-basic-authority",
+                "kyc-basic-uploaded-photo",
+                "kyc-photo-verification-v2"
+            ]
+        );
+        // 实名信息核验: the flat price daily, the unpublished list monthly.
+        let id = c.api_product("kyc-id-check").unwrap();
+        let daily = id.postpaid_prices(Cycle::Daily, d("2026-11-01")).unwrap();
+        assert_eq!(daily.postpaid_tiers[0].unit_price.to_string(), "0.3");
+        assert!(matches!(
+            id.postpaid_prices(Cycle::Monthly, d("2026-11-01")),
+            Err(NoPrice::Unpublished(why)) if why.contains("004 L253")
+        ));
+        // Once the vendor adds the monthly list, monthly accounts use it.
+        let text = DEFAULT_CATALOG.replacen(
+            "monthly_unpriced = \"the monthly list (价格说明（月结）) is not in the vendor's documents (004 L253)\"",
+            "monthly_postpaid_tiers = [{ up_to = 10000, unit_price = \"0.35\" }, { unit_price = \"0.25\" }]",
+            1,
+        );
+        let priced = Catalog::parse(&text).unwrap();
+        let id = priced.api_product("kyc-id-check").unwrap();
+        let monthly = id.postpaid_prices(Cycle::Monthly, d("2026-11-01")).unwrap();
+        assert_eq!(
+            monthly.tier(20_000).unwrap().1.unit_price.to_string(),
+            "0.25"
+        );
+        assert_eq!(
+            id.postpaid_prices(Cycle::Daily, d("2026-11-01"))
+                .unwrap()
+                .name,
+            "list"
+        );
+        // Refusals.
+        let unpriced_with_prices = broken(
+            "unpriced = \"E证通's price",
+            "postpaid_tiers = [{ unit_price = \"1\" }]\nunpriced = \"E证通's price",
+        );
+        assert!(
+            unpriced_with_prices
+                .message
+                .contains("is unpriced and lists prices"),
+            "{unpriced_with_prices}"
+        );
+        let empty = broken(
+            "unpriced = \"E证通's price is not in the vendor's documents (004 L152-L154)\"",
+            "unpriced = \" \"",
+        );
+        assert!(empty.message.contains("needs the reason"), "{empty}");
+        let window = broken(
+            "trial_from = \"2021-06-22\"",
+            "trial_from = \"2021-06-22\"\ntrial_to = \"2021-06-01\"",
+        );
+        assert!(
+            window.message.contains("trial_to is before trial_from"),
+            "{window}"
+        );
+        let no_trial = broken(
+            "id = \"kyc-eid-authority\"",
+            "id = \"kyc-eid-authority\"\ntrial_from = \"2021-06-22\"",
+        );
+        assert!(no_trial.message.contains("need trial_calls"), "{no_trial}");
+        let both = broken(
+            "monthly_unpriced = ",
+            "monthly_postpaid_tiers = [{ unit_price = \"1\" }]\nmonthly_unpriced = ",
+        );
+        assert!(both.message.contains("keep one"), "{both}");
+        let face_api = broken(
+            "free_calls_per_month = 10000\n",
+            "free_calls_per_month = 10000\nmonthly_unpriced = \"x\"\n",
+        );
+        assert!(
+            face_api.message.contains("settle daily from a date"),
+            "{face_api}"
+        );
     }
 }

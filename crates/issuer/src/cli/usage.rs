@@ -179,6 +179,9 @@ pub(crate) fn usage(globals: &Globals, cmd: UsageCommand) -> Result<ExitCode, Cl
                     facelic_invoice::usage::UsageError::UnknownProduct(_) => {
                         CliError::input(format!("{e}; the catalog has: {}", ids.join(", ")))
                     }
+                    facelic_invoice::usage::UsageError::Unpublished { .. } => {
+                        CliError::Refused(e.to_string())
+                    }
                     _ => CliError::input(e.to_string()),
                 }
             })?;

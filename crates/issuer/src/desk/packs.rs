@@ -349,6 +349,12 @@ impl Desk {
                 )));
             }
         }
+        if let Some(why) = &product.unpriced {
+            return Err(DeskError::Refused(format!(
+                "{} ({}) is not sold: the catalog has no price for it ({why})",
+                product.id, product.name_zh
+            )));
+        }
         let prices = product
             .prices_on(day)
             .ok_or_else(|| DeskError::Refused(format!("{} has no price on {day}", product.id)))?;

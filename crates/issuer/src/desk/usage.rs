@@ -236,14 +236,14 @@ impl Desk {
             for p in catalog
                 .api_products
                 .iter()
-                .filter(|p| p.family.id == family && p.trial_calls > 0)
+                .filter(|p| p.family.id == family && p.trial_calls_on(on) > 0)
             {
                 trial_packs.push(insert_pack(
                     tx,
                     s,
                     &customer.id,
                     &p.id,
-                    p.trial_calls,
+                    p.trial_calls_on(on),
                     (Decimal::ZERO, "trial"),
                     on,
                     None,
@@ -1185,7 +1185,15 @@ fn check_rows(
                 ));
             }
             r.day.check_floor("a usage day")?;
-            if product.prices_on(r.day).is_none() {
+            // An unpriced product's calls are recorded (its trial pack
+            // covers them); billing refuses what would go post-paid.
+            if let Some(from) = product.list.from.filter(|f| r.day < *f) {
+                return Err(format!(
+                    "{} is sold from {from}, not on {}",
+                    product.id, r.day
+                ));
+            }
+            if product.unpriced.is_none() && product.prices_on(r.day).is_none() {
                 return Err(format!("{} has no price on {}", product.id, r.day));
             }
             if needs_activation(product) {

@@ -914,9 +914,16 @@ fn daily_settled_days_are_billed_once_over() {
         Cycle::Monthly
     );
     let mut days = Vec::new();
-    for c in [&by_day, &twin, &monthly] {
+    for c in [&by_day, &twin] {
         days.extend(rows(c, product, 1..=3, "2026-11", 700));
     }
+    days.extend(rows(
+        &monthly,
+        "kyc-wechat-liveness-verification",
+        1..=3,
+        "2026-11",
+        700,
+    ));
     daily(&d, "days.csv", &days);
     let run_day = |c: &str, date: &str| {
         let (c, date) = (c.to_owned(), day(date));
@@ -1013,4 +1020,111 @@ fn daily_settled_days_are_billed_once_over() {
             .billed
     );
     d.refuses(|k| k.run_usage(month("2026-11"), None), "already billed");
+}
+
+/// Issue 25 item 16: the products the seeds name without prices are in the
+/// catalog. A new account's trial (004 L103) is on the five products it
+/// names; calls its trial packs cover are billed at nothing; what would go
+/// post-paid, and packs of them, are refused naming the missing price. A
+/// monthly-settled account's 实名信息核验 calls wait for the monthly list.
+#[test]
+fn unpriced_products_get_trials_and_are_never_billed_at_a_guess() {
+    let mut d = TestDesk::starting("2026-11-03T01:00:00Z");
+    let new = d.customer("New Account");
+    let old = d.customer("Old Account");
+    let a = activate(&d, &new, "kyc", "2026-11-01");
+    let trial: Vec<String> = packs(&d, PackFilter::default())
+        .into_iter()
+        .filter(|p| a.trial_packs.contains(&p.id))
+        .map(|p| format!("{} {}", p.product, p.calls))
+        .collect();
+    assert_eq!(
+        trial,
+        [
+            "kyc-enhanced-wechat-authority 100",
+            "kyc-enhanced-wechat-uploaded-photo 100",
+            "kyc-basic-authority 100",
+            "kyc-basic-uploaded-photo 100",
+            "kyc-photo-verification-v2 100"
+        ]
+    );
+    let basic = "kyc-basic-authority";
+    d.refuses(
+        |k| {
+            k.buy_pack(&NewPack {
+                customer: new.clone(),
+                product: basic.into(),
+                calls: 1000,
+                date: None,
+                price: None,
+            })
+        },
+        "is not sold: the catalog has no price for it (the 基础版 price list",
+    );
+    // The what-if bill refuses it too; a daily-settled 实名信息核验
+    // estimate is at the flat price.
+    d.fails(
+        &["usage", "bill", "--product", basic, "--calls", "10"],
+        5,
+        "the 基础版 price list is not in the vendor's documents",
+    );
+    let flat = d.ok(&[
+        "usage",
+        "bill",
+        "--product",
+        "kyc-id-check",
+        "--calls",
+        "10",
+    ]);
+    assert!(flat.contains("total 3.00 CNY"), "{flat}");
+    // Calls of a product before it existed are bad lines.
+    let text = format!("customer,product,day,calls\n{new},{basic},2021-06-21,1\n");
+    let err = d.rejects(
+        |k| k.import_usage("early.csv", &text),
+        "kyc-basic-authority is sold from 2021-06-22, not on 2021-06-21",
+    );
+    assert!(matches!(err, DeskError::BadLines { .. }), "{err:?}");
+    // 60 calls on the 1st: the trial covers them, nothing owed.
+    daily(&d, "t1.csv", &[format!("{new},{basic},2026-11-01,60")]);
+    let first = d
+        .library()
+        .run_usage_day(day("2026-11-01"), Some(&new))
+        .unwrap();
+    assert_eq!(amounts(&first, &new), ["0.00"]);
+    assert_eq!(first[0].bill.products[0].pack_calls, 60);
+    // 60 more on the 2nd: 20 would go post-paid, at no known price.
+    daily(&d, "t2.csv", &[format!("{new},{basic},2026-11-02,60")]);
+    d.refuses(
+        |k| k.run_usage_day(day("2026-11-02"), Some(&new)),
+        "20 calls of kyc-basic-authority on 2026-11-02 go post-paid, and the catalog has no price",
+    );
+    d.refuses(
+        |k| k.usage_month(&new, month("2026-11")),
+        "the 基础版 price list is not in the vendor's documents",
+    );
+
+    // Monthly-settled (activated 2021): 实名信息核验 post-paid waits for
+    // the monthly list; calls a pack covers are billed.
+    activate(&d, &old, "kyc", "2021-03-01");
+    buy(&d, &old, "kyc-id-check", "1000", "2026-11-01");
+    daily(
+        &d,
+        "o.csv",
+        &[format!("{old},kyc-id-check,2026-11-01,1000")],
+    );
+    at(&mut d, "2026-12-02T01:00:00Z");
+    let covered = d.library().run_usage(month("2026-11"), Some(&old)).unwrap();
+    assert_eq!(amounts(&covered, &old), ["0.00"]);
+    let other = d.customer("Old Account Two");
+    activate(&d, &other, "kyc", "2021-03-01");
+    daily(
+        &d,
+        "o2.csv",
+        &[format!("{other},kyc-id-check,2026-12-01,10")],
+    );
+    at(&mut d, "2027-01-02T01:00:00Z");
+    d.refuses(
+        |k| k.run_usage(month("2026-12"), Some(&other)),
+        "the monthly list (价格说明（月结）) is not in the vendor's documents (004 L253)",
+    );
 }
