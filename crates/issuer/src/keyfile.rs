@@ -24,7 +24,7 @@ pub const PUBLIC_KEY_FILE: &str = "issuer.pub";
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
     /// The file exists and overwriting was not asked for.
-    #[error("{0} already exists (pass --force to replace it)")]
+    #[error("{0} already exists")]
     Exists(PathBuf),
     /// Reading or writing failed.
     #[error("{path}: {source}")]

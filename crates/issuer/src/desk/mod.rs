@@ -61,7 +61,6 @@ pub use quotes::{NewQuote, Quote};
 pub use revoke::{ReissueReport, Reissued};
 pub use schema::SCHEMA_VERSION;
 pub use staging::is_archive;
-pub use time::parse_duration;
 pub use usage::{BilledPeriod, ImportReport, MAX_USAGE_LINE, UsageAccount, UsageMonth};
 
 use crate::Timestamp;

@@ -733,7 +733,7 @@ fn files_and_directories_get_the_modes_they_need() {
         let status = std::process::Command::new("sh")
             .arg("-c")
             .arg(format!("umask {umask}; exec \"$0\" --desk \"$1\" init"))
-            .arg(assert_cmd::cargo::cargo_bin("facelic"))
+            .arg(env!("CARGO_BIN_EXE_facelic"))
             .arg(&desk)
             .env("FACELIC_NOW", "2026-11-01T00:00:00Z")
             .status()

@@ -18,6 +18,7 @@ macro_rules! print {
 
 mod accounts;
 mod admin;
+mod args;
 mod clock;
 mod customers;
 mod device_code;

@@ -80,7 +80,7 @@ impl TestDesk {
     }
 
     pub(crate) fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("facelic"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_facelic"));
         cmd.env("FACELIC_DESK", self.desk())
             .env("FACELIC_NOW", &self.now)
             .env("FACELIC_OPERATOR", "tester")
@@ -765,7 +765,7 @@ fn every_rule_refuses_cleanly_and_leaves_the_ledger_unchanged() {
 
     // No desk / desk twice.
     let other = tempfile::tempdir().unwrap();
-    let out2 = Command::new(assert_cmd::cargo::cargo_bin("facelic"))
+    let out2 = Command::new(env!("CARGO_BIN_EXE_facelic"))
         .args([
             "--desk",
             other.path().join("none").to_str().unwrap(),
@@ -1308,7 +1308,7 @@ fn a_backup_is_whole_or_absent_and_private_whatever_the_umask() {
         let script = format!("umask {umask}; exec \"$0\" backup --out \"$1\"");
         let run = Command::new("sh")
             .args(["-c", &script])
-            .arg(assert_cmd::cargo::cargo_bin("facelic"))
+            .arg(env!("CARGO_BIN_EXE_facelic"))
             .arg(&out)
             .env("FACELIC_DESK", d.desk())
             .env("FACELIC_NOW", &d.now)

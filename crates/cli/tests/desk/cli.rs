@@ -1,11 +1,11 @@
 //! The `facelic` binary: exit codes, output, refusals.
 
-use assert_cmd::Command;
+use std::process::Command;
 
 use crate::vectors::{DEVICE_ATTRS, device_code};
 
 fn facelic() -> Command {
-    let mut cmd = Command::cargo_bin("facelic").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_facelic"));
     cmd.env_remove("FACELIC_NOW");
     cmd
 }
@@ -236,7 +236,7 @@ fn a_closed_stdout_ends_the_command_quietly_and_cleans_up() {
     // command ends with status 0, says nothing, and its temporary desk is
     // removed (before, it exited on the spot and left the desk behind).
     let tmp = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("facelic"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_facelic"))
         .arg("quickstart")
         .env("TMPDIR", tmp.path())
         .stdout(std::process::Stdio::piped())

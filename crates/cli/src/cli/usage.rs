@@ -471,7 +471,7 @@ pub(crate) fn pack(globals: &Globals, cmd: PackCommand) -> Result<ExitCode, CliE
             let expiring_within = expiring_within
                 .as_deref()
                 .map(|t| {
-                    let secs = facelic_issuer::desk::parse_duration(t)?;
+                    let secs = super::args::parse_duration(t)?;
                     u32::try_from((secs + 86_399) / 86_400).map_err(|_| {
                         CliError::input(format!("--expiring-within {t:?} is too long"))
                     })

@@ -199,7 +199,10 @@ impl CliError {
             CliError::Desk(DeskError::Damaged(_) | DeskError::Corrupt(_)) => Some(
                 "nothing was changed; restore the desk from a backup (a directory written by `facelic backup`: pass it as --desk, or copy it over this desk)",
             ),
-            CliError::Exists(_) | CliError::Desk(DeskError::Exists(_)) => {
+            CliError::Exists(_)
+            | CliError::Desk(DeskError::Exists(_))
+            | CliError::KeyFile(KeyFileError::Exists(_))
+            | CliError::Desk(DeskError::KeyFile(KeyFileError::Exists(_))) => {
                 Some("pass --force to replace it")
             }
             CliError::Desk(DeskError::NotInitialized(_)) => {

@@ -2,7 +2,9 @@
 
 use std::process::ExitCode;
 
-use facelic_issuer::desk::{LicenseFilter, parse_duration};
+use facelic_issuer::desk::LicenseFilter;
+
+use super::args::parse_duration;
 
 use super::{CliError, Globals, OutFile, open, print_json, render};
 

@@ -68,7 +68,7 @@ fn quotes_reproduce_the_price_list() {
         "unknown product",
     );
     // Works without a desk, on the shipped catalog.
-    let out = Command::new(assert_cmd::cargo::cargo_bin("facelic"))
+    let out = Command::new(env!("CARGO_BIN_EXE_facelic"))
         .args([
             "--desk",
             "/nonexistent/desk",
