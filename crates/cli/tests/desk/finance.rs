@@ -665,7 +665,7 @@ pub(crate) fn pdf_page(pdf: &std::path::Path, page: usize) -> String {
 #[test]
 fn a_45_line_statement_prints_page_by_page() {
     if !have("chromium", "--version") || !have("pdftotext", "-v") {
-        eprintln!("skipped: chromium or pdftotext missing");
+        crate::desk::missing("chromium or pdftotext is not installed");
         return;
     }
     let mut d = TestDesk::new();

@@ -4,7 +4,7 @@
 //! clear refusal with nothing recorded; backups carry no HSM key.
 //!
 //! Needs SoftHSM2 (Debian: `softhsm2`). Without it these tests say so and
-//! pass, unless `FACELIC_REQUIRE_HSM=1` (as `.ci/run` sets), where its
+//! pass, unless `CI` is set (as `.ci/run` sets it), where its
 //! absence fails them.
 
 use std::path::{Path, PathBuf};
@@ -42,11 +42,7 @@ impl SoftHsm {
             )
             .find(|p| p.exists());
         let Some(module) = module else {
-            assert!(
-                std::env::var("FACELIC_REQUIRE_HSM").as_deref() != Ok("1"),
-                "FACELIC_REQUIRE_HSM=1 but SoftHSM2 is not installed"
-            );
-            eprintln!("skipped: SoftHSM2 is not installed (Debian: apt-get install softhsm2)");
+            crate::desk::missing("SoftHSM2 is not installed (Debian: apt-get install softhsm2)");
             return None;
         };
         let dir = d.dir.path().join("softhsm");
