@@ -44,7 +44,7 @@ mod fixtures;
 
 fn device_license(n: u64) -> License {
     License {
-        serial: facelic_issuer::new_serial(),
+        serial: facelic_issuer::new_serial().unwrap_or_else(|_| unreachable!()),
         issued_at: now(),
         not_before: now(),
         ..fixtures::license(Kind::Device, Binding::Device(device(n)))

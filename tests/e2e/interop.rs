@@ -42,7 +42,7 @@ fn python_reference_verifier_agrees_on_every_vector() {
 /// other implementations must read UTF-8 as the desk writes it).
 fn sample(binding: Binding, kind: Kind) -> License {
     License {
-        serial: facelic_issuer::new_serial(),
+        serial: facelic_issuer::new_serial().unwrap(),
         customer_name: "北京某科技有限公司 (Beijing)".into(),
         ..license(kind, binding)
     }

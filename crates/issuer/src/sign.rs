@@ -23,6 +23,9 @@ pub enum SignError {
     /// The HSM could not sign (nothing signed is used).
     #[error(transparent)]
     Hsm(#[from] HsmError),
+    /// The system's random source failed (no serial was made).
+    #[error("the system's random source failed: {0}")]
+    Random(String),
 }
 
 /// A key that signs: one loaded from a key file, or one that stays inside
@@ -122,9 +125,14 @@ fn sign_license(
     )?)
 }
 
-/// A fresh random serial (UUID version 4).
-pub fn new_serial() -> Serial {
-    Serial::from_bytes(*uuid::Uuid::new_v4().as_bytes())
+/// A fresh random serial: 122 random bits spelled as a UUID version 4
+/// (RFC 9562: version nibble 4, variant bits 10).
+pub fn new_serial() -> Result<Serial, SignError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| SignError::Random(e.to_string()))?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    Ok(Serial::from_bytes(bytes))
 }
 
 /// Longest header value written; longer ones are cut (the header is only a label).
@@ -194,4 +202,18 @@ fn clip(value: &str) -> String {
         .find(|&i| value.is_char_boundary(i))
         .unwrap_or(0);
     format!("{}...", &value[..cut])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn serials_are_version_4_uuids_and_differ() {
+        let a = super::new_serial().unwrap().to_string();
+        let b = super::new_serial().unwrap().to_string();
+        assert_ne!(a, b);
+        for s in [&a, &b] {
+            assert_eq!(&s[14..15], "4", "{s}");
+            assert!("89ab".contains(&s[19..20]), "{s}");
+        }
+    }
 }

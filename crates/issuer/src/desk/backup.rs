@@ -94,7 +94,7 @@ fn partial_dir(out: &Path) -> Result<PathBuf> {
     let name = out
         .file_name()
         .ok_or_else(|| DeskError::Input(format!("{}: not a directory name", out.display())))?;
-    let serial = crate::new_serial().to_string();
+    let serial = crate::new_serial()?.to_string();
     let hidden = format!(".{}.partial-{}", name.to_string_lossy(), &serial[..8]);
     Ok(out.with_file_name(hidden))
 }

@@ -252,7 +252,10 @@ impl Desk {
                 (id, key.public_pem(), None)
             }
             (NewKey::InHsm(label), Some(token)) => {
-                let label = label.map_or_else(default_hsm_label, str::to_owned);
+                let label = match label {
+                    Some(l) => l.to_owned(),
+                    None => default_hsm_label()?,
+                };
                 let key = token.generate_key(&label, &self.hsm_owner()?)?;
                 let token = key.token().to_owned();
                 (
@@ -872,9 +875,9 @@ fn protecting(path: &std::path::Path) -> std::path::PathBuf {
 }
 
 /// A label for a key made in the HSM: `facelic-` and 8 random hex digits.
-fn default_hsm_label() -> String {
-    let serial = crate::new_serial().to_string();
-    format!("facelic-{}", &serial[..8])
+fn default_hsm_label() -> Result<String> {
+    let serial = crate::new_serial()?.to_string();
+    Ok(format!("facelic-{}", &serial[..8]))
 }
 
 const KEY_SELECT: &str = "SELECT key_id, created_at, active, public_pem, certificate, \

@@ -86,7 +86,7 @@ impl<'a> Signer<'a> {
     ) -> Result<Signed> {
         let order = self.order;
         let license = License {
-            serial: new_serial(),
+            serial: new_serial()?,
             kind: order.kind,
             product: order.product.clone(),
             features: self.features,
