@@ -114,6 +114,9 @@ pub(crate) enum AccountCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = StatementFormat::Text)]
         format: StatementFormat,
+        /// Print as JSON (same as --format json).
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
         #[command(flatten)]
         out: Out,
     },
@@ -300,8 +303,10 @@ pub(crate) fn account(globals: &Globals, cmd: AccountCommand) -> Result<ExitCode
             from,
             to,
             format,
+            json,
             out,
         } => {
+            let format = if json { StatementFormat::Json } else { format };
             let from = parse_day(&from, "--from")?;
             let to = match to {
                 Some(d) => parse_day(&d, "--to")?,

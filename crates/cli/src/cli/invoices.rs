@@ -155,6 +155,9 @@ pub(crate) struct ShowArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Print as JSON (same as --format json).
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     #[command(flatten)]
     out: Out,
 }
@@ -201,7 +204,8 @@ pub(crate) fn emit(bytes: &[u8], out: &Out) -> Result<ExitCode, CliError> {
 
 /// Renders a document in the format asked for.
 pub(crate) fn show_document(doc: &Invoice, args: &ShowArgs) -> Result<ExitCode, CliError> {
-    let bytes = match args.format {
+    let format = if args.json { Format::Json } else { args.format };
+    let bytes = match format {
         Format::Text => doc.to_text().into_bytes(),
         Format::Json => {
             (serde_json::to_string_pretty(doc).map_err(|e| CliError::input(e.to_string()))? + "\n")
@@ -451,6 +455,9 @@ pub(crate) struct ReceivablesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Text)]
     format: TableFormat,
+    /// Print as JSON (same as --format json).
+    #[arg(long, conflicts_with = "format")]
+    json: bool,
     #[command(flatten)]
     out: Out,
 }
@@ -463,11 +470,16 @@ pub(crate) fn receivables(globals: &Globals, args: &ReceivablesArgs) -> Result<E
         .map(|d| parse_day(d, "--as-of"))
         .transpose()?;
     let aging = desk.receivables(as_of)?;
-    if args.format == TableFormat::Text && args.out.out.is_none() {
+    let format = if args.json {
+        TableFormat::Json
+    } else {
+        args.format
+    };
+    if format == TableFormat::Text && args.out.out.is_none() {
         println!(
             "receivables as of {} ({}), by days past due",
             aging.as_of, aging.currency
         );
     }
-    show_table(&aging.to_table(), &aging, args.format, &args.out)
+    show_table(&aging.to_table(), &aging, format, &args.out)
 }

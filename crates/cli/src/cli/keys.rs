@@ -67,6 +67,9 @@ pub(crate) enum KeysCommand {
     TrustRoot {
         /// The root's public key file.
         file: PathBuf,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Make a new signing key that waits for a root's certificate, and
     /// write its certification request (the public key) for the root's
@@ -99,6 +102,9 @@ pub(crate) enum KeysCommand {
         products: Vec<String>,
         #[command(flatten)]
         output: OutFile,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Import a root's certificate for a signing key of the desk; that key
     /// becomes the active one and licenses are format 2 from now on (a
@@ -129,6 +135,9 @@ pub(crate) enum KeysCommand {
         root: RootKeyArgs,
         #[command(flatten)]
         output: OutFile,
+        /// Print the result as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
     /// Import a root's list of revoked signing keys: they stop signing, and
     /// the list goes out with every `crl export`.
@@ -196,9 +205,12 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             eprintln!("wrote keyring {} ({} key(s))", out.display(), ids.len());
             Ok(ExitCode::SUCCESS)
         }
-        KeysCommand::TrustRoot { file } => {
+        KeysCommand::TrustRoot { file, json } => {
             let pem = read_text(&file)?;
             let id = open(globals)?.add_root(&pem)?;
+            if json {
+                return print_json(&serde_json::json!({ "root": id.to_string() }));
+            }
             println!("{id}");
             eprintln!("trusting root {id}; `facelic keys export` now writes it for apps to embed");
             Ok(ExitCode::SUCCESS)
@@ -230,6 +242,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             until,
             products,
             output,
+            json,
         } => {
             let terms = Certification {
                 not_before: match from {
@@ -240,8 +253,20 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
                 products: (!products.is_empty()).then_some(products),
             };
             let root = root.open(globals)?;
-            let text = root::certify(&root, &read_text(&request)?, &terms)?;
+            let request = read_text(&request)?;
+            let text = root::certify(&root, &request, &terms)?;
             output.write(text.as_bytes())?;
+            if json {
+                let key = KeyId::of(&root::read_request(&request)?);
+                return print_json(&serde_json::json!({
+                    "root": root.key_id().to_string(),
+                    "key": key.to_string(),
+                    "not_before": terms.not_before.to_string(),
+                    "not_after": terms.not_after.to_string(),
+                    "products": terms.products,
+                    "file": output.out,
+                }));
+            }
             eprintln!(
                 "certified by root {}: wrote {}; import it at the desk (`facelic keys import-certificate`)",
                 root.key_id(),
@@ -280,6 +305,7 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             key_ids,
             root,
             output,
+            json,
         } => {
             let ids = key_ids
                 .iter()
@@ -291,6 +317,13 @@ pub(crate) fn run(globals: &Globals, cmd: KeysCommand) -> Result<ExitCode, CliEr
             let root = root.open(globals)?;
             let text = root::revoke_signing_keys(&root, &ids, clock::now()?)?;
             output.write(text.as_bytes())?;
+            if json {
+                return print_json(&serde_json::json!({
+                    "root": root.key_id().to_string(),
+                    "revoked": ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "file": output.out,
+                }));
+            }
             eprintln!(
                 "wrote {}: import it at the desk (`facelic keys import-revocation`), then `facelic reissue`",
                 output.out.display()

@@ -617,6 +617,18 @@ fn a_postpaid_hold_is_kept_on_the_account_until_the_next_settlement() {
         text.contains("held against the account until the next settlement 冻结: 1,176.00"),
         "{text}"
     );
+    assert_eq!(
+        d.ok(&["account", "statement", &c, "--from", "2026-09-01", "--json"]),
+        d.ok(&[
+            "account",
+            "statement",
+            &c,
+            "--from",
+            "2026-09-01",
+            "--format",
+            "json"
+        ])
+    );
     // A family without a hold (人脸核身) holds nothing.
     let n: i64 = d
         .ledger()

@@ -15,6 +15,8 @@ const ROOT_PASS: &str = "the root's own long passphrase";
 /// `facelic` commands that run there (no desk).
 struct Root {
     dir: PathBuf,
+    /// Its key id, as `keys new` printed it.
+    id: String,
 }
 
 impl Root {
@@ -25,13 +27,21 @@ impl Root {
             &["keys", "new", "--protect", "--out", dir.to_str().unwrap()],
         );
         assert!(out.status.success(), "{out:?}");
-        Self { dir }
+        let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        Self { dir, id }
     }
 
     /// [`Root::new`], and the desk trusts it (`keys trust-root`).
     fn trusted(d: &TestDesk) -> Self {
         let root = Self::new(d);
-        d.ok(&["keys", "trust-root", root.public().to_str().unwrap()]);
+        let said: Value = serde_json::from_str(&d.ok(&[
+            "keys",
+            "trust-root",
+            root.public().to_str().unwrap(),
+            "--json",
+        ]))
+        .unwrap();
+        assert_eq!(said["root"], root.id.as_str(), "{said}");
         root
     }
 
@@ -59,6 +69,7 @@ impl Root {
                 until,
                 "--out",
                 cert.to_str().unwrap(),
+                "--json",
             ][..],
             rest,
         ]
@@ -69,6 +80,10 @@ impl Root {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        let said: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(said["root"], self.id.as_str(), "{said}");
+        assert_eq!(said["file"], cert.to_str().unwrap(), "{said}");
+        assert_eq!(said["key"].as_str().map(str::len), Some(16), "{said}");
         cert
     }
 
@@ -86,9 +101,13 @@ impl Root {
                 key.to_str().unwrap(),
                 "--out",
                 list.to_str().unwrap(),
+                "--json",
             ],
         );
         assert!(out.status.success(), "{out:?}");
+        let said: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(said["revoked"], serde_json::json!([key_id]), "{said}");
+        assert_eq!(said["root"], self.id.as_str(), "{said}");
         list
     }
 }
@@ -338,7 +357,10 @@ fn certificates_and_revocations_from_elsewhere_are_refused() {
         "already exists",
     );
     assert!(said.contains("pass --force to replace it"), "{said}");
-    let stranger = Root { dir: other };
+    let stranger = Root {
+        dir: other,
+        id: String::from_utf8(made.stdout).unwrap().trim().to_owned(),
+    };
     let cert = stranger.certify(&d, &request, "2028-01-01", &[]);
     d.refused(
         &["keys", "import-certificate", cert.to_str().unwrap()],

@@ -96,6 +96,17 @@ fn agreed_prices_survive_a_catalog_edit() {
     // The discount is its own line on every rendering.
     let text = d.ok(&["invoice", "show", "D-000001"]);
     assert!(text.contains("Discount 10% as agreed"), "{text}");
+    // `--json` is `--format json`, and not both (issue 26 item 8).
+    assert_eq!(
+        d.ok(&["invoice", "show", "D-000001", "--json"]),
+        d.ok(&["invoice", "show", "D-000001", "--format", "json"])
+    );
+    let both = d.run(&["invoice", "show", "D-000001", "--json", "--format", "csv"]);
+    assert_eq!(both.status.code(), Some(2), "{both:?}");
+    assert!(
+        String::from_utf8_lossy(&both.stderr).contains("cannot be used with"),
+        "{both:?}"
+    );
     let html = d.ok(&["invoice", "show", "D-000001", "--format", "html"]);
     assert!(html.contains("<tr class=\"discount\">"), "no discount row");
     // No tax columns at 0% VAT.
@@ -383,6 +394,10 @@ fn receivables_are_aged_per_customer_as_text_json_csv_and_xlsx() {
     let _ = (&mid, &new);
     let text = d.ok(&["receivables", "--as-of", "2027-03-10"]);
     assert!(text.contains("receivables as of 2027-03-10"), "{text}");
+    assert_eq!(
+        d.ok(&["receivables", "--as-of", "2027-03-10", "--json"]),
+        d.ok(&["receivables", "--as-of", "2027-03-10", "--format", "json"])
+    );
     let csv = d.ok(&["receivables", "--as-of", "2027-03-10", "--format", "csv"]);
     assert!(csv.starts_with("\u{FEFF}customer_id,customer,current,days_1_30,days_31_60,days_61_90,over_90,total,on_account,net,invoices\n"), "{csv}");
     assert!(
