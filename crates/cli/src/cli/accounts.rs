@@ -169,7 +169,7 @@ fn optional_amount(amount: Option<&str>) -> Result<Option<Decimal>, CliError> {
     amount.map(|a| parse_money(a, "--amount")).transpose()
 }
 
-fn print_receipt(r: &Receipt) {
+fn print_receipt(r: &Receipt) -> Result<(), CliError> {
     println!(
         "{} {}: {} received on {}",
         r.id,
@@ -188,6 +188,7 @@ fn print_receipt(r: &Receipt) {
     if r.unapplied > Decimal::ZERO {
         println!("  unapplied on account: {}", format_money(r.unapplied));
     }
+    Ok(())
 }
 
 pub(crate) fn payment(globals: &Globals, cmd: PaymentCommand) -> Result<ExitCode, CliError> {
@@ -227,11 +228,11 @@ pub(crate) fn payment(globals: &Globals, cmd: PaymentCommand) -> Result<ExitCode
     if money.json {
         return print_json(&receipt);
     }
-    print_receipt(&receipt);
+    print_receipt(&receipt)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_account(a: &CustomerAccount) {
+fn print_account(a: &CustomerAccount) -> Result<(), CliError> {
     println!(
         "account of {} {} as of {} ({})",
         a.customer_id, a.customer, a.as_of, a.currency
@@ -262,6 +263,7 @@ fn print_account(a: &CustomerAccount) {
             e.reference
         );
     }
+    Ok(())
 }
 
 pub(crate) fn account(globals: &Globals, cmd: AccountCommand) -> Result<ExitCode, CliError> {
@@ -280,7 +282,7 @@ pub(crate) fn account(globals: &Globals, cmd: AccountCommand) -> Result<ExitCode
             if json {
                 return print_json(&a);
             }
-            print_account(&a);
+            print_account(&a)?;
         }
         AccountCommand::ApplyCredit {
             customer,

@@ -73,7 +73,7 @@ pub(crate) struct EditArgs {
     json: bool,
 }
 
-fn print_customer(c: &Customer) {
+fn print_customer(c: &Customer) -> Result<(), CliError> {
     println!("{} {}", c.id, c.name);
     println!("  added          {}", c.created_at);
     let b = &c.billing;
@@ -94,6 +94,7 @@ fn print_customer(c: &Customer) {
     for (label, value) in fields {
         println!("  {label:<14} {}", value.unwrap_or_else(|| "-".to_owned()));
     }
+    Ok(())
 }
 
 pub(crate) fn customer(globals: &Globals, cmd: CustomerCommand) -> Result<ExitCode, CliError> {
@@ -132,7 +133,7 @@ pub(crate) fn customer(globals: &Globals, cmd: CustomerCommand) -> Result<ExitCo
             if json {
                 return print_json(&c);
             }
-            print_customer(&c);
+            print_customer(&c)?;
         }
         CustomerCommand::Edit(a) => {
             let edit = ProfileEdit {
@@ -155,7 +156,7 @@ pub(crate) fn customer(globals: &Globals, cmd: CustomerCommand) -> Result<ExitCo
             if a.json {
                 return print_json(&c);
             }
-            print_customer(&c);
+            print_customer(&c)?;
         }
     }
     Ok(ExitCode::SUCCESS)

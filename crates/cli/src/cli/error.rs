@@ -118,6 +118,13 @@ pub(crate) enum CliError {
     /// the command made anything).
     #[error("{} already exists", .0.display())]
     Exists(std::path::PathBuf),
+    /// The reader of stdout went away (`| head`): the command stops, and
+    /// nothing was lost.
+    #[error("stdout was closed")]
+    StdoutClosed,
+    /// Stdout could not be written (a full disk behind a redirect).
+    #[error("writing to stdout: {0}")]
+    Stdout(std::io::Error),
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {
@@ -154,7 +161,9 @@ impl CliError {
             CliError::KeyFile(_)
             | CliError::Keyring(_)
             | CliError::Exists(_)
+            | CliError::Stdout(_)
             | CliError::Io { .. } => EXIT_IO,
+            CliError::StdoutClosed => 0,
             CliError::Desk(e) => match e {
                 DeskError::Refused(_)
                 | DeskError::PerDevice { .. }

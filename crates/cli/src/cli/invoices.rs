@@ -197,7 +197,7 @@ pub(crate) fn emit(bytes: &[u8], out: &Out) -> Result<ExitCode, CliError> {
             facelic_issuer::desk::write_output(path, bytes, out.force)?;
             eprintln!("wrote {}", path.display());
         }
-        None => super::write_stdout(&String::from_utf8_lossy(bytes)),
+        None => super::write_stdout(&String::from_utf8_lossy(bytes))?,
     }
     Ok(ExitCode::SUCCESS)
 }

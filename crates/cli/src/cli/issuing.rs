@@ -30,7 +30,10 @@ pub(crate) struct IssueArgs {
     json: bool,
 }
 
-fn print_report(report: &facelic_issuer::desk::IssueReport, out: &std::path::Path) {
+fn print_report(
+    report: &facelic_issuer::desk::IssueReport,
+    out: &std::path::Path,
+) -> Result<(), CliError> {
     let place = if facelic_issuer::desk::is_archive(out) {
         "archive"
     } else {
@@ -68,6 +71,7 @@ fn print_report(report: &facelic_issuer::desk::IssueReport, out: &std::path::Pat
             report.order_id
         );
     }
+    Ok(())
 }
 
 pub(crate) fn issue(globals: &Globals, args: &IssueArgs) -> Result<ExitCode, CliError> {
@@ -118,7 +122,7 @@ pub(crate) fn issue(globals: &Globals, args: &IssueArgs) -> Result<ExitCode, Cli
     if args.json {
         return print_json(&report);
     }
-    print_report(&report, &args.out);
+    print_report(&report, &args.out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -167,7 +171,7 @@ pub(crate) fn renew(globals: &Globals, args: &RenewArgs) -> Result<ExitCode, Cli
             order.id, t.seq, t.starts_at, t.ends_at
         );
     }
-    print_report(&report, &args.out);
+    print_report(&report, &args.out)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -198,7 +202,7 @@ pub(crate) fn replace(globals: &Globals, args: &ReplaceArgs) -> Result<ExitCode,
         return print_json(&report);
     }
     println!("revoked {}; its seat moved to {code}", args.serial);
-    print_report(&report, &args.out);
+    print_report(&report, &args.out)?;
     Ok(ExitCode::SUCCESS)
 }
 

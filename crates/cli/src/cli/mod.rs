@@ -5,14 +5,14 @@
 /// Shadows std's in every command module.
 macro_rules! println {
     ($($arg:tt)*) => {
-        $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+        $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))?
     };
 }
 
 /// `print!` with the same stdout handling.
 macro_rules! print {
     ($($arg:tt)*) => {
-        $crate::cli::write_stdout(&format!($($arg)*))
+        $crate::cli::write_stdout(&format!($($arg)*))?
     };
 }
 
@@ -253,48 +253,28 @@ fn account_name(passwd: &str, uid: u32) -> Option<String> {
     })
 }
 
-/// Why stdout could not be written: carried by the unwind from
-/// [`write_stdout`] to [`main`].
-enum StdoutFailed {
-    /// The reader went away (`| head`): nothing was lost, exit 0.
-    Closed,
-    /// Anything else (a full disk behind a redirect): exit code 4.
-    Error(std::io::Error),
-}
-
-/// Writes to stdout. When that fails, unwinds to [`main`] with a
-/// [`StdoutFailed`] payload: the command stops there, its destructors run
-/// (a temporary desk is removed, an open ledger closed), and `main` turns
-/// it into the exit code — once, for every command.
-pub(crate) fn write_stdout(text: &str) {
+/// Writes to stdout. A failure is returned, as ripgrep does, never
+/// unwound: the reader going away (`| head`) is [`CliError::StdoutClosed`]
+/// (nothing was lost: exit 0, no message), anything else (a full disk
+/// behind a redirect) [`CliError::Stdout`] (exit 4). The `println!` and
+/// `print!` of this module apply `?` to it.
+pub(crate) fn write_stdout(text: &str) -> Result<(), CliError> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        drop(out);
-        std::panic::resume_unwind(Box::new(if e.kind() == std::io::ErrorKind::BrokenPipe {
-            StdoutFailed::Closed
-        } else {
-            StdoutFailed::Error(e)
-        }));
-    }
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                CliError::StdoutClosed
+            } else {
+                CliError::Stdout(e)
+            }
+        })
 }
 
-/// Runs the command line, turning a failure to write stdout (see
-/// [`write_stdout`]) into its exit code.
+/// Runs the command line and returns the process exit code.
 pub(crate) fn main() -> ExitCode {
-    match std::panic::catch_unwind(run) {
-        Ok(code) => code,
-        Err(payload) => match payload.downcast::<StdoutFailed>() {
-            Ok(failed) => match *failed {
-                StdoutFailed::Closed => ExitCode::SUCCESS,
-                StdoutFailed::Error(e) => {
-                    eprintln!("facelic: error: writing to stdout: {e}");
-                    ExitCode::from(error::EXIT_IO)
-                }
-            },
-            Err(other) => std::panic::resume_unwind(other),
-        },
-    }
+    run()
 }
 
 /// Runs the command line and returns the process exit code.
@@ -343,6 +323,7 @@ fn run() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(CliError::StdoutClosed) => ExitCode::SUCCESS,
         Err(err) => {
             match err.hint() {
                 Some(hint) => eprintln!("facelic: error: {err}; {hint}"),

@@ -99,7 +99,7 @@ fn warn_of_volume_cliff(desk: &Desk, order: &Order) {
     }
 }
 
-fn print_order(order: &Order) {
+fn print_order(order: &Order) -> Result<(), CliError> {
     println!(
         "order {}  {} ({})",
         order.id, order.customer_name, order.customer_id
@@ -153,6 +153,7 @@ fn print_order(order: &Order) {
         println!("  quote    {q}");
     }
     println!("  created  {}", order.created_at);
+    Ok(())
 }
 
 pub(crate) fn order(globals: &Globals, cmd: OrderCommand) -> Result<ExitCode, CliError> {
@@ -205,14 +206,14 @@ pub(crate) fn order(globals: &Globals, cmd: OrderCommand) -> Result<ExitCode, Cl
             if a.json {
                 return print_json(&order);
             }
-            print_order(&order);
+            print_order(&order)?;
         }
         OrderCommand::Show { order, json } => {
             let order = desk.order(&order)?;
             if json {
                 return print_json(&order);
             }
-            print_order(&order);
+            print_order(&order)?;
         }
         OrderCommand::List { customer, json } => {
             let orders = desk.orders(customer.as_deref())?;

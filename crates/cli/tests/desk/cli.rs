@@ -252,6 +252,35 @@ fn a_closed_stdout_ends_the_command_quietly_and_cleans_up() {
 }
 
 #[test]
+fn a_stdout_that_cannot_be_written_is_an_io_error() {
+    // A full disk behind a redirect: one line on stderr and exit 4, the
+    // error returned to `main`, not unwound.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = facelic()
+        .args([
+            "usage",
+            "bill",
+            "--product",
+            "api-face-search",
+            "--calls",
+            "5M",
+        ])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.starts_with("facelic: error: writing to stdout: "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
 fn the_cli_not_the_desk_library_words_the_hints() {
     let d = crate::desk::TestDesk::new();
     let c = d.customer("Acme");
