@@ -69,7 +69,7 @@ fn bench_verify(c: &mut Criterion) {
     let text = key.sign(&license).unwrap_or_default();
     let message = signed_bytes(&key, &license);
     let mut ring = Keyring::new();
-    ring.add(key.verifying_key());
+    ring.add(key.public_key());
     let verifier = Verifier::new(ring);
     let context = Context::at(now()).device(device(1));
     assert!(verifier.verify(&text, &context).is_ok());
@@ -93,7 +93,7 @@ fn bench_verify(c: &mut Criterion) {
 
 fn bench_verify_v2(c: &mut Criterion) {
     let root = facelic_issuer::Signer::File(IssuerKey::from_seed(&[7u8; 32]));
-    let root_key = IssuerKey::from_seed(&[7u8; 32]).verifying_key();
+    let root_key = IssuerKey::from_seed(&[7u8; 32]).public_key();
     let signer = IssuerKey::from_seed(&[8u8; 32]);
     let terms = facelic_issuer::root::Certification {
         not_before: now(),
@@ -119,7 +119,7 @@ fn bench_verify_v2(c: &mut Criterion) {
     );
     let mut cert_message = Vec::new();
     let cert_terms = facelic_verifier::CertificateTerms {
-        public_key: signer.verifying_key(),
+        public_key: signer.public_key(),
         not_before: terms.not_before,
         not_after: terms.not_after,
         products: None,

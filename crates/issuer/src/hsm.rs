@@ -20,7 +20,6 @@ use cryptoki::mechanism::eddsa::{EddsaParams, EddsaSignatureScheme};
 use cryptoki::object::{Attribute, AttributeType, KeyType, ObjectClass, ObjectHandle};
 use cryptoki::session::{Session, UserType};
 use cryptoki::types::AuthPin;
-use ed25519_dalek::{Signature, VerifyingKey};
 use facelic_verifier::KeyId;
 
 /// Where the desk's HSM is: the PKCS#11 module, the token, and where the
@@ -274,7 +273,8 @@ impl std::fmt::Debug for Hsm {
 pub struct HsmKey {
     hsm: Hsm,
     private: ObjectHandle,
-    public: VerifyingKey,
+    /// The public key: each signature the token makes is checked against it.
+    key: facelic_verifier::PublicKey,
     label: String,
     owner: Option<String>,
 }
@@ -475,9 +475,9 @@ impl Hsm {
         let Some(Attribute::EcPoint(point)) = point.into_iter().next() else {
             return Err(not_ed25519());
         };
-        let public = ed25519_point(&point)
-            .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok())
-            .ok_or_else(not_ed25519)?;
+        let bytes = ed25519_point(&point).ok_or_else(not_ed25519)?;
+        // What every app will accept: a canonical key of large order.
+        let key = facelic_verifier::PublicKey::from_bytes(&bytes).map_err(|_| not_ed25519())?;
         // Who made it (`CKA_ID`); a key made outside facelic may have none.
         let owner = match self.session().get_attributes(private, &[AttributeType::Id]) {
             Ok(found) => found.into_iter().find_map(|a| match a {
@@ -491,7 +491,7 @@ impl Hsm {
         Ok(HsmKey {
             hsm: self,
             private,
-            public,
+            key,
             label: label.to_owned(),
             owner,
         })
@@ -525,18 +525,18 @@ impl HsmKey {
     }
 
     /// The public key.
-    pub fn verifying_key(&self) -> VerifyingKey {
-        self.public
+    pub fn public_key(&self) -> facelic_verifier::PublicKey {
+        self.key
     }
 
     /// The key id (of the public key).
     pub fn key_id(&self) -> KeyId {
-        KeyId::of(&self.public)
+        KeyId::of(&self.key)
     }
 
     /// The public key as SPKI PEM.
     pub fn public_pem(&self) -> String {
-        facelic_verifier::public_key_to_pem(&self.public)
+        facelic_verifier::public_key_to_pem(&self.key)
     }
 
     /// Signs `message` in the token (`CKM_EDDSA`, pure Ed25519) and checks
@@ -557,9 +557,9 @@ impl HsmKey {
             label: self.label.clone(),
         };
         let bytes: [u8; 64] = bytes.as_slice().try_into().map_err(|_| bad())?;
-        self.public
-            .verify_strict(message, &Signature::from_bytes(&bytes))
-            .map_err(|_| bad())?;
+        if !self.key.verifies(message, &bytes) {
+            return Err(bad());
+        }
         Ok(bytes)
     }
 }

@@ -228,18 +228,21 @@ impl IssuerKey {
     }
 
     /// The public half.
-    pub fn verifying_key(&self) -> facelic_verifier::VerifyingKey {
-        self.signing.verifying_key()
+    pub fn public_key(&self) -> facelic_verifier::PublicKey {
+        // A key derived from a seed is a canonical point of large order:
+        // the verifier's checks cannot refuse it.
+        facelic_verifier::PublicKey::from_bytes(&self.signing.verifying_key().to_bytes())
+            .unwrap_or_else(|_| unreachable!("an Ed25519 key derived from a seed"))
     }
 
     /// The key id licenses signed by this key carry.
     pub fn key_id(&self) -> KeyId {
-        KeyId::of(&self.verifying_key())
+        KeyId::of(&self.public_key())
     }
 
     /// The public key as SPKI PEM.
     pub fn public_pem(&self) -> String {
-        public_key_to_pem(&self.verifying_key())
+        public_key_to_pem(&self.public_key())
     }
 
     /// Signs `message` (Ed25519, RFC 8032).

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use facelic_verifier::{KeyError, Keyring, VerifyingKey};
+use facelic_verifier::{KeyError, Keyring, PublicKey};
 
 /// Why a keyring could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +42,7 @@ pub enum SingleKeyError {
 
 /// The one public key of `pem`: a root's public key, a certification
 /// request. Exactly one `PUBLIC KEY` block, else an error naming why.
-pub fn single_key(pem: &str) -> Result<VerifyingKey, SingleKeyError> {
+pub fn single_key(pem: &str) -> Result<PublicKey, SingleKeyError> {
     let ring = Keyring::from_pem(pem)?;
     match (ring.ids().next().and_then(|id| ring.get(id)), ring.len()) {
         (Some(key), 1) => Ok(*key),

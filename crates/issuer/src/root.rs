@@ -44,7 +44,7 @@ pub struct Certification {
 
 /// The signing key of a certification request: the desk's SPKI PEM public
 /// key (what `facelic keys request` writes), exactly one key.
-pub fn read_request(pem: &str) -> Result<facelic_verifier::VerifyingKey, RootError> {
+pub fn read_request(pem: &str) -> Result<facelic_verifier::PublicKey, RootError> {
     crate::keyring::single_key(pem).map_err(|e| RootError::BadRequest(e.to_string()))
 }
 

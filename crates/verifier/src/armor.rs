@@ -186,12 +186,8 @@ impl Envelope {
 
     /// True when the signature is `key`'s over the signed message, by the
     /// strict rules of `verify_strict` (docs/license-format.md §4).
-    pub(crate) fn is_signed_by(&self, key: &ed25519_dalek::VerifyingKey) -> bool {
-        key.verify_strict(
-            &self.message,
-            &ed25519_dalek::Signature::from_bytes(&self.signature),
-        )
-        .is_ok()
+    pub(crate) fn is_signed_by(&self, key: &crate::keys::PublicKey) -> bool {
+        key.verifies(&self.message, &self.signature)
     }
 
     /// Names the signer (of a certified document, once its certificate is read).

@@ -162,9 +162,10 @@ pub(crate) fn tests_license() -> VerifiedLicense {
         not_after: None,
         binding: crate::Binding::Device(device),
     };
-    let key_id = crate::KeyId::of(&key.verifying_key());
+    let public = crate::PublicKey::from_dalek(key.verifying_key());
+    let key_id = public.key_id();
     let text = crate::encode(&license, key_id, &[], |m| key.sign(m).to_bytes()).unwrap();
-    let verifier = verifier(&crate::public_key_to_pem(&key.verifying_key())).unwrap();
+    let verifier = verifier(&public.to_pem()).unwrap();
     let request = Request {
         now_unix: now.unix(),
         device: Some(&device.to_string()),
@@ -178,9 +179,10 @@ mod tests {
     use super::*;
 
     fn verifier_for_tests() -> Verifier {
-        let pem = crate::public_key_to_pem(
-            &ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key(),
-        );
+        let pem = crate::PublicKey::from_dalek(
+            ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key(),
+        )
+        .to_pem();
         verifier(&pem).unwrap()
     }
 

@@ -17,11 +17,10 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ed25519_dalek::VerifyingKey;
 
 use crate::armor::{self, CERTIFICATE, Envelope};
 use crate::error::VerifyError;
-use crate::keys::{KeyId, Keyring};
+use crate::keys::{KeyId, Keyring, PublicKey};
 use crate::payload::{Fields, product_id};
 use crate::time::Timestamp;
 
@@ -34,7 +33,7 @@ pub(crate) const MAX_PRODUCTS: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Certificate {
     root_id: KeyId,
-    key: VerifyingKey,
+    key: PublicKey,
     key_id: KeyId,
     not_before: Timestamp,
     not_after: Timestamp,
@@ -112,7 +111,7 @@ impl Certificate {
     }
 
     /// The certified signing key.
-    pub fn public_key(&self) -> &VerifyingKey {
+    pub fn public_key(&self) -> &PublicKey {
         &self.key
     }
 
@@ -182,7 +181,7 @@ impl Certificate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CertificateTerms {
     /// The signing key.
-    pub public_key: VerifyingKey,
+    pub public_key: PublicKey,
     /// First instant the key may issue at.
     pub not_before: Timestamp,
     /// End of the issuing window (exclusive; after `not_before`).
@@ -217,8 +216,8 @@ fn decode_payload(bytes: &[u8]) -> Result<CertificateTerms, &'static str> {
         .ok()
         .and_then(|k| k.try_into().ok())
         .ok_or("certificate public-key is not 32 bytes of canonical base64url")?;
-    let public_key = crate::keys::canonical_key(&raw)
-        .ok_or("certificate public-key is not a canonical Ed25519 key of large order")?;
+    let public_key = PublicKey::from_bytes(&raw)
+        .map_err(|_| "certificate public-key is not a canonical Ed25519 key of large order")?;
     let time = |v: &str, bad| Timestamp::parse(v).ok_or(bad);
     let not_before = time(
         f.required("not-before", "certificate without not-before")?,

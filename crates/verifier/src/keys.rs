@@ -27,9 +27,74 @@ const MAX_KEYRING_LEN: usize = 256 * 1024;
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KeyId(pub(crate) [u8; 8]);
 
+/// An Ed25519 public key as the formats accept it: the canonical encoding
+/// of a point that is not of small order (docs/license-format.md §5). Its
+/// own type, so the verifier's API does not change with the Ed25519
+/// library it is built on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    /// The key these 32 bytes encode; refused when the encoding is not
+    /// canonical (`y >= p`) or the point is of small order.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
+        canonical_key(bytes).map(Self).ok_or(KeyError::InvalidKey)
+    }
+
+    /// The one key of an SPKI PEM block (`-----BEGIN PUBLIC KEY-----`).
+    pub fn from_pem(text: &str) -> Result<Self, KeyError> {
+        let ring = Keyring::from_pem(text)?;
+        match ring.keys.as_slice() {
+            [(_, key)] => Ok(*key),
+            _ => Err(KeyError::BadPem("more than one key")),
+        }
+    }
+
+    /// The 32-byte encoding.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
+    /// The 32-byte encoding, borrowed.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        self.0.as_bytes()
+    }
+
+    /// Its key id.
+    pub fn key_id(&self) -> KeyId {
+        KeyId::of(self)
+    }
+
+    /// As an SPKI PEM block.
+    pub fn to_pem(&self) -> String {
+        public_key_to_pem(self)
+    }
+
+    /// True when `signature` is this key's Ed25519 signature of `message`,
+    /// by the strict rules every verifier applies (docs/license-format.md
+    /// §4): what an issuer checks a signature an HSM made against.
+    pub fn verifies(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        self.0
+            .verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
+            .is_ok()
+    }
+
+    /// A key this crate derived itself (from a signing key): unchecked.
+    #[cfg(all(test, any(feature = "ffi", feature = "jni")))]
+    pub(crate) fn from_dalek(key: VerifyingKey) -> Self {
+        Self(key)
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.key_id())
+    }
+}
+
 impl KeyId {
     /// The id of a public key.
-    pub fn of(key: &VerifyingKey) -> Self {
+    pub fn of(key: &PublicKey) -> Self {
         let digest = Sha256::new()
             .chain_update(KEY_ID_DOMAIN)
             .chain_update(key.as_bytes())
@@ -116,14 +181,14 @@ pub enum KeyError {
 }
 
 /// Parses one public key from the 44-byte DER of an Ed25519 SubjectPublicKeyInfo.
-pub(crate) fn public_key_from_spki_der(der: &[u8]) -> Result<VerifyingKey, KeyError> {
+pub(crate) fn public_key_from_spki_der(der: &[u8]) -> Result<PublicKey, KeyError> {
     let raw = der
         .strip_prefix(&SPKI_PREFIX[..])
         .filter(|raw| raw.len() == 32)
         .ok_or(KeyError::NotEd25519)?;
     let mut bytes = [0u8; 32];
     bytes.copy_from_slice(raw);
-    canonical_key(&bytes).ok_or(KeyError::InvalidKey)
+    PublicKey::from_bytes(&bytes)
 }
 
 /// The Ed25519 public key these 32 bytes encode, if they are the canonical
@@ -143,7 +208,7 @@ pub(crate) fn canonical_key(bytes: &[u8; 32]) -> Option<VerifyingKey> {
 }
 
 /// Writes a public key as an SPKI PEM block (what `openssl pkey -pubout` prints).
-pub fn public_key_to_pem(key: &VerifyingKey) -> String {
+pub fn public_key_to_pem(key: &PublicKey) -> String {
     let mut der = Vec::with_capacity(44);
     der.extend_from_slice(&SPKI_PREFIX);
     der.extend_from_slice(key.as_bytes());
@@ -156,7 +221,7 @@ pub fn public_key_to_pem(key: &VerifyingKey) -> String {
 /// older key keep verifying as long as its public key stays in the keyring.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
-    keys: Vec<(KeyId, VerifyingKey)>,
+    keys: Vec<(KeyId, PublicKey)>,
 }
 
 impl Keyring {
@@ -198,7 +263,7 @@ impl Keyring {
     }
 
     /// Adds a trusted key (a key already present is not added twice) and returns its id.
-    pub fn add(&mut self, key: VerifyingKey) -> KeyId {
+    pub fn add(&mut self, key: PublicKey) -> KeyId {
         let id = KeyId::of(&key);
         if self.get(id).is_none() {
             self.keys.push((id, key));
@@ -207,7 +272,7 @@ impl Keyring {
     }
 
     /// The key with this id, if trusted.
-    pub fn get(&self, id: KeyId) -> Option<&VerifyingKey> {
+    pub fn get(&self, id: KeyId) -> Option<&PublicKey> {
         self.keys.iter().find(|(k, _)| *k == id).map(|(_, key)| key)
     }
 
@@ -262,6 +327,7 @@ mod tests {
         assert!(decoded > 0);
         for bytes in non_canonical() {
             assert!(canonical_key(&bytes).is_none(), "{bytes:02x?}");
+            assert_eq!(PublicKey::from_bytes(&bytes), Err(KeyError::InvalidKey));
             let der = [&SPKI_PREFIX[..], &bytes].concat();
             assert_eq!(public_key_from_spki_der(&der), Err(KeyError::InvalidKey));
         }
@@ -273,5 +339,35 @@ mod tests {
             canonical_key(&below).is_some(),
             VerifyingKey::from_bytes(&below).is_ok_and(|k| !k.is_weak())
         );
+    }
+
+    #[test]
+    fn a_public_key_is_the_verifiers_own_type() {
+        use ed25519_dalek::Signer as _;
+        let signing = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let key = PublicKey::from_bytes(signing.verifying_key().as_bytes()).unwrap();
+        assert_eq!(key.to_bytes(), signing.verifying_key().to_bytes());
+        assert_eq!(PublicKey::from_pem(&key.to_pem()), Ok(key));
+        assert_eq!(key.key_id(), KeyId::of(&key));
+        let signature = signing.sign(b"message").to_bytes();
+        assert!(key.verifies(b"message", &signature));
+        assert!(!key.verifies(b"massage", &signature));
+        // Small order (the identity point) is refused.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(PublicKey::from_bytes(&identity), Err(KeyError::InvalidKey));
+        let two = key.to_pem() + &key.to_pem();
+        assert_eq!(
+            PublicKey::from_pem(&two),
+            Ok(key),
+            "the same key twice is one key"
+        );
+        let other = PublicKey::from_bytes(
+            ed25519_dalek::SigningKey::from_bytes(&[10; 32])
+                .verifying_key()
+                .as_bytes(),
+        )
+        .unwrap();
+        assert!(PublicKey::from_pem(&(key.to_pem() + &other.to_pem())).is_err());
     }
 }

@@ -59,10 +59,9 @@ mod jni;
 pub use certificate::{Certificate, CertificateTerms};
 pub use codes::ErrorCode;
 pub use device::{DeviceCode, DeviceCodeError, IdentityProfile};
-pub use ed25519_dalek::VerifyingKey;
 pub use error::VerifyError;
 pub use guard::{ClockGuard, DEFAULT_ROLLBACK_TOLERANCE_SECS};
-pub use keys::{KeyError, KeyId, Keyring, public_key_to_pem};
+pub use keys::{KeyError, KeyId, Keyring, PublicKey, public_key_to_pem};
 pub use license::{
     Binding, Feature, FeatureSet, Kind, License, ParseError, Serial, VerifiedLicense,
 };
@@ -97,7 +96,7 @@ pub struct EncodeError {
 ///
 /// ```
 /// use ed25519_dalek::{Signer as _, SigningKey};
-/// use facelic_verifier::{Binding, Feature, KeyId, Kind, License, Serial, Timestamp};
+/// use facelic_verifier::{Binding, Feature, KeyId, Kind, License, PublicKey, Serial, Timestamp};
 ///
 /// let key = SigningKey::from_bytes(&[7; 32]);
 /// let now = Timestamp::parse("2026-11-24T00:00:00Z").unwrap();
@@ -114,7 +113,8 @@ pub struct EncodeError {
 ///     not_after: Some(now.saturating_add(365 * 86_400)),
 ///     binding: Binding::Package { name: "com.acme.gate".into(), cert_sha256: None },
 /// };
-/// let key_id = KeyId::of(&key.verifying_key());
+/// let public = PublicKey::from_bytes(key.verifying_key().as_bytes()).expect("a key from a seed");
+/// let key_id = KeyId::of(&public);
 /// let text = facelic_verifier::encode(&license, key_id, &[], |m| key.sign(m).to_bytes())?;
 /// assert!(text.starts_with("-----BEGIN FACELIC LICENSE-----"));
 /// # Ok::<(), facelic_verifier::EncodeError>(())

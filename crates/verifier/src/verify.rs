@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use ed25519_dalek::VerifyingKey;
+use crate::keys::PublicKey;
 
 use crate::armor::{self, Envelope, LICENSE_V2};
 use crate::certificate::Certificate;
@@ -240,7 +240,7 @@ impl Verifier {
             None => None,
         };
         let envelope = &mut document.envelope;
-        let key: &VerifyingKey = match &certificate {
+        let key: &PublicKey = match &certificate {
             Some(certificate) => {
                 envelope.set_key_id(certificate.key_id());
                 certificate.public_key()

@@ -136,7 +136,7 @@ fn two_lists(a: &TestKey, b: &TestKey) -> String {
 
 fn both(a: &TestKey, b: &TestKey) -> Keyring {
     let mut ring = a.keyring();
-    ring.add(b.0.verifying_key());
+    ring.add(b.public());
     ring
 }
 

@@ -3,7 +3,7 @@
 use ed25519_dalek::{Signer as _, SigningKey};
 use facelic_verifier::{
     Binding, Certificate, CertificateTerms, DeviceCode, Feature, KeyId, Keyring, Kind, License,
-    Serial, Timestamp,
+    PublicKey, Serial, Timestamp,
 };
 
 pub(crate) struct TestKey(pub(crate) SigningKey);
@@ -14,12 +14,17 @@ impl TestKey {
     }
 
     pub(crate) fn id(&self) -> KeyId {
-        KeyId::of(&self.0.verifying_key())
+        KeyId::of(&self.public())
+    }
+
+    /// The public key, as the verifier takes it.
+    pub(crate) fn public(&self) -> PublicKey {
+        PublicKey::from_bytes(&self.0.verifying_key().to_bytes()).unwrap()
     }
 
     pub(crate) fn keyring(&self) -> Keyring {
         let mut ring = Keyring::new();
-        ring.add(self.0.verifying_key());
+        ring.add(self.public());
         ring
     }
 
@@ -79,7 +84,7 @@ impl CertifiedKey {
     ) -> Self {
         let key = TestKey::from_seed(seed);
         let terms = CertificateTerms {
-            public_key: key.0.verifying_key(),
+            public_key: key.public(),
             not_before: ts(window.0),
             not_after: ts(window.1),
             products: products.map(|p| p.iter().map(|s| s.to_string()).collect()),
