@@ -8,10 +8,10 @@ use serde::Serialize;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::Line;
 use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack};
-use facelic_invoice::{ApiProduct, Cycle, Decimal};
+use facelic_invoice::{ApiProduct, Decimal};
 
 use super::fields::{Fields, LedgerText as _};
-use super::usage::{account, refuse_billed};
+use super::usage::{account, cycle_of, refuse_billed};
 use super::{Desk, DeskError, Result, audit};
 
 /// Where a pack came from.
@@ -383,8 +383,7 @@ impl Desk {
         }
         self.write(|tx, s| {
             check_account(tx, &customer.id, product, day)?;
-            let cycle =
-                account(tx, &customer.id, &product.family.id)?.map_or(Cycle::Monthly, |a| a.cycle);
+            let cycle = cycle_of(tx, &customer.id, &product.family.id)?;
             refuse_billed(tx, &customer.id, Some(cycle), day, "a pack bought on")?;
             // The statement first: the pack row names it.
             let (_, id) = next_pack(tx)?;

@@ -112,6 +112,12 @@ pub(crate) fn account(
         .optional()?)
 }
 
+/// How a customer's `family` settles: its account's cycle, or monthly when
+/// the family was never activated (the face API needs no activation).
+pub(crate) fn cycle_of(conn: &Connection, customer_id: &str, family: &str) -> Result<Cycle> {
+    Ok(account(conn, customer_id, family)?.map_or(Cycle::Monthly, |a| a.cycle))
+}
+
 /// The last day of a customer's billed usage (of one settlement cycle's
 /// bills, or of any), if any: a daily-settled family billed day by day
 /// does not close the month of a monthly-settled one.
@@ -664,8 +670,7 @@ fn calls_by_cycle(
         let cycle = match cycles.get(&product.family.id) {
             Some(c) => *c,
             None => {
-                let c = account(conn, customer_id, &product.family.id)?
-                    .map_or(Cycle::Monthly, |a| a.cycle);
+                let c = cycle_of(conn, customer_id, &product.family.id)?;
                 cycles.insert(product.family.id.clone(), c);
                 c
             }
@@ -1205,9 +1210,7 @@ fn check_rows(
                 )
                 .map_err(fail)?;
             }
-            let cycle = account(tx, &r.customer_id, &product.family.id)
-                .map_err(fail)?
-                .map_or(Cycle::Monthly, |a| a.cycle);
+            let cycle = cycle_of(tx, &r.customer_id, &product.family.id).map_err(fail)?;
             if r.monthly && cycle == Cycle::Daily {
                 return Err(format!(
                     "{} settles {} daily: import its calls by day, not as a monthly total",
