@@ -47,15 +47,36 @@ fn worked_examples_of_the_price_list() {
     );
 }
 
+/// Section 2 of `pricing-reference.md`, copied by hand: the device tiers
+/// and the platform fee of every product, independent of the catalog under
+/// test.
+const REFERENCE_DEVICE_TIERS: [(&str, [u32; 3], u32); 6] = [
+    ("face-detect", [288, 238, 188], 300_000),
+    ("ir-liveness", [288, 238, 188], 300_000),
+    ("3d-liveness", [288, 238, 188], 300_000),
+    ("face-search", [358, 308, 258], 450_000),
+    ("ir-liveness-search", [398, 348, 298], 600_000),
+    ("3d-liveness-search", [398, 348, 298], 600_000),
+];
+
 #[test]
 fn tier_boundaries_of_every_product() {
     let c = catalog();
-    for p in &c.products {
-        let [t1, t2, t3] = [0, 1, 2].map(|i| p.device_tiers[i].unit_price);
+    let ids: Vec<&str> = c.products.iter().map(|p| p.id.as_str()).collect();
+    let reference: Vec<&str> = REFERENCE_DEVICE_TIERS.iter().map(|(id, ..)| *id).collect();
+    assert_eq!(ids, reference, "the catalog's SDK products");
+    for (id, [t1, t2, t3], platform) in REFERENCE_DEVICE_TIERS {
+        let p = c.product(id).unwrap();
+        assert_eq!(
+            price_platform(p, 1, None).unwrap().amount,
+            Decimal::from(platform),
+            "{id} per platform"
+        );
+        let [t1, t2, t3] = [t1, t2, t3].map(Decimal::from);
         for (n, unit) in [(50, t1), (1000, t1), (1001, t2), (5000, t2), (5001, t3)] {
             let line = price_devices(p, 50, n, None).unwrap();
-            assert_eq!(line.unit_price, unit, "{} x {n}", p.id);
-            assert_eq!(line.amount, Decimal::from(n) * unit, "{} x {n}", p.id);
+            assert_eq!(line.unit_price, unit, "{id} x {n}");
+            assert_eq!(line.amount, Decimal::from(n) * unit, "{id} x {n}");
         }
         assert_eq!(
             price_devices(p, 50, 49, None),
