@@ -70,18 +70,29 @@ pub const FIRST_DAY: &str = "2000-01-01";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(NaiveDate);
 
+/// A date before [`FIRST_DAY`], the first day the desk records.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} {day} is before {FIRST_DAY}, the first day the desk records")]
+pub struct BeforeFirstDay {
+    /// What is dated.
+    pub what: String,
+    /// Its day.
+    pub day: Date,
+}
+
 impl Date {
     /// [`FIRST_DAY`] as a date.
     pub fn first() -> Date {
         Date(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(NaiveDate::MIN))
     }
 
-    /// Refuses a `what` dated before [`FIRST_DAY`], with a message naming it.
-    pub fn check_floor(self, what: &str) -> Result<(), String> {
+    /// Refuses a `what` dated before [`FIRST_DAY`], naming it.
+    pub fn check_floor(self, what: &str) -> Result<(), BeforeFirstDay> {
         match self < Date::first() {
-            true => Err(format!(
-                "{what} {self} is before {FIRST_DAY}, the first day the desk records"
-            )),
+            true => Err(BeforeFirstDay {
+                what: what.to_owned(),
+                day: self,
+            }),
             false => Ok(()),
         }
     }

@@ -74,6 +74,19 @@ pub enum KeyFileError {
     PassphraseUnavailable(String),
 }
 
+impl KeyFileError {
+    /// Whether the key is locked: protected, and its passphrase missing,
+    /// wrong or unreadable.
+    pub fn is_locked(&self) -> bool {
+        matches!(
+            self,
+            KeyFileError::NeedsPassphrase(_)
+                | KeyFileError::WrongPassphrase(_)
+                | KeyFileError::PassphraseUnavailable(_)
+        )
+    }
+}
+
 /// The PEM label of a passphrase-protected PKCS#8 key.
 const ENCRYPTED_LABEL: &str = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
 

@@ -1,6 +1,6 @@
 //! One error type for every command, with stable exit codes.
 
-use facelic_issuer::desk::DeskError;
+use facelic_issuer::desk::{DeskError, ErrorKind};
 use facelic_issuer::hsm::HsmError;
 use facelic_issuer::root::RootError;
 use facelic_issuer::{KeyFileError, KeyringError, SignError};
@@ -79,17 +79,6 @@ pub(crate) fn exit_codes_help() -> String {
     text
 }
 
-/// True for a key that stays locked: no passphrase, a wrong one, one that
-/// could not be read.
-fn locked(e: &KeyFileError) -> bool {
-    matches!(
-        e,
-        KeyFileError::NeedsPassphrase(_)
-            | KeyFileError::WrongPassphrase(_)
-            | KeyFileError::PassphraseUnavailable(_)
-    )
-}
-
 /// Everything a command can fail with. The message is one line.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CliError {
@@ -148,8 +137,7 @@ impl CliError {
     /// The process exit code for this error (see `docs/desk.md`).
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
-            CliError::Hsm(HsmError::BadLabel { .. })
-            | CliError::Desk(DeskError::Hsm(HsmError::BadLabel { .. })) => EXIT_BAD_INPUT,
+            CliError::Hsm(HsmError::BadLabel { .. }) => EXIT_BAD_INPUT,
             CliError::Hsm(_) | CliError::Sign(SignError::Hsm(_)) => EXIT_KEY,
             CliError::Input(_) | CliError::Sign(_) => EXIT_BAD_INPUT,
             CliError::Refused(_) => EXIT_REFUSED,
@@ -157,41 +145,21 @@ impl CliError {
             CliError::KeyFile(KeyFileError::BadPrivateKey(_))
             | CliError::KeyFile(KeyFileError::UnsafeKdf { .. })
             | CliError::KeyFile(KeyFileError::WeakPassphrase { .. }) => EXIT_BAD_INPUT,
-            CliError::KeyFile(e) | CliError::Desk(DeskError::KeyFile(e)) if locked(e) => EXIT_KEY,
+            CliError::KeyFile(e) if e.is_locked() => EXIT_KEY,
             CliError::KeyFile(_)
             | CliError::Keyring(_)
             | CliError::Exists(_)
             | CliError::Stdout(_)
             | CliError::Io { .. } => EXIT_IO,
             CliError::StdoutClosed => 0,
-            CliError::Desk(e) => match e {
-                DeskError::Refused(_)
-                | DeskError::PerDevice { .. }
-                | DeskError::ClockBehind { .. }
-                | DeskError::ClockAhead { .. }
-                | DeskError::ClockOutOfRange { .. }
-                | DeskError::BuyerWithoutTaxId { .. }
-                | DeskError::OwedBackUnchosen { .. }
-                | DeskError::Overpayment { .. }
-                | DeskError::TermEnded { .. } => EXIT_REFUSED,
-                DeskError::Damaged(_) | DeskError::Corrupt(_) => EXIT_DAMAGED,
-                DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => EXIT_KEY,
-                DeskError::NotFound(_) => EXIT_NOT_FOUND,
-                DeskError::Input(_)
-                | DeskError::BadLines { .. }
-                | DeskError::Catalog { .. }
-                | DeskError::Sign(_) => EXIT_BAD_INPUT,
-                DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
-                | DeskError::KeyFile(KeyFileError::UnsafeKdf { .. })
-                | DeskError::KeyMismatch { .. }
-                | DeskError::HsmKeyMismatch { .. } => EXIT_BAD_INPUT,
-                DeskError::Io { .. } | DeskError::Exists(_) | DeskError::KeyFile(_) => EXIT_IO,
-                DeskError::NotInitialized(_)
-                | DeskError::NoActiveKey
-                | DeskError::AlreadyInitialized(_)
-                | DeskError::NewerLedger { .. }
-                | DeskError::Ledger(_)
-                | DeskError::Internal(_) => EXIT_DESK,
+            CliError::Desk(e) => match e.kind() {
+                ErrorKind::BadInput => EXIT_BAD_INPUT,
+                ErrorKind::Refused => EXIT_REFUSED,
+                ErrorKind::NotFound => EXIT_NOT_FOUND,
+                ErrorKind::Io => EXIT_IO,
+                ErrorKind::Damaged => EXIT_DAMAGED,
+                ErrorKind::Key => EXIT_KEY,
+                _ => EXIT_DESK,
             },
         }
     }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use facelic_issuer::desk::{
-    Clock, Desk, DeskError, IssueReport, LicenseFilter, LicenseRecord, LicenseStatus, NewOrder,
-    Session,
+    Clock, Desk, DeskError, ErrorKind, IssueError, IssueReport, LicenseFilter, LicenseRecord,
+    LicenseStatus, NewOrder, Session,
 };
 use facelic_issuer::{DeviceCode, Kind};
 use facelic_verifier::{
@@ -115,14 +115,14 @@ impl TestDesk {
     }
 
     /// [`TestDesk::rejects`] with a refusal by a rule
-    /// ([`DeskError::Refused`], the CLI's exit 5).
+    /// ([`ErrorKind::Refused`], the CLI's exit 5).
     pub(crate) fn refuses<T: std::fmt::Debug>(
         &self,
         call: impl FnOnce(&mut Desk) -> Result<T, DeskError>,
         message: &str,
     ) {
         let err = self.rejects(call, message);
-        assert!(matches!(err, DeskError::Refused(_)), "{err:?}");
+        assert!(err.kind() == ErrorKind::Refused, "{err:?}");
     }
 
     pub(crate) fn run(&self, args: &[&str]) -> Output {
@@ -924,10 +924,25 @@ fn a_trial_ends_for_every_device_thirty_days_after_its_first_license() {
         assert_eq!((l.not_after, l.kind), (ends, Kind::DeviceTrial));
     }
     let fourth = [device(4)];
-    d.refuses(
+    let err = d.rejects(
         |k| k.issue_devices(&trial, &fourth, &d.out(), &mut |_, _| {}),
         "0 free seat(s) of 3",
     );
+    // The refusal carries its facts: a console reads them, not the text.
+    assert!(
+        matches!(
+            &err,
+            DeskError::Issue(e) if matches!(&**e, IssueError::SeatsExhausted {
+                order,
+                seats: 3,
+                free: 0,
+                new: 1,
+                issued: 0,
+            } if *order == trial)
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::Refused);
     at(&mut d, "2026-12-01T00:00:00Z");
     let file = d.out().join(format!("{trial}_{}.lic", code(2)));
     let err = d.check(&file, |c| c.device(device(2)), None).unwrap_err();
@@ -1393,5 +1408,5 @@ fn a_platform_order_pins_the_app_signing_certificate_in_every_license() {
         ..NewOrder::new(&c, "face-detect", Kind::Device)
     };
     let err = d.rejects(|k| k.create_order(&device), "platform orders only");
-    assert!(matches!(err, DeskError::Input(_)), "{err:?}");
+    assert!(err.kind() == ErrorKind::BadInput, "{err:?}");
 }

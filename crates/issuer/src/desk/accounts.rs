@@ -15,7 +15,6 @@ use facelic_invoice::Decimal;
 use facelic_invoice::account::{AccountEntry, Bucket, EntryKind, OnAccount};
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{DocumentKind, Invoice, Payment};
-use facelic_invoice::money::format_money;
 use facelic_invoice::statement_of_account::{
     AccountStatement, Header, LineKind, Movement, OpenStatement,
 };
@@ -25,7 +24,7 @@ use serde::Serialize;
 use super::customers::{Customer, find_customer};
 use super::fields::{Fields, LedgerText as _, Text};
 use super::invoices::{load_finalized, next_in_sequence};
-use super::{Desk, DeskError, Result, Session, audit};
+use super::{Desk, DeskError, InputError, NotFound, PaymentError, Result, Session, audit};
 
 /// Longest payment reference, in bytes.
 pub(crate) const MAX_REFERENCE: usize = 100;
@@ -107,9 +106,11 @@ pub struct CustomerAccount {
 pub(crate) fn reference(what: &str, text: &str) -> Result<String> {
     let text = text.trim();
     if text.len() > MAX_REFERENCE || text.chars().any(char::is_control) {
-        return Err(DeskError::Input(format!(
-            "{what} must be at most {MAX_REFERENCE} bytes without control characters"
-        )));
+        return Err(InputError::BadText {
+            what: what.to_owned(),
+            max: MAX_REFERENCE,
+        }
+        .into());
     }
     Ok(text.to_owned())
 }
@@ -117,9 +118,11 @@ pub(crate) fn reference(what: &str, text: &str) -> Result<String> {
 /// Refuses an amount that is not a positive number of fen.
 pub(crate) fn positive(what: &str, amount: Decimal) -> Result<()> {
     if amount <= Decimal::ZERO || amount.normalize().scale() > 2 {
-        return Err(DeskError::Input(format!(
-            "{what} is a positive amount in fen, not {amount}"
-        )));
+        return Err(InputError::NotPositive {
+            what: what.to_owned(),
+            amount,
+        }
+        .into());
     }
     Ok(())
 }
@@ -133,16 +136,22 @@ pub(crate) fn check_day(
     issued: Option<Date>,
 ) -> Result<()> {
     if date > today {
-        return Err(DeskError::Refused(format!(
-            "{what} date {date} is in the future (today is {today})"
-        )));
+        return Err(PaymentError::Future {
+            what: what.to_owned(),
+            date,
+            today,
+        }
+        .into());
     }
-    date.check_floor(&format!("a {what} dated"))
-        .map_err(DeskError::Refused)?;
+    date.check_floor(&format!("a {what} dated"))?;
     match issued {
-        Some(issued) if date < issued => Err(DeskError::Refused(format!(
-            "{what} date {date} is before {number} was issued ({issued})"
-        ))),
+        Some(issued) if date < issued => Err(PaymentError::BeforeIssue {
+            what: what.to_owned(),
+            date,
+            number: number.to_owned(),
+            issued,
+        }
+        .into()),
         _ => Ok(()),
     }
 }
@@ -274,7 +283,7 @@ fn load_receipt(conn: &Connection, id: &str) -> Result<Receipt> {
             |r| Ok((r.get("customer_id")?, entry_from(r)?)),
         )
         .optional()?
-        .ok_or_else(|| DeskError::NotFound(format!("no receipt {id:?}")))?;
+        .ok_or_else(|| NotFound::Receipt(id.to_owned()))?;
     let payments = payments_from(conn, &entry.id)?;
     let refunded: Decimal = conn
         .prepare_cached(
@@ -393,17 +402,19 @@ fn statement_of(tx: &Connection, key: &str, customer: &Customer) -> Result<(Invo
     if invoice.buyer.id != customer.id
         || invoice.kind != facelic_invoice::invoice::DocumentKind::Statement
     {
-        return Err(DeskError::Refused(format!(
-            "{number} is not a statement of {} ({})",
-            customer.id, customer.name
-        )));
+        return Err(PaymentError::NotTheirs {
+            number,
+            customer: customer.id.clone(),
+            name: customer.name.clone(),
+        }
+        .into());
     }
     Ok((invoice, number))
 }
 
 fn customer(conn: &Connection, id_or_name: &str) -> Result<Customer> {
     find_customer(conn, id_or_name)?
-        .ok_or_else(|| DeskError::NotFound(format!("no customer {:?}", id_or_name.trim())))
+        .ok_or_else(|| NotFound::Customer(id_or_name.trim().to_owned()).into())
 }
 
 impl Desk {
@@ -446,13 +457,13 @@ impl Desk {
             for key in statements {
                 let (invoice, number) = statement_of(tx, key, &customer)?;
                 if seen.contains(&number) {
-                    return Err(DeskError::Input(format!("{number} is named twice")));
+                    return Err(InputError::NamedTwice(number).into());
                 }
                 seen.push(number.clone());
                 check_day("payment", date, today, &number, invoice.date)?;
                 let due = invoice.balance().max(Decimal::ZERO);
                 if due.is_zero() && rest == Rest::OnAccount {
-                    return Err(DeskError::Refused(format!("{number} has nothing due")));
+                    return Err(PaymentError::NothingDue(number).into());
                 }
                 let part = due.min(left);
                 if part > Decimal::ZERO {
@@ -527,7 +538,7 @@ impl Desk {
             .payments
             .into_iter()
             .next()
-            .ok_or_else(|| DeskError::Refused("nothing was applied".into()))
+            .ok_or_else(|| PaymentError::NothingApplied.into())
     }
 
     /// Applies the unapplied cash of receipt `receipt` to finalized
@@ -658,16 +669,20 @@ impl Desk {
                 RefundFrom::Receipt(id) => {
                     let r = load_receipt(tx, id)?;
                     if r.customer_id != customer.id {
-                        return Err(DeskError::Refused(format!(
-                            "{} is a receipt of {}, not of {}",
-                            r.id, r.customer_id, customer.id
-                        )));
+                        return Err(PaymentError::OtherReceipt {
+                            receipt: r.id,
+                            owner: r.customer_id,
+                            customer: customer.id.clone(),
+                        }
+                        .into());
                     }
                     if date < r.date {
-                        return Err(DeskError::Refused(format!(
-                            "refund date {date} is before {} was received ({})",
-                            r.id, r.date
-                        )));
+                        return Err(PaymentError::RefundBeforeReceipt {
+                            date,
+                            receipt: r.id,
+                            received: r.date,
+                        }
+                        .into());
                     }
                     (
                         Bucket::Unapplied,
@@ -677,25 +692,21 @@ impl Desk {
                 }
             };
             if amount > holds {
-                return Err(DeskError::Refused(
-                    format!(
-                        "{} has {} {} to pay back; a refund of {} is more",
-                        receipt.as_deref().unwrap_or(&customer.id),
-                        format_money(holds),
-                        match bucket {
-                            Bucket::RefundOwed => "refund owed",
-                            Bucket::Credit => "customer credit",
-                            _ => "unapplied",
-                        },
-                        format_money(amount)
-                    ) + &match on_account.held > Decimal::ZERO && bucket != Bucket::RefundOwed {
-                        true => format!(
-                            " ({} is held until the next settlement)",
-                            format_money(on_account.held)
-                        ),
-                        false => String::new(),
+                return Err(PaymentError::RefundTooLarge {
+                    from: receipt.unwrap_or_else(|| customer.id.clone()),
+                    holds,
+                    bucket: match bucket {
+                        Bucket::RefundOwed => "refund owed",
+                        Bucket::Credit => "customer credit",
+                        _ => "unapplied",
                     },
-                ));
+                    amount,
+                    held: match bucket {
+                        Bucket::RefundOwed => Decimal::ZERO,
+                        _ => on_account.held,
+                    },
+                }
+                .into());
             }
             let paid = insert_entry(
                 tx,
@@ -770,9 +781,12 @@ impl Desk {
         to: Date,
     ) -> Result<AccountStatement> {
         if from > to {
-            return Err(DeskError::Input(format!(
-                "the period starts ({from}) after it ends ({to})"
-            )));
+            return Err(InputError::Reversed {
+                what: "period",
+                from,
+                to,
+            }
+            .into());
         }
         let customer = customer(self.read(), customer_key)?;
         let mut movements = Vec::new();
@@ -876,24 +890,28 @@ fn take(
     wanted: Option<Decimal>,
 ) -> Result<Decimal> {
     if holds <= Decimal::ZERO {
-        return Err(DeskError::Refused(format!(
-            "{what} {source} has nothing left to apply"
-        )));
+        return Err(PaymentError::NothingLeft {
+            what: what.to_owned(),
+            source_id: source.to_owned(),
+        }
+        .into());
     }
     if due <= Decimal::ZERO {
-        return Err(DeskError::Refused(format!("{number} has nothing due")));
+        return Err(PaymentError::NothingDue(number.to_owned()).into());
     }
     let most = holds.min(due);
     match wanted {
         None => Ok(most),
         Some(w) if w <= most => Ok(w),
-        Some(w) => Err(DeskError::Refused(format!(
-            "{} of {what} {source} can go to {number} ({} left, {} due), not {}",
-            format_money(most),
-            format_money(holds),
-            format_money(due),
-            format_money(w)
-        ))),
+        Some(w) => Err(PaymentError::MoreThanApplies {
+            what: what.to_owned(),
+            source_id: source.to_owned(),
+            number: number.to_owned(),
+            holds,
+            due,
+            wanted: w,
+        }
+        .into()),
     }
 }
 

@@ -103,16 +103,12 @@ impl Desk {
     pub fn rewind_clock(&mut self, reason: &str) -> Result<ClockRewind> {
         let reason = reason.trim();
         if reason.is_empty() || reason.len() > 500 || reason.chars().any(char::is_control) {
-            return Err(super::DeskError::Input(
-                "a clock rewind needs a reason of at most 500 bytes on one line".into(),
-            ));
+            return Err(super::ClockError::BadReason.into());
         }
         self.write_rewinding(|tx, s, latest| {
             let to = s.now();
             if to >= latest {
-                return Err(super::DeskError::Refused(format!(
-                    "the desk clock ({to}) is not behind the latest time in the ledger ({latest}): nothing to rewind"
-                )));
+                return Err(super::ClockError::NotBehind { now: to, latest }.into());
             }
             let recorded_later: i64 = tx.query_row(
                 "SELECT COUNT(*) FROM audit WHERE at > ?1",

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CATALOG_FILE, Desk, DeskError, KEYS_DIR, LEDGER_FILE, Result, audit, pause};
+use super::{
+    CATALOG_FILE, Desk, DeskError, InputError, KEYS_DIR, LEDGER_FILE, Result, audit, pause,
+};
 
 impl Desk {
     /// Copies the desk into `out` (which must not exist yet): a consistent
@@ -44,7 +46,7 @@ impl Desk {
         let ledger = dir.join(LEDGER_FILE);
         let target = ledger
             .to_str()
-            .ok_or_else(|| DeskError::Input(format!("{} is not valid UTF-8", ledger.display())))?;
+            .ok_or_else(|| InputError::Path(format!("{} is not valid UTF-8", ledger.display())))?;
         self.read().execute("VACUUM INTO ?1", [target])?;
         pause::at(pause::Point::BackupLedgerCopied);
         let catalog = self.dir.join(CATALOG_FILE);
@@ -93,7 +95,7 @@ impl Desk {
 fn partial_dir(out: &Path) -> Result<PathBuf> {
     let name = out
         .file_name()
-        .ok_or_else(|| DeskError::Input(format!("{}: not a directory name", out.display())))?;
+        .ok_or_else(|| InputError::Path(format!("{}: not a directory name", out.display())))?;
     let serial = crate::new_serial()?.to_string();
     let hidden = format!(".{}.partial-{}", name.to_string_lossy(), &serial[..8]);
     Ok(out.with_file_name(hidden))

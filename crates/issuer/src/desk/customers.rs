@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization as _;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
 
 use super::fields::Fields;
-use super::{Desk, DeskError, Result, audit};
+use super::{CustomerError, Desk, InputError, NotFound, Result, audit};
 use crate::Timestamp;
 
 /// A customer of the vendor.
@@ -129,9 +129,11 @@ fn field(name: &str, text: &str) -> Result<Option<String>> {
         return Ok(None);
     }
     if text.len() > MAX_FIELD || text.chars().any(char::is_control) {
-        return Err(DeskError::Input(format!(
-            "{name} must be at most {MAX_FIELD} bytes without control characters"
-        )));
+        return Err(InputError::BadText {
+            what: name.to_owned(),
+            max: MAX_FIELD,
+        }
+        .into());
     }
     Ok(Some(text.to_owned()))
 }
@@ -153,10 +155,9 @@ impl BillingProfile {
         if let Some(v) = &edit.tax_id {
             p.tax_id = match field("tax id", v)? {
                 None => None,
-                Some(code) => Some(
-                    facelic_invoice::tax_id::check_uscc(&code)
-                        .map_err(|e| DeskError::Input(e.to_string()))?,
-                ),
+                Some(code) => {
+                    Some(facelic_invoice::tax_id::check_uscc(&code).map_err(InputError::from)?)
+                }
             };
         }
         if let Some(v) = &edit.phone {
@@ -168,9 +169,7 @@ impl BillingProfile {
                         .chars()
                         .all(|c| c.is_ascii_digit() || " +-()".contains(c))
                 {
-                    return Err(DeskError::Input(format!(
-                        "phone {phone:?} is not a phone number (digits, spaces, + - ( ))"
-                    )));
+                    return Err(CustomerError::Phone(phone.clone()).into());
                 }
             }
         }
@@ -184,32 +183,26 @@ impl BillingProfile {
                         && !host.ends_with('.')
                 }) && !email.contains(char::is_whitespace);
                 if !ok {
-                    return Err(DeskError::Input(format!(
-                        "e-mail {email:?} is not an e-mail address"
-                    )));
+                    return Err(CustomerError::Email(email.clone()).into());
                 }
             }
         }
         if let Some(v) = &edit.fapiao_type {
             p.fapiao_type = match v.trim() {
                 "" => None,
-                t => Some(FapiaoType::parse(t).ok_or_else(|| {
-                    DeskError::Input(format!(
-                        "fapiao type {t:?} is neither ordinary (普通发票) nor special (专用发票)"
-                    ))
-                })?),
+                t => Some(
+                    FapiaoType::parse(t).ok_or_else(|| CustomerError::FapiaoType(t.to_owned()))?,
+                ),
             };
         }
         if let Some(days) = edit.payment_terms_days {
             if days > 365 {
-                return Err(DeskError::Input(format!(
-                    "payment terms of {days} days: at most 365"
-                )));
+                return Err(CustomerError::PaymentTerms(days).into());
             }
             p.payment_terms_days = Some(days);
         }
         if p.fapiao_type == Some(FapiaoType::Special) {
-            let missing: Vec<&str> = [
+            let missing: Vec<&'static str> = [
                 ("tax id", &p.tax_id),
                 ("address", &p.address),
                 ("phone", &p.phone),
@@ -221,10 +214,7 @@ impl BillingProfile {
             .map(|(n, _)| n)
             .collect();
             if !missing.is_empty() {
-                return Err(DeskError::Refused(format!(
-                    "a special VAT fapiao (增值税专用发票) needs the buyer's tax id, address, phone, bank and account; missing: {}",
-                    missing.join(", ")
-                )));
+                return Err(CustomerError::SpecialFapiaoIncomplete { missing }.into());
             }
         }
         Ok(p)
@@ -312,7 +302,7 @@ pub(crate) fn load_customer(conn: &rusqlite::Connection, id: &str) -> Result<Cus
         customer_from,
     )
     .optional()?
-    .ok_or_else(|| DeskError::NotFound(format!("no customer {id:?}")))
+    .ok_or_else(|| NotFound::Customer(id.to_owned()).into())
 }
 
 /// The customer with this id or name (see [`Desk::customer`]), if any.
@@ -342,14 +332,10 @@ impl Desk {
         let name = name.trim();
         let key = name_key(name);
         if key.is_empty() || name.len() > MAX_NAME || name.chars().any(char::is_control) {
-            return Err(DeskError::Input(format!(
-                "customer name must be 1 to {MAX_NAME} bytes of visible text without control characters"
-            )));
+            return Err(CustomerError::BadName { max: MAX_NAME }.into());
         }
         if looks_like_an_id(&key) {
-            return Err(DeskError::Input(format!(
-                "customer name {name:?} reads like a customer id; choose the customer's real name"
-            )));
+            return Err(CustomerError::NameLikeId(name.to_owned()).into());
         }
         self.write(|tx, s| {
             let exists: Option<(String, String)> = tx
@@ -360,9 +346,12 @@ impl Desk {
                 )
                 .optional()?;
             if let Some((id, existing)) = exists {
-                return Err(DeskError::Refused(format!(
-                    "customer {name:?} already exists as {id} ({existing:?})"
-                )));
+                return Err(CustomerError::Exists {
+                    name: name.to_owned(),
+                    id,
+                    existing,
+                }
+                .into());
             }
             let seq: i64 =
                 tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM customers", [], |r| {
@@ -444,7 +433,7 @@ impl Desk {
     /// the same name key).
     pub fn customer(&self, id_or_name: &str) -> Result<Customer> {
         find_customer(self.read(), id_or_name)?
-            .ok_or_else(|| DeskError::NotFound(format!("no customer {:?}", id_or_name.trim())))
+            .ok_or_else(|| NotFound::Customer(id_or_name.trim().to_owned()).into())
     }
 }
 

@@ -4,10 +4,17 @@ use std::path::PathBuf;
 
 use facelic_invoice::CatalogError;
 
+pub use super::refusal::{
+    ClockError, CustomerError, InputError, InvoiceError, IssueError, KeyError, NotFound,
+    OrderError, PaymentError, QuoteError, RevokeError, TermError, UsageError,
+};
 use crate::{KeyFileError, SignError, Timestamp};
 
-/// Every way a desk operation can fail. Nothing is written when one is returned.
+/// Every way a desk operation can fail. Nothing is written when one is
+/// returned. [`DeskError::kind`] sorts them for a caller (an exit code, an
+/// HTTP status); the variant, not its text, says what happened.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DeskError {
     /// No desk at this directory yet.
     #[error("no desk at {0}")]
@@ -26,9 +33,45 @@ pub enum DeskError {
     /// `init` on a directory that already holds a desk.
     #[error("a desk already exists at {0}")]
     AlreadyInitialized(PathBuf),
-    /// A commercial or licensing rule refuses the operation.
-    #[error("{0}")]
-    Refused(String),
+    /// A customer or its billing profile refused.
+    #[error(transparent)]
+    Customer(Box<CustomerError>),
+    /// An order refused.
+    #[error(transparent)]
+    Order(Box<OrderError>),
+    /// A platform term refused.
+    #[error(transparent)]
+    Term(Box<TermError>),
+    /// Device licenses refused (codes, seats, trials).
+    #[error(transparent)]
+    Issue(Box<IssueError>),
+    /// A revocation or replacement refused.
+    #[error(transparent)]
+    Revoke(Box<RevokeError>),
+    /// A key, root or certificate refused.
+    #[error(transparent)]
+    Key(Box<KeyError>),
+    /// A quote refused.
+    #[error(transparent)]
+    Quote(Box<QuoteError>),
+    /// An invoice, statement or credit note refused.
+    #[error(transparent)]
+    Invoice(Box<InvoiceError>),
+    /// A payment, refund or fapiao refused.
+    #[error(transparent)]
+    Payment(Box<PaymentError>),
+    /// Usage, an activation or a pack refused.
+    #[error(transparent)]
+    Usage(Box<UsageError>),
+    /// A clock rewind refused.
+    #[error(transparent)]
+    Clock(#[from] ClockError),
+    /// A price the catalog's rules refuse.
+    #[error(transparent)]
+    Pricing(#[from] facelic_invoice::pricing::PricingError),
+    /// A date before the first day the desk records.
+    #[error(transparent)]
+    BeforeFirstDay(#[from] facelic_invoice::dates::BeforeFirstDay),
     /// An input file has bad lines; nothing of it was used.
     #[error("{file}: {} bad line{}, nothing imported: {}", .lines.len(), if .lines.len() == 1 { "" } else { "s" }, bad_lines(.lines))]
     BadLines {
@@ -47,12 +90,12 @@ pub enum DeskError {
         /// When it ended.
         ended: Timestamp,
     },
-    /// A customer, order or license that does not exist.
-    #[error("{0}")]
-    NotFound(String),
-    /// Bad input (the message names it).
-    #[error("{0}")]
-    Input(String),
+    /// A customer, order, license or document that does not exist.
+    #[error(transparent)]
+    NotFound(#[from] NotFound),
+    /// Bad input (the variant names it).
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// The ledger file is missing from a desk, empty, not a facelic ledger,
     /// or damaged. Nothing was read from it or written to it.
     #[error("the ledger is damaged or not a facelic ledger: {0}")]
@@ -190,6 +233,109 @@ pub enum DeskError {
     /// A worker thread of the desk stopped (a bug; nothing was recorded).
     #[error("internal error: {0}; nothing was recorded")]
     Internal(&'static str),
+    /// A document could not be written as JSON (a bug, not bad input;
+    /// nothing was recorded).
+    #[error("internal error: a document could not be encoded: {0}; nothing was recorded")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// The area refusals are boxed (their facts make them large), so a
+/// `Result` stays small; `?` and `.into()` box them.
+macro_rules! boxed_from {
+    ($($variant:ident($area:ty)),* $(,)?) => {
+        $(impl From<$area> for DeskError {
+            fn from(e: $area) -> Self {
+                DeskError::$variant(Box::new(e))
+            }
+        })*
+    };
+}
+
+boxed_from!(
+    Customer(CustomerError),
+    Order(OrderError),
+    Term(TermError),
+    Issue(IssueError),
+    Revoke(RevokeError),
+    Key(KeyError),
+    Quote(QuoteError),
+    Invoice(InvoiceError),
+    Payment(PaymentError),
+    Usage(UsageError),
+);
+
+/// What kind of failure a [`DeskError`] is: the CLI's exit code and a
+/// server's HTTP status are chosen from it, in one place each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Input that does not read as what it should be.
+    BadInput,
+    /// A licensing or commercial rule refused the operation.
+    Refused,
+    /// Something named does not exist.
+    NotFound,
+    /// A file could not be read or written, or exists already.
+    Io,
+    /// The ledger is damaged or not a facelic ledger.
+    Damaged,
+    /// The signing key or its HSM could not be used (locked, PIN refused).
+    Key,
+    /// The desk itself: missing, already there, newer, its database failed,
+    /// or a bug.
+    Desk,
+}
+
+impl DeskError {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        use crate::hsm::HsmError;
+        match self {
+            DeskError::Customer(e) => e.kind(),
+            DeskError::Order(e) => e.kind(),
+            DeskError::Issue(e) => e.kind(),
+            DeskError::Revoke(e) => e.kind(),
+            DeskError::Key(e) => e.kind(),
+            DeskError::Quote(e) => e.kind(),
+            DeskError::NotFound(_) => ErrorKind::NotFound,
+            DeskError::Input(_) => ErrorKind::BadInput,
+            DeskError::Term(_)
+            | DeskError::Invoice(_)
+            | DeskError::Payment(_)
+            | DeskError::Usage(_)
+            | DeskError::Clock(ClockError::NotBehind { .. } | ClockError::NothingRecorded)
+            | DeskError::Pricing(_)
+            | DeskError::BeforeFirstDay(_)
+            | DeskError::PerDevice { .. }
+            | DeskError::ClockBehind { .. }
+            | DeskError::ClockAhead { .. }
+            | DeskError::ClockOutOfRange { .. }
+            | DeskError::BuyerWithoutTaxId { .. }
+            | DeskError::OwedBackUnchosen { .. }
+            | DeskError::Overpayment { .. }
+            | DeskError::TermEnded { .. } => ErrorKind::Refused,
+            DeskError::Clock(_)
+            | DeskError::BadLines { .. }
+            | DeskError::Catalog { .. }
+            | DeskError::Hsm(HsmError::BadLabel { .. })
+            | DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
+            | DeskError::KeyFile(KeyFileError::UnsafeKdf { .. })
+            | DeskError::KeyMismatch { .. }
+            | DeskError::HsmKeyMismatch { .. } => ErrorKind::BadInput,
+            DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => ErrorKind::Key,
+            DeskError::KeyFile(e) if e.is_locked() => ErrorKind::Key,
+            DeskError::Sign(_) => ErrorKind::BadInput,
+            DeskError::Damaged(_) | DeskError::Corrupt(_) => ErrorKind::Damaged,
+            DeskError::Io { .. } | DeskError::Exists(_) | DeskError::KeyFile(_) => ErrorKind::Io,
+            DeskError::NotInitialized(_)
+            | DeskError::NoActiveKey
+            | DeskError::AlreadyInitialized(_)
+            | DeskError::NewerLedger { .. }
+            | DeskError::Ledger(_)
+            | DeskError::Internal(_)
+            | DeskError::Encode(_) => ErrorKind::Desk,
+        }
+    }
 }
 
 impl DeskError {
@@ -283,3 +429,39 @@ fn bad_lines(lines: &[(usize, String)]) -> String {
 
 /// How many bad lines an error message names.
 pub const BAD_LINES_NAMED: usize = 50;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_document_that_cannot_be_encoded_is_a_desk_fault_not_bad_input() {
+        let e = DeskError::from(serde_json::from_str::<u8>("x").unwrap_err());
+        assert_eq!(e.kind(), ErrorKind::Desk);
+    }
+
+    #[test]
+    fn kinds_come_from_the_variant() {
+        let seats = DeskError::from(IssueError::SeatsExhausted {
+            order: "O-000001".into(),
+            seats: 50,
+            free: 0,
+            new: 1,
+            issued: 0,
+        });
+        assert_eq!(seats.kind(), ErrorKind::Refused);
+        assert_eq!(
+            DeskError::from(IssueError::NoCodes).kind(),
+            ErrorKind::BadInput
+        );
+        assert_eq!(
+            DeskError::from(NotFound::Order("O-9".into())).kind(),
+            ErrorKind::NotFound
+        );
+        assert_eq!(
+            DeskError::from(KeyError::BadCertificate("x".into())).kind(),
+            ErrorKind::BadInput
+        );
+        assert_eq!(DeskError::from(KeyError::NoRoot).kind(), ErrorKind::Refused);
+    }
+}

@@ -327,12 +327,17 @@ fn plain_expected<T>() -> &'static str {
 pub(crate) fn one_line(what: &str, text: &str, max: usize) -> super::Result<String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(super::DeskError::Input(format!("{what} is empty")));
+        return Err(super::InputError::Empty {
+            what: what.to_owned(),
+        }
+        .into());
     }
     if text.len() > max || text.chars().any(char::is_control) {
-        return Err(super::DeskError::Input(format!(
-            "{what} must be at most {max} bytes on one line, without control characters"
-        )));
+        return Err(super::InputError::BadLine {
+            what: what.to_owned(),
+            max,
+        }
+        .into());
     }
     Ok(text.to_owned())
 }

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension as _, params};
 
 use super::fields::Text;
-use super::{Desk, DeskError, Result, audit};
+use super::{Desk, DeskError, KeyError, Result, audit};
 use crate::hsm::{Hsm, HsmSettings};
 
 impl Desk {
@@ -17,10 +17,7 @@ impl Desk {
         if let Some(old) = self.hsm_settings()? {
             let in_hsm = self.keys()?.into_iter().filter(|k| k.hsm_label.is_some());
             if old != *settings && in_hsm.count() > 0 {
-                return Err(DeskError::Refused(format!(
-                    "keys of the desk live in token {:?}; the HSM settings cannot move away from it",
-                    old.token
-                )));
+                return Err(KeyError::TokenMove(old.token.clone()).into());
             }
         }
         self.open_hsm_with(settings)?;
@@ -46,9 +43,7 @@ impl Desk {
 
     /// Opens the desk's HSM, refused when none is configured.
     pub(crate) fn open_hsm(&self) -> Result<Hsm> {
-        let settings = self
-            .hsm_settings()?
-            .ok_or_else(|| DeskError::Refused("the desk has no HSM configured".into()))?;
+        let settings = self.hsm_settings()?.ok_or(KeyError::NoHsm)?;
         self.open_hsm_with(&settings)
     }
 

@@ -15,7 +15,7 @@ use super::accounts::OwedBack;
 use super::customers::{Customer, FapiaoType, load_customer};
 use super::fields::{Fields, LedgerText as _, Text};
 use super::orders::load_order;
-use super::{Desk, DeskError, Result, audit};
+use super::{Desk, DeskError, InputError, InvoiceError, NotFound, Result, audit};
 use crate::Timestamp;
 
 /// A row of `invoice list`.
@@ -100,10 +100,11 @@ pub(crate) fn load_finalized(
     let invoice = load_invoice(tx, key)?;
     match invoice.number.clone() {
         Some(number) => Ok((invoice, number)),
-        None => Err(DeskError::Refused(format!(
-            "{} is a draft: {instead}",
-            invoice.draft_id
-        ))),
+        None => Err(InvoiceError::IsDraft {
+            draft: invoice.draft_id,
+            instead: instead.to_owned(),
+        }
+        .into()),
     }
 }
 
@@ -131,7 +132,7 @@ pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoi
             },
         )
         .optional()?
-        .ok_or_else(|| DeskError::NotFound(format!("no invoice or draft {key:?}")))?;
+        .ok_or_else(|| NotFound::Invoice(key.to_owned()))?;
     if let Some(number) = &invoice.number {
         let mut stmt = tx.prepare_cached(
             "SELECT number, issued_at, amount, reason FROM credit_notes WHERE invoice_number = ?1 \
@@ -283,49 +284,47 @@ impl Desk {
             let order = load_order(tx, order_id)?;
             let kind = order.kind;
             if kind.is_trial() {
-                return Err(DeskError::Refused(format!(
-"order {} is a {}: trials are not invoiced",
-order.id, order.kind
-)));
+                return Err(InvoiceError::Trial {
+                    order: order.id,
+                    kind,
+                }
+                .into());
             }
             let product = catalog
                 .product(&order.product)
-                .ok_or_else(|| {
-DeskError::Refused(format!(
-"product {} is not in the desk catalog",
-order.product
-))
-})?;
+                .ok_or_else(|| InvoiceError::ProductGone(order.product.clone()))?;
             let inv = &catalog.invoicing;
             let invoiced: Vec<i64> = tx
                 .prepare("SELECT term_seq FROM invoice_items WHERE order_id = ?1")?
                 .query_map([&order.id], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
-            let refused =
-|e: facelic_invoice::pricing::PricingError| DeskError::Refused(e.to_string());
             let (lines, items): (Vec<Line>, Vec<i64>) = if kind.is_device_bound() {
                 if !invoiced.is_empty() {
-                    return Err(DeskError::Refused(format!(
-"order {} is already invoiced",
-order.id
-)));
+                    return Err(InvoiceError::Invoiced(order.id).into());
                 }
                 let devices = order.devices.unwrap_or(0);
                 // Orders made before agreements were recorded: the catalog's price.
                 let price = match &order.agreed {
                     Some(agreed) => agreed.clone(),
                     None => {
-price_devices(product, catalog.rules.device_min_quantity, devices, None)
-.map_err(refused)?
-}
+                        price_devices(product, catalog.rules.device_min_quantity, devices, None)?
+                    }
                 };
-                (lines_for(product, &price, device_description(devices, &price.mode), inv), vec![0])
+                (
+                    lines_for(
+                        product,
+                        &price,
+                        device_description(devices, &price.mode),
+                        inv,
+                    ),
+                    vec![0],
+                )
             } else {
                 let mut lines = Vec::new();
                 let mut items = Vec::new();
                 for t in order.terms.iter().filter(|t| !invoiced.contains(&t.seq)) {
                     let fee = t.fee.unwrap_or(product.platform_fee);
-let price = price_platform_at(fee, 1, t.discount_pct).map_err(refused)?;
+                    let price = price_platform_at(fee, 1, t.discount_pct)?;
                     let describe = |_| {
                         format!(
                             "Platform license for {}, term {}: {} to {}",
@@ -339,10 +338,7 @@ let price = price_platform_at(fee, 1, t.discount_pct).map_err(refused)?;
                     items.push(t.seq);
                 }
                 if lines.is_empty() {
-                    return Err(DeskError::Refused(format!(
-                        "every term of order {} is already invoiced; renew it to invoice a new term",
-                        order.id
-                    )));
+                    return Err(InvoiceError::TermsInvoiced(order.id).into());
                 }
                 (lines, items)
             };
@@ -355,25 +351,28 @@ let price = price_platform_at(fee, 1, t.discount_pct).map_err(refused)?;
                 created_at: inv.time_zone.rfc3339(s.now()),
                 ..statement_for(&catalog, &seller, &customer, lines)
             };
-            let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
+            let doc = serde_json::to_string(&invoice)?;
             tx.execute(
                 "INSERT INTO invoices (seq, draft_id, order_id, status, created_at, gross, \
                     document) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
                 params![
-seq,
-draft_id,
-order.id,
-invoice.created_at,
-invoice.totals.gross.to_ledger(),
-doc
-],
+                    seq,
+                    draft_id,
+                    order.id,
+                    invoice.created_at,
+                    invoice.totals.gross.to_ledger(),
+                    doc
+                ],
             )?;
             for term in items {
-                tx.execute("INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES (?1, \
-                    ?2, ?3)", params![draft_id, order.id, term])?;
+                tx.execute(
+                    "INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES (?1, \
+                    ?2, ?3)",
+                    params![draft_id, order.id, term],
+                )?;
             }
             let gross = invoice.totals.gross.to_string();
-let detail = serde_json::json!({ "order": order.id, "gross": gross });
+            let detail = serde_json::json!({ "order": order.id, "gross": gross });
             audit::record(tx, s, "invoice.create", &draft_id, &detail)?;
             Ok(invoice)
         })
@@ -393,9 +392,7 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
     ) -> Result<Invoice> {
         let inv = self.catalog.invoicing.clone();
         if inv.seller_tax_id.is_empty() {
-            return Err(DeskError::Refused(
-                "the catalog's [invoicing] seller_tax_id is not set: a statement carries the seller's unified social credit code".into(),
-            ));
+            return Err(InvoiceError::NoSellerTaxId.into());
         }
         let prefix = inv.invoice_prefix.clone();
         let zone = inv.time_zone;
@@ -403,11 +400,11 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
         self.write(|tx, s| {
             let invoice = load_invoice(tx, draft_id)?;
             if let Some(number) = &invoice.number {
-                return Err(DeskError::Refused(format!(
-                    "{} is already finalized as {number}; it \
-                    cannot change",
-                    invoice.draft_id
-                )));
+                return Err(InvoiceError::Finalized {
+                    draft: invoice.draft_id,
+                    number: number.clone(),
+                }
+                .into());
             }
             let year = zone.year(s.now());
             let n = next_of_year(tx, Numbered::Statement, year)?;
@@ -431,7 +428,7 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
             doc.buyer = buyer(&customer);
             doc.seller = seller.clone();
             doc.fapiao_type = Some(fapiao_type_of(&customer));
-            let text = serde_json::to_string(&doc).map_err(|e| DeskError::Input(e.to_string()))?;
+            let text = serde_json::to_string(&doc)?;
             tx.execute(
                 "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2, due_on = \
                     ?3, document = ?4
@@ -465,9 +462,7 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
         self.write(|tx, s| {
             let invoice = load_invoice(tx, draft_id)?;
             if let Some(number) = &invoice.number {
-                return Err(DeskError::Refused(format!(
-                    "{number} is finalized: issue a credit note instead"
-                )));
+                return Err(InvoiceError::FinalizedNotDeleted(number.clone()).into());
             }
             tx.execute(
                 "DELETE FROM invoices WHERE draft_id = ?1",
@@ -519,7 +514,7 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
                 .credits
                 .iter()
                 .find(|c| c.number == note_number)
-                .ok_or_else(|| DeskError::NotFound(format!("no credit note {key:?}")))?;
+                .ok_or_else(|| NotFound::CreditNote(key.to_owned()))?;
             let date = document_date(&note.issued_at, self.catalog.invoicing.time_zone);
             let red = super::payments::red_fapiao_of(self.read(), &invoice_number, &note_number)?;
             return Ok(invoice.credit_note_document(note, date, red));
@@ -556,16 +551,19 @@ let detail = serde_json::json!({ "order": order.id, "gross": gross });
             None => None,
             Some(key) => Some(
                 super::customers::find_customer(self.read(), key)?
-                    .ok_or_else(|| DeskError::NotFound(format!("no customer {:?}", key.trim())))?
+                    .ok_or_else(|| NotFound::Customer(key.trim().to_owned()))?
                     .id,
             ),
         };
         if let (Some(from), Some(to)) = (filter.from, filter.to)
             && from > to
         {
-            return Err(DeskError::Input(format!(
-                "the range starts ({from}) after it ends ({to})"
-            )));
+            return Err(InputError::Reversed {
+                what: "range",
+                from,
+                to,
+            }
+            .into());
         }
         let dated = filter.from.is_some() || filter.to.is_some();
         Ok(self
@@ -674,16 +672,15 @@ pub(crate) fn credit(
     let open = invoice.creditable();
     let amount = amount.unwrap_or(open);
     if amount <= Decimal::ZERO || open <= Decimal::ZERO {
-        return Err(DeskError::Refused(format!(
-            "{invoice_number} has nothing left to credit"
-        )));
+        return Err(InvoiceError::NothingToCredit(invoice_number.to_owned()).into());
     }
     if amount > open {
-        return Err(DeskError::Refused(format!(
-            "{invoice_number} has {} left to credit; {} is more",
-            facelic_invoice::money::format_money(open),
-            facelic_invoice::money::format_money(amount)
-        )));
+        return Err(InvoiceError::CreditTooLarge {
+            number: invoice_number.to_owned(),
+            open,
+            amount,
+        }
+        .into());
     }
     // What was paid and is now credited is owed back: the operator says
     // whether as a refund or as customer credit.
@@ -809,7 +806,7 @@ pub(crate) fn issue_statement(
         due_on: Some(date.add_days(i64::from(terms))),
         ..statement_for(catalog, seller, customer, lines)
     };
-    let doc = serde_json::to_string(&invoice).map_err(|e| DeskError::Input(e.to_string()))?;
+    let doc = serde_json::to_string(&invoice)?;
     tx.execute(
         "INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, \
             document, due_on)

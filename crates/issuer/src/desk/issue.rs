@@ -23,7 +23,7 @@ use super::query::{LicenseRecord, load_license};
 use super::signing::{Batch, Recorder, sign_ahead};
 use super::staging::{self, LicenseFile};
 use super::time::add_days;
-use super::{Desk, DeskError, Result, Session};
+use super::{Desk, IssueError, Result, Session};
 use crate::{Binding, DeviceCode, Kind, Timestamp};
 
 /// What an issue (or renew, or replace) did.
@@ -68,20 +68,11 @@ pub fn parse_devices_file(bytes: &[u8]) -> Result<Vec<DeviceCode>> {
     }
     if !bad.is_empty() {
         let count = bad.len();
-        let more = count.saturating_sub(MAX_LISTED);
         bad.truncate(MAX_LISTED);
-        let tail = if more > 0 {
-            format!("; and {more} more")
-        } else {
-            String::new()
-        };
-        return Err(DeskError::Input(format!(
-            "{count} invalid device code(s), nothing issued: {}{tail}",
-            bad.join("; ")
-        )));
+        return Err(IssueError::BadCodes { count, lines: bad }.into());
     }
     if codes.is_empty() {
-        return Err(DeskError::Input("no device codes given".into()));
+        return Err(IssueError::NoCodes.into());
     }
     Ok(dedup(codes))
 }
@@ -102,11 +93,7 @@ impl Desk {
         self.catalog
             .product(product)
             .map(|p| p.features)
-            .ok_or_else(|| {
-                DeskError::Refused(format!(
-                    "product {product:?} is no longer in the desk catalog"
-                ))
-            })
+            .ok_or_else(|| IssueError::ProductGone(product.to_owned()).into())
     }
 
     /// Issues licenses on a device order for `codes` (repeats count once),
@@ -218,10 +205,11 @@ pub(crate) fn issue_devices_in(
     let order = load_order(tx, order_id)?;
     let kind = order.kind;
     if !kind.is_device_bound() {
-        return Err(DeskError::Refused(format!(
-            "order {} is a {kind} order: it is issued without devices",
-            order.id
-        )));
+        return Err(IssueError::NotDeviceBound {
+            order: order.id,
+            kind,
+        }
+        .into());
     }
     let codes = dedup(codes.to_vec());
     let (not_before, not_after) = if kind == Kind::DeviceTrial {
@@ -310,10 +298,12 @@ fn check_devices(
                 licensed.insert(*code);
             }
             Some((serial, false)) => {
-                return Err(DeskError::Refused(format!(
-                    "device {code} had license {serial} on order {} and it was revoked; nothing issued",
-                    order.id
-                )));
+                return Err(IssueError::DeviceRevoked {
+                    device: code.to_string(),
+                    serial,
+                    order: order.id.clone(),
+                }
+                .into());
             }
             None => {}
         }
@@ -321,19 +311,22 @@ fn check_devices(
     let new = (codes.len() - existing.len()) as u64;
     let free = order.seats_free.unwrap_or(0);
     if new > free {
-        return Err(DeskError::Refused(format!(
-            "order {} has {free} free seat(s) of {}; this needs {new} new (and {} already issued); nothing issued",
-            order.id,
-            order.devices.unwrap_or(0),
-            existing.len()
-        )));
+        return Err(IssueError::SeatsExhausted {
+            order: order.id.clone(),
+            seats: order.devices.unwrap_or(0),
+            free,
+            new,
+            issued: existing.len(),
+        }
+        .into());
     }
     if let (Some(end), true) = (trial_end, new > 0) {
         if now >= end {
-            return Err(DeskError::Refused(format!(
-                "the trial on order {} ended at {end}; nothing issued",
-                order.id
-            )));
+            return Err(IssueError::TrialEnded {
+                order: order.id.clone(),
+                ended: end,
+            }
+            .into());
         }
         if order.trial_ends_at.is_none() {
             tx.execute(

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::fields::Text;
-use super::{Desk, DeskError, KEYS_DIR, Result, audit};
+use super::{Desk, DeskError, KEYS_DIR, KeyError, NotFound, Result, audit};
 use facelic_verifier::public_key_to_pem;
 
 use crate::hsm::Hsm;
@@ -125,20 +125,25 @@ impl DeskSigner {
             return Ok(());
         };
         cert.allows(product, now).map_err(|e| {
-            DeskError::Refused(match e {
-                facelic_verifier::VerifyError::CertificateWindow(_) => format!(
-                    "the active signing key {} may issue from {} until {} only; \
-                     have a root certify a new key",
-                    cert.key_id(),
-                    cert.not_before(),
-                    cert.not_after()
-                ),
-                _ => format!(
-                    "the active signing key {} is certified for {} only, not for {product}",
-                    cert.key_id(),
-                    cert.products().unwrap_or_default().join(", ")
-                ),
-            })
+            let key = cert.key_id().to_string();
+            match e {
+                facelic_verifier::VerifyError::CertificateWindow(_) => KeyError::OutsideWindow {
+                    key,
+                    not_before: cert.not_before(),
+                    not_after: cert.not_after(),
+                },
+                _ => KeyError::ProductNotCertified {
+                    key,
+                    certified: cert
+                        .products()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect(),
+                    product: product.to_owned(),
+                },
+            }
+            .into()
         })
     }
 
@@ -193,9 +198,7 @@ impl DeskSigner {
             .optional()?;
         match revoked {
             Some(None) => Ok(()),
-            Some(Some(at)) => Err(DeskError::Refused(format!(
-                "signing key {id} was revoked by a root at {at}, while this command was starting: nothing was signed or recorded"
-            ))),
+            Some(Some(at)) => Err(KeyError::RevokedWhileStarting { key: id, at }.into()),
             None => Err(DeskError::Internal("the signing key is not in the ledger")),
         }
     }
@@ -273,22 +276,28 @@ impl Desk {
                     .filter(|o| o.starts_with("facelic") && *o != ours)
                 {
                     if !matches!(new, NewKey::AdoptFromHsm(_)) {
-                        return Err(DeskError::Refused(format!(
-                            "key {id} (labelled {label:?}) was made by another desk ({owner}); \
-                             a desk signs only with keys it made, unless told to adopt this one"
-                        )));
+                        return Err(KeyError::OtherDesksKey {
+                            key: id,
+                            label: label.to_owned(),
+                            owner: owner.to_owned(),
+                        }
+                        .into());
                     }
                     adopted_from = Some(owner.to_owned());
                 }
                 if self.keys()?.iter().any(|k| k.key_id == id) {
-                    return Err(DeskError::Refused(format!(
-                        "key {id} (labelled {label:?}) is a key of the desk already"
-                    )));
+                    return Err(KeyError::HeldAlready {
+                        key: id,
+                        label: label.to_owned(),
+                    }
+                    .into());
                 }
                 if self.roots()?.get(key.key_id()).is_some() {
-                    return Err(DeskError::Refused(format!(
-                        "key {id} (labelled {label:?}) is a root the desk trusts; a root lives apart from the desk"
-                    )));
+                    return Err(KeyError::RootAsSigningKey {
+                        key: id,
+                        label: label.to_owned(),
+                    }
+                    .into());
                 }
                 let token = key.token().to_owned();
                 (id, key.public_pem(), Some((token, label.to_owned())))
@@ -389,13 +398,11 @@ impl Desk {
     /// imported, and its key revocations honoured. Audited as `keys.root`.
     pub fn add_root(&mut self, public_pem: &str) -> Result<String> {
         let key = crate::keyring::single_key(public_pem)
-            .map_err(|e| DeskError::Input(format!("root public key: {e}")))?;
+            .map_err(|e| KeyError::BadRootKey(e.to_string()))?;
         let pem = public_key_to_pem(&key);
         let id = KeyId::of(&key).to_string();
         if self.keys()?.iter().any(|k| k.key_id == id) {
-            return Err(DeskError::Refused(format!(
-                "key {id} is one of the desk's signing keys; a root lives apart from the desk"
-            )));
+            return Err(KeyError::SigningKeyAsRoot(id).into());
         }
         self.write(|tx, s| {
             let added = tx.execute(
@@ -403,7 +410,7 @@ impl Desk {
                 params![id, pem, Text(&s.now())],
             )?;
             if added == 0 {
-                return Err(DeskError::Refused(format!("root {id} is trusted already")));
+                return Err(KeyError::RootTrusted(id.clone()).into());
             }
             audit::record(tx, s, "keys.root", &id, &serde_json::json!({}))
         })?;
@@ -428,9 +435,7 @@ impl Desk {
     fn trusted_roots(&self) -> Result<Keyring> {
         let roots = self.roots()?;
         if roots.is_empty() {
-            return Err(DeskError::Refused(
-                "the desk trusts no root key yet: add the root's public key first".into(),
-            ));
+            return Err(KeyError::NoRoot.into());
         }
         Ok(roots)
     }
@@ -446,25 +451,18 @@ impl Desk {
     pub fn import_certificate(&mut self, text: &str) -> Result<DeskKey> {
         let roots = self.trusted_roots()?;
         let cert = Certificate::parse(text, &roots)
-            .map_err(|e| DeskError::Input(format!("certificate: {e}")))?;
+            .map_err(|e| KeyError::BadCertificate(e.to_string()))?;
         let id = cert.key_id().to_string();
         let key = self.key(&id).map_err(|e| match e {
-            DeskError::NotFound(_) => DeskError::Refused(format!(
-                "the certificate is for key {id}, which this desk does not hold"
-            )),
+            DeskError::NotFound(_) => KeyError::CertificateForUnknownKey(id.clone()).into(),
             other => other,
         })?;
         if key.status == KeyStatus::Revoked {
-            return Err(DeskError::Refused(format!(
-                "key {id} was revoked by a root"
-            )));
+            return Err(KeyError::RevokedByRoot(id).into());
         }
         let now = self.now();
         if now >= cert.not_after() {
-            return Err(DeskError::Refused(format!(
-                "the certificate's window ended at {}; ask the root for a new one",
-                cert.not_after()
-            )));
+            return Err(KeyError::CertificateEnded(cert.not_after()).into());
         }
         let pending = self.activation_refused(&cert, now).is_some();
         let window = serde_json::json!({
@@ -495,14 +493,13 @@ impl Desk {
     /// Why a key certified by `cert` may not become the signing key at
     /// `now`: its window has not opened (or has ended), or it covers no
     /// product the catalog sells.
-    fn activation_refused(&self, cert: &Certificate, now: crate::Timestamp) -> Option<String> {
+    fn activation_refused(&self, cert: &Certificate, now: crate::Timestamp) -> Option<KeyError> {
         if now < cert.not_before() || now >= cert.not_after() {
-            return Some(format!(
-                "key {} may sign from {} until {} only",
-                cert.key_id(),
-                cert.not_before(),
-                cert.not_after()
-            ));
+            return Some(KeyError::NotInWindow {
+                key: cert.key_id().to_string(),
+                not_before: cert.not_before(),
+                not_after: cert.not_after(),
+            });
         }
         let products = cert.products()?;
         let sold = self
@@ -510,12 +507,9 @@ impl Desk {
             .products
             .iter()
             .any(|p| products.contains(&p.id));
-        (!sold).then(|| {
-            format!(
-                "key {} is certified for {}, which the desk's catalog does not sell",
-                cert.key_id(),
-                products.join(", ")
-            )
+        (!sold).then(|| KeyError::NothingSold {
+            key: cert.key_id().to_string(),
+            products: products.iter().map(|p| p.to_string()).collect(),
         })
     }
 
@@ -525,11 +519,11 @@ impl Desk {
     pub fn activate_key(&mut self, id: &str) -> Result<DeskKey> {
         let key = self.key(id)?;
         if key.status != KeyStatus::Pending {
-            return Err(DeskError::Refused(format!(
-                "key {} is {}: only a pending key (certified, not yet signing) is activated",
-                key.key_id,
-                key.status.as_str()
-            )));
+            return Err(KeyError::NotPending {
+                key: key.key_id,
+                status: key.status.as_str(),
+            }
+            .into());
         }
         let text: String = self.read().query_row(
             "SELECT certificate FROM keys WHERE key_id = ?1",
@@ -538,7 +532,7 @@ impl Desk {
         )?;
         let cert = stored_certificate(&text, &key.key_id, &self.roots()?)?;
         if let Some(why) = self.activation_refused(&cert, self.now()) {
-            return Err(DeskError::Refused(why));
+            return Err(why.into());
         }
         let id = key.key_id;
         self.write(|tx, s| {
@@ -568,12 +562,10 @@ impl Desk {
     /// the ids of the desk's keys it revoked. Audited as `keys.revoke`.
     pub fn import_key_revocations(&mut self, text: &str) -> Result<Vec<String>> {
         let roots = self.roots()?;
-        let list = RevocationList::parse(text, &roots)
-            .map_err(|e| DeskError::Input(format!("key revocation list: {e}")))?;
+        let list =
+            RevocationList::parse(text, &roots).map_err(|e| KeyError::BadKeyList(e.to_string()))?;
         if list.signing_keys().is_empty() || !list.serials().is_empty() {
-            return Err(DeskError::Input(
-                "key revocation list: a root's list revokes signing keys only (no serials)".into(),
-            ));
+            return Err(KeyError::KeyListWithSerials.into());
         }
         let ids: Vec<String> = list
             .signing_keys()
@@ -728,7 +720,7 @@ impl Desk {
                 Ok(read_key(r))
             })
             .optional()?
-            .ok_or_else(|| DeskError::NotFound(format!("key {id}")))??;
+            .ok_or_else(|| NotFound::Key(id.to_owned()))??;
         with_window(row, &self.roots()?)
     }
 
@@ -783,13 +775,13 @@ impl Desk {
         if let Some(cert) = &active.certificate
             && cert.allows_issuing_at(now).is_err()
         {
-            return Err(DeskError::Refused(format!(
-                "the active signing key {} may sign from {} until {} only, and it is {now}: \
-                     every app would refuse its revocation list; have a root certify a key for now",
-                cert.key_id(),
-                cert.not_before(),
-                cert.not_after()
-            )));
+            return Err(KeyError::ListOutsideWindow {
+                key: cert.key_id().to_string(),
+                not_before: cert.not_before(),
+                not_after: cert.not_after(),
+                now,
+            }
+            .into());
         }
         let oldest = self.keys()?.into_iter().find(|k| {
             k.certified.is_none()

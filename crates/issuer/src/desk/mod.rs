@@ -32,6 +32,7 @@ mod payments;
 mod platform;
 mod query;
 mod quotes;
+mod refusal;
 mod revoke;
 mod schema;
 mod seek_buffer;
@@ -50,7 +51,11 @@ pub use ledger::LOCK_FILE;
 pub use accounts::{CustomerAccount, OwedBack, Receipt, RefundFrom, Rest};
 pub use audit::{AuditEntry, ClockRewind};
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
-pub use error::{BAD_LINES_NAMED, CorruptValue, DeskError, Result};
+pub use error::{
+    BAD_LINES_NAMED, ClockError, CorruptValue, CustomerError, DeskError, ErrorKind, InputError,
+    InvoiceError, IssueError, KeyError, NotFound, OrderError, PaymentError, QuoteError, Result,
+    RevokeError, TermError, UsageError,
+};
 pub use invoices::{BuyerTaxId, InvoiceFilter, InvoiceSummary};
 pub use issue::{IssueReport, parse_devices_file};
 pub use keys::{CertifiedWindow, DeskKey, KeyStatus, NewKey};
@@ -88,7 +93,7 @@ impl Clock {
         match self {
             Clock::Fixed(t) => Ok(t),
             Clock::System => Timestamp::from_unix(chrono::Utc::now().timestamp())
-                .ok_or_else(|| DeskError::Input("the system clock is out of range".into())),
+                .ok_or_else(|| InputError::OutOfRange("the system clock".into()).into()),
         }
     }
 }
@@ -133,9 +138,7 @@ impl Session {
     pub fn new(clock: Clock, operator: &str) -> Result<Self> {
         let operator = operator.trim();
         if operator.is_empty() || operator.len() > 200 || operator.chars().any(char::is_control) {
-            return Err(DeskError::Input(format!(
-                "operator {operator:?} must be 1 to 200 bytes without control characters"
-            )));
+            return Err(InputError::Operator(operator.to_owned()).into());
         }
         Ok(Session {
             clock,
@@ -245,7 +248,7 @@ impl Desk {
         let token = match (hsm, first) {
             (Some(settings), _) => Some((settings, hsm::open_token(&session, settings)?)),
             (None, NewKey::InHsm(_) | NewKey::FromHsm(_)) => {
-                return Err(DeskError::Refused("the desk has no HSM configured".into()));
+                return Err(KeyError::NoHsm.into());
             }
             (None, _) => None,
         };
@@ -373,8 +376,7 @@ impl Desk {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let latest = ledger::latest_time(&tx)?
-            .ok_or_else(|| DeskError::Refused("the ledger has recorded no time yet".into()))?;
+        let latest = ledger::latest_time(&tx)?.ok_or(ClockError::NothingRecorded)?;
         let value = f(&tx, &self.session, latest)?;
         tx.commit()?;
         Ok(value)

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::fields::{Fields, LedgerText as _, Text, display, display_opt};
 use super::time::{add_days, add_months};
-use super::{Desk, DeskError, Result, audit};
+use super::{Desk, DeskError, NotFound, OrderError, Result, audit};
 use crate::{Kind, Timestamp};
 
 /// Most devices one order may have (a guard against typos).
@@ -169,93 +169,71 @@ impl Desk {
         match (new.kind.is_device_bound(), &new.devices, &new.package) {
             (true, Some(_), None) | (false, None, Some(_)) => {}
             (true, _, _) => {
-                return Err(DeskError::Input(
-                    "a device order needs a device count and no package".into(),
-                ));
+                return Err(OrderError::DeviceShape.into());
             }
             (false, _, _) => {
-                return Err(DeskError::Input(
-                    "a platform order needs a package name and no device count".into(),
-                ));
+                return Err(OrderError::PlatformShape.into());
             }
         }
         if new.kind.is_device_bound() && new.start.is_some() {
-            return Err(DeskError::Input(
-                "a start date applies to platform orders only".into(),
-            ));
+            return Err(OrderError::StartOnDeviceOrder.into());
         }
         if new.kind.is_device_bound() && new.cert_sha256.is_some() {
-            return Err(DeskError::Input(
-                "a signing certificate is pinned by platform orders only".into(),
-            ));
+            return Err(OrderError::CertificateOnDeviceOrder.into());
         }
         let devices = new.devices;
         if devices.is_some_and(|n| n > MAX_DEVICES) {
-            return Err(DeskError::Input(format!(
-                "at most {MAX_DEVICES} devices per order"
-            )));
+            return Err(OrderError::TooManyDevices { max: MAX_DEVICES }.into());
         }
         match (new.kind, devices) {
             (Kind::Device, Some(n)) if n < rules.device_min_quantity => {
-                return Err(DeskError::Refused(format!(
-                    "a per-device purchase is at least {} devices; this order has {n}",
-                    rules.device_min_quantity
-                )));
+                return Err(OrderError::BelowMinimum {
+                    minimum: rules.device_min_quantity,
+                    devices: n,
+                }
+                .into());
             }
             (Kind::DeviceTrial, Some(n)) if n == 0 || n > rules.device_trial_max_devices => {
-                return Err(DeskError::Refused(format!(
-                    "a device trial binds 1 to {} devices; this order has {n}",
-                    rules.device_trial_max_devices
-                )));
+                return Err(OrderError::TrialDevices {
+                    max: rules.device_trial_max_devices,
+                    devices: n,
+                }
+                .into());
             }
             _ => {}
         }
         if let Some(package) = &new.package
             && !facelic_verifier::is_valid_package_name(package)
         {
-            return Err(DeskError::Input(format!(
-                "{package:?} is not an Android application id (e.g. com.acme.gate: two or more dot-separated segments of letters, digits and _, each starting with a letter)"
-            )));
+            return Err(OrderError::Package(package.clone()).into());
         }
         if let Some(start) = new.start {
             check_start(start, now, new.kind, rules.platform_max_backdate_days)?;
         }
         let discount_pct = discount(new.discount_pct);
         if new.kind.is_trial() && discount_pct.is_some() {
-            return Err(DeskError::Input(
-                "a trial is not priced: it takes no discount".into(),
-            ));
+            return Err(OrderError::TrialDiscount.into());
         }
         if quote.is_some() && discount_pct.is_some() {
-            return Err(DeskError::Input(
-                "an order made from a quote takes the quote's discount".into(),
-            ));
+            return Err(OrderError::QuoteDiscount.into());
         }
-        let priced = |e: facelic_invoice::pricing::PricingError| DeskError::Refused(e.to_string());
         let agreed: Option<LinePrice> = match (new.kind, &quote) {
             (Kind::Device, Some(q)) => Some(q.price.clone()),
-            (Kind::Platform, Some(q)) => Some(
-                price_platform_at(q.price.unit_price, 1, q.price.discount_pct).map_err(priced)?,
-            ),
-            (Kind::Device, None) => Some(
-                price_devices(
-                    &product,
-                    rules.device_min_quantity,
-                    devices.unwrap_or(0),
-                    discount_pct,
-                )
-                .map_err(priced)?,
-            ),
-            (Kind::Platform, None) => {
-                Some(price_platform(&product, 1, discount_pct).map_err(priced)?)
-            }
+            (Kind::Platform, Some(q)) => Some(price_platform_at(
+                q.price.unit_price,
+                1,
+                q.price.discount_pct,
+            )?),
+            (Kind::Device, None) => Some(price_devices(
+                &product,
+                rules.device_min_quantity,
+                devices.unwrap_or(0),
+                discount_pct,
+            )?),
+            (Kind::Platform, None) => Some(price_platform(&product, 1, discount_pct)?),
             _ => None,
         };
-        let agreed_json = agreed
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| DeskError::Input(e.to_string()))?;
+        let agreed_json = agreed.as_ref().map(serde_json::to_string).transpose()?;
         let zone = self.catalog.invoicing.time_zone;
         let term = match new.kind {
             Kind::Platform => {
@@ -283,12 +261,15 @@ impl Desk {
                     )
                     .optional()?;
                 if let Some((order, at)) = earlier {
-                    return Err(DeskError::Refused(format!(
-                        "{} ({}) already had a {} of {product_id}: order {order} of {at}; one trial per customer and product",
-                        customer.name,
-                        customer.id,
-                        new.kind
-                    )));
+                    return Err(OrderError::TrialTaken {
+                        customer_name: customer.name.clone(),
+                        customer: customer.id.clone(),
+                        kind: new.kind,
+                        product: product_id.to_string(),
+                        order,
+                        at,
+                    }
+                    .into());
                 }
             }
             let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM orders", [], |r| r.get(0))?;
@@ -368,16 +349,22 @@ fn check_quote_fits(
     customer: &str,
 ) -> Result<()> {
     if q.customer_id != customer_id {
-        return Err(DeskError::Refused(format!(
-            "quote {} is for {} ({}), not {customer} ({customer_id})",
-            q.number, q.customer_name, q.customer_id
-        )));
+        return Err(OrderError::QuoteForAnotherCustomer {
+            quote: q.number.clone(),
+            quote_customer_name: q.customer_name.clone(),
+            quote_customer: q.customer_id.clone(),
+            customer_name: customer.to_owned(),
+            customer: customer_id.to_owned(),
+        }
+        .into());
     }
     if q.product != new.product.trim() {
-        return Err(DeskError::Refused(format!(
-            "quote {} is for {}, not {}",
-            q.number, q.product, new.product
-        )));
+        return Err(OrderError::QuoteForAnotherProduct {
+            quote: q.number.clone(),
+            quoted: q.product.clone(),
+            product: new.product.clone(),
+        }
+        .into());
     }
     let fits = match new.kind {
         Kind::Device => q.devices.is_some() && q.devices == new.devices,
@@ -386,18 +373,14 @@ fn check_quote_fits(
         _ => false,
     };
     if !fits {
-        let offered = match q.devices {
-            Some(n) => format!("{n} devices"),
-            None => format!("platform terms ({} year(s))", q.price.quantity),
-        };
-        return Err(DeskError::Refused(format!(
-            "quote {} offers {offered}; this order is a {} order{}",
-            q.number,
-            new.kind,
-            new.devices
-                .map(|n| format!(" of {n} devices"))
-                .unwrap_or_default()
-        )));
+        return Err(OrderError::QuoteMismatch {
+            quote: q.number.clone(),
+            quoted_devices: q.devices,
+            quoted_years: q.price.quantity,
+            kind: new.kind,
+            devices: new.devices,
+        }
+        .into());
     }
     Ok(())
 }
@@ -420,9 +403,12 @@ fn check_start(start: Timestamp, now: Timestamp, kind: Kind, max_backdate_days: 
                 "a platform term starts at most {max_backdate_days} days before its order (platform_max_backdate_days)"
             )
         };
-        return Err(DeskError::Refused(format!(
-            "start {start} is before {earliest}: {rule}"
-        )));
+        return Err(OrderError::StartTooEarly {
+            start,
+            earliest,
+            rule,
+        }
+        .into());
     }
     Ok(())
 }
@@ -458,7 +444,7 @@ pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
             },
         )
         .optional()?
-        .ok_or_else(|| DeskError::NotFound(format!("no order {id:?}")))?;
+        .ok_or_else(|| NotFound::Order(id.to_owned()))?;
     let used: i64 = conn.query_row(
         "SELECT COUNT(*) FROM licenses WHERE order_id = ?1 AND replaced_by IS NULL",
         [&order.id],

@@ -12,7 +12,7 @@ use facelic_invoice::{ApiProduct, Decimal};
 
 use super::fields::{Fields, LedgerText as _};
 use super::usage::{account, cycle_of, refuse_billed};
-use super::{Desk, DeskError, Result, audit};
+use super::{Desk, InputError, NotFound, Result, UsageError, audit};
 
 /// Where a pack came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -227,8 +227,7 @@ pub(crate) fn insert_pack(
     invoice: Option<&str>,
 ) -> Result<String> {
     let (seq, id) = next_pack(tx)?;
-    let calls_sql =
-        i64::try_from(calls).map_err(|_| DeskError::Input(format!("{calls} calls is too many")))?;
+    let calls_sql = i64::try_from(calls).map_err(|_| InputError::TooMany(calls))?;
     tx.execute(
         "INSERT INTO packs (seq, id, customer_id, product, calls, price, price_list, bought_on, \
             last_day, origin, invoice, recorded_at)
@@ -303,17 +302,19 @@ impl Desk {
         let seller = self.seller();
         let today = self.today();
         let customer = self.customer(&new.customer)?;
-        let product = catalog.api_product(&new.product).ok_or_else(|| {
-            DeskError::NotFound(format!("no usage-billed product {:?}", new.product))
-        })?;
+        let product = catalog
+            .api_product(&new.product)
+            .ok_or_else(|| NotFound::UsageProduct(new.product.clone()))?;
         let day = new.date.unwrap_or(today);
         if day > today {
-            return Err(DeskError::Refused(format!(
-                "a pack bought on {day} is in the future (today is {today})"
-            )));
+            return Err(UsageError::Future {
+                what: "a pack bought",
+                day,
+                today,
+            }
+            .into());
         }
-        day.check_floor("a pack bought on")
-            .map_err(DeskError::Refused)?;
+        day.check_floor("a pack bought on")?;
         // Post-paid calls already incurred are never offset by a pack
         // bought later (seed 000 L3): a back-dated pack may not cover calls
         // already imported for the days before today.
@@ -326,11 +327,12 @@ impl Desk {
                 |r| r.get(0),
             )?;
             if let Some(period) = incurred {
-                return Err(DeskError::Refused(format!(
-                    "calls of {} from {period} are imported already and were incurred post-paid; \
-                        a pack bought on {day} and recorded later never offsets them",
-                    product.id
-                )));
+                return Err(UsageError::PackAfterCalls {
+                    product: product.id.clone(),
+                    period,
+                    day,
+                }
+                .into());
             }
         }
         // A pack is not sold before its packs went on sale: dated before
@@ -341,45 +343,47 @@ impl Desk {
             let early_today =
                 day == on.day && today == on.day && zone.minute_of_day(self.now()) < on.minute;
             if day < on.day || early_today {
-                return Err(DeskError::Refused(format!(
-                    "{} packs are on sale from {on} ({}); not on {day}{}",
-                    product.id,
-                    zone.name(),
-                    if early_today { " before then" } else { "" }
-                )));
+                return Err(UsageError::PacksNotOnSale {
+                    product: product.id.clone(),
+                    from: on.to_string(),
+                    zone: zone.name().to_string(),
+                    day,
+                    early_today,
+                }
+                .into());
             }
         }
         if let Some(why) = &product.unpriced {
-            return Err(DeskError::Refused(format!(
-                "{} ({}) is not sold: the catalog has no price for it ({why})",
-                product.id, product.name_zh
-            )));
+            return Err(UsageError::Unpriced {
+                product: product.id.clone(),
+                name: product.name_zh.clone(),
+                why: why.clone(),
+            }
+            .into());
         }
         let prices = product
             .prices_on(day)
-            .ok_or_else(|| DeskError::Refused(format!("{} has no price on {day}", product.id)))?;
+            .ok_or_else(|| UsageError::NoPriceOn {
+                product: product.id.clone(),
+                day,
+            })?;
         if prices.packs.is_empty() {
-            return Err(DeskError::Refused(format!(
-                "{} is post-paid only: it sells no packs",
-                product.id
-            )));
+            return Err(UsageError::PostPaidOnly(product.id.clone()).into());
         }
-        let catalog_price = prices.pack(new.calls).ok_or_else(|| {
-            DeskError::Refused(format!(
-                "{} sells no pack of {} calls on {day} (packs: {})",
-                product.id,
-                new.calls,
-                product.pack_sizes_on(day)
-            ))
-        })?;
+        let catalog_price = prices
+            .pack(new.calls)
+            .ok_or_else(|| UsageError::NoSuchPack {
+                product: product.id.clone(),
+                calls: new.calls,
+                day,
+                sizes: product.pack_sizes_on(day),
+            })?;
         let (price, price_list) = match new.price {
             Some(p) => (p, "agreed".to_owned()),
             None => (catalog_price.price, prices.name.clone()),
         };
         if price <= Decimal::ZERO || price.scale() > 2 {
-            return Err(DeskError::Input(format!(
-                "a pack's price is a positive amount in fen, not {price}"
-            )));
+            return Err(UsageError::PackPrice(price).into());
         }
         self.write(|tx, s| {
             check_account(tx, &customer.id, product, day)?;
@@ -435,12 +439,9 @@ impl Desk {
         let reason = super::fields::one_line("a refund's reason", reason, 500)?;
         self.write(|tx, s| {
             let pack = load_pack(tx, id, today)?;
-            let product = catalog.api_product(&pack.product).ok_or_else(|| {
-                DeskError::Refused(format!(
-                    "product {} is not in the desk catalog",
-                    pack.product
-                ))
-            })?;
+            let product = catalog
+                .api_product(&pack.product)
+                .ok_or_else(|| UsageError::PackProductGone(pack.product.clone()))?;
             let days = product.family.pack_refund_days;
             let family = if product.family.id.is_empty() {
                 product.id.clone()
@@ -448,10 +449,11 @@ impl Desk {
                 product.family.id.clone()
             };
             let refuse = |why: String| {
-                Err(DeskError::Refused(format!(
-                    "{} cannot be refunded: {why}",
-                    pack.id
-                )))
+                Err(UsageError::NotRefundable {
+                    pack: pack.id.clone(),
+                    why,
+                }
+                .into())
             };
             if pack.status == PackStatus::Refunded {
                 return refuse(format!(
@@ -589,7 +591,7 @@ fn load_pack(conn: &Connection, id: &str, today: Date) -> Result<PackRecord> {
         |r| pack_from(r, today),
     )
     .optional()?
-    .ok_or_else(|| DeskError::NotFound(format!("no pack {id:?}")))
+    .ok_or_else(|| NotFound::Pack(id.to_owned()).into())
 }
 
 /// Refuses calls or packs of `product` on `day` for a customer whose
@@ -605,14 +607,20 @@ pub(crate) fn check_account(
     }
     match account(conn, customer_id, &product.family.id)? {
         Some(a) if a.activated_on <= day => Ok(()),
-        Some(a) => Err(DeskError::Refused(format!(
-            "{customer_id} activated {} on {}, after {day}",
-            product.family.id, a.activated_on
-        ))),
-        None => Err(DeskError::Refused(format!(
-            "{customer_id} has not activated {} ({}), needed for {}",
-            product.family.id, product.family.name, product.id
-        ))),
+        Some(a) => Err(UsageError::ActivatedAfter {
+            customer: customer_id.to_owned(),
+            family: product.family.id.clone(),
+            on: a.activated_on.to_string(),
+            day,
+        }
+        .into()),
+        None => Err(UsageError::NotActivated {
+            customer: customer_id.to_owned(),
+            family: product.family.id.clone(),
+            family_name: product.family.name.clone(),
+            product: product.id.clone(),
+        }
+        .into()),
     }
 }
 

@@ -14,7 +14,7 @@ use facelic_invoice::receivables::{Aging, OpenItem, age};
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use super::fields::{Fields, Text};
-use super::{Desk, DeskError, Result, audit};
+use super::{Desk, InputError, PaymentError, Result, audit};
 
 /// The payments of invoice `number`, oldest first.
 pub(crate) fn payments_of(conn: &Connection, number: &str) -> Result<Vec<Payment>> {
@@ -155,7 +155,7 @@ impl Desk {
         date: Date,
     ) -> Result<Fapiao> {
         let fapiao_number = facelic_invoice::fapiao::parse_fapiao_number(fapiao_number)
-            .map_err(|e| DeskError::Input(e.to_string()))?;
+            .map_err(InputError::from)?;
         let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
         self.write(|tx, s| {
@@ -167,20 +167,18 @@ impl Desk {
             )?;
             let number = doc.number().to_owned();
             if let Some((_, f)) = live_fapiao(tx, &doc)? {
-                return Err(DeskError::Refused(format!(
-                    "{number} already has fapiao {} of {}; a recorded fapiao cannot change",
-                    f.number, f.date
-                )));
+                return Err(PaymentError::FapiaoRecorded {
+                    number,
+                    fapiao: f.number,
+                    date: f.date.to_string(),
+                }
+                .into());
             }
             let mut earliest = doc_date;
             if doc.credit_note.is_some() {
                 // A red-letter fapiao cites the blue one it corrects.
                 let Some(blue) = fapiao_of(tx, &doc.statement)? else {
-                    return Err(DeskError::Refused(format!(
-                        "a red-letter (红字) fapiao corrects a blue one: {} has no fapiao recorded; \
-                            record it first",
-                        doc.statement
-                    )));
+                    return Err(PaymentError::RedBeforeBlue(doc.statement.clone()).into());
                 };
                 earliest = earliest.max(Some(blue.date));
             }
@@ -196,14 +194,22 @@ impl Desk {
                 )
                 .optional()?;
             if let Some(other) = taken {
-                return Err(DeskError::Refused(format!(
-                    "fapiao {fapiao_number} is recorded against {other} already; a fapiao belongs to one document"
-                )));
+                return Err(PaymentError::FapiaoElsewhere {
+                    fapiao: fapiao_number.clone(),
+                    other,
+                }
+                .into());
             }
             tx.execute(
                 "INSERT INTO fapiao_records (invoice_number, credit_note, number, issued_on, \
                     recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![doc.statement, doc.credit_note, fapiao_number, Text(&date), Text(&s.now())],
+                params![
+                    doc.statement,
+                    doc.credit_note,
+                    fapiao_number,
+                    Text(&date),
+                    Text(&s.now())
+                ],
             )?;
             audit::record(
                 tx,
@@ -239,9 +245,7 @@ impl Desk {
             )?;
             let number = doc.number().to_owned();
             let Some((seq, wrong)) = live_fapiao(tx, &doc)? else {
-                return Err(DeskError::Refused(format!(
-                    "{number} has no fapiao recorded to void"
-                )));
+                return Err(PaymentError::NoFapiao(number).into());
             };
             tx.execute(
                 "INSERT INTO fapiao_records (invoice_number, credit_note, recorded_at, voids, \

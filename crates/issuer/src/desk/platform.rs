@@ -13,7 +13,7 @@ use super::query::load_license;
 use super::signing::{Batch, Recorder};
 use super::staging::LicenseFile;
 use super::time::add_months;
-use super::{Desk, DeskError, Result, Session, audit};
+use super::{Desk, DeskError, OrderError, Result, Session, TermError, audit};
 use crate::{Kind, Timestamp};
 use facelic_invoice::Decimal;
 
@@ -34,7 +34,7 @@ impl Desk {
     /// unless `reprice` names new ones (audited as a re-pricing).
     pub fn renew(&mut self, order_id: &str, out: &Path, reprice: &Reprice) -> Result<IssueReport> {
         if reprice.fee.is_some_and(|f| f < Decimal::ZERO) {
-            return Err(DeskError::Input("a platform fee cannot be negative".into()));
+            return Err(OrderError::NegativeFee.into());
         }
         self.platform_license(order_id, out, Some(reprice))
     }
@@ -65,10 +65,12 @@ fn check_platform_order(order: &Order, renew: bool) -> Result<()> {
         } else {
             "device licenses are perpetual and are not renewed"
         };
-        return Err(DeskError::Refused(format!(
-            "order {} is a {kind} order: {why}",
-            order.id
-        )));
+        return Err(TermError::WrongKind {
+            order: order.id.clone(),
+            kind,
+            why,
+        }
+        .into());
     }
     if kind.is_device_bound() {
         return Err(DeskError::PerDevice {
@@ -122,21 +124,18 @@ fn platform_license_in(
     let mut order = load_order(tx, order_id)?;
     check_platform_order(&order, renewal.is_some())?;
     let Some(last) = order.terms.last().cloned() else {
-        return Err(DeskError::Refused(format!(
-            "order {} has no term",
-            order.id
-        )));
+        return Err(TermError::NoTerm(order.id).into());
     };
     if let Some(renewal) = renewal {
         // One term ahead at most: a renewal waiting to begin is renewed
         // once it has begun, so terms are never sold years in advance.
         if last.starts_at > now {
-            return Err(DeskError::Refused(format!(
-                "order {} is renewed already: term {} starts on {}; renew again once it has begun",
-                order.id,
-                last.seq,
-                last.starts_at.to_ledger()
-            )));
+            return Err(TermError::RenewedAlready {
+                order: order.id,
+                term: last.seq,
+                starts: last.starts_at.to_ledger(),
+            }
+            .into());
         }
         let start = now.max(last.ends_at);
         let end = add_months(start, renewal.months)?;
@@ -172,10 +171,7 @@ fn platform_license_in(
         order = load_order(tx, order_id)?;
     }
     let Some(term) = order.terms.last().cloned() else {
-        return Err(DeskError::Refused(format!(
-            "order {} has no term",
-            order.id
-        )));
+        return Err(TermError::NoTerm(order.id).into());
     };
     if now >= term.ends_at {
         return Err(DeskError::TermEnded {
@@ -195,9 +191,7 @@ fn platform_license_in(
     if let Some(serial) = issued {
         let mut record = load_license(tx, &serial, now)?;
         if record.revoked_at.is_some() {
-            return Err(DeskError::Refused(format!(
-                "the license {serial} of this term was revoked; nothing issued"
-            )));
+            return Err(TermError::LicenseRevoked(serial).into());
         }
         let file = LicenseFile {
             name: record.file_name.clone(),
@@ -219,10 +213,11 @@ fn platform_license_in(
         _ => chain_start,
     };
     if start >= term.ends_at {
-        return Err(DeskError::Refused(format!(
-            "a revoked license of order {} covers term {} to its end; nothing issued",
-            order.id, term.seq
-        )));
+        return Err(TermError::CoveredByRevoked {
+            order: order.id,
+            term: term.seq,
+        }
+        .into());
     }
     let binding = order.package_binding()?;
     let signed = batch

@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension as _, Row};
 use serde::Serialize;
 
 use super::fields::{Fields, display, display_opt};
-use super::{Desk, DeskError, Result};
+use super::{Desk, NotFound, Result};
 use crate::{DeviceCode, Kind, Serial, Timestamp};
 
 /// Where a license stands, as of the desk's now. Computed in one place
@@ -167,7 +167,7 @@ pub(crate) fn load_license(
             Ok(rec)
         })
         .optional()?;
-    found.ok_or_else(|| DeskError::NotFound(format!("no license {serial:?}")))
+    found.ok_or_else(|| NotFound::License(serial.to_owned()).into())
 }
 
 /// Which licenses to list.

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::fields::{Fields, LedgerText as _, Text};
 use super::invoices::{Numbered, next_of_year};
-use super::{Desk, DeskError, Result, audit};
+use super::{Desk, InputError, NotFound, QuoteError, Result, audit};
 use crate::Timestamp;
 
 /// What to quote.
@@ -62,16 +62,18 @@ impl Quote {
     /// Whether the quote can still be turned into an order on `today`.
     pub fn check_usable(&self, today: Date) -> Result<()> {
         if let Some(order) = &self.order {
-            return Err(DeskError::Refused(format!(
-                "quote {} was already used by order {order}",
-                self.number
-            )));
+            return Err(QuoteError::Used {
+                quote: self.number.clone(),
+                order: order.clone(),
+            }
+            .into());
         }
         if today > self.valid_until {
-            return Err(DeskError::Refused(format!(
-                "quote {} expired on {}; save a new quote",
-                self.number, self.valid_until
-            )));
+            return Err(QuoteError::Expired {
+                quote: self.number.clone(),
+                valid_until: self.valid_until.to_string(),
+            }
+            .into());
         }
         Ok(())
     }
@@ -111,7 +113,7 @@ pub(crate) fn load_quote(
         },
     )
     .optional()?
-    .ok_or_else(|| DeskError::NotFound(format!("no quote {number:?}")))
+    .ok_or_else(|| NotFound::Quote(number.to_owned()).into())
 }
 
 impl Desk {
@@ -124,9 +126,11 @@ impl Desk {
         let inv = self.catalog.invoicing.clone();
         let valid_days = new.valid_days.unwrap_or(inv.quote_validity_days);
         if valid_days == 0 || valid_days > MAX_VALID_DAYS {
-            return Err(DeskError::Input(format!(
-                "a quote is valid for 1 to {MAX_VALID_DAYS} days, not {valid_days}"
-            )));
+            return Err(QuoteError::ValidDays {
+                max: MAX_VALID_DAYS,
+                days: valid_days,
+            }
+            .into());
         }
         let discount = super::orders::discount(new.discount_pct);
         let price = match new.devices {
@@ -137,8 +141,7 @@ impl Desk {
                 discount,
             ),
             None => price_platform(&product, new.years, discount),
-        }
-        .map_err(|e| DeskError::Refused(e.to_string()))?;
+        }?;
         let zone = inv.time_zone;
         let number = self.write(|tx, s| {
             let year = zone.year(s.now());
@@ -146,8 +149,7 @@ impl Desk {
             let number = format!("{}-{year}-{n:06}", inv.quote_prefix);
             let today = zone.date(s.now());
             let valid_until = today.add_days(i64::from(valid_days) - 1);
-            let price_json =
-                serde_json::to_string(&price).map_err(|e| DeskError::Input(e.to_string()))?;
+            let price_json = serde_json::to_string(&price)?;
             tx.execute(
                 "INSERT INTO quotes (seq, number, customer_id, product, kind, devices, price, created_at, valid_until)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -236,10 +238,11 @@ impl Desk {
     /// The catalog product with this id.
     pub(crate) fn product(&self, id: &str) -> Result<&Product> {
         self.catalog.product(id).ok_or_else(|| {
-            DeskError::Input(format!(
-                "unknown product {id:?}; the catalog has: {}",
-                self.catalog.product_ids()
-            ))
+            InputError::UnknownProduct {
+                product: id.to_owned(),
+                known: self.catalog.product_ids(),
+            }
+            .into()
         })
     }
 }

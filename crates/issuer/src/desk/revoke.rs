@@ -17,7 +17,7 @@ use super::orders::{Order, load_order};
 use super::query::{LicenseRecord, load_license};
 use super::signing::{Recorder, Signer};
 use super::staging::LicenseFile;
-use super::{Desk, DeskError, Result, audit, staging};
+use super::{Desk, DeskError, Result, RevokeError, audit, staging};
 use crate::{Binding, DeviceCode, FeatureSet, Serial, Timestamp};
 
 /// What [`Desk::reissue`] did.
@@ -64,21 +64,19 @@ impl Desk {
     pub fn revoke(&mut self, serial: &str, reason: &str) -> Result<LicenseRecord> {
         let reason = reason.trim();
         if reason.is_empty() {
-            return Err(DeskError::Input("a revocation needs a reason".into()));
+            return Err(RevokeError::NoReason.into());
         }
         if reason.chars().any(char::is_control) || reason.len() > 500 {
-            return Err(DeskError::Input(
-                "a revocation reason is at most 500 bytes on one line, without control characters"
-                    .into(),
-            ));
+            return Err(RevokeError::BadReason.into());
         }
         self.write(|tx, s| {
             let record = load_license(tx, serial, s.now())?;
             if let Some(at) = &record.revoked_at {
-                return Err(DeskError::Refused(format!(
-                    "license {} was already revoked at {at}",
-                    record.serial
-                )));
+                return Err(RevokeError::AlreadyRevoked {
+                    serial: record.serial,
+                    at: *at,
+                }
+                .into());
             }
             tx.execute(
                 "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2 WHERE serial = ?3",
@@ -106,21 +104,21 @@ impl Desk {
     ) -> Result<IssueReport> {
         let old = self.license(serial)?;
         if old.device.is_none() {
-            return Err(DeskError::Refused(format!(
-                "license {} is a {} license: only device licenses are replaced",
-                old.serial, old.kind
-            )));
+            return Err(RevokeError::NotReplaceable {
+                serial: old.serial,
+                kind: old.kind,
+            }
+            .into());
         }
         if let Some(at) = &old.revoked_at {
-            return Err(DeskError::Refused(format!(
-                "license {} was already revoked at {at}",
-                old.serial
-            )));
+            return Err(RevokeError::AlreadyRevoked {
+                serial: old.serial,
+                at: *at,
+            }
+            .into());
         }
         if old.device == Some(new_device) {
-            return Err(DeskError::Input(
-                "the replacement device is the same device".into(),
-            ));
+            return Err(RevokeError::SameDevice.into());
         }
         let batch = self.batch(&old.order_id, out)?;
         let issued = self.write(|tx, s| {
@@ -135,10 +133,11 @@ impl Desk {
             let (report, files) =
                 issue_devices_in(tx, s, &batch, &old.order_id, &[new_device], &mut |_, _| {})?;
             let Some(new) = report.issued.first() else {
-                return Err(DeskError::Refused(format!(
-                    "device {new_device} already has a license on order {}",
-                    old.order_id
-                )));
+                return Err(RevokeError::DeviceLicensed {
+                    device: new_device.to_string(),
+                    order: old.order_id.clone(),
+                }
+                .into());
             };
             tx.execute(
                 "UPDATE licenses SET replaced_by = ?1, revoke_reason = ?2 WHERE serial = ?3",
@@ -167,9 +166,7 @@ impl Desk {
         let old_key = self.key(signed_by)?;
         let signer = self.signing_key()?;
         if signer.key_id().to_string() == old_key.key_id {
-            return Err(DeskError::Refused(format!(
-                "key {signed_by} is the active signing key: certify or rotate to a new key first"
-            )));
+            return Err(RevokeError::ActiveKey(signed_by.to_owned()).into());
         }
         staging::check_output(out)?;
         let mut features: BTreeMap<String, FeatureSet> = BTreeMap::new();

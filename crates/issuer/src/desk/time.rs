@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Months, Utc};
 
-use super::{DeskError, Result};
+use super::{InputError, Result};
 use crate::Timestamp;
 
 /// Seconds in a day.
@@ -14,7 +14,7 @@ pub(crate) fn add_months(t: Timestamp, months: u32) -> Result<Timestamp> {
     DateTime::<Utc>::from_timestamp(t.unix(), 0)
         .and_then(|d| d.checked_add_months(Months::new(months)))
         .and_then(|d| Timestamp::from_unix(d.timestamp()))
-        .ok_or_else(|| DeskError::Input(format!("{t} plus {months} months is out of range")))
+        .ok_or_else(|| InputError::OutOfRange(format!("{t} plus {months} months")).into())
 }
 
 /// `t` plus `days` days.

@@ -21,7 +21,7 @@ use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
 use super::customers::{Customer, load_customer};
 use super::fields::{Fields, LedgerText as _};
 use super::packs::{balances, check_account, insert_pack, needs_activation};
-use super::{Desk, DeskError, Result, audit};
+use super::{CorruptValue, Desk, DeskError, NotFound, Result, UsageError, audit};
 use facelic_invoice::money::group_digits as calls_text;
 
 /// A customer's start with a family of metered products.
@@ -145,9 +145,13 @@ pub(crate) fn refuse_billed(
     what: &str,
 ) -> Result<()> {
     match billed_through(conn, customer_id, cycle)? {
-        Some(billed) if day <= billed => Err(DeskError::Refused(format!(
-            "{customer_id}'s usage is billed up to {billed}: {what} {day} would offset billed usage"
-        ))),
+        Some(billed) if day <= billed => Err(UsageError::Billed {
+            customer: customer_id.to_owned(),
+            billed,
+            what: what.to_owned(),
+            day,
+        }
+        .into()),
         _ => Ok(()),
     }
 }
@@ -191,31 +195,33 @@ impl Desk {
             .usage_families
             .iter()
             .find(|f| f.id == family)
-            .ok_or_else(|| {
-                DeskError::NotFound(format!(
-                    "no usage family {family:?} (the catalog has: {})",
-                    catalog
-                        .usage_families
-                        .iter()
-                        .map(|f| f.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+            .ok_or_else(|| NotFound::UsageFamily {
+                family: family.to_owned(),
+                known: catalog
+                    .usage_families
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
         if on > today {
-            return Err(DeskError::Refused(format!(
-                "an activation on {on} is in the future (today is {today})"
-            )));
+            return Err(UsageError::Future {
+                what: "an activation",
+                day: on,
+                today,
+            }
+            .into());
         }
-        on.check_floor("an activation")
-            .map_err(DeskError::Refused)?;
+        on.check_floor("an activation")?;
         let cycle = fam.cycle_for(Some(on));
         self.write(|tx, s| {
             if let Some(a) = account(tx, &customer.id, family)? {
-                return Err(DeskError::Refused(format!(
-                    "{} activated {family} on {}; an activation is recorded once",
-                    customer.id, a.activated_on
-                )));
+                return Err(UsageError::ActivatedAlready {
+                    customer: customer.id.clone(),
+                    family: family.to_owned(),
+                    on: a.activated_on.to_string(),
+                }
+                .into());
             }
             refuse_billed(tx, &customer.id, None, on, "trial packs from")?;
             tx.execute(
@@ -363,10 +369,12 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
         let today = self.today();
         let bill_date = monthly_bill_date(month, &self.catalog);
         if today < bill_date {
-            return Err(DeskError::Refused(format!(
-                "{month} is billed from {bill_date} (today is {today}); a daily-settled day is \
-                    billed once it is over"
-            )));
+            return Err(UsageError::MonthNotOver {
+                month: month.to_string(),
+                from: bill_date,
+                today,
+            }
+            .into());
         }
         self.run_usage_through(month, None, customer)
     }
@@ -383,9 +391,7 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
     ) -> Result<Vec<BilledPeriod>> {
         let today = self.today();
         if day >= today {
-            return Err(DeskError::Refused(format!(
-                "{day} is billed once it is over (today is {today})"
-            )));
+            return Err(UsageError::DayNotOver { day, today }.into());
         }
         self.run_usage_through(Month::of(day), Some(day), customer)
     }
@@ -431,15 +437,19 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                     .query_map(params![id, key], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()?;
                 for earlier in months {
-                    let m = Month::parse(&earlier).ok_or_else(|| {
-                        DeskError::Refused(format!(
-                            "{id} has usage of a month {earlier:?} that is not YYYY-MM"
-                        ))
+                    let m = Month::parse(&earlier).ok_or_else(|| CorruptValue {
+                        table: "usage",
+                        row: id.clone(),
+                        column: "month".into(),
+                        value: format!("{earlier:?}"),
+                        expected: "a month (YYYY-MM)",
                     })?;
                     if has_unbilled(tx, &catalog, id, m, None)? {
-                        return Err(DeskError::Refused(format!(
-                            "{id}'s calls of {earlier} are not billed yet: run {earlier} first"
-                        )));
+                        return Err(UsageError::EarlierUnbilled {
+                            customer: id.clone(),
+                            month: earlier,
+                        }
+                        .into());
                     }
                 }
                 let customer = load_customer(tx, id)?;
@@ -453,10 +463,7 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                 )?);
             }
             if out.is_empty() {
-                let of = only
-                    .as_ref()
-                    .map(|c| format!(" of {}", c.id))
-                    .unwrap_or_default();
+                let customer = only.as_ref().map(|c| c.id.clone());
                 let imported: bool = tx.query_row(
                     "SELECT EXISTS (SELECT 1 FROM usage u WHERE u.month = ?1 AND u.calls > 0 \
                         AND (?2 IS NULL OR u.customer_id = ?2) \
@@ -465,14 +472,15 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                     |r| r.get(0),
                 )?;
                 let what = through.map_or_else(|| month.to_string(), |t| t.to_string());
-                return Err(DeskError::Refused(match (imported, through) {
-                    (false, _) => format!("no calls imported for {what}{of}"),
-                    (true, None) => format!("{month} is already billed{of}"),
-                    (true, Some(_)) => format!(
-                        "no daily-settled calls of {what}{of} are left to bill (monthly-settled \
-                            accounts are billed after the month)"
-                    ),
-                }));
+                return Err(match (imported, through) {
+                    (false, _) => UsageError::NothingImported { what, customer },
+                    (true, None) => UsageError::MonthBilled {
+                        month: month.to_string(),
+                        customer,
+                    },
+                    (true, Some(day)) => UsageError::NothingLeftForDay { day, customer },
+                }
+                .into());
             }
             Ok(out)
         })
@@ -661,12 +669,13 @@ fn calls_by_cycle(
     let mut groups: BTreeMap<Cycle, Vec<CallDay>> = BTreeMap::new();
     let mut cycles: HashMap<String, Cycle> = HashMap::new();
     for call in rows {
-        let product = catalog.api_product(&call.product).ok_or_else(|| {
-            DeskError::Refused(format!(
-                "{customer_id} has calls of {}, which is not in the desk catalog",
-                call.product
-            ))
-        })?;
+        let product =
+            catalog
+                .api_product(&call.product)
+                .ok_or_else(|| UsageError::ProductGone {
+                    customer: customer_id.to_owned(),
+                    product: call.product.clone(),
+                })?;
         let cycle = match cycles.get(&product.family.id) {
             Some(c) => *c,
             None => {
@@ -699,8 +708,8 @@ fn bill_calls(
             }
             let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
             let mut packs = balances(conn, customer_id, &products, month.first_day())?;
-            let billed = bill_month(catalog, month, cycle, &calls, &mut packs)
-                .map_err(|e| DeskError::Refused(e.to_string()))?;
+            let billed =
+                bill_month(catalog, month, cycle, &calls, &mut packs).map_err(UsageError::from)?;
             Ok((cycle, billed))
         })
         .collect()
@@ -775,12 +784,12 @@ fn bill_customer(
                 continue;
             }
             if bill.amount > facelic_invoice::money::MAX_TOTAL {
-                return Err(DeskError::Refused(format!(
-                    "{}'s bill for {month} would total {}, beyond {}, the most a document may total",
-                    customer.id,
-                    facelic_invoice::money::format_money(bill.amount),
-                    facelic_invoice::money::format_money(facelic_invoice::money::MAX_TOTAL)
-                )));
+                return Err(UsageError::TooLarge {
+                    customer: customer.id.clone(),
+                    month: month.to_string(),
+                    amount: bill.amount,
+                }
+                .into());
             }
             let date = bill_day(cycle, month, &bill, catalog);
             let invoice = if bill.amount > Decimal::ZERO {
@@ -803,8 +812,7 @@ fn bill_customer(
             } else {
                 None
             };
-            let detail =
-                serde_json::to_string(&bill).map_err(|e| DeskError::Input(e.to_string()))?;
+            let detail = serde_json::to_string(&bill)?;
             tx.execute(
                 "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle, amount, \
                     invoice, detail, billed_at)
@@ -1189,7 +1197,9 @@ fn check_rows(
                     r.period()
                 ));
             }
-            r.day.check_floor("a usage day")?;
+            r.day
+                .check_floor("a usage day")
+                .map_err(|e| e.to_string())?;
             // An unpriced product's calls are recorded (its trial pack
             // covers them); billing refuses what would go post-paid.
             if let Some(from) = product.list.from.filter(|f| r.day < *f) {
