@@ -297,13 +297,13 @@ impl DeskError {
             DeskError::Revoke(e) => e.kind(),
             DeskError::Key(e) => e.kind(),
             DeskError::Quote(e) => e.kind(),
+            DeskError::Clock(e) => e.kind(),
             DeskError::NotFound(_) => ErrorKind::NotFound,
             DeskError::Input(_) => ErrorKind::BadInput,
             DeskError::Term(_)
             | DeskError::Invoice(_)
             | DeskError::Payment(_)
             | DeskError::Usage(_)
-            | DeskError::Clock(ClockError::NotBehind { .. } | ClockError::NothingRecorded)
             | DeskError::Pricing(_)
             | DeskError::BeforeFirstDay(_)
             | DeskError::PerDevice { .. }
@@ -314,8 +314,7 @@ impl DeskError {
             | DeskError::OwedBackUnchosen { .. }
             | DeskError::Overpayment { .. }
             | DeskError::TermEnded { .. } => ErrorKind::Refused,
-            DeskError::Clock(_)
-            | DeskError::BadLines { .. }
+            DeskError::BadLines { .. }
             | DeskError::Catalog { .. }
             | DeskError::Hsm(HsmError::BadLabel { .. })
             | DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
@@ -463,5 +462,13 @@ mod tests {
             ErrorKind::BadInput
         );
         assert_eq!(DeskError::from(KeyError::NoRoot).kind(), ErrorKind::Refused);
+        assert_eq!(
+            DeskError::from(ClockError::BadReason).kind(),
+            ErrorKind::BadInput
+        );
+        assert_eq!(
+            DeskError::from(ClockError::NothingRecorded).kind(),
+            ErrorKind::Refused
+        );
     }
 }

@@ -73,6 +73,16 @@ impl KeyError {
     }
 }
 
+impl ClockError {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ClockError::BadReason => ErrorKind::BadInput,
+            _ => ErrorKind::Refused,
+        }
+    }
+}
+
 impl QuoteError {
     /// The kind of this error.
     pub fn kind(&self) -> ErrorKind {
