@@ -18,13 +18,13 @@ use facelic_invoice::invoice::{DocumentKind, Invoice, Payment};
 use facelic_invoice::statement_of_account::{
     AccountStatement, Header, LineKind, Movement, OpenStatement,
 };
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::customers::{Customer, find_customer};
 use super::fields::{Fields, LedgerText as _, Text};
-use super::invoices::{load_finalized, next_in_sequence};
-use super::{Desk, DeskError, InputError, NotFound, PaymentError, Result, Session, audit};
+use super::invoices::load_finalized;
+use super::{Desk, DeskError, InputError, NotFound, PaymentError, Result, Tx};
 
 /// Longest payment reference, in bytes.
 pub(crate) const MAX_REFERENCE: usize = 100;
@@ -310,8 +310,7 @@ fn load_receipt(conn: &Connection, id: &str) -> Result<Receipt> {
 /// Adds an account entry of customer `customer` (its id is the next `A-`
 /// or, for a receipt, `R-` number); returns it.
 pub(crate) fn insert_entry(
-    tx: &Transaction<'_>,
-    s: &Session,
+    tx: &Tx<'_>,
     customer: &str,
     mut entry: AccountEntry,
 ) -> Result<AccountEntry> {
@@ -319,7 +318,7 @@ pub(crate) fn insert_entry(
         EntryKind::Receipt => ("receipt", "R"),
         _ => ("account-entry", "A"),
     };
-    entry.id = format!("{prefix}-{:06}", next_in_sequence(tx, sequence)?);
+    entry.id = format!("{prefix}-{:06}", tx.next_number(sequence)?);
     tx.execute(
         "INSERT INTO account_entries (id, customer_id, kind, amount, entry_on, statement, \
             credit_note, receipt, bucket, reference, recorded_at)
@@ -335,7 +334,7 @@ pub(crate) fn insert_entry(
             entry.receipt,
             entry.from.map(Bucket::as_str),
             entry.reference,
-            Text(&s.now()),
+            Text(&tx.now()),
         ],
     )?;
     Ok(entry)
@@ -359,8 +358,7 @@ fn entry(kind: EntryKind, amount: Decimal, date: Date) -> AccountEntry {
 /// Applies `amount` to finalized statement `number` as a payment dated
 /// `date` (from `receipt`, if any), inside the caller's transaction.
 pub(crate) fn insert_payment(
-    tx: &Transaction<'_>,
-    s: &Session,
+    tx: &Tx<'_>,
     number: &str,
     amount: Decimal,
     date: Date,
@@ -388,7 +386,7 @@ pub(crate) fn insert_payment(
             Text(&amount),
             Text(&date),
             payment.reference,
-            Text(&s.now()),
+            Text(&tx.now()),
             payment.receipt,
         ],
     )?;
@@ -438,13 +436,12 @@ impl Desk {
         let bank_reference = reference("a payment reference", bank_reference)?;
         positive("a payment", amount)?;
         let zone = self.catalog.invoicing.time_zone;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let customer = customer(tx, customer_key)?;
-            let today = zone.date(s.now());
+            let today = zone.date(tx.now());
             check_day("payment", date, today, "", None)?;
             let receipt = insert_entry(
                 tx,
-                s,
                 &customer.id,
                 AccountEntry {
                     reference: bank_reference.clone(),
@@ -469,7 +466,6 @@ impl Desk {
                 if part > Decimal::ZERO {
                     payments.push(insert_payment(
                         tx,
-                        s,
                         &number,
                         part,
                         date,
@@ -487,9 +483,7 @@ impl Desk {
                     amount,
                 });
             }
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "payment.receive",
                 &receipt.id,
                 &serde_json::json!({
@@ -525,7 +519,7 @@ impl Desk {
         bank_reference: &str,
     ) -> Result<Payment> {
         let (invoice, number) =
-            load_finalized(self.read(), number, "finalize it before recording payments")?;
+            load_finalized(self.db(), number, "finalize it before recording payments")?;
         let receipt = self.receive_payment(
             &invoice.buyer.id,
             amount,
@@ -554,11 +548,11 @@ impl Desk {
             positive("an amount applied", a)?;
         }
         let zone = self.catalog.invoicing.time_zone;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let receipt = load_receipt(tx, receipt)?;
             let customer = super::customers::load_customer(tx, &receipt.customer_id)?;
             let (invoice, number) = statement_of(tx, number, &customer)?;
-            let today = zone.date(s.now());
+            let today = zone.date(tx.now());
             let part = take(
                 "receipt",
                 &receipt.id,
@@ -569,16 +563,13 @@ impl Desk {
             )?;
             let payment = insert_payment(
                 tx,
-                s,
                 &number,
                 part,
                 today,
                 &receipt.reference,
                 Some(&receipt.id),
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "payment.apply",
                 &payment.id,
                 &serde_json::json!({
@@ -603,10 +594,10 @@ impl Desk {
             positive("an amount applied", a)?;
         }
         let zone = self.catalog.invoicing.time_zone;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let customer = customer(tx, customer_key)?;
             let (invoice, number) = statement_of(tx, number, &customer)?;
-            let today = zone.date(s.now());
+            let today = zone.date(tx.now());
             let credit = OnAccount::as_of(&customer_entries(tx, &customer.id)?, today).credit;
             let part = take(
                 "customer credit of",
@@ -618,16 +609,13 @@ impl Desk {
             )?;
             let applied = insert_entry(
                 tx,
-                s,
                 &customer.id,
                 AccountEntry {
                     statement: Some(number.clone()),
                     ..entry(EntryKind::CreditApplied, part, today)
                 },
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "account.apply-credit",
                 &applied.id,
                 &serde_json::json!({
@@ -653,11 +641,11 @@ impl Desk {
         let bank_reference = reference("a refund's reference", bank_reference)?;
         positive("a refund", amount)?;
         let zone = self.catalog.invoicing.time_zone;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let customer = customer(tx, customer_key)?;
-            check_day("refund", date, zone.date(s.now()), "", None)?;
+            check_day("refund", date, zone.date(tx.now()), "", None)?;
             let on_account =
-                OnAccount::as_of(&customer_entries(tx, &customer.id)?, zone.date(s.now()));
+                OnAccount::as_of(&customer_entries(tx, &customer.id)?, zone.date(tx.now()));
             // Unapplied cash and credit are paid back only beyond the hold.
             let (bucket, receipt, holds) = match &from {
                 RefundFrom::RefundOwed => (Bucket::RefundOwed, None, on_account.refund_owed),
@@ -710,7 +698,6 @@ impl Desk {
             }
             let paid = insert_entry(
                 tx,
-                s,
                 &customer.id,
                 AccountEntry {
                     from: Some(bucket),
@@ -719,9 +706,7 @@ impl Desk {
                     ..entry(EntryKind::RefundPaid, amount, date)
                 },
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "account.refund",
                 &paid.id,
                 &serde_json::json!({
@@ -737,14 +722,14 @@ impl Desk {
     /// what is on it, the receipts with cash left, and every entry by then.
     pub fn account(&self, customer_key: &str, as_of: Option<Date>) -> Result<CustomerAccount> {
         let as_of = as_of.unwrap_or_else(|| self.today());
-        let customer = customer(self.read(), customer_key)?;
-        let entries: Vec<AccountEntry> = customer_entries(self.read(), &customer.id)?
+        let customer = customer(self.db(), customer_key)?;
+        let entries: Vec<AccountEntry> = customer_entries(self.db(), &customer.id)?
             .into_iter()
             .filter(|e| e.date <= as_of)
             .collect();
         let mut open_receipts = Vec::new();
         for e in entries.iter().filter(|e| e.kind == EntryKind::Receipt) {
-            let mut r = load_receipt(self.read(), &e.id)?;
+            let mut r = load_receipt(self.db(), &e.id)?;
             let later: Decimal = entries
                 .iter()
                 .filter(|x| x.receipt.as_deref() == Some(&r.id))
@@ -788,7 +773,7 @@ impl Desk {
             }
             .into());
         }
-        let customer = customer(self.read(), customer_key)?;
+        let customer = customer(self.db(), customer_key)?;
         let mut movements = Vec::new();
         let mut open_statements = Vec::new();
         let documents = self.documents()?;
@@ -838,7 +823,7 @@ impl Desk {
                 });
             }
         }
-        let entries = customer_entries(self.read(), &customer.id)?;
+        let entries = customer_entries(self.db(), &customer.id)?;
         for e in &entries {
             let kind = match e.kind {
                 EntryKind::Receipt => LineKind::Payment,
@@ -918,8 +903,7 @@ fn take(
 /// Releases customer `customer`'s hold, if any, and holds `hold` (if not
 /// zero) from `date` until the next settlement; audited as `account.hold`.
 pub(crate) fn replace_hold(
-    tx: &Transaction<'_>,
-    s: &Session,
+    tx: &Tx<'_>,
     customer: &str,
     hold: Decimal,
     date: Date,
@@ -932,7 +916,6 @@ pub(crate) fn replace_hold(
         if amount > Decimal::ZERO {
             let e = insert_entry(
                 tx,
-                s,
                 customer,
                 AccountEntry {
                     statement: statement.map(str::to_owned),
@@ -946,9 +929,7 @@ pub(crate) fn replace_hold(
     if ids.is_empty() {
         return Ok(());
     }
-    audit::record(
-        tx,
-        s,
+    tx.audit(
         "account.hold",
         customer,
         &serde_json::json!({
@@ -962,8 +943,7 @@ pub(crate) fn replace_hold(
 /// the account of the statement's buyer, as `owed_back` says (inside the
 /// caller's transaction, on `date`).
 pub(crate) fn owe_back(
-    tx: &Transaction<'_>,
-    s: &Session,
+    tx: &Tx<'_>,
     invoice: &Invoice,
     note: &str,
     excess: Decimal,
@@ -976,7 +956,6 @@ pub(crate) fn owe_back(
     };
     insert_entry(
         tx,
-        s,
         &invoice.buyer.id,
         AccountEntry {
             statement: invoice.number.clone(),

@@ -1,10 +1,9 @@
-//! The audit trail: one row per change, written in the change's transaction.
+//! The audit trail as the desk shows it, and the rewind of a wrong clock
+//! jump (rows are written by [`Tx::audit`](super::ledger::Tx::audit)).
 
-use rusqlite::{Transaction, params};
 use serde::Serialize;
 
-use super::fields::Fields;
-use super::{Desk, Result, Session};
+use super::{Desk, Result, ledger};
 use crate::Timestamp;
 
 /// One audit row.
@@ -25,58 +24,10 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
-/// Records one change; `detail` is stored as JSON.
-pub(crate) fn record(
-    tx: &Transaction<'_>,
-    session: &Session,
-    action: &str,
-    subject: &str,
-    detail: &impl Serialize,
-) -> Result<()> {
-    let detail = serde_json::to_string(detail)
-        .map_err(|_| super::DeskError::Internal("an audit detail could not be written as JSON"))?;
-    record_json(tx, session, action, subject, &detail)
-}
-
-/// Records one change whose detail is already JSON.
-pub(crate) fn record_json(
-    tx: &Transaction<'_>,
-    session: &Session,
-    action: &str,
-    subject: &str,
-    detail: &str,
-) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO audit (at, operator, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        session.now().to_string(),
-        session.operator(),
-        action,
-        subject,
-        detail
-    ])?;
-    Ok(())
-}
-
 impl Desk {
     /// The newest `limit` audit rows, newest first.
     pub fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.read().prepare(
-            "SELECT id, at, operator, action, subject, detail FROM audit ORDER BY id DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
-            let f = Fields::new(r, "audit", "id")?;
-            Ok(AuditEntry {
-                id: f.plain("id")?,
-                at: f.get("at")?,
-                operator: f.plain("operator")?,
-                action: f.plain("action")?,
-                subject: f.plain("subject")?,
-                detail: f.json("detail")?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        ledger::audit::newest(self.db(), limit)
     }
 }
 
@@ -105,17 +56,13 @@ impl Desk {
         if reason.is_empty() || reason.len() > 500 || reason.chars().any(char::is_control) {
             return Err(super::ClockError::BadReason.into());
         }
-        self.write_rewinding(|tx, s, latest| {
-            let to = s.now();
+        self.ledger.write_rewinding(|tx, latest| {
+            let to = tx.now();
             if to >= latest {
                 return Err(super::ClockError::NotBehind { now: to, latest }.into());
             }
-            let recorded_later: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM audit WHERE at > ?1",
-                [to.to_string()],
-                |r| r.get(0),
-            )?;
-            super::ledger::rewind_clock(tx, to)?;
+            let recorded_later = ledger::audit::count_after(tx, to)?;
+            ledger::file::rewind_clock(tx, to)?;
             let rewind = ClockRewind {
                 from: latest,
                 to,
@@ -127,7 +74,7 @@ impl Desk {
                 "recorded_later": recorded_later,
                 "reason": reason,
             });
-            record(tx, s, "desk.clock-rewind", "desk_clock", &detail)?;
+            tx.audit("desk.clock-rewind", "desk_clock", &detail)?;
             Ok(rewind)
         })
     }

@@ -2,9 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{
-    CATALOG_FILE, Desk, DeskError, InputError, KEYS_DIR, LEDGER_FILE, Result, audit, pause,
-};
+use super::{CATALOG_FILE, Desk, DeskError, InputError, KEYS_DIR, LEDGER_FILE, Result, pause};
 
 impl Desk {
     /// Copies the desk into `out` (which must not exist yet): a consistent
@@ -34,7 +32,8 @@ impl Desk {
             return Err(e);
         }
         let dest = out.display().to_string();
-        self.write(|tx, s| audit::record(tx, s, "desk.backup", &dest, &serde_json::json!({})))
+        self.ledger
+            .write(|tx| tx.audit("desk.backup", &dest, &serde_json::json!({})))
     }
 
     /// Writes the ledger, catalog and keys into the new directory `dir`
@@ -47,11 +46,11 @@ impl Desk {
         let target = ledger
             .to_str()
             .ok_or_else(|| InputError::Path(format!("{} is not valid UTF-8", ledger.display())))?;
-        self.read().execute("VACUUM INTO ?1", [target])?;
+        self.db().execute("VACUUM INTO ?1", [target])?;
         pause::at(pause::Point::BackupLedgerCopied);
-        let catalog = self.dir.join(CATALOG_FILE);
+        let catalog = self.dir().join(CATALOG_FILE);
         std::fs::copy(&catalog, dir.join(CATALOG_FILE)).map_err(DeskError::io(&catalog))?;
-        let keys = self.dir.join(KEYS_DIR);
+        let keys = self.dir().join(KEYS_DIR);
         for entry in std::fs::read_dir(&keys).map_err(DeskError::io(&keys))? {
             let path = entry.map_err(DeskError::io(&keys))?.path();
             if let Some(name) = path.file_name() {

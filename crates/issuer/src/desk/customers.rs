@@ -8,13 +8,13 @@
 //! "Acme Gate Systems" and "Acme\u{200B} Gate Systems" cannot be three
 //! customers (and claim three trials).
 
-use rusqlite::{OptionalExtension as _, Transaction, params};
+use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization as _;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
 
 use super::fields::Fields;
-use super::{CustomerError, Desk, InputError, NotFound, Result, audit};
+use super::{CustomerError, Desk, InputError, NotFound, Result};
 use crate::Timestamp;
 
 /// A customer of the vendor.
@@ -245,19 +245,6 @@ fn looks_like_an_id(key: &str) -> bool {
         .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Migration step: gives every existing customer its name key.
-pub(crate) fn fill_name_keys(tx: &Transaction<'_>) -> Result<()> {
-    let rows: Vec<(i64, String)> = tx
-        .prepare("SELECT seq, name FROM customers")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let mut update = tx.prepare("UPDATE customers SET name_key = ?1 WHERE seq = ?2")?;
-    for (seq, name) in rows {
-        update.execute(params![name_key(&name), seq])?;
-    }
-    Ok(())
-}
-
 /// The columns [`customer_from`] reads.
 const COLUMNS: &str = "id, name, created_at, legal_name, tax_id, address, phone, bank, bank_account, email, fapiao_type, payment_terms_days";
 
@@ -337,7 +324,7 @@ impl Desk {
         if looks_like_an_id(&key) {
             return Err(CustomerError::NameLikeId(name.to_owned()).into());
         }
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let exists: Option<(String, String)> = tx
                 .query_row(
                     "SELECT id, name FROM customers WHERE name_key = ?1",
@@ -360,17 +347,14 @@ impl Desk {
             let customer = Customer {
                 id: format!("C-{seq:06}"),
                 name: name.to_owned(),
-                created_at: s.now(),
+                created_at: tx.now(),
                 billing: BillingProfile::default(),
             };
             tx.execute(
                 "INSERT INTO customers (seq, id, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![seq, customer.id, customer.name, key, customer.created_at.to_string()],
             )?;
-            audit::record(
-                tx,
-                s,
-                "customer.add",
+            tx.audit("customer.add",
                 &customer.id,
                 &serde_json::json!({ "name": name }),
             )?;
@@ -385,7 +369,7 @@ impl Desk {
         // transaction to the row as it is then: concurrent edits of other
         // fields are kept, not overwritten with what this process read.
         let id = self.customer(id_or_name)?.id;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let before = load_customer(tx, &id)?;
             let after = before.billing.edited(edit)?;
             let p = &after;
@@ -415,7 +399,7 @@ impl Desk {
                 .filter(|(k, v)| old.get(k.as_str()) != Some(v))
                 .map(|(k, v)| (k.clone(), serde_json::json!({ "from": old.get(k.as_str()), "to": v })))
                 .collect();
-            audit::record(tx, s, "customer.edit", &id, &serde_json::Value::Object(changed))
+            tx.audit("customer.edit", &id, &serde_json::Value::Object(changed))
         })?;
         self.customer(&id)
     }
@@ -423,7 +407,7 @@ impl Desk {
     /// Every customer, in the order they were added.
     pub fn customers(&self) -> Result<Vec<Customer>> {
         let mut stmt = self
-            .read()
+            .db()
             .prepare(&format!("SELECT {COLUMNS} FROM customers ORDER BY seq"))?;
         let rows = stmt.query_map([], customer_from)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -432,7 +416,7 @@ impl Desk {
     /// The customer with this id (`C-000001`) or name (in any spelling with
     /// the same name key).
     pub fn customer(&self, id_or_name: &str) -> Result<Customer> {
-        find_customer(self.read(), id_or_name)?
+        find_customer(self.db(), id_or_name)?
             .ok_or_else(|| NotFound::Customer(id_or_name.trim().to_owned()).into())
     }
 }

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension as _, params};
 
 use super::fields::Text;
-use super::{Desk, DeskError, KeyError, Result, audit};
+use super::{Desk, DeskError, KeyError, Result, Tx};
 use crate::hsm::{Hsm, HsmSettings};
 
 impl Desk {
@@ -21,13 +21,13 @@ impl Desk {
             }
         }
         self.open_hsm_with(settings)?;
-        self.write(|tx, s| record_settings(tx, s, settings))
+        self.ledger.write(|tx| record_settings(tx, settings))
     }
 
     /// Where the desk's HSM is, if one is configured.
     pub fn hsm_settings(&self) -> Result<Option<HsmSettings>> {
         let row = self
-            .read()
+            .db()
             .query_row(
                 "SELECT module, token, pin_env FROM hsm WHERE id = 1",
                 [],
@@ -51,11 +51,11 @@ impl Desk {
     /// refuses is audited (`hsm.pin-refused`, in a transaction of its own:
     /// the command itself records nothing), so failed attempts leave a trace.
     pub(crate) fn open_hsm_with(&self, settings: &HsmSettings) -> Result<Hsm> {
-        let opened = open_token(&self.session, settings);
+        let opened = open_token(self.session(), settings);
         if let Err(DeskError::Hsm(crate::hsm::HsmError::PinIncorrect { token })) = &opened {
             let detail = serde_json::json!({ "module": settings.module.display().to_string() });
             // Best effort: the refusal is the error to report either way.
-            let _ = self.record_apart("hsm.pin-refused", token, &detail);
+            let _ = self.ledger.record_apart("hsm.pin-refused", token, &detail);
         }
         opened
     }
@@ -68,11 +68,7 @@ pub(crate) fn open_token(session: &super::Session, settings: &HsmSettings) -> Re
 }
 
 /// Writes the HSM settings row (replacing it) and audits it.
-pub(crate) fn record_settings(
-    tx: &rusqlite::Transaction<'_>,
-    s: &super::Session,
-    settings: &HsmSettings,
-) -> Result<()> {
+pub(crate) fn record_settings(tx: &Tx<'_>, settings: &HsmSettings) -> Result<()> {
     tx.execute(
         "INSERT OR REPLACE INTO hsm (id, module, token, pin_env, configured_at)
          VALUES (1, ?1, ?2, ?3, ?4)",
@@ -80,12 +76,10 @@ pub(crate) fn record_settings(
             settings.module.display().to_string(),
             settings.token,
             settings.pin_env,
-            Text(&s.now())
+            Text(&tx.now())
         ],
     )?;
-    audit::record(
-        tx,
-        s,
+    tx.audit(
         "hsm.configure",
         &settings.token,
         &serde_json::json!({

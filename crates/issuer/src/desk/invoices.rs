@@ -1,7 +1,7 @@
 //! Invoices made from desk orders: drafts, gapless numbering on finalize,
 //! immutability (enforced by ledger triggers), and credit notes.
 
-use rusqlite::{OptionalExtension as _, Transaction, params};
+use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::Decimal;
@@ -14,8 +14,9 @@ use facelic_invoice::pricing::{price_devices, price_platform_at};
 use super::accounts::OwedBack;
 use super::customers::{Customer, FapiaoType, load_customer};
 use super::fields::{Fields, LedgerText as _, Text};
+use super::ledger::Numbered;
 use super::orders::load_order;
-use super::{Desk, DeskError, InputError, InvoiceError, NotFound, Result, audit};
+use super::{Desk, DeskError, InputError, InvoiceError, NotFound, Result, Tx};
 use crate::Timestamp;
 
 /// A row of `invoice list`.
@@ -156,19 +157,6 @@ pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoi
     Ok(invoice)
 }
 
-/// Takes the next number of a gapless sequence (inside the caller's transaction).
-pub(crate) fn next_in_sequence(tx: &Transaction<'_>, name: &str) -> Result<i64> {
-    tx.execute(
-        "INSERT OR IGNORE INTO sequences (name, last) VALUES (?1, 0)",
-        [name],
-    )?;
-    Ok(tx.query_row(
-        "UPDATE sequences SET last = last + 1 WHERE name = ?1 RETURNING last",
-        [name],
-        |r| r.get(0),
-    )?)
-}
-
 /// Which invoices `invoice list` shows; the default is every one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InvoiceFilter {
@@ -193,94 +181,15 @@ pub enum BuyerTaxId {
     MayBeMissing,
 }
 
-/// Documents numbered `PREFIX-YEAR-NNNNNN`: each kind's numbers start at
-/// 000001 every year and stay gapless within it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Numbered {
-    /// Finalized statements (`FL-…`).
-    Statement,
-    /// Credit notes (`CN-…`).
-    CreditNote,
-    /// Saved quotes (`Q-…`).
-    Quote,
-}
-
-impl Numbered {
-    /// The sequence's name and the numbers it has issued (table, column).
-    fn names(self) -> (&'static str, &'static str) {
-        match self {
-            Numbered::Statement => (
-                "invoice",
-                "SELECT number FROM invoices WHERE number LIKE ?1",
-            ),
-            Numbered::CreditNote => (
-                "credit-note",
-                "SELECT number FROM credit_notes WHERE number LIKE ?1",
-            ),
-            Numbered::Quote => ("quote", "SELECT number FROM quotes WHERE number LIKE ?1"),
-        }
-    }
-}
-
-/// The next number of `kind` in `year` (inside the caller's transaction):
-/// 1 for the year's first document. A year's sequence starts after the
-/// numbers of that year already issued (ledgers from before numbers
-/// restarted every year continue where they were).
-pub(crate) fn next_of_year(tx: &Transaction<'_>, kind: Numbered, year: i32) -> Result<i64> {
-    let (name, issued) = kind.names();
-    let sequence = format!("{name}-{year}");
-    let known: Option<i64> = tx
-        .query_row(
-            "SELECT last FROM sequences WHERE name = ?1",
-            [&sequence],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if known.is_none() {
-        let mut stmt = tx.prepare(issued)?;
-        let numbers = stmt.query_map([format!("%-{year}-%")], |r| r.get::<_, String>(0))?;
-        let mut highest = 0i64;
-        for number in numbers {
-            let number = number?;
-            let n = number
-                .rsplit('-')
-                .next()
-                .and_then(|n| n.parse::<i64>().ok())
-                .unwrap_or(0);
-            highest = highest.max(n);
-        }
-        tx.execute(
-            "INSERT INTO sequences (name, last) VALUES (?1, ?2)",
-            params![sequence, highest],
-        )?;
-    }
-    next_in_sequence(tx, &sequence)
-}
-
-/// The next draft number: a sequence of its own (started after the drafts a
-/// ledger already has), so a discarded draft's id is never given again.
-fn next_draft(tx: &Transaction<'_>) -> Result<i64> {
-    tx.execute(
-        "INSERT OR IGNORE INTO sequences (name, last) SELECT 'draft', IFNULL(MAX(seq), 0) FROM \
-            invoices",
-        [],
-    )?;
-    Ok(tx.query_row(
-        "UPDATE sequences SET last = last + 1 WHERE name = 'draft' RETURNING last",
-        [],
-        |r| r.get(0),
-    )?)
-}
-
 impl Desk {
     /// Makes a draft invoice for an order at the prices agreed when it was
     /// made: a device order's devices at their tier, or one line per
     /// not-yet-invoiced platform term at that term's fee; an agreed
     /// discount is a line of its own. Trials are never invoiced.
     pub fn create_invoice(&mut self, order_id: &str) -> Result<Invoice> {
-        let catalog = self.catalog.clone();
+        let catalog = &self.catalog;
         let seller = self.seller();
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let order = load_order(tx, order_id)?;
             let kind = order.kind;
             if kind.is_trial() {
@@ -342,14 +251,14 @@ impl Desk {
                 }
                 (lines, items)
             };
-            let seq = next_draft(tx)?;
+            let seq = tx.next_draft()?;
             let draft_id = format!("D-{seq:06}");
             let customer = load_customer(tx, &order.customer_id)?;
             let invoice = Invoice {
                 draft_id: draft_id.clone(),
                 order_id: order.id.clone(),
-                created_at: inv.time_zone.rfc3339(s.now()),
-                ..statement_for(&catalog, &seller, &customer, lines)
+                created_at: inv.time_zone.rfc3339(tx.now()),
+                ..statement_for(catalog, &seller, &customer, lines)
             };
             let doc = serde_json::to_string(&invoice)?;
             tx.execute(
@@ -373,7 +282,7 @@ impl Desk {
             }
             let gross = invoice.totals.gross.to_string();
             let detail = serde_json::json!({ "order": order.id, "gross": gross });
-            audit::record(tx, s, "invoice.create", &draft_id, &detail)?;
+            tx.audit("invoice.create", &draft_id, &detail)?;
             Ok(invoice)
         })
     }
@@ -397,7 +306,7 @@ impl Desk {
         let prefix = inv.invoice_prefix.clone();
         let zone = inv.time_zone;
         let seller = self.seller();
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let invoice = load_invoice(tx, draft_id)?;
             if let Some(number) = &invoice.number {
                 return Err(InvoiceError::Finalized {
@@ -406,8 +315,8 @@ impl Desk {
                 }
                 .into());
             }
-            let year = zone.year(s.now());
-            let n = next_of_year(tx, Numbered::Statement, year)?;
+            let year = zone.year(tx.now());
+            let n = tx.next_of_year(Numbered::Statement, year)?;
             let number = format!("{prefix}-{year}-{n:06}");
             // The document as issued: dated today, the buyer as its profile
             // is now, due after its payment terms.
@@ -419,7 +328,7 @@ impl Desk {
                     name: customer.name.clone(),
                 });
             }
-            let date = zone.date(s.now());
+            let date = zone.date(tx.now());
             let terms = terms_of(&customer, &inv);
             let mut doc = invoice.clone();
             doc.date = Some(date);
@@ -435,15 +344,13 @@ impl Desk {
                  WHERE draft_id = ?5 AND status = 'draft'",
                 params![
                     number,
-                    zone.rfc3339(s.now()),
+                    zone.rfc3339(tx.now()),
                     doc.due_on.as_ref().map(Text),
                     text,
                     invoice.draft_id
                 ],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "invoice.finalize",
                 &number,
                 &serde_json::json!({
@@ -459,7 +366,7 @@ impl Desk {
 
     /// Deletes a draft (finalized invoices are never deleted).
     pub fn discard_draft(&mut self, draft_id: &str) -> Result<()> {
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let invoice = load_invoice(tx, draft_id)?;
             if let Some(number) = &invoice.number {
                 return Err(InvoiceError::FinalizedNotDeleted(number.clone()).into());
@@ -468,9 +375,7 @@ impl Desk {
                 "DELETE FROM invoices WHERE draft_id = ?1",
                 [&invoice.draft_id],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "invoice.discard",
                 &invoice.draft_id,
                 &serde_json::json!({ "order": invoice.order_id }),
@@ -492,7 +397,8 @@ impl Desk {
     ) -> Result<CreditNote> {
         let reason = super::fields::one_line("a credit note's reason", reason, 500)?;
         let invoicing = self.catalog.invoicing.clone();
-        self.write(|tx, s| credit(tx, s, &invoicing, number, &reason, amount, owed_back))
+        self.ledger
+            .write(|tx| credit(tx, &invoicing, number, &reason, amount, owed_back))
     }
 
     /// One document by number: an invoice or draft (by number or draft id)
@@ -501,7 +407,7 @@ impl Desk {
     pub fn invoice(&self, key: &str) -> Result<Invoice> {
         let today = self.today();
         let credited: Option<(String, String)> = self
-            .read()
+            .db()
             .query_row(
                 "SELECT invoice_number, number FROM credit_notes WHERE number = ?1",
                 [key.trim().to_ascii_uppercase()],
@@ -509,17 +415,17 @@ impl Desk {
             )
             .optional()?;
         if let Some((invoice_number, note_number)) = credited {
-            let invoice = load_invoice(self.read(), &invoice_number)?;
+            let invoice = load_invoice(self.db(), &invoice_number)?;
             let note = invoice
                 .credits
                 .iter()
                 .find(|c| c.number == note_number)
                 .ok_or_else(|| NotFound::CreditNote(key.to_owned()))?;
             let date = document_date(&note.issued_at, self.catalog.invoicing.time_zone);
-            let red = super::payments::red_fapiao_of(self.read(), &invoice_number, &note_number)?;
+            let red = super::payments::red_fapiao_of(self.db(), &invoice_number, &note_number)?;
             return Ok(invoice.credit_note_document(note, date, red));
         }
-        let mut invoice = load_invoice(self.read(), key)?;
+        let mut invoice = load_invoice(self.db(), key)?;
         self.date_legacy(&mut invoice);
         invoice.settle(today);
         Ok(invoice)
@@ -550,7 +456,7 @@ impl Desk {
         let customer = match &filter.customer {
             None => None,
             Some(key) => Some(
-                super::customers::find_customer(self.read(), key)?
+                super::customers::find_customer(self.db(), key)?
                     .ok_or_else(|| NotFound::Customer(key.trim().to_owned()))?
                     .id,
             ),
@@ -612,13 +518,13 @@ impl Desk {
     pub(crate) fn documents(&self) -> Result<Vec<Invoice>> {
         let today = self.today();
         let keys: Vec<String> = self
-            .read()
+            .db()
             .prepare("SELECT draft_id FROM invoices ORDER BY seq")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         keys.iter()
             .map(|key| {
-                let mut i = load_invoice(self.read(), key)?;
+                let mut i = load_invoice(self.db(), key)?;
                 self.date_legacy(&mut i);
                 i.settle(today);
                 Ok(i)
@@ -659,8 +565,7 @@ pub(crate) fn document_date(at: &str, zone: facelic_invoice::dates::TimeZone) ->
 /// Issues a credit note of `amount` (default: all that is left) against
 /// finalized invoice `number`, inside the caller's transaction.
 pub(crate) fn credit(
-    tx: &Transaction<'_>,
-    s: &super::Session,
+    tx: &Tx<'_>,
     invoicing: &facelic_invoice::Invoicing,
     number: &str,
     reason: &str,
@@ -696,14 +601,14 @@ pub(crate) fn credit(
         }
     };
     let zone = invoicing.time_zone;
-    let n = next_of_year(tx, Numbered::CreditNote, zone.year(s.now()))?;
+    let n = tx.next_of_year(Numbered::CreditNote, zone.year(tx.now()))?;
     let note = CreditNote {
         number: format!(
             "{}-{}-{n:06}",
             invoicing.credit_note_prefix,
-            zone.year(s.now())
+            zone.year(tx.now())
         ),
-        issued_at: zone.rfc3339(s.now()),
+        issued_at: zone.rfc3339(tx.now()),
         amount,
         reason: reason.to_owned(),
     };
@@ -718,9 +623,7 @@ pub(crate) fn credit(
             reason
         ],
     )?;
-    audit::record(
-        tx,
-        s,
+    tx.audit(
         "invoice.credit",
         &note.number,
         &serde_json::json!({
@@ -732,16 +635,13 @@ pub(crate) fn credit(
     if let Some(owed_back) = owed_back {
         let moved = super::accounts::owe_back(
             tx,
-            s,
             &invoice,
             &note.number,
             excess,
             owed_back,
-            zone.date(s.now()),
+            zone.date(tx.now()),
         )?;
-        audit::record(
-            tx,
-            s,
+        tx.audit(
             "account.owed-back",
             &moved.id,
             &serde_json::json!({
@@ -781,8 +681,7 @@ fn statement_for(
 /// numbered now in the invoice sequence, dated `date` (its number's year is
 /// that date's), due after the buyer's terms, billing `billed_for`.
 pub(crate) fn issue_statement(
-    tx: &Transaction<'_>,
-    s: &super::Session,
+    tx: &Tx<'_>,
     (catalog, seller): (&facelic_invoice::Catalog, &Party),
     customer: &Customer,
     date: Date,
@@ -790,11 +689,11 @@ pub(crate) fn issue_statement(
     lines: Vec<Line>,
 ) -> Result<Invoice> {
     let inv = &catalog.invoicing;
-    let seq = next_draft(tx)?;
-    let n = next_of_year(tx, Numbered::Statement, date.year())?;
+    let seq = tx.next_draft()?;
+    let n = tx.next_of_year(Numbered::Statement, date.year())?;
     let number = format!("{}-{}-{n:06}", inv.invoice_prefix, date.year());
     let terms = terms_of(customer, inv);
-    let now = inv.time_zone.rfc3339(s.now());
+    let now = inv.time_zone.rfc3339(tx.now());
     let mut invoice = Invoice {
         draft_id: format!("D-{seq:06}"),
         number: Some(number.clone()),
@@ -822,9 +721,7 @@ pub(crate) fn issue_statement(
             invoice.due_on.as_ref().map(Text)
         ],
     )?;
-    audit::record(
-        tx,
-        s,
+    tx.audit(
         "invoice.issue",
         &number,
         &serde_json::json!({

@@ -14,7 +14,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension as _, Transaction, params};
+use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::fields::{Text, scalar};
@@ -23,7 +23,7 @@ use super::query::{LicenseRecord, load_license};
 use super::signing::{Batch, Recorder, sign_ahead};
 use super::staging::{self, LicenseFile};
 use super::time::add_days;
-use super::{Desk, IssueError, Result, Session};
+use super::{Desk, IssueError, Result, Tx};
 use crate::{Binding, DeviceCode, Kind, Timestamp};
 
 /// What an issue (or renew, or replace) did.
@@ -111,8 +111,9 @@ impl Desk {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
-        let issued =
-            self.write(|tx, s| issue_devices_in(tx, s, &batch, order_id, codes, progress))?;
+        let issued = self
+            .ledger
+            .write(|tx| issue_devices_in(tx, &batch, order_id, codes, progress))?;
         self.publish(issued, out)
     }
 
@@ -135,10 +136,10 @@ impl Desk {
     /// features, an output that can be written. Checked before anything is
     /// recorded.
     pub(crate) fn batch(&self, order_id: &str, out: &Path) -> Result<Batch> {
-        let product = load_order(self.read(), order_id)?.product;
+        let product = load_order(self.db(), order_id)?.product;
         staging::check_output(out)?;
         let key = self.signing_key()?;
-        key.check_may_issue(&product, self.session.clock.now()?)?;
+        key.check_may_issue(&product, self.session().clock.now()?)?;
         super::pause::at(super::pause::Point::KeyLoaded);
         Ok(Batch {
             key,
@@ -153,7 +154,7 @@ impl Desk {
 /// it is live (not revoked). Two indexed lookups, whatever the order's size:
 /// the live license (unique per device and order), else a revoked one.
 fn device_license(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     order: &str,
     code: &DeviceCode,
     any_revoked: bool,
@@ -193,14 +194,13 @@ const REVOKED_DEVICE_SQL: &str = "SELECT serial FROM licenses
 /// licenses signed for devices that turn out to be licensed already are
 /// dropped unrecorded — they never leave memory.
 pub(crate) fn issue_devices_in(
-    tx: &Transaction<'_>,
-    s: &Session,
+    tx: &Tx<'_>,
     batch: &Batch,
     order_id: &str,
     codes: &[DeviceCode],
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Issued> {
-    let now = s.now();
+    let now = tx.now();
     batch.key.check_still_trusted(tx)?;
     let order = load_order(tx, order_id)?;
     let kind = order.kind;
@@ -218,7 +218,7 @@ pub(crate) fn issue_devices_in(
         (now, None)
     };
     let signer = batch.signer(&order, now);
-    let recorder = Recorder { tx, session: s };
+    let recorder = Recorder { tx };
     // An ended trial signs nothing: the check refuses new devices, and the
     // devices it already licensed get their licenses back.
     let ended = not_after.is_some_and(|end| now >= end);
@@ -282,7 +282,7 @@ struct Checked {
 /// rules: no device whose license was revoked, enough free seats, a trial
 /// that has not ended (whose end the first license sets).
 fn check_devices(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     order: &Order,
     codes: &[DeviceCode],
     trial_end: Option<Timestamp>,
@@ -346,7 +346,7 @@ fn check_devices(
 /// the trial's first license) to the trial's end, which the first license
 /// sets (see [`check_devices`]).
 fn trial_window(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     batch: &Batch,
     order: &Order,
     now: Timestamp,

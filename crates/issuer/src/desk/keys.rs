@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::fields::Text;
-use super::{Desk, DeskError, KEYS_DIR, KeyError, NotFound, Result, audit};
+use super::{Desk, DeskError, KEYS_DIR, KeyError, NotFound, Result, Tx};
 use facelic_verifier::public_key_to_pem;
 
 use crate::hsm::Hsm;
@@ -187,7 +187,7 @@ impl DeskSigner {
     /// Refuses, inside the transaction that records what this key signs,
     /// a key a root revoked since it was loaded (`keys import-revocation`
     /// may commit between loading the key and that transaction).
-    pub(crate) fn check_still_trusted(&self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    pub(crate) fn check_still_trusted(&self, tx: &Tx<'_>) -> Result<()> {
         let id = self.key_id().to_string();
         let revoked: Option<Option<String>> = tx
             .query_row(
@@ -246,7 +246,7 @@ impl Desk {
             (NewKey::File(protect), _) => {
                 let key = IssuerKey::generate()?;
                 let id = key.key_id().to_string();
-                let dir = self.dir.join(KEYS_DIR);
+                let dir = self.dir().join(KEYS_DIR);
                 std::fs::create_dir_all(&dir).map_err(DeskError::io(&dir))?;
                 let (private, public) =
                     (dir.join(format!("{id}.key")), dir.join(format!("{id}.pub")));
@@ -306,7 +306,7 @@ impl Desk {
                 return Err(DeskError::Internal("an HSM key without an open token"));
             }
         };
-        let recorded = self.write(|tx, s| {
+        let recorded = self.ledger.write(|tx| {
             let previous: Option<String> = tx
                 .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
                 .optional()?;
@@ -319,7 +319,7 @@ impl Desk {
                 params![
                     id,
                     public_pem,
-                    s.now().to_string(),
+                    tx.now().to_string(),
                     !awaiting,
                     awaiting,
                     hsm.as_ref().map(|(_, label)| label)
@@ -339,7 +339,7 @@ impl Desk {
                 }
                 None => serde_json::json!({ "previous": previous, "hsm": hsm }),
             };
-            audit::record(tx, s, action, &id, &detail)?;
+            tx.audit(action, &id, &detail)?;
             publish(&public_pem)
         });
         if let Err(e) = recorded {
@@ -356,7 +356,7 @@ impl Desk {
     /// HSM: `facelic desk <its id>`.
     fn hsm_owner(&self) -> Result<String> {
         let id: String =
-            self.read()
+            self.db()
                 .query_row("SELECT desk_id FROM desk_identity WHERE id = 1", [], |r| {
                     r.get(0)
                 })?;
@@ -404,15 +404,15 @@ impl Desk {
         if self.keys()?.iter().any(|k| k.key_id == id) {
             return Err(KeyError::SigningKeyAsRoot(id).into());
         }
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let added = tx.execute(
                 "INSERT OR IGNORE INTO roots (key_id, public_pem, added_at) VALUES (?1, ?2, ?3)",
-                params![id, pem, Text(&s.now())],
+                params![id, pem, Text(&tx.now())],
             )?;
             if added == 0 {
                 return Err(KeyError::RootTrusted(id.clone()).into());
             }
-            audit::record(tx, s, "keys.root", &id, &serde_json::json!({}))
+            tx.audit("keys.root", &id, &serde_json::json!({}))
         })?;
         Ok(id)
     }
@@ -420,7 +420,7 @@ impl Desk {
     /// The roots the desk trusts, as a keyring.
     pub fn roots(&self) -> Result<Keyring> {
         let mut stmt = self
-            .read()
+            .db()
             .prepare("SELECT public_pem FROM roots ORDER BY rowid")?;
         let pems: Vec<String> = stmt
             .query_map([], |r| r.get(0))?
@@ -472,7 +472,7 @@ impl Desk {
             "products": cert.products(),
             "pending": pending,
         });
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             if pending {
                 tx.execute(
                     "UPDATE keys SET certificate = ?1, awaiting_certificate = 1 WHERE key_id = ?2",
@@ -485,7 +485,7 @@ impl Desk {
                     params![text, id],
                 )?;
             }
-            audit::record(tx, s, "keys.certify", &id, &window)
+            tx.audit("keys.certify", &id, &window)
         })?;
         self.key(&id)
     }
@@ -525,7 +525,7 @@ impl Desk {
             }
             .into());
         }
-        let text: String = self.read().query_row(
+        let text: String = self.db().query_row(
             "SELECT certificate FROM keys WHERE key_id = ?1",
             [&key.key_id],
             |r| r.get(0),
@@ -535,7 +535,7 @@ impl Desk {
             return Err(why.into());
         }
         let id = key.key_id;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let previous: Option<String> = tx
                 .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
                 .optional()?;
@@ -544,9 +544,7 @@ impl Desk {
                 "UPDATE keys SET awaiting_certificate = 0, active = 1 WHERE key_id = ?1",
                 [&id],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "keys.activate",
                 &id,
                 &serde_json::json!({ "previous": previous }),
@@ -572,12 +570,12 @@ impl Desk {
             .iter()
             .map(ToString::to_string)
             .collect();
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let mut revoked = Vec::new();
             for id in &ids {
                 let changed = tx.execute(
                     "UPDATE keys SET revoked_at = ?1, active = 0 WHERE key_id = ?2 AND revoked_at IS NULL",
-                    params![Text(&s.now()), id],
+                    params![Text(&tx.now()), id],
                 )?;
                 if changed > 0 {
                     revoked.push(id.clone());
@@ -585,10 +583,10 @@ impl Desk {
             }
             tx.execute(
                 "INSERT INTO key_revocation_lists (issued_at, text, imported_at) VALUES (?1, ?2, ?3)",
-                params![Text(&list.issued_at()), text, Text(&s.now())],
+                params![Text(&list.issued_at()), text, Text(&tx.now())],
             )?;
             let detail = serde_json::json!({ "listed": ids, "revoked": revoked });
-            audit::record(tx, s, "keys.revoke", &ids.join(","), &detail)?;
+            tx.audit("keys.revoke", &ids.join(","), &detail)?;
             Ok(revoked)
         })
     }
@@ -596,7 +594,7 @@ impl Desk {
     /// The root-signed key revocation lists imported, oldest first.
     pub(crate) fn key_revocation_lists(&self) -> Result<Vec<String>> {
         let mut stmt = self
-            .read()
+            .db()
             .prepare("SELECT text FROM key_revocation_lists ORDER BY seq")?;
         let texts = stmt
             .query_map([], |r| r.get(0))?
@@ -617,7 +615,7 @@ impl Desk {
     /// killed before its audit row).
     pub fn protect_keys(&mut self, passphrase: &Passphrase) -> Result<Vec<String>> {
         self.finish_protecting()?;
-        let dir = self.dir.join(KEYS_DIR);
+        let dir = self.dir().join(KEYS_DIR);
         let mut staged = Vec::new();
         for key in self.keys()?.into_iter().filter(|k| k.hsm_label.is_none()) {
             let path = dir.join(format!("{}.key", key.key_id));
@@ -634,9 +632,9 @@ impl Desk {
             return Ok(Vec::new());
         }
         let ids: Vec<String> = staged.iter().map(|(id, ..)| id.clone()).collect();
-        let audited = self.write(|tx, s| {
+        let audited = self.ledger.write(|tx| {
             let detail = serde_json::json!({ "keys": ids });
-            audit::record(tx, s, "keys.protect", &ids.join(","), &detail)
+            tx.audit("keys.protect", &ids.join(","), &detail)
         });
         if let Err(e) = audited {
             for (_, next, _) in &staged {
@@ -657,7 +655,7 @@ impl Desk {
     /// (the run stopped before its audit row, so nothing changed). Run by
     /// every desk open.
     pub(crate) fn finish_protecting(&self) -> Result<()> {
-        let dir = self.dir.join(KEYS_DIR);
+        let dir = self.dir().join(KEYS_DIR);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Ok(());
         };
@@ -669,7 +667,7 @@ impl Desk {
             return Ok(());
         }
         let audited: Vec<String> = self
-            .read()
+            .db()
             .query_row(
                 "SELECT detail FROM audit WHERE action = 'keys.protect' ORDER BY id DESC LIMIT 1",
                 [],
@@ -701,7 +699,7 @@ impl Desk {
     /// Every key, oldest first.
     pub fn keys(&self) -> Result<Vec<DeskKey>> {
         let mut stmt = self
-            .read()
+            .db()
             .prepare(&format!("{KEY_SELECT} ORDER BY created_at, rowid"))?;
         let rows: Vec<Result<(DeskKey, Option<String>)>> = stmt
             .query_map([], |r| Ok(read_key(r)))?
@@ -715,7 +713,7 @@ impl Desk {
     /// One key, by id.
     pub fn key(&self, id: &str) -> Result<DeskKey> {
         let row = self
-            .read()
+            .db()
             .query_row(&format!("{KEY_SELECT} WHERE key_id = ?1"), [id], |r| {
                 Ok(read_key(r))
             })
@@ -751,7 +749,7 @@ impl Desk {
     /// lives in) and its certificate.
     pub(crate) fn signing_key(&self) -> Result<DeskSigner> {
         let (key_id, certificate, hsm_label): (String, Option<String>, Option<String>) = self
-            .read()
+            .db()
             .query_row(
                 "SELECT key_id, certificate, hsm_label FROM keys WHERE active = 1",
                 [],
@@ -831,8 +829,8 @@ impl Desk {
     /// The private key file of desk key `key_id`, opened (with the
     /// session's passphrase source) and checked to be that key.
     fn key_file(&self, key_id: &str) -> Result<IssuerKey> {
-        let path = self.dir.join(KEYS_DIR).join(format!("{key_id}.key"));
-        let key = match &self.session.passphrase {
+        let path = self.dir().join(KEYS_DIR).join(format!("{key_id}.key"));
+        let key = match &self.session().passphrase {
             Some(source) => IssuerKey::load_with(&path, source)?,
             None => IssuerKey::load(&path)?,
         };

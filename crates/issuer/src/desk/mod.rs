@@ -11,20 +11,19 @@
 //!
 //! Every change runs in one `BEGIN IMMEDIATE` transaction that also writes
 //! its audit rows, so concurrent desk processes serialise and a failed or
-//! killed operation leaves the ledger as it was. How the ledger file is
-//! recognised, locked and kept in time order: [`ledger`].
+//! killed operation leaves the ledger as it was. The ledger layer, the only
+//! code that holds the connection: [`ledger`].
 
 mod accounts;
 mod audit;
 mod backup;
 mod customers;
 mod error;
-mod fields;
 mod hsm;
 mod invoices;
 mod issue;
 mod keys;
-pub mod ledger;
+pub(crate) mod ledger;
 mod orders;
 mod packs;
 mod pause;
@@ -34,19 +33,18 @@ mod query;
 mod quotes;
 mod refusal;
 mod revoke;
-mod schema;
 mod seek_buffer;
 mod signing;
 mod staging;
 mod time;
 mod usage;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use facelic_invoice::Catalog;
-use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use ledger::LOCK_FILE;
+pub use ledger::{CLOCK_RANGE, LOCK_FILE, MAX_CLOCK_JUMP_DAYS};
+use ledger::{Db, Ledger, Tx, fields, schema};
 
 pub use accounts::{CustomerAccount, OwedBack, Receipt, RefundFrom, Rest};
 pub use audit::{AuditEntry, ClockRewind};
@@ -203,10 +201,8 @@ impl Session {
 /// An open license desk.
 #[derive(Debug)]
 pub struct Desk {
-    dir: PathBuf,
-    conn: Connection,
+    ledger: Ledger,
     catalog: Catalog,
-    session: Session,
 }
 
 impl Desk {
@@ -259,22 +255,17 @@ impl Desk {
             write_public_file(&catalog_path, facelic_invoice::DEFAULT_CATALOG.as_bytes())?;
         }
         let catalog = load_catalog(dir)?;
-        let conn = ledger::create(dir)?;
         let mut desk = Self {
-            dir: dir.to_owned(),
-            conn,
+            ledger: Ledger::create(dir, session)?,
             catalog,
-            session,
         };
         if let Some((settings, _)) = &token {
-            desk.write(|tx, s| hsm::record_settings(tx, s, settings))?;
+            desk.ledger.write(|tx| hsm::record_settings(tx, settings))?;
         }
         let key =
             desk.add_key_with(first, token.map(|(_, token)| token), false, &mut |_| Ok(()))?;
-        desk.write(|tx, s| {
-            audit::record(
-                tx,
-                s,
+        desk.ledger.write(|tx| {
+            tx.audit(
                 "desk.init",
                 &dir.display().to_string(),
                 &serde_json::json!({ "key_id": key.key_id }),
@@ -286,14 +277,9 @@ impl Desk {
     /// Opens the desk in `dir`. A missing, empty, foreign or damaged ledger
     /// is refused ([`DeskError::Damaged`]); only [`Desk::init`] creates one.
     pub fn open(dir: &Path, session: Session) -> Result<Self> {
-        let conn = ledger::open(dir)?;
+        let ledger = Ledger::open(dir, session)?;
         let catalog = load_catalog(dir)?;
-        let desk = Self {
-            dir: dir.to_owned(),
-            conn,
-            catalog,
-            session,
-        };
+        let desk = Self { ledger, catalog };
         // A `keys protect` killed part-way is finished (or undone) first.
         desk.finish_protecting()?;
         Ok(desk)
@@ -301,7 +287,7 @@ impl Desk {
 
     /// The desk directory.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.ledger.dir()
     }
 
     /// The desk's catalog.
@@ -311,80 +297,17 @@ impl Desk {
 
     /// The session's "now".
     pub fn now(&self) -> Timestamp {
-        self.session.now
+        self.ledger.session().now
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only if it
-    /// succeeds: waits for the writers' lock, takes "now", and refuses a
-    /// clock earlier than the ledger's latest time (see [`ledger`]).
-    fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &Session) -> Result<T>) -> Result<T> {
-        let _lock = ledger::WriterLock::acquire(&self.dir)?;
-        self.session.now = self.session.clock.now()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let jumped = ledger::check_clock(&tx, self.session.now, self.session.accept_clock_jump)?;
-        if let Some(latest) = jumped {
-            audit::record(
-                &tx,
-                &self.session,
-                "desk.clock-jump",
-                "desk_clock",
-                &serde_json::json!({ "from": latest.to_string(), "to": self.session.now.to_string() }),
-            )?;
-        }
-        let value = f(&tx, &self.session)?;
-        ledger::advance_clock(&tx, self.session.now)?;
-        tx.commit()?;
-        Ok(value)
+    /// The database, for reads.
+    fn db(&self) -> &Db {
+        self.ledger.db()
     }
 
-    /// Records one audit row in a transaction of its own, on a connection
-    /// of its own: for a refusal that a `&self` operation must leave a
-    /// trace of (a refused HSM PIN), outside the command's own changes.
-    pub(crate) fn record_apart(
-        &self,
-        action: &str,
-        subject: &str,
-        detail: &serde_json::Value,
-    ) -> Result<()> {
-        let mut conn = ledger::open(&self.dir)?;
-        let _lock = ledger::WriterLock::acquire(&self.dir)?;
-        let mut session = self.session.clone_for_audit();
-        session.now = session.clock.now()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        ledger::check_clock(&tx, session.now, session.accept_clock_jump)?;
-        audit::record(&tx, &session, action, subject, detail)?;
-        ledger::advance_clock(&tx, session.now)?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// A write that may run with the clock behind the ledger (the rewind
-    /// of a wrong jump): `f` gets the ledger's latest time; the clock must
-    /// still be inside the desk's range.
-    fn write_rewinding<T>(
-        &mut self,
-        f: impl FnOnce(&Transaction<'_>, &Session, Timestamp) -> Result<T>,
-    ) -> Result<T> {
-        let _lock = ledger::WriterLock::acquire(&self.dir)?;
-        self.session.now = self.session.clock.now()?;
-        let now = self.session.now;
-        if !(ledger::CLOCK_RANGE.0..ledger::CLOCK_RANGE.1).contains(&now.unix()) {
-            return Err(DeskError::ClockOutOfRange { now });
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let latest = ledger::latest_time(&tx)?.ok_or(ClockError::NothingRecorded)?;
-        let value = f(&tx, &self.session, latest)?;
-        tx.commit()?;
-        Ok(value)
-    }
-
-    /// The read-only connection, for queries.
-    fn read(&self) -> &Connection {
-        &self.conn
+    /// The session of this desk.
+    fn session(&self) -> &Session {
+        self.ledger.session()
     }
 }
 
@@ -443,12 +366,6 @@ pub fn write_output(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
             DeskError::io(path)(e)
         }
     })
-}
-
-impl Drop for Desk {
-    fn drop(&mut self) {
-        ledger::checkpoint(&self.conn);
-    }
 }
 
 fn load_catalog(dir: &Path) -> Result<Catalog> {

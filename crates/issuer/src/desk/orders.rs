@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::fields::{Fields, LedgerText as _, Text, display, display_opt};
 use super::time::{add_days, add_months};
-use super::{Desk, DeskError, NotFound, OrderError, Result, audit};
+use super::{Desk, DeskError, NotFound, OrderError, Result};
 use crate::{Kind, Timestamp};
 
 /// Most devices one order may have (a guard against typos).
@@ -247,10 +247,10 @@ impl Desk {
             _ => None,
         };
         let product_id = product.id.clone();
-        let id = self.write(|tx, s| {
+        let id = self.ledger.write(|tx| {
             if let Some(q) = &quote {
                 // Again under the writers' lock: another desk may have used it.
-                super::quotes::load_quote(tx, &q.number, zone)?.check_usable(zone.date(s.now()))?;
+                super::quotes::load_quote(tx, &q.number, zone)?.check_usable(zone.date(tx.now()))?;
             }
             if new.kind.is_trial() {
                 let earlier: Option<(String, String)> = tx
@@ -285,7 +285,7 @@ impl Desk {
                     new.kind.as_str(),
                     devices.map(|n| n as i64),
                     new.package,
-                    s.now().to_string(),
+                    tx.now().to_string(),
                     new.cert_sha256.as_ref().map(super::fields::Text),
                     agreed_json,
                     quote.as_ref().map(|q| &q.number),
@@ -299,7 +299,7 @@ impl Desk {
                         id,
                         start.to_string(),
                         end.to_string(),
-                        s.now().to_string(),
+                        tx.now().to_string(),
                         fee.map(|a| Text(&a.unit_price)),
                         fee.and_then(|a| a.discount_pct.as_ref()).map(Text),
                     ],
@@ -314,7 +314,7 @@ impl Desk {
                 "discount_pct": agreed.as_ref().and_then(|a| a.discount_pct).map(|d| d.to_string()),
                 "quote": quote.as_ref().map(|q| &q.number),
             });
-            audit::record(tx, s, "order.new", &id, &detail)?;
+            tx.audit("order.new", &id, &detail)?;
             Ok(id)
         })?;
         self.order(&id)
@@ -322,7 +322,7 @@ impl Desk {
 
     /// The order with this id, with its seat accounting and terms.
     pub fn order(&self, id: &str) -> Result<Order> {
-        load_order(self.read(), id)
+        load_order(self.db(), id)
     }
 
     /// Orders, oldest first; only one customer's when `customer` is given.
@@ -332,7 +332,7 @@ impl Desk {
             .transpose()?
             .map(|c| c.id);
         let mut stmt = self
-            .read()
+            .db()
             .prepare("SELECT id FROM orders WHERE ?1 IS NULL OR customer_id = ?1 ORDER BY seq")?;
         let ids: Vec<String> = stmt
             .query_map([customer_id], |r| r.get(0))?

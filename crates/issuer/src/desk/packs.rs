@@ -12,7 +12,7 @@ use facelic_invoice::{ApiProduct, Decimal};
 
 use super::fields::{Fields, LedgerText as _};
 use super::usage::{account, cycle_of, refuse_billed};
-use super::{Desk, InputError, NotFound, Result, UsageError, audit};
+use super::{Desk, InputError, NotFound, Result, Tx, UsageError};
 
 /// Where a pack came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -217,8 +217,7 @@ fn next_pack(conn: &Connection) -> Result<(i64, String)> {
 /// [`next_pack`] gives, and returns that id.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_pack(
-    tx: &rusqlite::Transaction<'_>,
-    s: &super::Session,
+    tx: &Tx<'_>,
     customer_id: &str,
     product: &str,
     calls: u64,
@@ -244,12 +243,10 @@ pub(crate) fn insert_pack(
             last_day_of_pack(bought_on).to_ledger(),
             if invoice.is_some() { "sale" } else { "trial" },
             invoice,
-            s.now().to_ledger()
+            tx.now().to_ledger()
         ],
     )?;
-    audit::record(
-        tx,
-        s,
+    tx.audit(
         if invoice.is_some() {
             "pack.buy"
         } else {
@@ -298,7 +295,7 @@ impl Desk {
         &mut self,
         new: &NewPack,
     ) -> Result<(PackRecord, facelic_invoice::invoice::Invoice)> {
-        let catalog = self.catalog.clone();
+        let catalog = &self.catalog;
         let seller = self.seller();
         let today = self.today();
         let customer = self.customer(&new.customer)?;
@@ -319,7 +316,7 @@ impl Desk {
         // bought later (seed 000 L3): a back-dated pack may not cover calls
         // already imported for the days before today.
         if day < today {
-            let incurred: Option<String> = self.read().query_row(
+            let incurred: Option<String> = self.db().query_row(
                 "SELECT MIN(period) FROM usage WHERE customer_id = ?1 AND product = ?2 AND calls > 0 \
                     AND ((length(period) = 10 AND period >= ?3 AND period < ?4) \
                       OR (length(period) = 7 AND period >= substr(?3, 1, 7)))",
@@ -385,7 +382,7 @@ impl Desk {
         if price <= Decimal::ZERO || price.scale() > 2 {
             return Err(UsageError::PackPrice(price).into());
         }
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             check_account(tx, &customer.id, product, day)?;
             let cycle = cycle_of(tx, &customer.id, &product.family.id)?;
             refuse_billed(tx, &customer.id, Some(cycle), day, "a pack bought on")?;
@@ -401,8 +398,7 @@ impl Desk {
             );
             let invoice = super::invoices::issue_statement(
                 tx,
-                s,
-                (&catalog, &seller),
+                (catalog, &seller),
                 &customer,
                 today,
                 format!("pack {id}"),
@@ -410,7 +406,6 @@ impl Desk {
             )?;
             let id = insert_pack(
                 tx,
-                s,
                 &customer.id,
                 &product.id,
                 new.calls,
@@ -434,10 +429,10 @@ impl Desk {
         reason: &str,
         owed_back: Option<super::OwedBack>,
     ) -> Result<(PackRecord, facelic_invoice::invoice::CreditNote)> {
-        let catalog = self.catalog.clone();
+        let catalog = &self.catalog;
         let today = self.today();
         let reason = super::fields::one_line("a refund's reason", reason, 500)?;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let pack = load_pack(tx, id, today)?;
             let product = catalog
                 .api_product(&pack.product)
@@ -494,7 +489,6 @@ impl Desk {
             }
             let note = super::invoices::credit(
                 tx,
-                s,
                 &catalog.invoicing,
                 &invoice,
                 &format!("Refund of pack {}: {reason}", pack.id),
@@ -503,11 +497,9 @@ impl Desk {
             )?;
             tx.execute(
                 "UPDATE packs SET refunded_at = ?1, refund_note = ?2 WHERE id = ?3",
-                params![s.now().to_ledger(), note.number, pack.id],
+                params![tx.now().to_ledger(), note.number, pack.id],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "pack.refund",
                 &pack.id,
                 &serde_json::json!({
@@ -526,7 +518,7 @@ impl Desk {
             .as_deref()
             .map(|c| self.customer(c))
             .transpose()?;
-        let mut stmt = self.read().prepare(&format!(
+        let mut stmt = self.db().prepare(&format!(
             "SELECT {COLUMNS} FROM packs p WHERE ?1 IS NULL OR p.customer_id = ?1 ORDER BY p.seq"
         ))?;
         let mut packs = stmt

@@ -14,7 +14,7 @@ use facelic_invoice::receivables::{Aging, OpenItem, age};
 use rusqlite::{Connection, OptionalExtension as _, params};
 
 use super::fields::{Fields, Text};
-use super::{Desk, InputError, PaymentError, Result, audit};
+use super::{Desk, InputError, PaymentError, Result};
 
 /// The payments of invoice `number`, oldest first.
 pub(crate) fn payments_of(conn: &Connection, number: &str) -> Result<Vec<Payment>> {
@@ -158,7 +158,7 @@ impl Desk {
             .map_err(InputError::from)?;
         let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let (doc, doc_date) = fapiao_document(
                 tx,
                 &key,
@@ -182,7 +182,7 @@ impl Desk {
                 };
                 earliest = earliest.max(Some(blue.date));
             }
-            super::accounts::check_day("fapiao", date, zone.date(s.now()), &number, earliest)?;
+            super::accounts::check_day("fapiao", date, zone.date(tx.now()), &number, earliest)?;
             let taken: Option<String> = tx
                 .query_row(
                     &format!(
@@ -208,12 +208,10 @@ impl Desk {
                     doc.credit_note,
                     fapiao_number,
                     Text(&date),
-                    Text(&s.now())
+                    Text(&tx.now())
                 ],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "invoice.fapiao",
                 &number,
                 &serde_json::json!({
@@ -236,7 +234,7 @@ impl Desk {
         let reason = super::fields::one_line("a fapiao void's reason", reason, 500)?;
         let zone = self.catalog.invoicing.time_zone;
         let key = number.trim().to_ascii_uppercase();
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let (doc, _) = fapiao_document(
                 tx,
                 &key,
@@ -250,11 +248,9 @@ impl Desk {
             tx.execute(
                 "INSERT INTO fapiao_records (invoice_number, credit_note, recorded_at, voids, \
                     reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![doc.statement, doc.credit_note, Text(&s.now()), seq, reason],
+                params![doc.statement, doc.credit_note, Text(&tx.now()), seq, reason],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "invoice.fapiao-void",
                 &number,
                 &serde_json::json!({
@@ -295,7 +291,7 @@ impl Desk {
                 });
             }
         }
-        let accounts = super::accounts::all_on_account(self.read(), as_of)?;
+        let accounts = super::accounts::all_on_account(self.db(), as_of)?;
         Ok(age(items, &accounts, as_of, &self.catalog.currency))
     }
 }

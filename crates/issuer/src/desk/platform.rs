@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use rusqlite::{OptionalExtension as _, Transaction, params};
+use rusqlite::{OptionalExtension as _, params};
 
 use super::fields::{LedgerText as _, Text, scalar};
 use super::issue::{IssueReport, Issued};
@@ -13,7 +13,7 @@ use super::query::load_license;
 use super::signing::{Batch, Recorder};
 use super::staging::LicenseFile;
 use super::time::add_months;
-use super::{Desk, DeskError, OrderError, Result, Session, TermError, audit};
+use super::{Desk, DeskError, OrderError, Result, TermError, Tx};
 use crate::{Kind, Timestamp};
 use facelic_invoice::Decimal;
 
@@ -47,9 +47,9 @@ impl Desk {
     ) -> Result<IssueReport> {
         let batch = self.batch(order_id, out)?;
         let months = self.catalog.rules.platform_term_months;
-        let issued = self.write(|tx, s| {
+        let issued = self.ledger.write(|tx| {
             let renewal = renew.map(|reprice| Renewal { months, reprice });
-            platform_license_in(tx, s, &batch, order_id, renewal)
+            platform_license_in(tx, &batch, order_id, renewal)
         })?;
         self.publish(issued, out)
     }
@@ -95,7 +95,7 @@ fn unbroken_start(terms: &[Term]) -> Option<Timestamp> {
 }
 
 /// The latest end of a revoked license of `order` (`None` when none was revoked).
-fn revoked_until(tx: &Transaction<'_>, order: &str) -> Result<Option<Timestamp>> {
+fn revoked_until(tx: &Tx<'_>, order: &str) -> Result<Option<Timestamp>> {
     scalar(
         tx,
         "SELECT MAX(not_after) FROM licenses WHERE order_id = ?1 AND revoked_at IS NOT NULL AND replaced_by IS NULL",
@@ -113,13 +113,12 @@ struct Renewal<'a> {
 /// Issues (or renews, with `renewal`) a platform
 /// order's license inside `tx`; its file is written after the commit.
 fn platform_license_in(
-    tx: &Transaction<'_>,
-    s: &Session,
+    tx: &Tx<'_>,
     batch: &Batch,
     order_id: &str,
     renewal: Option<Renewal<'_>>,
 ) -> Result<Issued> {
-    let now = s.now();
+    let now = tx.now();
     batch.key.check_still_trusted(tx)?;
     let mut order = load_order(tx, order_id)?;
     check_platform_order(&order, renewal.is_some())?;
@@ -167,7 +166,7 @@ fn platform_license_in(
             "fee": fee.to_ledger(), "discount_pct": discount_pct.map(|d| d.to_string()),
             "repriced": *renewal.reprice != Reprice::default(),
         });
-        audit::record(tx, s, "order.renew", &order.id, &detail)?;
+        tx.audit("order.renew", &order.id, &detail)?;
         order = load_order(tx, order_id)?;
     }
     let Some(term) = order.terms.last().cloned() else {
@@ -223,7 +222,7 @@ fn platform_license_in(
     let signed = batch
         .signer(&order, now)
         .sign(binding, start, Some(term.ends_at))?;
-    let (record, file) = Recorder { tx, session: s }.record(signed, Some(term.seq))?;
+    let (record, file) = Recorder { tx }.record(signed, Some(term.seq))?;
     let report = IssueReport {
         order_id: order.id.clone(),
         issued: vec![record],

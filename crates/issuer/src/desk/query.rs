@@ -188,7 +188,7 @@ pub struct LicenseFilter {
 impl Desk {
     /// One license, with its text.
     pub fn license(&self, serial: &str) -> Result<LicenseRecord> {
-        load_license(self.read(), serial, self.now())
+        load_license(self.db(), serial, self.now())
     }
 
     /// Licenses matching `filter`, newest first.
@@ -242,7 +242,7 @@ impl Desk {
         let sql = format!(
             "SELECT {COLUMNS} FROM licenses {condition} ORDER BY issued_at DESC, rowid DESC LIMIT ?"
         );
-        let mut stmt = self.read().prepare(&sql)?;
+        let mut stmt = self.db().prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| from_row(r, now))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

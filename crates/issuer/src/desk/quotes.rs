@@ -9,8 +9,8 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::fields::{Fields, LedgerText as _, Text};
-use super::invoices::{Numbered, next_of_year};
-use super::{Desk, InputError, NotFound, QuoteError, Result, audit};
+use super::ledger::Numbered;
+use super::{Desk, InputError, NotFound, QuoteError, Result};
 use crate::Timestamp;
 
 /// What to quote.
@@ -143,11 +143,11 @@ impl Desk {
             None => price_platform(&product, new.years, discount),
         }?;
         let zone = inv.time_zone;
-        let number = self.write(|tx, s| {
-            let year = zone.year(s.now());
-            let n = next_of_year(tx, Numbered::Quote, year)?;
+        let number = self.ledger.write(|tx| {
+            let year = zone.year(tx.now());
+            let n = tx.next_of_year(Numbered::Quote, year)?;
             let number = format!("{}-{year}-{n:06}", inv.quote_prefix);
-            let today = zone.date(s.now());
+            let today = zone.date(tx.now());
             let valid_until = today.add_days(i64::from(valid_days) - 1);
             let price_json = serde_json::to_string(&price)?;
             tx.execute(
@@ -161,7 +161,7 @@ impl Desk {
                     if new.devices.is_some() { "device" } else { "platform" },
                     new.devices.map(|d| d as i64),
                     price_json,
-                    Text(&s.now()),
+                    Text(&tx.now()),
                     Text(&valid_until),
                 ],
             )?;
@@ -171,7 +171,7 @@ impl Desk {
                 "amount": price.amount.to_ledger(), "discount_pct": discount.map(|d| d.to_string()),
                 "valid_until": valid_until.to_string(),
             });
-            audit::record(tx, s, "quote.save", &number, &detail)?;
+            tx.audit("quote.save", &number, &detail)?;
             Ok(number)
         })?;
         self.quote(&number)
@@ -179,13 +179,13 @@ impl Desk {
 
     /// The saved quote with this number.
     pub fn quote(&self, number: &str) -> Result<Quote> {
-        load_quote(self.read(), number, self.catalog.invoicing.time_zone)
+        load_quote(self.db(), number, self.catalog.invoicing.time_zone)
     }
 
     /// Every saved quote, oldest first.
     pub fn quotes(&self) -> Result<Vec<Quote>> {
         let numbers: Vec<String> = self
-            .read()
+            .db()
             .prepare("SELECT number FROM quotes ORDER BY seq")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;

@@ -17,7 +17,7 @@ use super::orders::{Order, load_order};
 use super::query::{LicenseRecord, load_license};
 use super::signing::{Recorder, Signer};
 use super::staging::LicenseFile;
-use super::{Desk, DeskError, Result, RevokeError, audit, staging};
+use super::{Desk, DeskError, Result, RevokeError, Tx, staging};
 use crate::{Binding, DeviceCode, FeatureSet, Serial, Timestamp};
 
 /// What [`Desk::reissue`] did.
@@ -69,8 +69,8 @@ impl Desk {
         if reason.chars().any(char::is_control) || reason.len() > 500 {
             return Err(RevokeError::BadReason.into());
         }
-        self.write(|tx, s| {
-            let record = load_license(tx, serial, s.now())?;
+        self.ledger.write(|tx| {
+            let record = load_license(tx, serial, tx.now())?;
             if let Some(at) = &record.revoked_at {
                 return Err(RevokeError::AlreadyRevoked {
                     serial: record.serial,
@@ -80,16 +80,14 @@ impl Desk {
             }
             tx.execute(
                 "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2 WHERE serial = ?3",
-                params![Text(&s.now()), reason, Text(&record.serial)],
+                params![Text(&tx.now()), reason, Text(&record.serial)],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "license.revoke",
                 &record.serial.to_string(),
                 &serde_json::json!({ "reason": reason, "order": record.order_id }),
             )?;
-            load_license(tx, &record.serial.to_string(), s.now())
+            load_license(tx, &record.serial.to_string(), tx.now())
         })
     }
 
@@ -121,17 +119,17 @@ impl Desk {
             return Err(RevokeError::SameDevice.into());
         }
         let batch = self.batch(&old.order_id, out)?;
-        let issued = self.write(|tx, s| {
+        let issued = self.ledger.write(|tx| {
             // Mark the old license revoked and its seat released (replaced_by
             // points at itself until the new serial is known), issue the
             // replacement through the ordinary path, then link the two: one
             // transaction, so the seat count never changes.
             tx.execute(
                 "UPDATE licenses SET revoked_at = ?1, revoke_reason = 'replacement', replaced_by = serial WHERE serial = ?2",
-                params![Text(&s.now()), Text(&old.serial)],
+                params![Text(&tx.now()), Text(&old.serial)],
             )?;
             let (report, files) =
-                issue_devices_in(tx, s, &batch, &old.order_id, &[new_device], &mut |_, _| {})?;
+                issue_devices_in(tx, &batch, &old.order_id, &[new_device], &mut |_, _| {})?;
             let Some(new) = report.issued.first() else {
                 return Err(RevokeError::DeviceLicensed {
                     device: new_device.to_string(),
@@ -148,7 +146,7 @@ impl Desk {
                 "old_device": old.device.map(|d| d.to_string()),
                 "new_device": new_device.to_string(),
             });
-            audit::record(tx, s, "license.replace", &old.serial.to_string(), &detail)?;
+            tx.audit("license.replace", &old.serial.to_string(), &detail)?;
             Ok((report, files))
         })?;
         self.publish(issued, out)
@@ -171,14 +169,14 @@ impl Desk {
         staging::check_output(out)?;
         let mut features: BTreeMap<String, FeatureSet> = BTreeMap::new();
         for product in self.products_signed_by(&old_key.key_id)? {
-            signer.check_may_issue(&product, self.session.clock.now()?)?;
+            signer.check_may_issue(&product, self.session().clock.now()?)?;
             features.insert(product.clone(), self.features_of(&product)?);
         }
         let reason = format!("reissued: signing key {} replaced", old_key.key_id);
-        let (reissued, files) = self.write(|tx, s| {
+        let (reissued, files) = self.ledger.write(|tx| {
             signer.check_still_trusted(tx)?;
-            let live = live_licenses_of(tx, &old_key.key_id, s.now())?;
-            let recorder = Recorder { tx, session: s };
+            let live = live_licenses_of(tx, &old_key.key_id, tx.now())?;
+            let recorder = Recorder { tx };
             let mut reissued = Vec::with_capacity(live.len());
             let mut files = Vec::with_capacity(live.len());
             // A key's licenses share few orders: each is read once.
@@ -200,9 +198,9 @@ impl Desk {
                 };
                 tx.execute(
                     "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2, replaced_by = serial WHERE serial = ?3",
-                    params![Text(&s.now()), reason, Text(&old.serial)],
+                    params![Text(&tx.now()), reason, Text(&old.serial)],
                 )?;
-                let signed = Signer::new(&signer, order, granted, s.now()).sign(
+                let signed = Signer::new(&signer, order, granted, tx.now()).sign(
                     binding,
                     old.not_before,
                     old.not_after,
@@ -217,7 +215,7 @@ impl Desk {
                     "signed_by": old_key.key_id,
                     "key_id": signer.key_id().to_string(),
                 });
-                audit::record(tx, s, "license.reissue", &old.serial.to_string(), &detail)?;
+                tx.audit("license.reissue", &old.serial.to_string(), &detail)?;
                 reissued.push(Reissued {
                     old: old.serial,
                     new: record,
@@ -228,7 +226,7 @@ impl Desk {
             // disk) re-issued its licenses already: this run writes theirs.
             let mut existing = Vec::new();
             for (old, new) in reissued_by(tx, &old_key.key_id, &reason)? {
-                let mut record = load_license(tx, &new.to_string(), s.now())?;
+                let mut record = load_license(tx, &new.to_string(), tx.now())?;
                 if record.revoked_at.is_some() || reissued.iter().any(|r| r.old == old) {
                     continue;
                 }
@@ -252,7 +250,7 @@ impl Desk {
 
     /// The products of the live licenses `key_id` signed.
     fn products_signed_by(&self, key_id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.read().prepare(
+        let mut stmt = self.db().prepare(
             "SELECT DISTINCT product FROM licenses WHERE key_id = ?1 AND revoked_at IS NULL",
         )?;
         let products = stmt
@@ -286,7 +284,7 @@ impl Desk {
             })?;
             root_names.extend_from_slice(list.lists());
         }
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let mut stmt = tx.prepare(
                 "SELECT serial FROM licenses WHERE revoked_at IS NOT NULL ORDER BY serial",
             )?;
@@ -294,7 +292,7 @@ impl Desk {
                 .query_map([], |r| Fields::new(r, "licenses", "serial")?.get("serial"))?
                 .collect::<Result<_, _>>()?;
             drop(stmt);
-            let sequence = super::invoices::next_in_sequence(tx, "revocation-list")?;
+            let sequence = tx.next_number("revocation-list")?;
             let sequence = u64::try_from(sequence)
                 .map_err(|_| DeskError::Internal("revocation-list sequence below zero"))?;
             let names: Vec<_> = signers.iter().map(|k| k.list_name(sequence)).collect();
@@ -307,14 +305,12 @@ impl Desk {
                     .map(|(_, name)| *name)
                     .chain(root_names.iter().copied())
                     .collect();
-                text.push_str(&signer.revocation_list(s.now(), sequence, &others, &serials)?);
+                text.push_str(&signer.revocation_list(tx.now(), sequence, &others, &serials)?);
             }
             text.push_str(&root_lists.concat());
             super::write_output(out, text.as_bytes(), force)?;
             let key_ids: Vec<String> = signers.iter().map(|k| k.key_id().to_string()).collect();
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "crl.export",
                 &out.display().to_string(),
                 &serde_json::json!({
@@ -330,11 +326,7 @@ impl Desk {
 
 /// The licenses of `key_id` that a reissue (revoke `reason`) replaced, and
 /// their replacements, in the order they were issued.
-fn reissued_by(
-    tx: &rusqlite::Transaction<'_>,
-    key_id: &str,
-    reason: &str,
-) -> Result<Vec<(Serial, Serial)>> {
+fn reissued_by(tx: &Tx<'_>, key_id: &str, reason: &str) -> Result<Vec<(Serial, Serial)>> {
     let mut stmt = tx.prepare(
         "SELECT serial, replaced_by FROM licenses
          WHERE key_id = ?1 AND revoke_reason = ?2 AND replaced_by IS NOT NULL
@@ -349,11 +341,7 @@ fn reissued_by(
 
 /// The live licenses (not revoked, not expired at `now`) `key_id` signed,
 /// in the order they were issued.
-fn live_licenses_of(
-    tx: &rusqlite::Transaction<'_>,
-    key_id: &str,
-    now: Timestamp,
-) -> Result<Vec<Live>> {
+fn live_licenses_of(tx: &Tx<'_>, key_id: &str, now: Timestamp) -> Result<Vec<Live>> {
     let mut stmt = tx.prepare(
         "SELECT serial, order_id, device, term_seq, not_before, not_after FROM licenses
          WHERE key_id = ?1 AND revoked_at IS NULL ORDER BY rowid",

@@ -5,7 +5,7 @@
 
 use std::sync::mpsc;
 
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 use serde::Serialize;
 
 use super::fields::{LedgerText as _, Text};
@@ -13,7 +13,7 @@ use super::keys::DeskSigner;
 use super::orders::Order;
 use super::query::{LicenseRecord, LicenseStatus};
 use super::staging::LicenseFile;
-use super::{DeskError, Result, Session, audit};
+use super::{DeskError, Result, Tx};
 use crate::{Binding, License, Timestamp, new_serial};
 use facelic_invoice::Decimal;
 
@@ -151,8 +151,7 @@ impl<'a> Signer<'a> {
 
 /// Records signed licenses of one order in the ledger.
 pub(super) struct Recorder<'a> {
-    pub(super) tx: &'a Transaction<'a>,
-    pub(super) session: &'a Session,
+    pub(super) tx: &'a Tx<'a>,
 }
 
 impl Recorder<'_> {
@@ -194,7 +193,7 @@ impl Recorder<'_> {
                 record.file_name,
                 text,
             ])?;
-        audit::record_json(self.tx, self.session, "license.issue", &serial, &detail)?;
+        self.tx.audit_json("license.issue", &serial, &detail)?;
         let file = LicenseFile {
             name: record.file_name.clone(),
             text,

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
+use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::dates::{Date, Month};
@@ -21,7 +21,7 @@ use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
 use super::customers::{Customer, load_customer};
 use super::fields::{Fields, LedgerText as _};
 use super::packs::{balances, check_account, insert_pack, needs_activation};
-use super::{CorruptValue, Desk, DeskError, NotFound, Result, UsageError, audit};
+use super::{CorruptValue, Desk, DeskError, NotFound, Result, Tx, UsageError};
 use facelic_invoice::money::group_digits as calls_text;
 
 /// A customer's start with a family of metered products.
@@ -188,7 +188,7 @@ impl Desk {
         family: &str,
         on: Date,
     ) -> Result<UsageAccount> {
-        let catalog = self.catalog.clone();
+        let catalog = &self.catalog;
         let today = self.today();
         let customer = self.customer(customer)?;
         let fam = catalog
@@ -214,7 +214,7 @@ impl Desk {
         }
         on.check_floor("an activation")?;
         let cycle = fam.cycle_for(Some(on));
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             if let Some(a) = account(tx, &customer.id, family)? {
                 return Err(UsageError::ActivatedAlready {
                     customer: customer.id.clone(),
@@ -232,12 +232,10 @@ impl Desk {
                     family,
                     on.to_ledger(),
                     cycle.to_ledger(),
-                    s.now().to_ledger()
+                    tx.now().to_ledger()
                 ],
             )?;
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "usage.activate",
                 &customer.id,
                 &serde_json::json!({
@@ -252,7 +250,6 @@ impl Desk {
             {
                 trial_packs.push(insert_pack(
                     tx,
-                    s,
                     &customer.id,
                     &p.id,
                     p.trial_calls_on(on),
@@ -291,7 +288,7 @@ impl Desk {
         file: &str,
         reader: &mut dyn std::io::BufRead,
     ) -> Result<ImportReport> {
-        let catalog = self.catalog.clone();
+        let catalog = &self.catalog;
         let today = self.today();
         let bad = |lines: Vec<(usize, String)>| DeskError::BadLines {
             file: file.to_owned(),
@@ -301,8 +298,8 @@ impl Desk {
         let (records, mut unreadable) = parse_usage_csv(&text).map_err(bad)?;
         unreadable.extend(too_long);
         unreadable.sort();
-        self.write(|tx, s| {
-            let rows = match check_rows(tx, &catalog, today, records) {
+        self.ledger.write(|tx| {
+            let rows = match check_rows(tx, catalog, today, records) {
                 Ok(rows) if unreadable.is_empty() => rows,
                 Ok(_) => return Err(bad(unreadable)),
                 Err(mut wrong) => {
@@ -312,14 +309,16 @@ impl Desk {
                 }
             };
             let mut report = ImportReport {
-rows: rows.len(),
-added: 0,
-corrected: 0,
-unchanged: 0,
-};
-            let now = s.now().to_ledger();
-            let mut find = tx.prepare_cached("SELECT calls FROM usage WHERE customer_id = ?1 AND \
-                product = ?2 AND period = ?3")?;
+                rows: rows.len(),
+                added: 0,
+                corrected: 0,
+                unchanged: 0,
+            };
+            let now = tx.now().to_ledger();
+            let mut find = tx.prepare_cached(
+                "SELECT calls FROM usage WHERE customer_id = ?1 AND \
+                product = ?2 AND period = ?3",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO usage (customer_id, product, period, month, calls, imported_at) \
                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -337,13 +336,20 @@ unchanged: 0,
                 match old {
                     None => {
                         let month = Month::of(r.day).to_string();
-insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
+                        insert.execute(params![
+                            r.customer_id,
+                            r.product,
+                            period,
+                            month,
+                            calls,
+                            now
+                        ])?;
                         report.added += 1;
                     }
                     Some(old) if old == calls => report.unchanged += 1,
                     Some(old) => {
                         update.execute(params![r.customer_id, r.product, period, calls, now])?;
-                        audit::record(tx, s, "usage.correct", &r.customer_id, &serde_json::json!({
+                        tx.audit("usage.correct", &r.customer_id, &serde_json::json!({
                             "file": file, "line": r.line, "product": r.product, "period": period,
                             "old_calls": old, "calls": calls,
                         }))?;
@@ -352,7 +358,7 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                 }
             }
             if report.added + report.corrected > 0 {
-                audit::record(tx, s, "usage.import", file, &report)?;
+                tx.audit("usage.import", file, &report)?;
             }
             Ok(report)
         })
@@ -404,10 +410,10 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
         through: Option<Date>,
         customer: Option<&str>,
     ) -> Result<Vec<BilledPeriod>> {
-        let catalog = self.catalog.clone();
+        let catalog = &self.catalog;
         let seller = self.seller();
         let only = customer.map(|c| self.customer(c)).transpose()?;
-        self.write(|tx, s| {
+        self.ledger.write(|tx| {
             let key = month.to_string();
             let upto = through.map(|t| t.to_ledger());
             // Customers with calls of the month (through the day) that no
@@ -423,7 +429,7 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                 .collect::<rusqlite::Result<_>>()?;
             let mut todo = Vec::new();
             for id in with_calls {
-                if has_unbilled(tx, &catalog, &id, month, through)? {
+                if has_unbilled(tx, catalog, &id, month, through)? {
                     todo.push(id);
                 }
             }
@@ -444,7 +450,7 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                         value: format!("{earlier:?}"),
                         expected: "a month (YYYY-MM)",
                     })?;
-                    if has_unbilled(tx, &catalog, id, m, None)? {
+                    if has_unbilled(tx, catalog, id, m, None)? {
                         return Err(UsageError::EarlierUnbilled {
                             customer: id.clone(),
                             month: earlier,
@@ -455,8 +461,7 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
                 let customer = load_customer(tx, id)?;
                 out.extend(bill_customer(
                     tx,
-                    s,
-                    (&catalog, &seller),
+                    (catalog, &seller),
                     &customer,
                     month,
                     through,
@@ -490,7 +495,7 @@ insert.execute(params![r.customer_id, r.product, period, month, calls, now])?;
     /// the month is not billed yet, what a run would bill now.
     pub fn usage_month(&self, customer: &str, month: Month) -> Result<UsageMonth> {
         let customer = self.customer(customer)?;
-        let conn = self.read();
+        let conn = self.db();
         let mut stmt = conn.prepare(
             "SELECT seq, cycle, detail, invoice, billed_at FROM usage_bills WHERE customer_id = \
                 ?1 AND month = ?2 ORDER BY seq",
@@ -720,8 +725,7 @@ fn bill_calls(
 /// this month's post-paid charge against the customer's account, until
 /// the next settlement.
 fn hold_after(
-    tx: &Transaction<'_>,
-    s: &super::Session,
+    tx: &Tx<'_>,
     catalog: &Catalog,
     customer: &str,
     (bill, month): (&PeriodBill, Month),
@@ -750,7 +754,6 @@ fn hold_after(
         .sum();
     super::accounts::replace_hold(
         tx,
-        s,
         customer,
         hold,
         date,
@@ -762,8 +765,7 @@ fn hold_after(
 /// Bills one customer's month and records what is not recorded yet: the
 /// whole month, or with `through` only the daily-settled days up to it.
 fn bill_customer(
-    tx: &Transaction<'_>,
-    s: &super::Session,
+    tx: &Tx<'_>,
     (catalog, seller): (&Catalog, &facelic_invoice::invoice::Party),
     customer: &Customer,
     month: Month,
@@ -801,7 +803,6 @@ fn bill_customer(
                 let what = format!("usage {}", bill.period_text());
                 super::invoices::issue_statement(
                     tx,
-                    s,
                     (catalog, seller),
                     customer,
                     date,
@@ -826,7 +827,7 @@ fn bill_customer(
                     bill.amount.to_ledger(),
                     invoice,
                     detail,
-                    s.now().to_ledger()
+                    tx.now().to_ledger()
                 ],
             )?;
             let seq = tx.last_insert_rowid();
@@ -845,9 +846,7 @@ fn bill_customer(
                     )?;
                 }
             }
-            audit::record(
-                tx,
-                s,
+            tx.audit(
                 "usage.bill",
                 &customer.id,
                 &serde_json::json!({
@@ -860,7 +859,6 @@ fn bill_customer(
             if cycle == Cycle::Monthly {
                 hold_after(
                     tx,
-                    s,
                     catalog,
                     &customer.id,
                     (&bill, month),
@@ -902,9 +900,7 @@ fn bill_customer(
                         seq
                     ],
                 )?;
-                audit::record(
-                    tx,
-                    s,
+                tx.audit(
                     "pack.expire",
                     &e.pack,
                     &serde_json::json!({ "last_day": e.last_day.to_string(), "unused": e.unused }),
@@ -1155,7 +1151,7 @@ fn parse_usage_csv(text: &str) -> std::result::Result<(Vec<UsageRow>, BadLines),
 /// Checks every row against the ledger and the catalog; resolves customer
 /// names to ids.
 fn check_rows(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     catalog: &Catalog,
     today: Date,
     mut rows: Vec<UsageRow>,

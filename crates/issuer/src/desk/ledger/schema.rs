@@ -4,7 +4,7 @@
 //! desk runs the missing ones, each in its own transaction, under the
 //! writers' lock (see [`super::ledger`]).
 
-use rusqlite::{Connection, OptionalExtension as _, Transaction};
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
 use super::Result;
 
@@ -173,7 +173,7 @@ const MIGRATIONS: &[Migration] = &[
         CHECK (cert_sha256 IS NULL OR (length(cert_sha256) = 64 AND kind LIKE 'platform%'));
     CREATE INDEX customers_name_key ON customers(name_key);
     "#,
-        super::customers::fill_name_keys,
+        fill_name_keys,
     ),
     // 4: money a finance team can file: the price agreed on each order and
     // term, saved quotes, customers' billing profiles, payments, and the
@@ -572,13 +572,26 @@ fn migrate_one(conn: &mut Connection, target: i64) -> Result<bool> {
     }
 }
 
+/// Migration step: gives every existing customer its name key.
+pub(crate) fn fill_name_keys(tx: &Transaction<'_>) -> Result<()> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT seq, name FROM customers")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE customers SET name_key = ?1 WHERE seq = ?2")?;
+    for (seq, name) in rows {
+        update.execute(params![crate::desk::customers::name_key(&name), seq])?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_stamped_application_id_is_the_ledgers() {
-        assert_eq!(1_179_403_339, super::super::ledger::APPLICATION_ID);
+        assert_eq!(1_179_403_339, super::super::file::APPLICATION_ID);
     }
 
     #[test]
@@ -598,7 +611,7 @@ mod tests {
         };
         assert_eq!(app_id(&conn), 0);
         migrate(&mut conn).unwrap();
-        assert_eq!(app_id(&conn), super::super::ledger::APPLICATION_ID);
+        assert_eq!(app_id(&conn), super::super::file::APPLICATION_ID);
         let key: String = conn
             .query_row("SELECT name_key FROM customers", [], |r| r.get(0))
             .unwrap();

@@ -18,12 +18,12 @@
 //!   latest time the ledger has recorded (`desk_clock`, which every write
 //!   transaction advances), or more than [`MAX_CLOCK_JUMP_DAYS`] after it
 //!   unless the operator confirms the jump; a wrong jump that was recorded
-//!   is undone by [`super::Desk::rewind_clock`], audited.
+//!   is undone by [`crate::desk::Desk::rewind_clock`], audited.
 
 use std::fs::File;
 use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension as _, Transaction};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 
 use super::fields::LedgerText;
 use super::{CATALOG_FILE, DeskError, KEYS_DIR, LEDGER_FILE, Result, schema};
@@ -229,7 +229,7 @@ pub(crate) fn latest_time(conn: &Connection) -> Result<Option<Timestamp>> {
 /// time unless `jump_confirmed`. Returns the latest time when the write
 /// jumps that far (confirmed), for the audit.
 pub(crate) fn check_clock(
-    tx: &Transaction<'_>,
+    tx: &super::Tx<'_>,
     now: Timestamp,
     jump_confirmed: bool,
 ) -> Result<Option<Timestamp>> {
@@ -252,8 +252,8 @@ pub(crate) fn check_clock(
 }
 
 /// Sets the ledger's latest time back to `to` (the rewind of a wrong jump).
-pub(crate) fn rewind_clock(tx: &Transaction<'_>, to: Timestamp) -> Result<()> {
-    tx.execute(
+pub(crate) fn rewind_clock(tx: &super::Tx<'_>, to: Timestamp) -> Result<()> {
+    tx.tx.execute(
         "UPDATE desk_clock SET latest = ?1 WHERE id = 1",
         [to.to_ledger()],
     )?;
@@ -261,8 +261,8 @@ pub(crate) fn rewind_clock(tx: &Transaction<'_>, to: Timestamp) -> Result<()> {
 }
 
 /// Records `now` as the latest time the ledger knows (in the write's transaction).
-pub(crate) fn advance_clock(tx: &Transaction<'_>, now: Timestamp) -> Result<()> {
-    tx.execute(
+pub(crate) fn advance_clock(tx: &super::Tx<'_>, now: Timestamp) -> Result<()> {
+    tx.tx.execute(
         "INSERT INTO desk_clock (id, latest) VALUES (1, ?1)
          ON CONFLICT (id) DO UPDATE SET latest = max(latest, excluded.latest)",
         [now.to_ledger()],

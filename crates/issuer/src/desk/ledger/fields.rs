@@ -9,7 +9,7 @@ use facelic_invoice::Decimal;
 use rusqlite::Row;
 use rusqlite::types::{FromSql, ToSql, ToSqlOutput, Type, ValueRef};
 
-use super::error::CorruptValue;
+use crate::desk::CorruptValue;
 use crate::{DeviceCode, Kind, Serial, Timestamp};
 
 /// A type stored in the ledger as text, in one canonical form.
@@ -327,13 +327,13 @@ fn plain_expected<T>() -> &'static str {
 pub(crate) fn one_line(what: &str, text: &str, max: usize) -> super::Result<String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(super::InputError::Empty {
+        return Err(crate::desk::InputError::Empty {
             what: what.to_owned(),
         }
         .into());
     }
     if text.len() > max || text.chars().any(char::is_control) {
-        return Err(super::InputError::BadLine {
+        return Err(crate::desk::InputError::BadLine {
             what: what.to_owned(),
             max,
         }
