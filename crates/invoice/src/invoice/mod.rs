@@ -36,6 +36,22 @@ pub struct Party {
     pub email: String,
 }
 
+impl Party {
+    /// The seller block of documents, from the catalog's invoicing settings.
+    pub fn seller(invoicing: &Invoicing) -> Party {
+        Party {
+            name: invoicing.seller_name.clone(),
+            address: invoicing.seller_address.clone(),
+            id: invoicing.seller_tax_id.clone(),
+            tax_id: invoicing.seller_tax_id.clone(),
+            phone: invoicing.seller_phone.clone(),
+            bank: invoicing.seller_bank.clone(),
+            account: invoicing.seller_account.clone(),
+            email: String::new(),
+        }
+    }
+}
+
 /// What a line is: something sold, or the agreed discount on what precedes it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

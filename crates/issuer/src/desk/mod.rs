@@ -14,30 +14,18 @@
 //! killed operation leaves the ledger as it was. The ledger layer, the only
 //! code that holds the connection: [`ledger`].
 
-mod accounts;
 mod audit;
 mod backup;
+mod billing;
+mod catalog;
 mod customers;
 mod error;
-mod hsm;
-mod invoices;
-mod issue;
-mod keys;
 pub(crate) mod ledger;
+mod licensing;
 mod orders;
-mod packs;
 mod pause;
-mod payments;
-mod platform;
-mod query;
-mod quotes;
 mod refusal;
-mod revoke;
-mod seek_buffer;
-mod signing;
-mod staging;
 mod time;
-mod usage;
 
 use std::path::Path;
 
@@ -46,25 +34,25 @@ use facelic_invoice::Catalog;
 pub use ledger::{CLOCK_RANGE, LOCK_FILE, MAX_CLOCK_JUMP_DAYS};
 use ledger::{Db, Ledger, Tx, fields, schema};
 
-pub use accounts::{CustomerAccount, OwedBack, Receipt, RefundFrom, Rest};
 pub use audit::{AuditEntry, ClockRewind};
+pub use billing::accounts::{CustomerAccount, OwedBack, Receipt, RefundFrom, Rest};
+pub use billing::invoices::{BuyerTaxId, InvoiceFilter, InvoiceSummary};
+pub use billing::packs::{NewPack, PackFilter, PackOrigin, PackRecord, PackStatus};
+pub use billing::quotes::{NewQuote, Quote};
+pub use billing::usage::{BilledPeriod, ImportReport, MAX_USAGE_LINE, UsageAccount, UsageMonth};
 pub use customers::{BillingProfile, Customer, FapiaoType, ProfileEdit};
 pub use error::{
     BAD_LINES_NAMED, ClockError, CorruptValue, CustomerError, DeskError, ErrorKind, InputError,
     InvoiceError, IssueError, KeyError, NotFound, OrderError, PaymentError, QuoteError, Result,
     RevokeError, TermError, UsageError,
 };
-pub use invoices::{BuyerTaxId, InvoiceFilter, InvoiceSummary};
-pub use issue::{IssueReport, parse_devices_file};
-pub use keys::{CertifiedWindow, DeskKey, KeyStatus, NewKey};
+pub use licensing::issue::{IssueReport, parse_devices_file};
+pub use licensing::keys::{CertifiedWindow, DeskKey, KeyStatus, NewKey};
+pub use licensing::query::{LicenseFilter, LicenseRecord, LicenseStatus};
+pub use licensing::revoke::{ReissueReport, Reissued};
+pub use licensing::staging::is_archive;
 pub use orders::{MAX_DEVICES, NewOrder, Order, Reprice, Term};
-pub use packs::{NewPack, PackFilter, PackOrigin, PackRecord, PackStatus};
-pub use query::{LicenseFilter, LicenseRecord, LicenseStatus};
-pub use quotes::{NewQuote, Quote};
-pub use revoke::{ReissueReport, Reissued};
 pub use schema::SCHEMA_VERSION;
-pub use staging::is_archive;
-pub use usage::{BilledPeriod, ImportReport, MAX_USAGE_LINE, UsageAccount, UsageMonth};
 
 use crate::Timestamp;
 
@@ -242,7 +230,9 @@ impl Desk {
         first: NewKey<'_>,
     ) -> Result<(Self, DeskKey)> {
         let token = match (hsm, first) {
-            (Some(settings), _) => Some((settings, hsm::open_token(&session, settings)?)),
+            (Some(settings), _) => {
+                Some((settings, licensing::hsm::open_token(&session, settings)?))
+            }
             (None, NewKey::InHsm(_) | NewKey::FromHsm(_)) => {
                 return Err(KeyError::NoHsm.into());
             }
@@ -260,7 +250,8 @@ impl Desk {
             catalog,
         };
         if let Some((settings, _)) = &token {
-            desk.ledger.write(|tx| hsm::record_settings(tx, settings))?;
+            desk.ledger
+                .write(|tx| licensing::hsm::record_settings(tx, settings))?;
         }
         let key =
             desk.add_key_with(first, token.map(|(_, token)| token), false, &mut |_| Ok(()))?;

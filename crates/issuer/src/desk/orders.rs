@@ -250,7 +250,7 @@ impl Desk {
         let id = self.ledger.write(|tx| {
             if let Some(q) = &quote {
                 // Again under the writers' lock: another desk may have used it.
-                super::quotes::load_quote(tx, &q.number, zone)?.check_usable(zone.date(tx.now()))?;
+                super::billing::quotes::load_quote(tx, &q.number, zone)?.check_usable(zone.date(tx.now()))?;
             }
             if new.kind.is_trial() {
                 let earlier: Option<(String, String)> = tx
@@ -343,7 +343,7 @@ impl Desk {
 
 /// Refuses an order that is not what `quote` offered.
 fn check_quote_fits(
-    q: &super::quotes::Quote,
+    q: &super::billing::quotes::Quote,
     new: &NewOrder,
     customer_id: &str,
     customer: &str,

@@ -89,13 +89,6 @@ fn dedup(mut codes: Vec<DeviceCode>) -> Vec<DeviceCode> {
 pub(crate) type Issued = (IssueReport, Vec<LicenseFile>);
 
 impl Desk {
-    pub(crate) fn features_of(&self, product: &str) -> Result<crate::FeatureSet> {
-        self.catalog
-            .product(product)
-            .map(|p| p.features)
-            .ok_or_else(|| IssueError::ProductGone(product.to_owned()).into())
-    }
-
     /// Issues licenses on a device order for `codes` (repeats count once),
     /// writing one file per license into `out` after the ledger committed.
     /// Devices already bound on the order get their existing license back

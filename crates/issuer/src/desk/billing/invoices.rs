@@ -531,26 +531,6 @@ impl Desk {
             })
             .collect()
     }
-
-    /// The seller block of documents, from the catalog.
-    pub(crate) fn seller(&self) -> Party {
-        let inv = &self.catalog.invoicing;
-        Party {
-            name: inv.seller_name.clone(),
-            address: inv.seller_address.clone(),
-            id: inv.seller_tax_id.clone(),
-            tax_id: inv.seller_tax_id.clone(),
-            phone: inv.seller_phone.clone(),
-            bank: inv.seller_bank.clone(),
-            account: inv.seller_account.clone(),
-            email: String::new(),
-        }
-    }
-
-    /// Today in the desk's time zone (by the desk's clock).
-    pub fn today(&self) -> facelic_invoice::dates::Date {
-        self.catalog.invoicing.time_zone.date(self.now())
-    }
 }
 
 /// The date in `zone` of a stored instant: RFC 3339 in UTC (documents made

@@ -1,16 +1,16 @@
 //! Saved quotes (报价单): numbered price offers to one customer, valid for a
 //! number of days, that an order can be made from at the quoted prices.
 
+use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{DocumentKind, Invoice, lines_for};
 use facelic_invoice::pricing::{LinePrice, price_devices, price_platform};
-use facelic_invoice::{Decimal, Product};
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::fields::{Fields, LedgerText as _, Text};
 use super::ledger::Numbered;
-use super::{Desk, InputError, NotFound, QuoteError, Result};
+use super::{Desk, NotFound, QuoteError, Result};
 use crate::Timestamp;
 
 /// What to quote.
@@ -232,17 +232,6 @@ impl Desk {
                 inv.prices_include_tax,
                 lines,
             )
-        })
-    }
-
-    /// The catalog product with this id.
-    pub(crate) fn product(&self, id: &str) -> Result<&Product> {
-        self.catalog.product(id).ok_or_else(|| {
-            InputError::UnknownProduct {
-                product: id.to_owned(),
-                known: self.catalog.product_ids(),
-            }
-            .into()
         })
     }
 }
