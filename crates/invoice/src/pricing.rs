@@ -6,6 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Product, Tier, TierMode};
 use crate::money::round_fen;
 
+/// A percentage discount as documents and orders keep it: 0 is none.
+pub fn discount(pct: Option<Decimal>) -> Option<Decimal> {
+    pct.map(|p| p.normalize()).filter(|p| !p.is_zero())
+}
+
 /// Why a quantity could not be priced.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PricingError {

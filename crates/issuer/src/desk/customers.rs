@@ -8,13 +8,11 @@
 //! "Acme Gate Systems" and "Acme\u{200B} Gate Systems" cannot be three
 //! customers (and claim three trials).
 
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization as _;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
 
-use super::fields::Fields;
-use super::{CustomerError, Desk, InputError, NotFound, Result};
+use super::{CustomerError, Db, Desk, InputError, NotFound, Result, ledger};
 use crate::Timestamp;
 
 /// A customer of the vendor.
@@ -245,69 +243,19 @@ fn looks_like_an_id(key: &str) -> bool {
         .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The columns [`customer_from`] reads.
-const COLUMNS: &str = "id, name, created_at, legal_name, tax_id, address, phone, bank, bank_account, email, fapiao_type, payment_terms_days";
-
-fn customer_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Customer> {
-    let f = Fields::new(r, "customers", "id")?;
-    let fapiao_type = match f.plain::<Option<String>>("fapiao_type")?.as_deref() {
-        None => None,
-        Some("ordinary") => Some(FapiaoType::Ordinary),
-        Some("special") => Some(FapiaoType::Special),
-        Some(_) => return Err(f.corrupt_text("fapiao_type", "ordinary or special")),
-    };
-    let payment_terms_days = match f.opt_count("payment_terms_days")? {
-        None => None,
-        Some(days) => Some(
-            u32::try_from(days)
-                .map_err(|_| f.corrupt_text("payment_terms_days", "days up to 365"))?,
-        ),
-    };
-    Ok(Customer {
-        id: f.plain("id")?,
-        name: f.plain("name")?,
-        created_at: f.get("created_at")?,
-        billing: BillingProfile {
-            legal_name: f.plain("legal_name")?,
-            tax_id: f.plain("tax_id")?,
-            address: f.plain("address")?,
-            phone: f.plain("phone")?,
-            bank: f.plain("bank")?,
-            bank_account: f.plain("bank_account")?,
-            email: f.plain("email")?,
-            fapiao_type,
-            payment_terms_days,
-        },
-    })
-}
-
 /// The customer with this id, read inside or outside a transaction.
-pub(crate) fn load_customer(conn: &rusqlite::Connection, id: &str) -> Result<Customer> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"),
-        [id],
-        customer_from,
-    )
-    .optional()?
-    .ok_or_else(|| NotFound::Customer(id.to_owned()).into())
+pub(crate) fn load_customer(db: &Db, id: &str) -> Result<Customer> {
+    ledger::customers::by_id(db, id)?.ok_or_else(|| NotFound::Customer(id.to_owned()).into())
 }
 
 /// The customer with this id or name (see [`Desk::customer`]), if any.
-pub(crate) fn find_customer(
-    conn: &rusqlite::Connection,
-    id_or_name: &str,
-) -> Result<Option<Customer>> {
+pub(crate) fn find_customer(db: &Db, id_or_name: &str) -> Result<Option<Customer>> {
     let id_or_name = id_or_name.trim();
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {COLUMNS} FROM customers WHERE id = ?1 OR name_key = ?2
-                 ORDER BY id = ?1 DESC LIMIT 1"
-            ),
-            params![id_or_name.to_ascii_uppercase(), name_key(id_or_name)],
-            customer_from,
-        )
-        .optional()?)
+    ledger::customers::by_id_or_name_key(
+        db,
+        &id_or_name.to_ascii_uppercase(),
+        &name_key(id_or_name),
+    )
 }
 
 impl Desk {
@@ -325,36 +273,24 @@ impl Desk {
             return Err(CustomerError::NameLikeId(name.to_owned()).into());
         }
         self.ledger.write(|tx| {
-            let exists: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT id, name FROM customers WHERE name_key = ?1",
-                    [&key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((id, existing)) = exists {
+            if let Some(existing) = ledger::customers::by_name_key(tx, &key)? {
                 return Err(CustomerError::Exists {
                     name: name.to_owned(),
-                    id,
-                    existing,
+                    id: existing.id,
+                    existing: existing.name,
                 }
                 .into());
             }
-            let seq: i64 =
-                tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM customers", [], |r| {
-                    r.get(0)
-                })?;
+            let seq = ledger::customers::next_seq(tx)?;
             let customer = Customer {
                 id: format!("C-{seq:06}"),
                 name: name.to_owned(),
                 created_at: tx.now(),
                 billing: BillingProfile::default(),
             };
-            tx.execute(
-                "INSERT INTO customers (seq, id, name, name_key, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![seq, customer.id, customer.name, key, customer.created_at.to_string()],
-            )?;
-            tx.audit("customer.add",
+            ledger::customers::insert(tx, seq, &customer, &key)?;
+            tx.audit(
+                "customer.add",
                 &customer.id,
                 &serde_json::json!({ "name": name }),
             )?;
@@ -373,23 +309,7 @@ impl Desk {
             let before = load_customer(tx, &id)?;
             let after = before.billing.edited(edit)?;
             let p = &after;
-            tx.execute(
-                "UPDATE customers SET legal_name = ?1, tax_id = ?2, address = ?3, phone = ?4, bank = ?5,
-                        bank_account = ?6, email = ?7, fapiao_type = ?8, payment_terms_days = ?9
-                 WHERE id = ?10",
-                params![
-                    p.legal_name,
-                    p.tax_id,
-                    p.address,
-                    p.phone,
-                    p.bank,
-                    p.bank_account,
-                    p.email,
-                    p.fapiao_type.map(FapiaoType::as_str),
-                    p.payment_terms_days,
-                    id
-                ],
-            )?;
+            ledger::customers::set_billing(tx, &id, p)?;
             let old = serde_json::to_value(&before.billing).unwrap_or_default();
             let new = serde_json::to_value(p).unwrap_or_default();
             let changed: serde_json::Map<String, serde_json::Value> = new
@@ -397,7 +317,12 @@ impl Desk {
                 .into_iter()
                 .flatten()
                 .filter(|(k, v)| old.get(k.as_str()) != Some(v))
-                .map(|(k, v)| (k.clone(), serde_json::json!({ "from": old.get(k.as_str()), "to": v })))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        serde_json::json!({ "from": old.get(k.as_str()), "to": v }),
+                    )
+                })
                 .collect();
             tx.audit("customer.edit", &id, &serde_json::Value::Object(changed))
         })?;
@@ -406,11 +331,7 @@ impl Desk {
 
     /// Every customer, in the order they were added.
     pub fn customers(&self) -> Result<Vec<Customer>> {
-        let mut stmt = self
-            .db()
-            .prepare(&format!("SELECT {COLUMNS} FROM customers ORDER BY seq"))?;
-        let rows = stmt.query_map([], customer_from)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        ledger::customers::all(self.db())
     }
 
     /// The customer with this id (`C-000001`) or name (in any spelling with

@@ -2,12 +2,11 @@
 
 use facelic_invoice::Decimal;
 use facelic_invoice::pricing::{LinePrice, price_devices, price_platform, price_platform_at};
-use rusqlite::{Connection, OptionalExtension as _, params};
 use serde::Serialize;
 
-use super::fields::{Fields, LedgerText as _, Text, display, display_opt};
+use super::fields::{LedgerText as _, display, display_opt};
 use super::time::{add_days, add_months};
-use super::{Desk, DeskError, NotFound, OrderError, Result};
+use super::{Db, Desk, DeskError, NotFound, OrderError, Result, ledger};
 use crate::{Kind, Timestamp};
 
 /// Most devices one order may have (a guard against typos).
@@ -145,11 +144,6 @@ impl Order {
     }
 }
 
-/// Normalises a percentage discount: 0 is no discount.
-pub(crate) fn discount(pct: Option<Decimal>) -> Option<Decimal> {
-    pct.map(|p| p.normalize()).filter(|p| !p.is_zero())
-}
-
 impl Desk {
     /// Creates an order after checking it against the catalog's rules.
     ///
@@ -210,7 +204,7 @@ impl Desk {
         if let Some(start) = new.start {
             check_start(start, now, new.kind, rules.platform_max_backdate_days)?;
         }
-        let discount_pct = discount(new.discount_pct);
+        let discount_pct = facelic_invoice::pricing::discount(new.discount_pct);
         if new.kind.is_trial() && discount_pct.is_some() {
             return Err(OrderError::TrialDiscount.into());
         }
@@ -250,59 +244,49 @@ impl Desk {
         let id = self.ledger.write(|tx| {
             if let Some(q) = &quote {
                 // Again under the writers' lock: another desk may have used it.
-                super::billing::quotes::load_quote(tx, &q.number, zone)?.check_usable(zone.date(tx.now()))?;
+                super::billing::quotes::load_quote(tx, &q.number, zone)?
+                    .check_usable(zone.date(tx.now()))?;
             }
-            if new.kind.is_trial() {
-                let earlier: Option<(String, String)> = tx
-                    .query_row(
-                        "SELECT id, created_at FROM orders WHERE customer_id = ?1 AND product = ?2 AND kind = ?3",
-                        params![customer.id, product_id, new.kind.as_str()],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
-                if let Some((order, at)) = earlier {
-                    return Err(OrderError::TrialTaken {
-                        customer_name: customer.name.clone(),
-                        customer: customer.id.clone(),
-                        kind: new.kind,
-                        product: product_id.to_string(),
-                        order,
-                        at,
-                    }
-                    .into());
+            if new.kind.is_trial()
+                && let Some((order, at)) =
+                    ledger::orders::first_of_kind(tx, &customer.id, &product_id, new.kind)?
+            {
+                return Err(OrderError::TrialTaken {
+                    customer_name: customer.name.clone(),
+                    customer: customer.id.clone(),
+                    kind: new.kind,
+                    product: product_id.to_string(),
+                    order,
+                    at,
                 }
+                .into());
             }
-            let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM orders", [], |r| r.get(0))?;
-            let id = format!("O-{seq:06}");
-            tx.execute(
-                "INSERT INTO orders (seq, id, customer_id, product, kind, devices, package, created_at, cert_sha256, agreed, quote_number)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    seq,
-                    id,
-                    customer.id,
-                    product_id,
-                    new.kind.as_str(),
-                    devices.map(|n| n as i64),
-                    new.package,
-                    tx.now().to_string(),
-                    new.cert_sha256.as_ref().map(super::fields::Text),
-                    agreed_json,
-                    quote.as_ref().map(|q| &q.number),
-                ],
+            let id = ledger::orders::insert(
+                tx,
+                &ledger::orders::NewRow {
+                    customer: &customer.id,
+                    product: &product_id,
+                    kind: new.kind,
+                    devices,
+                    package: new.package.as_deref(),
+                    cert_sha256: new.cert_sha256.as_ref(),
+                    agreed: agreed_json.as_deref(),
+                    quote: quote.as_ref().map(|q| q.number.as_str()),
+                },
             )?;
             if let Some((start, end)) = term {
                 let fee = agreed.as_ref().filter(|_| new.kind == Kind::Platform);
-                tx.execute(
-                    "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at, fee, discount_pct) VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        id,
-                        start.to_string(),
-                        end.to_string(),
-                        tx.now().to_string(),
-                        fee.map(|a| Text(&a.unit_price)),
-                        fee.and_then(|a| a.discount_pct.as_ref()).map(Text),
-                    ],
+                ledger::orders::insert_term(
+                    tx,
+                    &id,
+                    &Term {
+                        seq: 1,
+                        starts_at: start,
+                        ends_at: end,
+                        created_at: tx.now(),
+                        fee: fee.map(|a| a.unit_price),
+                        discount_pct: fee.and_then(|a| a.discount_pct),
+                    },
                 )?;
             }
             let detail = serde_json::json!({
@@ -331,12 +315,7 @@ impl Desk {
             .map(|c| self.customer(c))
             .transpose()?
             .map(|c| c.id);
-        let mut stmt = self
-            .db()
-            .prepare("SELECT id FROM orders WHERE ?1 IS NULL OR customer_id = ?1 ORDER BY seq")?;
-        let ids: Vec<String> = stmt
-            .query_map([customer_id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let ids = ledger::orders::ids(self.db(), customer_id.as_deref())?;
         ids.iter().map(|id| self.order(id)).collect()
     }
 }
@@ -414,64 +393,7 @@ fn check_start(start: Timestamp, now: Timestamp, kind: Kind, max_backdate_days: 
 }
 
 /// Loads an order inside or outside a transaction.
-pub(crate) fn load_order(conn: &Connection, id: &str) -> Result<Order> {
-    let order = conn
-        .query_row(
-            "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.kind, o.devices,
-                    o.package, o.cert_sha256, o.trial_ends_at, o.created_at
-                    , o.agreed, o.quote_number
-             FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
-            [id.trim().to_ascii_uppercase()],
-            |r| {
-                let f = Fields::new(r, "orders", "id")?;
-                Ok(Order {
-                    id: f.plain("id")?,
-                    customer_id: f.plain("customer_id")?,
-                    customer_name: f.plain("customer_name")?,
-                    product: f.plain("product")?,
-                    kind: f.get("kind")?,
-                    devices: f.opt_count("devices")?,
-                    package: f.plain("package")?,
-                    cert_sha256: f.opt("cert_sha256")?,
-                    trial_ends_at: f.opt("trial_ends_at")?,
-                    created_at: f.get("created_at")?,
-                    seats_used: 0,
-                    seats_free: None,
-                    terms: Vec::new(),
-                    agreed: f.opt_json("agreed")?,
-                    quote: f.plain("quote_number")?,
-                })
-            },
-        )
-        .optional()?
-        .ok_or_else(|| NotFound::Order(id.to_owned()))?;
-    let used: i64 = conn.query_row(
-        "SELECT COUNT(*) FROM licenses WHERE order_id = ?1 AND replaced_by IS NULL",
-        [&order.id],
-        |r| r.get(0),
-    )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT order_id || ' term ' || seq AS key, seq, starts_at, ends_at, created_at, fee, discount_pct
-         FROM terms WHERE order_id = ?1 ORDER BY seq",
-    )?;
-    let terms = stmt
-        .query_map([&order.id], |r| {
-            let f = Fields::new(r, "terms", "key")?;
-            Ok(Term {
-                seq: f.plain("seq")?,
-                starts_at: f.get("starts_at")?,
-                ends_at: f.get("ends_at")?,
-                created_at: f.get("created_at")?,
-                fee: f.opt("fee")?,
-                discount_pct: discount(f.opt("discount_pct")?),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let seats_used = u64::try_from(used).unwrap_or(0);
-    Ok(Order {
-        seats_used,
-        seats_free: order.devices.map(|n| n.saturating_sub(seats_used)),
-        terms,
-        ..order
-    })
+pub(crate) fn load_order(db: &Db, id: &str) -> Result<Order> {
+    let id = id.trim().to_ascii_uppercase();
+    ledger::orders::by_id(db, &id)?.ok_or_else(|| NotFound::Order(id).into())
 }

@@ -18,13 +18,13 @@ use facelic_invoice::invoice::{DocumentKind, Invoice, Payment};
 use facelic_invoice::statement_of_account::{
     AccountStatement, Header, LineKind, Movement, OpenStatement,
 };
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::customers::{Customer, find_customer};
 use super::fields::{Fields, LedgerText as _, Text};
 use super::invoices::load_finalized;
-use super::{Desk, DeskError, InputError, NotFound, PaymentError, Result, Tx};
+use super::{Db, Desk, DeskError, InputError, NotFound, PaymentError, Result, Tx};
 
 /// Longest payment reference, in bytes.
 pub(crate) const MAX_REFERENCE: usize = 100;
@@ -185,7 +185,7 @@ fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountEntry> {
 
 /// The entries of statement `number` that move money between it and the
 /// account (customer credit applied, credits moved to the account).
-pub(crate) fn statement_entries(conn: &Connection, number: &str) -> Result<Vec<AccountEntry>> {
+pub(crate) fn statement_entries(conn: &Db, number: &str) -> Result<Vec<AccountEntry>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ENTRY_COLUMNS} FROM account_entries WHERE statement = ?1 \
             AND kind IN ('credit', 'refund-owed', 'credit-applied') ORDER BY seq"
@@ -196,7 +196,7 @@ pub(crate) fn statement_entries(conn: &Connection, number: &str) -> Result<Vec<A
 
 /// Every account entry of customer `id`, oldest first: its ledger rows and
 /// the payments applied from its receipts.
-pub(crate) fn customer_entries(conn: &Connection, id: &str) -> Result<Vec<AccountEntry>> {
+pub(crate) fn customer_entries(conn: &Db, id: &str) -> Result<Vec<AccountEntry>> {
     let mut entries: Vec<(String, AccountEntry)> = Vec::new();
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {ENTRY_COLUMNS}, recorded_at FROM account_entries WHERE customer_id = ?1"
@@ -238,7 +238,7 @@ pub(crate) fn customer_entries(conn: &Connection, id: &str) -> Result<Vec<Accoun
 /// What every customer with account entries had on account at the end
 /// of `as_of`, in customer order.
 pub(crate) fn all_on_account(
-    conn: &Connection,
+    conn: &Db,
     as_of: Date,
 ) -> Result<Vec<facelic_invoice::receivables::AccountItem>> {
     let customers: Vec<(String, String)> = conn
@@ -262,7 +262,7 @@ pub(crate) fn all_on_account(
 }
 
 /// The payments applied from receipt `id`, oldest first.
-fn payments_from(conn: &Connection, id: &str) -> Result<Vec<Payment>> {
+fn payments_from(conn: &Db, id: &str) -> Result<Vec<Payment>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
             WHERE receipt = ?1 ORDER BY seq",
@@ -272,7 +272,7 @@ fn payments_from(conn: &Connection, id: &str) -> Result<Vec<Payment>> {
 }
 
 /// Receipt `id` with its payments and what is left of it.
-fn load_receipt(conn: &Connection, id: &str) -> Result<Receipt> {
+fn load_receipt(conn: &Db, id: &str) -> Result<Receipt> {
     let (customer_id, entry): (String, AccountEntry) = conn
         .query_row(
             &format!(
@@ -395,7 +395,7 @@ pub(crate) fn insert_payment(
 
 /// The finalized statement `key` of `customer`, refused when it is another
 /// customer's.
-fn statement_of(tx: &Connection, key: &str, customer: &Customer) -> Result<(Invoice, String)> {
+fn statement_of(tx: &Db, key: &str, customer: &Customer) -> Result<(Invoice, String)> {
     let (invoice, number) = load_finalized(tx, key, "finalize it before paying it")?;
     if invoice.buyer.id != customer.id
         || invoice.kind != facelic_invoice::invoice::DocumentKind::Statement
@@ -410,7 +410,7 @@ fn statement_of(tx: &Connection, key: &str, customer: &Customer) -> Result<(Invo
     Ok((invoice, number))
 }
 
-fn customer(conn: &Connection, id_or_name: &str) -> Result<Customer> {
+fn customer(conn: &Db, id_or_name: &str) -> Result<Customer> {
     find_customer(conn, id_or_name)?
         .ok_or_else(|| NotFound::Customer(id_or_name.trim().to_owned()).into())
 }

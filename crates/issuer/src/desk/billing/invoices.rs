@@ -16,7 +16,7 @@ use super::customers::{Customer, FapiaoType, load_customer};
 use super::fields::{Fields, LedgerText as _, Text};
 use super::ledger::Numbered;
 use super::orders::load_order;
-use super::{Desk, DeskError, InputError, InvoiceError, NotFound, Result, Tx};
+use super::{Db, Desk, DeskError, InputError, InvoiceError, NotFound, Result, Tx};
 use crate::Timestamp;
 
 /// A row of `invoice list`.
@@ -93,11 +93,7 @@ pub(crate) fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> Stri
 
 /// Reads a finalized statement and its number; a draft is refused with
 /// "D-… is a draft: {instead}".
-pub(crate) fn load_finalized(
-    tx: &rusqlite::Connection,
-    key: &str,
-    instead: &str,
-) -> Result<(Invoice, String)> {
+pub(crate) fn load_finalized(tx: &Db, key: &str, instead: &str) -> Result<(Invoice, String)> {
     let invoice = load_invoice(tx, key)?;
     match invoice.number.clone() {
         Some(number) => Ok((invoice, number)),
@@ -110,7 +106,7 @@ pub(crate) fn load_finalized(
 }
 
 /// Reads an invoice row with its credit notes, payments and fapiao.
-pub(crate) fn load_invoice(tx: &rusqlite::Connection, key: &str) -> Result<Invoice> {
+pub(crate) fn load_invoice(tx: &Db, key: &str) -> Result<Invoice> {
     let mut invoice: Invoice = tx
         .query_row(
             "SELECT draft_id, document, gross, number, status, finalized_at, due_on FROM invoices \

@@ -2,7 +2,7 @@
 //! new customer's trial, consumed by usage runs, refunded under the
 //! product family's rule, expired one year after purchase.
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::dates::Date;
@@ -12,7 +12,7 @@ use facelic_invoice::{ApiProduct, Decimal};
 
 use super::fields::{Fields, LedgerText as _};
 use super::usage::{account, cycle_of, refuse_billed};
-use super::{Desk, InputError, NotFound, Result, Tx, UsageError};
+use super::{Db, Desk, InputError, NotFound, Result, Tx, UsageError};
 
 /// Where a pack came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -173,7 +173,7 @@ fn pack_from(r: &rusqlite::Row<'_>, today: Date) -> rusqlite::Result<PackRecord>
 /// A customer's packs of the products in `products` that can still cover
 /// calls on or after `from`, with their balances (for a usage run).
 pub(crate) fn balances(
-    conn: &Connection,
+    conn: &Db,
     customer_id: &str,
     products: &[&str],
     from: Date,
@@ -206,7 +206,7 @@ pub(crate) fn balances(
 }
 
 /// The sequence number and id (`PK-000001`) the next pack recorded gets.
-fn next_pack(conn: &Connection) -> Result<(i64, String)> {
+fn next_pack(conn: &Db) -> Result<(i64, String)> {
     let seq: i64 = conn.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM packs", [], |r| {
         r.get(0)
     })?;
@@ -576,7 +576,7 @@ impl Desk {
 }
 
 /// One pack by id.
-fn load_pack(conn: &Connection, id: &str, today: Date) -> Result<PackRecord> {
+fn load_pack(conn: &Db, id: &str, today: Date) -> Result<PackRecord> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM packs p WHERE p.id = ?1"),
         [id.trim().to_ascii_uppercase()],
@@ -589,7 +589,7 @@ fn load_pack(conn: &Connection, id: &str, today: Date) -> Result<PackRecord> {
 /// Refuses calls or packs of `product` on `day` for a customer whose
 /// family needs an activation it does not have by then.
 pub(crate) fn check_account(
-    conn: &Connection,
+    conn: &Db,
     customer_id: &str,
     product: &ApiProduct,
     day: Date,

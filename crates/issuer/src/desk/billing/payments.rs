@@ -11,13 +11,13 @@ use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{Fapiao, Payment};
 use facelic_invoice::receivables::{Aging, OpenItem, age};
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{OptionalExtension as _, params};
 
 use super::fields::{Fields, Text};
-use super::{Desk, InputError, PaymentError, Result};
+use super::{Db, Desk, InputError, PaymentError, Result};
 
 /// The payments of invoice `number`, oldest first.
-pub(crate) fn payments_of(conn: &Connection, number: &str) -> Result<Vec<Payment>> {
+pub(crate) fn payments_of(conn: &Db, number: &str) -> Result<Vec<Payment>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
             WHERE invoice_number = ?1 ORDER BY seq",
@@ -62,7 +62,7 @@ impl FapiaoFor {
 
 /// The fapiao recorded for `doc` and not voided, if any, with its
 /// record's seq.
-fn live_fapiao(conn: &Connection, doc: &FapiaoFor) -> Result<Option<(i64, Fapiao)>> {
+fn live_fapiao(conn: &Db, doc: &FapiaoFor) -> Result<Option<(i64, Fapiao)>> {
     Ok(conn
         .query_row(
             &format!(
@@ -86,7 +86,7 @@ fn live_fapiao(conn: &Connection, doc: &FapiaoFor) -> Result<Option<(i64, Fapiao
 }
 
 /// The blue fapiao recorded for statement `number` (and not voided), if any.
-pub(crate) fn fapiao_of(conn: &Connection, number: &str) -> Result<Option<Fapiao>> {
+pub(crate) fn fapiao_of(conn: &Db, number: &str) -> Result<Option<Fapiao>> {
     let doc = FapiaoFor {
         statement: number.to_owned(),
         credit_note: None,
@@ -96,11 +96,7 @@ pub(crate) fn fapiao_of(conn: &Connection, number: &str) -> Result<Option<Fapiao
 
 /// The red-letter fapiao recorded for credit note `note` of statement
 /// `statement` (and not voided), if any.
-pub(crate) fn red_fapiao_of(
-    conn: &Connection,
-    statement: &str,
-    note: &str,
-) -> Result<Option<Fapiao>> {
+pub(crate) fn red_fapiao_of(conn: &Db, statement: &str, note: &str) -> Result<Option<Fapiao>> {
     let doc = FapiaoFor {
         statement: statement.to_owned(),
         credit_note: Some(note.to_owned()),
@@ -111,7 +107,7 @@ pub(crate) fn red_fapiao_of(
 /// The document `key` names for a fapiao (a finalized statement or a
 /// credit note), with its date.
 fn fapiao_document(
-    tx: &Connection,
+    tx: &Db,
     key: &str,
     zone: facelic_invoice::dates::TimeZone,
     instead: &str,

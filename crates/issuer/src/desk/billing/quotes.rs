@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::fields::{Fields, LedgerText as _, Text};
 use super::ledger::Numbered;
-use super::{Desk, NotFound, QuoteError, Result};
+use super::{Db, Desk, NotFound, QuoteError, Result};
 use crate::Timestamp;
 
 /// What to quote.
@@ -84,7 +84,7 @@ const MAX_VALID_DAYS: u32 = 365;
 
 /// Loads a quote; its date is its creation's day in `zone`.
 pub(crate) fn load_quote(
-    conn: &rusqlite::Connection,
+    conn: &Db,
     number: &str,
     zone: facelic_invoice::dates::TimeZone,
 ) -> Result<Quote> {
@@ -132,7 +132,7 @@ impl Desk {
             }
             .into());
         }
-        let discount = super::orders::discount(new.discount_pct);
+        let discount = facelic_invoice::pricing::discount(new.discount_pct);
         let price = match new.devices {
             Some(n) => price_devices(
                 &product,

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::dates::{Date, Month};
@@ -21,7 +21,7 @@ use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
 use super::customers::{Customer, load_customer};
 use super::fields::{Fields, LedgerText as _};
 use super::packs::{balances, check_account, insert_pack, needs_activation};
-use super::{CorruptValue, Desk, DeskError, NotFound, Result, Tx, UsageError};
+use super::{CorruptValue, Db, Desk, DeskError, NotFound, Result, Tx, UsageError};
 use facelic_invoice::money::group_digits as calls_text;
 
 /// A customer's start with a family of metered products.
@@ -88,11 +88,7 @@ pub struct UsageMonth {
 }
 
 /// The activation of `family` by a customer, if any.
-pub(crate) fn account(
-    conn: &Connection,
-    customer_id: &str,
-    family: &str,
-) -> Result<Option<UsageAccount>> {
+pub(crate) fn account(conn: &Db, customer_id: &str, family: &str) -> Result<Option<UsageAccount>> {
     Ok(conn
         .query_row(
             "SELECT customer_id, family, activated_on, cycle FROM usage_accounts WHERE \
@@ -114,7 +110,7 @@ pub(crate) fn account(
 
 /// How a customer's `family` settles: its account's cycle, or monthly when
 /// the family was never activated (the face API needs no activation).
-pub(crate) fn cycle_of(conn: &Connection, customer_id: &str, family: &str) -> Result<Cycle> {
+pub(crate) fn cycle_of(conn: &Db, customer_id: &str, family: &str) -> Result<Cycle> {
     Ok(account(conn, customer_id, family)?.map_or(Cycle::Monthly, |a| a.cycle))
 }
 
@@ -122,7 +118,7 @@ pub(crate) fn cycle_of(conn: &Connection, customer_id: &str, family: &str) -> Re
 /// bills, or of any), if any: a daily-settled family billed day by day
 /// does not close the month of a monthly-settled one.
 pub(crate) fn billed_through(
-    conn: &Connection,
+    conn: &Db,
     customer_id: &str,
     cycle: Option<Cycle>,
 ) -> Result<Option<Date>> {
@@ -138,7 +134,7 @@ pub(crate) fn billed_through(
 /// customer's usage (of `cycle`'s bills, or of any) is billed up to or past
 /// it: packs never offset billed usage.
 pub(crate) fn refuse_billed(
-    conn: &Connection,
+    conn: &Db,
     customer_id: &str,
     cycle: Option<Cycle>,
     day: Date,
@@ -607,7 +603,7 @@ fn bill_day(cycle: Cycle, month: Month, bill: &PeriodBill, catalog: &Catalog) ->
 /// bill its days. With `through`, only daily-settled calls up to that day
 /// count.
 fn has_unbilled(
-    conn: &Connection,
+    conn: &Db,
     catalog: &Catalog,
     customer_id: &str,
     month: Month,
@@ -645,7 +641,7 @@ fn has_unbilled(
 /// A customer's calls of `month`, grouped by the settlement cycle of each
 /// product's family for this customer.
 fn calls_by_cycle(
-    conn: &Connection,
+    conn: &Db,
     catalog: &Catalog,
     customer_id: &str,
     month: Month,
@@ -698,7 +694,7 @@ fn calls_by_cycle(
 /// cycle (nothing recorded): what a run records, and what `usage show`
 /// previews.
 fn bill_calls(
-    conn: &Connection,
+    conn: &Db,
     catalog: &Catalog,
     customer_id: &str,
     month: Month,

@@ -13,8 +13,10 @@
 //! equivalents are listed in `docs/code-map.md`.
 
 pub(crate) mod audit;
+pub(crate) mod customers;
 pub(crate) mod fields;
 pub(crate) mod file;
+pub(crate) mod orders;
 pub(crate) mod schema;
 mod sequences;
 

@@ -144,7 +144,7 @@ fn platform_license_in(
             .or(last.fee)
             .unwrap_or(batch.platform_fee);
         let discount_pct = match renewal.reprice.discount_pct {
-            Some(d) => super::orders::discount(Some(d)),
+            Some(d) => facelic_invoice::pricing::discount(Some(d)),
             None => last.discount_pct,
         };
         tx.execute(

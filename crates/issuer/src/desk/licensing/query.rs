@@ -1,10 +1,10 @@
 //! Looking licenses up.
 
-use rusqlite::{Connection, OptionalExtension as _, Row};
+use rusqlite::{OptionalExtension as _, Row};
 use serde::Serialize;
 
 use super::fields::{Fields, display, display_opt};
-use super::{Desk, NotFound, Result};
+use super::{Db, Desk, NotFound, Result};
 use crate::{DeviceCode, Kind, Serial, Timestamp};
 
 /// Where a license stands, as of the desk's now. Computed in one place
@@ -151,11 +151,7 @@ fn from_row(r: &Row<'_>, now: Timestamp) -> rusqlite::Result<LicenseRecord> {
 }
 
 /// Loads one license with its text.
-pub(crate) fn load_license(
-    conn: &Connection,
-    serial: &str,
-    now: Timestamp,
-) -> Result<LicenseRecord> {
+pub(crate) fn load_license(conn: &Db, serial: &str, now: Timestamp) -> Result<LicenseRecord> {
     let serial = serial.trim().to_ascii_lowercase();
     let found = conn
         .prepare_cached(&format!(
