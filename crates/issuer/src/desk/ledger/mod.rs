@@ -16,6 +16,7 @@ pub(crate) mod audit;
 pub(crate) mod customers;
 pub(crate) mod fields;
 pub(crate) mod file;
+pub(crate) mod licenses;
 pub(crate) mod orders;
 pub(crate) mod schema;
 mod sequences;

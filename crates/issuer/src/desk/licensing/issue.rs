@@ -14,16 +14,14 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
-use super::fields::{Text, scalar};
 use super::orders::{Order, load_order};
 use super::query::{LicenseRecord, load_license};
 use super::signing::{Batch, Recorder, sign_ahead};
 use super::staging::{self, LicenseFile};
 use super::time::add_days;
-use super::{Desk, IssueError, Result, Tx};
+use super::{Desk, IssueError, Result, Tx, ledger};
 use crate::{Binding, DeviceCode, Kind, Timestamp};
 
 /// What an issue (or renew, or replace) did.
@@ -143,42 +141,6 @@ impl Desk {
     }
 }
 
-/// The license a device holds or held on an order: its serial, and whether
-/// it is live (not revoked). Two indexed lookups, whatever the order's size:
-/// the live license (unique per device and order), else a revoked one.
-fn device_license(
-    tx: &Tx<'_>,
-    order: &str,
-    code: &DeviceCode,
-    any_revoked: bool,
-) -> Result<Option<(String, bool)>> {
-    let lookups: &[(&str, bool)] = if any_revoked {
-        &[(LIVE_DEVICE_SQL, true), (REVOKED_DEVICE_SQL, false)]
-    } else {
-        &[(LIVE_DEVICE_SQL, true)]
-    };
-    for &(sql, live) in lookups {
-        let serial: Option<String> = tx
-            .prepare_cached(sql)?
-            .query_row(params![order, Text(code)], |r| r.get(0))
-            .optional()?;
-        if let Some(serial) = serial {
-            return Ok(Some((serial, live)));
-        }
-    }
-    Ok(None)
-}
-
-/// A device's live license on an order (index `licenses_one_live_per_device`).
-const LIVE_DEVICE_SQL: &str = "SELECT serial FROM licenses
-     WHERE order_id = ?1 AND device = ?2 AND device IS NOT NULL AND revoked_at IS NULL";
-/// Whether an order has any revoked device license (index `licenses_revoked_device`).
-const ANY_REVOKED_DEVICE_SQL: &str = "SELECT EXISTS (SELECT 1 FROM licenses
-     WHERE order_id = ?1 AND device IS NOT NULL AND revoked_at IS NOT NULL)";
-/// A device's revoked license on an order (index `licenses_revoked_device`).
-const REVOKED_DEVICE_SQL: &str = "SELECT serial FROM licenses
-     WHERE order_id = ?1 AND device = ?2 AND device IS NOT NULL AND revoked_at IS NOT NULL LIMIT 1";
-
 /// Issues device licenses inside `tx` (see [`Desk::issue_devices`]); the
 /// returned files are written by the caller after the commit.
 ///
@@ -283,9 +245,9 @@ fn check_devices(
 ) -> Result<Checked> {
     let mut existing = Vec::new();
     let mut licensed = std::collections::HashSet::new();
-    let any_revoked: bool = tx.query_row(ANY_REVOKED_DEVICE_SQL, [&order.id], |r| r.get(0))?;
+    let any_revoked = ledger::licenses::any_device_revoked(tx, &order.id)?;
     for code in codes {
-        match device_license(tx, &order.id, code, any_revoked)? {
+        match ledger::licenses::of_device(tx, &order.id, code, any_revoked)? {
             Some((serial, true)) => {
                 existing.push(load_license(tx, &serial, now)?);
                 licensed.insert(*code);
@@ -322,10 +284,7 @@ fn check_devices(
             .into());
         }
         if order.trial_ends_at.is_none() {
-            tx.execute(
-                "UPDATE orders SET trial_ends_at = ?1 WHERE id = ?2",
-                params![Text(&end), order.id],
-            )?;
+            ledger::licenses::set_trial_end(tx, &order.id, end)?;
         }
     }
     Ok(Checked {
@@ -344,12 +303,7 @@ fn trial_window(
     order: &Order,
     now: Timestamp,
 ) -> Result<(Timestamp, Option<Timestamp>)> {
-    let first: Option<Timestamp> = scalar(
-        tx,
-        "SELECT MIN(not_before) FROM licenses WHERE order_id = ?1",
-        [&order.id],
-        ("licenses", &format!("of order {}", order.id), "not_before"),
-    )?;
+    let first = ledger::licenses::first_start(tx, &order.id)?;
     let end = order
         .trial_ends_at
         .unwrap_or_else(|| add_days(now, batch.trial_days));
@@ -359,38 +313,6 @@ fn trial_window(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_device_lookups_use_indexes_not_a_scan_of_the_order() {
-        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        super::super::schema::migrate(&mut conn).unwrap();
-        for (sql, index) in [
-            (LIVE_DEVICE_SQL, "licenses_one_live_per_device"),
-            (REVOKED_DEVICE_SQL, "licenses_revoked_device"),
-            (ANY_REVOKED_DEVICE_SQL, "licenses_revoked_device"),
-        ] {
-            let plan: Vec<String> = conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map(
-                    rusqlite::params_from_iter(
-                        ["O-000001", "QMAF-H018-2RQD-2S2M"]
-                            .iter()
-                            .take(sql.matches('?').count()),
-                    ),
-                    |r| r.get(3),
-                )
-                .unwrap()
-                .collect::<rusqlite::Result<_>>()
-                .unwrap();
-            let plan = plan.join("; ");
-            assert!(
-                plan.contains(&format!("INDEX {index} (order_id=?")),
-                "{plan}"
-            );
-            assert!(!plan.contains("SCAN licenses"), "{plan}");
-        }
-    }
 
     #[test]
     fn devices_files_name_every_bad_line() {

@@ -4,16 +4,14 @@
 
 use std::path::Path;
 
-use rusqlite::{OptionalExtension as _, params};
-
-use super::fields::{LedgerText as _, Text, scalar};
+use super::fields::LedgerText as _;
 use super::issue::{IssueReport, Issued};
 use super::orders::{Order, Reprice, Term, load_order};
 use super::query::load_license;
 use super::signing::{Batch, Recorder};
 use super::staging::LicenseFile;
 use super::time::add_months;
-use super::{Desk, DeskError, OrderError, Result, TermError, Tx};
+use super::{Desk, DeskError, OrderError, Result, TermError, Tx, ledger};
 use crate::{Kind, Timestamp};
 use facelic_invoice::Decimal;
 
@@ -94,16 +92,6 @@ fn unbroken_start(terms: &[Term]) -> Option<Timestamp> {
     Some(start)
 }
 
-/// The latest end of a revoked license of `order` (`None` when none was revoked).
-fn revoked_until(tx: &Tx<'_>, order: &str) -> Result<Option<Timestamp>> {
-    scalar(
-        tx,
-        "SELECT MAX(not_after) FROM licenses WHERE order_id = ?1 AND revoked_at IS NOT NULL AND replaced_by IS NULL",
-        [order],
-        ("licenses", &format!("of order {order}"), "not_after"),
-    )
-}
-
 /// A renewal: the term's length and price.
 struct Renewal<'a> {
     months: u32,
@@ -147,18 +135,17 @@ fn platform_license_in(
             Some(d) => facelic_invoice::pricing::discount(Some(d)),
             None => last.discount_pct,
         };
-        tx.execute(
-            "INSERT INTO terms (order_id, seq, starts_at, ends_at, created_at, fee, discount_pct) \
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                order.id,
-                last.seq + 1,
-                Text(&start),
-                Text(&end),
-                Text(&now),
-                Text(&fee),
-                discount_pct.as_ref().map(Text)
-            ],
+        ledger::orders::insert_term(
+            tx,
+            &order.id,
+            &Term {
+                seq: last.seq + 1,
+                starts_at: start,
+                ends_at: end,
+                created_at: now,
+                fee: Some(fee),
+                discount_pct,
+            },
         )?;
         let detail = serde_json::json!({
             "term": last.seq + 1, "starts_at": start.to_ledger(), "ends_at": end.to_ledger(),
@@ -179,14 +166,7 @@ fn platform_license_in(
             ended: term.ends_at,
         });
     }
-    let issued: Option<String> = tx
-        .query_row(
-            "SELECT serial FROM licenses WHERE order_id = ?1 AND term_seq = ?2 ORDER BY \
-                revoked_at IS NULL DESC LIMIT 1",
-            params![order.id, term.seq],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let issued = ledger::licenses::of_term(tx, &order.id, term.seq)?;
     if let Some(serial) = issued {
         let mut record = load_license(tx, &serial, now)?;
         if record.revoked_at.is_some() {
@@ -207,7 +187,7 @@ fn platform_license_in(
     // The license covers the unbroken run of terms that ends with this one,
     // but never time that a revoked license of the order covered.
     let chain_start = unbroken_start(&order.terms).unwrap_or(term.starts_at);
-    let start = match revoked_until(tx, &order.id)? {
+    let start = match ledger::licenses::revoked_until(tx, &order.id)? {
         Some(until) if until > chain_start => until,
         _ => chain_start,
     };

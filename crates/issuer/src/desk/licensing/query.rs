@@ -1,10 +1,9 @@
 //! Looking licenses up.
 
-use rusqlite::{OptionalExtension as _, Row};
 use serde::Serialize;
 
-use super::fields::{Fields, display, display_opt};
-use super::{Db, Desk, NotFound, Result};
+use super::fields::{display, display_opt};
+use super::{Db, Desk, NotFound, Result, ledger};
 use crate::{DeviceCode, Kind, Serial, Timestamp};
 
 /// Where a license stands, as of the desk's now. Computed in one place
@@ -113,57 +112,10 @@ pub struct LicenseRecord {
     pub text: Option<String>,
 }
 
-const COLUMNS: &str =
-    "serial, order_id, customer_id, product, kind, device, package, key_id, issued_at,
-                       not_before, not_after, revoked_at, revoke_reason, replaced_by, file_name";
-
-fn from_row(r: &Row<'_>, now: Timestamp) -> rusqlite::Result<LicenseRecord> {
-    let f = Fields::new(r, "licenses", "serial")?;
-    let not_before = f.get("not_before")?;
-    let not_after = f.opt("not_after")?;
-    let revoked_at = f.opt("revoked_at")?;
-    let replaced_by = f.opt("replaced_by")?;
-    Ok(LicenseRecord {
-        serial: f.get("serial")?,
-        status: LicenseStatus::of(
-            revoked_at.is_some(),
-            replaced_by.is_some(),
-            not_before,
-            not_after,
-            now,
-        ),
-        order_id: f.plain("order_id")?,
-        customer_id: f.plain("customer_id")?,
-        product: f.plain("product")?,
-        kind: f.get("kind")?,
-        device: f.opt("device")?,
-        package: f.plain("package")?,
-        key_id: f.plain("key_id")?,
-        issued_at: f.get("issued_at")?,
-        not_before,
-        not_after,
-        revoked_at,
-        revoke_reason: f.plain("revoke_reason")?,
-        replaced_by,
-        file_name: f.plain("file_name")?,
-        text: None,
-    })
-}
-
 /// Loads one license with its text.
-pub(crate) fn load_license(conn: &Db, serial: &str, now: Timestamp) -> Result<LicenseRecord> {
+pub(crate) fn load_license(db: &Db, serial: &str, now: Timestamp) -> Result<LicenseRecord> {
     let serial = serial.trim().to_ascii_lowercase();
-    let found = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS}, text FROM licenses WHERE serial = ?1"
-        ))?
-        .query_row([&serial], |r| {
-            let mut rec = from_row(r, now)?;
-            rec.text = Some(Fields::new(r, "licenses", "serial")?.plain("text")?);
-            Ok(rec)
-        })
-        .optional()?;
-    found.ok_or_else(|| NotFound::License(serial.to_owned()).into())
+    ledger::licenses::by_serial(db, &serial, now)?.ok_or_else(|| NotFound::License(serial).into())
 }
 
 /// Which licenses to list.
@@ -196,50 +148,15 @@ impl Desk {
             .transpose()?
             .map(|c| c.id);
         let now = self.now();
-        let (from, until) = match filter.expiring_within_secs {
-            Some(secs) => (
-                Some(now.to_string()),
-                Some(now.saturating_add(secs).to_string()),
-            ),
-            None => (None, None),
+        let selection = ledger::licenses::Selection {
+            customer: customer.as_deref(),
+            product: filter.product.as_deref(),
+            order: filter.order.as_deref().map(str::trim),
+            expiring: filter
+                .expiring_within_secs
+                .map(|secs| (now, now.saturating_add(secs))),
+            limit: filter.limit,
         };
-        let limit = filter
-            .limit
-            .map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        // Only the filters given go into the WHERE clause, so SQLite can use
-        // the matching index (customer, order, product, or not_after).
-        let mut clauses: Vec<&str> = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        if let Some(c) = customer {
-            clauses.push("customer_id = ?");
-            values.push(c.into());
-        }
-        if let Some(p) = &filter.product {
-            clauses.push("product = ?");
-            values.push(p.clone().into());
-        }
-        if let Some(o) = &filter.order {
-            clauses.push("order_id = ?");
-            values.push(o.trim().to_owned().into());
-        }
-        if let (Some(from), Some(until)) = (from, until) {
-            clauses.push(
-                "not_after IS NOT NULL AND revoked_at IS NULL AND not_after > ? AND not_after <= ?",
-            );
-            values.push(from.into());
-            values.push(until.into());
-        }
-        let condition = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
-        values.push(limit.into());
-        let sql = format!(
-            "SELECT {COLUMNS} FROM licenses {condition} ORDER BY issued_at DESC, rowid DESC LIMIT ?"
-        );
-        let mut stmt = self.db().prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| from_row(r, now))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        ledger::licenses::matching(self.db(), &selection, now)
     }
 }

@@ -3,21 +3,19 @@
 
 use std::path::Path;
 
-use rusqlite::params;
-
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::fields::{Fields, Text};
 use super::issue::{IssueReport, issue_devices_in};
+use super::ledger::licenses::Live;
 use super::orders::{Order, load_order};
 use super::query::{LicenseRecord, load_license};
 use super::signing::{Recorder, Signer};
 use super::staging::LicenseFile;
-use super::{Desk, DeskError, Result, RevokeError, Tx, staging};
+use super::{Desk, DeskError, Result, RevokeError, Tx, ledger, staging};
 use crate::{Binding, DeviceCode, FeatureSet, Serial, Timestamp};
 
 /// What [`Desk::reissue`] did.
@@ -47,16 +45,6 @@ pub struct Reissued {
     pub new: LicenseRecord,
 }
 
-/// A live license to re-issue, as the ledger holds it.
-struct Live {
-    serial: Serial,
-    order_id: String,
-    device: Option<DeviceCode>,
-    term_seq: Option<i64>,
-    not_before: Timestamp,
-    not_after: Option<Timestamp>,
-}
-
 impl Desk {
     /// Revokes a license. Its seat stays taken (an offline device may keep
     /// using it until it sees the revocation list); use [`Desk::replace`] to
@@ -78,10 +66,7 @@ impl Desk {
                 }
                 .into());
             }
-            tx.execute(
-                "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2 WHERE serial = ?3",
-                params![Text(&tx.now()), reason, Text(&record.serial)],
-            )?;
+            ledger::licenses::revoke(tx, &record.serial, reason)?;
             tx.audit(
                 "license.revoke",
                 &record.serial.to_string(),
@@ -124,10 +109,7 @@ impl Desk {
             // points at itself until the new serial is known), issue the
             // replacement through the ordinary path, then link the two: one
             // transaction, so the seat count never changes.
-            tx.execute(
-                "UPDATE licenses SET revoked_at = ?1, revoke_reason = 'replacement', replaced_by = serial WHERE serial = ?2",
-                params![Text(&tx.now()), Text(&old.serial)],
-            )?;
+            ledger::licenses::release(tx, &old.serial, "replacement")?;
             let (report, files) =
                 issue_devices_in(tx, &batch, &old.order_id, &[new_device], &mut |_, _| {})?;
             let Some(new) = report.issued.first() else {
@@ -137,10 +119,8 @@ impl Desk {
                 }
                 .into());
             };
-            tx.execute(
-                "UPDATE licenses SET replaced_by = ?1, revoke_reason = ?2 WHERE serial = ?3",
-                params![Text(&new.serial), format!("replaced by {}", new.serial), Text(&old.serial)],
-            )?;
+            let reason = format!("replaced by {}", new.serial);
+            ledger::licenses::link_replacement(tx, &old.serial, &new.serial, Some(&reason))?;
             let detail = serde_json::json!({
                 "new_serial": new.serial.to_string(),
                 "old_device": old.device.map(|d| d.to_string()),
@@ -196,20 +176,14 @@ impl Desk {
                     Some(code) => Binding::Device(code),
                     None => order.package_binding()?,
                 };
-                tx.execute(
-                    "UPDATE licenses SET revoked_at = ?1, revoke_reason = ?2, replaced_by = serial WHERE serial = ?3",
-                    params![Text(&tx.now()), reason, Text(&old.serial)],
-                )?;
+                ledger::licenses::release(tx, &old.serial, &reason)?;
                 let signed = Signer::new(&signer, order, granted, tx.now()).sign(
                     binding,
                     old.not_before,
                     old.not_after,
                 )?;
                 let (record, file) = recorder.record(signed, old.term_seq)?;
-                tx.execute(
-                    "UPDATE licenses SET replaced_by = ?1 WHERE serial = ?2",
-                    params![Text(&record.serial), Text(&old.serial)],
-                )?;
+                ledger::licenses::link_replacement(tx, &old.serial, &record.serial, None)?;
                 let detail = serde_json::json!({
                     "new_serial": record.serial.to_string(),
                     "signed_by": old_key.key_id,
@@ -225,7 +199,7 @@ impl Desk {
             // A run whose files could not be written (a full or read-only
             // disk) re-issued its licenses already: this run writes theirs.
             let mut existing = Vec::new();
-            for (old, new) in reissued_by(tx, &old_key.key_id, &reason)? {
+            for (old, new) in ledger::licenses::reissued_by(tx, &old_key.key_id, &reason)? {
                 let mut record = load_license(tx, &new.to_string(), tx.now())?;
                 if record.revoked_at.is_some() || reissued.iter().any(|r| r.old == old) {
                     continue;
@@ -250,13 +224,7 @@ impl Desk {
 
     /// The products of the live licenses `key_id` signed.
     fn products_signed_by(&self, key_id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.db().prepare(
-            "SELECT DISTINCT product FROM licenses WHERE key_id = ?1 AND revoked_at IS NULL",
-        )?;
-        let products = stmt
-            .query_map([key_id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(products)
+        ledger::licenses::products_signed_by(self.db(), key_id)
     }
 
     /// Writes the signed revocation list of every revoked license to `out`
@@ -285,13 +253,7 @@ impl Desk {
             root_names.extend_from_slice(list.lists());
         }
         self.ledger.write(|tx| {
-            let mut stmt = tx.prepare(
-                "SELECT serial FROM licenses WHERE revoked_at IS NOT NULL ORDER BY serial",
-            )?;
-            let serials: Vec<Serial> = stmt
-                .query_map([], |r| Fields::new(r, "licenses", "serial")?.get("serial"))?
-                .collect::<Result<_, _>>()?;
-            drop(stmt);
+            let serials = ledger::licenses::revoked_serials(tx)?;
             let sequence = tx.next_number("revocation-list")?;
             let sequence = u64::try_from(sequence)
                 .map_err(|_| DeskError::Internal("revocation-list sequence below zero"))?;
@@ -324,45 +286,10 @@ impl Desk {
     }
 }
 
-/// The licenses of `key_id` that a reissue (revoke `reason`) replaced, and
-/// their replacements, in the order they were issued.
-fn reissued_by(tx: &Tx<'_>, key_id: &str, reason: &str) -> Result<Vec<(Serial, Serial)>> {
-    let mut stmt = tx.prepare(
-        "SELECT serial, replaced_by FROM licenses
-         WHERE key_id = ?1 AND revoke_reason = ?2 AND replaced_by IS NOT NULL
-           AND replaced_by != serial ORDER BY rowid",
-    )?;
-    let rows = stmt.query_map(params![key_id, reason], |r| {
-        let f = Fields::new(r, "licenses", "serial")?;
-        Ok((f.get("serial")?, f.get("replaced_by")?))
-    })?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}
-
 /// The live licenses (not revoked, not expired at `now`) `key_id` signed,
 /// in the order they were issued.
 fn live_licenses_of(tx: &Tx<'_>, key_id: &str, now: Timestamp) -> Result<Vec<Live>> {
-    let mut stmt = tx.prepare(
-        "SELECT serial, order_id, device, term_seq, not_before, not_after FROM licenses
-         WHERE key_id = ?1 AND revoked_at IS NULL ORDER BY rowid",
-    )?;
-    let rows = stmt.query_map([key_id], |r| {
-        let f = Fields::new(r, "licenses", "serial")?;
-        Ok(Live {
-            serial: f.get("serial")?,
-            order_id: f.plain("order_id")?,
-            device: f.opt("device")?,
-            term_seq: f.plain("term_seq")?,
-            not_before: f.get("not_before")?,
-            not_after: f.opt("not_after")?,
-        })
-    })?;
-    let mut live = Vec::new();
-    for row in rows {
-        let row = row?;
-        if row.not_after.is_none_or(|end| end > now) {
-            live.push(row);
-        }
-    }
+    let mut live = ledger::licenses::unrevoked_signed_by(tx, key_id)?;
+    live.retain(|l| l.not_after.is_none_or(|end| end > now));
     Ok(live)
 }

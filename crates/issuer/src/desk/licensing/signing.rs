@@ -5,15 +5,14 @@
 
 use std::sync::mpsc;
 
-use rusqlite::params;
 use serde::Serialize;
 
-use super::fields::{LedgerText as _, Text};
+use super::fields::LedgerText as _;
 use super::keys::DeskSigner;
 use super::orders::Order;
 use super::query::{LicenseRecord, LicenseStatus};
 use super::staging::LicenseFile;
-use super::{DeskError, Result, Tx};
+use super::{DeskError, Result, Tx, ledger};
 use crate::{Binding, License, Timestamp, new_serial};
 use facelic_invoice::Decimal;
 
@@ -171,28 +170,18 @@ impl Recorder<'_> {
             not_after,
             detail,
         } = signed;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO licenses (serial, order_id, customer_id, product, kind, device, package, term_seq,
-                                       key_id, issued_at, not_before, not_after, file_name, text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )?
-            .execute(params![
-                serial,
-                record.order_id,
-                record.customer_id,
-                record.product,
-                Text(&record.kind),
-                device,
-                record.package,
+        ledger::licenses::insert(
+            self.tx,
+            &ledger::licenses::NewLicense {
+                record: &record,
+                serial: &serial,
+                device: device.as_deref(),
                 term_seq,
-                record.key_id,
-                Text(&record.issued_at),
-                not_before,
-                not_after,
-                record.file_name,
-                text,
-            ])?;
+                not_before: &not_before,
+                not_after: not_after.as_deref(),
+                text: &text,
+            },
+        )?;
         self.tx.audit_json("license.issue", &serial, &detail)?;
         let file = LicenseFile {
             name: record.file_name.clone(),
