@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CATALOG_FILE, Desk, DeskError, InputError, KEYS_DIR, LEDGER_FILE, Result, pause};
+use super::{
+    CATALOG_FILE, Desk, DeskError, InputError, KEYS_DIR, LEDGER_FILE, Result, ledger, pause,
+};
 
 impl Desk {
     /// Copies the desk into `out` (which must not exist yet): a consistent
@@ -42,11 +44,11 @@ impl Desk {
         super::create_private_dir(dir)?;
         let keys_out = dir.join(KEYS_DIR);
         super::create_private_dir(&keys_out)?;
-        let ledger = dir.join(LEDGER_FILE);
-        let target = ledger
+        let copy = dir.join(LEDGER_FILE);
+        let target = copy
             .to_str()
-            .ok_or_else(|| InputError::Path(format!("{} is not valid UTF-8", ledger.display())))?;
-        self.db().execute("VACUUM INTO ?1", [target])?;
+            .ok_or_else(|| InputError::Path(format!("{} is not valid UTF-8", copy.display())))?;
+        ledger::file::copy_to(self.db(), target)?;
         pause::at(pause::Point::BackupLedgerCopied);
         let catalog = self.dir().join(CATALOG_FILE);
         std::fs::copy(&catalog, dir.join(CATALOG_FILE)).map_err(DeskError::io(&catalog))?;
@@ -59,21 +61,7 @@ impl Desk {
             }
         }
         // The copy must read back, and hold every key file the ledger names.
-        let copy = rusqlite::Connection::open_with_flags(
-            &ledger,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )?;
-        let check: String = copy.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-        if check != "ok" {
-            return Err(DeskError::Io {
-                path: ledger,
-                source: std::io::Error::other(format!("the copy does not read back ({check})")),
-            });
-        }
-        let mut stmt = copy.prepare("SELECT key_id FROM keys WHERE hsm_label IS NULL")?;
-        let ids: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<std::result::Result<_, _>>()?;
+        let ids = ledger::file::check_copy(&copy)?;
         for id in ids {
             let file = keys_out.join(format!("{id}.key"));
             if !file.is_file() {

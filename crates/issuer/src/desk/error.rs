@@ -178,8 +178,8 @@ pub enum DeskError {
         amount: facelic_invoice::Decimal,
     },
     /// The ledger database failed.
-    #[error("ledger: {}", ledger_message(.0))]
-    Ledger(rusqlite::Error),
+    #[error("ledger: {0}")]
+    Ledger(super::ledger::LedgerError),
     /// An output file exists and replacing it was not asked for.
     #[error("{} already exists", .0.display())]
     Exists(PathBuf),
@@ -361,48 +361,6 @@ pub struct CorruptValue {
     pub value: String,
     /// What the column should hold.
     pub expected: &'static str,
-}
-
-impl From<rusqlite::Error> for DeskError {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
-        match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if matches!(f.code, DatabaseCorrupt | NotADatabase) =>
-            {
-                DeskError::Damaged(e.to_string())
-            }
-            rusqlite::Error::FromSqlConversionFailure(_, _, inner) => {
-                match inner.downcast::<CorruptValue>() {
-                    Ok(corrupt) => DeskError::Corrupt(*corrupt),
-                    Err(inner) => DeskError::Ledger(rusqlite::Error::FromSqlConversionFailure(
-                        0,
-                        rusqlite::types::Type::Null,
-                        inner,
-                    )),
-                }
-            }
-            e => DeskError::Ledger(e),
-        }
-    }
-}
-
-/// A ledger error in one line, without the SQL text some errors carry.
-fn ledger_message(e: &rusqlite::Error) -> String {
-    match e {
-        rusqlite::Error::SqliteFailure(f, Some(message)) => {
-            let first = message.lines().next().unwrap_or_default();
-            let short: String = first.chars().take(160).collect();
-            format!("{short} ({:?})", f.code)
-        }
-        rusqlite::Error::SqlInputError { error, msg, .. } => format!("{msg} ({:?})", error.code),
-        other => other
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-    }
 }
 
 /// Shorthand for desk results.

@@ -31,7 +31,7 @@ use std::path::Path;
 
 use facelic_invoice::Catalog;
 
-pub use ledger::{CLOCK_RANGE, LOCK_FILE, MAX_CLOCK_JUMP_DAYS};
+pub use ledger::{CLOCK_RANGE, LOCK_FILE, LedgerError, MAX_CLOCK_JUMP_DAYS};
 use ledger::{Db, Ledger, Tx, fields, schema};
 
 pub use audit::{AuditEntry, ClockRewind};

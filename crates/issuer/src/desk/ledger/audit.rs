@@ -65,3 +65,16 @@ pub(crate) fn count_after(db: &Db, time: Timestamp) -> Result<i64> {
         |r| r.get(0),
     )?)
 }
+
+/// The detail (JSON text) of the newest audit row of `action`.
+pub(crate) fn latest_detail(db: &Db, action: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(db
+        .conn
+        .query_row(
+            "SELECT detail FROM audit WHERE action = ?1 ORDER BY id DESC LIMIT 1",
+            [action],
+            |r| r.get(0),
+        )
+        .optional()?)
+}

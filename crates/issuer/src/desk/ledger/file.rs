@@ -269,3 +269,28 @@ pub(crate) fn advance_clock(tx: &super::Tx<'_>, now: Timestamp) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// Writes a consistent snapshot of the ledger to the new file `target`
+/// (`VACUUM INTO`: safe while other desk processes run).
+pub(crate) fn copy_to(db: &super::Db, target: &str) -> Result<()> {
+    db.conn.execute("VACUUM INTO ?1", [target])?;
+    Ok(())
+}
+
+/// Checks that the ledger copy at `path` reads back; returns the ids of
+/// the keys it keeps in files (whose private keys a backup must hold).
+pub(crate) fn check_copy(path: &Path) -> Result<Vec<String>> {
+    let copy = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let check: String = copy.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(DeskError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::other(format!("the copy does not read back ({check})")),
+        });
+    }
+    let mut stmt = copy.prepare("SELECT key_id FROM keys WHERE hsm_label IS NULL")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(ids)
+}

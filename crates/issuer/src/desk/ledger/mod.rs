@@ -14,8 +14,10 @@
 
 pub(crate) mod audit;
 pub(crate) mod customers;
+mod error;
 pub(crate) mod fields;
 pub(crate) mod file;
+pub(crate) mod keys;
 pub(crate) mod licenses;
 pub(crate) mod orders;
 pub(crate) mod schema;
@@ -27,6 +29,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 
+pub use error::LedgerError;
 pub use file::{CLOCK_RANGE, LOCK_FILE, MAX_CLOCK_JUMP_DAYS};
 pub(crate) use sequences::Numbered;
 

@@ -2,10 +2,7 @@
 //! environment variable of the PIN), recorded as a desk setting, and
 //! opening it with the PIN for a command that signs or makes a key.
 
-use rusqlite::{OptionalExtension as _, params};
-
-use super::fields::Text;
-use super::{Desk, DeskError, KeyError, Result, Tx};
+use super::{Desk, DeskError, KeyError, Result, Tx, ledger};
 use crate::hsm::{Hsm, HsmSettings};
 
 impl Desk {
@@ -26,19 +23,7 @@ impl Desk {
 
     /// Where the desk's HSM is, if one is configured.
     pub fn hsm_settings(&self) -> Result<Option<HsmSettings>> {
-        let row = self
-            .db()
-            .query_row(
-                "SELECT module, token, pin_env FROM hsm WHERE id = 1",
-                [],
-                |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        Ok(row.map(|(module, token, pin_env)| HsmSettings {
-            module: module.into(),
-            token,
-            pin_env,
-        }))
+        ledger::keys::hsm_settings(self.db())
     }
 
     /// Opens the desk's HSM, refused when none is configured.
@@ -69,16 +54,7 @@ pub(crate) fn open_token(session: &super::Session, settings: &HsmSettings) -> Re
 
 /// Writes the HSM settings row (replacing it) and audits it.
 pub(crate) fn record_settings(tx: &Tx<'_>, settings: &HsmSettings) -> Result<()> {
-    tx.execute(
-        "INSERT OR REPLACE INTO hsm (id, module, token, pin_env, configured_at)
-         VALUES (1, ?1, ?2, ?3, ?4)",
-        params![
-            settings.module.display().to_string(),
-            settings.token,
-            settings.pin_env,
-            Text(&tx.now())
-        ],
-    )?;
+    ledger::keys::set_hsm_settings(tx, settings)?;
     tx.audit(
         "hsm.configure",
         &settings.token,

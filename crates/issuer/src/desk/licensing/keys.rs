@@ -2,11 +2,9 @@
 //! offline roots the desk trusts, the certificates they gave its signing
 //! keys (license format 2), and the root-signed lists that revoked keys.
 
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
-use super::fields::Text;
-use super::{Desk, DeskError, KEYS_DIR, KeyError, NotFound, Result, Tx};
+use super::{Desk, DeskError, KEYS_DIR, KeyError, NotFound, Result, Tx, ledger};
 use facelic_verifier::public_key_to_pem;
 
 use crate::hsm::Hsm;
@@ -189,14 +187,7 @@ impl DeskSigner {
     /// may commit between loading the key and that transaction).
     pub(crate) fn check_still_trusted(&self, tx: &Tx<'_>) -> Result<()> {
         let id = self.key_id().to_string();
-        let revoked: Option<Option<String>> = tx
-            .query_row(
-                "SELECT revoked_at FROM keys WHERE key_id = ?1",
-                [&id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match revoked {
+        match ledger::keys::revoked_at(tx, &id)? {
             Some(None) => Ok(()),
             Some(Some(at)) => Err(KeyError::RevokedWhileStarting { key: id, at }.into()),
             None => Err(DeskError::Internal("the signing key is not in the ledger")),
@@ -307,23 +298,16 @@ impl Desk {
             }
         };
         let recorded = self.ledger.write(|tx| {
-            let previous: Option<String> = tx
-                .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
-                .optional()?;
-            if !awaiting {
-                tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
-            }
-            tx.execute(
-                "INSERT INTO keys (key_id, public_pem, created_at, active, awaiting_certificate, hsm_label)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    id,
-                    public_pem,
-                    tx.now().to_string(),
-                    !awaiting,
+            let previous = ledger::keys::active_id(tx)?;
+            ledger::keys::insert(
+                tx,
+                &ledger::keys::NewKeyRow {
+                    id: &id,
+                    public_pem: &public_pem,
+                    active: !awaiting,
                     awaiting,
-                    hsm.as_ref().map(|(_, label)| label)
-                ],
+                    hsm_label: hsm.as_ref().map(|(_, label)| label.as_str()),
+                },
             )?;
             let action = match (awaiting, &previous) {
                 (true, _) => "keys.request",
@@ -355,11 +339,7 @@ impl Desk {
     /// What the desk writes as the `CKA_ID` of the keys it makes in an
     /// HSM: `facelic desk <its id>`.
     fn hsm_owner(&self) -> Result<String> {
-        let id: String =
-            self.db()
-                .query_row("SELECT desk_id FROM desk_identity WHERE id = 1", [], |r| {
-                    r.get(0)
-                })?;
+        let id = ledger::keys::desk_id(self.db())?;
         Ok(format!("facelic desk {id}"))
     }
 
@@ -405,11 +385,7 @@ impl Desk {
             return Err(KeyError::SigningKeyAsRoot(id).into());
         }
         self.ledger.write(|tx| {
-            let added = tx.execute(
-                "INSERT OR IGNORE INTO roots (key_id, public_pem, added_at) VALUES (?1, ?2, ?3)",
-                params![id, pem, Text(&tx.now())],
-            )?;
-            if added == 0 {
+            if !ledger::keys::add_root(tx, &id, &pem)? {
                 return Err(KeyError::RootTrusted(id.clone()).into());
             }
             tx.audit("keys.root", &id, &serde_json::json!({}))
@@ -419,12 +395,7 @@ impl Desk {
 
     /// The roots the desk trusts, as a keyring.
     pub fn roots(&self) -> Result<Keyring> {
-        let mut stmt = self
-            .db()
-            .prepare("SELECT public_pem FROM roots ORDER BY rowid")?;
-        let pems: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let pems = ledger::keys::root_pems(self.db())?;
         if pems.is_empty() {
             return Ok(Keyring::new());
         }
@@ -473,18 +444,7 @@ impl Desk {
             "pending": pending,
         });
         self.ledger.write(|tx| {
-            if pending {
-                tx.execute(
-                    "UPDATE keys SET certificate = ?1, awaiting_certificate = 1 WHERE key_id = ?2",
-                    params![text, id],
-                )?;
-            } else {
-                tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
-                tx.execute(
-                    "UPDATE keys SET certificate = ?1, awaiting_certificate = 0, active = 1 WHERE key_id = ?2",
-                    params![text, id],
-                )?;
-            }
+            ledger::keys::store_certificate(tx, &id, text, pending)?;
             tx.audit("keys.certify", &id, &window)
         })?;
         self.key(&id)
@@ -525,25 +485,16 @@ impl Desk {
             }
             .into());
         }
-        let text: String = self.db().query_row(
-            "SELECT certificate FROM keys WHERE key_id = ?1",
-            [&key.key_id],
-            |r| r.get(0),
-        )?;
+        let text = ledger::keys::certificate_of(self.db(), &key.key_id)?
+            .ok_or(DeskError::Internal("a pending key without its certificate"))?;
         let cert = stored_certificate(&text, &key.key_id, &self.roots()?)?;
         if let Some(why) = self.activation_refused(&cert, self.now()) {
             return Err(why.into());
         }
         let id = key.key_id;
         self.ledger.write(|tx| {
-            let previous: Option<String> = tx
-                .query_row("SELECT key_id FROM keys WHERE active = 1", [], |r| r.get(0))
-                .optional()?;
-            tx.execute("UPDATE keys SET active = 0 WHERE active = 1", [])?;
-            tx.execute(
-                "UPDATE keys SET awaiting_certificate = 0, active = 1 WHERE key_id = ?1",
-                [&id],
-            )?;
+            let previous = ledger::keys::active_id(tx)?;
+            ledger::keys::activate(tx, &id)?;
             tx.audit(
                 "keys.activate",
                 &id,
@@ -573,18 +524,11 @@ impl Desk {
         self.ledger.write(|tx| {
             let mut revoked = Vec::new();
             for id in &ids {
-                let changed = tx.execute(
-                    "UPDATE keys SET revoked_at = ?1, active = 0 WHERE key_id = ?2 AND revoked_at IS NULL",
-                    params![Text(&tx.now()), id],
-                )?;
-                if changed > 0 {
+                if ledger::keys::revoke(tx, id)? {
                     revoked.push(id.clone());
                 }
             }
-            tx.execute(
-                "INSERT INTO key_revocation_lists (issued_at, text, imported_at) VALUES (?1, ?2, ?3)",
-                params![Text(&list.issued_at()), text, Text(&tx.now())],
-            )?;
+            ledger::keys::insert_revocation_list(tx, list.issued_at(), text)?;
             let detail = serde_json::json!({ "listed": ids, "revoked": revoked });
             tx.audit("keys.revoke", &ids.join(","), &detail)?;
             Ok(revoked)
@@ -593,13 +537,7 @@ impl Desk {
 
     /// The root-signed key revocation lists imported, oldest first.
     pub(crate) fn key_revocation_lists(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .db()
-            .prepare("SELECT text FROM key_revocation_lists ORDER BY seq")?;
-        let texts = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(texts)
+        ledger::keys::revocation_lists(self.db())
     }
 
     /// Protects every plain private key file of the desk with `passphrase`;
@@ -666,14 +604,7 @@ impl Desk {
         if staged.is_empty() {
             return Ok(());
         }
-        let audited: Vec<String> = self
-            .db()
-            .query_row(
-                "SELECT detail FROM audit WHERE action = 'keys.protect' ORDER BY id DESC LIMIT 1",
-                [],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()?
+        let audited: Vec<String> = ledger::audit::latest_detail(self.db(), "keys.protect")?
             .and_then(|detail| serde_json::from_str::<serde_json::Value>(&detail).ok())
             .and_then(|d| {
                 d["keys"].as_array().map(|keys| {
@@ -698,27 +629,17 @@ impl Desk {
 
     /// Every key, oldest first.
     pub fn keys(&self) -> Result<Vec<DeskKey>> {
-        let mut stmt = self
-            .db()
-            .prepare(&format!("{KEY_SELECT} ORDER BY created_at, rowid"))?;
-        let rows: Vec<Result<(DeskKey, Option<String>)>> = stmt
-            .query_map([], |r| Ok(read_key(r)))?
-            .collect::<Result<_, _>>()?;
+        let rows = ledger::keys::all(self.db())?;
         let roots = self.roots()?;
         rows.into_iter()
-            .map(|row| with_window(row?, &roots))
+            .map(|row| with_window(row, &roots))
             .collect()
     }
 
     /// One key, by id.
     pub fn key(&self, id: &str) -> Result<DeskKey> {
-        let row = self
-            .db()
-            .query_row(&format!("{KEY_SELECT} WHERE key_id = ?1"), [id], |r| {
-                Ok(read_key(r))
-            })
-            .optional()?
-            .ok_or_else(|| NotFound::Key(id.to_owned()))??;
+        let row =
+            ledger::keys::by_id(self.db(), id)?.ok_or_else(|| NotFound::Key(id.to_owned()))?;
         with_window(row, &self.roots()?)
     }
 
@@ -748,16 +669,8 @@ impl Desk {
     /// Loads the active signing key (from its file, or opens the HSM it
     /// lives in) and its certificate.
     pub(crate) fn signing_key(&self) -> Result<DeskSigner> {
-        let (key_id, certificate, hsm_label): (String, Option<String>, Option<String>) = self
-            .db()
-            .query_row(
-                "SELECT key_id, certificate, hsm_label FROM keys WHERE active = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?
-            .ok_or(DeskError::NoActiveKey)?;
-        self.load_signer(key_id, certificate, hsm_label)
+        let key = ledger::keys::active(self.db())?.ok_or(DeskError::NoActiveKey)?;
+        self.load_signer(key.id, key.certificate, key.hsm_label)
     }
 
     /// The keys that sign the desk's revocation list, so that every app
@@ -868,37 +781,6 @@ fn protecting(path: &std::path::Path) -> std::path::PathBuf {
 fn default_hsm_label() -> Result<String> {
     let serial = crate::new_serial()?.to_string();
     Ok(format!("facelic-{}", &serial[..8]))
-}
-
-const KEY_SELECT: &str = "SELECT key_id, created_at, active, public_pem, certificate, \
-                          awaiting_certificate, revoked_at, hsm_label FROM keys";
-
-/// One `keys` row, read through types, and its certificate's text.
-fn read_key(r: &rusqlite::Row<'_>) -> Result<(DeskKey, Option<String>)> {
-    let f = super::fields::Fields::new(r, "keys", "key_id")?;
-    let active: bool = f.plain("active")?;
-    let awaiting: bool = f.plain("awaiting_certificate")?;
-    let revoked_at: Option<crate::Timestamp> = f.opt("revoked_at")?;
-    let certificate: Option<String> = f.plain("certificate")?;
-    let status = match (revoked_at, active, awaiting) {
-        (Some(_), _, _) => KeyStatus::Revoked,
-        (None, true, _) => KeyStatus::Active,
-        // A key waiting with its certificate already stored waits for its
-        // window (or for an explicit activation).
-        (None, false, true) if certificate.is_some() => KeyStatus::Pending,
-        (None, false, true) => KeyStatus::AwaitingCertificate,
-        (None, false, false) => KeyStatus::Retired,
-    };
-    let key = DeskKey {
-        key_id: f.plain("key_id")?,
-        created_at: f.get("created_at")?,
-        active,
-        status,
-        certified: None,
-        public_pem: f.plain("public_pem")?,
-        hsm_label: f.plain("hsm_label")?,
-    };
-    Ok((key, certificate))
 }
 
 /// The key with the window its certificate states ([`stored_certificate`]).
