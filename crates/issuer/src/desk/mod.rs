@@ -12,7 +12,7 @@
 //! Every change runs in one `BEGIN IMMEDIATE` transaction that also writes
 //! its audit rows, so concurrent desk processes serialise and a failed or
 //! killed operation leaves the ledger as it was. The ledger layer, the only
-//! code that holds the connection: [`ledger`].
+//! code that holds the connection: `ledger/`.
 
 mod audit;
 mod backup;

@@ -18,13 +18,12 @@ use facelic_invoice::invoice::{DocumentKind, Invoice, Payment};
 use facelic_invoice::statement_of_account::{
     AccountStatement, Header, LineKind, Movement, OpenStatement,
 };
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::customers::{Customer, find_customer};
-use super::fields::{Fields, LedgerText as _, Text};
+use super::fields::LedgerText as _;
 use super::invoices::load_finalized;
-use super::{Db, Desk, DeskError, InputError, NotFound, PaymentError, Result, Tx};
+use super::{Db, Desk, DeskError, InputError, NotFound, PaymentError, Result, Tx, ledger};
 
 /// Longest payment reference, in bytes.
 pub(crate) const MAX_REFERENCE: usize = 100;
@@ -156,83 +155,16 @@ pub(crate) fn check_day(
     }
 }
 
-const ENTRY_COLUMNS: &str =
-    "id, kind, amount, entry_on, statement, credit_note, receipt, bucket, reference";
-
-fn entry_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountEntry> {
-    let f = Fields::new(r, "account_entries", "id")?;
-    let kind: String = f.plain("kind")?;
-    let kind =
-        EntryKind::parse(&kind).ok_or_else(|| f.corrupt_text("kind", "an account entry kind"))?;
-    let from = match f.plain::<Option<String>>("bucket")? {
-        None => None,
-        Some(b) => {
-            Some(Bucket::parse(&b).ok_or_else(|| f.corrupt_text("bucket", "an account bucket"))?)
-        }
-    };
-    Ok(AccountEntry {
-        id: f.plain("id")?,
-        kind,
-        date: f.get("entry_on")?,
-        amount: f.get("amount")?,
-        statement: f.plain("statement")?,
-        credit_note: f.plain("credit_note")?,
-        receipt: f.plain("receipt")?,
-        from,
-        reference: f.plain("reference")?,
-    })
-}
-
 /// The entries of statement `number` that move money between it and the
 /// account (customer credit applied, credits moved to the account).
-pub(crate) fn statement_entries(conn: &Db, number: &str) -> Result<Vec<AccountEntry>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS} FROM account_entries WHERE statement = ?1 \
-            AND kind IN ('credit', 'refund-owed', 'credit-applied') ORDER BY seq"
-    ))?;
-    let rows = stmt.query_map([number], entry_from)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub(crate) fn statement_entries(db: &Db, number: &str) -> Result<Vec<AccountEntry>> {
+    ledger::accounts::of_statement(db, number)
 }
 
 /// Every account entry of customer `id`, oldest first: its ledger rows and
 /// the payments applied from its receipts.
-pub(crate) fn customer_entries(conn: &Db, id: &str) -> Result<Vec<AccountEntry>> {
-    let mut entries: Vec<(String, AccountEntry)> = Vec::new();
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ENTRY_COLUMNS}, recorded_at FROM account_entries WHERE customer_id = ?1"
-    ))?;
-    for row in stmt.query_map([id], |r| {
-        Ok((r.get::<_, String>("recorded_at")?, entry_from(r)?))
-    })? {
-        entries.push(row?);
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT p.id, p.amount, p.paid_on, p.invoice_number, p.receipt, p.reference, p.recorded_at \
-            FROM payments p JOIN account_entries r ON r.id = p.receipt WHERE r.customer_id = ?1",
-    )?;
-    for row in stmt.query_map([id], |r| {
-        let f = Fields::new(r, "payments", "id")?;
-        Ok((
-            f.plain::<String>("recorded_at")?,
-            AccountEntry {
-                id: f.plain("id")?,
-                kind: EntryKind::Applied,
-                date: f.get("paid_on")?,
-                amount: f.get("amount")?,
-                statement: f.plain("invoice_number")?,
-                credit_note: None,
-                receipt: f.plain("receipt")?,
-                from: None,
-                reference: f.plain("reference")?,
-            },
-        ))
-    })? {
-        entries.push(row?);
-    }
-    // By day, then in recorded order; a receipt before the payments
-    // applied from it in the same transaction.
-    entries.sort_by_key(|(at, e)| (e.date, at.clone(), e.kind == EntryKind::Applied));
-    Ok(entries.into_iter().map(|(_, e)| e).collect())
+pub(crate) fn customer_entries(db: &Db, id: &str) -> Result<Vec<AccountEntry>> {
+    ledger::accounts::of_customer(db, id)
 }
 
 /// What every customer with account entries had on account at the end
@@ -241,13 +173,7 @@ pub(crate) fn all_on_account(
     conn: &Db,
     as_of: Date,
 ) -> Result<Vec<facelic_invoice::receivables::AccountItem>> {
-    let customers: Vec<(String, String)> = conn
-        .prepare_cached(
-            "SELECT c.id, c.name FROM customers c WHERE EXISTS \
-                (SELECT 1 FROM account_entries e WHERE e.customer_id = c.id) ORDER BY c.seq",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let customers = ledger::accounts::customers_with_entries(conn)?;
     customers
         .into_iter()
         .map(|(id, name)| {
@@ -261,40 +187,13 @@ pub(crate) fn all_on_account(
         .collect()
 }
 
-/// The payments applied from receipt `id`, oldest first.
-fn payments_from(conn: &Db, id: &str) -> Result<Vec<Payment>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
-            WHERE receipt = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([id], super::payments::payment_from)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// Receipt `id` with its payments and what is left of it.
-fn load_receipt(conn: &Db, id: &str) -> Result<Receipt> {
-    let (customer_id, entry): (String, AccountEntry) = conn
-        .query_row(
-            &format!(
-                "SELECT {ENTRY_COLUMNS}, customer_id FROM account_entries \
-                    WHERE id = ?1 AND kind = 'receipt'"
-            ),
-            [id.trim().to_ascii_uppercase()],
-            |r| Ok((r.get("customer_id")?, entry_from(r)?)),
-        )
-        .optional()?
-        .ok_or_else(|| NotFound::Receipt(id.to_owned()))?;
-    let payments = payments_from(conn, &entry.id)?;
-    let refunded: Decimal = conn
-        .prepare_cached(
-            "SELECT amount FROM account_entries WHERE kind = 'refund-paid' AND receipt = ?1",
-        )?
-        .query_map([&entry.id], |r| {
-            Fields::new(r, "account_entries", "amount")?.get("amount")
-        })?
-        .collect::<Result<Vec<Decimal>, _>>()?
-        .into_iter()
-        .sum();
+fn load_receipt(db: &Db, id: &str) -> Result<Receipt> {
+    let id = id.trim().to_ascii_uppercase();
+    let (customer_id, entry) =
+        ledger::accounts::receipt(db, &id)?.ok_or_else(|| NotFound::Receipt(id.clone()))?;
+    let payments = ledger::payments::from_receipt(db, &entry.id)?;
+    let refunded = ledger::accounts::refunded_from(db, &entry.id)?;
     let applied: Decimal = payments.iter().map(|p| p.amount).sum();
     Ok(Receipt {
         id: entry.id,
@@ -312,32 +211,9 @@ fn load_receipt(conn: &Db, id: &str) -> Result<Receipt> {
 pub(crate) fn insert_entry(
     tx: &Tx<'_>,
     customer: &str,
-    mut entry: AccountEntry,
+    entry: AccountEntry,
 ) -> Result<AccountEntry> {
-    let (sequence, prefix) = match entry.kind {
-        EntryKind::Receipt => ("receipt", "R"),
-        _ => ("account-entry", "A"),
-    };
-    entry.id = format!("{prefix}-{:06}", tx.next_number(sequence)?);
-    tx.execute(
-        "INSERT INTO account_entries (id, customer_id, kind, amount, entry_on, statement, \
-            credit_note, receipt, bucket, reference, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            entry.id,
-            customer,
-            entry.kind.as_str(),
-            Text(&entry.amount),
-            Text(&entry.date),
-            entry.statement,
-            entry.credit_note,
-            entry.receipt,
-            entry.from.map(Bucket::as_str),
-            entry.reference,
-            Text(&tx.now()),
-        ],
-    )?;
-    Ok(entry)
+    ledger::accounts::insert(tx, customer, entry)
 }
 
 /// A new entry of `kind` for `amount` on `date`, for the caller to fill in.
@@ -353,44 +229,6 @@ fn entry(kind: EntryKind, amount: Decimal, date: Date) -> AccountEntry {
         from: None,
         reference: String::new(),
     }
-}
-
-/// Applies `amount` to finalized statement `number` as a payment dated
-/// `date` (from `receipt`, if any), inside the caller's transaction.
-pub(crate) fn insert_payment(
-    tx: &Tx<'_>,
-    number: &str,
-    amount: Decimal,
-    date: Date,
-    reference: &str,
-    receipt: Option<&str>,
-) -> Result<Payment> {
-    let seq: i64 = tx.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM payments", [], |r| {
-        r.get(0)
-    })?;
-    let payment = Payment {
-        id: format!("P-{seq:06}"),
-        date,
-        amount,
-        reference: reference.to_owned(),
-        receipt: receipt.map(str::to_owned),
-        invoice: Some(number.to_owned()),
-    };
-    tx.execute(
-        "INSERT INTO payments (seq, id, invoice_number, amount, paid_on, reference, recorded_at, \
-            receipt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            seq,
-            payment.id,
-            number,
-            Text(&amount),
-            Text(&date),
-            payment.reference,
-            Text(&tx.now()),
-            payment.receipt,
-        ],
-    )?;
-    Ok(payment)
 }
 
 /// The finalized statement `key` of `customer`, refused when it is another
@@ -464,7 +302,7 @@ impl Desk {
                 }
                 let part = due.min(left);
                 if part > Decimal::ZERO {
-                    payments.push(insert_payment(
+                    payments.push(ledger::payments::insert(
                         tx,
                         &number,
                         part,
@@ -561,7 +399,7 @@ impl Desk {
                 invoice.balance(),
                 amount,
             )?;
-            let payment = insert_payment(
+            let payment = ledger::payments::insert(
                 tx,
                 &number,
                 part,

@@ -1,7 +1,6 @@
 //! Invoices made from desk orders: drafts, gapless numbering on finalize,
 //! immutability (enforced by ledger triggers), and credit notes.
 
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::Decimal;
@@ -13,10 +12,10 @@ use facelic_invoice::pricing::{price_devices, price_platform_at};
 
 use super::accounts::OwedBack;
 use super::customers::{Customer, FapiaoType, load_customer};
-use super::fields::{Fields, LedgerText as _, Text};
+use super::fields::LedgerText as _;
 use super::ledger::Numbered;
 use super::orders::load_order;
-use super::{Db, Desk, DeskError, InputError, InvoiceError, NotFound, Result, Tx};
+use super::{Db, Desk, DeskError, InputError, InvoiceError, NotFound, Result, Tx, ledger};
 use crate::Timestamp;
 
 /// A row of `invoice list`.
@@ -107,45 +106,9 @@ pub(crate) fn load_finalized(tx: &Db, key: &str, instead: &str) -> Result<(Invoi
 
 /// Reads an invoice row with its credit notes, payments and fapiao.
 pub(crate) fn load_invoice(tx: &Db, key: &str) -> Result<Invoice> {
-    let mut invoice: Invoice = tx
-        .query_row(
-            "SELECT draft_id, document, gross, number, status, finalized_at, due_on FROM invoices \
-                WHERE draft_id = ?1 OR number = ?1",
-            [key.trim().to_ascii_uppercase()],
-            |r| {
-                let f = Fields::new(r, "invoices", "draft_id")?;
-                let gross: Decimal = f.get("gross")?;
-                let mut invoice: Invoice = f.json("document")?;
-                if gross != invoice.totals.gross {
-                    return Err(
-                        f.corrupt_text("gross", "the gross total of the invoice's document")
-                    );
-                }
-                invoice.number = f.plain("number")?;
-                invoice.status = f.plain("status")?;
-                invoice.finalized_at = f.plain("finalized_at")?;
-                invoice.due_on = f.opt("due_on")?.or(invoice.due_on);
-                Ok(invoice)
-            },
-        )
-        .optional()?
+    let mut invoice = ledger::invoices::by_key(tx, &key.trim().to_ascii_uppercase())?
         .ok_or_else(|| NotFound::Invoice(key.to_owned()))?;
     if let Some(number) = &invoice.number {
-        let mut stmt = tx.prepare_cached(
-            "SELECT number, issued_at, amount, reason FROM credit_notes WHERE invoice_number = ?1 \
-                ORDER BY number",
-        )?;
-        invoice.credits = stmt
-            .query_map([number], |r| {
-                let f = Fields::new(r, "credit_notes", "number")?;
-                Ok(CreditNote {
-                    number: f.plain("number")?,
-                    issued_at: f.plain("issued_at")?,
-                    amount: f.get("amount")?,
-                    reason: f.plain("reason")?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
         invoice.payments = super::payments::payments_of(tx, number)?;
         invoice.account = super::accounts::statement_entries(tx, number)?;
         invoice.fapiao = super::payments::fapiao_of(tx, number)?;
@@ -199,10 +162,7 @@ impl Desk {
                 .product(&order.product)
                 .ok_or_else(|| InvoiceError::ProductGone(order.product.clone()))?;
             let inv = &catalog.invoicing;
-            let invoiced: Vec<i64> = tx
-                .prepare("SELECT term_seq FROM invoice_items WHERE order_id = ?1")?
-                .query_map([&order.id], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let invoiced = ledger::invoices::invoiced_terms(tx, &order.id)?;
             let (lines, items): (Vec<Line>, Vec<i64>) = if kind.is_device_bound() {
                 if !invoiced.is_empty() {
                     return Err(InvoiceError::Invoiced(order.id).into());
@@ -256,26 +216,7 @@ impl Desk {
                 created_at: inv.time_zone.rfc3339(tx.now()),
                 ..statement_for(catalog, &seller, &customer, lines)
             };
-            let doc = serde_json::to_string(&invoice)?;
-            tx.execute(
-                "INSERT INTO invoices (seq, draft_id, order_id, status, created_at, gross, \
-                    document) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
-                params![
-                    seq,
-                    draft_id,
-                    order.id,
-                    invoice.created_at,
-                    invoice.totals.gross.to_ledger(),
-                    doc
-                ],
-            )?;
-            for term in items {
-                tx.execute(
-                    "INSERT INTO invoice_items (draft_id, order_id, term_seq) VALUES (?1, \
-                    ?2, ?3)",
-                    params![draft_id, order.id, term],
-                )?;
-            }
+            ledger::invoices::insert_draft(tx, seq, &invoice, &items)?;
             let gross = invoice.totals.gross.to_string();
             let detail = serde_json::json!({ "order": order.id, "gross": gross });
             tx.audit("invoice.create", &draft_id, &detail)?;
@@ -333,18 +274,12 @@ impl Desk {
             doc.buyer = buyer(&customer);
             doc.seller = seller.clone();
             doc.fapiao_type = Some(fapiao_type_of(&customer));
-            let text = serde_json::to_string(&doc)?;
-            tx.execute(
-                "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2, due_on = \
-                    ?3, document = ?4
-                 WHERE draft_id = ?5 AND status = 'draft'",
-                params![
-                    number,
-                    zone.rfc3339(tx.now()),
-                    doc.due_on.as_ref().map(Text),
-                    text,
-                    invoice.draft_id
-                ],
+            ledger::invoices::finalize(
+                tx,
+                &invoice.draft_id,
+                &number,
+                &zone.rfc3339(tx.now()),
+                &doc,
             )?;
             tx.audit(
                 "invoice.finalize",
@@ -367,10 +302,7 @@ impl Desk {
             if let Some(number) = &invoice.number {
                 return Err(InvoiceError::FinalizedNotDeleted(number.clone()).into());
             }
-            tx.execute(
-                "DELETE FROM invoices WHERE draft_id = ?1",
-                [&invoice.draft_id],
-            )?;
+            ledger::invoices::delete_draft(tx, &invoice.draft_id)?;
             tx.audit(
                 "invoice.discard",
                 &invoice.draft_id,
@@ -402,14 +334,9 @@ impl Desk {
     /// or a credit note (`CN-…`) as a document of its own.
     pub fn invoice(&self, key: &str) -> Result<Invoice> {
         let today = self.today();
-        let credited: Option<(String, String)> = self
-            .db()
-            .query_row(
-                "SELECT invoice_number, number FROM credit_notes WHERE number = ?1",
-                [key.trim().to_ascii_uppercase()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
+        let key_upper = key.trim().to_ascii_uppercase();
+        let credited = ledger::invoices::credit_note_statement(self.db(), &key_upper)?
+            .map(|(invoice_number, _)| (invoice_number, key_upper.clone()));
         if let Some((invoice_number, note_number)) = credited {
             let invoice = load_invoice(self.db(), &invoice_number)?;
             let note = invoice
@@ -513,11 +440,7 @@ impl Desk {
     /// settled as of today.
     pub(crate) fn documents(&self) -> Result<Vec<Invoice>> {
         let today = self.today();
-        let keys: Vec<String> = self
-            .db()
-            .prepare("SELECT draft_id FROM invoices ORDER BY seq")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let keys = ledger::invoices::draft_ids(self.db())?;
         keys.iter()
             .map(|key| {
                 let mut i = load_invoice(self.db(), key)?;
@@ -588,17 +511,7 @@ pub(crate) fn credit(
         amount,
         reason: reason.to_owned(),
     };
-    tx.execute(
-        "INSERT INTO credit_notes (number, invoice_number, issued_at, amount, reason) VALUES (?1, \
-            ?2, ?3, ?4, ?5)",
-        params![
-            note.number,
-            invoice_number,
-            note.issued_at,
-            amount.to_ledger(),
-            reason
-        ],
-    )?;
+    ledger::invoices::insert_credit_note(tx, &invoice_number, &note)?;
     tx.audit(
         "invoice.credit",
         &note.number,
@@ -681,22 +594,7 @@ pub(crate) fn issue_statement(
         due_on: Some(date.add_days(i64::from(terms))),
         ..statement_for(catalog, seller, customer, lines)
     };
-    let doc = serde_json::to_string(&invoice)?;
-    tx.execute(
-        "INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, \
-            document, due_on)
-         VALUES (?1, ?2, ?3, 'final', ?4, ?5, ?6, ?7, ?8)",
-        params![
-            seq,
-            invoice.draft_id,
-            number,
-            invoice.created_at,
-            invoice.finalized_at,
-            invoice.totals.gross.to_ledger(),
-            doc,
-            invoice.due_on.as_ref().map(Text)
-        ],
-    )?;
+    ledger::invoices::insert_final(tx, seq, &invoice)?;
     tx.audit(
         "invoice.issue",
         &number,

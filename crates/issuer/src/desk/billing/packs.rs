@@ -2,7 +2,6 @@
 //! new customer's trial, consumed by usage runs, refunded under the
 //! product family's rule, expired one year after purchase.
 
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::dates::Date;
@@ -10,9 +9,8 @@ use facelic_invoice::invoice::Line;
 use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack};
 use facelic_invoice::{ApiProduct, Decimal};
 
-use super::fields::{Fields, LedgerText as _};
 use super::usage::{account, cycle_of, refuse_billed};
-use super::{Db, Desk, InputError, NotFound, Result, Tx, UsageError};
+use super::{Db, Desk, NotFound, Result, Tx, UsageError, ledger};
 
 /// Where a pack came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,106 +113,19 @@ pub struct PackFilter {
     pub expiring_within: Option<u32>,
 }
 
-const COLUMNS: &str =
-    "p.id, p.customer_id, p.product, p.calls, p.price, p.price_list, p.bought_on, p.last_day,
-     p.origin, p.invoice, p.refund_note,
-     (SELECT IFNULL(SUM(u.calls), 0) FROM pack_uses u WHERE u.pack_id = p.id) AS used,
-     (SELECT unused FROM pack_expiries e WHERE e.pack_id = p.id) AS expired";
-
-fn pack_from(r: &rusqlite::Row<'_>, today: Date) -> rusqlite::Result<PackRecord> {
-    let f = Fields::new(r, "packs", "id")?;
-    let calls = f.count("calls")?;
-    let used = f.count("used")?;
-    let last_day: Date = f.get("last_day")?;
-    let refund_note: Option<String> = f.plain("refund_note")?;
-    let origin = match f.plain::<String>("origin")?.as_str() {
-        "sale" => PackOrigin::Sale,
-        "trial" => PackOrigin::Trial,
-        _ => return Err(f.corrupt_text("origin", "sale or trial")),
-    };
-    let left = calls.saturating_sub(used);
-    let status = if refund_note.is_some() {
-        PackStatus::Refunded
-    } else if left == 0 {
-        PackStatus::Exhausted
-    } else if today > last_day {
-        PackStatus::Expired
-    } else {
-        PackStatus::Active
-    };
-    let recorded_expiry = f.opt_count("expired")?;
-    Ok(PackRecord {
-        id: f.plain("id")?,
-        customer_id: f.plain("customer_id")?,
-        product: f.plain("product")?,
-        calls,
-        used,
-        remaining: if status == PackStatus::Active {
-            left
-        } else {
-            0
-        },
-        price: f.get("price")?,
-        price_list: f.plain("price_list")?,
-        bought_on: f.get("bought_on")?,
-        last_day,
-        origin,
-        invoice: f.plain("invoice")?,
-        status,
-        expired_unused: match status {
-            PackStatus::Expired => recorded_expiry.unwrap_or(left),
-            _ => 0,
-        },
-        refund_note,
-        low: false,
-    })
-}
-
 /// A customer's packs of the products in `products` that can still cover
 /// calls on or after `from`, with their balances (for a usage run).
 pub(crate) fn balances(
-    conn: &Db,
+    db: &Db,
     customer_id: &str,
     products: &[&str],
     from: Date,
 ) -> Result<Vec<PackBalance>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}, (SELECT IFNULL(SUM(u.calls), 0) FROM pack_uses u \
-            WHERE u.pack_id = p.id AND u.last_day < ?2) AS used_before \
-            FROM packs p WHERE p.customer_id = ?1 AND p.refund_note IS NULL AND \
-            p.last_day >= ?2 ORDER BY p.seq"
-    ))?;
-    // Uses on or after `from` (days of this month a daily run billed
-    // already) are billed again by the month's computation, and skipped.
-    let rows = stmt
-        .query_map(params![customer_id, from.to_ledger()], |r| {
-            let used_before = Fields::new(r, "packs", "id")?.count("used_before")?;
-            Ok((pack_from(r, from)?, used_before))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows
-        .into_iter()
-        .filter(|(p, _)| products.contains(&p.product.as_str()))
-        .map(|(p, used_before)| PackBalance {
-            remaining: p.calls.saturating_sub(used_before),
-            id: p.id,
-            product: p.product,
-            bought_on: p.bought_on,
-            last_day: p.last_day,
-        })
-        .collect())
+    ledger::packs::balances(db, customer_id, products, from)
 }
 
-/// The sequence number and id (`PK-000001`) the next pack recorded gets.
-fn next_pack(conn: &Db) -> Result<(i64, String)> {
-    let seq: i64 = conn.query_row("SELECT IFNULL(MAX(seq), 0) + 1 FROM packs", [], |r| {
-        r.get(0)
-    })?;
-    Ok((seq, format!("PK-{seq:06}")))
-}
-
-/// Records a pack (inside the caller's transaction) with the id
-/// [`next_pack`] gives, and returns that id.
+/// Records a pack (inside the caller's transaction), audited, and
+/// returns its id (`PK-000001`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_pack(
     tx: &Tx<'_>,
@@ -225,26 +136,18 @@ pub(crate) fn insert_pack(
     bought_on: Date,
     invoice: Option<&str>,
 ) -> Result<String> {
-    let (seq, id) = next_pack(tx)?;
-    let calls_sql = i64::try_from(calls).map_err(|_| InputError::TooMany(calls))?;
-    tx.execute(
-        "INSERT INTO packs (seq, id, customer_id, product, calls, price, price_list, bought_on, \
-            last_day, origin, invoice, recorded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            seq,
-            id,
+    let id = ledger::packs::insert(
+        tx,
+        &ledger::packs::NewRow {
             customer_id,
             product,
-            calls_sql,
-            price.to_ledger(),
+            calls,
+            price,
             price_list,
-            bought_on.to_ledger(),
-            last_day_of_pack(bought_on).to_ledger(),
-            if invoice.is_some() { "sale" } else { "trial" },
+            bought_on,
+            last_day: last_day_of_pack(bought_on),
             invoice,
-            tx.now().to_ledger()
-        ],
+        },
     )?;
     tx.audit(
         if invoice.is_some() {
@@ -316,13 +219,8 @@ impl Desk {
         // bought later (seed 000 L3): a back-dated pack may not cover calls
         // already imported for the days before today.
         if day < today {
-            let incurred: Option<String> = self.db().query_row(
-                "SELECT MIN(period) FROM usage WHERE customer_id = ?1 AND product = ?2 AND calls > 0 \
-                    AND ((length(period) = 10 AND period >= ?3 AND period < ?4) \
-                      OR (length(period) = 7 AND period >= substr(?3, 1, 7)))",
-                params![customer.id, product.id, day.to_ledger(), today.to_ledger()],
-                |r| r.get(0),
-            )?;
+            let incurred =
+                ledger::usage::first_incurred(self.db(), &customer.id, &product.id, day, today)?;
             if let Some(period) = incurred {
                 return Err(UsageError::PackAfterCalls {
                     product: product.id.clone(),
@@ -387,7 +285,7 @@ impl Desk {
             let cycle = cycle_of(tx, &customer.id, &product.family.id)?;
             refuse_billed(tx, &customer.id, Some(cycle), day, "a pack bought on")?;
             // The statement first: the pack row names it.
-            let (_, id) = next_pack(tx)?;
+            let (_, id) = ledger::packs::next_id(tx)?;
             let line = pack_line(
                 product,
                 &id,
@@ -475,12 +373,8 @@ impl Desk {
             if pack.used > 0 {
                 return refuse(format!("{} of its calls were used", pack.used));
             }
-            let waiting: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 AND calls > 0
-                 AND (period >= ?3 OR (length(period) = 7 AND period >= substr(?3, 1, 7)))",
-                params![pack.customer_id, pack.product, pack.bought_on.to_ledger()],
-                |r| r.get(0),
-            )?;
+            let waiting =
+                ledger::usage::calls_since(tx, &pack.customer_id, &pack.product, pack.bought_on)?;
             if waiting > 0 {
                 return refuse(format!(
                     "calls of {} made since its purchase are imported and may use it",
@@ -495,10 +389,7 @@ impl Desk {
                 Some(pack.price),
                 owed_back,
             )?;
-            tx.execute(
-                "UPDATE packs SET refunded_at = ?1, refund_note = ?2 WHERE id = ?3",
-                params![tx.now().to_ledger(), note.number, pack.id],
-            )?;
+            ledger::packs::set_refunded(tx, &pack.id, &note.number)?;
             tx.audit(
                 "pack.refund",
                 &pack.id,
@@ -518,14 +409,8 @@ impl Desk {
             .as_deref()
             .map(|c| self.customer(c))
             .transpose()?;
-        let mut stmt = self.db().prepare(&format!(
-            "SELECT {COLUMNS} FROM packs p WHERE ?1 IS NULL OR p.customer_id = ?1 ORDER BY p.seq"
-        ))?;
-        let mut packs = stmt
-            .query_map([customer.as_ref().map(|c| c.id.clone())], |r| {
-                pack_from(r, today)
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut packs =
+            ledger::packs::of_customer(self.db(), customer.as_ref().map(|c| c.id.as_str()), today)?;
         self.mark_low(&mut packs);
         Ok(packs
             .into_iter()
@@ -576,14 +461,9 @@ impl Desk {
 }
 
 /// One pack by id.
-fn load_pack(conn: &Db, id: &str, today: Date) -> Result<PackRecord> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM packs p WHERE p.id = ?1"),
-        [id.trim().to_ascii_uppercase()],
-        |r| pack_from(r, today),
-    )
-    .optional()?
-    .ok_or_else(|| NotFound::Pack(id.to_owned()).into())
+fn load_pack(db: &Db, id: &str, today: Date) -> Result<PackRecord> {
+    ledger::packs::by_id(db, &id.trim().to_ascii_uppercase(), today)?
+        .ok_or_else(|| NotFound::Pack(id.to_owned()).into())
 }
 
 /// Refuses calls or packs of `product` on `day` for a customer whose

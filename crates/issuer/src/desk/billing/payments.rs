@@ -11,38 +11,13 @@ use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{Fapiao, Payment};
 use facelic_invoice::receivables::{Aging, OpenItem, age};
-use rusqlite::{OptionalExtension as _, params};
 
-use super::fields::{Fields, Text};
-use super::{Db, Desk, InputError, PaymentError, Result};
+use super::{Db, Desk, InputError, PaymentError, Result, ledger};
 
 /// The payments of invoice `number`, oldest first.
-pub(crate) fn payments_of(conn: &Db, number: &str) -> Result<Vec<Payment>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
-            WHERE invoice_number = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([number], payment_from)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub(crate) fn payments_of(db: &Db, number: &str) -> Result<Vec<Payment>> {
+    ledger::payments::of_invoice(db, number)
 }
-
-/// A payment row (`id, paid_on, amount, reference, receipt, invoice_number`).
-pub(crate) fn payment_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Payment> {
-    let f = Fields::new(r, "payments", "id")?;
-    Ok(Payment {
-        id: f.plain("id")?,
-        date: f.get("paid_on")?,
-        amount: f.get("amount")?,
-        reference: f.plain("reference")?,
-        receipt: f.plain("receipt")?,
-        invoice: f.plain("invoice_number")?,
-    })
-}
-
-/// The live fapiao records (those no later record voids), as a SQL filter
-/// on `r`.
-const LIVE_FAPIAO: &str = "r.number IS NOT NULL AND NOT EXISTS \
-    (SELECT 1 FROM fapiao_records v WHERE v.voids = r.seq)";
 
 /// The document a fapiao is recorded for: a statement (its blue fapiao)
 /// or a credit note (its red-letter 红字 fapiao, against its statement).
@@ -62,27 +37,8 @@ impl FapiaoFor {
 
 /// The fapiao recorded for `doc` and not voided, if any, with its
 /// record's seq.
-fn live_fapiao(conn: &Db, doc: &FapiaoFor) -> Result<Option<(i64, Fapiao)>> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT seq, number, issued_on FROM fapiao_records r \
-                 WHERE r.invoice_number = ?1 AND r.credit_note IS ?2 AND {LIVE_FAPIAO} \
-                 ORDER BY seq DESC LIMIT 1"
-            ),
-            params![doc.statement, doc.credit_note],
-            |r| {
-                let f = Fields::new(r, "fapiao_records", "seq")?;
-                Ok((
-                    f.plain("seq")?,
-                    Fapiao {
-                        number: f.plain("number")?,
-                        date: f.get("issued_on")?,
-                    },
-                ))
-            },
-        )
-        .optional()?)
+fn live_fapiao(db: &Db, doc: &FapiaoFor) -> Result<Option<(i64, Fapiao)>> {
+    ledger::payments::live_fapiao(db, &doc.statement, doc.credit_note.as_deref())
 }
 
 /// The blue fapiao recorded for statement `number` (and not voided), if any.
@@ -112,13 +68,7 @@ fn fapiao_document(
     zone: facelic_invoice::dates::TimeZone,
     instead: &str,
 ) -> Result<(FapiaoFor, Option<Date>)> {
-    let note: Option<(String, String)> = tx
-        .query_row(
-            "SELECT invoice_number, issued_at FROM credit_notes WHERE number = ?1",
-            [key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let note = ledger::invoices::credit_note_statement(tx, key)?;
     if let Some((statement, issued_at)) = note {
         let date = super::invoices::document_date(&issued_at, zone);
         return Ok((
@@ -179,16 +129,7 @@ impl Desk {
                 earliest = earliest.max(Some(blue.date));
             }
             super::accounts::check_day("fapiao", date, zone.date(tx.now()), &number, earliest)?;
-            let taken: Option<String> = tx
-                .query_row(
-                    &format!(
-                        "SELECT IFNULL(credit_note, invoice_number) FROM fapiao_records r \
-                            WHERE r.number = ?1 AND {LIVE_FAPIAO}"
-                    ),
-                    [&fapiao_number],
-                    |r| r.get(0),
-                )
-                .optional()?;
+            let taken = ledger::payments::holder_of(tx, &fapiao_number)?;
             if let Some(other) = taken {
                 return Err(PaymentError::FapiaoElsewhere {
                     fapiao: fapiao_number.clone(),
@@ -196,16 +137,12 @@ impl Desk {
                 }
                 .into());
             }
-            tx.execute(
-                "INSERT INTO fapiao_records (invoice_number, credit_note, number, issued_on, \
-                    recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    doc.statement,
-                    doc.credit_note,
-                    fapiao_number,
-                    Text(&date),
-                    Text(&tx.now())
-                ],
+            ledger::payments::record_fapiao(
+                tx,
+                &doc.statement,
+                doc.credit_note.as_deref(),
+                &fapiao_number,
+                date,
             )?;
             tx.audit(
                 "invoice.fapiao",
@@ -241,10 +178,12 @@ impl Desk {
             let Some((seq, wrong)) = live_fapiao(tx, &doc)? else {
                 return Err(PaymentError::NoFapiao(number).into());
             };
-            tx.execute(
-                "INSERT INTO fapiao_records (invoice_number, credit_note, recorded_at, voids, \
-                    reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![doc.statement, doc.credit_note, Text(&tx.now()), seq, reason],
+            ledger::payments::void_fapiao(
+                tx,
+                &doc.statement,
+                doc.credit_note.as_deref(),
+                seq,
+                &reason,
             )?;
             tx.audit(
                 "invoice.fapiao-void",

@@ -5,12 +5,11 @@ use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{DocumentKind, Invoice, lines_for};
 use facelic_invoice::pricing::{LinePrice, price_devices, price_platform};
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
-use super::fields::{Fields, LedgerText as _, Text};
+use super::fields::LedgerText as _;
 use super::ledger::Numbered;
-use super::{Db, Desk, NotFound, QuoteError, Result};
+use super::{Db, Desk, NotFound, QuoteError, Result, ledger};
 use crate::Timestamp;
 
 /// What to quote.
@@ -84,36 +83,12 @@ const MAX_VALID_DAYS: u32 = 365;
 
 /// Loads a quote; its date is its creation's day in `zone`.
 pub(crate) fn load_quote(
-    conn: &Db,
+    db: &Db,
     number: &str,
     zone: facelic_invoice::dates::TimeZone,
 ) -> Result<Quote> {
-    conn.query_row(
-        "SELECT q.number, q.customer_id, c.name AS customer_name, q.product, q.kind, q.devices,
-                q.price, q.created_at, q.valid_until,
-                (SELECT id FROM orders WHERE quote_number = q.number) AS used_by
-         FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE q.number = ?1",
-        [number.trim().to_ascii_uppercase()],
-        |r| {
-            let f = Fields::new(r, "quotes", "number")?;
-            let created_at: Timestamp = f.get("created_at")?;
-            Ok(Quote {
-                number: f.plain("number")?,
-                customer_id: f.plain("customer_id")?,
-                customer_name: f.plain("customer_name")?,
-                product: f.plain("product")?,
-                kind: f.plain("kind")?,
-                devices: f.opt_count("devices")?,
-                price: f.json("price")?,
-                created_at,
-                date: zone.date(created_at),
-                valid_until: f.get("valid_until")?,
-                order: f.plain("used_by")?,
-            })
-        },
-    )
-    .optional()?
-    .ok_or_else(|| NotFound::Quote(number.to_owned()).into())
+    let number = number.trim().to_ascii_uppercase();
+    ledger::quotes::by_number(db, &number, zone)?.ok_or_else(|| NotFound::Quote(number).into())
 }
 
 impl Desk {
@@ -123,7 +98,7 @@ impl Desk {
     pub fn save_quote(&mut self, new: &NewQuote) -> Result<Quote> {
         let customer = self.customer(&new.customer)?;
         let product = self.product(&new.product)?.clone();
-        let inv = self.catalog.invoicing.clone();
+        let inv = &self.catalog.invoicing;
         let valid_days = new.valid_days.unwrap_or(inv.quote_validity_days);
         if valid_days == 0 || valid_days > MAX_VALID_DAYS {
             return Err(QuoteError::ValidDays {
@@ -149,21 +124,17 @@ impl Desk {
             let number = format!("{}-{year}-{n:06}", inv.quote_prefix);
             let today = zone.date(tx.now());
             let valid_until = today.add_days(i64::from(valid_days) - 1);
-            let price_json = serde_json::to_string(&price)?;
-            tx.execute(
-                "INSERT INTO quotes (seq, number, customer_id, product, kind, devices, price, created_at, valid_until)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    n,
-                    number,
-                    customer.id,
-                    product.id,
-                    if new.devices.is_some() { "device" } else { "platform" },
-                    new.devices.map(|d| d as i64),
-                    price_json,
-                    Text(&tx.now()),
-                    Text(&valid_until),
-                ],
+            ledger::quotes::insert(
+                tx,
+                &ledger::quotes::NewRow {
+                    seq: n,
+                    number: &number,
+                    customer: &customer.id,
+                    product: &product.id,
+                    devices: new.devices,
+                    price: &price,
+                    valid_until,
+                },
             )?;
             let detail = serde_json::json!({
                 "customer": customer.id, "product": product.id, "devices": new.devices,
@@ -184,11 +155,7 @@ impl Desk {
 
     /// Every saved quote, oldest first.
     pub fn quotes(&self) -> Result<Vec<Quote>> {
-        let numbers: Vec<String> = self
-            .db()
-            .prepare("SELECT number FROM quotes ORDER BY seq")?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let numbers = ledger::quotes::numbers(self.db())?;
         numbers.iter().map(|n| self.quote(n)).collect()
     }
 

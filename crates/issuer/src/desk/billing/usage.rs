@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use facelic_invoice::dates::{Date, Month};
@@ -19,9 +18,8 @@ use facelic_invoice::usage::{
 use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
 
 use super::customers::{Customer, load_customer};
-use super::fields::{Fields, LedgerText as _};
 use super::packs::{balances, check_account, insert_pack, needs_activation};
-use super::{CorruptValue, Db, Desk, DeskError, NotFound, Result, Tx, UsageError};
+use super::{CorruptValue, Db, Desk, DeskError, NotFound, Result, Tx, UsageError, ledger};
 use facelic_invoice::money::group_digits as calls_text;
 
 /// A customer's start with a family of metered products.
@@ -88,24 +86,8 @@ pub struct UsageMonth {
 }
 
 /// The activation of `family` by a customer, if any.
-pub(crate) fn account(conn: &Db, customer_id: &str, family: &str) -> Result<Option<UsageAccount>> {
-    Ok(conn
-        .query_row(
-            "SELECT customer_id, family, activated_on, cycle FROM usage_accounts WHERE \
-                customer_id = ?1 AND family = ?2",
-            params![customer_id, family],
-            |r| {
-                let f = Fields::new(r, "usage_accounts", "customer_id")?;
-                Ok(UsageAccount {
-                    customer_id: f.plain("customer_id")?,
-                    family: f.plain("family")?,
-                    activated_on: f.get("activated_on")?,
-                    cycle: f.get("cycle")?,
-                    trial_packs: Vec::new(),
-                })
-            },
-        )
-        .optional()?)
+pub(crate) fn account(db: &Db, customer_id: &str, family: &str) -> Result<Option<UsageAccount>> {
+    ledger::usage::account(db, customer_id, family)
 }
 
 /// How a customer's `family` settles: its account's cycle, or monthly when
@@ -122,12 +104,7 @@ pub(crate) fn billed_through(
     customer_id: &str,
     cycle: Option<Cycle>,
 ) -> Result<Option<Date>> {
-    super::fields::scalar(
-        conn,
-        "SELECT MAX(last_day) FROM usage_bills WHERE customer_id = ?1 AND (?2 IS NULL OR cycle = ?2)",
-        params![customer_id, cycle.map(|c| c.to_ledger())],
-        ("usage_bills", customer_id, "last_day"),
-    )
+    ledger::usage::billed_through(conn, customer_id, cycle)
 }
 
 /// Refuses a pack starting on `day` (`what`: "a pack bought on") when the
@@ -220,17 +197,7 @@ impl Desk {
                 .into());
             }
             refuse_billed(tx, &customer.id, None, on, "trial packs from")?;
-            tx.execute(
-                "INSERT INTO usage_accounts (customer_id, family, activated_on, cycle, \
-                    recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    customer.id,
-                    family,
-                    on.to_ledger(),
-                    cycle.to_ledger(),
-                    tx.now().to_ledger()
-                ],
-            )?;
+            ledger::usage::insert_account(tx, &customer.id, family, on, cycle)?;
             tx.audit(
                 "usage.activate",
                 &customer.id,
@@ -310,41 +277,20 @@ impl Desk {
                 corrected: 0,
                 unchanged: 0,
             };
-            let now = tx.now().to_ledger();
-            let mut find = tx.prepare_cached(
-                "SELECT calls FROM usage WHERE customer_id = ?1 AND \
-                product = ?2 AND period = ?3",
-            )?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO usage (customer_id, product, period, month, calls, imported_at) \
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut update = tx.prepare_cached(
-                "UPDATE usage SET calls = ?4, imported_at = ?5 WHERE customer_id = ?1 AND product \
-                    = ?2 AND period = ?3",
-            )?;
+
             for r in &rows {
                 let period = r.period();
                 let calls = i64::try_from(r.calls).unwrap_or(i64::MAX);
-                let old: Option<i64> = find
-                    .query_row(params![r.customer_id, r.product, period], |row| row.get(0))
-                    .optional()?;
+                let key = (r.customer_id.as_str(), r.product.as_str(), period.as_str());
+                let old = ledger::usage::calls_of(tx, key.0, key.1, key.2)?;
                 match old {
                     None => {
-                        let month = Month::of(r.day).to_string();
-                        insert.execute(params![
-                            r.customer_id,
-                            r.product,
-                            period,
-                            month,
-                            calls,
-                            now
-                        ])?;
+                        ledger::usage::insert_calls(tx, key, Month::of(r.day), calls)?;
                         report.added += 1;
                     }
                     Some(old) if old == calls => report.unchanged += 1,
                     Some(old) => {
-                        update.execute(params![r.customer_id, r.product, period, calls, now])?;
+                        ledger::usage::update_calls(tx, key, calls)?;
                         tx.audit("usage.correct", &r.customer_id, &serde_json::json!({
                             "file": file, "line": r.line, "product": r.product, "period": period,
                             "old_calls": old, "calls": calls,
@@ -410,19 +356,10 @@ impl Desk {
         let seller = self.seller();
         let only = customer.map(|c| self.customer(c)).transpose()?;
         self.ledger.write(|tx| {
-            let key = month.to_string();
-            let upto = through.map(|t| t.to_ledger());
+            let only_id = only.as_ref().map(|c| c.id.as_str());
             // Customers with calls of the month (through the day) that no
             // bill covers yet.
-            let with_calls: Vec<String> = tx
-                .prepare(
-                    "SELECT DISTINCT customer_id FROM usage WHERE month = ?1 AND calls > 0 \
-                        AND (?2 IS NULL OR customer_id = ?2) ORDER BY customer_id",
-                )?
-                .query_map(params![key, only.as_ref().map(|c| c.id.clone())], |r| {
-                    r.get(0)
-                })?
-                .collect::<rusqlite::Result<_>>()?;
+            let with_calls = ledger::usage::customers_with_calls(tx, month, only_id)?;
             let mut todo = Vec::new();
             for id in with_calls {
                 if has_unbilled(tx, catalog, &id, month, through)? {
@@ -431,13 +368,7 @@ impl Desk {
             }
             let mut out = Vec::new();
             for id in &todo {
-                let months: Vec<String> = tx
-                    .prepare_cached(
-                        "SELECT DISTINCT month FROM usage WHERE customer_id = ?1 AND month < ?2 \
-                            AND calls > 0 ORDER BY month",
-                    )?
-                    .query_map(params![id, key], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
+                let months = ledger::usage::months_with_calls_before(tx, id, month)?;
                 for earlier in months {
                     let m = Month::parse(&earlier).ok_or_else(|| CorruptValue {
                         table: "usage",
@@ -465,13 +396,7 @@ impl Desk {
             }
             if out.is_empty() {
                 let customer = only.as_ref().map(|c| c.id.clone());
-                let imported: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM usage u WHERE u.month = ?1 AND u.calls > 0 \
-                        AND (?2 IS NULL OR u.customer_id = ?2) \
-                        AND (?3 IS NULL OR (length(u.period) = 10 AND u.period <= ?3)))",
-                    params![key, only.as_ref().map(|c| c.id.clone()), upto],
-                    |r| r.get(0),
-                )?;
+                let imported = ledger::usage::any_calls(tx, month, only_id, through)?;
                 let what = through.map_or_else(|| month.to_string(), |t| t.to_string());
                 return Err(match (imported, through) {
                     (false, _) => UsageError::NothingImported { what, customer },
@@ -492,22 +417,15 @@ impl Desk {
     pub fn usage_month(&self, customer: &str, month: Month) -> Result<UsageMonth> {
         let customer = self.customer(customer)?;
         let conn = self.db();
-        let mut stmt = conn.prepare(
-            "SELECT seq, cycle, detail, invoice, billed_at FROM usage_bills WHERE customer_id = \
-                ?1 AND month = ?2 ORDER BY seq",
-        )?;
         let mut bills = Vec::new();
         let mut seqs = Vec::new();
-        for row in stmt.query_map(params![customer.id, month.to_string()], |r| {
-            let f = Fields::new(r, "usage_bills", "seq")?;
-            Ok((
-                f.plain::<i64>("seq")?,
-                f.get::<Cycle>("cycle")?,
-                f.json::<PeriodBill>("detail")?,
-                f.plain::<Option<String>>("invoice")?,
-            ))
-        })? {
-            let (seq, cycle, bill, invoice) = row?;
+        for recorded in ledger::usage::bills_of_month(conn, &customer.id, month)? {
+            let ledger::usage::RecordedBill {
+                seq,
+                cycle,
+                bill,
+                invoice,
+            } = recorded;
             let date = match &invoice {
                 Some(n) => super::invoices::load_invoice(conn, n)?.date,
                 None => None,
@@ -526,20 +444,7 @@ impl Desk {
         let recorded = !bills.is_empty();
         let mut expired = Vec::new();
         for seq in seqs {
-            let mut stmt = conn.prepare_cached(
-                "SELECT pack_id, last_day, unused FROM \
-                pack_expiries WHERE bill_seq = ?1 ORDER BY pack_id",
-            )?;
-            for e in stmt.query_map([seq], |r| {
-                let f = Fields::new(r, "pack_expiries", "pack_id")?;
-                Ok(Expiry {
-                    pack: f.plain("pack_id")?,
-                    last_day: f.get("last_day")?,
-                    unused: f.count("unused")?,
-                })
-            })? {
-                expired.push(e?);
-            }
+            expired.extend(ledger::usage::expiries_of_bill(conn, seq)?);
         }
         // What a run would still bill: the whole month, or the days of a
         // daily-settled month that no daily run has billed yet.
@@ -609,16 +514,7 @@ fn has_unbilled(
     month: Month,
     through: Option<Date>,
 ) -> Result<bool> {
-    let bills: Vec<(Cycle, Date, Date)> = conn
-        .prepare_cached(
-            "SELECT seq, cycle, first_day, last_day FROM usage_bills WHERE customer_id = ?1 \
-                AND month = ?2",
-        )?
-        .query_map(params![customer_id, month.to_string()], |r| {
-            let f = Fields::new(r, "usage_bills", "seq")?;
-            Ok((f.get("cycle")?, f.get("first_day")?, f.get("last_day")?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let bills = ledger::usage::bill_spans(conn, customer_id, month)?;
     for (cycle, calls) in calls_by_cycle(conn, catalog, customer_id, month)? {
         if through.is_some() && cycle != Cycle::Daily {
             continue;
@@ -646,27 +542,7 @@ fn calls_by_cycle(
     customer_id: &str,
     month: Month,
 ) -> Result<BTreeMap<Cycle, Vec<CallDay>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT product, period, calls FROM usage WHERE customer_id = ?1 AND month = ?2 ORDER BY \
-            product, period",
-    )?;
-    let rows = stmt
-        .query_map(params![customer_id, month.to_string()], |r| {
-            let f = Fields::new(r, "usage", "period")?;
-            let period: String = f.plain("period")?;
-            let day = if period.len() == 7 {
-                Some(month.first_day())
-            } else {
-                Date::from_ledger(&period)
-            }
-            .ok_or_else(|| f.corrupt_text("period", "a day (YYYY-MM-DD) or month (YYYY-MM)"))?;
-            Ok(CallDay {
-                product: f.plain("product")?,
-                day,
-                calls: f.count("calls")?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = ledger::usage::calls_of_month(conn, customer_id, month)?;
     let mut groups: BTreeMap<Cycle, Vec<CallDay>> = BTreeMap::new();
     let mut cycles: HashMap<String, Cycle> = HashMap::new();
     for call in rows {
@@ -772,12 +648,7 @@ fn bill_customer(
         let mut last_seq = None;
         for bill in billed.bills {
             // Days billed by an earlier daily run are recorded already.
-            let recorded: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM usage_bills WHERE customer_id = ?1 AND cycle = ?2 \
-                    AND first_day = ?3)",
-                params![customer.id, cycle.to_ledger(), bill.first_day.to_ledger()],
-                |r| r.get(0),
-            )?;
+            let recorded = ledger::usage::bill_recorded(tx, &customer.id, cycle, bill.first_day)?;
             if recorded {
                 continue;
             }
@@ -809,39 +680,13 @@ fn bill_customer(
             } else {
                 None
             };
-            let detail = serde_json::to_string(&bill)?;
-            tx.execute(
-                "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle, amount, \
-                    invoice, detail, billed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    customer.id,
-                    month.to_string(),
-                    bill.first_day.to_ledger(),
-                    bill.last_day.to_ledger(),
-                    cycle.to_ledger(),
-                    bill.amount.to_ledger(),
-                    invoice,
-                    detail,
-                    tx.now().to_ledger()
-                ],
+            let seq = ledger::usage::insert_bill(
+                tx,
+                &customer.id,
+                month,
+                (cycle, &bill),
+                invoice.as_deref(),
             )?;
-            let seq = tx.last_insert_rowid();
-            for p in &bill.products {
-                for u in &p.pack_uses {
-                    tx.execute(
-                        "INSERT INTO pack_uses (pack_id, bill_seq, first_day, last_day, calls) \
-                            VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![
-                            u.pack,
-                            seq,
-                            u.first_day.to_ledger(),
-                            u.last_day.to_ledger(),
-                            i64::try_from(u.calls).unwrap_or(i64::MAX)
-                        ],
-                    )?;
-                }
-            }
             tx.audit(
                 "usage.bill",
                 &customer.id,
@@ -878,24 +723,10 @@ fn bill_customer(
                 .iter()
                 .filter(|e| through.is_none_or(|t| e.last_day <= t))
             {
-                let known: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM pack_expiries WHERE pack_id = ?1)",
-                    [&e.pack],
-                    |r| r.get(0),
-                )?;
-                if known {
+                if ledger::usage::expiry_recorded(tx, &e.pack)? {
                     continue;
                 }
-                tx.execute(
-                    "INSERT INTO pack_expiries (pack_id, last_day, unused, bill_seq) VALUES (?1, \
-                        ?2, ?3, ?4)",
-                    params![
-                        e.pack,
-                        e.last_day.to_ledger(),
-                        i64::try_from(e.unused).unwrap_or(i64::MAX),
-                        seq
-                    ],
-                )?;
+                ledger::usage::insert_expiry(tx, e, seq)?;
                 tx.audit(
                     "pack.expire",
                     &e.pack,
@@ -1257,14 +1088,14 @@ fn check_rows(
                 Some(_) => {}
                 None => {
                     shapes.insert(shape, (r.monthly, r.line));
-                    let other: i64 = tx
-                        .query_row(
-                            "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 \
-                                AND month = ?3 AND (length(period) = 7) != ?4",
-                            params![r.customer_id, r.product, month.to_string(), r.monthly],
-                            |row| row.get(0),
-                        )
-                        .map_err(|e| e.to_string())?;
+                    let other = ledger::usage::other_shape(
+                        tx,
+                        &r.customer_id,
+                        &r.product,
+                        month,
+                        r.monthly,
+                    )
+                    .map_err(|e| e.to_string())?;
                     if other > 0 {
                         return Err(format!(
                             "the ledger has {} calls of {month} {}; a month is imported by day or \

@@ -102,12 +102,12 @@ impl LedgerText for facelic_invoice::dates::Date {
 /// read as `T`; `None` when it is NULL. A value that does not read as `T`
 /// is a [`CorruptValue`] naming `table`, `row` and `column`.
 pub(crate) fn scalar<T: LedgerText>(
-    conn: &rusqlite::Connection,
+    db: &super::Db,
     sql: &str,
     params: impl rusqlite::Params,
     (table, row, column): (&'static str, &str, &str),
 ) -> super::Result<Option<T>> {
-    let value: Option<String> = conn.query_row(sql, params, |r| r.get(0))?;
+    let value: Option<String> = db.conn.query_row(sql, params, |r| r.get(0))?;
     value
         .map(|text| {
             T::from_ledger(&text).ok_or_else(|| {

@@ -214,9 +214,9 @@ pub const MAX_CLOCK_JUMP_DAYS: i64 = 366;
 pub const CLOCK_RANGE: (i64, i64) = (946_684_800, 32_503_680_000);
 
 /// The latest time the ledger has recorded, if any.
-pub(crate) fn latest_time(conn: &Connection) -> Result<Option<Timestamp>> {
+pub(crate) fn latest_time(db: &super::Db) -> Result<Option<Timestamp>> {
     super::fields::scalar(
-        conn,
+        db,
         "SELECT MAX(latest) FROM desk_clock",
         [],
         ("desk_clock", "1", "latest"),

@@ -12,16 +12,22 @@
 //! [`fields`]. SQLite-specific statements and their PostgreSQL
 //! equivalents are listed in `docs/code-map.md`.
 
+pub(crate) mod accounts;
 pub(crate) mod audit;
 pub(crate) mod customers;
 mod error;
 pub(crate) mod fields;
 pub(crate) mod file;
+pub(crate) mod invoices;
 pub(crate) mod keys;
 pub(crate) mod licenses;
 pub(crate) mod orders;
+pub(crate) mod packs;
+pub(crate) mod payments;
+pub(crate) mod quotes;
 pub(crate) mod schema;
 mod sequences;
+pub(crate) mod usage;
 
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
@@ -40,15 +46,6 @@ use crate::Timestamp;
 #[derive(Debug)]
 pub(crate) struct Db {
     conn: Connection,
-}
-
-/// Until every statement lives in this layer, the areas of the desk still
-/// reach the connection through this.
-impl Deref for Db {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        &self.conn
-    }
 }
 
 /// The open ledger of a desk and the session that writes to it.

@@ -56,6 +56,7 @@ pub(super) fn next_of_year(tx: &Tx<'_>, kind: Numbered, year: i32) -> Result<i64
     let (name, issued) = kind.names();
     let sequence = format!("{name}-{year}");
     let known: Option<i64> = tx
+        .tx
         .query_row(
             "SELECT last FROM sequences WHERE name = ?1",
             [&sequence],
