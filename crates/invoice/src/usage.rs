@@ -12,9 +12,12 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{ApiProduct, Catalog, Cycle, DailyTiers, NoPrice, PriceList, TierBasis};
+use crate::catalog::{
+    ApiProduct, Catalog, Cycle, DailyTiers, Invoicing, NoPrice, PriceList, TierBasis,
+};
 use crate::dates::{Date, Month};
-use crate::money::round_fen;
+use crate::invoice::Line;
+use crate::money::{group_digits as calls_text, round_fen};
 use crate::pricing::Cliff;
 
 /// Why calls could not be billed.
@@ -620,6 +623,74 @@ pub fn parse_calls(text: &str) -> Result<u64, String> {
         .and_then(|n| n.checked_mul(factor))
         .filter(|n| *n <= MAX_CALLS)
         .ok_or_else(|| format!("{text:?} is not a call count of at most 1,000,000,000,000 (e.g. 52000000, 52M, 3.5M is not allowed: write 3500K)"))
+}
+
+/// A usage bill's lines for one product: one per price table charged, or
+/// one line of nothing owed when free calls and packs covered everything.
+pub fn usage_lines(invoicing: &Invoicing, p: &ProductUsage, bill: &PeriodBill) -> Vec<Line> {
+    let period = if bill.first_day == bill.last_day {
+        bill.first_day.to_string()
+    } else {
+        Month::of(bill.first_day).to_string()
+    };
+    let head = format!(
+        "{period}: {} calls = {} free + {} from packs + {} post-paid",
+        calls_text(p.calls),
+        calls_text(p.free_calls),
+        calls_text(p.pack_calls),
+        calls_text(p.postpaid_calls)
+    );
+    let line =
+        |description: String, tier: String, quantity: u64, unit: Decimal, amount: Decimal| {
+            Line::item(
+                (&p.product, &p.name_zh, &p.name_en),
+                description,
+                tier,
+                quantity,
+                unit,
+                amount,
+                invoicing,
+            )
+        };
+    if p.charges.is_empty() {
+        return vec![line(head, String::new(), 0, Decimal::ZERO, Decimal::ZERO)];
+    }
+    p.charges
+        .iter()
+        .map(|c| {
+            let description = if c.price_list == "list" {
+                head.clone()
+            } else {
+                format!("{head} ({} price)", c.price_list)
+            };
+            line(description, c.tier.clone(), c.calls, c.unit_price, c.amount)
+        })
+        .collect()
+}
+
+/// The statement line of a pack sale: pack `id` of `product`, `calls`
+/// calls bought on `bought_on` at `price` from the price list named
+/// `price_list`.
+pub fn pack_line(
+    product: &ApiProduct,
+    id: &str,
+    calls: u64,
+    (price, price_list): (Decimal, &str),
+    bought_on: Date,
+    invoicing: &Invoicing,
+) -> Line {
+    Line::item(
+        (&product.id, &product.name_zh, &product.name_en),
+        format!(
+            "Prepaid pack {id}: {calls} calls, valid {bought_on} to {} ({price_list} price)",
+            last_day_of_pack(bought_on)
+        ),
+        String::new(),
+        1,
+        price,
+        price,
+        invoicing,
+    )
 }
 
 #[cfg(test)]

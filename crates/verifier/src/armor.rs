@@ -190,6 +190,21 @@ impl Envelope {
         key.verifies(&self.message, &self.signature)
     }
 
+    /// Looks the signer up in `keyring` and checks the signature
+    /// ([`Envelope::is_signed_by`]).
+    pub(crate) fn check_signature(
+        &self,
+        keyring: &crate::keys::Keyring,
+    ) -> Result<(), VerifyError> {
+        let key = keyring
+            .get(self.key_id)
+            .ok_or(VerifyError::UnknownKey(self.key_id))?;
+        match self.is_signed_by(key) {
+            true => Ok(()),
+            false => Err(VerifyError::BadSignature),
+        }
+    }
+
     /// Names the signer (of a certified document, once its certificate is read).
     pub(crate) fn set_key_id(&mut self, key_id: KeyId) {
         let at = self.payload_at.saturating_sub(8);

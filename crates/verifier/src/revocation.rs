@@ -21,7 +21,6 @@ use crate::keys::{KeyId, Keyring};
 use crate::license::Serial;
 use crate::payload::Fields;
 use crate::time::Timestamp;
-use crate::verify::check_signature;
 
 /// A verified revocation-list text: the license serials and the signing
 /// keys revoked, read from one or more signed lists (armored blocks).
@@ -498,7 +497,7 @@ fn verify(mut document: Document, keyring: &Keyring) -> Result<Part, VerifyError
             Some(certificate)
         }
         None => {
-            check_signature(keyring, &document.envelope)?;
+            document.envelope.check_signature(keyring)?;
             None
         }
     };

@@ -77,18 +77,6 @@ impl Context {
     }
 }
 
-/// Looks the key up and checks the Ed25519 signature (`verify_strict`) of a
-/// decoded document.
-pub(crate) fn check_signature(keyring: &Keyring, envelope: &Envelope) -> Result<(), VerifyError> {
-    let key = keyring
-        .get(envelope.key_id)
-        .ok_or(VerifyError::UnknownKey(envelope.key_id))?;
-    match envelope.is_signed_by(key) {
-        true => Ok(()),
-        false => Err(VerifyError::BadSignature),
-    }
-}
-
 /// Checks license texts against a fixed keyring. Build it once at start-up.
 ///
 /// The keys of the keyring are roots: each may sign format-1 licenses and

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::CatalogError;
-use super::sections::{Source, money, one_of, rate, valid_product_id};
+use super::values::{Source, money, one_of, rate, valid_product_id};
 use crate::dates::Date;
 use crate::money::group_digits;
 
@@ -273,6 +273,12 @@ pub enum NoPrice<'a> {
 }
 
 impl ApiProduct {
+    /// True when the product's family depends on when a customer started:
+    /// a trial pack, or settlement that depends on the activation date.
+    pub fn needs_activation(&self) -> bool {
+        self.family.daily_settlement_from.is_some() || self.trial_calls > 0
+    }
+
     /// The price table for calls made (or packs bought) on `day`: the
     /// campaign running that day, else the list, if it applies yet.
     pub fn prices_on(&self, day: Date) -> Option<&PriceList> {

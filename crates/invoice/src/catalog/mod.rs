@@ -6,8 +6,10 @@ use rust_decimal::Decimal;
 
 mod metered;
 mod sections;
+mod values;
 
-use sections::{RawCatalog, Source};
+use sections::RawCatalog;
+use values::Source;
 
 pub use metered::{
     ApiProduct, ApiTier, Cycle, DailyTiers, MonthlyPostpaid, NoPrice, OnSale, Pack, PriceList,
@@ -165,7 +167,7 @@ impl Catalog {
     /// value at fault.
     pub fn parse(text: &str) -> Result<Self, CatalogError> {
         let raw: RawCatalog = toml::from_str(text).map_err(|e| CatalogError {
-            line: e.span().map_or(1, |s| sections::line_of(text, s.start)),
+            line: e.span().map_or(1, |s| values::line_of(text, s.start)),
             message: e.message().to_owned(),
         })?;
         let src = Source(text);

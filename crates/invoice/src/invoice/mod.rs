@@ -36,6 +36,18 @@ pub struct Party {
     pub email: String,
 }
 
+/// Describes the line(s) of `total` devices priced in `mode` (a device
+/// order or a device quote): the whole quantity, or one tier's portion.
+pub fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> String + '_ {
+    move |n| {
+        if n == total {
+            format!("{n} device licenses, perpetual ({mode} pricing)")
+        } else {
+            format!("{n} of {total} device licenses, perpetual (graduated pricing)")
+        }
+    }
+}
+
 impl Party {
     /// The seller block of documents, from the catalog's invoicing settings.
     pub fn seller(invoicing: &Invoicing) -> Party {

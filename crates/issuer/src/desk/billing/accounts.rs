@@ -21,8 +21,8 @@ use facelic_invoice::statement_of_account::{
 use serde::Serialize;
 
 use super::customers::{Customer, find_customer};
+use super::documents::load_finalized;
 use super::fields::LedgerText as _;
-use super::invoices::load_finalized;
 use super::{Db, Desk, DeskError, InputError, NotFound, PaymentError, Result, Tx, ledger};
 
 /// Longest payment reference, in bytes.
@@ -153,12 +153,6 @@ pub(crate) fn check_day(
         .into()),
         _ => Ok(()),
     }
-}
-
-/// The entries of statement `number` that move money between it and the
-/// account (customer credit applied, credits moved to the account).
-pub(crate) fn statement_entries(db: &Db, number: &str) -> Result<Vec<AccountEntry>> {
-    ledger::accounts::of_statement(db, number)
 }
 
 /// Every account entry of customer `id`, oldest first: its ledger rows and
@@ -689,7 +683,7 @@ impl Desk {
         Ok(AccountStatement::new(
             Header {
                 seller: self.seller(),
-                customer: super::invoices::buyer(&customer),
+                customer: super::documents::buyer(&customer),
                 currency: self.catalog.currency.clone(),
                 from,
                 to,

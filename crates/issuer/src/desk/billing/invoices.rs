@@ -12,11 +12,11 @@ use facelic_invoice::pricing::{price_devices, price_platform_at};
 
 use super::accounts::OwedBack;
 use super::customers::{Customer, FapiaoType, load_customer};
+use super::documents::{buyer, document_date, load_finalized, load_invoice};
 use super::fields::LedgerText as _;
 use super::ledger::Numbered;
 use super::orders::load_order;
-use super::{Db, Desk, DeskError, InputError, InvoiceError, NotFound, Result, Tx, ledger};
-use crate::Timestamp;
+use super::{Desk, DeskError, InputError, InvoiceError, NotFound, Result, Tx, ledger};
 
 /// A row of `invoice list`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -60,60 +60,6 @@ pub struct InvoiceSummary {
     pub days_overdue: i64,
     /// The official fapiao's number, once recorded.
     pub fapiao_number: Option<String>,
-}
-
-/// The buyer block of a customer's documents, from its billing profile.
-pub(crate) fn buyer(c: &Customer) -> Party {
-    let b = &c.billing;
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    Party {
-        name: b.legal_name.clone().unwrap_or_else(|| c.name.clone()),
-        address: text(&b.address),
-        id: c.id.clone(),
-        tax_id: text(&b.tax_id),
-        phone: text(&b.phone),
-        bank: text(&b.bank),
-        account: text(&b.bank_account),
-        email: text(&b.email),
-    }
-}
-
-/// Describes the line(s) of `total` devices priced in `mode` (a device
-/// order or a device quote): the whole quantity, or one tier's portion.
-pub(crate) fn device_description(total: u64, mode: &str) -> impl Fn(u64) -> String + '_ {
-    move |n| {
-        if n == total {
-            format!("{n} device licenses, perpetual ({mode} pricing)")
-        } else {
-            format!("{n} of {total} device licenses, perpetual (graduated pricing)")
-        }
-    }
-}
-
-/// Reads a finalized statement and its number; a draft is refused with
-/// "D-… is a draft: {instead}".
-pub(crate) fn load_finalized(tx: &Db, key: &str, instead: &str) -> Result<(Invoice, String)> {
-    let invoice = load_invoice(tx, key)?;
-    match invoice.number.clone() {
-        Some(number) => Ok((invoice, number)),
-        None => Err(InvoiceError::IsDraft {
-            draft: invoice.draft_id,
-            instead: instead.to_owned(),
-        }
-        .into()),
-    }
-}
-
-/// Reads an invoice row with its credit notes, payments and fapiao.
-pub(crate) fn load_invoice(tx: &Db, key: &str) -> Result<Invoice> {
-    let mut invoice = ledger::invoices::by_key(tx, &key.trim().to_ascii_uppercase())?
-        .ok_or_else(|| NotFound::Invoice(key.to_owned()))?;
-    if let Some(number) = &invoice.number {
-        invoice.payments = super::payments::payments_of(tx, number)?;
-        invoice.account = super::accounts::statement_entries(tx, number)?;
-        invoice.fapiao = super::payments::fapiao_of(tx, number)?;
-    }
-    Ok(invoice)
 }
 
 /// Which invoices `invoice list` shows; the default is every one.
@@ -179,7 +125,7 @@ impl Desk {
                     lines_for(
                         product,
                         &price,
-                        device_description(devices, &price.mode),
+                        facelic_invoice::invoice::device_description(devices, &price.mode),
                         inv,
                     ),
                     vec![0],
@@ -345,7 +291,9 @@ impl Desk {
                 .find(|c| c.number == note_number)
                 .ok_or_else(|| NotFound::CreditNote(key.to_owned()))?;
             let date = document_date(&note.issued_at, self.catalog.invoicing.time_zone);
-            let red = super::payments::red_fapiao_of(self.db(), &invoice_number, &note_number)?;
+            let red =
+                ledger::payments::live_fapiao(self.db(), &invoice_number, Some(&note_number))?
+                    .map(|(_, f)| f);
             return Ok(invoice.credit_note_document(note, date, red));
         }
         let mut invoice = load_invoice(self.db(), key)?;
@@ -450,15 +398,6 @@ impl Desk {
             })
             .collect()
     }
-}
-
-/// The date in `zone` of a stored instant: RFC 3339 in UTC (documents made
-/// before the desk had a time zone) or with the zone's offset (its local
-/// date is the first ten characters).
-pub(crate) fn document_date(at: &str, zone: facelic_invoice::dates::TimeZone) -> Option<Date> {
-    Timestamp::parse(at)
-        .map(|t| zone.date(t))
-        .or_else(|| Date::parse(at.get(..10)?))
 }
 
 /// Issues a credit note of `amount` (default: all that is left) against

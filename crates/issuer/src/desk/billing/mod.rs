@@ -3,6 +3,8 @@
 //! where an order is made from a quote and at the platform discount.
 
 pub(crate) mod accounts;
+pub(crate) mod activations;
+pub(crate) mod documents;
 pub(crate) mod invoices;
 pub(crate) mod packs;
 pub(crate) mod payments;

@@ -4,12 +4,11 @@
 
 use serde::Serialize;
 
+use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
-use facelic_invoice::invoice::Line;
-use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack};
-use facelic_invoice::{ApiProduct, Decimal};
+use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack, pack_line};
 
-use super::usage::{account, cycle_of, refuse_billed};
+use super::activations::{check_account, cycle_of, refuse_billed};
 use super::{Db, Desk, NotFound, Result, Tx, UsageError, ledger};
 
 /// Where a pack came from.
@@ -163,29 +162,6 @@ pub(crate) fn insert_pack(
         }),
     )?;
     Ok(id)
-}
-
-/// The statement line of a pack sale.
-fn pack_line(
-    product: &ApiProduct,
-    id: &str,
-    calls: u64,
-    (price, price_list): (Decimal, &str),
-    bought_on: Date,
-    invoicing: &facelic_invoice::Invoicing,
-) -> Line {
-    Line::item(
-        (&product.id, &product.name_zh, &product.name_en),
-        format!(
-            "Prepaid pack {id}: {calls} calls, valid {bought_on} to {} ({price_list} price)",
-            last_day_of_pack(bought_on)
-        ),
-        String::new(),
-        1,
-        price,
-        price,
-        invoicing,
-    )
 }
 
 impl Desk {
@@ -464,40 +440,4 @@ impl Desk {
 fn load_pack(db: &Db, id: &str, today: Date) -> Result<PackRecord> {
     ledger::packs::by_id(db, &id.trim().to_ascii_uppercase(), today)?
         .ok_or_else(|| NotFound::Pack(id.to_owned()).into())
-}
-
-/// Refuses calls or packs of `product` on `day` for a customer whose
-/// family needs an activation it does not have by then.
-pub(crate) fn check_account(
-    conn: &Db,
-    customer_id: &str,
-    product: &ApiProduct,
-    day: Date,
-) -> Result<()> {
-    if !needs_activation(product) {
-        return Ok(());
-    }
-    match account(conn, customer_id, &product.family.id)? {
-        Some(a) if a.activated_on <= day => Ok(()),
-        Some(a) => Err(UsageError::ActivatedAfter {
-            customer: customer_id.to_owned(),
-            family: product.family.id.clone(),
-            on: a.activated_on.to_string(),
-            day,
-        }
-        .into()),
-        None => Err(UsageError::NotActivated {
-            customer: customer_id.to_owned(),
-            family: product.family.id.clone(),
-            family_name: product.family.name.clone(),
-            product: product.id.clone(),
-        }
-        .into()),
-    }
-}
-
-/// True when the product's family depends on when a customer started: a
-/// trial pack, or settlement that depends on the activation date.
-pub(crate) fn needs_activation(product: &ApiProduct) -> bool {
-    product.family.daily_settlement_from.is_some() || product.trial_calls > 0
 }

@@ -9,15 +9,10 @@
 
 use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
-use facelic_invoice::invoice::{Fapiao, Payment};
+use facelic_invoice::invoice::Fapiao;
 use facelic_invoice::receivables::{Aging, OpenItem, age};
 
 use super::{Db, Desk, InputError, PaymentError, Result, ledger};
-
-/// The payments of invoice `number`, oldest first.
-pub(crate) fn payments_of(db: &Db, number: &str) -> Result<Vec<Payment>> {
-    ledger::payments::of_invoice(db, number)
-}
 
 /// The document a fapiao is recorded for: a statement (its blue fapiao)
 /// or a credit note (its red-letter 红字 fapiao, against its statement).
@@ -50,16 +45,6 @@ pub(crate) fn fapiao_of(conn: &Db, number: &str) -> Result<Option<Fapiao>> {
     Ok(live_fapiao(conn, &doc)?.map(|(_, f)| f))
 }
 
-/// The red-letter fapiao recorded for credit note `note` of statement
-/// `statement` (and not voided), if any.
-pub(crate) fn red_fapiao_of(conn: &Db, statement: &str, note: &str) -> Result<Option<Fapiao>> {
-    let doc = FapiaoFor {
-        statement: statement.to_owned(),
-        credit_note: Some(note.to_owned()),
-    };
-    Ok(live_fapiao(conn, &doc)?.map(|(_, f)| f))
-}
-
 /// The document `key` names for a fapiao (a finalized statement or a
 /// credit note), with its date.
 fn fapiao_document(
@@ -70,7 +55,7 @@ fn fapiao_document(
 ) -> Result<(FapiaoFor, Option<Date>)> {
     let note = ledger::invoices::credit_note_statement(tx, key)?;
     if let Some((statement, issued_at)) = note {
-        let date = super::invoices::document_date(&issued_at, zone);
+        let date = super::documents::document_date(&issued_at, zone);
         return Ok((
             FapiaoFor {
                 statement,
@@ -79,7 +64,7 @@ fn fapiao_document(
             date,
         ));
     }
-    let (invoice, number) = super::invoices::load_finalized(tx, key, instead)?;
+    let (invoice, number) = super::documents::load_finalized(tx, key, instead)?;
     Ok((
         FapiaoFor {
             statement: number,

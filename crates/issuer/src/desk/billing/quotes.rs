@@ -168,7 +168,7 @@ impl Desk {
             Some(total) => lines_for(
                 product,
                 &quote.price,
-                super::invoices::device_description(total, &quote.price.mode),
+                facelic_invoice::invoice::device_description(total, &quote.price.mode),
                 inv,
             ),
             None => lines_for(
@@ -193,7 +193,7 @@ impl Desk {
             valid_until: Some(quote.valid_until),
             ..Invoice::new(
                 DocumentKind::Quote,
-                (self.seller(), super::invoices::buyer(&customer)),
+                (self.seller(), super::documents::buyer(&customer)),
                 &self.catalog.currency,
                 inv.vat_rate,
                 inv.prices_include_tax,

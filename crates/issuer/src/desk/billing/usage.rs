@@ -11,31 +11,17 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use facelic_invoice::dates::{Date, Month};
-use facelic_invoice::invoice::Line;
 use facelic_invoice::usage::{
-    CallDay, Expiry, MAX_CALLS, MonthBill, PeriodBill, ProductUsage, bill_month,
+    CallDay, Expiry, MAX_CALLS, MonthBill, PeriodBill, bill_month, usage_lines,
 };
 use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
 
+use super::activations::{
+    UsageAccount, account, billed_through, check_account, cycle_of, refuse_billed,
+};
 use super::customers::{Customer, load_customer};
-use super::packs::{balances, check_account, insert_pack, needs_activation};
+use super::packs::{balances, insert_pack};
 use super::{CorruptValue, Db, Desk, DeskError, NotFound, Result, Tx, UsageError, ledger};
-use facelic_invoice::money::group_digits as calls_text;
-
-/// A customer's start with a family of metered products.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UsageAccount {
-    /// Customer id.
-    pub customer_id: String,
-    /// Family id, e.g. `kyc`.
-    pub family: String,
-    /// The day the customer activated the family.
-    pub activated_on: Date,
-    /// How its post-paid usage is billed (fixed by the activation day).
-    pub cycle: Cycle,
-    /// Trial packs given on activation.
-    pub trial_packs: Vec<String>,
-}
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -83,50 +69,6 @@ pub struct UsageMonth {
     pub bills: Vec<BilledPeriod>,
     /// Packs whose last day fell in the month with calls unused.
     pub expired: Vec<Expiry>,
-}
-
-/// The activation of `family` by a customer, if any.
-pub(crate) fn account(db: &Db, customer_id: &str, family: &str) -> Result<Option<UsageAccount>> {
-    ledger::usage::account(db, customer_id, family)
-}
-
-/// How a customer's `family` settles: its account's cycle, or monthly when
-/// the family was never activated (the face API needs no activation).
-pub(crate) fn cycle_of(conn: &Db, customer_id: &str, family: &str) -> Result<Cycle> {
-    Ok(account(conn, customer_id, family)?.map_or(Cycle::Monthly, |a| a.cycle))
-}
-
-/// The last day of a customer's billed usage (of one settlement cycle's
-/// bills, or of any), if any: a daily-settled family billed day by day
-/// does not close the month of a monthly-settled one.
-pub(crate) fn billed_through(
-    conn: &Db,
-    customer_id: &str,
-    cycle: Option<Cycle>,
-) -> Result<Option<Date>> {
-    ledger::usage::billed_through(conn, customer_id, cycle)
-}
-
-/// Refuses a pack starting on `day` (`what`: "a pack bought on") when the
-/// customer's usage (of `cycle`'s bills, or of any) is billed up to or past
-/// it: packs never offset billed usage.
-pub(crate) fn refuse_billed(
-    conn: &Db,
-    customer_id: &str,
-    cycle: Option<Cycle>,
-    day: Date,
-    what: &str,
-) -> Result<()> {
-    match billed_through(conn, customer_id, cycle)? {
-        Some(billed) if day <= billed => Err(UsageError::Billed {
-            customer: customer_id.to_owned(),
-            billed,
-            what: what.to_owned(),
-            day,
-        }
-        .into()),
-        _ => Ok(()),
-    }
 }
 
 /// One parsed line of a usage file.
@@ -427,7 +369,7 @@ impl Desk {
                 invoice,
             } = recorded;
             let date = match &invoice {
-                Some(n) => super::invoices::load_invoice(conn, n)?.date,
+                Some(n) => super::documents::load_invoice(conn, n)?.date,
                 None => None,
             }
             .unwrap_or_else(|| bill_day(cycle, month, &bill, &self.catalog));
@@ -665,7 +607,7 @@ fn bill_customer(
                 let lines = bill
                     .products
                     .iter()
-                    .flat_map(|p| usage_lines(catalog, p, &bill))
+                    .flat_map(|p| usage_lines(&catalog.invoicing, p, &bill))
                     .collect();
                 let what = format!("usage {}", bill.period_text());
                 super::invoices::issue_statement(
@@ -736,49 +678,6 @@ fn bill_customer(
         }
     }
     Ok(out)
-}
-
-/// A usage bill's lines for one product: one per price table charged, or
-/// one line of nothing owed when free calls and packs covered everything.
-fn usage_lines(catalog: &Catalog, p: &ProductUsage, bill: &PeriodBill) -> Vec<Line> {
-    let period = if bill.first_day == bill.last_day {
-        bill.first_day.to_string()
-    } else {
-        Month::of(bill.first_day).to_string()
-    };
-    let head = format!(
-        "{period}: {} calls = {} free + {} from packs + {} post-paid",
-        calls_text(p.calls),
-        calls_text(p.free_calls),
-        calls_text(p.pack_calls),
-        calls_text(p.postpaid_calls)
-    );
-    let line =
-        |description: String, tier: String, quantity: u64, unit: Decimal, amount: Decimal| {
-            Line::item(
-                (&p.product, &p.name_zh, &p.name_en),
-                description,
-                tier,
-                quantity,
-                unit,
-                amount,
-                &catalog.invoicing,
-            )
-        };
-    if p.charges.is_empty() {
-        return vec![line(head, String::new(), 0, Decimal::ZERO, Decimal::ZERO)];
-    }
-    p.charges
-        .iter()
-        .map(|c| {
-            let description = if c.price_list == "list" {
-                head.clone()
-            } else {
-                format!("{head} ({} price)", c.price_list)
-            };
-            line(description, c.tier.clone(), c.calls, c.unit_price, c.amount)
-        })
-        .collect()
 }
 
 /// Lines of a file and what is wrong with each.
@@ -1034,7 +933,7 @@ fn check_rows(
             if product.unpriced.is_none() && product.prices_on(r.day).is_none() {
                 return Err(format!("{} has no price on {}", product.id, r.day));
             }
-            if needs_activation(product) {
+            if product.needs_activation() {
                 check_account(
                     tx,
                     &r.customer_id,
