@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Datelike as _, NaiveDate, SecondsFormat};
+use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, SecondsFormat};
 use chrono_tz::Tz;
 
 use facelic_verifier::Timestamp;
@@ -35,12 +35,17 @@ impl TimeZone {
         DateTime::from_timestamp(t.unix(), 0).map(|utc| utc.with_timezone(&self.0))
     }
 
-    /// `t` as RFC 3339 with this zone's offset, e.g. `2027-01-01T07:30:00+08:00`.
-    pub fn rfc3339(&self, t: Timestamp) -> String {
-        self.local(t).map_or_else(
-            || t.to_string(),
-            |d| d.to_rfc3339_opts(SecondsFormat::Secs, false),
-        )
+    /// `t` as a document records it: with this zone's offset, e.g.
+    /// `2027-01-01T07:30:00+08:00`.
+    pub fn stamp(&self, t: Timestamp) -> Stamp {
+        match self.local(t) {
+            Some(d) => Stamp {
+                instant: t,
+                at: d.fixed_offset(),
+                utc: false,
+            },
+            None => Stamp::utc(t),
+        }
     }
 
     /// The calendar year of `t` in this zone.
@@ -57,6 +62,89 @@ impl TimeZone {
     /// The calendar date of `t` in this zone.
     pub fn date(&self, t: Timestamp) -> Date {
         Date(self.local(t).map_or(NaiveDate::MIN, |d| d.date_naive()))
+    }
+}
+
+/// A moment as a document records it (when a draft was made, a statement
+/// finalized, a credit note issued): RFC 3339 to the second with the
+/// offset of the desk's zone (`2027-01-01T07:30:00+08:00`), or in UTC
+/// (`2026-12-31T23:30:00Z`, documents made before the desk had a zone).
+/// Parsed once; written back exactly as read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    instant: Timestamp,
+    at: DateTime<FixedOffset>,
+    /// Written `…Z` (UTC, an older document) rather than with an offset.
+    utc: bool,
+}
+
+impl Stamp {
+    /// `t` in UTC, written `…Z`.
+    fn utc(t: Timestamp) -> Stamp {
+        let at = DateTime::from_timestamp(t.unix(), 0)
+            .unwrap_or(DateTime::UNIX_EPOCH)
+            .fixed_offset();
+        Stamp {
+            instant: t,
+            at,
+            utc: true,
+        }
+    }
+
+    /// Reads a stamp: RFC 3339 to the second, with an offset or `Z`.
+    pub fn parse(text: &str) -> Option<Stamp> {
+        if text.len() < 20 || text.as_bytes().get(10) != Some(&b'T') || text.contains('.') {
+            return None;
+        }
+        let at = DateTime::parse_from_rfc3339(text).ok()?;
+        let stamp = Stamp {
+            instant: Timestamp::from_unix(at.timestamp())?,
+            at,
+            utc: text.ends_with('Z'),
+        };
+        (stamp.to_string() == text).then_some(stamp)
+    }
+
+    /// The instant.
+    pub fn instant(&self) -> Timestamp {
+        self.instant
+    }
+
+    /// The date the document shows: the calendar date at the stamp's own
+    /// offset, or for a UTC stamp (older documents) the date in `zone`.
+    pub fn date_in(&self, zone: TimeZone) -> Date {
+        if self.utc {
+            zone.date(self.instant())
+        } else {
+            Date(self.at.date_naive())
+        }
+    }
+
+    /// The calendar date at the stamp's own offset (its first ten
+    /// characters).
+    pub fn local_date(&self) -> Date {
+        Date(self.at.date_naive())
+    }
+}
+
+impl fmt::Display for Stamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.at.to_rfc3339_opts(SecondsFormat::Secs, self.utc))
+    }
+}
+
+impl serde::Serialize for Stamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Stamp, D::Error> {
+        let text = String::deserialize(d)?;
+        Stamp::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("{text:?} is not a time (RFC 3339, to the second)"))
+        })
     }
 }
 
@@ -243,12 +331,43 @@ mod tests {
     fn new_year_in_beijing_is_still_the_old_year_in_utc() {
         let tz = TimeZone::named(DEFAULT_TIME_ZONE).unwrap();
         let t = Timestamp::parse("2026-12-31T23:30:00Z").unwrap();
-        assert_eq!(tz.rfc3339(t), "2027-01-01T07:30:00+08:00");
+        assert_eq!(tz.stamp(t).to_string(), "2027-01-01T07:30:00+08:00");
         assert_eq!(tz.year(t), 2027);
         let utc = TimeZone::named("UTC").unwrap();
         assert_eq!(utc.year(t), 2026);
         assert!(TimeZone::named("Mars/Olympus").is_none());
         assert_eq!(tz.date(t).to_string(), "2027-01-01");
+    }
+
+    #[test]
+    fn stamps_read_both_forms_and_write_them_back_exactly() {
+        let zone = TimeZone::named(DEFAULT_TIME_ZONE).unwrap();
+        for (text, date) in [
+            ("2027-01-01T07:30:00+08:00", "2027-01-01"),
+            // An older document, in UTC: dated in the desk's zone.
+            ("2026-12-31T23:30:00Z", "2027-01-01"),
+        ] {
+            let stamp = Stamp::parse(text).unwrap();
+            assert_eq!(stamp.to_string(), text);
+            assert_eq!(stamp.date_in(zone).to_string(), date);
+            let json = serde_json::to_string(&stamp).unwrap();
+            assert_eq!(serde_json::from_str::<Stamp>(&json).unwrap(), stamp);
+        }
+        let t = Timestamp::parse("2026-12-31T23:30:00Z").unwrap();
+        assert_eq!(zone.stamp(t).instant(), t);
+        assert_eq!(zone.stamp(t).local_date().to_string(), "2027-01-01");
+        for bad in [
+            "",
+            "2027-01-01",
+            "2027-01-01 07:30:00+08:00",
+            "2027-01-01T07:30:00.5+08:00",
+            "2027-01-01T07:30:00+0800",
+            "2027-13-01T07:30:00+08:00",
+            "2027-01-01t07:30:00z",
+        ] {
+            assert!(Stamp::parse(bad).is_none(), "{bad:?}");
+            assert!(serde_json::from_str::<Stamp>(&format!("{bad:?}")).is_err());
+        }
     }
 
     #[test]

@@ -353,9 +353,9 @@ fn printed_lines_reconcile_on_every_document_kind() {
             kind,
             (party(), party()),
             "CNY",
-            d("6"),
-            true,
+            (d("6"), true),
             signed.clone(),
+            facelic_invoice::dates::Stamp::parse("2026-11-02T10:00:00+08:00").unwrap(),
         );
         let (text, html, csv) = (inv.to_text(), inv.to_html(), inv.to_csv());
         for line in &signed {

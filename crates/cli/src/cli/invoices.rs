@@ -9,7 +9,7 @@ use facelic_invoice::invoice::Invoice;
 use facelic_invoice::money::{format_money, parse_amount};
 use facelic_invoice::table::{Cell, Table};
 
-use facelic_issuer::desk::{InvoiceFilter, OwedBack};
+use facelic_issuer::desk::{InvoiceFilter, OwedBack, ShownDate};
 
 use super::{CliError, Globals, pdf, render};
 use super::{open, print_json};
@@ -414,15 +414,15 @@ pub(crate) fn invoice(globals: &Globals, cmd: InvoiceCommand) -> Result<ExitCode
                 table.rows.push(vec![
                     Cell::from(i.number.clone().unwrap_or_else(|| "-".into())),
                     Cell::from(i.draft_id.clone()),
-                    Cell::from(i.status.clone()),
+                    Cell::from(i.status.as_str()),
                     Cell::from(i.billed_for.clone().unwrap_or_else(|| i.order_id.clone())),
                     Cell::from(i.customer.clone()),
                     Cell::from(i.buyer_tax_id.clone()),
                     // A date cell (an XLSX date), as `due` is.
-                    match facelic_invoice::dates::Date::parse(i.date.get(..10).unwrap_or(&i.date)) {
-                        Some(day) => Cell::Date(day),
-                        None => Cell::from(i.date.clone()),
-                    },
+                    Cell::Date(match i.date {
+                        ShownDate::Day(day) => day,
+                        ShownDate::At(at) => at.local_date(),
+                    }),
                     Cell::from(i.due_on),
                     Cell::Money(i.gross),
                     Cell::Money(i.credited),

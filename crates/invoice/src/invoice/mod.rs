@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{AccountEntry, EntryKind};
 use crate::catalog::{Invoicing, Product};
-use crate::dates::Date;
+use crate::dates::{Date, Stamp};
 use crate::money::round_fen;
 use crate::pricing::LinePrice;
 
@@ -241,8 +241,8 @@ pub fn split_gross(gross: Decimal, rate_pct: Decimal) -> (Decimal, Decimal) {
 pub struct CreditNote {
     /// Credit-note number, e.g. `CN-2026-000001`.
     pub number: String,
-    /// When it was issued (RFC 3339 in the desk's time zone).
-    pub issued_at: String,
+    /// When it was issued.
+    pub issued_at: Stamp,
     /// Gross amount credited.
     #[serde(with = "crate::money::amount")]
     pub amount: Decimal,
@@ -421,6 +421,51 @@ impl DocumentKind {
     }
 }
 
+/// Where a document stands: a statement is a draft or final; a quote is
+/// open or was used for an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentStatus {
+    /// A draft statement: no number, may be discarded.
+    Draft,
+    /// A statement or credit note, numbered and immutable.
+    Final,
+    /// A quote no order was made from yet.
+    Open,
+    /// A quote an order was made from.
+    Used,
+}
+
+impl DocumentStatus {
+    /// The stored and printed form: `draft`, `final`, `open` or `used`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentStatus::Draft => "draft",
+            DocumentStatus::Final => "final",
+            DocumentStatus::Open => "open",
+            DocumentStatus::Used => "used",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(text: &str) -> Option<DocumentStatus> {
+        [
+            DocumentStatus::Draft,
+            DocumentStatus::Final,
+            DocumentStatus::Open,
+            DocumentStatus::Used,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+impl std::fmt::Display for DocumentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// An invoice (a draft until it has a number), or a credit note shown as a
 /// document of its own.
 ///
@@ -435,8 +480,8 @@ pub struct Invoice {
     pub draft_id: String,
     /// Invoice (or credit-note) number once finalized, e.g. `FL-2026-000001`.
     pub number: Option<String>,
-    /// `draft` or `final`.
-    pub status: String,
+    /// Draft or final; a quote: open or used.
+    pub status: DocumentStatus,
     /// The desk order invoiced (empty when the document bills no order).
     pub order_id: String,
     /// What a document that bills no order is for: `usage 2026-11-01 to
@@ -444,9 +489,9 @@ pub struct Invoice {
     #[serde(default)]
     pub billed_for: Option<String>,
     /// When the draft was made.
-    pub created_at: String,
+    pub created_at: Stamp,
     /// When it was finalized (the document date).
-    pub finalized_at: Option<String>,
+    pub finalized_at: Option<Stamp>,
     /// The document date in the desk's time zone (finalization day).
     #[serde(default)]
     pub date: Option<Date>,
@@ -507,24 +552,24 @@ pub struct Invoice {
 impl Invoice {
     /// A new document of `kind` between `seller` and `buyer` with `lines`
     /// taxed at `vat_rate` percent (`prices_include_tax` as the catalog
-    /// says); everything else empty (a draft without number or dates), for
-    /// the caller to fill in.
+    /// says), made at `created_at`; everything else empty (a draft without
+    /// number or dates), for the caller to fill in.
     pub fn new(
         kind: DocumentKind,
         (seller, buyer): (Party, Party),
         currency: &str,
-        vat_rate: Decimal,
-        prices_include_tax: bool,
+        (vat_rate, prices_include_tax): (Decimal, bool),
         lines: Vec<Line>,
+        created_at: Stamp,
     ) -> Invoice {
         Invoice {
             kind,
             draft_id: String::new(),
             number: None,
-            status: "draft".into(),
+            status: DocumentStatus::Draft,
             order_id: String::new(),
             billed_for: None,
-            created_at: String::new(),
+            created_at,
             finalized_at: None,
             date: None,
             valid_until: None,
@@ -590,7 +635,7 @@ impl Invoice {
         let credited = self
             .credits
             .iter()
-            .filter(|c| by(c.issued_at.get(..10).and_then(Date::parse)))
+            .filter(|c| by(Some(c.issued_at.local_date())))
             .map(|c| c.amount)
             .sum();
         let paid = self
@@ -641,7 +686,7 @@ impl Invoice {
     pub fn date_text(&self) -> String {
         match (&self.date, &self.finalized_at) {
             (Some(d), _) => d.to_string(),
-            (None, Some(at)) => at.get(..10).unwrap_or(at).to_owned(),
+            (None, Some(at)) => at.local_date().to_string(),
             (None, None) => "(draft)".to_owned(),
         }
     }
@@ -691,11 +736,11 @@ impl Invoice {
             kind: DocumentKind::CreditNote,
             draft_id: self.draft_id.clone(),
             number: Some(note.number.clone()),
-            status: "final".into(),
+            status: DocumentStatus::Final,
             order_id: self.order_id.clone(),
             billed_for: self.billed_for.clone(),
-            created_at: note.issued_at.clone(),
-            finalized_at: Some(note.issued_at.clone()),
+            created_at: note.issued_at,
+            finalized_at: Some(note.issued_at),
             date,
             fapiao_type: self.fapiao_type.clone(),
             credits_invoice: self.number.clone(),
@@ -706,9 +751,9 @@ impl Invoice {
                 DocumentKind::CreditNote,
                 (self.seller.clone(), self.buyer.clone()),
                 &self.currency,
-                self.vat_rate,
-                self.prices_include_tax,
+                (self.vat_rate, self.prices_include_tax),
                 vec![line],
+                note.issued_at,
             )
         }
     }

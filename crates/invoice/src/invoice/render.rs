@@ -127,7 +127,7 @@ pub(super) fn text(inv: &Invoice) -> String {
             s,
             "credit note {} of {}: -{} ({})",
             c.number,
-            c.issued_at.get(..10).unwrap_or(&c.issued_at),
+            c.issued_at.local_date(),
             format_money(c.amount),
             c.reason
         );

@@ -37,7 +37,7 @@ use ledger::{Db, Ledger, Tx, fields, schema};
 pub use audit::{AuditEntry, ClockRewind};
 pub use billing::accounts::{CustomerAccount, OwedBack, Receipt, RefundFrom, Rest};
 pub use billing::activations::UsageAccount;
-pub use billing::invoices::{BuyerTaxId, InvoiceFilter, InvoiceSummary};
+pub use billing::invoices::{BuyerTaxId, InvoiceFilter, InvoiceSummary, ShownDate};
 pub use billing::packs::{NewPack, PackFilter, PackOrigin, PackRecord, PackStatus};
 pub use billing::quotes::{NewQuote, Quote};
 pub use billing::usage::{BilledPeriod, ImportReport, MAX_USAGE_LINE, UsageMonth};

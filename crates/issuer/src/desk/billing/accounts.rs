@@ -628,7 +628,7 @@ impl Desk {
             });
             for c in &doc.credits {
                 movements.push(Movement {
-                    date: c.issued_at.get(..10).and_then(Date::parse).unwrap_or(date),
+                    date: c.issued_at.local_date(),
                     document: c.number.clone(),
                     kind: LineKind::CreditNote,
                     description: format!("{number}: {}", c.reason),

@@ -3,12 +3,10 @@
 //! them; only [`super::invoices`] makes them), and the buyer block of a
 //! customer's documents.
 
-use facelic_invoice::dates::Date;
 use facelic_invoice::invoice::{Invoice, Party};
 
 use super::customers::Customer;
 use super::{Db, InvoiceError, NotFound, Result, ledger};
-use crate::Timestamp;
 
 /// The buyer block of a customer's documents, from its billing profile.
 pub(crate) fn buyer(c: &Customer) -> Party {
@@ -50,13 +48,4 @@ pub(crate) fn load_invoice(tx: &Db, key: &str) -> Result<Invoice> {
         invoice.fapiao = ledger::payments::live_fapiao(tx, number, None)?.map(|(_, f)| f);
     }
     Ok(invoice)
-}
-
-/// The date in `zone` of a stored instant: RFC 3339 in UTC (documents made
-/// before the desk had a time zone) or with the zone's offset (its local
-/// date is the first ten characters).
-pub(crate) fn document_date(at: &str, zone: facelic_invoice::dates::TimeZone) -> Option<Date> {
-    Timestamp::parse(at)
-        .map(|t| zone.date(t))
-        .or_else(|| Date::parse(at.get(..10)?))
 }

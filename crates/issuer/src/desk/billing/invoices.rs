@@ -4,15 +4,15 @@
 use serde::Serialize;
 
 use facelic_invoice::Decimal;
-use facelic_invoice::dates::Date;
+use facelic_invoice::dates::{Date, Stamp};
 use facelic_invoice::invoice::{
-    CreditNote, DocumentKind, Invoice, Line, Party, PaymentStatus, lines_for,
+    CreditNote, DocumentKind, DocumentStatus, Invoice, Line, Party, PaymentStatus, lines_for,
 };
 use facelic_invoice::pricing::{price_devices, price_platform_at};
 
 use super::accounts::OwedBack;
 use super::customers::{Customer, FapiaoType, load_customer};
-use super::documents::{buyer, document_date, load_finalized, load_invoice};
+use super::documents::{buyer, load_finalized, load_invoice};
 use super::fields::LedgerText as _;
 use super::ledger::Numbered;
 use super::orders::load_order;
@@ -25,8 +25,8 @@ pub struct InvoiceSummary {
     pub draft_id: String,
     /// Number, once finalized.
     pub number: Option<String>,
-    /// `draft` or `final`.
-    pub status: String,
+    /// Draft or final.
+    pub status: DocumentStatus,
     /// Order invoiced (empty for pack sales and usage bills).
     pub order_id: String,
     /// What a statement that bills no order is for (`pack PK-000001`, `usage …`).
@@ -49,9 +49,9 @@ pub struct InvoiceSummary {
     /// Still due.
     #[serde(with = "facelic_invoice::money::amount")]
     pub balance: Decimal,
-    /// The date the document carries (`YYYY-MM-DD`, the desk's time zone),
-    /// or a draft's creation time (RFC 3339).
-    pub date: String,
+    /// The date the document carries, or when a draft was made.
+    #[serde(serialize_with = "super::fields::display")]
+    pub date: ShownDate,
     /// Due date (finalized invoices).
     pub due_on: Option<Date>,
     /// `unpaid`, `partially-paid`, `overdue`, `paid` or `credited` (finalized invoices).
@@ -60,6 +60,25 @@ pub struct InvoiceSummary {
     pub days_overdue: i64,
     /// The official fapiao's number, once recorded.
     pub fapiao_number: Option<String>,
+}
+
+/// The date an invoice list shows for a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShownDate {
+    /// The date the document carries (`YYYY-MM-DD`, the desk's time zone).
+    Day(Date),
+    /// When a draft was made (or a document without a date of its own was
+    /// finalized), RFC 3339.
+    At(Stamp),
+}
+
+impl std::fmt::Display for ShownDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShownDate::Day(d) => d.fmt(f),
+            ShownDate::At(t) => t.fmt(f),
+        }
+    }
 }
 
 /// Which invoices `invoice list` shows; the default is every one.
@@ -159,8 +178,13 @@ impl Desk {
             let invoice = Invoice {
                 draft_id: draft_id.clone(),
                 order_id: order.id.clone(),
-                created_at: inv.time_zone.rfc3339(tx.now()),
-                ..statement_for(catalog, &seller, &customer, lines)
+                ..statement_for(
+                    catalog,
+                    &seller,
+                    &customer,
+                    lines,
+                    inv.time_zone.stamp(tx.now()),
+                )
             };
             ledger::invoices::insert_draft(tx, seq, &invoice, &items)?;
             let gross = invoice.totals.gross.to_string();
@@ -220,13 +244,7 @@ impl Desk {
             doc.buyer = buyer(&customer);
             doc.seller = seller.clone();
             doc.fapiao_type = Some(fapiao_type_of(&customer));
-            ledger::invoices::finalize(
-                tx,
-                &invoice.draft_id,
-                &number,
-                &zone.rfc3339(tx.now()),
-                &doc,
-            )?;
+            ledger::invoices::finalize(tx, &invoice.draft_id, &number, zone.stamp(tx.now()), &doc)?;
             tx.audit(
                 "invoice.finalize",
                 &number,
@@ -290,7 +308,7 @@ impl Desk {
                 .iter()
                 .find(|c| c.number == note_number)
                 .ok_or_else(|| NotFound::CreditNote(key.to_owned()))?;
-            let date = document_date(&note.issued_at, self.catalog.invoicing.time_zone);
+            let date = Some(note.issued_at.date_in(self.catalog.invoicing.time_zone));
             let red =
                 ledger::payments::live_fapiao(self.db(), &invoice_number, Some(&note_number))?
                     .map(|(_, f)| f);
@@ -311,7 +329,7 @@ impl Desk {
         };
         let inv = &self.catalog.invoicing;
         if invoice.date.is_none() {
-            invoice.date = document_date(finalized, inv.time_zone);
+            invoice.date = Some(finalized.date_in(inv.time_zone));
         }
         if invoice.due_on.is_none() {
             invoice.payment_terms_days = Some(inv.payment_terms_days);
@@ -357,7 +375,7 @@ impl Desk {
             .map(|i| InvoiceSummary {
                 draft_id: i.draft_id.clone(),
                 number: i.number.clone(),
-                status: i.status.clone(),
+                status: i.status,
                 order_id: i.order_id.clone(),
                 billed_for: i.billed_for.clone(),
                 customer_id: i.buyer.id.clone(),
@@ -370,11 +388,8 @@ impl Desk {
                 // The date the document itself carries (a usage bill made
                 // on the 3rd for the month ending on the 1st says the 1st).
                 date: match i.date {
-                    Some(day) => day.to_string(),
-                    None => i
-                        .finalized_at
-                        .clone()
-                        .unwrap_or_else(|| i.created_at.clone()),
+                    Some(day) => ShownDate::Day(day),
+                    None => ShownDate::At(i.finalized_at.unwrap_or(i.created_at)),
                 },
                 due_on: i.due_on,
                 payment_status: i.settlement.as_ref().map(|s| s.status),
@@ -446,7 +461,7 @@ pub(crate) fn credit(
             invoicing.credit_note_prefix,
             zone.year(tx.now())
         ),
-        issued_at: zone.rfc3339(tx.now()),
+        issued_at: zone.stamp(tx.now()),
         amount,
         reason: reason.to_owned(),
     };
@@ -483,12 +498,14 @@ pub(crate) fn credit(
 }
 
 /// A statement to `customer` of `lines` in the catalog's currency and tax,
-/// with the customer's payment terms and fapiao type; no number or dates.
+/// with the customer's payment terms and fapiao type, made at `created_at`;
+/// no number or dates.
 fn statement_for(
     catalog: &facelic_invoice::Catalog,
     seller: &Party,
     customer: &Customer,
     lines: Vec<Line>,
+    created_at: Stamp,
 ) -> Invoice {
     let inv = &catalog.invoicing;
     Invoice {
@@ -498,9 +515,9 @@ fn statement_for(
             DocumentKind::Statement,
             (seller.clone(), buyer(customer)),
             &catalog.currency,
-            inv.vat_rate,
-            inv.prices_include_tax,
+            (inv.vat_rate, inv.prices_include_tax),
             lines,
+            created_at,
         )
     }
 }
@@ -521,17 +538,16 @@ pub(crate) fn issue_statement(
     let n = tx.next_of_year(Numbered::Statement, date.year())?;
     let number = format!("{}-{}-{n:06}", inv.invoice_prefix, date.year());
     let terms = terms_of(customer, inv);
-    let now = inv.time_zone.rfc3339(tx.now());
+    let now = inv.time_zone.stamp(tx.now());
     let mut invoice = Invoice {
         draft_id: format!("D-{seq:06}"),
         number: Some(number.clone()),
-        status: "final".into(),
+        status: DocumentStatus::Final,
         billed_for: Some(billed_for),
-        created_at: now.clone(),
         finalized_at: Some(now),
         date: Some(date),
         due_on: Some(date.add_days(i64::from(terms))),
-        ..statement_for(catalog, seller, customer, lines)
+        ..statement_for(catalog, seller, customer, lines, now)
     };
     ledger::invoices::insert_final(tx, seq, &invoice)?;
     tx.audit(

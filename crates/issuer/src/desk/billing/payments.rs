@@ -55,7 +55,7 @@ fn fapiao_document(
 ) -> Result<(FapiaoFor, Option<Date>)> {
     let note = ledger::invoices::credit_note_statement(tx, key)?;
     if let Some((statement, issued_at)) = note {
-        let date = super::documents::document_date(&issued_at, zone);
+        let date = Some(issued_at.date_in(zone));
         return Ok((
             FapiaoFor {
                 statement,

@@ -3,7 +3,7 @@
 
 use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
-use facelic_invoice::invoice::{DocumentKind, Invoice, lines_for};
+use facelic_invoice::invoice::{DocumentKind, DocumentStatus, Invoice, lines_for};
 use facelic_invoice::pricing::{LinePrice, price_devices, price_platform};
 use serde::Serialize;
 
@@ -178,16 +178,15 @@ impl Desk {
                 inv,
             ),
         };
-        let when = inv.time_zone.rfc3339(quote.created_at);
+        let when = inv.time_zone.stamp(quote.created_at);
         Ok(Invoice {
             number: Some(quote.number.clone()),
             status: if quote.order.is_some() {
-                "used".into()
+                DocumentStatus::Used
             } else {
-                "open".into()
+                DocumentStatus::Open
             },
             order_id: quote.order.clone().unwrap_or_default(),
-            created_at: when.clone(),
             finalized_at: Some(when),
             date: Some(quote.date),
             valid_until: Some(quote.valid_until),
@@ -195,9 +194,9 @@ impl Desk {
                 DocumentKind::Quote,
                 (self.seller(), super::documents::buyer(&customer)),
                 &self.catalog.currency,
-                inv.vat_rate,
-                inv.prices_include_tax,
+                (inv.vat_rate, inv.prices_include_tax),
                 lines,
+                when,
             )
         })
     }

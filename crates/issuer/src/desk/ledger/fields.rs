@@ -98,6 +98,26 @@ impl LedgerText for facelic_invoice::dates::Date {
     }
 }
 
+impl LedgerText for facelic_invoice::dates::Stamp {
+    const EXPECTED: &'static str = "a time (RFC 3339, to the second)";
+    fn from_ledger(text: &str) -> Option<Self> {
+        facelic_invoice::dates::Stamp::parse(text)
+    }
+    fn to_ledger(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl LedgerText for facelic_invoice::invoice::DocumentStatus {
+    const EXPECTED: &'static str = "draft or final";
+    fn from_ledger(text: &str) -> Option<Self> {
+        facelic_invoice::invoice::DocumentStatus::parse(text)
+    }
+    fn to_ledger(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
 /// The one value a query returns (an aggregate such as `MAX(not_after)`),
 /// read as `T`; `None` when it is NULL. A value that does not read as `T`
 /// is a [`CorruptValue`] naming `table`, `row` and `column`.
@@ -376,6 +396,23 @@ mod tests {
         assert!(Kind::from_ledger("perpetual").is_none());
         assert!(Timestamp::from_ledger("2026-11-01T00:00:00Z").is_some());
         assert!(Timestamp::from_ledger("2026-11-01").is_none());
+    }
+
+    #[test]
+    fn document_statuses_and_stamps_read_only_their_own_forms() {
+        use facelic_invoice::dates::Stamp;
+        use facelic_invoice::invoice::DocumentStatus;
+        for status in ["draft", "final", "open", "used"] {
+            let read = DocumentStatus::from_ledger(status).unwrap();
+            assert_eq!(read.to_ledger(), status);
+        }
+        for bad in ["Draft", "finalized", ""] {
+            assert!(DocumentStatus::from_ledger(bad).is_none(), "{bad:?}");
+        }
+        for stamp in ["2027-01-05T18:00:00+08:00", "2026-11-01T00:00:00Z"] {
+            assert_eq!(Stamp::from_ledger(stamp).unwrap().to_ledger(), stamp);
+        }
+        assert!(Stamp::from_ledger("2027-01-05").is_none());
     }
 
     #[test]

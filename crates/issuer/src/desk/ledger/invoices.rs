@@ -7,16 +7,20 @@ use rusqlite::{OptionalExtension as _, params};
 use super::fields::{Fields, Text};
 use super::{Db, Result, Tx};
 use facelic_invoice::Decimal;
+use facelic_invoice::dates::Stamp;
 use facelic_invoice::invoice::{CreditNote, Invoice};
 
 /// The statement credit note `number` corrects, and when it was issued.
-pub(crate) fn credit_note_statement(db: &Db, number: &str) -> Result<Option<(String, String)>> {
+pub(crate) fn credit_note_statement(db: &Db, number: &str) -> Result<Option<(String, Stamp)>> {
     Ok(db
         .conn
         .query_row(
-            "SELECT invoice_number, issued_at FROM credit_notes WHERE number = ?1",
+            "SELECT number, invoice_number, issued_at FROM credit_notes WHERE number = ?1",
             [number],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| {
+                let f = Fields::new(r, "credit_notes", "number")?;
+                Ok((f.plain("invoice_number")?, f.get("issued_at")?))
+            },
         )
         .optional()?)
 }
@@ -41,8 +45,8 @@ pub(crate) fn by_key(db: &Db, key: &str) -> Result<Option<Invoice>> {
                     );
                 }
                 invoice.number = f.plain("number")?;
-                invoice.status = f.plain("status")?;
-                invoice.finalized_at = f.plain("finalized_at")?;
+                invoice.status = f.get("status")?;
+                invoice.finalized_at = f.opt("finalized_at")?;
                 invoice.due_on = f.opt("due_on")?.or(invoice.due_on);
                 Ok(invoice)
             },
@@ -61,7 +65,7 @@ pub(crate) fn by_key(db: &Db, key: &str) -> Result<Option<Invoice>> {
                 let f = Fields::new(r, "credit_notes", "number")?;
                 Ok(CreditNote {
                     number: f.plain("number")?,
-                    issued_at: f.plain("issued_at")?,
+                    issued_at: f.get("issued_at")?,
                     amount: f.get("amount")?,
                     reason: f.plain("reason")?,
                 })
@@ -102,7 +106,7 @@ pub(crate) fn insert_draft(tx: &Tx<'_>, seq: i64, invoice: &Invoice, terms: &[i6
             seq,
             invoice.draft_id,
             invoice.order_id,
-            invoice.created_at,
+            Text(&invoice.created_at),
             Text(&invoice.totals.gross),
             doc
         ],
@@ -121,7 +125,7 @@ pub(crate) fn finalize(
     tx: &Tx<'_>,
     draft_id: &str,
     number: &str,
-    finalized_at: &str,
+    finalized_at: Stamp,
     doc: &Invoice,
 ) -> Result<()> {
     let text = serde_json::to_string(doc)?;
@@ -131,7 +135,7 @@ pub(crate) fn finalize(
          WHERE draft_id = ?5 AND status = 'draft'",
         params![
             number,
-            finalized_at,
+            Text(&finalized_at),
             doc.due_on.as_ref().map(Text),
             text,
             draft_id
@@ -152,8 +156,8 @@ pub(crate) fn insert_final(tx: &Tx<'_>, seq: i64, invoice: &Invoice) -> Result<(
             seq,
             invoice.draft_id,
             invoice.number,
-            invoice.created_at,
-            invoice.finalized_at,
+            Text(&invoice.created_at),
+            invoice.finalized_at.as_ref().map(Text),
             Text(&invoice.totals.gross),
             doc,
             invoice.due_on.as_ref().map(Text)
@@ -177,7 +181,7 @@ pub(crate) fn insert_credit_note(tx: &Tx<'_>, statement: &str, note: &CreditNote
         params![
             note.number,
             statement,
-            note.issued_at,
+            Text(&note.issued_at),
             Text(&note.amount),
             note.reason
         ],
