@@ -41,7 +41,7 @@ pub mod usage;
 
 pub use catalog::{
     ApiProduct, ApiTier, Catalog, CatalogError, Cycle, DEFAULT_CATALOG, DailyTiers, Invoicing,
-    MonthlyPostpaid, NoPrice, OnSale, Pack, PriceList, Product, Rules, Tier, TierBasis, TierMode,
-    UsageFamily,
+    MonthlyPostpaid, NoPrice, OnSale, Pack, PriceList, PriceSource, Product, RESERVED_PRICE_NAMES,
+    Rules, Tier, TierBasis, TierMode, UsageFamily,
 };
 pub use rust_decimal::Decimal;

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{
-    ApiProduct, Catalog, Cycle, DailyTiers, Invoicing, NoPrice, PriceList, TierBasis,
+    ApiProduct, Catalog, Cycle, DailyTiers, Invoicing, NoPrice, PriceList, PriceSource, TierBasis,
 };
 use crate::dates::{Date, Month};
 use crate::invoice::Line;
@@ -120,8 +120,8 @@ pub fn consumption_order(last_day: Date, bought_on: Date, id: &str) -> (Date, Da
 /// Post-paid calls priced from one price table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Charge {
-    /// `list` or the campaign's name.
-    pub price_list: String,
+    /// The list, or the campaign whose prices these are.
+    pub price_list: PriceSource,
     /// Post-paid calls priced here.
     pub calls: u64,
     /// The tier reached, e.g. `1-3,000,000`.
@@ -454,7 +454,7 @@ fn priced(product: &ApiProduct, rows: &[&Allocated<'_>], basis: u64) -> ProductU
         .filter_map(|(prices, calls)| {
             let (n, tier) = prices.tier(basis)?;
             Some(Charge {
-                price_list: prices.name.clone(),
+                price_list: prices.source(),
                 calls: *calls,
                 tier: prices.tier_label(n),
                 unit_price: tier.unit_price,
@@ -658,7 +658,7 @@ pub fn usage_lines(invoicing: &Invoicing, p: &ProductUsage, bill: &PeriodBill) -
     p.charges
         .iter()
         .map(|c| {
-            let description = if c.price_list == "list" {
+            let description = if c.price_list == PriceSource::List {
                 head.clone()
             } else {
                 format!("{head} ({} price)", c.price_list)
@@ -675,7 +675,7 @@ pub fn pack_line(
     product: &ApiProduct,
     id: &str,
     calls: u64,
-    (price, price_list): (Decimal, &str),
+    (price, price_list): (Decimal, &PriceSource),
     bought_on: Date,
     invoicing: &Invoicing,
 ) -> Line {
@@ -738,7 +738,7 @@ mod tests {
         let charged: Vec<(String, u64, String)> = line
             .charges
             .iter()
-            .map(|c| (c.price_list.clone(), c.calls, c.amount.to_string()))
+            .map(|c| (c.price_list.to_string(), c.calls, c.amount.to_string()))
             .collect();
         assert_eq!(
             charged,

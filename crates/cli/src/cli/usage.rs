@@ -341,7 +341,7 @@ fn steps(u: &ProductUsage, c: &str) -> String {
         let _ = writeln!(s, "  post-paid       {:>14} calls", 0);
     }
     for ch in &u.charges {
-        let list = if ch.price_list == "list" {
+        let list = if ch.price_list == facelic_invoice::PriceSource::List {
             String::new()
         } else {
             format!(", {} price", ch.price_list)

@@ -3,7 +3,9 @@
 //! campaign prices, refunds, reminders and the settlement cycle.
 
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use toml::Spanned;
 
@@ -30,6 +32,67 @@ pub struct ApiTier {
     pub unit_price: Decimal,
 }
 
+/// Where a price of metered calls or of a pack came from: the catalog's
+/// list, a campaign (by name), a price agreed with the customer, or a new
+/// customer's free trial. Stored and shown as `list`, the campaign's name,
+/// `agreed` or `trial`; the catalog refuses a campaign with one of the
+/// other three names ([`RESERVED_PRICE_NAMES`]), so the text is never
+/// ambiguous.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PriceSource {
+    /// The catalog's list prices.
+    List,
+    /// A campaign's prices.
+    Campaign(String),
+    /// A price agreed with the customer instead of the catalog's.
+    Agreed,
+    /// Free: a new customer's trial pack.
+    Trial,
+}
+
+/// Names a campaign may not have: they name the other price sources.
+pub const RESERVED_PRICE_NAMES: [&str; 3] = ["list", "agreed", "trial"];
+
+impl PriceSource {
+    /// Reads the stored or shown form.
+    pub fn parse(text: &str) -> PriceSource {
+        match text {
+            "list" => PriceSource::List,
+            "agreed" => PriceSource::Agreed,
+            "trial" => PriceSource::Trial,
+            name => PriceSource::Campaign(name.to_owned()),
+        }
+    }
+
+    /// The stored and shown form.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PriceSource::List => "list",
+            PriceSource::Campaign(name) => name,
+            PriceSource::Agreed => "agreed",
+            PriceSource::Trial => "trial",
+        }
+    }
+}
+
+impl fmt::Display for PriceSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PriceSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PriceSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PriceSource, D::Error> {
+        Ok(PriceSource::parse(&String::deserialize(d)?))
+    }
+}
+
 /// One price table of a metered product: the list prices, or a campaign's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PriceList {
@@ -46,6 +109,11 @@ pub struct PriceList {
 }
 
 impl PriceList {
+    /// Where prices from this table come from: the list, or its campaign.
+    pub fn source(&self) -> PriceSource {
+        PriceSource::parse(&self.name)
+    }
+
     /// True when the table applies on `day`.
     pub fn covers(&self, day: Date) -> bool {
         self.from.is_none_or(|f| f <= day) && self.to.is_none_or(|t| day <= t)
@@ -615,10 +683,11 @@ pub(super) fn products(
             let name = c.name.trim();
             let line = src.line(spanned);
             let in_campaign = |m: String| at_line(line, format!("campaign {name:?}: {m}"));
-            if name.is_empty() || name == "list" {
-                return Err(in_campaign(
-                    "a campaign needs a name other than \"list\"".into(),
-                ));
+            if name.is_empty() || RESERVED_PRICE_NAMES.contains(&name) {
+                return Err(in_campaign(format!(
+                    "a campaign needs a name other than {}",
+                    RESERVED_PRICE_NAMES.map(|n| format!("{n:?}")).join(", ")
+                )));
             }
             let from = day(&c.from, "from").map_err(in_campaign)?;
             let to =

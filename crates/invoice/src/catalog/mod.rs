@@ -13,7 +13,7 @@ use values::Source;
 
 pub use metered::{
     ApiProduct, ApiTier, Cycle, DailyTiers, MonthlyPostpaid, NoPrice, OnSale, Pack, PriceList,
-    TierBasis, UsageFamily,
+    PriceSource, RESERVED_PRICE_NAMES, TierBasis, UsageFamily,
 };
 
 /// The catalog shipped with facelic (`licenses/catalog.toml`).
@@ -409,6 +409,25 @@ mod tests {
             overlap.message.contains("overlaps campaign \"b\""),
             "{overlap}"
         );
+        // A campaign named as another price source would make a pack's or
+        // a charge's stored price source ambiguous.
+        for reserved in crate::RESERVED_PRICE_NAMES {
+            let named = broken("name = \"88折\"", &format!("name = \"{reserved}\""));
+            assert!(
+                named
+                    .message
+                    .contains("needs a name other than \"list\", \"agreed\", \"trial\""),
+                "{named}"
+            );
+        }
+        assert_eq!(crate::PriceSource::parse("88折").to_string(), "88折");
+        for source in ["list", "agreed", "trial"] {
+            assert_eq!(crate::PriceSource::parse(source).to_string(), source);
+            assert_ne!(
+                crate::PriceSource::parse(source),
+                crate::PriceSource::Campaign(source.into())
+            );
+        }
         let backwards = broken("to = \"2021-06-21\"", "to = \"2021-01-31\"");
         assert!(
             backwards.message.contains("ends before it starts"),

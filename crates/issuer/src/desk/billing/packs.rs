@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack, pack_line};
+use facelic_invoice::{Decimal, PriceSource};
 
 use super::activations::{check_account, cycle_of, refuse_billed};
 use super::{Db, Desk, NotFound, Result, Tx, UsageError, ledger};
@@ -66,7 +66,7 @@ pub struct PackRecord {
     #[serde(with = "facelic_invoice::money::amount")]
     pub price: Decimal,
     /// The price table it was sold from (`list`, a campaign, `agreed`, `trial`).
-    pub price_list: String,
+    pub price_list: PriceSource,
     /// Purchase day: it covers calls from 00:00 that day.
     pub bought_on: Date,
     /// Last day it covers.
@@ -131,7 +131,7 @@ pub(crate) fn insert_pack(
     customer_id: &str,
     product: &str,
     calls: u64,
-    (price, price_list): (Decimal, &str),
+    (price, price_list): (Decimal, &PriceSource),
     bought_on: Date,
     invoice: Option<&str>,
 ) -> Result<String> {
@@ -157,7 +157,7 @@ pub(crate) fn insert_pack(
         &id,
         &serde_json::json!({
             "customer": customer_id, "product": product, "calls": calls,
-            "price": price.to_string(), "price_list": price_list,
+            "price": price.to_string(), "price_list": price_list.as_str(),
             "bought_on": bought_on.to_string(), "invoice": invoice,
         }),
     )?;
@@ -250,8 +250,8 @@ impl Desk {
                 sizes: product.pack_sizes_on(day),
             })?;
         let (price, price_list) = match new.price {
-            Some(p) => (p, "agreed".to_owned()),
-            None => (catalog_price.price, prices.name.clone()),
+            Some(p) => (p, PriceSource::Agreed),
+            None => (catalog_price.price, prices.source()),
         };
         if price <= Decimal::ZERO || price.scale() > 2 {
             return Err(UsageError::PackPrice(price).into());

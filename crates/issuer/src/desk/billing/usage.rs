@@ -14,7 +14,7 @@ use facelic_invoice::dates::{Date, Month};
 use facelic_invoice::usage::{
     CallDay, Expiry, MAX_CALLS, MonthBill, PeriodBill, bill_month, usage_lines,
 };
-use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal};
+use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal, PriceSource};
 
 use super::activations::{
     UsageAccount, account, billed_through, check_account, cycle_of, refuse_billed,
@@ -158,7 +158,7 @@ impl Desk {
                     &customer.id,
                     &p.id,
                     p.trial_calls_on(on),
-                    (Decimal::ZERO, "trial"),
+                    (Decimal::ZERO, &PriceSource::Trial),
                     on,
                     None,
                 )?);

@@ -6,9 +6,9 @@ use rusqlite::{OptionalExtension as _, params};
 use super::fields::{Fields, LedgerText as _};
 use super::{Db, Result, Tx};
 use crate::desk::{InputError, PackOrigin, PackRecord, PackStatus};
-use facelic_invoice::Decimal;
 use facelic_invoice::dates::Date;
 use facelic_invoice::usage::PackBalance;
+use facelic_invoice::{Decimal, PriceSource};
 
 const COLUMNS: &str =
     "p.id, p.customer_id, p.product, p.calls, p.price, p.price_list, p.bought_on, p.last_day,
@@ -50,7 +50,7 @@ fn pack_from(r: &rusqlite::Row<'_>, today: Date) -> rusqlite::Result<PackRecord>
             0
         },
         price: f.get("price")?,
-        price_list: f.plain("price_list")?,
+        price_list: PriceSource::parse(&f.plain::<String>("price_list")?),
         bought_on: f.get("bought_on")?,
         last_day,
         origin,
@@ -111,7 +111,7 @@ pub(crate) struct NewRow<'a> {
     /// Its price.
     pub(crate) price: Decimal,
     /// The price list the price came from.
-    pub(crate) price_list: &'a str,
+    pub(crate) price_list: &'a PriceSource,
     /// Purchase day.
     pub(crate) bought_on: Date,
     /// Last day its calls may be used.
@@ -145,7 +145,7 @@ pub(crate) fn insert(tx: &Tx<'_>, p: &NewRow<'_>) -> Result<String> {
             p.product,
             calls,
             p.price.to_ledger(),
-            p.price_list,
+            p.price_list.as_str(),
             p.bought_on.to_ledger(),
             p.last_day.to_ledger(),
             if p.invoice.is_some() { "sale" } else { "trial" },
