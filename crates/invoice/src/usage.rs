@@ -72,6 +72,46 @@ pub enum UsageError {
     },
 }
 
+/// The period a row of imported calls counts: one day, or a month's
+/// total (a vendor's monthly statement). Stored as `YYYY-MM-DD` or
+/// `YYYY-MM`; read once into this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsagePeriod {
+    /// One day's calls.
+    Day(Date),
+    /// A month's calls, as one total.
+    Month(Month),
+}
+
+impl UsagePeriod {
+    /// Reads the stored form: `YYYY-MM-DD` or `YYYY-MM`.
+    pub fn parse(text: &str) -> Option<UsagePeriod> {
+        match Month::parse(text) {
+            Some(m) if m.to_string() == text => Some(UsagePeriod::Month(m)),
+            _ => Date::parse(text)
+                .filter(|d| d.to_string() == text)
+                .map(UsagePeriod::Day),
+        }
+    }
+
+    /// The day calls are billed on: the day, or a total's first day.
+    pub fn first_day(self) -> Date {
+        match self {
+            UsagePeriod::Day(d) => d,
+            UsagePeriod::Month(m) => m.first_day(),
+        }
+    }
+}
+
+impl std::fmt::Display for UsagePeriod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UsagePeriod::Day(d) => d.fmt(f),
+            UsagePeriod::Month(m) => m.fmt(f),
+        }
+    }
+}
+
 /// Calls of one product on one day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallDay {
@@ -696,6 +736,21 @@ pub fn pack_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usage_periods_are_a_day_or_a_month_in_one_spelling() {
+        let month = UsagePeriod::parse("2026-11").unwrap();
+        assert_eq!(month, UsagePeriod::Month(Month::parse("2026-11").unwrap()));
+        assert_eq!(month.first_day().to_string(), "2026-11-01");
+        let day = UsagePeriod::parse("2026-11-05").unwrap();
+        assert_eq!(day.first_day().to_string(), "2026-11-05");
+        for text in ["2026-11", "2026-11-05"] {
+            assert_eq!(UsagePeriod::parse(text).unwrap().to_string(), text);
+        }
+        for bad in ["2026-1", "2026-11-5", "2026-13", "", "2026-11-05T00:00:00Z"] {
+            assert!(UsagePeriod::parse(bad).is_none(), "{bad:?}");
+        }
+    }
 
     fn day(text: &str) -> Date {
         Date::parse(text).unwrap()

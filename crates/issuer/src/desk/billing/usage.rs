@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use facelic_invoice::dates::{Date, Month};
 use facelic_invoice::usage::{
-    CallDay, Expiry, MAX_CALLS, MonthBill, PeriodBill, bill_month, usage_lines,
+    CallDay, Expiry, MAX_CALLS, MonthBill, PeriodBill, UsagePeriod, bill_month, usage_lines,
 };
 use facelic_invoice::{ApiProduct, Catalog, Cycle, Decimal, PriceSource};
 
@@ -85,9 +85,9 @@ struct UsageRow {
 impl UsageRow {
     fn period(&self) -> String {
         if self.monthly {
-            Month::of(self.day).to_string()
+            UsagePeriod::Month(Month::of(self.day)).to_string()
         } else {
-            self.day.to_string()
+            UsagePeriod::Day(self.day).to_string()
         }
     }
 }

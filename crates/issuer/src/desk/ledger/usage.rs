@@ -10,7 +10,7 @@ use super::{Db, Result, Tx};
 use crate::desk::UsageAccount;
 use facelic_invoice::Cycle;
 use facelic_invoice::dates::{Date, Month};
-use facelic_invoice::usage::{CallDay, Expiry, PeriodBill};
+use facelic_invoice::usage::{CallDay, Expiry, PeriodBill, UsagePeriod};
 
 /// The activation of `family` by a customer, if any.
 pub(crate) fn account(db: &Db, customer_id: &str, family: &str) -> Result<Option<UsageAccount>> {
@@ -243,12 +243,15 @@ pub(crate) fn calls_of_month(db: &Db, customer_id: &str, month: Month) -> Result
         .query_map(params![customer_id, month.to_string()], |r| {
             let f = Fields::new(r, "usage", "period")?;
             let period: String = f.plain("period")?;
-            let day = if period.len() == 7 {
-                Some(month.first_day())
-            } else {
-                Date::from_ledger(&period)
-            }
-            .ok_or_else(|| f.corrupt_text("period", "a day (YYYY-MM-DD) or month (YYYY-MM)"))?;
+            let day = UsagePeriod::parse(&period)
+                .filter(|p| Month::of(p.first_day()) == month)
+                .ok_or_else(|| {
+                    f.corrupt_text(
+                        "period",
+                        "a day (YYYY-MM-DD) or month (YYYY-MM) of its month",
+                    )
+                })?
+                .first_day();
             Ok(CallDay {
                 product: f.plain("product")?,
                 day,
