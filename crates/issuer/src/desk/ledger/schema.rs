@@ -2,7 +2,7 @@
 //!
 //! `PRAGMA user_version` records how many migrations have run; opening a
 //! desk runs the missing ones, each in its own transaction, under the
-//! writers' lock (see [`super::ledger`]).
+//! writers' lock (see [`super::file`]).
 
 use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 
