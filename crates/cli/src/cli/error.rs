@@ -133,6 +133,19 @@ impl From<facelic_issuer::root::RootError> for CliError {
     }
 }
 
+/// The exit code of a kind of library error (see `docs/desk.md`).
+fn exit_of(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::BadInput => EXIT_BAD_INPUT,
+        ErrorKind::Refused => EXIT_REFUSED,
+        ErrorKind::NotFound => EXIT_NOT_FOUND,
+        ErrorKind::Io => EXIT_IO,
+        ErrorKind::Damaged => EXIT_DAMAGED,
+        ErrorKind::Key => EXIT_KEY,
+        _ => EXIT_DESK,
+    }
+}
+
 impl CliError {
     /// The process exit code for this error (see `docs/desk.md`).
     pub(crate) fn exit_code(&self) -> u8 {
@@ -142,25 +155,13 @@ impl CliError {
             CliError::Input(_) | CliError::Sign(_) => EXIT_BAD_INPUT,
             CliError::Refused(_) => EXIT_REFUSED,
             CliError::Keyring(KeyringError::Key { .. }) => EXIT_BAD_INPUT,
-            CliError::KeyFile(KeyFileError::BadPrivateKey(_))
-            | CliError::KeyFile(KeyFileError::UnsafeKdf { .. })
-            | CliError::KeyFile(KeyFileError::WeakPassphrase { .. }) => EXIT_BAD_INPUT,
-            CliError::KeyFile(e) if e.is_locked() => EXIT_KEY,
-            CliError::KeyFile(_)
-            | CliError::Keyring(_)
+            CliError::KeyFile(e) => exit_of(ErrorKind::from(e)),
+            CliError::Keyring(_)
             | CliError::Exists(_)
             | CliError::Stdout(_)
             | CliError::Io { .. } => EXIT_IO,
             CliError::StdoutClosed => 0,
-            CliError::Desk(e) => match e.kind() {
-                ErrorKind::BadInput => EXIT_BAD_INPUT,
-                ErrorKind::Refused => EXIT_REFUSED,
-                ErrorKind::NotFound => EXIT_NOT_FOUND,
-                ErrorKind::Io => EXIT_IO,
-                ErrorKind::Damaged => EXIT_DAMAGED,
-                ErrorKind::Key => EXIT_KEY,
-                _ => EXIT_DESK,
-            },
+            CliError::Desk(e) => exit_of(e.kind()),
         }
     }
 

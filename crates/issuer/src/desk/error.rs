@@ -286,6 +286,21 @@ pub enum ErrorKind {
     Desk,
 }
 
+impl From<&KeyFileError> for ErrorKind {
+    /// A key file that does not read as a key (or a passphrase too weak to
+    /// protect one) is bad input; a protected key without its passphrase is
+    /// a locked key; the rest is I/O.
+    fn from(e: &KeyFileError) -> ErrorKind {
+        match e {
+            KeyFileError::BadPrivateKey(_)
+            | KeyFileError::UnsafeKdf { .. }
+            | KeyFileError::WeakPassphrase { .. } => ErrorKind::BadInput,
+            e if e.is_locked() => ErrorKind::Key,
+            _ => ErrorKind::Io,
+        }
+    }
+}
+
 impl DeskError {
     /// The kind of this error.
     pub fn kind(&self) -> ErrorKind {
@@ -317,15 +332,13 @@ impl DeskError {
             DeskError::BadLines { .. }
             | DeskError::Catalog { .. }
             | DeskError::Hsm(HsmError::BadLabel { .. })
-            | DeskError::KeyFile(KeyFileError::BadPrivateKey(_))
-            | DeskError::KeyFile(KeyFileError::UnsafeKdf { .. })
             | DeskError::KeyMismatch { .. }
             | DeskError::HsmKeyMismatch { .. } => ErrorKind::BadInput,
             DeskError::Hsm(_) | DeskError::Sign(SignError::Hsm(_)) => ErrorKind::Key,
-            DeskError::KeyFile(e) if e.is_locked() => ErrorKind::Key,
+            DeskError::KeyFile(e) => ErrorKind::from(e),
             DeskError::Sign(_) => ErrorKind::BadInput,
             DeskError::Damaged(_) | DeskError::Corrupt(_) => ErrorKind::Damaged,
-            DeskError::Io { .. } | DeskError::Exists(_) | DeskError::KeyFile(_) => ErrorKind::Io,
+            DeskError::Io { .. } | DeskError::Exists(_) => ErrorKind::Io,
             DeskError::NotInitialized(_)
             | DeskError::NoActiveKey
             | DeskError::AlreadyInitialized(_)
@@ -428,5 +441,28 @@ mod tests {
             DeskError::from(ClockError::NothingRecorded).kind(),
             ErrorKind::Refused
         );
+    }
+
+    #[test]
+    fn a_key_file_error_has_one_kind_on_every_path() {
+        let path = PathBuf::from("keys/k.key");
+        for (e, kind) in [
+            (
+                KeyFileError::BadPrivateKey(path.clone()),
+                ErrorKind::BadInput,
+            ),
+            (
+                KeyFileError::WeakPassphrase { min: 12, got: 5 },
+                ErrorKind::BadInput,
+            ),
+            (KeyFileError::NeedsPassphrase(path.clone()), ErrorKind::Key),
+            (KeyFileError::WrongPassphrase(path.clone()), ErrorKind::Key),
+            (KeyFileError::TooOpen(path.clone()), ErrorKind::Io),
+            (KeyFileError::Exists(path), ErrorKind::Io),
+        ] {
+            assert_eq!(ErrorKind::from(&e), kind, "{e}");
+            // Through the desk (a signing key loaded for an issue) the same.
+            assert_eq!(DeskError::KeyFile(e).kind(), kind);
+        }
     }
 }
