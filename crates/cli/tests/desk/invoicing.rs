@@ -490,3 +490,81 @@ fn a_buyer_without_a_tax_id_is_finalized_only_when_confirmed() {
     let inv = d.json(&["invoice", "finalize", &draft]);
     assert_eq!(inv["number"], "FL-2026-000002", "{inv}");
 }
+
+/// Issue 26: a statement's stored document says its version and, from
+/// version 2, holds no fact a column of its row holds; version 1 documents
+/// (written before) still read, their columns winning; a version-2
+/// document that holds a column's fact, or a version this build does not
+/// know, is a damaged row, never read with a guess.
+#[test]
+fn stored_statements_carry_their_version_and_one_copy_of_each_fact() {
+    let d = TestDesk::new();
+    let c = d.customer("深圳市某某科技有限公司");
+    let order = d.order(&c, "face-detect", &["--devices", "500"]);
+    let draft = d.library().create_invoice(&order).unwrap();
+    let fin = d
+        .library()
+        .finalize_invoice(&draft.draft_id, BuyerTaxId::MayBeMissing)
+        .unwrap();
+    let number = fin.number.clone().unwrap();
+    let (version, document): (i64, String) = d
+        .ledger()
+        .query_row(
+            "SELECT doc_version, document FROM invoices WHERE number = ?1",
+            [&number],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(version, 2);
+    let stored: Value = serde_json::from_str(&document).unwrap();
+    for column in [
+        "draft_id",
+        "number",
+        "status",
+        "order_id",
+        "created_at",
+        "finalized_at",
+    ] {
+        assert!(stored.get(column).is_none(), "{column} in {stored}");
+    }
+    let shown = d.library().invoice(&number).unwrap();
+    assert_eq!(shown.number.as_deref(), Some(number.as_str()));
+    assert_eq!(shown.order_id, order);
+    assert_eq!(shown.created_at, fin.created_at);
+    assert_eq!(shown.totals, fin.totals);
+
+    // A draft written by an earlier facelic: version 1, every field in its
+    // JSON, one of them stale (its status); the columns win.
+    let second = d.order(&c, "face-detect", &["--devices", "60"]);
+    let older = d.library().create_invoice(&second).unwrap();
+    let mut v1 = serde_json::to_value(&older).unwrap();
+    v1["status"] = "final".into();
+    v1["number"] = "FL-2000-000009".into();
+    d.ledger()
+        .execute(
+            "UPDATE invoices SET doc_version = 1, document = ?1 WHERE draft_id = ?2",
+            [v1.to_string(), older.draft_id.clone()],
+        )
+        .unwrap();
+    let read = d.library().invoice(&older.draft_id).unwrap();
+    assert_eq!(read.number, None);
+    assert_eq!(read.status, facelic_invoice::invoice::DocumentStatus::Draft);
+    assert_eq!(read.totals, older.totals);
+
+    // Version 2 holding a column's fact, and an unknown version: damaged.
+    let mut twice: Value = serde_json::from_str(&document).unwrap();
+    twice["status"] = "draft".into();
+    for (version, document) in [(2, twice.to_string()), (3, document.clone())] {
+        d.ledger()
+            .execute(
+                "UPDATE invoices SET doc_version = ?1, document = ?2 WHERE draft_id = ?3",
+                rusqlite::params![version, document, older.draft_id],
+            )
+            .unwrap();
+        d.refused(
+            &["invoice", "show", &older.draft_id],
+            8,
+            &format!("ledger table invoices, row {}", older.draft_id),
+        );
+    }
+}

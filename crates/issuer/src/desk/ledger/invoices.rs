@@ -25,6 +25,97 @@ pub(crate) fn credit_note_statement(db: &Db, number: &str) -> Result<Option<(Str
         .optional()?)
 }
 
+/// The shape of the statement documents this build writes (the
+/// `doc_version` column): version 1 held every field of [`Invoice`], some
+/// of them stale where a column changed since (the columns win when it is
+/// read); version 2 holds none of [`NOT_STORED`].
+pub(crate) const DOCUMENT_VERSION: i64 = 2;
+
+/// Fields of an [`Invoice`] that a version-2 document does not hold: a
+/// column of the row holds them, or they are joined when it is read.
+const NOT_STORED: [&str; 13] = [
+    "draft_id",
+    "number",
+    "status",
+    "order_id",
+    "created_at",
+    "finalized_at",
+    "due_on",
+    "credits",
+    "payments",
+    "account",
+    "fapiao",
+    "blue_fapiao",
+    "settlement",
+];
+
+/// The stored document of `invoice` (version [`DOCUMENT_VERSION`]).
+fn stored(invoice: &Invoice) -> Result<String> {
+    let mut body = serde_json::to_value(invoice)?;
+    if let Some(fields) = body.as_object_mut() {
+        for name in NOT_STORED {
+            fields.remove(name);
+        }
+    }
+    Ok(serde_json::to_string(&body)?)
+}
+
+/// Reads one `invoices` row (the columns of [`by_key`]'s query).
+fn invoice_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invoice> {
+    let f = Fields::new(r, "invoices", "draft_id")?;
+    let gross: Decimal = f.get("gross")?;
+    let invoice = match f.plain::<i64>("doc_version")? {
+        1 => {
+            let mut invoice: Invoice = f.json("document")?;
+            invoice.number = f.plain("number")?;
+            invoice.status = f.get("status")?;
+            invoice.finalized_at = f.opt("finalized_at")?;
+            invoice.due_on = f.opt("due_on")?.or(invoice.due_on);
+            invoice
+        }
+        2 => {
+            let mut fields: serde_json::Map<String, serde_json::Value> = f.json("document")?;
+            if NOT_STORED.iter().any(|name| fields.contains_key(*name)) {
+                return Err(f.corrupt_text(
+                    "document",
+                    "a version-2 statement, without the facts its row's columns hold",
+                ));
+            }
+            let text = |v: Option<String>| v.map_or(serde_json::Value::Null, Into::into);
+            let columns = [
+                ("draft_id", text(f.plain("draft_id")?)),
+                ("number", text(f.plain("number")?)),
+                ("status", text(f.plain("status")?)),
+                (
+                    "order_id",
+                    f.plain::<Option<String>>("order_id")?
+                        .unwrap_or_default()
+                        .into(),
+                ),
+                ("created_at", text(f.plain("created_at")?)),
+                ("finalized_at", text(f.plain("finalized_at")?)),
+                ("due_on", text(f.plain("due_on")?)),
+                ("credits", serde_json::Value::Array(Vec::new())),
+            ];
+            for (name, value) in columns {
+                fields.insert(name.to_owned(), value);
+            }
+            serde_json::from_value(serde_json::Value::Object(fields))
+                .map_err(|_| f.corrupt_text("document", "a version-2 statement document"))?
+        }
+        _ => {
+            return Err(f.corrupt_text(
+                "doc_version",
+                "a document version this facelic reads (1 or 2)",
+            ));
+        }
+    };
+    if gross != invoice.totals.gross {
+        return Err(f.corrupt_text("gross", "the gross total of the invoice's document"));
+    }
+    Ok(invoice)
+}
+
 /// The invoice or draft with this draft id or number (exact), with its
 /// credit notes; payments, account entries and fapiao are the caller's to
 /// add. The stored gross must be the document's.
@@ -32,24 +123,11 @@ pub(crate) fn by_key(db: &Db, key: &str) -> Result<Option<Invoice>> {
     let Some(mut invoice) = db
         .conn
         .query_row(
-            "SELECT draft_id, document, gross, number, status, finalized_at, due_on FROM invoices \
-                WHERE draft_id = ?1 OR number = ?1",
+            "SELECT draft_id, document, doc_version, gross, number, status, order_id, created_at,
+                    finalized_at, due_on
+             FROM invoices WHERE draft_id = ?1 OR number = ?1",
             [key],
-            |r| {
-                let f = Fields::new(r, "invoices", "draft_id")?;
-                let gross: Decimal = f.get("gross")?;
-                let mut invoice: Invoice = f.json("document")?;
-                if gross != invoice.totals.gross {
-                    return Err(
-                        f.corrupt_text("gross", "the gross total of the invoice's document")
-                    );
-                }
-                invoice.number = f.plain("number")?;
-                invoice.status = f.get("status")?;
-                invoice.finalized_at = f.opt("finalized_at")?;
-                invoice.due_on = f.opt("due_on")?.or(invoice.due_on);
-                Ok(invoice)
-            },
+            invoice_from,
         )
         .optional()?
     else {
@@ -98,17 +176,17 @@ pub(crate) fn invoiced_terms(db: &Db, order: &str) -> Result<Vec<i64>> {
 /// Records draft `invoice` (number `seq` of the drafts) of its order, with
 /// the order's terms it invoices.
 pub(crate) fn insert_draft(tx: &Tx<'_>, seq: i64, invoice: &Invoice, terms: &[i64]) -> Result<()> {
-    let doc = serde_json::to_string(invoice)?;
     tx.tx.execute(
         "INSERT INTO invoices (seq, draft_id, order_id, status, created_at, gross, \
-            document) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
+            document, doc_version) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7)",
         params![
             seq,
             invoice.draft_id,
             invoice.order_id,
             Text(&invoice.created_at),
             Text(&invoice.totals.gross),
-            doc
+            stored(invoice)?,
+            DOCUMENT_VERSION
         ],
     )?;
     for term in terms {
@@ -128,16 +206,16 @@ pub(crate) fn finalize(
     finalized_at: Stamp,
     doc: &Invoice,
 ) -> Result<()> {
-    let text = serde_json::to_string(doc)?;
     tx.tx.execute(
         "UPDATE invoices SET number = ?1, status = 'final', finalized_at = ?2, due_on = \
-            ?3, document = ?4
-         WHERE draft_id = ?5 AND status = 'draft'",
+            ?3, document = ?4, doc_version = ?5
+         WHERE draft_id = ?6 AND status = 'draft'",
         params![
             number,
             Text(&finalized_at),
             doc.due_on.as_ref().map(Text),
-            text,
+            stored(doc)?,
+            DOCUMENT_VERSION,
             draft_id
         ],
     )?;
@@ -147,11 +225,10 @@ pub(crate) fn finalize(
 /// Records `invoice`, issued final at once (no draft), as number `seq` of
 /// the drafts.
 pub(crate) fn insert_final(tx: &Tx<'_>, seq: i64, invoice: &Invoice) -> Result<()> {
-    let doc = serde_json::to_string(invoice)?;
     tx.tx.execute(
         "INSERT INTO invoices (seq, draft_id, number, status, created_at, finalized_at, gross, \
-            document, due_on)
-         VALUES (?1, ?2, ?3, 'final', ?4, ?5, ?6, ?7, ?8)",
+            document, due_on, doc_version)
+         VALUES (?1, ?2, ?3, 'final', ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             seq,
             invoice.draft_id,
@@ -159,8 +236,9 @@ pub(crate) fn insert_final(tx: &Tx<'_>, seq: i64, invoice: &Invoice) -> Result<(
             Text(&invoice.created_at),
             invoice.finalized_at.as_ref().map(Text),
             Text(&invoice.totals.gross),
-            doc,
-            invoice.due_on.as_ref().map(Text)
+            stored(invoice)?,
+            invoice.due_on.as_ref().map(Text),
+            DOCUMENT_VERSION
         ],
     )?;
     Ok(())

@@ -482,6 +482,18 @@ const MIGRATIONS: &[Migration] = &[
     CREATE INDEX payments_receipt ON payments(receipt);
     "#,
     ),
+    Migration::Sql(
+        // Stored documents carry their version. Statements written before
+        // are version 1: their JSON holds every field, some stale where a
+        // column changed since (the columns win when read). From now on
+        // version 2: the JSON holds no fact a column holds (number, status,
+        // order, times, due date) nor what is joined when it is read
+        // (credit notes, payments, fapiao); `ledger/invoices.rs`.
+        r#"
+    ALTER TABLE invoices ADD COLUMN doc_version INTEGER NOT NULL DEFAULT 1
+        CHECK (doc_version >= 1);
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.
