@@ -1099,3 +1099,47 @@ fn every_date_a_customer_reads_is_in_the_desks_time_zone() {
     assert_eq!(row.date, ShownDate::Day(shown.date.unwrap()));
     assert_ne!(row.date.to_string(), "2027-03-03", "{row:?}");
 }
+
+/// Issue 26: stored prices (a quote's, an order's agreement) say their
+/// version; a version this build does not read is a damaged row, not a
+/// price read with a guess.
+#[test]
+fn stored_prices_carry_their_version() {
+    let d = TestDesk::new();
+    let acme = d.customer("Acme Gate Systems");
+    let q = d
+        .library()
+        .save_quote(&NewQuote {
+            customer: acme.clone(),
+            product: "face-detect".into(),
+            devices: Some(500),
+            years: 1,
+            discount_pct: None,
+            valid_days: None,
+        })
+        .unwrap();
+    let order = d.order(&acme, "face-detect", &["--devices", "60"]);
+    let versions: (i64, i64) = d
+        .ledger()
+        .query_row(
+            "SELECT (SELECT price_version FROM quotes WHERE number = ?1),
+                    (SELECT agreed_version FROM orders WHERE id = ?2)",
+            [&q.number, &order],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(versions, (1, 1));
+    let db = d.ledger();
+    db.execute("DROP TRIGGER quotes_are_immutable", []).unwrap();
+    db.execute("UPDATE quotes SET price_version = 2", [])
+        .unwrap();
+    db.execute("UPDATE orders SET agreed_version = 2", [])
+        .unwrap();
+    for err in [
+        d.library().quote(&q.number).unwrap_err(),
+        d.library().order(&order).unwrap_err(),
+    ] {
+        assert!(matches!(err, DeskError::Corrupt(_)), "{err}");
+        assert!(err.to_string().contains("price version"), "{err}");
+    }
+}

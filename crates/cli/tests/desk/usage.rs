@@ -1128,3 +1128,68 @@ fn unpriced_products_get_trials_and_are_never_billed_at_a_guess() {
         "the monthly list (价格说明（月结）) is not in the vendor's documents (004 L253)",
     );
 }
+
+/// Issue 26: a usage bill's stored detail says its version and, from
+/// version 2, leaves its days and amount to the row's columns; a bill
+/// written before (version 1) still explains its month, and a version-2
+/// detail repeating a column, or an unknown version, is a damaged row.
+#[test]
+fn stored_usage_bills_carry_their_version_and_one_copy_of_each_fact() {
+    let d = TestDesk::new();
+    let post = d.customer("Postpaid Co");
+    import(
+        &d,
+        "totals.csv",
+        "month,customer,product,calls",
+        &[format!("2026-09,{post},api-face-comparison,3500000")],
+    );
+    let billed = one(&run(&d, "2026-09"), &post);
+    let (version, detail): (i64, String) = d
+        .ledger()
+        .query_row(
+            "SELECT doc_version, detail FROM usage_bills WHERE customer_id = ?1",
+            [&post],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(version, 2);
+    let stored: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    for column in ["first_day", "last_day", "amount"] {
+        assert!(stored.get(column).is_none(), "{column} in {stored}");
+    }
+    let shown = d.library().usage_month(&post, month("2026-09")).unwrap();
+    assert_eq!(fen(shown.bills[0].bill.amount), billed);
+    assert_eq!(shown.bills[0].bill.first_day, day("2026-09-01"));
+    assert_eq!(shown.bills[0].bill.last_day, day("2026-09-30"));
+
+    // Written by an earlier facelic: the whole bill in the detail. (The
+    // row is immutable; the test lifts the ledger's trigger to stand in for
+    // the older writer.)
+    d.ledger()
+        .execute("DROP TRIGGER usage_bills_are_immutable", [])
+        .unwrap();
+    let mut whole = stored.clone();
+    whole["first_day"] = "2026-09-01".into();
+    whole["last_day"] = "2026-09-30".into();
+    whole["amount"] = billed.clone().into();
+    let set = |version: i64, detail: &serde_json::Value| {
+        d.ledger()
+            .execute(
+                "UPDATE usage_bills SET doc_version = ?1, detail = ?2 WHERE customer_id = ?3",
+                rusqlite::params![version, detail.to_string(), post],
+            )
+            .unwrap();
+    };
+    set(1, &whole);
+    let shown = d.library().usage_month(&post, month("2026-09")).unwrap();
+    assert_eq!(fen(shown.bills[0].bill.amount), billed);
+    for (version, detail) in [(2, &whole), (3, &stored)] {
+        set(version, detail);
+        let err = d
+            .library()
+            .usage_month(&post, month("2026-09"))
+            .unwrap_err();
+        assert!(matches!(err, DeskError::Corrupt(_)), "{err}");
+        assert!(err.to_string().contains("usage_bills"), "{err}");
+    }
+}

@@ -300,17 +300,6 @@ impl<'r, 's> Fields<'r, 's> {
         }
     }
 
-    /// A column of JSON text that may be `NULL`.
-    pub(crate) fn opt_json<T: serde::de::DeserializeOwned>(
-        &self,
-        column: &str,
-    ) -> rusqlite::Result<Option<T>> {
-        match self.row.get_ref(column)? {
-            ValueRef::Null => Ok(None),
-            _ => self.json(column).map(Some),
-        }
-    }
-
     /// A count or quantity: a non-negative integer.
     pub(crate) fn count(&self, column: &str) -> rusqlite::Result<u64> {
         let value = self.row.get_ref(column)?;

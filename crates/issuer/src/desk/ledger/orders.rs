@@ -7,6 +7,24 @@ use super::fields::{Fields, Text};
 use super::{Db, Result, Tx};
 use crate::Kind;
 use crate::desk::{Order, Term};
+use facelic_invoice::pricing::LinePrice;
+
+/// The shape of stored prices (`orders.agreed`, `quotes.price`: a
+/// [`LinePrice`] as JSON) this build reads and writes; the version is
+/// stored beside each (`agreed_version`, `price_version`).
+pub(crate) const PRICE_VERSION: i64 = 1;
+
+/// Reads the stored price in `column`, of the version in `version`.
+pub(crate) fn price_from(
+    f: &Fields<'_, '_>,
+    column: &str,
+    version: &str,
+) -> rusqlite::Result<LinePrice> {
+    match f.plain::<i64>(version)? {
+        PRICE_VERSION => f.json(column),
+        _ => Err(f.corrupt_text(version, "a price version this facelic reads (1)")),
+    }
+}
 
 /// An order as it is first recorded.
 pub(crate) struct NewRow<'a> {
@@ -56,8 +74,8 @@ pub(crate) fn insert(tx: &Tx<'_>, row: &NewRow<'_>) -> Result<String> {
     let id = format!("O-{seq:06}");
     tx.tx.execute(
         "INSERT INTO orders (seq, id, customer_id, product, kind, devices, package, created_at,
-                             cert_sha256, agreed, quote_number)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                             cert_sha256, agreed, quote_number, agreed_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
             seq,
             id,
@@ -70,6 +88,7 @@ pub(crate) fn insert(tx: &Tx<'_>, row: &NewRow<'_>) -> Result<String> {
             row.cert_sha256.map(Text),
             row.agreed,
             row.quote,
+            PRICE_VERSION,
         ],
     )?;
     Ok(id)
@@ -111,7 +130,7 @@ pub(crate) fn by_id(db: &Db, id: &str) -> Result<Option<Order>> {
         .query_row(
             "SELECT o.id, o.customer_id, c.name AS customer_name, o.product, o.kind, o.devices,
                     o.package, o.cert_sha256, o.trial_ends_at, o.created_at
-                    , o.agreed, o.quote_number
+                    , o.agreed, o.agreed_version, o.quote_number
              FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id = ?1",
             [id],
             |r| {
@@ -130,7 +149,10 @@ pub(crate) fn by_id(db: &Db, id: &str) -> Result<Option<Order>> {
                     seats_used: 0,
                     seats_free: None,
                     terms: Vec::new(),
-                    agreed: f.opt_json("agreed")?,
+                    agreed: match f.plain::<Option<String>>("agreed")? {
+                        None => None,
+                        Some(_) => Some(price_from(&f, "agreed", "agreed_version")?),
+                    },
                     quote: f.plain("quote_number")?,
                 })
             },

@@ -16,7 +16,7 @@ pub(crate) fn by_number(db: &Db, number: &str, zone: TimeZone) -> Result<Option<
         .conn
         .query_row(
             "SELECT q.number, q.customer_id, c.name AS customer_name, q.product, q.kind, q.devices,
-                    q.price, q.created_at, q.valid_until,
+                    q.price, q.price_version, q.created_at, q.valid_until,
                     (SELECT id FROM orders WHERE quote_number = q.number) AS used_by
              FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE q.number = ?1",
             [number],
@@ -30,7 +30,7 @@ pub(crate) fn by_number(db: &Db, number: &str, zone: TimeZone) -> Result<Option<
                     product: f.plain("product")?,
                     kind: f.plain("kind")?,
                     devices: f.opt_count("devices")?,
-                    price: f.json("price")?,
+                    price: super::orders::price_from(&f, "price", "price_version")?,
                     created_at,
                     date: zone.date(created_at),
                     valid_until: f.get("valid_until")?,
@@ -74,8 +74,8 @@ pub(crate) fn insert(tx: &Tx<'_>, q: &NewRow<'_>) -> Result<()> {
     let price = serde_json::to_string(q.price)?;
     tx.tx.execute(
         "INSERT INTO quotes (seq, number, customer_id, product, kind, devices, price, created_at,
-                             valid_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                             valid_until, price_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             q.seq,
             q.number,
@@ -90,6 +90,7 @@ pub(crate) fn insert(tx: &Tx<'_>, q: &NewRow<'_>) -> Result<()> {
             price,
             Text(&tx.now()),
             Text(&q.valid_until),
+            super::orders::PRICE_VERSION,
         ],
     )?;
     Ok(())

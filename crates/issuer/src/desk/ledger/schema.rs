@@ -494,6 +494,21 @@ const MIGRATIONS: &[Migration] = &[
         CHECK (doc_version >= 1);
     "#,
     ),
+    Migration::Sql(
+        // The other stored documents carry their version too. Usage bills
+        // written before are version 1 (the whole bill in `detail`); from
+        // now on version 2 leaves the first and last day and the amount to
+        // their columns. Stored prices (an order's agreement, a quote's
+        // price) are version 1, the shape they have had since schema 4.
+        r#"
+    ALTER TABLE usage_bills ADD COLUMN doc_version INTEGER NOT NULL DEFAULT 1
+        CHECK (doc_version >= 1);
+    ALTER TABLE orders ADD COLUMN agreed_version INTEGER NOT NULL DEFAULT 1
+        CHECK (agreed_version >= 1);
+    ALTER TABLE quotes ADD COLUMN price_version INTEGER NOT NULL DEFAULT 1
+        CHECK (price_version >= 1);
+    "#,
+    ),
 ];
 
 /// The first schema version whose ledgers carry the application id.

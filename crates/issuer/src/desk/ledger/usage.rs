@@ -274,6 +274,41 @@ pub(crate) struct RecordedBill {
     pub(crate) invoice: Option<String>,
 }
 
+/// The shape of the usage-bill documents this build writes
+/// (`usage_bills.doc_version`): version 1 held the whole [`PeriodBill`];
+/// version 2 leaves out its first and last day and amount, which the row's
+/// columns hold.
+pub(crate) const BILL_VERSION: i64 = 2;
+
+/// Fields of a [`PeriodBill`] a version-2 document leaves to its columns.
+const BILL_COLUMNS: [&str; 3] = ["first_day", "last_day", "amount"];
+
+/// Reads the bill of a `usage_bills` row (`detail`, `doc_version` and the
+/// columns of [`BILL_COLUMNS`]).
+fn bill_from(f: &Fields<'_, '_>) -> rusqlite::Result<PeriodBill> {
+    match f.plain::<i64>("doc_version")? {
+        1 => f.json("detail"),
+        2 => {
+            let mut fields: serde_json::Map<String, serde_json::Value> = f.json("detail")?;
+            if BILL_COLUMNS.iter().any(|name| fields.contains_key(*name)) {
+                return Err(f.corrupt_text(
+                    "detail",
+                    "a version-2 usage bill, without the facts its row's columns hold",
+                ));
+            }
+            for name in BILL_COLUMNS {
+                fields.insert(name.to_owned(), f.plain::<String>(name)?.into());
+            }
+            serde_json::from_value(serde_json::Value::Object(fields))
+                .map_err(|_| f.corrupt_text("detail", "a version-2 usage bill"))
+        }
+        _ => Err(f.corrupt_text(
+            "doc_version",
+            "a document version this facelic reads (1 or 2)",
+        )),
+    }
+}
+
 /// The bills recorded for a customer's `month`, in the order recorded.
 pub(crate) fn bills_of_month(
     db: &Db,
@@ -281,8 +316,8 @@ pub(crate) fn bills_of_month(
     month: Month,
 ) -> Result<Vec<RecordedBill>> {
     let mut stmt = db.conn.prepare(
-        "SELECT seq, cycle, detail, invoice, billed_at FROM usage_bills WHERE customer_id = \
-            ?1 AND month = ?2 ORDER BY seq",
+        "SELECT seq, cycle, detail, doc_version, first_day, last_day, amount, invoice, billed_at
+         FROM usage_bills WHERE customer_id = ?1 AND month = ?2 ORDER BY seq",
     )?;
     let rows = stmt
         .query_map(params![customer_id, month.to_string()], |r| {
@@ -290,7 +325,7 @@ pub(crate) fn bills_of_month(
             Ok(RecordedBill {
                 seq: f.plain("seq")?,
                 cycle: f.get("cycle")?,
-                bill: f.json("detail")?,
+                bill: bill_from(&f)?,
                 invoice: f.plain("invoice")?,
             })
         })?
@@ -344,11 +379,16 @@ pub(crate) fn insert_bill(
     (cycle, bill): (Cycle, &PeriodBill),
     invoice: Option<&str>,
 ) -> Result<i64> {
-    let detail = serde_json::to_string(bill)?;
+    let mut detail = serde_json::to_value(bill)?;
+    if let Some(fields) = detail.as_object_mut() {
+        for name in BILL_COLUMNS {
+            fields.remove(name);
+        }
+    }
     tx.tx.execute(
         "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle, amount, \
-            invoice, detail, billed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            invoice, detail, billed_at, doc_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             customer_id,
             month.to_string(),
@@ -357,8 +397,9 @@ pub(crate) fn insert_bill(
             cycle.to_ledger(),
             bill.amount.to_ledger(),
             invoice,
-            detail,
-            tx.now().to_ledger()
+            detail.to_string(),
+            tx.now().to_ledger(),
+            BILL_VERSION
         ],
     )?;
     let seq = tx.tx.last_insert_rowid();
