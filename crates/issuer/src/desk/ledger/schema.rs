@@ -743,6 +743,102 @@ mod tests {
         .unwrap();
     }
 
+    /// The oldest shape of each stored document: only the fields that were
+    /// there from the first (every later field arrived with a default).
+    const OLDEST_STATEMENT: &str = r#"{
+        "draft_id": "D-000001", "number": null, "status": "draft", "order_id": "O-000001",
+        "created_at": "2026-01-01T08:00:00+08:00", "finalized_at": null,
+        "seller": {"name": "Vendor", "address": "", "id": "91110000MA00000000"},
+        "buyer": {"name": "Acme", "address": "", "id": "C-000001"},
+        "currency": "CNY", "vat_rate": "6", "prices_include_tax": true,
+        "lines": [{"product": "face-detect", "name_zh": "人脸检测", "name_en": "Face detection",
+                   "description": "50 device licenses", "tier": "50-1000", "quantity": 50,
+                   "unit_price": "288.00", "discount_pct": null,
+                   "net": "13584.91", "tax": "815.09", "gross": "14400.00"}],
+        "totals": {"net": "13584.91", "tax": "815.09", "gross": "14400.00"},
+        "credits": []
+    }"#;
+    const OLDEST_PRICE: &str = r#"{"quantity": 50, "mode": "tier", "tier": "50-1000",
+        "unit_price": "288.00", "portions": [], "subtotal": "14400.00",
+        "discount_pct": null, "amount": "14400.00"}"#;
+    const OLDEST_BILL: &str = r#"{"first_day": "2026-09-01", "last_day": "2026-09-30",
+        "products": [], "amount": "0.00"}"#;
+
+    /// A ledger left at every earlier schema, holding the documents of that
+    /// time in their oldest shape (finalized statements, a quote, an
+    /// agreement, a usage bill), is migrated by this build and every
+    /// document reads back: what issue 26 asks of versioned documents.
+    #[test]
+    fn a_ledger_of_every_earlier_schema_migrates_and_its_documents_read() {
+        let db = |conn| super::super::Db { conn };
+        for schema in 2..SCHEMA_VERSION {
+            let mut conn = Connection::open_in_memory().unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            migrate_to(&mut conn, schema).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO customers (seq, id, name, created_at)
+                     VALUES (1, 'C-000001', 'Acme', '2026-01-01T00:00:00Z');
+                 INSERT INTO orders (seq, id, customer_id, product, kind, devices, created_at)
+                     VALUES (1, 'O-000001', 'C-000001', 'face-detect', 'device', 50,
+                             '2026-01-01T00:00:00Z');
+                 INSERT INTO invoices (seq, draft_id, order_id, status, created_at, gross, document)
+                     VALUES (1, 'D-000001', 'O-000001', 'draft', '2026-01-01T08:00:00+08:00',
+                             '14400.00', '{OLDEST_STATEMENT}');
+                 UPDATE invoices SET number = 'FL-2026-000001', status = 'final',
+                     finalized_at = '2026-01-02T08:00:00+08:00' WHERE draft_id = 'D-000001';"
+            ))
+            .unwrap();
+            if schema >= 4 {
+                conn.execute_batch(&format!(
+                    "UPDATE orders SET agreed = '{OLDEST_PRICE}';
+                     INSERT INTO quotes (seq, number, customer_id, product, kind, devices, price,
+                                         created_at, valid_until)
+                         VALUES (1, 'Q-2026-000001', 'C-000001', 'face-detect', 'device', 50,
+                                 '{OLDEST_PRICE}', '2026-01-01T00:00:00Z', '2026-01-31');"
+                ))
+                .unwrap();
+            }
+            if schema >= 5 {
+                conn.execute_batch(&format!(
+                    "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle,
+                                              amount, detail, billed_at)
+                         VALUES ('C-000001', '2026-09', '2026-09-01', '2026-09-30', 'monthly',
+                                 '0.00', '{OLDEST_BILL}', '2026-10-01T00:00:00Z');"
+                ))
+                .unwrap();
+            }
+            migrate(&mut conn).unwrap();
+            let ledger = db(conn);
+            let statement = super::super::invoices::by_key(&ledger, "FL-2026-000001")
+                .unwrap()
+                .unwrap_or_else(|| panic!("schema {schema}: the statement is gone"));
+            assert_eq!(statement.number.as_deref(), Some("FL-2026-000001"));
+            assert_eq!(
+                statement.status,
+                facelic_invoice::invoice::DocumentStatus::Final,
+                "schema {schema}: the column wins over the document's stale status"
+            );
+            assert_eq!(statement.totals.gross.to_string(), "14400.00");
+            let order = super::super::orders::by_id(&ledger, "O-000001")
+                .unwrap()
+                .unwrap();
+            if schema >= 4 {
+                assert_eq!(order.agreed.unwrap().amount.to_string(), "14400.00");
+                let zone = facelic_invoice::dates::TimeZone::default();
+                let quote = super::super::quotes::by_number(&ledger, "Q-2026-000001", zone)
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(quote.price.quantity, 50);
+            }
+            if schema >= 5 {
+                let month = facelic_invoice::dates::Month::parse("2026-09").unwrap();
+                let bills = super::super::usage::bills_of_month(&ledger, "C-000001", month)
+                    .unwrap_or_else(|e| panic!("schema {schema}: {e}"));
+                assert_eq!(bills[0].bill.last_day.to_string(), "2026-09-30");
+            }
+        }
+    }
+
     #[test]
     fn a_fresh_ledger_has_no_clock_mark_yet() {
         let mut conn = Connection::open_in_memory().unwrap();
