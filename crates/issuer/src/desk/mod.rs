@@ -9,10 +9,10 @@
 //!   keys/<key id>.pub    issuer public keys (SPKI PEM)
 //! ```
 //!
-//! Every change runs in one `BEGIN IMMEDIATE` transaction that also writes
+//! Every change runs in one write transaction of the ledger layer
+//! (`ledger/`, the only code that holds the connection) that also writes
 //! its audit rows, so concurrent desk processes serialise and a failed or
-//! killed operation leaves the ledger as it was. The ledger layer, the only
-//! code that holds the connection: `ledger/`.
+//! killed operation leaves the ledger as it was.
 
 mod audit;
 mod backup;
