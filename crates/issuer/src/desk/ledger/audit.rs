@@ -21,20 +21,20 @@ pub(crate) fn record(
     record_json(tx, action, subject, &detail)
 }
 
+/// The statement that records one audit row.
+pub(crate) const INSERT: &str =
+    "INSERT INTO audit (at, operator, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)";
+
 /// Records one change whose detail is already JSON.
 pub(crate) fn record_json(tx: &Tx<'_>, action: &str, subject: &str, detail: &str) -> Result<()> {
     let session = tx.session();
-    tx.tx
-        .prepare_cached(
-            "INSERT INTO audit (at, operator, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![
-            session.now().to_string(),
-            session.operator(),
-            action,
-            subject,
-            detail
-        ])?;
+    tx.tx.prepare_cached(INSERT)?.execute(params![
+        session.now().to_string(),
+        session.operator(),
+        action,
+        subject,
+        detail
+    ])?;
     Ok(())
 }
 

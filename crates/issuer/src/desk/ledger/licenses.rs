@@ -229,15 +229,33 @@ pub(crate) struct NewLicense<'a> {
     pub(crate) text: &'a str,
 }
 
-/// Records one signed license.
-pub(crate) fn insert(tx: &Tx<'_>, l: &NewLicense<'_>) -> Result<()> {
-    tx.tx
-        .prepare_cached(
-            "INSERT INTO licenses (serial, order_id, customer_id, product, kind, device, package, term_seq,
-                                   key_id, issued_at, not_before, not_after, file_name, text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        )?
-        .execute(params![
+/// Records the signed licenses of one batch: the license row and its
+/// `license.issue` audit row each, through statements prepared once.
+pub(crate) struct Recording<'t> {
+    tx: &'t Tx<'t>,
+    license: rusqlite::CachedStatement<'t>,
+    audit: rusqlite::CachedStatement<'t>,
+    at: String,
+}
+
+impl<'t> Recording<'t> {
+    /// Prepares the batch's statements.
+    pub(crate) fn start(tx: &'t Tx<'t>) -> Result<Self> {
+        Ok(Recording {
+            tx,
+            license: tx.tx.prepare_cached(
+                "INSERT INTO licenses (serial, order_id, customer_id, product, kind, device, package,
+                                       term_seq, key_id, issued_at, not_before, not_after, file_name, text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?,
+            audit: tx.tx.prepare_cached(super::audit::INSERT)?,
+            at: tx.now().to_string(),
+        })
+    }
+
+    /// Records one signed license and its audit row (`detail`, JSON).
+    pub(crate) fn insert(&mut self, l: &NewLicense<'_>, detail: &str) -> Result<()> {
+        self.license.execute(params![
             l.serial,
             l.record.order_id,
             l.record.customer_id,
@@ -253,7 +271,15 @@ pub(crate) fn insert(tx: &Tx<'_>, l: &NewLicense<'_>) -> Result<()> {
             l.record.file_name,
             l.text,
         ])?;
-    Ok(())
+        self.audit.execute(params![
+            self.at,
+            self.tx.session().operator(),
+            "license.issue",
+            l.serial,
+            detail
+        ])?;
+        Ok(())
+    }
 }
 
 /// Marks `serial` revoked at the write's now, for `reason`.

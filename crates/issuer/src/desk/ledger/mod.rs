@@ -88,11 +88,6 @@ impl Tx<'_> {
         audit::record(self, action, subject, detail)
     }
 
-    /// [`Tx::audit`] with a detail that is already JSON.
-    pub(crate) fn audit_json(&self, action: &str, subject: &str, detail: &str) -> Result<()> {
-        audit::record_json(self, action, subject, detail)
-    }
-
     /// Takes the next number of the gapless sequence `name`.
     pub(crate) fn next_number(&self, name: &str) -> Result<i64> {
         sequences::next(self, name)

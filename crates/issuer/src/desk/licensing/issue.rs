@@ -173,7 +173,7 @@ pub(crate) fn issue_devices_in(
         (now, None)
     };
     let signer = batch.signer(&order, now);
-    let recorder = Recorder { tx };
+    let mut recorder = Recorder::new(tx)?;
     // An ended trial signs nothing: the check refuses new devices, and the
     // devices it already licensed get their licenses back.
     let ended = not_after.is_some_and(|end| now >= end);

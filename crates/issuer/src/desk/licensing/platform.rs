@@ -202,7 +202,7 @@ fn platform_license_in(
     let signed = batch
         .signer(&order, now)
         .sign(binding, start, Some(term.ends_at))?;
-    let (record, file) = Recorder { tx }.record(signed, Some(term.seq))?;
+    let (record, file) = Recorder::new(tx)?.record(signed, Some(term.seq))?;
     let report = IssueReport {
         order_id: order.id.clone(),
         issued: vec![record],

@@ -156,7 +156,7 @@ impl Desk {
         let (reissued, files) = self.ledger.write(|tx| {
             signer.check_still_trusted(tx)?;
             let live = live_licenses_of(tx, &old_key.key_id, tx.now())?;
-            let recorder = Recorder { tx };
+            let mut recorder = Recorder::new(tx)?;
             let mut reissued = Vec::with_capacity(live.len());
             let mut files = Vec::with_capacity(live.len());
             // A key's licenses share few orders: each is read once.

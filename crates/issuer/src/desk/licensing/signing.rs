@@ -150,14 +150,21 @@ impl<'a> Signer<'a> {
 
 /// Records signed licenses of one order in the ledger.
 pub(super) struct Recorder<'a> {
-    pub(super) tx: &'a Tx<'a>,
+    recording: ledger::licenses::Recording<'a>,
 }
 
-impl Recorder<'_> {
+impl<'a> Recorder<'a> {
+    /// A recorder of licenses signed in `tx`.
+    pub(super) fn new(tx: &'a Tx<'a>) -> Result<Self> {
+        Ok(Recorder {
+            recording: ledger::licenses::Recording::start(tx)?,
+        })
+    }
+
     /// Records one signed license (row and audit entry) and returns its
     /// record and its file (written after the commit).
     pub(super) fn record(
-        &self,
+        &mut self,
         signed: Signed,
         term_seq: Option<i64>,
     ) -> Result<(LicenseRecord, LicenseFile)> {
@@ -170,8 +177,7 @@ impl Recorder<'_> {
             not_after,
             detail,
         } = signed;
-        ledger::licenses::insert(
-            self.tx,
+        self.recording.insert(
             &ledger::licenses::NewLicense {
                 record: &record,
                 serial: &serial,
@@ -181,8 +187,8 @@ impl Recorder<'_> {
                 not_after: not_after.as_deref(),
                 text: &text,
             },
+            &detail,
         )?;
-        self.tx.audit_json("license.issue", &serial, &detail)?;
         let file = LicenseFile {
             name: record.file_name.clone(),
             text,
