@@ -155,12 +155,6 @@ pub(crate) fn check_day(
     }
 }
 
-/// Every account entry of customer `id`, oldest first: its ledger rows and
-/// the payments applied from its receipts.
-pub(crate) fn customer_entries(db: &Db, id: &str) -> Result<Vec<AccountEntry>> {
-    ledger::accounts::of_customer(db, id)
-}
-
 /// What every customer with account entries had on account at the end
 /// of `as_of`, in customer order.
 pub(crate) fn all_on_account(
@@ -171,7 +165,8 @@ pub(crate) fn all_on_account(
     customers
         .into_iter()
         .map(|(id, name)| {
-            let on_account = OnAccount::as_of(&customer_entries(conn, &id)?, as_of).total();
+            let on_account =
+                OnAccount::as_of(&ledger::accounts::of_customer(conn, &id)?, as_of).total();
             Ok(facelic_invoice::receivables::AccountItem {
                 customer_id: id,
                 customer: name,
@@ -198,16 +193,6 @@ fn load_receipt(db: &Db, id: &str) -> Result<Receipt> {
         unapplied: entry.amount - applied - refunded,
         payments,
     })
-}
-
-/// Adds an account entry of customer `customer` (its id is the next `A-`
-/// or, for a receipt, `R-` number); returns it.
-pub(crate) fn insert_entry(
-    tx: &Tx<'_>,
-    customer: &str,
-    entry: AccountEntry,
-) -> Result<AccountEntry> {
-    ledger::accounts::insert(tx, customer, entry)
 }
 
 /// A new entry of `kind` for `amount` on `date`, for the caller to fill in.
@@ -272,7 +257,7 @@ impl Desk {
             let customer = customer(tx, customer_key)?;
             let today = zone.date(tx.now());
             check_day("payment", date, today, "", None)?;
-            let receipt = insert_entry(
+            let receipt = ledger::accounts::insert(
                 tx,
                 &customer.id,
                 AccountEntry {
@@ -430,7 +415,8 @@ impl Desk {
             let customer = customer(tx, customer_key)?;
             let (invoice, number) = statement_of(tx, number, &customer)?;
             let today = zone.date(tx.now());
-            let credit = OnAccount::as_of(&customer_entries(tx, &customer.id)?, today).credit;
+            let credit =
+                OnAccount::as_of(&ledger::accounts::of_customer(tx, &customer.id)?, today).credit;
             let part = take(
                 "customer credit of",
                 &customer.id,
@@ -439,7 +425,7 @@ impl Desk {
                 invoice.balance(),
                 amount,
             )?;
-            let applied = insert_entry(
+            let applied = ledger::accounts::insert(
                 tx,
                 &customer.id,
                 AccountEntry {
@@ -476,8 +462,10 @@ impl Desk {
         self.ledger.write(|tx| {
             let customer = customer(tx, customer_key)?;
             check_day("refund", date, zone.date(tx.now()), "", None)?;
-            let on_account =
-                OnAccount::as_of(&customer_entries(tx, &customer.id)?, zone.date(tx.now()));
+            let on_account = OnAccount::as_of(
+                &ledger::accounts::of_customer(tx, &customer.id)?,
+                zone.date(tx.now()),
+            );
             // Unapplied cash and credit are paid back only beyond the hold.
             let (bucket, receipt, holds) = match &from {
                 RefundFrom::RefundOwed => (Bucket::RefundOwed, None, on_account.refund_owed),
@@ -528,7 +516,7 @@ impl Desk {
                 }
                 .into());
             }
-            let paid = insert_entry(
+            let paid = ledger::accounts::insert(
                 tx,
                 &customer.id,
                 AccountEntry {
@@ -555,7 +543,7 @@ impl Desk {
     pub fn account(&self, customer_key: &str, as_of: Option<Date>) -> Result<CustomerAccount> {
         let as_of = as_of.unwrap_or_else(|| self.today());
         let customer = customer(self.db(), customer_key)?;
-        let entries: Vec<AccountEntry> = customer_entries(self.db(), &customer.id)?
+        let entries: Vec<AccountEntry> = ledger::accounts::of_customer(self.db(), &customer.id)?
             .into_iter()
             .filter(|e| e.date <= as_of)
             .collect();
@@ -655,7 +643,7 @@ impl Desk {
                 });
             }
         }
-        let entries = customer_entries(self.db(), &customer.id)?;
+        let entries = ledger::accounts::of_customer(self.db(), &customer.id)?;
         for e in &entries {
             let kind = match e.kind {
                 EntryKind::Receipt => LineKind::Payment,
@@ -742,11 +730,11 @@ pub(crate) fn replace_hold(
     statement: Option<&str>,
     reference: &str,
 ) -> Result<()> {
-    let held = OnAccount::as_of(&customer_entries(tx, customer)?, date).held;
+    let held = OnAccount::as_of(&ledger::accounts::of_customer(tx, customer)?, date).held;
     let mut ids = Vec::new();
     for (kind, amount) in [(EntryKind::HoldRelease, held), (EntryKind::Hold, hold)] {
         if amount > Decimal::ZERO {
-            let e = insert_entry(
+            let e = ledger::accounts::insert(
                 tx,
                 customer,
                 AccountEntry {
@@ -786,7 +774,7 @@ pub(crate) fn owe_back(
         OwedBack::Refund => EntryKind::RefundOwed,
         OwedBack::Credit => EntryKind::Credit,
     };
-    insert_entry(
+    ledger::accounts::insert(
         tx,
         &invoice.buyer.id,
         AccountEntry {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use facelic_invoice::dates::Date;
-use facelic_invoice::usage::{PackBalance, consumption_order, last_day_of_pack, pack_line};
+use facelic_invoice::usage::{consumption_order, last_day_of_pack, pack_line};
 use facelic_invoice::{Decimal, PriceSource};
 
 use super::activations::{check_account, cycle_of, refuse_billed};
@@ -110,17 +110,6 @@ pub struct PackFilter {
     pub low: bool,
     /// Only active packs whose last day is within this many days.
     pub expiring_within: Option<u32>,
-}
-
-/// A customer's packs of the products in `products` that can still cover
-/// calls on or after `from`, with their balances (for a usage run).
-pub(crate) fn balances(
-    db: &Db,
-    customer_id: &str,
-    products: &[&str],
-    from: Date,
-) -> Result<Vec<PackBalance>> {
-    ledger::packs::balances(db, customer_id, products, from)
 }
 
 /// Records a pack (inside the caller's transaction), audited, and

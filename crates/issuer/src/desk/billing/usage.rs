@@ -20,7 +20,7 @@ use super::activations::{
     UsageAccount, account, billed_through, check_account, cycle_of, refuse_billed,
 };
 use super::customers::{Customer, load_customer};
-use super::packs::{balances, insert_pack};
+use super::packs::insert_pack;
 use super::{CorruptValue, Db, Desk, DeskError, NotFound, Result, Tx, UsageError, ledger};
 
 /// What an import did.
@@ -526,7 +526,8 @@ fn bill_calls(
                 calls.retain(|c| c.day <= t);
             }
             let products: Vec<&str> = calls.iter().map(|c| c.product.as_str()).collect();
-            let mut packs = balances(conn, customer_id, &products, month.first_day())?;
+            let mut packs =
+                ledger::packs::balances(conn, customer_id, &products, month.first_day())?;
             let billed =
                 bill_month(catalog, month, cycle, &calls, &mut packs).map_err(UsageError::from)?;
             Ok((cycle, billed))

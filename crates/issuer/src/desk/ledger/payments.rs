@@ -12,11 +12,18 @@ use facelic_invoice::invoice::{Fapiao, Payment};
 
 /// The payments of invoice `number`, oldest first.
 pub(crate) fn of_invoice(db: &Db, number: &str) -> Result<Vec<Payment>> {
-    let mut stmt = db.conn.prepare_cached(
+    payments_where(
+        db,
         "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
             WHERE invoice_number = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([number], payment_from)?;
+        number,
+    )
+}
+
+/// The payments `sql` selects for `key`.
+fn payments_where(db: &Db, sql: &str, key: &str) -> Result<Vec<Payment>> {
+    let mut stmt = db.conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([key], payment_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -120,12 +127,12 @@ pub(crate) fn void_fapiao(
 
 /// The payments applied from receipt `id`, oldest first.
 pub(crate) fn from_receipt(db: &Db, id: &str) -> Result<Vec<Payment>> {
-    let mut stmt = db.conn.prepare_cached(
+    payments_where(
+        db,
         "SELECT id, paid_on, amount, reference, receipt, invoice_number FROM payments \
             WHERE receipt = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([id], payment_from)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+        id,
+    )
 }
 
 /// Applies `amount` to finalized statement `number` as a payment dated
