@@ -1193,3 +1193,45 @@ fn stored_usage_bills_carry_their_version_and_one_copy_of_each_fact() {
         assert!(err.to_string().contains("usage_bills"), "{err}");
     }
 }
+
+/// A month's total and the days of a month are told apart by the period
+/// alone (a total's period is its month), in every statement that asks:
+/// nothing imported, one shape per month, a pack back-dated under a total,
+/// a month already billed.
+#[test]
+fn a_months_total_and_its_days_are_told_apart_by_the_period() {
+    let mut d = TestDesk::new();
+    at(&mut d, "2026-11-20T02:00:00Z");
+    let c = d.customer("Shape Co");
+    d.refuses(
+        |k| k.run_usage(month("2026-09"), Some(&c)),
+        "no calls imported for 2026-09",
+    );
+    import(
+        &d,
+        "sep.csv",
+        "month,customer,product,calls",
+        &[format!("2026-09,{c},api-face-search,100000")],
+    );
+    let days = format!("customer,product,day,calls\n{c},api-face-search,2026-09-05,10\n");
+    d.rejects(
+        |k| k.import_usage("sep-days.csv", &days),
+        "as one total, not both",
+    );
+    let pack = NewPack {
+        customer: c.clone(),
+        product: "api-face-search".into(),
+        calls: 1_000_000,
+        date: Some(day("2026-09-10")),
+        price: None,
+    };
+    d.refuses(
+        |k| k.buy_pack(&pack),
+        "calls of api-face-search from 2026-09 are imported already",
+    );
+    assert_eq!(run(&d, "2026-09").len(), 1);
+    d.refuses(
+        |k| k.run_usage(month("2026-09"), Some(&c)),
+        "2026-09 is already billed",
+    );
+}

@@ -1,7 +1,9 @@
 //! The metered-usage tables: activations (`usage_accounts`), imported
 //! calls (`usage`, one row per customer, product and period: a day
 //! `YYYY-MM-DD` or a month's total `YYYY-MM`), recorded bills
-//! (`usage_bills`) with the pack uses and expiries each recorded.
+//! (`usage_bills`) with the pack uses and expiries each recorded. A row
+//! is a month's total when its period is its month (`period = month`):
+//! the statements never tell the two apart by the period's length.
 
 use rusqlite::{OptionalExtension as _, params};
 
@@ -144,7 +146,7 @@ pub(crate) fn other_shape(
 ) -> Result<i64> {
     Ok(db.conn.query_row(
         "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 \
-            AND month = ?3 AND (length(period) = 7) != ?4",
+            AND month = ?3 AND (period = month) != ?4",
         params![customer_id, product, month.to_string(), monthly],
         |row| row.get(0),
     )?)
@@ -196,7 +198,7 @@ pub(crate) fn any_calls(
     Ok(db.conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM usage u WHERE u.month = ?1 AND u.calls > 0 \
             AND (?2 IS NULL OR u.customer_id = ?2) \
-            AND (?3 IS NULL OR (length(u.period) = 10 AND u.period <= ?3)))",
+            AND (?3 IS NULL OR (u.period <> u.month AND u.period <= ?3)))",
         params![month.to_string(), only, upto.map(|d| d.to_ledger())],
         |r| r.get(0),
     )?)
@@ -214,9 +216,15 @@ pub(crate) fn first_incurred(
 ) -> Result<Option<String>> {
     Ok(db.conn.query_row(
         "SELECT MIN(period) FROM usage WHERE customer_id = ?1 AND product = ?2 AND calls > 0 \
-            AND ((length(period) = 10 AND period >= ?3 AND period < ?4) \
-              OR (length(period) = 7 AND period >= substr(?3, 1, 7)))",
-        params![customer_id, product, day.to_ledger(), today.to_ledger()],
+            AND ((period <> month AND period >= ?3 AND period < ?4) \
+              OR (period = month AND month >= ?5))",
+        params![
+            customer_id,
+            product,
+            day.to_ledger(),
+            today.to_ledger(),
+            Month::of(day).to_string()
+        ],
         |r| r.get(0),
     )?)
 }
@@ -226,8 +234,13 @@ pub(crate) fn first_incurred(
 pub(crate) fn calls_since(db: &Db, customer_id: &str, product: &str, since: Date) -> Result<i64> {
     Ok(db.conn.query_row(
         "SELECT COUNT(*) FROM usage WHERE customer_id = ?1 AND product = ?2 AND calls > 0
-         AND (period >= ?3 OR (length(period) = 7 AND period >= substr(?3, 1, 7)))",
-        params![customer_id, product, since.to_ledger()],
+         AND (period >= ?3 OR (period = month AND month >= ?4))",
+        params![
+            customer_id,
+            product,
+            since.to_ledger(),
+            Month::of(since).to_string()
+        ],
         |r| r.get(0),
     )?)
 }
