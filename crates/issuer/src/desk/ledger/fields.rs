@@ -144,6 +144,18 @@ pub(crate) fn scalar<T: LedgerText>(
         .transpose()
 }
 
+/// `value` as a stored JSON document without the fields `names` (a column
+/// of its row holds them; [`Fields::json_with_columns`] reads it back).
+pub(crate) fn json_without(value: &impl serde::Serialize, names: &[&str]) -> super::Result<String> {
+    let mut body = serde_json::to_value(value)?;
+    if let Some(fields) = body.as_object_mut() {
+        for name in names {
+            fields.remove(*name);
+        }
+    }
+    Ok(serde_json::to_string(&body)?)
+}
+
 /// Serializes a value by its `Display` form (timestamps, kinds, serials in JSON output).
 pub(crate) fn display<T: std::fmt::Display, S: serde::Serializer>(
     value: &T,
@@ -298,6 +310,25 @@ impl<'r, 's> Fields<'r, 's> {
                 .map_err(|_| self.corrupt(column, value, "a JSON document")),
             _ => Err(self.corrupt(column, value, "a JSON document")),
         }
+    }
+
+    /// A stored document written by [`json_without`]: the JSON in `column`,
+    /// refused if it holds any of the fields `columns` names (they are the
+    /// row's, kept once), read with those fields put back from `columns`.
+    pub(crate) fn json_with_columns<T: serde::de::DeserializeOwned>(
+        &self,
+        column: &str,
+        columns: impl IntoIterator<Item = (&'static str, serde_json::Value)>,
+        expected: &'static str,
+    ) -> rusqlite::Result<T> {
+        let mut fields: serde_json::Map<String, serde_json::Value> = self.json(column)?;
+        for (name, value) in columns {
+            if fields.insert(name.to_owned(), value).is_some() {
+                return Err(self.corrupt_text(column, expected));
+            }
+        }
+        serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|_| self.corrupt_text(column, expected))
     }
 
     /// A count or quantity: a non-negative integer.

@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
-use super::fields::{Fields, Text};
+use super::fields::{Fields, Text, json_without};
 use super::{Db, Result, Tx};
 use facelic_invoice::Decimal;
 use facelic_invoice::dates::Stamp;
@@ -51,13 +51,7 @@ const NOT_STORED: [&str; 13] = [
 
 /// The stored document of `invoice` (version [`DOCUMENT_VERSION`]).
 fn stored(invoice: &Invoice) -> Result<String> {
-    let mut body = serde_json::to_value(invoice)?;
-    if let Some(fields) = body.as_object_mut() {
-        for name in NOT_STORED {
-            fields.remove(name);
-        }
-    }
-    Ok(serde_json::to_string(&body)?)
+    json_without(invoice, &NOT_STORED)
 }
 
 /// Reads one `invoices` row (the columns of [`by_key`]'s query).
@@ -74,34 +68,25 @@ fn invoice_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Invoice> {
             invoice
         }
         2 => {
-            let mut fields: serde_json::Map<String, serde_json::Value> = f.json("document")?;
-            if NOT_STORED.iter().any(|name| fields.contains_key(*name)) {
-                return Err(f.corrupt_text(
-                    "document",
-                    "a version-2 statement, without the facts its row's columns hold",
-                ));
+            // Every field the document leaves out, from its column or, for
+            // what is joined later, empty.
+            let mut columns = Vec::with_capacity(NOT_STORED.len());
+            for name in NOT_STORED {
+                let value = match name {
+                    "order_id" => f.plain::<Option<String>>(name)?.unwrap_or_default().into(),
+                    "credits" | "payments" | "account" => serde_json::Value::Array(Vec::new()),
+                    "fapiao" | "blue_fapiao" | "settlement" => serde_json::Value::Null,
+                    column => f
+                        .plain::<Option<String>>(column)?
+                        .map_or(serde_json::Value::Null, Into::into),
+                };
+                columns.push((name, value));
             }
-            let text = |v: Option<String>| v.map_or(serde_json::Value::Null, Into::into);
-            let columns = [
-                ("draft_id", text(f.plain("draft_id")?)),
-                ("number", text(f.plain("number")?)),
-                ("status", text(f.plain("status")?)),
-                (
-                    "order_id",
-                    f.plain::<Option<String>>("order_id")?
-                        .unwrap_or_default()
-                        .into(),
-                ),
-                ("created_at", text(f.plain("created_at")?)),
-                ("finalized_at", text(f.plain("finalized_at")?)),
-                ("due_on", text(f.plain("due_on")?)),
-                ("credits", serde_json::Value::Array(Vec::new())),
-            ];
-            for (name, value) in columns {
-                fields.insert(name.to_owned(), value);
-            }
-            serde_json::from_value(serde_json::Value::Object(fields))
-                .map_err(|_| f.corrupt_text("document", "a version-2 statement document"))?
+            f.json_with_columns(
+                "document",
+                columns,
+                "a version-2 statement, without the facts its row's columns hold",
+            )?
         }
         _ => {
             return Err(f.corrupt_text(

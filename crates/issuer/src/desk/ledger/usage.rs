@@ -7,7 +7,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
-use super::fields::{Fields, LedgerText as _, scalar};
+use super::fields::{Fields, LedgerText as _, json_without, scalar};
 use super::{Db, Result, Tx};
 use crate::desk::UsageAccount;
 use facelic_invoice::Cycle;
@@ -302,18 +302,15 @@ fn bill_from(f: &Fields<'_, '_>) -> rusqlite::Result<PeriodBill> {
     match f.plain::<i64>("doc_version")? {
         1 => f.json("detail"),
         2 => {
-            let mut fields: serde_json::Map<String, serde_json::Value> = f.json("detail")?;
-            if BILL_COLUMNS.iter().any(|name| fields.contains_key(*name)) {
-                return Err(f.corrupt_text(
-                    "detail",
-                    "a version-2 usage bill, without the facts its row's columns hold",
-                ));
-            }
+            let mut columns = Vec::with_capacity(BILL_COLUMNS.len());
             for name in BILL_COLUMNS {
-                fields.insert(name.to_owned(), f.plain::<String>(name)?.into());
+                columns.push((name, f.plain::<String>(name)?.into()));
             }
-            serde_json::from_value(serde_json::Value::Object(fields))
-                .map_err(|_| f.corrupt_text("detail", "a version-2 usage bill"))
+            f.json_with_columns(
+                "detail",
+                columns,
+                "a version-2 usage bill, without the facts its row's columns hold",
+            )
         }
         _ => Err(f.corrupt_text(
             "doc_version",
@@ -392,12 +389,7 @@ pub(crate) fn insert_bill(
     (cycle, bill): (Cycle, &PeriodBill),
     invoice: Option<&str>,
 ) -> Result<i64> {
-    let mut detail = serde_json::to_value(bill)?;
-    if let Some(fields) = detail.as_object_mut() {
-        for name in BILL_COLUMNS {
-            fields.remove(name);
-        }
-    }
+    let detail = json_without(bill, &BILL_COLUMNS)?;
     tx.tx.execute(
         "INSERT INTO usage_bills (customer_id, month, first_day, last_day, cycle, amount, \
             invoice, detail, billed_at, doc_version)
@@ -410,7 +402,7 @@ pub(crate) fn insert_bill(
             cycle.to_ledger(),
             bill.amount.to_ledger(),
             invoice,
-            detail.to_string(),
+            detail,
             tx.now().to_ledger(),
             BILL_VERSION
         ],
